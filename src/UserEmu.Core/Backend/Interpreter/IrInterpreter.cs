@@ -1,0 +1,89 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using UserEmu.Cpu.X86;
+using UserEmu.Engine;
+using UserEmu.IR;
+
+namespace UserEmu.Backend.Interpreter;
+
+/// <summary>Runs a block's IR directly: the cold tier (no JIT cost) and the reference the IL backend is tested against.</summary>
+public static unsafe class IrInterpreter
+{
+    public static BlockExit Run(IrBlock block, Vcpu cpu)
+    {
+        ulong* t = stackalloc ulong[block.TempCount];
+        byte* st = (byte*)cpu.State;
+        var mem = cpu.Memory;
+        var code = block.Code;
+        for (int pc = 0; pc < code.Length; pc++)
+        {
+            ref readonly IrInstr i = ref code[pc];
+            switch (i.Op)
+            {
+                case IrOp.Nop: break;
+                case IrOp.InsnStart:
+                    if (i.Aux != 0) cpu.State->Rip = (ulong)i.Imm;
+                    break;
+                case IrOp.Const: t[i.Dst] = (ulong)i.Imm; break;
+                case IrOp.Mov: t[i.Dst] = t[i.A]; break;
+                case IrOp.LoadState: t[i.Dst] = ReadSized(st + i.Imm, i.Size); break;
+                case IrOp.StoreState: WriteSized(st + i.Imm, i.Size, t[i.A]); break;
+                case IrOp.Add: t[i.Dst] = t[i.A] + t[i.B]; break;
+                case IrOp.Sub: t[i.Dst] = t[i.A] - t[i.B]; break;
+                case IrOp.And: t[i.Dst] = t[i.A] & t[i.B]; break;
+                case IrOp.Or: t[i.Dst] = t[i.A] | t[i.B]; break;
+                case IrOp.Xor: t[i.Dst] = t[i.A] ^ t[i.B]; break;
+                case IrOp.Shl: t[i.Dst] = t[i.A] << (int)(t[i.B] & 63); break;
+                case IrOp.Shr: t[i.Dst] = t[i.A] >> (int)(t[i.B] & 63); break;
+                case IrOp.Sar: t[i.Dst] = (ulong)((long)t[i.A] >> (int)(t[i.B] & 63)); break;
+                case IrOp.Rol: t[i.Dst] = IrSemantics.Rol(t[i.A], t[i.B], i.Size); break;
+                case IrOp.Ror: t[i.Dst] = IrSemantics.Ror(t[i.A], t[i.B], i.Size); break;
+                case IrOp.Mul: t[i.Dst] = t[i.A] * t[i.B]; break;
+                case IrOp.MulHiU: t[i.Dst] = Math.BigMul(t[i.A], t[i.B], out _); break;
+                case IrOp.MulHiS: t[i.Dst] = (ulong)Math.BigMul((long)t[i.A], (long)t[i.B], out _); break;
+                case IrOp.Neg: t[i.Dst] = 0 - t[i.A]; break;
+                case IrOp.Not: t[i.Dst] = ~t[i.A]; break;
+                case IrOp.ZExt: t[i.Dst] = IrSemantics.ZExt(t[i.A], i.Size); break;
+                case IrOp.SExt: t[i.Dst] = IrSemantics.SExt(t[i.A], i.Size); break;
+                case IrOp.Bswap: t[i.Dst] = IrSemantics.Bswap(t[i.A], i.Size); break;
+                case IrOp.CmpEq: t[i.Dst] = t[i.A] == t[i.B] ? 1UL : 0; break;
+                case IrOp.CmpNe: t[i.Dst] = t[i.A] != t[i.B] ? 1UL : 0; break;
+                case IrOp.CmpLtU: t[i.Dst] = t[i.A] < t[i.B] ? 1UL : 0; break;
+                case IrOp.CmpLeU: t[i.Dst] = t[i.A] <= t[i.B] ? 1UL : 0; break;
+                case IrOp.CmpLtS: t[i.Dst] = (long)t[i.A] < (long)t[i.B] ? 1UL : 0; break;
+                case IrOp.CmpLeS: t[i.Dst] = (long)t[i.A] <= (long)t[i.B] ? 1UL : 0; break;
+                case IrOp.Select: t[i.Dst] = t[i.A] != 0 ? t[i.B] : t[i.C]; break;
+                case IrOp.Load: t[i.Dst] = mem.Read(t[i.A], i.Size); break;
+                case IrOp.Store: mem.Write(t[i.A], i.Size, t[i.B]); break;
+                case IrOp.Call: t[i.Dst] = HelperTable.Pointer(i.Helper)(cpu, t[i.A], t[i.B], i.Imm); break;
+                case IrOp.Jump: cpu.State->Rip = (ulong)i.Imm; return BlockExit.Next;
+                case IrOp.JumpIndirect: cpu.State->Rip = t[i.A]; return BlockExit.Next;
+                case IrOp.Branch: cpu.State->Rip = (ulong)(t[i.A] != 0 ? i.Imm : i.Imm2); return BlockExit.Next;
+                case IrOp.Syscall: cpu.State->Rip = (ulong)i.Imm; return BlockExit.Syscall;
+                default: throw new InvalidOperationException($"IR op {i.Op} not handled by the interpreter");
+            }
+        }
+        throw new InvalidOperationException($"block 0x{block.GuestPc:x} has no exit");
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static ulong ReadSized(byte* p, int size) => size switch
+    {
+        1 => *p,
+        2 => Unsafe.ReadUnaligned<ushort>(p),
+        4 => Unsafe.ReadUnaligned<uint>(p),
+        _ => Unsafe.ReadUnaligned<ulong>(p),
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void WriteSized(byte* p, int size, ulong v)
+    {
+        switch (size)
+        {
+            case 1: *p = (byte)v; break;
+            case 2: Unsafe.WriteUnaligned(p, (ushort)v); break;
+            case 4: Unsafe.WriteUnaligned(p, (uint)v); break;
+            default: Unsafe.WriteUnaligned(p, v); break;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System.Runtime.InteropServices;
+
+namespace UserEmu.Cpu.X86;
+
+/// <summary>Architectural state of one x86-64 vCPU, in unmanaged memory so translated code addresses it by fixed offsets.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct CpuState
+{
+    /// <summary>RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8..R15 in encoding order.</summary>
+    public fixed ulong Gpr[16];
+    public ulong Rip;
+
+    // Lazily evaluated arithmetic flags (see LazyFlags): the last flag-setting operation and its operands.
+    public ulong CcDst;
+    public ulong CcSrc;
+    public ulong CcSrc2;
+    public uint CcOp;
+    /// <summary>Direction flag as +1 or -1 (the increment of string instructions).</summary>
+    public int DfStep;
+    /// <summary>RFLAGS bits that are not arithmetic flags or DF (ID, AC, TF...), as stored by popf.</summary>
+    public ulong RflagsOther;
+
+    public ulong FsBase;
+    public ulong GsBase;
+
+    public uint Mxcsr;
+    public uint Pad0;
+
+    /// <summary>YMM0..YMM15, 32 bytes each; the low 16 bytes are XMMn.</summary>
+    public fixed byte Ymm[16 * 32];
+
+    // x87: registers stored by physical index, 80-bit values in 16-byte slots (low 10 bytes used).
+    public fixed byte St[8 * 16];
+    public ushort Fcw;
+    /// <summary>Status word without TOP (TOP lives in <see cref="FpTop"/>).</summary>
+    public ushort Fsw;
+    /// <summary>Tag word in the abridged fxsave form: bit i set = physical register i is valid.</summary>
+    public ushort FtwAbridged;
+    public ushort Fop;
+    public int FpTop;
+    public uint Pad1;
+    public ulong FpIp;
+    public ulong FpDp;
+
+    public const int RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
+
+    public static readonly int OffGpr = (int)Marshal.OffsetOf<CpuState>(nameof(Gpr));
+    public static readonly int OffRip = (int)Marshal.OffsetOf<CpuState>(nameof(Rip));
+    public static readonly int OffCcDst = (int)Marshal.OffsetOf<CpuState>(nameof(CcDst));
+    public static readonly int OffCcSrc = (int)Marshal.OffsetOf<CpuState>(nameof(CcSrc));
+    public static readonly int OffCcSrc2 = (int)Marshal.OffsetOf<CpuState>(nameof(CcSrc2));
+    public static readonly int OffCcOp = (int)Marshal.OffsetOf<CpuState>(nameof(CcOp));
+    public static readonly int OffDfStep = (int)Marshal.OffsetOf<CpuState>(nameof(DfStep));
+    public static readonly int OffFsBase = (int)Marshal.OffsetOf<CpuState>(nameof(FsBase));
+    public static readonly int OffGsBase = (int)Marshal.OffsetOf<CpuState>(nameof(GsBase));
+    public static readonly int OffYmm = (int)Marshal.OffsetOf<CpuState>(nameof(Ymm));
+
+    /// <summary>State offset of general register <paramref name="reg"/> (0..15).</summary>
+    public static int GprOffset(int reg) => OffGpr + reg * 8;
+    /// <summary>State offset of the low byte of XMM/YMM register <paramref name="reg"/>.</summary>
+    public static int XmmOffset(int reg) => OffYmm + reg * 32;
+
+    /// <summary>Pointer to XMM register <paramref name="reg"/> (16 bytes).</summary>
+    public byte* Xmm(int reg)
+    {
+        fixed (byte* p = Ymm) return p + reg * 32;
+    }
+
+    public void Reset()
+    {
+        this = default;
+        Mxcsr = 0x1F80;
+        Fcw = 0x037F;
+        DfStep = 1;
+        RflagsOther = 0x202; // reserved bit 1 and IF, as a user process sees them
+        CcOp = (uint)X86.CcOp.Eflags;
+    }
+}

@@ -1,0 +1,21 @@
+namespace UserEmu.Engine;
+
+/// <summary>What the user asked for on the command line (or through USEREMU_* variables).</summary>
+public sealed class EmulatorOptions
+{
+    /// <summary>Guest root for the interpreter and library lookups (-L); "/" means the host's own.</summary>
+    public string SysRoot { get; set; } = "/";
+    public bool Strace { get; set; }
+    /// <summary>-d items: in_asm, op, exec, cpu, stats...</summary>
+    public HashSet<string> DebugItems { get; } = new(StringComparer.Ordinal);
+    /// <summary>Where -d output goes (-D); stderr by default.</summary>
+    public TextWriter Log { get; set; } = Console.Error;
+    /// <summary>CPU model name (-cpu); selects the CPUID features the guest sees.</summary>
+    public string CpuModel { get; set; } = "max";
+    /// <summary>Suppress the one-line warning for unimplemented syscalls.</summary>
+    public bool QuietUnimplemented { get; set; }
+    /// <summary>Executions of a block in the interpreter before it is compiled to IL (0: compile at once; -1: never).</summary>
+    public int CompileThreshold { get; set; } = 32;
+
+    public bool Debug(string item) => DebugItems.Contains(item);
+}

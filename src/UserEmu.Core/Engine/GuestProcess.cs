@@ -1,0 +1,27 @@
+using UserEmu.Memory;
+
+namespace UserEmu.Engine;
+
+/// <summary>The guest process: address space, translated code and what the kernel would know about it.</summary>
+public sealed class GuestProcess
+{
+    public required GuestAddressSpace Memory { get; init; }
+    public required EmulatorOptions Options { get; init; }
+    public required IGuestFrontend Frontend { get; init; }
+    public required ISyscallBridge Syscalls { get; set; }
+    public TranslationCache Code { get; } = new();
+    /// <summary>The CPU model advertised through CPUID, AT_HWCAP and /proc/cpuinfo.</summary>
+    public UserEmu.Cpu.X86.CpuModel CpuModel { get; init; } = UserEmu.Cpu.X86.CpuModel.Default;
+
+    /// <summary>Absolute host path of the guest executable (/proc/self/exe).</summary>
+    public string ExePath { get; set; } = "";
+    public string[] Argv { get; set; } = [];
+    public string[] Envp { get; set; } = [];
+    /// <summary>The auxiliary vector as given to the guest (/proc/self/auxv): pairs of (type, value).</summary>
+    public ulong[] Auxv { get; set; } = [];
+    /// <summary>Guest address of the program's entry point and of its initial stack pointer.</summary>
+    public ulong Entry { get; set; }
+    public ulong InitialSp { get; set; }
+    /// <summary>Comm name (PR_SET_NAME), 15 bytes max.</summary>
+    public string Comm { get; set; } = "";
+}

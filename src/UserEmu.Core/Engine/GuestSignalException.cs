@@ -1,0 +1,18 @@
+namespace UserEmu.Engine;
+
+/// <summary>A synchronous signal raised by guest execution (SIGILL, SIGFPE, SIGTRAP, SIGSEGV from #GP...), at the instruction whose PC is in the vCPU state.</summary>
+public sealed class GuestSignalException(int signal, int code, ulong address = 0, string? detail = null) : Exception(detail)
+{
+    public int Signal { get; } = signal;
+    /// <summary>si_code (e.g. ILL_ILLOPN, FPE_INTDIV, SI_KERNEL).</summary>
+    public int Code { get; } = code;
+    /// <summary>si_addr.</summary>
+    public ulong Address { get; } = address;
+    public string? Detail { get; } = detail;
+}
+
+/// <summary>The guest thread group ended through exit_group (or the last thread's exit).</summary>
+public sealed class GuestExitException(int status) : Exception
+{
+    public int Status { get; } = status;
+}

@@ -1,0 +1,13 @@
+using UserEmu.IR;
+
+namespace UserEmu.Engine;
+
+/// <summary>A guest ISA's decoder and lowering to IR (one per guest architecture).</summary>
+public interface IGuestFrontend
+{
+    /// <summary>Translates the block starting at <paramref name="pc"/>. Never throws for bad code: it emits IR that raises the guest signal.</summary>
+    IrBlock Translate(Vcpu cpu, ulong pc);
+
+    /// <summary>Disassembly of the guest instructions of a block for <c>-d in_asm</c>.</summary>
+    string Disassemble(Vcpu cpu, ulong pc, ulong end);
+}

@@ -1,0 +1,19 @@
+using UserEmu.Cpu.X86;
+using UserEmu.IR;
+
+namespace UserEmu.Engine;
+
+/// <summary>Host code compiled from one block's IR: runs it and returns a <see cref="BlockExit"/> as int.</summary>
+public unsafe delegate int CompiledBlock(Vcpu cpu, CpuState* state);
+
+/// <summary>A translated guest block: its IR (run by the interpreter while cold) and, once hot, its compiled form.</summary>
+public sealed class TranslationBlock(IrBlock ir)
+{
+    public readonly ulong Pc = ir.GuestPc;
+    public readonly ulong End = ir.GuestEnd;
+    public readonly IrBlock Ir = ir;
+    public CompiledBlock? Compiled;
+    public int ExecCount;
+    /// <summary>Cleared when the guest code it came from is overwritten or unmapped.</summary>
+    public volatile bool Valid = true;
+}

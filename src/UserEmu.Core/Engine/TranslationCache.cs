@@ -1,0 +1,64 @@
+using UserEmu.Memory;
+
+namespace UserEmu.Engine;
+
+/// <summary>Translated blocks by guest PC, with a per-page index so writes to guest code invalidate its translations.</summary>
+public sealed class TranslationCache
+{
+    readonly Dictionary<ulong, TranslationBlock> _byPc = new();
+    readonly Dictionary<ulong, List<TranslationBlock>> _byPage = new();
+    readonly Lock _lock = new();
+
+    public int Count { get { lock (_lock) return _byPc.Count; } }
+    public long BlocksTranslated;
+    public long BlocksCompiled;
+
+    public TranslationBlock? Lookup(ulong pc)
+    {
+        lock (_lock) return _byPc.GetValueOrDefault(pc);
+    }
+
+    /// <summary>Adds a block (or returns the one another thread added first) and marks its pages as holding code.</summary>
+    public TranslationBlock Add(TranslationBlock tb, GuestAddressSpace memory)
+    {
+        lock (_lock)
+        {
+            if (_byPc.TryGetValue(tb.Pc, out var existing)) return existing;
+            _byPc[tb.Pc] = tb;
+            BlocksTranslated++;
+            ulong last = (Math.Max(tb.End, tb.Pc + 1) - 1) >> GuestAddressSpace.PageShift;
+            for (ulong page = tb.Pc >> GuestAddressSpace.PageShift; page <= last; page++)
+            {
+                if (!_byPage.TryGetValue(page, out var list)) _byPage[page] = list = new();
+                list.Add(tb);
+                memory.MarkCodePage(page << GuestAddressSpace.PageShift);
+            }
+            return tb;
+        }
+    }
+
+    /// <summary>Drops every block made from the page holding <paramref name="addr"/>.</summary>
+    public void InvalidatePage(ulong addr)
+    {
+        lock (_lock)
+        {
+            if (!_byPage.Remove(addr >> GuestAddressSpace.PageShift, out var list)) return;
+            foreach (var tb in list)
+            {
+                tb.Valid = false;
+                if (_byPc.TryGetValue(tb.Pc, out var cur) && cur == tb) _byPc.Remove(tb.Pc);
+            }
+        }
+    }
+
+    /// <summary>Drops every block overlapping [start, end) (munmap, mprotect removing exec).</summary>
+    public void InvalidateRange(ulong start, ulong end)
+    {
+        for (ulong a = start & ~GuestAddressSpace.PageMask; a < end; a += GuestAddressSpace.PageSize)
+        {
+            bool any;
+            lock (_lock) any = _byPage.ContainsKey(a >> GuestAddressSpace.PageShift);
+            if (any) InvalidatePage(a);
+        }
+    }
+}

@@ -1,0 +1,224 @@
+using Iced.Intel;
+using UserEmu.Cpu.X86;
+using UserEmu.Engine;
+using UserEmu.IR;
+
+namespace UserEmu.Frontend.X86;
+
+/// <summary>Signature of an instruction family's lowering routine: append IR for <see cref="X86Emitter.Insn"/>.</summary>
+public delegate void InsnEmitter(X86Emitter e);
+
+/// <summary>Lowers one x86-64 instruction at a time to IR: operand access, lazy flags, stack, exits.</summary>
+/// <remarks>
+/// Rule for precise faults: an emitter performs every guest memory access (and helper call) that can fault
+/// before it writes any register, flag or RIP state, so a fault leaves the state as it was before the instruction.
+/// </remarks>
+public sealed partial class X86Emitter
+{
+    public readonly IrBuilder B = new();
+    /// <summary>The instruction being lowered.</summary>
+    public Instruction Insn;
+    /// <summary>Its address and the address of the next instruction.</summary>
+    public ulong Pc, NextPc;
+    public Vcpu Cpu = null!;
+
+    ushort _ea;
+    bool _eaValid;
+    long _insnIndex;
+
+    internal void BeginBlock(Vcpu cpu)
+    {
+        Cpu = cpu;
+        B.Reset();
+        _cc.Known = false;
+    }
+
+    internal void Begin(Vcpu cpu, in Instruction insn)
+    {
+        Cpu = cpu;
+        Insn = insn;
+        Pc = insn.IP;
+        NextPc = insn.NextIP;
+        _eaValid = false;
+        _insnIndex = -1;
+        B.InsnStart(Pc);
+    }
+
+    /// <summary>Index of the current instruction in <see cref="InsnTable"/>, for helpers that decode operands at run time.</summary>
+    public long InsnIndex => _insnIndex >= 0 ? _insnIndex : (_insnIndex = InsnTable.Add(Insn));
+
+    // ---- general registers -------------------------------------------------------------------
+
+    /// <summary>Index 0..15 of the 64-bit register containing <paramref name="r"/>.</summary>
+    public static int GprIndex(Register r) => r.GetFullRegister() - Register.RAX;
+
+    static bool IsHighByte(Register r) => r is Register.AH or Register.CH or Register.DH or Register.BH;
+
+    /// <summary>Value of a general register of any width, zero-extended.</summary>
+    public ushort GetReg(Register r)
+    {
+        int size = r.GetSize();
+        if (IsHighByte(r))
+            return B.ZExt(B.ShrImm(B.LoadState(CpuState.GprOffset(r - Register.AH), 8), 8), 1);
+        return B.LoadState(CpuState.GprOffset(GprIndex(r)), size);
+    }
+
+    /// <summary>Writes a general register with x86-64 semantics (32-bit writes zero the upper half; 8/16-bit writes merge).</summary>
+    public void SetReg(Register r, ushort value)
+    {
+        int size = r.GetSize();
+        if (IsHighByte(r))
+        {
+            B.StoreState(CpuState.GprOffset(r - Register.AH) + 1, 1, value);
+            return;
+        }
+        int off = CpuState.GprOffset(GprIndex(r));
+        if (size == 4) B.StoreState(off, 8, B.ZExt(value, 4));
+        else B.StoreState(off, size, value);
+    }
+
+    public ushort GetGpr(int index, int size = 8) => B.LoadState(CpuState.GprOffset(index), size);
+
+    /// <summary>Writes a general register by index with the same width rules as <see cref="SetReg"/> (no high-byte forms).</summary>
+    public void SetGpr(int index, int size, ushort value)
+    {
+        int off = CpuState.GprOffset(index);
+        if (size == 4) B.StoreState(off, 8, B.ZExt(value, 4));
+        else B.StoreState(off, size, value);
+    }
+
+    // ---- operands ----------------------------------------------------------------------------
+
+    /// <summary>Width in bytes of operand <paramref name="n"/>.</summary>
+    public int OpSize(int n)
+    {
+        switch (Insn.GetOpKind(n))
+        {
+            case OpKind.Register: return Insn.GetOpRegister(n).GetSize();
+            case OpKind.Memory: return Insn.MemorySize.GetSize();
+            case OpKind.Immediate8: return 1;
+            case OpKind.Immediate16: return 2;
+            case OpKind.Immediate32: return 4;
+            default: return n > 0 ? OpSize(0) : 8;
+        }
+    }
+
+    public bool IsMem(int n) => Insn.GetOpKind(n) == OpKind.Memory;
+    public bool IsReg(int n) => Insn.GetOpKind(n) == OpKind.Register;
+    public bool IsImm(int n) => Insn.GetOpKind(n) is >= OpKind.Immediate8 and <= OpKind.Immediate32to64;
+
+    /// <summary>Effective address of the instruction's memory operand (including FS/GS base), computed once per instruction.</summary>
+    public ushort Ea()
+    {
+        if (_eaValid) return _ea;
+        ushort ea;
+        if (Insn.IsIPRelativeMemoryOperand)
+        {
+            ea = B.Const(Insn.IPRelativeMemoryAddress);
+        }
+        else
+        {
+            ea = B.Const((long)Insn.MemoryDisplacement64);
+            if (Insn.MemoryBase != Register.None) ea = B.Add(ea, GetReg(Insn.MemoryBase));
+            if (Insn.MemoryIndex != Register.None)
+            {
+                ushort idx = GetReg(Insn.MemoryIndex);
+                int scale = Insn.MemoryIndexScale;
+                ea = B.Add(ea, scale == 1 ? idx : B.ShlImm(idx, System.Numerics.BitOperations.Log2((uint)scale)));
+            }
+            // A 0x67 prefix (32-bit address size) shows up as 32-bit base/index registers.
+            if (Insn.MemoryBase.GetSize() == 4 || Insn.MemoryIndex.GetSize() == 4)
+                ea = B.ZExt(ea, 4);
+        }
+        var seg = Insn.MemorySegment;
+        if (seg == Register.FS) ea = B.Add(ea, B.LoadState(CpuState.OffFsBase, 8));
+        else if (seg == Register.GS) ea = B.Add(ea, B.LoadState(CpuState.OffGsBase, 8));
+        _ea = ea;
+        _eaValid = true;
+        return ea;
+    }
+
+    /// <summary>Immediate operand <paramref name="n"/> as Iced sign-extends it to the operation size.</summary>
+    public ulong ImmValue(int n) => Insn.GetImmediate(n);
+
+    /// <summary>Operand <paramref name="n"/> zero-extended from its width <paramref name="size"/> (immediates truncated to it).</summary>
+    public ushort Read(int n, int size)
+    {
+        switch (Insn.GetOpKind(n))
+        {
+            case OpKind.Register: return GetReg(Insn.GetOpRegister(n));
+            case OpKind.Memory: return B.Load(Ea(), size);
+            default:
+                ulong v = Insn.GetImmediate(n);
+                if (size < 8) v &= (1UL << (size * 8)) - 1;
+                return B.Const(v);
+        }
+    }
+
+    public ushort Read(int n) => Read(n, OpSize(n));
+
+    /// <summary>Writes operand <paramref name="n"/> (register with x86-64 width rules, or memory).</summary>
+    public void Write(int n, ushort value, int size)
+    {
+        if (Insn.GetOpKind(n) == OpKind.Register) SetReg(Insn.GetOpRegister(n), value);
+        else B.Store(Ea(), value, size);
+    }
+
+    public void Write(int n, ushort value) => Write(n, value, OpSize(n));
+
+    // ---- stack -------------------------------------------------------------------------------
+
+    /// <summary>Pushes <paramref name="value"/>: store first, then RSP, so a faulting push changes nothing.</summary>
+    public void Push(ushort value, int size = 8)
+    {
+        ushort sp = B.AddImm(GetGpr(CpuState.RSP), -size);
+        B.Store(sp, value, size);
+        SetGpr(CpuState.RSP, 8, sp);
+    }
+
+    /// <summary>Loads the top of stack; the caller commits with <see cref="CommitPop"/> after its own faulting work.</summary>
+    public ushort PeekStack(int size, out ushort newSp)
+    {
+        ushort sp = GetGpr(CpuState.RSP);
+        ushort v = B.Load(sp, size);
+        newSp = B.AddImm(sp, size);
+        return v;
+    }
+
+    public void CommitPop(ushort newSp) => SetGpr(CpuState.RSP, 8, newSp);
+
+    // ---- helpers and exits -------------------------------------------------------------------
+
+    /// <summary>Calls a helper with the current instruction's table index as imm.</summary>
+    /// <remarks>Helpers may change flags in the state, so in-block flag knowledge is dropped.</remarks>
+    public ushort Helper(HelperFn fn, ushort a = 0, ushort b = 0)
+    {
+        _cc.Known = false;
+        return B.Call(fn, a, b, InsnIndex);
+    }
+
+    /// <summary>Calls a helper with an explicit imm.</summary>
+    public ushort HelperImm(HelperFn fn, long imm, ushort a = 0, ushort b = 0)
+    {
+        _cc.Known = false;
+        return B.Call(fn, a, b, imm);
+    }
+
+    /// <summary>Raises a synchronous signal at this instruction and ends the block.</summary>
+    public void RaiseSignal(int signal, int code)
+    {
+        B.Call(SignalHelpers.Raise, 0, 0, InsnIndex | ((long)signal << 40) | ((long)code << 48));
+        B.Jump(Pc);
+    }
+
+    /// <summary>SIGILL for an instruction UserEmu does not implement (names it in the message).</summary>
+    public void Unsupported()
+    {
+        B.Call(SignalHelpers.Unsupported, 0, 0, InsnIndex);
+        B.Jump(Pc);
+    }
+
+    public void EndJump(ulong target) => B.Jump(target);
+    public void EndIndirect(ushort target) => B.JumpIndirect(target);
+    public void EndBranch(ushort cond, ulong taken) => B.Branch(cond, taken, NextPc);
+}

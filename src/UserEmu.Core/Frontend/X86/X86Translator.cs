@@ -1,0 +1,81 @@
+using System.Text;
+using Decoder = Iced.Intel.Decoder;
+using Iced.Intel;
+using UserEmu.Engine;
+using UserEmu.IR;
+
+namespace UserEmu.Frontend.X86;
+
+/// <summary>The x86-64 frontend: decodes a guest basic block with Iced and lowers it to IR through the emitter table.</summary>
+public sealed class X86Translator : IGuestFrontend
+{
+    /// <summary>Longest block in guest instructions (bounds translation latency and IR size).</summary>
+    public const int MaxBlockInstructions = 64;
+
+    readonly X86EmitterTable _table = X86EmitterTable.Default;
+
+    [ThreadStatic] static X86Emitter? _emitter;
+
+    public IrBlock Translate(Vcpu cpu, ulong pc)
+    {
+        var e = _emitter ??= new X86Emitter();
+        e.BeginBlock(cpu);
+        var reader = new GuestCodeReader(cpu.Memory) { Position = pc };
+        var decoder = Decoder.Create(64, reader, pc, DecoderOptions.None);
+        ulong end = pc;
+        while (true)
+        {
+            ulong at = reader.Position;
+            decoder.IP = at;
+            decoder.Decode(out var insn);
+            if (insn.IsInvalid)
+            {
+                if (e.B.InstructionCount > 0 && decoder.LastError == DecoderError.NoMoreBytes)
+                {
+                    // The next instruction starts on (or runs into) a non-executable page: end here and fault only if reached.
+                    e.B.Jump(at);
+                    break;
+                }
+                e.Begin(cpu, insn);
+                e.Pc = at;
+                e.NextPc = at;
+                if (decoder.LastError == DecoderError.NoMoreBytes && !cpu.Memory.IsAccessible(at, 1, Memory.PageFlags.Exec))
+                    e.RaiseSignal(Signals.SIGSEGV, (cpu.Memory.FlagsAt(at) & Memory.PageFlags.Mapped) != 0 ? Signals.SEGV_ACCERR : Signals.SEGV_MAPERR);
+                else
+                    e.RaiseSignal(Signals.SIGILL, Signals.ILL_ILLOPN);
+                end = Math.Max(at + 1, reader.Position);
+                break;
+            }
+            e.Begin(cpu, insn);
+            var emit = _table[insn.Mnemonic];
+            if (emit == null) e.Unsupported();
+            else emit(e);
+            end = insn.NextIP;
+            if (e.B.Ended) break;
+            if (e.B.InstructionCount >= MaxBlockInstructions)
+            {
+                e.B.Jump(insn.NextIP);
+                break;
+            }
+        }
+        return e.B.Finish(pc, end);
+    }
+
+    public string Disassemble(Vcpu cpu, ulong pc, ulong end)
+    {
+        var reader = new GuestCodeReader(cpu.Memory) { Position = pc };
+        var decoder = Decoder.Create(64, reader, pc);
+        var formatter = new GasFormatter();
+        var output = new StringOutput();
+        var sb = new StringBuilder();
+        while (reader.Position < end)
+        {
+            decoder.IP = reader.Position;
+            decoder.Decode(out var insn);
+            if (insn.IsInvalid) break;
+            formatter.Format(insn, output);
+            sb.Append($"0x{insn.IP:x16}:  {output.ToStringAndReset()}\n");
+        }
+        return sb.ToString();
+    }
+}

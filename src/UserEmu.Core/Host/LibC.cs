@@ -1,0 +1,55 @@
+using System.Runtime.InteropServices;
+
+namespace UserEmu.Host;
+
+/// <summary>Direct libc entry points that Mono.Posix does not cover or that sit on hot paths.</summary>
+public static unsafe partial class LibC
+{
+    const string Lib = "libc";
+
+    public const int PROT_NONE = 0, PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
+    public const int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
+    public static readonly nint MAP_FAILED = -1;
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint mmap(nint addr, nuint length, int prot, int flags, int fd, long offset);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int munmap(nint addr, nuint length);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int mprotect(nint addr, nuint length, int prot);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int madvise(nint addr, nuint length, int advice);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int msync(nint addr, nuint length, int flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial long syscall(long number, long a0, long a1, long a2, long a3, long a4, long a5);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int kill(int pid, int sig);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int getpid();
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int fork();
+
+    [LibraryImport(Lib)]
+    public static partial void _exit(int status);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int sigaction(int sig, void* act, void* oldact);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int sigprocmask(int how, ulong* set, ulong* oldset);
+
+    /// <summary>errno of the last call made with SetLastError (a Linux errno value).</summary>
+    public static int Errno => Marshal.GetLastPInvokeError();
+}

@@ -1,0 +1,52 @@
+using System.Reflection;
+using UserEmu.Engine;
+
+namespace UserEmu.IR;
+
+/// <summary>A guest-semantics routine the IR calls for work too rare or too complex to express in IR ops.</summary>
+/// <remarks>
+/// <paramref name="a"/> and <paramref name="b"/> are IR temps (often an effective address and a value);
+/// <paramref name="imm"/> is a translation-time constant (for x86 helpers: an index into <c>InsnTable</c>).
+/// Helpers may throw <see cref="GuestSignalException"/> or a memory fault; the PC is already recorded.
+/// </remarks>
+public delegate ulong HelperFn(Vcpu cpu, ulong a, ulong b, long imm);
+
+/// <summary>Registry of helper functions by small integer id, with the function pointer for the interpreter and the MethodInfo for the IL backend.</summary>
+public static unsafe class HelperTable
+{
+    static readonly Lock Sync = new();
+    static readonly Dictionary<MethodInfo, ushort> Ids = new();
+    static MethodInfo[] _methods = new MethodInfo[256];
+    static nint[] _pointers = new nint[256];
+    static int _count = 1; // id 0 is reserved as "no helper"
+
+    /// <summary>The id of a static helper method, registering it on first use (translation time only).</summary>
+    public static ushort Id(HelperFn fn)
+    {
+        var m = fn.Method;
+        if (!m.IsStatic) throw new ArgumentException($"helper {m.Name} must be static");
+        lock (Sync)
+        {
+            if (Ids.TryGetValue(m, out var id)) return id;
+            if (_count == _methods.Length)
+            {
+                Array.Resize(ref _methods, _count * 2);
+                Array.Resize(ref _pointers, _count * 2);
+            }
+            id = checked((ushort)_count);
+            _methods[id] = m;
+            _pointers[id] = m.MethodHandle.GetFunctionPointer();
+            _count++;
+            Ids[m] = id;
+            return id;
+        }
+    }
+
+    public static MethodInfo Method(ushort id) => _methods[id];
+
+    /// <summary>Callable pointer of helper <paramref name="id"/>.</summary>
+    public static delegate*<Vcpu, ulong, ulong, long, ulong> Pointer(ushort id) =>
+        (delegate*<Vcpu, ulong, ulong, long, ulong>)_pointers[id];
+
+    public static string Name(ushort id) => id > 0 && id < _count ? $"{_methods[id].DeclaringType?.Name}.{_methods[id].Name}" : $"helper#{id}";
+}

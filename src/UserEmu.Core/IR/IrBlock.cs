@@ -1,0 +1,12 @@
+namespace UserEmu.IR;
+
+/// <summary>The IR of one translation block: straight-line code ending in exactly one exit op.</summary>
+public sealed class IrBlock
+{
+    public required ulong GuestPc { get; init; }
+    /// <summary>One past the last guest byte translated.</summary>
+    public required ulong GuestEnd { get; init; }
+    public required IrInstr[] Code { get; init; }
+    public required int TempCount { get; init; }
+    public required int GuestInstructionCount { get; init; }
+}

@@ -1,0 +1,208 @@
+namespace UserEmu.IR;
+
+/// <summary>Appends IR for one block; reused across translations so building allocates only the final array.</summary>
+public sealed class IrBuilder
+{
+    IrInstr[] _code = new IrInstr[1024];
+    int _count;
+    int _temps;
+    int _insnStart = -1;
+    int _insnCount;
+
+    public int Count => _count;
+    public int TempCount => _temps;
+    /// <summary>True once an exit op has been appended.</summary>
+    public bool Ended { get; private set; }
+
+    public void Reset()
+    {
+        _count = 0;
+        _temps = 0;
+        _insnStart = -1;
+        _insnCount = 0;
+        Ended = false;
+    }
+
+    /// <summary>Drops everything appended since <paramref name="mark"/> (used to end a block before an instruction).</summary>
+    public void Truncate(int mark, int insnCount)
+    {
+        _count = mark;
+        _insnCount = insnCount;
+        Ended = false;
+    }
+
+    public int InstructionCount => _insnCount;
+
+    public ushort NewTemp() => checked((ushort)_temps++);
+
+    ref IrInstr Append(IrOp op)
+    {
+        if (_count == _code.Length) Array.Resize(ref _code, _code.Length * 2);
+        ref var i = ref _code[_count++];
+        i = default;
+        i.Op = op;
+        return ref i;
+    }
+
+    void MayFault()
+    {
+        if (_insnStart >= 0) _code[_insnStart].Aux = 1;
+    }
+
+    public void InsnStart(ulong pc)
+    {
+        _insnStart = _count;
+        _insnCount++;
+        Append(IrOp.InsnStart).Imm = (long)pc;
+    }
+
+    public ushort Const(long value)
+    {
+        ushort d = NewTemp();
+        ref var i = ref Append(IrOp.Const);
+        i.Dst = d;
+        i.Imm = value;
+        return d;
+    }
+
+    public ushort Const(ulong value) => Const((long)value);
+
+    public ushort Mov(ushort a) => Unary(IrOp.Mov, a);
+
+    public ushort LoadState(int offset, int size)
+    {
+        ushort d = NewTemp();
+        ref var i = ref Append(IrOp.LoadState);
+        i.Dst = d;
+        i.Imm = offset;
+        i.Size = (byte)size;
+        return d;
+    }
+
+    public void StoreState(int offset, int size, ushort value)
+    {
+        ref var i = ref Append(IrOp.StoreState);
+        i.A = value;
+        i.Imm = offset;
+        i.Size = (byte)size;
+    }
+
+    public ushort Binary(IrOp op, ushort a, ushort b, int size = 8)
+    {
+        ushort d = NewTemp();
+        ref var i = ref Append(op);
+        i.Dst = d;
+        i.A = a;
+        i.B = b;
+        i.Size = (byte)size;
+        return d;
+    }
+
+    public ushort Unary(IrOp op, ushort a, int size = 8)
+    {
+        ushort d = NewTemp();
+        ref var i = ref Append(op);
+        i.Dst = d;
+        i.A = a;
+        i.Size = (byte)size;
+        return d;
+    }
+
+    public ushort Add(ushort a, ushort b) => Binary(IrOp.Add, a, b);
+    public ushort Sub(ushort a, ushort b) => Binary(IrOp.Sub, a, b);
+    public ushort And(ushort a, ushort b) => Binary(IrOp.And, a, b);
+    public ushort Or(ushort a, ushort b) => Binary(IrOp.Or, a, b);
+    public ushort Xor(ushort a, ushort b) => Binary(IrOp.Xor, a, b);
+    public ushort Shl(ushort a, ushort b) => Binary(IrOp.Shl, a, b);
+    public ushort Shr(ushort a, ushort b) => Binary(IrOp.Shr, a, b);
+    public ushort Sar(ushort a, ushort b) => Binary(IrOp.Sar, a, b);
+    public ushort AddImm(ushort a, long imm) => imm == 0 ? a : Add(a, Const(imm));
+    public ushort AndImm(ushort a, long imm) => And(a, Const(imm));
+    public ushort ShlImm(ushort a, int n) => n == 0 ? a : Shl(a, Const(n));
+    public ushort ShrImm(ushort a, int n) => n == 0 ? a : Shr(a, Const(n));
+    public ushort SarImm(ushort a, int n) => n == 0 ? a : Sar(a, Const(n));
+    public ushort ZExt(ushort a, int size) => size == 8 ? a : Unary(IrOp.ZExt, a, size);
+    public ushort SExt(ushort a, int size) => size == 8 ? a : Unary(IrOp.SExt, a, size);
+
+    public ushort Select(ushort cond, ushort ifTrue, ushort ifFalse)
+    {
+        ushort d = NewTemp();
+        ref var i = ref Append(IrOp.Select);
+        i.Dst = d;
+        i.A = cond;
+        i.B = ifTrue;
+        i.C = ifFalse;
+        return d;
+    }
+
+    public ushort Load(ushort addr, int size)
+    {
+        MayFault();
+        ushort d = NewTemp();
+        ref var i = ref Append(IrOp.Load);
+        i.Dst = d;
+        i.A = addr;
+        i.Size = (byte)size;
+        return d;
+    }
+
+    public void Store(ushort addr, ushort value, int size)
+    {
+        MayFault();
+        ref var i = ref Append(IrOp.Store);
+        i.A = addr;
+        i.B = value;
+        i.Size = (byte)size;
+    }
+
+    /// <summary>Calls a helper; every helper is assumed able to fault or raise a signal.</summary>
+    public ushort Call(HelperFn fn, ushort a = 0, ushort b = 0, long imm = 0)
+    {
+        MayFault();
+        ushort d = NewTemp();
+        ref var i = ref Append(IrOp.Call);
+        i.Dst = d;
+        i.A = a;
+        i.B = b;
+        i.Imm = imm;
+        i.Helper = HelperTable.Id(fn);
+        return d;
+    }
+
+    public void Jump(ulong target)
+    {
+        Append(IrOp.Jump).Imm = (long)target;
+        Ended = true;
+    }
+
+    public void JumpIndirect(ushort target)
+    {
+        Append(IrOp.JumpIndirect).A = target;
+        Ended = true;
+    }
+
+    public void Branch(ushort cond, ulong taken, ulong notTaken)
+    {
+        ref var i = ref Append(IrOp.Branch);
+        i.A = cond;
+        i.Imm = (long)taken;
+        i.Imm2 = (long)notTaken;
+        Ended = true;
+    }
+
+    public void Syscall(ulong resumePc)
+    {
+        MayFault();
+        Append(IrOp.Syscall).Imm = (long)resumePc;
+        Ended = true;
+    }
+
+    public IrBlock Finish(ulong guestPc, ulong guestEnd) => new()
+    {
+        GuestPc = guestPc,
+        GuestEnd = guestEnd,
+        Code = _code.AsSpan(0, _count).ToArray(),
+        TempCount = Math.Max(_temps, 1),
+        GuestInstructionCount = _insnCount,
+    };
+}

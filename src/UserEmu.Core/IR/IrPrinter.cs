@@ -1,0 +1,36 @@
+using System.Text;
+
+namespace UserEmu.IR;
+
+/// <summary>Text form of IR for <c>-d op</c> and test failure messages.</summary>
+public static class IrPrinter
+{
+    public static string Format(in IrInstr i) => i.Op switch
+    {
+        IrOp.Nop => "nop",
+        IrOp.InsnStart => $"---- 0x{i.Imm:x}{(i.Aux != 0 ? " (may fault)" : "")}",
+        IrOp.Const => $"t{i.Dst} = 0x{i.Imm:x}",
+        IrOp.Mov => $"t{i.Dst} = t{i.A}",
+        IrOp.LoadState => $"t{i.Dst} = state[{i.Imm}]:{i.Size}",
+        IrOp.StoreState => $"state[{i.Imm}]:{i.Size} = t{i.A}",
+        IrOp.Neg or IrOp.Not => $"t{i.Dst} = {i.Op.ToString().ToLowerInvariant()} t{i.A}",
+        IrOp.ZExt or IrOp.SExt or IrOp.Bswap => $"t{i.Dst} = {i.Op.ToString().ToLowerInvariant()}{i.Size * 8} t{i.A}",
+        IrOp.Select => $"t{i.Dst} = t{i.A} ? t{i.B} : t{i.C}",
+        IrOp.Load => $"t{i.Dst} = load{i.Size * 8} [t{i.A}]",
+        IrOp.Store => $"store{i.Size * 8} [t{i.A}] = t{i.B}",
+        IrOp.Call => $"t{i.Dst} = call {HelperTable.Name(i.Helper)}(t{i.A}, t{i.B}, {i.Imm})",
+        IrOp.Jump => $"jump 0x{i.Imm:x}",
+        IrOp.JumpIndirect => $"jump t{i.A}",
+        IrOp.Branch => $"branch t{i.A} ? 0x{i.Imm:x} : 0x{i.Imm2:x}",
+        IrOp.Syscall => $"syscall, resume 0x{i.Imm:x}",
+        _ => $"t{i.Dst} = {i.Op.ToString().ToLowerInvariant()}{(i.Size != 0 ? (i.Size * 8).ToString() : "")} t{i.A}, t{i.B}",
+    };
+
+    public static string Format(IrBlock block)
+    {
+        var sb = new StringBuilder();
+        sb.Append($"IR for block 0x{block.GuestPc:x} ({block.GuestInstructionCount} guest instructions, {block.TempCount} temps)\n");
+        foreach (var i in block.Code) sb.Append("  ").Append(Format(i)).Append('\n');
+        return sb.ToString();
+    }
+}
