@@ -10,6 +10,8 @@ public sealed class GuestProcess
     public required IGuestFrontend Frontend { get; init; }
     public required ISyscallBridge Syscalls { get; set; }
     public TranslationCache Code { get; } = new();
+    public GuestSignals Signals { get; } = new();
+    public EngineStats Stats { get; } = new();
     /// <summary>The CPU model advertised through CPUID, AT_HWCAP and /proc/cpuinfo.</summary>
     public UserEmu.Cpu.X86.CpuModel CpuModel { get; init; } = UserEmu.Cpu.X86.CpuModel.Default;
 

@@ -37,6 +37,21 @@ public sealed class TranslationCache
         }
     }
 
+    /// <summary>Makes <paramref name="tb"/> depend on guest code in [start, end) too (a compiled region spanning other blocks).</summary>
+    public void AddDependency(TranslationBlock tb, ulong start, ulong end, GuestAddressSpace memory)
+    {
+        lock (_lock)
+        {
+            ulong last = (Math.Max(end, start + 1) - 1) >> GuestAddressSpace.PageShift;
+            for (ulong page = start >> GuestAddressSpace.PageShift; page <= last; page++)
+            {
+                if (!_byPage.TryGetValue(page, out var list)) _byPage[page] = list = new();
+                if (!list.Contains(tb)) list.Add(tb);
+                memory.MarkCodePage(page << GuestAddressSpace.PageShift);
+            }
+        }
+    }
+
     /// <summary>Drops every block made from the page holding <paramref name="addr"/>.</summary>
     public void InvalidatePage(ulong addr)
     {

@@ -16,6 +16,41 @@ public sealed unsafe class Vcpu : IDisposable
     public ulong ClearChildTid;
     public ulong RobustList;
     public ulong RobustListLength;
+    /// <summary>Blocked signals (bit n-1 for signal n), per thread as rt_sigprocmask sees it.</summary>
+    public ulong SignalMask;
+    /// <summary>sigaltstack: base, size, flags.</summary>
+    public ulong AltStackBase, AltStackSize;
+    public int AltStackFlags;
+
+    readonly Queue<GuestSignalInfo> _pending = new();
+
+    /// <summary>Queues an asynchronous signal for this thread (any thread may call).</summary>
+    public void Enqueue(GuestSignalInfo info)
+    {
+        lock (_pending) _pending.Enqueue(info);
+        Process.Signals.HasPending = true;
+    }
+
+    /// <summary>Dequeues the first pending signal that is not blocked.</summary>
+    public bool TakePending(out GuestSignalInfo info)
+    {
+        lock (_pending)
+        {
+            int n = _pending.Count;
+            for (int k = 0; k < n; k++)
+            {
+                var s = _pending.Dequeue();
+                if ((SignalMask & (1UL << (s.Signal - 1))) == 0 || s.Signal is Signals.SIGKILL or Signals.SIGSTOP)
+                {
+                    info = s;
+                    return true;
+                }
+                _pending.Enqueue(s);
+            }
+        }
+        info = default;
+        return false;
+    }
 
     public Vcpu(GuestProcess process)
     {

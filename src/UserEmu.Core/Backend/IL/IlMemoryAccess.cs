@@ -1,0 +1,120 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using UserEmu.Engine;
+using UserEmu.Memory;
+
+namespace UserEmu.Backend.IL;
+
+/// <summary>IL for guest loads and stores: an inline page-table check and direct host access, with a call to the checked path otherwise.</summary>
+static unsafe class IlMemoryAccess
+{
+    static readonly MethodInfo LoadSlowMethod = typeof(IlMemoryAccess).GetMethod(nameof(LoadSlow), BindingFlags.NonPublic | BindingFlags.Static)!;
+    static readonly MethodInfo StoreSlowMethod = typeof(IlMemoryAccess).GetMethod(nameof(StoreSlow), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+    static ulong LoadSlow(Vcpu cpu, ulong addr, int size) => cpu.Memory.Read(addr, size);
+    static void StoreSlow(Vcpu cpu, ulong addr, int size, ulong value) => cpu.Memory.Write(addr, size, value);
+
+    public static void LoadInd(ILGenerator il, int size)
+    {
+        if (size > 1) il.Emit(OpCodes.Unaligned, (byte)1);
+        switch (size)
+        {
+            case 1: il.Emit(OpCodes.Ldind_U1); il.Emit(OpCodes.Conv_U8); break;
+            case 2: il.Emit(OpCodes.Ldind_U2); il.Emit(OpCodes.Conv_U8); break;
+            case 4: il.Emit(OpCodes.Ldind_U4); il.Emit(OpCodes.Conv_U8); break;
+            default: il.Emit(OpCodes.Ldind_I8); break;
+        }
+    }
+
+    public static void StoreInd(ILGenerator il, int size)
+    {
+        // The unaligned. prefix must come immediately before the stind.
+        switch (size)
+        {
+            case 1: il.Emit(OpCodes.Conv_U1); il.Emit(OpCodes.Stind_I1); break;
+            case 2: il.Emit(OpCodes.Conv_U2); il.Emit(OpCodes.Unaligned, (byte)1); il.Emit(OpCodes.Stind_I2); break;
+            case 4: il.Emit(OpCodes.Conv_U4); il.Emit(OpCodes.Unaligned, (byte)1); il.Emit(OpCodes.Stind_I4); break;
+            default: il.Emit(OpCodes.Unaligned, (byte)1); il.Emit(OpCodes.Stind_I8); break;
+        }
+    }
+
+    // Branches to `slow` unless [addr, addr+size) lies in one page whose flags, masked by `mask`, equal `need`.
+    static void FastCheck(ILGenerator il, GuestAddressSpace memory, LocalBuilder addr, LocalBuilder page, int size, PageFlags mask, PageFlags need, Label slow)
+    {
+        il.Emit(OpCodes.Ldloc, addr);
+        il.Emit(OpCodes.Ldc_I4, GuestAddressSpace.PageShift);
+        il.Emit(OpCodes.Shr_Un);
+        il.Emit(OpCodes.Stloc, page);
+        il.Emit(OpCodes.Ldloc, page);
+        il.Emit(OpCodes.Ldc_I8, (long)memory.PageCount);
+        il.Emit(OpCodes.Bge_Un, slow);
+        il.Emit(OpCodes.Ldc_I8, (long)memory.Pages);
+        il.Emit(OpCodes.Conv_U);
+        il.Emit(OpCodes.Ldloc, page);
+        il.Emit(OpCodes.Conv_U);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Ldind_U1);
+        il.Emit(OpCodes.Ldc_I4, (int)mask);
+        il.Emit(OpCodes.And);
+        il.Emit(OpCodes.Ldc_I4, (int)need);
+        il.Emit(OpCodes.Bne_Un, slow);
+        if (size > 1)
+        {
+            il.Emit(OpCodes.Ldloc, addr);
+            il.Emit(OpCodes.Conv_U4);
+            il.Emit(OpCodes.Ldc_I4, (int)GuestAddressSpace.PageMask);
+            il.Emit(OpCodes.And);
+            il.Emit(OpCodes.Ldc_I4, (int)GuestAddressSpace.PageSize - size);
+            il.Emit(OpCodes.Bgt_Un, slow);
+        }
+    }
+
+    static void HostAddress(ILGenerator il, GuestAddressSpace memory, LocalBuilder addr)
+    {
+        il.Emit(OpCodes.Ldc_I8, (long)memory.HostBase);
+        il.Emit(OpCodes.Conv_U);
+        il.Emit(OpCodes.Ldloc, addr);
+        il.Emit(OpCodes.Conv_U);
+        il.Emit(OpCodes.Add);
+    }
+
+    /// <summary>dst = guest[addr]; <paramref name="beforeSlow"/> emits the state write-back the slow path needs for a precise fault.</summary>
+    public static void Load(ILGenerator il, GuestAddressSpace memory, int size, LocalBuilder addr, LocalBuilder dst, LocalBuilder page, Action beforeSlow)
+    {
+        var slow = il.DefineLabel();
+        var done = il.DefineLabel();
+        FastCheck(il, memory, addr, page, size, PageFlags.Read, PageFlags.Read, slow);
+        HostAddress(il, memory, addr);
+        LoadInd(il, size);
+        il.Emit(OpCodes.Stloc, dst);
+        il.Emit(OpCodes.Br, done);
+        il.MarkLabel(slow);
+        beforeSlow();
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldloc, addr);
+        il.Emit(OpCodes.Ldc_I4, size);
+        il.Emit(OpCodes.Call, LoadSlowMethod);
+        il.Emit(OpCodes.Stloc, dst);
+        il.MarkLabel(done);
+    }
+
+    /// <summary>guest[addr] = value, with writes to pages holding code going through the checked path (it invalidates them).</summary>
+    public static void Store(ILGenerator il, GuestAddressSpace memory, int size, LocalBuilder addr, LocalBuilder value, LocalBuilder page, Action beforeSlow)
+    {
+        var slow = il.DefineLabel();
+        var done = il.DefineLabel();
+        FastCheck(il, memory, addr, page, size, PageFlags.Write | PageFlags.HasCode, PageFlags.Write, slow);
+        HostAddress(il, memory, addr);
+        il.Emit(OpCodes.Ldloc, value);
+        StoreInd(il, size);
+        il.Emit(OpCodes.Br, done);
+        il.MarkLabel(slow);
+        beforeSlow();
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldloc, addr);
+        il.Emit(OpCodes.Ldc_I4, size);
+        il.Emit(OpCodes.Ldloc, value);
+        il.Emit(OpCodes.Call, StoreSlowMethod);
+        il.MarkLabel(done);
+    }
+}

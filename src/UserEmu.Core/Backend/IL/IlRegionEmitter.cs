@@ -1,0 +1,305 @@
+using System.Reflection.Emit;
+using UserEmu.Cpu.X86;
+using UserEmu.Engine;
+using UserEmu.IR;
+using UserEmu.Memory;
+
+namespace UserEmu.Backend.IL;
+
+/// <summary>Emits the IL of one compiled region (see <see cref="IlBlockCompiler"/>).</summary>
+sealed class IlRegionEmitter
+{
+    readonly ILGenerator _il;
+    readonly IReadOnlyList<IrBlock> _region;
+    readonly GuestAddressSpace _memory;
+    readonly LocalBuilder[] _temps;
+    readonly LocalBuilder _page;
+    readonly Label[] _blockLabels;
+    readonly Dictionary<ulong, int> _blockIndex = new();
+    // Promoted state slots: offset -> (width, local, written in the region).
+    readonly Dictionary<long, Slot> _slots = new();
+
+    sealed class Slot
+    {
+        public int Size;
+        public required LocalBuilder Local;
+        public bool Dirty;
+    }
+
+    public IlRegionEmitter(ILGenerator il, IReadOnlyList<IrBlock> region, GuestAddressSpace memory)
+    {
+        _il = il;
+        _region = region;
+        _memory = memory;
+        int temps = region.Max(b => b.TempCount);
+        _temps = new LocalBuilder[temps];
+        for (int k = 0; k < temps; k++) _temps[k] = il.DeclareLocal(typeof(ulong));
+        _page = il.DeclareLocal(typeof(ulong));
+        _blockLabels = new Label[region.Count];
+        for (int k = 0; k < region.Count; k++)
+        {
+            _blockLabels[k] = il.DefineLabel();
+            _blockIndex.TryAdd(region[k].GuestPc, k);
+        }
+        ChooseSlots();
+    }
+
+    /// <summary>Promotes each state range whose accesses all start at the same offset (any widths) and overlap no other access.</summary>
+    void ChooseSlots()
+    {
+        var accesses = new Dictionary<long, (int Size, bool Written)>();
+        foreach (var b in _region)
+            foreach (ref readonly var i in b.Code.AsSpan())
+                if (i.Op is IrOp.LoadState or IrOp.StoreState)
+                {
+                    var cur = accesses.GetValueOrDefault(i.Imm);
+                    accesses[i.Imm] = (Math.Max(cur.Size, i.Size), cur.Written | i.Op == IrOp.StoreState);
+                }
+        foreach (var (off, (size, written)) in accesses)
+        {
+            bool overlaps = accesses.Any(o => o.Key != off && o.Key < off + size && off < o.Key + o.Value.Size);
+            if (!overlaps) _slots[off] = new Slot { Size = size, Local = _il.DeclareLocal(typeof(ulong)), Dirty = written };
+        }
+    }
+
+    void StatePtr(long offset)
+    {
+        _il.Emit(OpCodes.Ldarg_1);
+        if (offset != 0)
+        {
+            _il.Emit(OpCodes.Ldc_I4, (int)offset);
+            _il.Emit(OpCodes.Add);
+        }
+    }
+
+    void LoadSlots()
+    {
+        foreach (var (off, s) in _slots)
+        {
+            StatePtr(off);
+            IlMemoryAccess.LoadInd(_il, s.Size);
+            _il.Emit(OpCodes.Stloc, s.Local);
+        }
+    }
+
+    void WriteBack()
+    {
+        foreach (var (off, s) in _slots)
+        {
+            if (!s.Dirty) continue;
+            StatePtr(off);
+            _il.Emit(OpCodes.Ldloc, s.Local);
+            IlMemoryAccess.StoreInd(_il, s.Size);
+        }
+    }
+
+    void Ld(ushort t) => _il.Emit(OpCodes.Ldloc, _temps[t]);
+    void St(ushort t) => _il.Emit(OpCodes.Stloc, _temps[t]);
+
+    void SetRip(long pc)
+    {
+        StatePtr(CpuState.OffRip);
+        _il.Emit(OpCodes.Ldc_I8, pc);
+        _il.Emit(OpCodes.Stind_I8);
+    }
+
+    void Return(BlockExit exit)
+    {
+        _il.Emit(OpCodes.Ldc_I4, (int)exit);
+        _il.Emit(OpCodes.Ret);
+    }
+
+    /// <summary>Continues at a constant guest PC: a branch inside the region, or write-back and return.</summary>
+    void Goto(long target, int fromBlock)
+    {
+        if (_blockIndex.TryGetValue((ulong)target, out int k))
+        {
+            if (k <= fromBlock)
+            {
+                // Back edge: let the dispatcher deliver signals if someone asked.
+                var stay = _il.DefineLabel();
+                _il.Emit(OpCodes.Ldsfld, IlBlockCompiler.Interrupt);
+                _il.Emit(OpCodes.Brfalse, stay);
+                WriteBack();
+                SetRip(target);
+                Return(BlockExit.Next);
+                _il.MarkLabel(stay);
+            }
+            _il.Emit(OpCodes.Br, _blockLabels[k]);
+            return;
+        }
+        WriteBack();
+        SetRip(target);
+        Return(BlockExit.Next);
+    }
+
+    public void Emit()
+    {
+        LoadSlots();
+        for (int k = 0; k < _region.Count; k++)
+        {
+            _il.MarkLabel(_blockLabels[k]);
+            foreach (ref readonly var i in _region[k].Code.AsSpan()) EmitOp(i, k);
+        }
+    }
+
+    void Bin(in IrInstr i, OpCode op) { Ld(i.A); Ld(i.B); _il.Emit(op); St(i.Dst); }
+    void Shift(in IrInstr i, OpCode op) { Ld(i.A); Ld(i.B); _il.Emit(OpCodes.Conv_I4); _il.Emit(OpCodes.Ldc_I4, 63); _il.Emit(OpCodes.And); _il.Emit(op); St(i.Dst); }
+    void Cmp(in IrInstr i, OpCode op) { Ld(i.A); Ld(i.B); _il.Emit(op); _il.Emit(OpCodes.Conv_U8); St(i.Dst); }
+    void CmpNot(in IrInstr i, OpCode op) { Ld(i.A); Ld(i.B); _il.Emit(op); _il.Emit(OpCodes.Ldc_I4_0); _il.Emit(OpCodes.Ceq); _il.Emit(OpCodes.Conv_U8); St(i.Dst); }
+
+    void SizedCall(in IrInstr i, string name, bool withB)
+    {
+        Ld(i.A);
+        if (withB) Ld(i.B);
+        _il.Emit(OpCodes.Ldc_I4, (int)i.Size);
+        _il.Emit(OpCodes.Call, typeof(IrSemantics).GetMethod(name)!);
+        St(i.Dst);
+    }
+
+    void Truncate(int size)
+    {
+        if (size == 8) return;
+        _il.Emit(size switch { 1 => OpCodes.Conv_U1, 2 => OpCodes.Conv_U2, _ => OpCodes.Conv_U4 });
+        _il.Emit(OpCodes.Conv_U8);
+    }
+
+    void EmitOp(in IrInstr i, int block)
+    {
+        var il = _il;
+        switch (i.Op)
+        {
+            case IrOp.Nop: break;
+            case IrOp.InsnStart:
+                if (i.Aux != 0) SetRip(i.Imm);
+                break;
+            case IrOp.Const: il.Emit(OpCodes.Ldc_I8, i.Imm); St(i.Dst); break;
+            case IrOp.Mov: Ld(i.A); St(i.Dst); break;
+            case IrOp.LoadState:
+                if (_slots.TryGetValue(i.Imm, out var ls))
+                {
+                    il.Emit(OpCodes.Ldloc, ls.Local);
+                    if (i.Size < ls.Size) Truncate(i.Size);
+                }
+                else
+                {
+                    StatePtr(i.Imm);
+                    IlMemoryAccess.LoadInd(il, i.Size);
+                }
+                St(i.Dst);
+                break;
+            case IrOp.StoreState:
+                if (_slots.TryGetValue(i.Imm, out var ss))
+                {
+                    if (i.Size < ss.Size)
+                    {
+                        // Narrower write into a wider slot: merge the low bytes.
+                        long keep = ~((1L << (i.Size * 8)) - 1);
+                        il.Emit(OpCodes.Ldloc, ss.Local);
+                        il.Emit(OpCodes.Ldc_I8, keep);
+                        il.Emit(OpCodes.And);
+                        Ld(i.A);
+                        Truncate(i.Size);
+                        il.Emit(OpCodes.Or);
+                    }
+                    else
+                    {
+                        Ld(i.A);
+                        Truncate(i.Size);
+                    }
+                    il.Emit(OpCodes.Stloc, ss.Local);
+                }
+                else
+                {
+                    StatePtr(i.Imm);
+                    Ld(i.A);
+                    IlMemoryAccess.StoreInd(il, i.Size);
+                }
+                break;
+            case IrOp.Add: Bin(i, OpCodes.Add); break;
+            case IrOp.Sub: Bin(i, OpCodes.Sub); break;
+            case IrOp.And: Bin(i, OpCodes.And); break;
+            case IrOp.Or: Bin(i, OpCodes.Or); break;
+            case IrOp.Xor: Bin(i, OpCodes.Xor); break;
+            case IrOp.Mul: Bin(i, OpCodes.Mul); break;
+            case IrOp.Shl: Shift(i, OpCodes.Shl); break;
+            case IrOp.Shr: Shift(i, OpCodes.Shr_Un); break;
+            case IrOp.Sar: Shift(i, OpCodes.Shr); break;
+            case IrOp.Rol: SizedCall(i, nameof(IrSemantics.Rol), true); break;
+            case IrOp.Ror: SizedCall(i, nameof(IrSemantics.Ror), true); break;
+            case IrOp.MulHiU: Ld(i.A); Ld(i.B); il.Emit(OpCodes.Call, IlBlockCompiler.BigMulU); St(i.Dst); break;
+            case IrOp.MulHiS: Ld(i.A); Ld(i.B); il.Emit(OpCodes.Call, IlBlockCompiler.BigMulS); St(i.Dst); break;
+            case IrOp.Neg: Ld(i.A); il.Emit(OpCodes.Neg); St(i.Dst); break;
+            case IrOp.Not: Ld(i.A); il.Emit(OpCodes.Not); St(i.Dst); break;
+            case IrOp.ZExt: Ld(i.A); Truncate(i.Size); St(i.Dst); break;
+            case IrOp.SExt:
+                Ld(i.A);
+                if (i.Size < 8)
+                {
+                    il.Emit(i.Size switch { 1 => OpCodes.Conv_I1, 2 => OpCodes.Conv_I2, _ => OpCodes.Conv_I4 });
+                    il.Emit(OpCodes.Conv_I8);
+                }
+                St(i.Dst);
+                break;
+            case IrOp.Bswap: SizedCall(i, nameof(IrSemantics.Bswap), false); break;
+            case IrOp.CmpEq: Cmp(i, OpCodes.Ceq); break;
+            case IrOp.CmpNe: CmpNot(i, OpCodes.Ceq); break;
+            case IrOp.CmpLtU: Cmp(i, OpCodes.Clt_Un); break;
+            case IrOp.CmpLtS: Cmp(i, OpCodes.Clt); break;
+            case IrOp.CmpLeU: CmpNot(i, OpCodes.Cgt_Un); break;
+            case IrOp.CmpLeS: CmpNot(i, OpCodes.Cgt); break;
+            case IrOp.Select:
+            {
+                var no = il.DefineLabel();
+                var done = il.DefineLabel();
+                Ld(i.A);
+                il.Emit(OpCodes.Brfalse, no);
+                Ld(i.B);
+                il.Emit(OpCodes.Br, done);
+                il.MarkLabel(no);
+                Ld(i.C);
+                il.MarkLabel(done);
+                St(i.Dst);
+                break;
+            }
+            case IrOp.Load: IlMemoryAccess.Load(il, _memory, i.Size, _temps[i.A], _temps[i.Dst], _page, WriteBack); break;
+            case IrOp.Store: IlMemoryAccess.Store(il, _memory, i.Size, _temps[i.A], _temps[i.B], _page, WriteBack); break;
+            case IrOp.Call:
+                WriteBack();
+                il.Emit(OpCodes.Ldarg_0);
+                Ld(i.A);
+                Ld(i.B);
+                il.Emit(OpCodes.Ldc_I8, i.Imm);
+                il.Emit(OpCodes.Call, HelperTable.Method(i.Helper));
+                St(i.Dst);
+                LoadSlots();
+                break;
+            case IrOp.Jump:
+                Goto(i.Imm, block);
+                break;
+            case IrOp.JumpIndirect:
+                WriteBack();
+                StatePtr(CpuState.OffRip);
+                Ld(i.A);
+                il.Emit(OpCodes.Stind_I8);
+                Return(BlockExit.Next);
+                break;
+            case IrOp.Branch:
+            {
+                var no = il.DefineLabel();
+                Ld(i.A);
+                il.Emit(OpCodes.Brfalse, no);
+                Goto(i.Imm, block);
+                il.MarkLabel(no);
+                Goto(i.Imm2, block);
+                break;
+            }
+            case IrOp.Syscall:
+                WriteBack();
+                SetRip(i.Imm);
+                Return(BlockExit.Syscall);
+                break;
+            default: throw new InvalidOperationException($"IR op {i.Op} not handled by the IL backend");
+        }
+    }
+}

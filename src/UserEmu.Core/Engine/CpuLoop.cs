@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using UserEmu.Backend.IL;
+using UserEmu.Backend.Interpreter;
+using UserEmu.IR;
+using UserEmu.Memory;
+
+namespace UserEmu.Engine;
+
+/// <summary>The dispatch loop of one vCPU: find or translate the block at RIP, run it (interpreted while cold, compiled once hot), service exits.</summary>
+public sealed unsafe class CpuLoop
+{
+    const int JumpCacheBits = 12;
+    readonly TranslationBlock?[] _jumpCache = new TranslationBlock?[1 << JumpCacheBits];
+    readonly Vcpu _cpu;
+    readonly GuestProcess _proc;
+    readonly EngineStats _stats;
+    readonly bool _traceExec, _traceCpu, _traceInAsm, _traceOp;
+    readonly int _threshold;
+
+    public CpuLoop(Vcpu cpu)
+    {
+        _cpu = cpu;
+        _proc = cpu.Process;
+        _stats = _proc.Stats;
+        var o = _proc.Options;
+        _traceExec = o.Debug("exec");
+        _traceCpu = o.Debug("cpu");
+        _traceInAsm = o.Debug("in_asm");
+        _traceOp = o.Debug("op");
+        _threshold = o.CompileThreshold;
+    }
+
+    /// <summary>Runs the guest until it exits; returns the exit status or throws <see cref="GuestTerminatedBySignalException"/>.</summary>
+    public int Run()
+    {
+        while (true)
+        {
+            try
+            {
+                RunBlocks();
+            }
+            catch (GuestExitException exit)
+            {
+                return exit.Status;
+            }
+            catch (GuestFaultException f)
+            {
+                var info = new GuestSignalInfo(Signals.SIGSEGV,
+                    f.Kind == FaultKind.Unmapped ? Signals.SEGV_MAPERR : Signals.SEGV_ACCERR, f.Address);
+                _proc.Signals.DeliverSynchronous(_cpu, info);
+            }
+            catch (GuestSignalException s)
+            {
+                if (s.Detail != null) Console.Error.WriteLine($"useremu: {s.Detail}");
+                _proc.Signals.DeliverSynchronous(_cpu, new GuestSignalInfo(s.Signal, s.Code, s.Address));
+            }
+        }
+    }
+
+    void RunBlocks()
+    {
+        var cpu = _cpu;
+        var state = cpu.State;
+        while (true)
+        {
+            var tb = Find(state->Rip);
+            if (_traceExec) _proc.Options.Log.WriteLine($"Trace 0x{tb.Pc:x16} [{(tb.Compiled != null ? "il" : "interp")}]");
+            if (_traceCpu) _proc.Options.Log.Write(CpuDump.Format(state));
+            BlockExit exit;
+            if (tb.Compiled is { } compiled)
+            {
+                exit = (BlockExit)compiled(cpu, state);
+            }
+            else
+            {
+                exit = IrInterpreter.Run(tb.Ir, cpu);
+                if (++tb.ExecCount == _threshold) Compile(tb);
+            }
+            if (exit == BlockExit.Syscall)
+            {
+                long t0 = _stats.Enabled ? Stopwatch.GetTimestamp() : 0;
+                _proc.Syscalls.Dispatch(cpu);
+                if (_stats.Enabled) { _stats.Syscalls++; _stats.SyscallTicks += Stopwatch.GetTimestamp() - t0; }
+            }
+            if (_proc.Signals.HasPending) _proc.Signals.DeliverPending(cpu);
+        }
+    }
+
+    TranslationBlock Find(ulong pc)
+    {
+        ref var slot = ref _jumpCache[(pc ^ (pc >> JumpCacheBits)) & ((1 << JumpCacheBits) - 1)];
+        var tb = slot;
+        if (tb != null && tb.Pc == pc && tb.Valid) return tb;
+        tb = _proc.Code.Lookup(pc);
+        if (tb == null || !tb.Valid) tb = Translate(pc);
+        slot = tb;
+        return tb;
+    }
+
+    TranslationBlock Translate(ulong pc)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        var ir = Optimizer.IrOptimizer.Run(_proc.Frontend.Translate(_cpu, pc));
+        _stats.TranslateTicks += Stopwatch.GetTimestamp() - t0;
+        if (_traceInAsm) _proc.Options.Log.Write($"IN: 0x{pc:x}\n{_proc.Frontend.Disassemble(_cpu, pc, ir.GuestEnd)}\n");
+        if (_traceOp) _proc.Options.Log.Write(IrPrinter.Format(ir));
+        var tb = _proc.Code.Add(new TranslationBlock(ir), _cpu.Memory);
+        if (_threshold == 0 && tb.Compiled == null) Compile(tb);
+        return tb;
+    }
+
+    /// <summary>Max blocks compiled into one method: enough for typical inner loops, small enough to JIT quickly.</summary>
+    const int MaxRegionBlocks = 16;
+
+    /// <summary>The hot block plus the already-run blocks reachable from it by direct jumps, so loops run inside one method.</summary>
+    List<IrBlock> CollectRegion(TranslationBlock entry)
+    {
+        var region = new List<IrBlock> { entry.Ir };
+        var seen = new HashSet<ulong> { entry.Pc };
+        for (int k = 0; k < region.Count && region.Count < MaxRegionBlocks; k++)
+        {
+            ref readonly var exit = ref region[k].Code[^1];
+            Span<long> targets = stackalloc long[2];
+            int n = 0;
+            if (exit.Op == IR.IrOp.Jump) targets[n++] = exit.Imm;
+            else if (exit.Op == IR.IrOp.Branch) { targets[n++] = exit.Imm; targets[n++] = exit.Imm2; }
+            for (int t = 0; t < n && region.Count < MaxRegionBlocks; t++)
+            {
+                ulong pc = (ulong)targets[t];
+                if (!seen.Add(pc)) continue;
+                var next = _proc.Code.Lookup(pc);
+                if (next is { Valid: true } && (next.ExecCount != 0 || next.Compiled != null)) region.Add(next.Ir);
+            }
+        }
+        return region;
+    }
+
+    void Compile(TranslationBlock tb)
+    {
+        if (_threshold < 0) return;
+        long t0 = Stopwatch.GetTimestamp();
+        try
+        {
+            var region = CollectRegion(tb);
+            var compiled = IlBlockCompiler.Compile(region, _cpu.Memory);
+            foreach (var member in region)
+                if (member != tb.Ir) _proc.Code.AddDependency(tb, member.GuestPc, member.GuestEnd, _cpu.Memory);
+            tb.Compiled = compiled;
+            Interlocked.Increment(ref _proc.Code.BlocksCompiled);
+        }
+        catch (InvalidProgramException ex)
+        {
+            // An IL backend bug must not kill the guest: the block keeps running in the interpreter.
+            _proc.Options.Log.WriteLine($"useremu: internal error compiling block 0x{tb.Pc:x}: {ex.Message} (kept interpreting; -d op shows its IR)");
+            tb.ExecCount = int.MinValue;
+        }
+        _stats.CompileTicks += Stopwatch.GetTimestamp() - t0;
+    }
+}

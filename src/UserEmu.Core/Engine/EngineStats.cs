@@ -1,0 +1,19 @@
+using System.Diagnostics;
+
+namespace UserEmu.Engine;
+
+/// <summary>Engine counters reported by <c>-d stats</c>.</summary>
+public sealed class EngineStats
+{
+    public bool Enabled;
+    public long Syscalls;
+    public long SyscallTicks;
+    public long TranslateTicks;
+    public long CompileTicks;
+
+    static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+
+    public string Format(TranslationCache code) =>
+        $"useremu stats: blocks translated {code.BlocksTranslated} ({Ms(TranslateTicks):F1} ms), compiled to IL {code.BlocksCompiled} ({Ms(CompileTicks):F1} ms), " +
+        $"syscalls {Syscalls} ({Ms(SyscallTicks):F1} ms)";
+}

@@ -1,0 +1,20 @@
+using UserEmu.Engine;
+
+namespace UserEmu.Cli.CommandLine;
+
+/// <summary>Everything the command line says: emulator options plus the guest program, its argv and environment edits.</summary>
+public sealed class CliOptions
+{
+    public EmulatorOptions Emulator { get; } = new();
+    public string? Program { get; set; }
+    public string[] ProgramArgs { get; set; } = [];
+    /// <summary>-0: argv[0] for the guest instead of the program path.</summary>
+    public string? Argv0 { get; set; }
+    public List<string> SetEnv { get; } = new();
+    public List<string> UnsetEnv { get; } = new();
+    public string? LogFile { get; set; }
+    public bool ShowHelp { get; set; }
+    public bool ShowVersion { get; set; }
+    /// <summary>-cpu help: list the CPU models.</summary>
+    public bool ListCpus { get; set; }
+}

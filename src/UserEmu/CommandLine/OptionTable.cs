@@ -1,0 +1,127 @@
+using System.Globalization;
+
+namespace UserEmu.Cli.CommandLine;
+
+/// <summary>qemu-user's options: single- or double-dash names, each mirrored by a USEREMU_* environment variable.</summary>
+/// <remarks>
+/// A table-driven parser instead of System.CommandLine: qemu's syntax stops option parsing at the first
+/// non-option (everything after the program belongs to the guest) and uses single-dash long names, which
+/// System.CommandLine's POSIX-style grammar does not express.
+/// </remarks>
+public static class OptionTable
+{
+    /// <summary>One option: its name, environment variable, argument placeholder (null for flags), help text and action.</summary>
+    public sealed record Option(string Name, string? EnvVar, string? Arg, string Help, Action<CliOptions, string> Apply);
+
+    public static readonly Option[] All =
+    [
+        new("h", null, null, "print this help and exit", (o, _) => o.ShowHelp = true),
+        new("help", null, null, "print this help and exit", (o, _) => o.ShowHelp = true),
+        new("version", null, null, "print the version and exit", (o, _) => o.ShowVersion = true),
+        new("L", "USEREMU_LD_PREFIX", "path", "guest root for the ELF interpreter and libraries (default /)", (o, v) => o.Emulator.SysRoot = v),
+        new("E", "USEREMU_SET_ENV", "var=value", "set a variable in the guest environment (comma-separated list allowed)",
+            (o, v) => o.SetEnv.AddRange(v.Split(',', StringSplitOptions.RemoveEmptyEntries))),
+        new("U", "USEREMU_UNSET_ENV", "var", "remove a variable from the guest environment (comma-separated list allowed)",
+            (o, v) => o.UnsetEnv.AddRange(v.Split(',', StringSplitOptions.RemoveEmptyEntries))),
+        new("0", "USEREMU_ARGV0", "argv0", "argv[0] for the guest program", (o, v) => o.Argv0 = v),
+        new("cpu", "USEREMU_CPU", "model", "CPU model the guest sees (-cpu help lists them)", (o, v) =>
+        {
+            if (v == "help" || v == "?") o.ListCpus = true;
+            else o.Emulator.CpuModel = v;
+        }),
+        new("strace", "USEREMU_STRACE", null, "log system calls on stderr", (o, _) => o.Emulator.Strace = true),
+        new("d", "USEREMU_LOG", "item[,...]", "log items: in_asm, op, exec, cpu, stats (-d help lists them)",
+            (o, v) => { foreach (var item in v.Split(',', StringSplitOptions.RemoveEmptyEntries)) o.Emulator.DebugItems.Add(item); }),
+        new("D", "USEREMU_LOG_FILENAME", "logfile", "write -d logs to logfile instead of stderr", (o, v) => o.LogFile = v),
+        new("quiet-unimplemented", "USEREMU_QUIET_UNIMPLEMENTED", null, "no warning for syscalls UserEmu does not implement",
+            (o, _) => o.Emulator.QuietUnimplemented = true),
+        new("jit-threshold", "USEREMU_JIT_THRESHOLD", "n", "interpret a block n times before compiling it (0: always compile, -1: never)",
+            (o, v) => o.Emulator.CompileThreshold = ParseInt(v, "jit-threshold")),
+    ];
+
+    public static readonly (string Item, string Help)[] LogItems =
+    [
+        ("in_asm", "guest instructions of each translated block"),
+        ("op", "UserEmu IR of each translated block"),
+        ("exec", "each block as it runs"),
+        ("cpu", "guest registers before each block"),
+        ("stats", "engine counters at exit (blocks, compile time, syscalls)"),
+    ];
+
+    static Option? Find(string name) => All.FirstOrDefault(o => o.Name == name);
+
+    /// <summary>Parses qemu-style arguments after applying the USEREMU_* environment variables.</summary>
+    public static CliOptions Parse(string[] args, Func<string, string?> getEnv)
+    {
+        var o = new CliOptions();
+        foreach (var opt in All)
+        {
+            if (opt.EnvVar == null || getEnv(opt.EnvVar) is not { } value) continue;
+            if (opt.Arg == null && (value == "" || value == "0")) continue;
+            opt.Apply(o, value);
+        }
+        int i = 0;
+        for (; i < args.Length; i++)
+        {
+            string a = args[i];
+            if (a == "--") { i++; break; }
+            if (a.Length < 2 || a[0] != '-') break;
+            string name = a.StartsWith("--", StringComparison.Ordinal) ? a[2..] : a[1..];
+            string? inline = null;
+            int eq = name.IndexOf('=');
+            if (eq > 0) { inline = name[(eq + 1)..]; name = name[..eq]; }
+            var opt = Find(name) ?? throw new UsageException($"unknown option '{a}' (try -h)");
+            string value = "";
+            if (opt.Arg != null)
+            {
+                if (inline != null) value = inline;
+                else if (i + 1 < args.Length) value = args[++i];
+                else throw new UsageException($"option '{a}' needs an argument ({opt.Arg})");
+            }
+            opt.Apply(o, value);
+        }
+        if (i < args.Length)
+        {
+            o.Program = args[i];
+            o.ProgramArgs = args[(i + 1)..];
+        }
+        if (o.Emulator.DebugItems.Contains("help")) o.ShowHelp = true;
+        foreach (var item in o.Emulator.DebugItems)
+            if (item != "help" && !LogItems.Any(l => l.Item == item)) throw new UsageException($"unknown log item '{item}' (try -d help)");
+        return o;
+    }
+
+    static int ParseInt(string v, string what) =>
+        int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n : throw new UsageException($"bad number for -{what}: '{v}'");
+
+    /// <summary>Parses sizes with an optional K/M/G suffix, as qemu's -s does.</summary>
+    public static ulong ParseSize(string v)
+    {
+        if (v.Length == 0) throw new UsageException("empty size");
+        ulong mult = char.ToUpperInvariant(v[^1]) switch { 'K' => 1UL << 10, 'M' => 1UL << 20, 'G' => 1UL << 30, _ => 1 };
+        string digits = mult == 1 ? v : v[..^1];
+        if (!ulong.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out ulong n) || n == 0)
+            throw new UsageException($"bad size '{v}'");
+        return n * mult;
+    }
+
+    public static string Usage()
+    {
+        var w = new StringWriter();
+        w.WriteLine("usage: useremu [options] program [arguments...]");
+        w.WriteLine("Runs a Linux x86-64 program under user-mode emulation.");
+        w.WriteLine();
+        w.WriteLine("Options and matching environment variables:");
+        foreach (var o in All)
+        {
+            string left = o.Arg != null ? $"-{o.Name} {o.Arg}" : $"-{o.Name}";
+            w.WriteLine($"  {left,-26} {o.EnvVar,-28} {o.Help}");
+        }
+        w.WriteLine();
+        w.WriteLine("Log items for -d:");
+        foreach (var (item, help) in LogItems) w.WriteLine($"  {item,-10} {help}");
+        w.WriteLine();
+        w.WriteLine("Options end at the program name: everything after it is passed to the program.");
+        return w.ToString();
+    }
+}

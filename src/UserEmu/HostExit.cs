@@ -1,0 +1,31 @@
+using System.Runtime.InteropServices;
+using UserEmu.Host;
+
+namespace UserEmu.Cli;
+
+/// <summary>Ends the emulator the way the guest ended, so the parent sees the same wait status.</summary>
+static unsafe partial class HostExit
+{
+    const int RLIMIT_CORE = 4;
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int setrlimit(int resource, ulong* rlim);
+
+    /// <summary>Kills this process with <paramref name="signal"/>: default disposition, unblocked, no core file of the emulator.</summary>
+    public static void DieBySignal(int signal)
+    {
+        Console.Out.Flush();
+        Console.Error.Flush();
+        ulong* lim = stackalloc ulong[2];
+        setrlimit(RLIMIT_CORE, lim);
+        // struct sigaction with SIG_DFL and an empty mask (the runtime installed its own handlers).
+        byte* act = stackalloc byte[152];
+        new Span<byte>(act, 152).Clear();
+        LibC.sigaction(signal, act, null);
+        ulong set = 1UL << (signal - 1);
+        LibC.sigprocmask(1 /* SIG_UNBLOCK */, &set, null);
+        LibC.kill(LibC.getpid(), signal);
+        // Signals whose default is to ignore or stop do not end us; exit as a shell would report it.
+        LibC._exit(128 + signal);
+    }
+}

@@ -1,0 +1,56 @@
+using UserEmu.Cli;
+using UserEmu.Cli.CommandLine;
+using UserEmu.Cpu.X86;
+using UserEmu.Engine;
+using UserEmu.Loader;
+
+try
+{
+    var cli = OptionTable.Parse(args, Environment.GetEnvironmentVariable);
+    if (cli.ShowHelp)
+    {
+        Console.Out.Write(OptionTable.Usage());
+        return 0;
+    }
+    if (cli.ShowVersion)
+    {
+        Console.Out.WriteLine($"useremu version {typeof(GuestLauncher).Assembly.GetName().Version?.ToString(3)} (x86-64 guests)");
+        return 0;
+    }
+    if (cli.ListCpus)
+    {
+        Console.Out.WriteLine("Available CPU models (\"max\" = the first):");
+        foreach (var m in CpuModel.All) Console.Out.WriteLine($"  {m.Name,-12} {m.Description}: {string.Join(' ', m.Flags())}");
+        return 0;
+    }
+    if (cli.Program == null) throw new UsageException("no program given (usage: useremu [options] program [args...]; -h for help)");
+    if (cli.LogFile != null) cli.Emulator.Log = new StreamWriter(cli.LogFile, append: false) { AutoFlush = false };
+    try
+    {
+        return GuestLauncher.Run(cli);
+    }
+    catch (ExecFormatException e)
+    {
+        Console.Error.WriteLine($"useremu: {cli.Program}: {e.Message}");
+        return e.ExitCode;
+    }
+    catch (GuestTerminatedBySignalException s)
+    {
+        cli.Emulator.Log.Flush();
+        HostExit.DieBySignal(s.Signal);
+        return 128 + s.Signal;
+    }
+    catch (Exception e) when (e is not UsageException)
+    {
+        // An emulator bug: one line with what we know, then the guest dies as if the instruction were illegal.
+        Console.Error.WriteLine($"useremu: internal error: {e.GetType().Name}: {e.Message} (run with -d in_asm,exec to locate it)");
+        cli.Emulator.Log.Flush();
+        HostExit.DieBySignal(Signals.SIGILL);
+        return 128 + Signals.SIGILL;
+    }
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"useremu: {e.Message}");
+    return 1;
+}

@@ -1,0 +1,159 @@
+using UserEmu.Backend.IL;
+using UserEmu.Backend.Interpreter;
+using UserEmu.Cpu.X86;
+using UserEmu.Engine;
+using UserEmu.IR;
+using UserEmu.Memory;
+using UserEmu.Tests.TestSupport;
+using Xunit;
+
+namespace UserEmu.Tests.Backend;
+
+/// <summary>The IL backend must compute exactly what the IR interpreter (the reference) computes, on the same IR.</summary>
+public unsafe class BackendAgreementTests
+{
+    const ulong DataPage = 0x10000;
+
+    static readonly IrOp[] Binary =
+    [
+        IrOp.Add, IrOp.Sub, IrOp.And, IrOp.Or, IrOp.Xor, IrOp.Shl, IrOp.Shr, IrOp.Sar, IrOp.Rol, IrOp.Ror, IrOp.Mul,
+        IrOp.MulHiU, IrOp.MulHiS, IrOp.CmpEq, IrOp.CmpNe, IrOp.CmpLtU, IrOp.CmpLeU, IrOp.CmpLtS, IrOp.CmpLeS,
+    ];
+    static readonly IrOp[] Unary = [IrOp.Neg, IrOp.Not, IrOp.ZExt, IrOp.SExt, IrOp.Bswap, IrOp.Mov];
+    static readonly int[] Sizes = [1, 2, 4, 8];
+
+    static ulong Interesting(Random r) => r.Next(6) switch
+    {
+        0 => 0,
+        1 => ulong.MaxValue,
+        2 => 1UL << r.Next(64),
+        3 => (ulong)r.Next(256),
+        4 => 0x8000_0000_0000_0000,
+        _ => (ulong)r.NextInt64() ^ ((ulong)r.Next() << 40),
+    };
+
+    /// <summary>A random straight-line block: constants, ops, guest loads/stores to a data page, state stores, an exit.</summary>
+    static IrBlock RandomBlock(Random r)
+    {
+        var b = new IrBuilder();
+        b.InsnStart(0x1000);
+        var live = new List<ushort>();
+        for (int k = 0; k < 4; k++) live.Add(b.Const(Interesting(r)));
+        for (int n = 0; n < 40; n++)
+        {
+            ushort Pick() => live[r.Next(live.Count)];
+            int size = Sizes[r.Next(4)];
+            switch (r.Next(10))
+            {
+                case < 5: live.Add(b.Binary(Binary[r.Next(Binary.Length)], Pick(), Pick(), size)); break;
+                case 5: live.Add(b.Unary(Unary[r.Next(Unary.Length)], Pick(), size)); break;
+                case 6: live.Add(b.Select(Pick(), Pick(), Pick())); break;
+                case 7:
+                {
+                    ushort addr = b.Const((long)DataPage + r.Next(4096 - 8));
+                    b.Store(addr, Pick(), size);
+                    live.Add(b.Load(addr, Sizes[r.Next(4)]));
+                    break;
+                }
+                case 8: b.StoreState(CpuState.GprOffset(r.Next(16)), size, Pick()); break;
+                default: live.Add(b.LoadState(CpuState.GprOffset(r.Next(16)), size)); break;
+            }
+        }
+        for (int g = 0; g < 16; g++) b.StoreState(CpuState.GprOffset(g), 8, live[r.Next(live.Count)]);
+        b.Branch(live[^1], 0x2000, 0x3000);
+        return b.Finish(0x1000, 0x1010);
+    }
+
+    static (ulong[] Regs, ulong Rip, byte[] Data) Snapshot(FakeGuest g)
+    {
+        var regs = new ulong[16];
+        for (int k = 0; k < 16; k++) regs[k] = g.Cpu.State->Gpr[k];
+        return (regs, g.Cpu.State->Rip, g.Memory.ReadSpan(DataPage, 4096).ToArray());
+    }
+
+    [Fact]
+    public void RandomBlocksAgree()
+    {
+        var rng = new Random(1234);
+        using var g = new FakeGuest();
+        g.Map(DataPage, 4096, PageFlags.Read | PageFlags.Write);
+        for (int iter = 0; iter < 300; iter++)
+        {
+            var block = RandomBlock(rng);
+            var init = Enumerable.Range(0, 16).Select(_ => Interesting(rng)).ToArray();
+            void Reset()
+            {
+                g.Cpu.State->Reset();
+                for (int k = 0; k < 16; k++) g.Cpu.State->Gpr[k] = init[k];
+                g.Memory.WriteSpan(DataPage, 4096).Clear();
+            }
+            Reset();
+            var e1 = IrInterpreter.Run(block, g.Cpu);
+            var expected = Snapshot(g);
+            Reset();
+            var e2 = (BlockExit)IlBlockCompiler.Compile(block, g.Memory)(g.Cpu, g.Cpu.State);
+            var actual = Snapshot(g);
+            Assert.Equal(e1, e2);
+            Assert.True(expected.Regs.SequenceEqual(actual.Regs), $"registers differ for block:\n{IrPrinter.Format(block)}");
+            Assert.Equal(expected.Rip, actual.Rip);
+            Assert.True(expected.Data.SequenceEqual(actual.Data), "guest memory differs");
+
+            // The optimiser must not change what a block does.
+            var copy = new IrBlock { GuestPc = block.GuestPc, GuestEnd = block.GuestEnd, Code = (IrInstr[])block.Code.Clone(), TempCount = block.TempCount, GuestInstructionCount = 1 };
+            var optimized = UserEmu.Optimizer.IrOptimizer.Run(copy);
+            Reset();
+            Assert.Equal(e1, IrInterpreter.Run(optimized, g.Cpu));
+            var opt = Snapshot(g);
+            Assert.True(expected.Regs.SequenceEqual(opt.Regs), $"optimised block differs:\n{IrPrinter.Format(optimized)}");
+            Assert.True(expected.Data.SequenceEqual(opt.Data), "optimised block wrote different memory");
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void FaultingLoadRecordsPcAndLeavesLaterStateUntouched(bool compiled)
+    {
+        using var g = new FakeGuest();
+        g.Map(DataPage, 4096, PageFlags.Read);
+        var b = new IrBuilder();
+        b.InsnStart(0x1000);
+        b.StoreState(CpuState.GprOffset(0), 8, b.Const(7));
+        b.InsnStart(0x1004);
+        ushort v = b.Load(b.Const(0x50000), 8);
+        b.StoreState(CpuState.GprOffset(1), 8, v);
+        b.Jump(0x2000);
+        var block = b.Finish(0x1000, 0x1008);
+        var ex = Assert.Throws<GuestFaultException>(() =>
+        {
+            if (compiled) IlBlockCompiler.Compile(block, g.Memory)(g.Cpu, g.Cpu.State);
+            else IrInterpreter.Run(block, g.Cpu);
+        });
+        Assert.Equal(0x50000UL, ex.Address);
+        Assert.Equal(FaultKind.Unmapped, ex.Kind);
+        Assert.Equal(0x1004UL, g.Cpu.State->Rip);
+        Assert.Equal(7UL, g.Cpu.State->Gpr[0]);
+        Assert.Equal(0UL, g.Cpu.State->Gpr[1]);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void StoreToReadOnlyPageIsAccessFault(bool compiled)
+    {
+        using var g = new FakeGuest();
+        g.Map(DataPage, 4096, PageFlags.Read);
+        var b = new IrBuilder();
+        b.InsnStart(0x1000);
+        b.Store(b.Const((long)DataPage + 8), b.Const(1), 4);
+        b.Jump(0x2000);
+        var block = b.Finish(0x1000, 0x1004);
+        var ex = Assert.Throws<GuestFaultException>(() =>
+        {
+            if (compiled) IlBlockCompiler.Compile(block, g.Memory)(g.Cpu, g.Cpu.State);
+            else IrInterpreter.Run(block, g.Cpu);
+        });
+        Assert.Equal(FaultKind.Protection, ex.Kind);
+        Assert.True(ex.IsWrite);
+    }
+}

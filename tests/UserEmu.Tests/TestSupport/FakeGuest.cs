@@ -1,0 +1,39 @@
+using UserEmu.Engine;
+using UserEmu.Frontend.X86;
+using UserEmu.Memory;
+
+namespace UserEmu.Tests.TestSupport;
+
+/// <summary>A guest process with a real address space and no syscalls, for unit tests of the CPU core.</summary>
+public sealed class FakeGuest : IDisposable
+{
+    sealed class NoSyscalls : ISyscallBridge
+    {
+        public void Dispatch(Vcpu cpu) => throw new InvalidOperationException("syscall in a unit test");
+    }
+
+    public GuestAddressSpace Memory { get; }
+    public GuestProcess Process { get; }
+    public Vcpu Cpu { get; }
+
+    public FakeGuest(int addressBits = 40)
+    {
+        Memory = new GuestAddressSpace(addressBits);
+        Process = new GuestProcess { Memory = Memory, Options = new EmulatorOptions(), Frontend = new X86Translator(), Syscalls = new NoSyscalls() };
+        Memory.CodePageWritten = Process.Code.InvalidatePage;
+        Cpu = new Vcpu(Process);
+    }
+
+    /// <summary>Maps anonymous memory at a fixed address with the given permissions.</summary>
+    public void Map(ulong addr, ulong length, PageFlags prot)
+    {
+        long r = Memory.Map(new MapRequest(addr, length, prot, Shared: false, Fixed: true, NoReplace: false));
+        if (r < 0) throw new InvalidOperationException($"map failed: {r}");
+    }
+
+    public void Dispose()
+    {
+        Cpu.Dispose();
+        Memory.Dispose();
+    }
+}
