@@ -2,6 +2,7 @@ using UserEmu.Cli.CommandLine;
 using UserEmu.Cpu.X86;
 using UserEmu.Cpu.X86.Signals;
 using UserEmu.Engine;
+using UserEmu.Engine.Threads;
 using UserEmu.Frontend.X86;
 using UserEmu.Loader;
 using UserEmu.Memory;
@@ -68,9 +69,16 @@ static unsafe class GuestLauncher
         using var cpu = new Vcpu(proc) { Tid = Environment.ProcessId };
         cpu.State->Gpr[CpuState.RSP] = sp;
         cpu.State->Rip = entry;
+        proc.Threads.Add(cpu);
         try
         {
             return new CpuLoop(cpu).Run();
+        }
+        catch (GuestThreadExitException e)
+        {
+            // The main thread called exit while others run: the process lives until the last thread exits.
+            GuestThreadStarter.Exit(cpu, e.Status);
+            return proc.Threads.WaitForAll();
         }
         finally
         {

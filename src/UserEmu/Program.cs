@@ -2,6 +2,7 @@ using UserEmu.Cli;
 using UserEmu.Cli.CommandLine;
 using UserEmu.Cpu.X86;
 using UserEmu.Engine;
+using UserEmu.Host;
 using UserEmu.Loader;
 
 try

@@ -11,6 +11,11 @@ public sealed class GuestProcess
     public required ISyscallBridge Syscalls { get; set; }
     public TranslationCache Code { get; } = new();
     public GuestSignals Signals { get; } = new();
+    /// <summary>Futex wait queues of this address space (created on first use).</summary>
+    public Threads.FutexTable Futexes => LazyInitializer.EnsureInitialized(ref _futexes, () => new Threads.FutexTable(Memory));
+    Threads.FutexTable? _futexes;
+    /// <summary>Live guest threads (the thread group), for exit vs exit_group and /proc.</summary>
+    public Threads.ThreadGroup Threads { get; } = new();
     public EngineStats Stats { get; } = new();
     /// <summary>The CPU model advertised through CPUID, AT_HWCAP and /proc/cpuinfo.</summary>
     public UserEmu.Cpu.X86.CpuModel CpuModel { get; init; } = UserEmu.Cpu.X86.CpuModel.Default;

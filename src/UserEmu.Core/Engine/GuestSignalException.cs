@@ -16,3 +16,9 @@ public sealed class GuestExitException(int status) : Exception
 {
     public int Status { get; } = status;
 }
+
+/// <summary>One guest thread ended through exit (not exit_group); other threads go on.</summary>
+public sealed class GuestThreadExitException(int status) : Exception
+{
+    public int Status { get; } = status;
+}

@@ -24,11 +24,27 @@ public sealed unsafe class Vcpu : IDisposable
 
     readonly Queue<GuestSignalInfo> _pending = new();
 
+    /// <summary>What this vCPU sleeps on inside an emulated blocking call (a futex waiter), so a signal can wake it.</summary>
+    public volatile object? BlockedOn;
+
     /// <summary>Queues an asynchronous signal for this thread (any thread may call).</summary>
     public void Enqueue(GuestSignalInfo info)
     {
         lock (_pending) _pending.Enqueue(info);
         Process.Signals.HasPending = true;
+        Threads.FutexTable.Interrupt(this);
+    }
+
+    /// <summary>True if a queued signal is not blocked (an emulated blocking call must then return EINTR).</summary>
+    public bool HasDeliverableSignal
+    {
+        get
+        {
+            lock (_pending)
+                foreach (var s in _pending)
+                    if ((SignalMask & (1UL << (s.Signal - 1))) == 0) return true;
+            return false;
+        }
     }
 
     /// <summary>Dequeues the first pending signal that is not blocked.</summary>

@@ -157,7 +157,7 @@ public sealed unsafe partial class GuestAddressSpace
             for (ulong p = addr >> PageShift; p < end >> PageShift; p++)
             {
                 var keep = (PageFlags)Pages[p] & PageFlags.HasCode;
-                Pages[p] = (byte)(prot | PageFlags.Mapped | keep);
+                Pages[p] = (byte)(Effective(prot) | PageFlags.Mapped | keep);
             }
             if ((prot & PageFlags.Exec) == 0 || (prot & PageFlags.Write) != 0)
                 for (ulong p = addr; p < end; p += PageSize)
@@ -286,8 +286,13 @@ public sealed unsafe partial class GuestAddressSpace
             LibC.MAP_FIXED | LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
     }
 
+    /// <summary>Page-table bits for guest permissions: on x86-64 (no protection keys) write or exec access implies read.</summary>
+    static PageFlags Effective(PageFlags prot) =>
+        (prot & (PageFlags.Write | PageFlags.Exec)) != 0 ? prot | PageFlags.Read : prot;
+
     void SetPages(ulong addr, ulong len, PageFlags flags)
     {
+        flags = Effective(flags);
         for (ulong p = addr >> PageShift, e = (addr + len) >> PageShift; p < e; p++)
         {
             if ((Pages[p] & (byte)PageFlags.HasCode) != 0) CodePageWritten?.Invoke(p << PageShift);

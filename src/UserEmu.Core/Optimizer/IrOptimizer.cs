@@ -9,7 +9,9 @@ public static class IrOptimizer
     {
         var code = block.Code;
         StateForwarding.Run(code);
+        ConstantFolding.Run(code, block.TempCount);
         DeadStateStores.Run(code);
+        DeadTemps.Run(code, block.TempCount);
         int live = 0;
         foreach (var i in code) if (i.Op != IrOp.Nop) live++;
         if (live == code.Length) return block;

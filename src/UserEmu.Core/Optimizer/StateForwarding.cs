@@ -27,6 +27,7 @@ static class StateForwarding
                     int hit = Find(known[..count], i.Imm, i.Size);
                     if (hit >= 0)
                     {
+                        // A narrower reload of a wider known value is its zero-extended low part.
                         ushort t = known[hit].Temp;
                         i.Op = i.Size == 8 ? IrOp.Mov : IrOp.ZExt;
                         i.A = t;
@@ -53,7 +54,7 @@ static class StateForwarding
     static int Find(ReadOnlySpan<Known> known, long offset, int size)
     {
         for (int k = 0; k < known.Length; k++)
-            if (known[k].Offset == offset && known[k].Size == size) return k;
+            if (known[k].Offset == offset && known[k].Size >= size) return k;
         return -1;
     }
 

@@ -1,10 +1,9 @@
 using System.Runtime.InteropServices;
-using UserEmu.Host;
 
-namespace UserEmu.Cli;
+namespace UserEmu.Host;
 
 /// <summary>Ends the emulator the way the guest ended, so the parent sees the same wait status.</summary>
-static unsafe partial class HostExit
+public static unsafe partial class HostExit
 {
     const int RLIMIT_CORE = 4;
 
@@ -27,5 +26,13 @@ static unsafe partial class HostExit
         LibC.kill(LibC.getpid(), signal);
         // Signals whose default is to ignore or stop do not end us; exit as a shell would report it.
         LibC._exit(128 + signal);
+    }
+
+    /// <summary>Ends the whole process at once with <paramref name="status"/> (exit_group from a secondary thread).</summary>
+    public static void ExitProcess(int status)
+    {
+        Console.Out.Flush();
+        Console.Error.Flush();
+        LibC._exit(status);
     }
 }

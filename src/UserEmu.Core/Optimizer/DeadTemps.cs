@@ -1,0 +1,44 @@
+using UserEmu.IR;
+
+namespace UserEmu.Optimizer;
+
+/// <summary>Removes pure ops whose result no later op uses (left behind by folding and forwarding).</summary>
+static class DeadTemps
+{
+    public static void Run(IrInstr[] code, int tempCount)
+    {
+        var used = new bool[tempCount];
+        for (int k = code.Length - 1; k >= 0; k--)
+        {
+            ref var i = ref code[k];
+            if (IsPure(i.Op) && !used[i.Dst])
+            {
+                i = default;
+                continue;
+            }
+            MarkUses(i, used);
+        }
+    }
+
+    static bool IsPure(IrOp op) => op is not (IrOp.Nop or IrOp.InsnStart or IrOp.StoreState or IrOp.Load or IrOp.Store or IrOp.Call
+        or IrOp.Jump or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall);
+
+    static void MarkUses(in IrInstr i, bool[] used)
+    {
+        switch (i.Op)
+        {
+            case IrOp.Nop or IrOp.InsnStart or IrOp.Const or IrOp.LoadState or IrOp.Jump or IrOp.Syscall:
+                break;
+            case IrOp.Select:
+                used[i.A] = used[i.B] = used[i.C] = true;
+                break;
+            case IrOp.Mov or IrOp.Neg or IrOp.Not or IrOp.ZExt or IrOp.SExt or IrOp.Bswap or IrOp.StoreState or IrOp.Load
+                or IrOp.JumpIndirect or IrOp.Branch:
+                used[i.A] = true;
+                break;
+            default:
+                used[i.A] = used[i.B] = true;
+                break;
+        }
+    }
+}
