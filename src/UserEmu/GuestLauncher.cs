@@ -65,6 +65,10 @@ static unsafe class GuestLauncher
         proc.Auxv = auxv;
         proc.Entry = entry;
         proc.InitialSp = sp;
+        proc.ArgStart = layout.ArgStart;
+        proc.ArgEnd = layout.ArgEnd;
+        proc.EnvStart = layout.EnvStart;
+        proc.EnvEnd = layout.EnvEnd;
 
         using var cpu = new Vcpu(proc) { Tid = Environment.ProcessId };
         cpu.State->Gpr[CpuState.RSP] = sp;

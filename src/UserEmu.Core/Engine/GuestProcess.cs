@@ -28,6 +28,11 @@ public sealed class GuestProcess
     public ulong[] Auxv { get; set; } = [];
     /// <summary>Guest address of the program's entry point and of its initial stack pointer.</summary>
     public ulong Entry { get; set; }
+    /// <summary>Where argv and environment strings lie on the initial stack (/proc/self/stat fields).</summary>
+    public ulong ArgStart { get; set; }
+    public ulong ArgEnd { get; set; }
+    public ulong EnvStart { get; set; }
+    public ulong EnvEnd { get; set; }
     public ulong InitialSp { get; set; }
     /// <summary>Comm name (PR_SET_NAME), 15 bytes max.</summary>
     public string Comm { get; set; } = "";

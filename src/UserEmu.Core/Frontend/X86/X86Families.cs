@@ -9,5 +9,14 @@ static class X86Families
         InstEmitAlu.Install(t);
         InstEmitFlow.Install(t);
         InstEmitSystem.Install(t);
+        InstEmitShift.Install(t);
+        InstEmitMulDiv.Install(t);
+        InstEmitBits.Install(t);
+        InstEmitAtomic.Install(t);
+        InstEmitFlagOps.Install(t);
+        InstEmitBmi.Install(t);
+        InstEmitMisc.Install(t);
+        // Chains movsd/cmpsd to the SSE forms registered above it, so it stays after any SSE family.
+        InstEmitString.Install(t);
     }
 }

@@ -1,0 +1,69 @@
+using UserEmu.Syscalls.Host;
+using UserEmu.Syscalls.Paths;
+
+namespace UserEmu.Syscalls.Handlers;
+
+/// <summary>Creating, duplicating and closing descriptors: open*, creat, close*, dup*, pipe*, flock, memfd_create.</summary>
+/// <remarks>Guest fds are host fds: the host kernel picks the numbers, so they match what a native run would get.</remarks>
+public static unsafe class DescriptorSyscalls
+{
+    public const int AT_FDCWD = -100;
+    const int O_CREAT = 0x40, O_WRONLY = 1, O_TRUNC = 0x200;
+
+    public static long Open(in SyscallContext c) => OpenAt(c, AT_FDCWD, c.A0, (long)c.A1, (long)c.A2);
+
+    public static long Openat(in SyscallContext c) => OpenAt(c, (long)c.A0, c.A1, (long)c.A2, (long)c.A3);
+
+    public static long Creat(in SyscallContext c) => OpenAt(c, AT_FDCWD, c.A0, O_CREAT | O_WRONLY | O_TRUNC, (long)c.A1);
+
+    static long OpenAt(in SyscallContext c, long dirfd, ulong pathAddr, long flags, long mode)
+    {
+        long len = c.CString(pathAddr, GuestPaths.PathMax, out byte* raw);
+        if (len < 0) return len;
+        if (len > 6 && raw[0] == (byte)'/' && raw[1] == (byte)'p' &&
+            ProcOverlay.TryOpen(c, new ReadOnlySpan<byte>(raw, (int)len), flags, mode, out long fd))
+            return fd;
+        int err = c.Kernel.Paths.Resolve(c, pathAddr, 0, out byte* path);
+        if (err != 0) return err;
+        return Sys.Call(HostNr.Openat, dirfd, (long)path, flags, mode);
+    }
+
+    /// <summary>openat2(dirfd, path, struct open_how*, size): the host validates the struct's size and fields.</summary>
+    public static long Openat2(in SyscallContext c)
+    {
+        if (c.A3 > 4096) return -Errno.E2BIG;
+        int err = c.Kernel.Paths.Resolve(c, c.A1, 0, out byte* path);
+        if (err != 0) return err;
+        byte* how = c.In(c.A2, c.A3);
+        return Sys.Call(HostNr.Openat2, (long)c.A0, (long)path, (long)how, (long)c.A3);
+    }
+
+    public static long Close(in SyscallContext c) => Sys.Call(HostNr.Close, (long)c.A0);
+
+    /// <summary>close_range(first, last, flags), passed to the host as is.</summary>
+    /// <remarks>
+    /// The emulator's own descriptors (the .NET runtime's) share the table with the guest's, as in QEMU; a guest
+    /// closing "everything above 2" closes them too. See the bridge report for the open question.
+    /// </remarks>
+    public static long CloseRange(in SyscallContext c) => Sys.Call(HostNr.CloseRange, (long)c.A0, (long)c.A1, (long)c.A2);
+
+    public static long Dup(in SyscallContext c) => Sys.Call(HostNr.Dup, (long)c.A0);
+
+    public static long Dup2(in SyscallContext c) => Sys.Call(HostNr.Dup2, (long)c.A0, (long)c.A1);
+
+    public static long Dup3(in SyscallContext c) => Sys.Call(HostNr.Dup3, (long)c.A0, (long)c.A1, (long)c.A2);
+
+    public static long Pipe(in SyscallContext c) => Sys.Call(HostNr.Pipe, (long)c.Out(c.A0, 8));
+
+    public static long Pipe2(in SyscallContext c) => Sys.Call(HostNr.Pipe2, (long)c.Out(c.A0, 8), (long)c.A1);
+
+    public static long Flock(in SyscallContext c) => Sys.Call(HostNr.Flock, (long)c.A0, (long)c.A1);
+
+    /// <summary>memfd_create(name, flags): the name is checked by the host (at most 249 bytes).</summary>
+    public static long MemfdCreate(in SyscallContext c)
+    {
+        long len = c.CString(c.A0, GuestPaths.PathMax, out byte* name);
+        if (len < 0) return len == -Errno.ENAMETOOLONG ? -Errno.EINVAL : len;
+        return Sys.Call(HostNr.MemfdCreate, (long)name, (long)c.A1);
+    }
+}

@@ -1,0 +1,65 @@
+using UserEmu.Syscalls.Host;
+
+namespace UserEmu.Syscalls.Handlers;
+
+/// <summary>Waiting on descriptors: poll, ppoll, select, pselect6, with the guest's arrays and timeouts used in place.</summary>
+/// <remarks>
+/// The signal mask argument of ppoll and pselect6 is the guest's (emulated) mask. It is validated as the kernel
+/// does, but the host waits without a mask change: guest signals are queued by the emulator, not by the host
+/// kernel, so the host mask has nothing to unblock.
+/// </remarks>
+public static unsafe class PollSyscalls
+{
+    const ulong PollfdSize = 8, TimespecSize = 16, TimevalSize = 16, SigSetSize = 8;
+
+    /// <summary>poll(fds, nfds, timeout): the pollfd array is read and its revents written.</summary>
+    public static long Poll(in SyscallContext c)
+    {
+        byte* fds = c.Out(c.A0, (uint)c.A1 * PollfdSize);
+        return Sys.Call(HostNr.Poll, (long)fds, (long)(uint)c.A1, (long)c.A2);
+    }
+
+    /// <summary>ppoll(fds, nfds, tsp, sigmask, sigsetsize): tsp (optional) is updated with the time left.</summary>
+    public static long Ppoll(in SyscallContext c)
+    {
+        if (c.A3 != 0 && c.A4 != SigSetSize) return -Errno.EINVAL;
+        byte* fds = c.Out(c.A0, (uint)c.A1 * PollfdSize);
+        byte* tsp = c.OutOrNull(c.A2, TimespecSize);
+        if (c.A3 != 0) c.In(c.A3, SigSetSize);
+        return Sys.Call(HostNr.Ppoll, (long)fds, (long)(uint)c.A1, (long)tsp, 0, (long)SigSetSize);
+    }
+
+    /// <summary>select(nfds, readfds, writefds, exceptfds, timeout): each fd_set is nfds bits rounded up to longs.</summary>
+    public static long Select(in SyscallContext c)
+    {
+        int nfds = (int)c.A0;
+        if (nfds < 0) return -Errno.EINVAL;
+        ulong setBytes = FdSetBytes(nfds);
+        byte* r = c.OutOrNull(c.A1, setBytes), w = c.OutOrNull(c.A2, setBytes), e = c.OutOrNull(c.A3, setBytes);
+        byte* tv = c.OutOrNull(c.A4, TimevalSize);
+        return Sys.Call(HostNr.Select, nfds, (long)r, (long)w, (long)e, (long)tv);
+    }
+
+    /// <summary>pselect6(nfds, readfds, writefds, exceptfds, timeout, {sigmask*, size}*).</summary>
+    public static long Pselect6(in SyscallContext c)
+    {
+        int nfds = (int)c.A0;
+        if (nfds < 0) return -Errno.EINVAL;
+        if (c.A5 != 0)
+        {
+            ulong mask = c.Mem.Read64(c.A5), size = c.Mem.Read64(c.A5 + 8);
+            if (mask != 0)
+            {
+                if (size != SigSetSize) return -Errno.EINVAL;
+                c.In(mask, SigSetSize);
+            }
+        }
+        ulong setBytes = FdSetBytes(nfds);
+        byte* r = c.OutOrNull(c.A1, setBytes), w = c.OutOrNull(c.A2, setBytes), e = c.OutOrNull(c.A3, setBytes);
+        byte* ts = c.OutOrNull(c.A4, TimespecSize);
+        return Sys.Call(HostNr.Pselect6, nfds, (long)r, (long)w, (long)e, (long)ts, 0);
+    }
+
+    // The kernel reads DIV_ROUND_UP(nfds, BITS_PER_LONG) longs of each set.
+    static ulong FdSetBytes(int nfds) => (((ulong)nfds + 63) / 64) * 8;
+}

@@ -1,0 +1,79 @@
+using UserEmu.Engine;
+using UserEmu.Syscalls.Paths;
+
+namespace UserEmu.Syscalls;
+
+/// <summary>What the syscall layer keeps about one guest process beyond <see cref="GuestProcess"/>.</summary>
+public sealed class KernelState
+{
+    public GuestProcess Process { get; }
+    /// <summary>Guest path → host path (the -L sysroot).</summary>
+    public GuestPaths Paths { get; }
+    public UnsupportedWarnings Warnings { get; }
+    /// <summary>Resource limits the guest sets without them applying to the emulator itself.</summary>
+    public EmulatedLimits Limits { get; } = new();
+    /// <summary>The host (= guest) process id; asked each time, since a forked child has a new one.</summary>
+    public int Pid => (int)Host.Sys.Call(Host.HostNr.Getpid);
+
+    public KernelState(GuestProcess process)
+    {
+        Process = process;
+        Paths = new GuestPaths(process.Options.SysRoot);
+        Warnings = new UnsupportedWarnings(process.Options);
+    }
+}
+
+/// <summary>RLIMIT_AS, RLIMIT_DATA and RLIMIT_STACK as the guest sees them.</summary>
+/// <remarks>
+/// These limits would apply to the whole emulator (the .NET runtime's heap, JIT and thread stacks live in the same
+/// host process), so, as QEMU does, they are not given to the host. Unlike QEMU they are remembered, so getrlimit
+/// returns what setrlimit stored; the guest address space does not enforce them.
+/// </remarks>
+public sealed class EmulatedLimits
+{
+    public const int RLIMIT_STACK = 3, RLIMIT_DATA = 2, RLIMIT_AS = 9;
+    readonly Lock _lock = new();
+    readonly Dictionary<int, (ulong Cur, ulong Max)> _set = new();
+
+    public static bool IsEmulated(int resource) => resource is RLIMIT_AS or RLIMIT_DATA or RLIMIT_STACK;
+
+    /// <summary>The guest's value, if it has set one; otherwise the caller reports the host's.</summary>
+    public bool TryGet(int resource, out ulong cur, out ulong max)
+    {
+        lock (_lock)
+        {
+            if (_set.TryGetValue(resource, out var v))
+            {
+                (cur, max) = v;
+                return true;
+            }
+        }
+        cur = max = 0;
+        return false;
+    }
+
+    public void Set(int resource, ulong cur, ulong max)
+    {
+        lock (_lock) _set[resource] = (cur, max);
+    }
+}
+
+/// <summary>Prints each "unsupported" warning once per run, on stderr, unless the user asked for quiet.</summary>
+public sealed class UnsupportedWarnings
+{
+    readonly EmulatorOptions _options;
+    readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    readonly Lock _lock = new();
+
+    public UnsupportedWarnings(EmulatorOptions options) => _options = options;
+
+    /// <summary>Prints <paramref name="message"/> the first time <paramref name="key"/> is seen; returns whether it printed.</summary>
+    public bool Once(string key, string message)
+    {
+        if (_options.QuietUnimplemented) return false;
+        lock (_lock)
+            if (!_seen.Add(key)) return false;
+        Console.Error.WriteLine(message);
+        return true;
+    }
+}

@@ -1,0 +1,141 @@
+using System.Text;
+using Iced.Intel;
+using UserEmu.Engine;
+
+namespace UserEmu.Tests.Cpu;
+
+/// <summary>
+/// Runs instruction cases on the host CPU (through <see cref="NativeHarness"/>) and under UserEmu with every backend
+/// (<see cref="EmulatorRunner"/>), and reports every difference in registers, defined flags, signals and memory.
+/// </summary>
+/// <remarks>
+/// Usage: add forms (<see cref="AddForms"/>) or hand-made cases (<see cref="Add"/>), then <see cref="Run"/>.
+/// Cases the host CPU cannot execute (SIGILL natively but not under UserEmu) are skipped and listed.
+/// </remarks>
+public sealed class DifferentialTester(int seed)
+{
+    readonly List<CpuTestCase> _cases = new();
+
+    public InstructionFuzzer Fuzzer { get; } = new(new Random(seed));
+    public Random Rng => Fuzzer.Rng;
+    /// <summary>Forms the fuzzer could not generate (operand kinds it does not know).</summary>
+    public List<Code> Ungenerated { get; } = new();
+    public int Count => _cases.Count;
+
+    public void Add(CpuTestCase c) => _cases.Add(c);
+
+    /// <summary>Adds <paramref name="count"/> random cases of each form.</summary>
+    public void AddForms(IEnumerable<Code> codes, int count, FuzzOptions o)
+    {
+        foreach (var code in codes)
+        {
+            for (int k = 0; k < count; k++)
+            {
+                var c = Fuzzer.Generate(code, o);
+                if (c == null)
+                {
+                    Ungenerated.Add(code);
+                    break;
+                }
+                _cases.Add(c);
+            }
+        }
+    }
+
+    /// <summary>Every 64-bit-mode legacy or VEX form of the mnemonics.</summary>
+    public static IEnumerable<Code> FormsOf(params Mnemonic[] mnemonics)
+    {
+        var set = new HashSet<Mnemonic>(mnemonics);
+        foreach (var code in Enum.GetValues<Code>())
+        {
+            if (code == Code.INVALID || !set.Contains(code.Mnemonic())) continue;
+            var op = code.ToOpCode();
+            if (!op.Mode64 || op.Encoding is not (EncodingKind.Legacy or EncodingKind.VEX)) continue;
+            yield return code;
+        }
+    }
+
+    /// <summary>True if the form has an operand that may be memory.</summary>
+    public static bool HasRm(Code code)
+    {
+        var op = code.ToOpCode();
+        for (int i = 0; i < op.OpCount; i++)
+            if (op.GetOpKind(i) is OpCodeOperandKind.r8_or_mem or OpCodeOperandKind.r16_or_mem or OpCodeOperandKind.r32_or_mem
+                or OpCodeOperandKind.r64_or_mem or OpCodeOperandKind.mem) return true;
+        return false;
+    }
+
+    /// <summary>Outcome of <see cref="Run"/>.</summary>
+    public sealed class Report
+    {
+        public List<string> Failures { get; } = new();
+        public HashSet<string> SkippedForms { get; } = new();
+        public int Compared;
+
+        public string Summary(int max = 25)
+        {
+            var sb = new StringBuilder();
+            sb.Append($"{Failures.Count} mismatches in {Compared} comparisons");
+            if (SkippedForms.Count > 0) sb.Append($"; host lacks: {string.Join(", ", SkippedForms.Take(20))}");
+            foreach (var f in Failures.Take(max)) sb.Append("\n\n").Append(f);
+            return sb.ToString();
+        }
+    }
+
+    public Report Run()
+    {
+        var report = new Report();
+        var harness = NativeHarness.Instance ?? throw new InvalidOperationException(NativeHarness.UnavailableReason);
+        var native = harness.Run(_cases);
+        using var emu = new EmulatorRunner();
+        for (int k = 0; k < _cases.Count; k++)
+        {
+            var c = _cases[k];
+            var block = emu.Translate(c);
+            foreach (var backend in EmulatorRunner.AllBackends)
+            {
+                var r = emu.Run(c, block, backend);
+                if (native[k].State.Signal == Signals.SIGILL && r.State.Signal != Signals.SIGILL)
+                {
+                    report.SkippedForms.Add(c.Insn.Code.ToString());
+                    break;
+                }
+                report.Compared++;
+                if (Compare(c, native[k], r) is { } diff)
+                {
+                    report.Failures.Add($"{c.Describe()} [{backend}]\n  {diff}\n  initial: {c.Initial.Format()}");
+                    break;
+                }
+            }
+        }
+        return report;
+    }
+
+    /// <summary>Differences between the CPU's result and UserEmu's, or null when they agree.</summary>
+    public static unsafe string? Compare(CpuTestCase c, CpuResult cpu, CpuResult emu)
+    {
+        var sb = new StringBuilder();
+        var n = cpu.State;
+        var e = emu.State;
+        if (n.Signal != e.Signal || n.SiCode != e.SiCode)
+            sb.Append($"signal: cpu {n.Signal}/{n.SiCode} emu {e.Signal}/{e.SiCode}; ");
+        else if (n.Signal != 0 && n.SiAddr != e.SiAddr)
+            sb.Append($"si_addr: cpu {n.SiAddr:x} emu {e.SiAddr:x}; ");
+        for (int i = 0; i < 16; i++)
+            if (n.Gpr[i] != e.Gpr[i]) sb.Append($"{CpuSnapshot.GprNames[i]}: cpu {n.Gpr[i]:x} emu {e.Gpr[i]:x}; ");
+        ulong mask = n.Signal != 0 ? FlagRules.All : FlagRules.Defined(c);
+        if (((n.Rflags ^ e.Rflags) & mask) != 0)
+            sb.Append($"rflags: cpu {n.Rflags & mask:x} emu {e.Rflags & mask:x} (mask {mask:x}); ");
+        if (n.Rip != e.Rip) sb.Append($"rip: cpu {n.Rip:x} emu {e.Rip:x}; ");
+        for (int r = 0; r < 16; r++)
+            if (!new ReadOnlySpan<byte>(n.Xmm + r * 16, 16).SequenceEqual(new ReadOnlySpan<byte>(e.Xmm + r * 16, 16)))
+                sb.Append($"xmm{r} differs; ");
+        if (n.Mxcsr != e.Mxcsr) sb.Append($"mxcsr: cpu {n.Mxcsr:x} emu {e.Mxcsr:x}; ");
+        int at = cpu.Data.AsSpan().CommonPrefixLength(emu.Data);
+        if (at < cpu.Data.Length)
+            sb.Append($"memory at +0x{at:x}: cpu {Hex(cpu.Data, at)} emu {Hex(emu.Data, at)}; ");
+        return sb.Length == 0 ? null : sb.ToString();
+    }
+
+    static string Hex(byte[] d, int at) => Convert.ToHexString(d, at, Math.Min(16, d.Length - at)).ToLowerInvariant();
+}
