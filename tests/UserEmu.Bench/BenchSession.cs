@@ -10,7 +10,7 @@ namespace UserEmu.Bench;
 /// of charging them to whichever runner happened to go last. A runner that fails once on a workload is not run
 /// again on it: the first failure is what the table reports, and retrying a crash only costs time.
 /// </remarks>
-sealed class BenchSession(BenchPaths paths, BenchOptions options, IReadOnlyList<Runner> runners)
+sealed class BenchSession(BenchPaths paths, BenchOptions options, IReadOnlyList<Runner> runners, MeasureWrapper measure)
 {
     /// <summary>Emulators get this many times the native time before a run is killed, and at least a minute.</summary>
     const double TimeoutFactor = 100;
@@ -107,7 +107,7 @@ sealed class BenchSession(BenchPaths paths, BenchOptions options, IReadOnlyList<
     {
         if (prepared.OutputFile != null) File.Delete(prepared.OutputFile);
         string stdout = RunFile(workload, runner, "stdout");
-        var exit = ChildProcess.Run(runner.Command(prepared.Argv), "/dev/null", stdout, RunFile(workload, runner, "stderr"), limit);
+        var exit = measure.Run(runner.Command(prepared.Argv), stdout, RunFile(workload, runner, "stderr"), limit);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(File.ReadAllBytes(stdout));
         if (prepared.OutputFile != null)
@@ -127,11 +127,12 @@ sealed class BenchSession(BenchPaths paths, BenchOptions options, IReadOnlyList<
         return new StreamReader(f).ReadToEnd().Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToList();
     }
 
-    /// <summary>The emulator's own complaint if it made one, else the last line the program wrote to stderr.</summary>
+    /// <summary>The emulator's own complaint if it made one, else the first error line, else the last line of stderr.</summary>
     string? StderrLine(Workload workload, Runner runner)
     {
         var lines = StderrLines(workload, runner).ToList();
-        string? line = lines.FirstOrDefault(l => l.StartsWith("useremu:", StringComparison.Ordinal)) ?? lines.LastOrDefault();
+        string? line = lines.FirstOrDefault(l => l.StartsWith("useremu:", StringComparison.Ordinal))
+                       ?? lines.FirstOrDefault(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)) ?? lines.LastOrDefault();
         return line == null ? null : EmulatorBuild.Truncate(line, 200);
     }
 

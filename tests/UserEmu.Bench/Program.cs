@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using UserEmu.Bench;
+using UserEmu.Bench.Host;
 
 BenchOptions options;
 try
@@ -30,7 +31,14 @@ var runners = Runner.Discover(paths, options);
 foreach (var r in runners.Where(r => r.Skipped != null)) Console.WriteLine($"runner {r.Name}: skipped: {r.Skipped}");
 var machine = MachineInfo.Probe(paths, runners);
 var context = new WorkloadContext(paths, options.Smoke);
-var session = new BenchSession(paths, options, runners);
+MeasureWrapper measure;
+try { measure = MeasureWrapper.Build(paths); }
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine($"UserEmu.Bench: {e.Message}");
+    return 2;
+}
+var session = new BenchSession(paths, options, runners, measure);
 var results = WorkloadCatalog.All.Where(w => options.Only == null || options.Only.Contains(w.Name))
     .Select(w => session.Run(w, context)).ToList();
 

@@ -196,7 +196,10 @@ public sealed unsafe partial class GuestAddressSpace
                 ulong growEnd = oldAddr + newLen;
                 if (growEnd <= Limit && RangeFree(oldAddr + oldLen, growEnd))
                 {
+                    // The pages after the mapping belong to our PROT_NONE reservation: release them so the host can grow into them.
+                    LibC.munmap((nint)(HostBase + oldAddr + oldLen), (nuint)(newLen - oldLen));
                     long r = LibC.syscall(25 /* mremap */, (long)(HostBase + oldAddr), (long)oldLen, (long)newLen, 0, 0, 0);
+                    if (r == -1) Reserve(oldAddr + oldLen, newLen - oldLen);
                     if (r != -1)
                     {
                         var ext = src.Slice(oldAddr, oldAddr + oldLen);

@@ -13,9 +13,17 @@ sealed record ChildExit(TimeSpan Wall, int ExitCode, int Signal, bool TimedOut, 
         SpawnError != null ? $"not started: {SpawnError}" :
         TimedOut ? $"timeout after {Wall.TotalSeconds:F0} s" :
         Signal != 0 ? $"signal {Signal}" : $"exit {ExitCode}";
+
+    /// <summary>Decodes a wait(2) status word: low 7 bits the terminating signal, else the exit code in bits 8-15.</summary>
+    public static ChildExit FromWaitStatus(TimeSpan wall, int status, bool timedOut, long maxRssKb)
+    {
+        int signal = status & 0x7f;
+        return new ChildExit(wall, signal == 0 ? (status >> 8) & 0xff : 0, signal, timedOut, maxRssKb);
+    }
 }
 
 /// <summary>Starts one program with its standard streams on files and waits for it, with an optional time limit.</summary>
+/// <remarks>Its rusage carries the harness's own resident size (see Host/measure.c): workloads go through <see cref="MeasureWrapper"/>.</remarks>
 static unsafe class ChildProcess
 {
     /// <summary>Runs argv (argv[0] a full path) with the harness's environment; stdout and stderr are truncated first.</summary>
@@ -65,8 +73,7 @@ static unsafe class ChildProcess
             while (r < 0 && Marshal.GetLastPInvokeError() == Posix.EINTR);
             var wall = clock.Elapsed;
             if (r < 0) return new ChildExit(wall, 127, 0, timedOut, 0, $"wait4: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
-            int signal = status & 0x7f;
-            return new ChildExit(wall, signal == 0 ? (status >> 8) & 0xff : 0, signal, timedOut, usage.MaxRssKb);
+            return ChildExit.FromWaitStatus(wall, status, timedOut, usage.MaxRssKb);
         }
         finally
         {

@@ -94,7 +94,7 @@ static class InstEmitShift
         ushort cf, of;
         if (left)
         {
-            cf = b.AndImm(b.ShrImm(res, 1), 1);
+            cf = b.AndImm(res, 1);
             of = b.Xor(e.MsbOf(res, size), cf);
         }
         else
