@@ -54,6 +54,12 @@ sealed class BenchSession(BenchPaths paths, BenchOptions options, IReadOnlyList<
                     : TimeSpan.FromSeconds(Math.Max(60, TimeoutFactor * nativeSeconds)));
                 var (exit, hash) = RunOnce(workload, prepared, runner, limit);
                 rr.Runs.Add(exit);
+                if (runner.Name == Runner.UserEmu && options.Stats)
+                {
+                    // Kept from failing runs too: the counters of a run that died are a clue to where.
+                    rr.Stats.Clear();
+                    rr.Stats.AddRange(StderrLines(workload, runner).Where(l => l.StartsWith("useremu stats", StringComparison.Ordinal)));
+                }
                 if (!exit.Succeeded)
                 {
                     rr.Failure = exit;
@@ -74,18 +80,13 @@ sealed class BenchSession(BenchPaths paths, BenchOptions options, IReadOnlyList<
                     line.Add($"{runner.Name} MISMATCH");
                     continue;
                 }
-                if (runner.Name == Runner.UserEmu && options.Stats)
-                {
-                    rr.Stats.Clear();
-                    rr.Stats.AddRange(StderrLines(workload, runner).Where(l => l.StartsWith("useremu", StringComparison.Ordinal)));
-                }
                 line.Add(string.Create(CultureInfo.InvariantCulture, $"{runner.Name} {exit.Wall.TotalSeconds:F3} s"));
             }
             Console.WriteLine($"  #{i + 1}: {string.Join(", ", line)}");
         }
         foreach (var rr in result.ByRunner.Values)
         {
-            if (rr.Detail != null) Console.WriteLine($"  {rr.Runner.Name}: {rr.Detail}");
+            if (rr.Detail != null) Console.WriteLine($"  {rr.Runner.Name} stderr: {rr.Detail}");
             foreach (var s in rr.Stats) Console.WriteLine($"  {s}");
         }
         return result;

@@ -4,7 +4,7 @@ using UserEmu.Bench.Host;
 namespace UserEmu.Bench;
 
 /// <summary>The facts that make a table comparable with another: CPU, cores, OS, tool versions, commit.</summary>
-sealed record MachineInfo(string Cpu, int Cores, string Os, string Kernel, string Dotnet, string? Gcc, string? Qemu, string? Commit)
+sealed record MachineInfo(string Cpu, int Cores, string Os, string Kernel, string Dotnet, string? Gcc, string? Qemu, string? Commit, string? Load)
 {
     public static MachineInfo Probe(BenchPaths paths, IEnumerable<Runner> runners)
     {
@@ -17,8 +17,10 @@ sealed record MachineInfo(string Cpu, int Cores, string Os, string Kernel, strin
         string? commit = HostTools.FindElf("git") is { } git
             ? HostCommand.Run([git, "-C", paths.Repo, "rev-parse", "--short", "HEAD"], TimeSpan.FromSeconds(20)).Stdout.Trim()
             : null;
+        // Other work on the machine inflates wall times; the load average says how much to trust a table.
+        string? load = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null;
         return new MachineInfo(cpu, Environment.ProcessorCount, os, kernel, RuntimeInformation.FrameworkDescription, gcc, qemu,
-            string.IsNullOrEmpty(commit) ? null : commit);
+            string.IsNullOrEmpty(commit) ? null : commit, load);
     }
 
     static string? ReadField(string file, string key, char separator)
@@ -34,7 +36,7 @@ sealed record MachineInfo(string Cpu, int Cores, string Os, string Kernel, strin
 
     public IEnumerable<string> Describe()
     {
-        yield return $"- Machine: {Cpu}, {Cores} cores, {Os}, Linux {Kernel}";
+        yield return $"- Machine: {Cpu}, {Cores} cores, {Os}, Linux {Kernel}" + (Load != null ? $"; load average {Load} at start" : "");
         yield return $"- Tools: {Dotnet}; {Gcc ?? "gcc not found"}; {Qemu ?? "qemu-x86_64 not used"}";
         if (Commit != null) yield return $"- UserEmu commit: {Commit} (plus any uncommitted changes in the tree)";
     }

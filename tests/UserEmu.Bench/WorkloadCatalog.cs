@@ -28,7 +28,7 @@ static class WorkloadCatalog
             ctx => ctx.Script("python3", ["-I"], "json_sha.py", ctx.Size(20_000, 200))),
         new("pthreads", "4 threads x 8M atomic increments, a mutex every 8th: futex, lock prefix",
             ctx => ctx.C("pthreads.c", [ctx.Size(8_000_000, 10_000)], "-pthread")),
-        new("gcc", "`gcc -O2 -c` of a generated ~4500-line C file: big code, fork+exec of cc1 and as (dynamic)",
+        new("gcc", "`gcc -O2 -c` of a generated ~3200-line C file: big code, fork+exec of cc1 and as (dynamic)",
             ctx => GccDriver(ctx)),
         new("cc1", "cc1 -O2 alone on the same file: translation speed, no fork (dynamic)",
             ctx => Cc1(ctx)),

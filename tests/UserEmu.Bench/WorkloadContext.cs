@@ -26,8 +26,8 @@ sealed class WorkloadContext(BenchPaths paths, bool smoke)
     /// <summary>The generated text file: 32 MiB, or 1 MiB for --smoke.</summary>
     public string Corpus() => TextCorpus.Ensure(paths.Data, smoke ? 1L << 20 : 32L << 20);
 
-    /// <summary>The generated C file: ~4000 lines, or ~250 for --smoke.</summary>
-    public string BigC() => BigCSource.Ensure(paths.Data, smoke ? 20 : 320);
+    /// <summary>The generated C file: ~3200 lines, or ~270 for --smoke.</summary>
+    public string BigC() => BigCSource.Ensure(paths.Data, smoke ? 20 : 240);
 
     /// <summary>Where a workload's output file goes (under .bench/runs).</summary>
     public string OutputPath(string name) => Path.Combine(paths.Runs, name);

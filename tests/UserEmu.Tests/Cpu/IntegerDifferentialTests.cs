@@ -7,7 +7,7 @@ namespace UserEmu.Tests.Cpu;
 
 /// <summary>Differential tests of the general-purpose integer ISA against the host CPU: every form, random operands and flags.</summary>
 /// <remarks>Each test compares all three execution paths (interpreter, optimised interpreter, IL) with the CPU.</remarks>
-public class IntegerDifferentialTests(ITestOutputHelper output)
+public unsafe class IntegerDifferentialTests(ITestOutputHelper output)
 {
     const int PerForm = 14;
 
