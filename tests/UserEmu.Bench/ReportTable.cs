@@ -34,7 +34,7 @@ static class ReportTable
         // Only runners that exist here count: a missing qemu must not empty the all-runner mean.
         var present = runners.Where(r => r.Skipped == null).ToList();
         var allOk = results.Where(w => present.All(r => w.ByRunner[r.Name].Ok)).ToList();
-        var mean = new List<string> { $"**geometric mean**, {allOk.Count} workloads ok in every runner", "" };
+        var mean = new List<string> { $"**geometric mean**, {allOk.Count} workload{(allOk.Count == 1 ? "" : "s")} ok in every runner", "" };
         var own = new List<string> { "geometric mean, each runner over its own successes", "" };
         foreach (var e in emulators)
         {
@@ -76,7 +76,8 @@ static class ReportTable
         if (rr.Mismatch != null) return $"MISMATCH ({rr.Mismatch.Status})";
         if (rr.Runner.Skipped != null) return "skipped";
         if (rr.NotRun != null || rr.MedianSeconds is not { } s) return "not run";
-        return s.ToString("F3", Inv);
+        // Four decimals below 0.1 s, where start-up times of a few milliseconds would otherwise lose their digits.
+        return s.ToString(s < 0.1 ? "F4" : "F3", Inv);
     }
 
     static string OutputCell(WorkloadResult w, IEnumerable<Runner> emulators)

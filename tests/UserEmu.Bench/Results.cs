@@ -22,8 +22,8 @@ sealed class RunnerResult(Runner runner)
 
     public double? MedianSeconds => Ok ? Median(Runs.Select(r => r.Wall.TotalSeconds)) : null;
 
-    /// <summary>The highest ru_maxrss over the runs, in MiB.</summary>
-    public double? PeakRssMb => Runs.Count > 0 ? Runs.Max(r => r.MaxRssKb) / 1024.0 : null;
+    /// <summary>The highest ru_maxrss over the runs, in MiB; null when no run reported one (killed on timeout).</summary>
+    public double? PeakRssMb => Runs.Count > 0 && Runs.Max(r => r.MaxRssKb) is > 0 and var kb ? kb / 1024.0 : null;
 
     static double Median(IEnumerable<double> values)
     {

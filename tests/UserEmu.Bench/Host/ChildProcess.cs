@@ -11,7 +11,7 @@ sealed record ChildExit(TimeSpan Wall, int ExitCode, int Signal, bool TimedOut, 
 
     public string Status =>
         SpawnError != null ? $"not started: {SpawnError}" :
-        TimedOut ? $"timeout after {Wall.TotalSeconds:F0} s" :
+        TimedOut ? $"timeout after {Wall.TotalSeconds:F1} s" :
         Signal != 0 ? $"signal {Signal}" : $"exit {ExitCode}";
 
     /// <summary>Decodes a wait(2) status word: low 7 bits the terminating signal, else the exit code in bits 8-15.</summary>

@@ -148,7 +148,7 @@ public sealed unsafe class InstructionFuzzer(Random rng)
                 OpCodeOperandKind.imm8_const_1 => 1,
                 OpCodeOperandKind.imm8 => rng.Next(2) == 0 ? rng.Next(0, 70) : rng.Next(-128, 128),
                 OpCodeOperandKind.imm8sex16 or OpCodeOperandKind.imm8sex32 or OpCodeOperandKind.imm8sex64 => rng.Next(-128, 128),
-                OpCodeOperandKind.imm16 => rng.Next(-32768, 32768),
+                OpCodeOperandKind.imm16 => rng.Next(2) == 0 ? rng.Next(0, 1024) : rng.Next(-32768, 32768),
                 OpCodeOperandKind.imm32 or OpCodeOperandKind.imm32sex64 => (int)Interesting(),
                 OpCodeOperandKind.imm64 => (long)Interesting(),
                 _ => null,

@@ -92,9 +92,13 @@ static class IntegerFixups
     }
 
     /// <summary>enter/leave: RBP inside the data window (enter copies frame pointers below it, leave pops from it).</summary>
+    /// <remarks>
+    /// AMD CPUs probe the new stack pointer of enter (a fault when the frame runs off the test's stack window), and
+    /// Intel's pseudocode does not; UserEmu does not probe, so frames stay small enough not to tell.
+    /// </remarks>
     public static bool FramePointer(CaseEditor e)
     {
         e.Set(Register.RBP, DataBase + 300 + (ulong)e.Rng.Next(600));
-        return true;
+        return e.Insn.Mnemonic != Mnemonic.Enter || (e.Insn.GetImmediate(0) & 0xffff) < 0x200;
     }
 }

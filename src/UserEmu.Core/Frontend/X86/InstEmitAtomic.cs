@@ -48,7 +48,7 @@ static class InstEmitAtomic
         ushort src = e.Read(1, size);
         ushort acc = e.GetGpr(CpuState.RAX, size);
         // The accumulator is written only when the compare fails; a 32-bit write would clear RAX's upper half, so
-        // the success case writes back the whole old RAX instead.
+        // the success case writes back the whole old RAX instead (the same for a register destination below).
         ushort rax = size == 4 ? e.GetGpr(CpuState.RAX, 8) : acc;
         int accSize = size == 4 ? 8 : size;
         ushort dst, equal;
@@ -70,7 +70,17 @@ static class InstEmitAtomic
             equal = b.Binary(IrOp.CmpEq, acc, dst);
             // Accumulator first: when the destination is the accumulator itself the compare succeeds and DEST = SRC must stick.
             e.SetGpr(CpuState.RAX, accSize, b.Select(equal, rax, dst));
-            e.Write(0, b.Select(equal, src, dst), size);
+            // A register destination is not written when the compare fails (a 32-bit one keeps its upper half).
+            var reg = e.Insn.Op0Register;
+            if (size == 4)
+            {
+                var full = reg.GetFullRegister();
+                e.SetReg(full, b.Select(equal, src, e.GetReg(full)));
+            }
+            else
+            {
+                e.Write(0, b.Select(equal, src, dst), size);
+            }
         }
         e.SetFlags(CcKind.Sub, size, e.Trunc(b.Sub(acc, dst), size), dst, 0, acc, hasA: true);
     }
