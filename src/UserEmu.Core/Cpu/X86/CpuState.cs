@@ -28,6 +28,8 @@ public unsafe struct CpuState
 
     /// <summary>YMM0..YMM15, 32 bytes each; the low 16 bytes are XMMn.</summary>
     public fixed byte Ymm[16 * 32];
+    /// <summary>Two scratch vector slots right after YMM15 (indices 16 and 17 in <see cref="XmmOffset"/>): memory operands of vector ops are staged here.</summary>
+    public fixed byte VecScratch[2 * 32];
 
     // x87: registers stored by physical index, 80-bit values in 16-byte slots (low 10 bytes used).
     public fixed byte St[8 * 16];
@@ -42,6 +44,9 @@ public unsafe struct CpuState
     public ulong FpIp;
     public ulong FpDp;
 
+    /// <summary>Vector register index of the first scratch slot (see <see cref="VecScratch"/>).</summary>
+    public const int VecScratch0 = 16;
+
     public const int RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
 
     public static readonly int OffGpr = (int)Marshal.OffsetOf<CpuState>(nameof(Gpr));
@@ -54,6 +59,7 @@ public unsafe struct CpuState
     public static readonly int OffFsBase = (int)Marshal.OffsetOf<CpuState>(nameof(FsBase));
     public static readonly int OffGsBase = (int)Marshal.OffsetOf<CpuState>(nameof(GsBase));
     public static readonly int OffYmm = (int)Marshal.OffsetOf<CpuState>(nameof(Ymm));
+    public static readonly int OffMxcsr = (int)Marshal.OffsetOf<CpuState>(nameof(Mxcsr));
 
     /// <summary>State offset of general register <paramref name="reg"/> (0..15).</summary>
     public static int GprOffset(int reg) => OffGpr + reg * 8;

@@ -16,6 +16,7 @@ static class X86Families
         InstEmitFlagOps.Install(t);
         InstEmitBmi.Install(t);
         InstEmitMisc.Install(t);
+        InstEmitSseMove.Install(t);
         // Chains movsd/cmpsd to the SSE forms registered above it, so it stays after any SSE family.
         InstEmitString.Install(t);
     }

@@ -48,7 +48,7 @@ public sealed class X86Translator : IGuestFrontend
             }
             e.Begin(cpu, insn);
             var emit = _table[insn.Mnemonic];
-            if (emit == null) e.Unsupported();
+            if (emit == null || UsesMmx(insn)) e.Unsupported();
             else emit(e);
             end = insn.NextIP;
             if (e.B.Ended) break;
@@ -59,6 +59,14 @@ public sealed class X86Translator : IGuestFrontend
             }
         }
         return e.B.Finish(pc, end);
+    }
+
+    /// <summary>MMX registers are not emulated (x86-64 compilers do not emit them); SSE emitters share mnemonics with MMX forms.</summary>
+    static bool UsesMmx(in Instruction insn)
+    {
+        for (int n = 0; n < insn.OpCount; n++)
+            if (insn.GetOpKind(n) == OpKind.Register && insn.GetOpRegister(n).IsMM()) return true;
+        return false;
     }
 
     public string Disassemble(Vcpu cpu, ulong pc, ulong end)

@@ -1,0 +1,109 @@
+using Iced.Intel;
+using UserEmu.Cpu.X86;
+using UserEmu.IR;
+
+namespace UserEmu.Frontend.X86;
+
+/// <summary>Vector (XMM) operand access: registers live in <see cref="CpuState.Ymm"/>, memory operands are staged in a scratch slot.</summary>
+/// <remarks>
+/// Moves and bitwise ops are lowered to pairs of 64-bit IR values; everything else calls a helper that works on
+/// register indices packed by <see cref="VecImm"/>, so a helper never decodes the instruction at run time.
+/// </remarks>
+public sealed partial class X86Emitter
+{
+    /// <summary>Index 0..15 of an XMM or YMM register.</summary>
+    public static int VecIndex(Register r) => r >= Register.YMM0 && r <= Register.YMM31 ? r - Register.YMM0 : r - Register.XMM0;
+
+    /// <summary>Vector register index of operand <paramref name="n"/>, which must be a register.</summary>
+    public int VecReg(int n) => VecIndex(Insn.GetOpRegister(n));
+
+    /// <summary>
+    /// Vector register index holding operand <paramref name="n"/>: the register itself, or scratch slot
+    /// <paramref name="scratch"/> after loading <paramref name="bytes"/> bytes of the memory operand into it.
+    /// </summary>
+    public int VecSource(int n, int bytes, int scratch = CpuState.VecScratch0)
+    {
+        if (IsReg(n)) return VecReg(n);
+        LoadVec(scratch, Ea(), bytes);
+        return scratch;
+    }
+
+    /// <summary>Loads <paramref name="bytes"/> (4, 8 or 16) bytes at <paramref name="ea"/> into the low bytes of vector register <paramref name="reg"/>, leaving the rest alone.</summary>
+    public void LoadVec(int reg, ushort ea, int bytes)
+    {
+        int off = CpuState.XmmOffset(reg);
+        if (bytes == 16)
+        {
+            // Both loads before either store: a fault in the high half leaves the register untouched.
+            ushort lo = B.Load(ea, 8);
+            ushort hi = B.Load(B.AddImm(ea, 8), 8);
+            B.StoreState(off, 8, lo);
+            B.StoreState(off + 8, 8, hi);
+        }
+        else
+        {
+            B.StoreState(off, bytes, B.Load(ea, bytes));
+        }
+    }
+
+    /// <summary>Stores the low <paramref name="bytes"/> bytes of vector register <paramref name="reg"/> at <paramref name="ea"/>.</summary>
+    public void StoreVec(int reg, ushort ea, int bytes)
+    {
+        int off = CpuState.XmmOffset(reg);
+        if (bytes == 16)
+        {
+            ushort lo = B.LoadState(off, 8);
+            ushort hi = B.LoadState(off + 8, 8);
+            // Probe the last byte first so that a store running into an unmapped page writes nothing.
+            B.Load(B.AddImm(ea, 15), 1);
+            B.Store(ea, lo, 8);
+            B.Store(B.AddImm(ea, 8), hi, 8);
+        }
+        else
+        {
+            B.Store(ea, B.LoadState(off, bytes), bytes);
+        }
+    }
+
+    /// <summary>Low (<paramref name="half"/> = 0) or high (1) 64 bits of vector register <paramref name="reg"/>.</summary>
+    public ushort GetVec64(int reg, int half) => B.LoadState(CpuState.XmmOffset(reg) + half * 8, 8);
+
+    public void SetVec64(int reg, int half, ushort value) => B.StoreState(CpuState.XmmOffset(reg) + half * 8, 8, value);
+
+    /// <summary>Low 32 bits of vector register <paramref name="reg"/>, zero-extended.</summary>
+    public ushort GetVec32(int reg) => B.LoadState(CpuState.XmmOffset(reg), 4);
+
+    /// <summary>Writes the low 32 bits of vector register <paramref name="reg"/>, keeping bits 32..127.</summary>
+    public void SetVec32(int reg, ushort value) => B.StoreState(CpuState.XmmOffset(reg), 4, value);
+
+    /// <summary>Copies the 16-byte XMM part of <paramref name="src"/> to <paramref name="dst"/>.</summary>
+    public void CopyVec(int dst, int src)
+    {
+        if (dst == src) return;
+        ushort lo = GetVec64(src, 0), hi = GetVec64(src, 1);
+        SetVec64(dst, 0, lo);
+        SetVec64(dst, 1, hi);
+    }
+
+    /// <summary>Raises #GP (SIGSEGV, si_addr 0, as Linux reports it) unless <paramref name="ea"/> is 16-byte aligned (movaps, movdqa, legacy-SSE memory operands).</summary>
+    public void CheckAligned16(ushort ea) => HelperImm(VectorHelpers.CheckAligned16, 0, ea);
+
+    /// <summary>
+    /// Reads a legacy-SSE 16-byte memory operand, which must be aligned (every non-VEX SSE instruction except the
+    /// explicitly unaligned moves and lddqu), or a register.
+    /// </summary>
+    public int VecSourceAligned(int n)
+    {
+        if (IsReg(n)) return VecReg(n);
+        CheckAligned16(Ea());
+        return VecSource(n, 16);
+    }
+
+    /// <summary>Packs the operands of a vector helper call: destination and source register indices and an immediate byte.</summary>
+    public static long VecImm(int dst, int src, int imm8 = 0, int extra = 0) =>
+        (long)(uint)dst | (long)(uint)src << 8 | (long)(imm8 & 0xff) << 16 | (long)extra << 24;
+
+    /// <summary>Calls a vector helper on registers <paramref name="dst"/> and <paramref name="src"/> (see <see cref="VecImm"/>).</summary>
+    public ushort VecCall(HelperFn fn, int dst, int src, int imm8 = 0, int extra = 0, ushort a = 0, ushort b = 0) =>
+        HelperImm(fn, VecImm(dst, src, imm8, extra), a, b);
+}
