@@ -16,13 +16,13 @@ public sealed unsafe class SseCaseGenerator(DifferentialTester t)
     Random Rng => t.Rng;
 
     /// <summary>Adds <paramref name="count"/> cases of each legacy form of the mnemonics (register forms and, when they have one, memory forms).</summary>
-    public void AddAll(Mnemonic[] ms, int count, Func<CaseEditor, bool>? fixup = null, bool misalignedToo = true)
+    public void AddAll(Mnemonic[] ms, int count, Func<CaseEditor, bool>? fixup = null, bool misalignedToo = true, double readOnlyChance = 0)
     {
         foreach (var code in DifferentialTester.FormsOf(ms).Where(c => c.ToOpCode().Encoding == EncodingKind.Legacy && !UsesMmx(c)))
         {
             Add(code, count, new SseFuzzOptions { Fixup = fixup });
             if (!HasMemory(code)) continue;
-            Add(code, count, new SseFuzzOptions { Memory = true, Fixup = fixup });
+            Add(code, count, new SseFuzzOptions { Memory = true, Fixup = fixup, ReadOnlyChance = readOnlyChance });
             if (misalignedToo) Add(code, Math.Max(2, count / 3), new SseFuzzOptions { Memory = true, Misalign = true, Fixup = fixup });
         }
     }
@@ -95,7 +95,7 @@ public sealed unsafe class SseCaseGenerator(DifferentialTester t)
         {
             return null;
         }
-        var c = t.Fuzzer.Finish(insn, state, t.Fuzzer.RandomData(1024));
+        var c = t.Fuzzer.Finish(insn, state, t.Fuzzer.RandomData(1024), new FuzzOptions { ReadOnlyChance = o.ReadOnlyChance });
         if (c == null) return null;
         MixLanes(c, memAddr);
         if (o.Fixup != null && !o.Fixup(new CaseEditor(c, Rng, memAddr))) return null;
@@ -175,4 +175,6 @@ public sealed record SseFuzzOptions
     /// <summary>Memory operands at an address that is not 16-byte aligned (#GP for most legacy SSE m128 operands).</summary>
     public bool Misalign { get; init; }
     public Func<CaseEditor, bool>? Fixup { get; init; }
+    /// <summary>Chance that the data page holding memory operands is read-only (stores fault, loads do not).</summary>
+    public double ReadOnlyChance { get; init; }
 }

@@ -87,10 +87,21 @@ static unsafe class SseFixups
         return true;
     }
 
-    /// <summary>maskmovdqu: RDI inside the data window (anywhere, any alignment).</summary>
+    /// <summary>maskmovdqu: RDI inside the data window (any alignment), or straddling the guard page after it.</summary>
     public static bool MaskedStore(CaseEditor e)
     {
-        e.Set(Register.RDI, DataBase + 200 + (ulong)e.Rng.Next(600));
+        ulong rdi = DataBase + 200 + (ulong)e.Rng.Next(600);
+        switch (e.Rng.Next(6))
+        {
+            case 0:
+                rdi = GuardPage - (ulong)e.Rng.Next(1, 16);
+                break;
+            case 1: // low bytes on a read-only page, high bytes writable
+                rdi = DataBase + PageSize - (ulong)e.Rng.Next(1, 16);
+                e.Case.PageProt[0] = 1;
+                break;
+        }
+        e.Set(Register.RDI, rdi);
         return true;
     }
 }
