@@ -12,11 +12,19 @@ static class InstEmitSseIntArith
 {
     public static void Install(X86EmitterTable t)
     {
-        Bin(t, Paddb, H.Paddb); Bin(t, Paddw, H.Paddw); Bin(t, Paddd, H.Paddd); Bin(t, Paddq, H.Paddq);
-        Bin(t, Psubb, H.Psubb); Bin(t, Psubw, H.Psubw); Bin(t, Psubd, H.Psubd); Bin(t, Psubq, H.Psubq);
+        t[Paddb] = e => InstEmitSseIntSwar.Add(e, 1);
+        t[Paddw] = e => InstEmitSseIntSwar.Add(e, 2);
+        t[Paddd] = e => InstEmitSseIntSwar.Add(e, 4);
+        t[Paddq] = e => InstEmitSseIntSwar.Add(e, 8);
+        t[Psubb] = e => InstEmitSseIntSwar.Sub(e, 1);
+        t[Psubw] = e => InstEmitSseIntSwar.Sub(e, 2);
+        t[Psubd] = e => InstEmitSseIntSwar.Sub(e, 4);
+        t[Psubq] = e => InstEmitSseIntSwar.Sub(e, 8);
         Bin(t, Paddsb, H.Paddsb); Bin(t, Paddsw, H.Paddsw); Bin(t, Paddusb, H.Paddusb); Bin(t, Paddusw, H.Paddusw);
         Bin(t, Psubsb, H.Psubsb); Bin(t, Psubsw, H.Psubsw); Bin(t, Psubusb, H.Psubusb); Bin(t, Psubusw, H.Psubusw);
-        Bin(t, Pminub, H.Pminub); Bin(t, Pmaxub, H.Pmaxub); Bin(t, Pminsw, H.Pminsw); Bin(t, Pmaxsw, H.Pmaxsw);
+        t[Pminub] = e => InstEmitSseIntSwar.MinMaxUnsignedBytes(e, max: false);
+        t[Pmaxub] = e => InstEmitSseIntSwar.MinMaxUnsignedBytes(e, max: true);
+        Bin(t, Pminsw, H.Pminsw); Bin(t, Pmaxsw, H.Pmaxsw);
         Bin(t, Pminsb, H.Pminsb); Bin(t, Pmaxsb, H.Pmaxsb); Bin(t, Pminuw, H.Pminuw); Bin(t, Pmaxuw, H.Pmaxuw);
         Bin(t, Pminsd, H.Pminsd); Bin(t, Pmaxsd, H.Pmaxsd); Bin(t, Pminud, H.Pminud); Bin(t, Pmaxud, H.Pmaxud);
         Bin(t, Pavgb, H.Pavgb); Bin(t, Pavgw, H.Pavgw);
@@ -28,11 +36,11 @@ static class InstEmitSseIntArith
         Bin(t, Phaddw, H.Phaddw); Bin(t, Phaddd, H.Phaddd); Bin(t, Phaddsw, H.Phaddsw);
         Bin(t, Phsubw, H.Phsubw); Bin(t, Phsubd, H.Phsubd); Bin(t, Phsubsw, H.Phsubsw);
 
-        Shift(t, Psllw, Sh.Psllw); Shift(t, Pslld, Sh.Pslld); Shift(t, Psllq, Sh.Psllq);
-        Shift(t, Psrlw, Sh.Psrlw); Shift(t, Psrld, Sh.Psrld); Shift(t, Psrlq, Sh.Psrlq);
+        Shift(t, Psllw, Sh.Psllw, 2, left: true); Shift(t, Pslld, Sh.Pslld, 4, left: true); Shift(t, Psllq, Sh.Psllq, 8, left: true);
+        Shift(t, Psrlw, Sh.Psrlw, 2, left: false); Shift(t, Psrld, Sh.Psrld, 4, left: false); Shift(t, Psrlq, Sh.Psrlq, 8, left: false);
         Shift(t, Psraw, Sh.Psraw); Shift(t, Psrad, Sh.Psrad);
-        t[Pslldq] = e => e.VecCall(Sh.Pslldq, e.VecReg(0), 0, (int)e.ImmValue(1));
-        t[Psrldq] = e => e.VecCall(Sh.Psrldq, e.VecReg(0), 0, (int)e.ImmValue(1));
+        t[Pslldq] = e => InstEmitSseIntSwar.ByteShift(e, left: true);
+        t[Psrldq] = e => InstEmitSseIntSwar.ByteShift(e, left: false);
     }
 
     static void Bin(X86EmitterTable t, Mnemonic m, HelperFn fn) => t[m] = e => Binary(e, fn);
@@ -47,6 +55,13 @@ static class InstEmitSseIntArith
     }
 
     static void Shift(X86EmitterTable t, Mnemonic m, HelperFn fn) => t[m] = e => ShiftBy(e, fn);
+
+    /// <summary>Logical shifts: the imm8 forms in IR, the register-count forms through the helper.</summary>
+    static void Shift(X86EmitterTable t, Mnemonic m, HelperFn fn, int lane, bool left) => t[m] = e =>
+    {
+        if (e.IsImm(1)) InstEmitSseIntSwar.ShiftImm(e, lane, left);
+        else ShiftBy(e, fn);
+    };
 
     /// <summary>Shift by imm8 or by the whole low quadword of an XMM register / aligned m128 (counts are not masked).</summary>
     static void ShiftBy(X86Emitter e, HelperFn fn)

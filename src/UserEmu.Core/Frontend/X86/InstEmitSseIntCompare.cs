@@ -10,17 +10,17 @@ static class InstEmitSseIntCompare
 {
     public static void Install(X86EmitterTable t)
     {
-        t[Pcmpeqb] = e => InstEmitSseIntArith.Binary(e, H.Pcmpeqb);
-        t[Pcmpeqw] = e => InstEmitSseIntArith.Binary(e, H.Pcmpeqw);
-        t[Pcmpeqd] = e => InstEmitSseIntArith.Binary(e, H.Pcmpeqd);
-        t[Pcmpeqq] = e => InstEmitSseIntArith.Binary(e, H.Pcmpeqq);
+        t[Pcmpeqb] = e => InstEmitSseIntSwar.CompareEqual(e, 1);
+        t[Pcmpeqw] = e => InstEmitSseIntSwar.CompareEqual(e, 2);
+        t[Pcmpeqd] = e => InstEmitSseIntSwar.CompareEqual(e, 4);
+        t[Pcmpeqq] = e => InstEmitSseIntSwar.CompareEqual(e, 8);
         t[Pcmpgtb] = e => InstEmitSseIntArith.Binary(e, H.Pcmpgtb);
         t[Pcmpgtw] = e => InstEmitSseIntArith.Binary(e, H.Pcmpgtw);
         t[Pcmpgtd] = e => InstEmitSseIntArith.Binary(e, H.Pcmpgtd);
         t[Pcmpgtq] = e => InstEmitSseIntArith.Binary(e, H.Pcmpgtq);
         t[Phminposuw] = e => InstEmitSseIntArith.Binary(e, H.Phminposuw);
         t[Mpsadbw] = e => InstEmitSseIntArith.Binary(e, H.Mpsadbw);
-        t[Pmovmskb] = e => e.SetReg(e.Insn.Op0Register, e.VecCall(H.Pmovmskb, 0, e.VecReg(1)));
+        t[Pmovmskb] = InstEmitSseIntSwar.Pmovmskb;
         t[Ptest] = EmitPtest;
     }
 

@@ -11,10 +11,12 @@ static class InstEmitSseIntShuffle
 {
     public static void Install(X86EmitterTable t)
     {
-        Bin(t, Punpcklbw, H.Punpcklbw); Bin(t, Punpcklwd, H.Punpcklwd); Bin(t, Punpckldq, H.Punpckldq); Bin(t, Punpcklqdq, H.Punpcklqdq);
-        Bin(t, Punpckhbw, H.Punpckhbw); Bin(t, Punpckhwd, H.Punpckhwd); Bin(t, Punpckhdq, H.Punpckhdq); Bin(t, Punpckhqdq, H.Punpckhqdq);
+        Unpack(t, Punpcklbw, 1, false); Unpack(t, Punpcklwd, 2, false); Unpack(t, Punpckldq, 4, false); Unpack(t, Punpcklqdq, 8, false);
+        Unpack(t, Punpckhbw, 1, true); Unpack(t, Punpckhwd, 2, true); Unpack(t, Punpckhdq, 4, true); Unpack(t, Punpckhqdq, 8, true);
         Bin(t, Packsswb, H.Packsswb); Bin(t, Packssdw, H.Packssdw); Bin(t, Packuswb, H.Packuswb); Bin(t, Packusdw, H.Packusdw);
-        Bin(t, Pshufd, H.Pshufd); Bin(t, Pshufb, H.Pshufb); Bin(t, Palignr, H.Palignr);
+        t[Pshufd] = InstEmitSseIntSwar.Pshufd;
+        t[Palignr] = InstEmitSseIntSwar.Palignr;
+        Bin(t, Pshufb, H.Pshufb);
         Bin(t, Pblendw, H.Pblendw); Bin(t, Pblendvb, H.Pblendvb);
         t[Pshuflw] = e => ShuffleHalf(e, 0);
         t[Pshufhw] = e => ShuffleHalf(e, 4);
@@ -26,6 +28,8 @@ static class InstEmitSseIntShuffle
     }
 
     static void Bin(X86EmitterTable t, Mnemonic m, HelperFn fn) => t[m] = e => InstEmitSseIntArith.Binary(e, fn);
+
+    static void Unpack(X86EmitterTable t, Mnemonic m, int lane, bool high) => t[m] = e => InstEmitSseIntSwar.Unpack(e, lane, high);
 
     static void ShuffleHalf(X86Emitter e, int firstWord)
     {

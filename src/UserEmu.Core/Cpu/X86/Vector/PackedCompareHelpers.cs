@@ -4,20 +4,13 @@ using static UserEmu.Cpu.X86.PackedLanes;
 
 namespace UserEmu.Cpu.X86;
 
-/// <summary>Packed integer compares (all-ones lanes where true), pmovmskb, ptest and phminposuw.</summary>
+/// <summary>Packed signed compares (all-ones lanes where true), ptest, phminposuw and mpsadbw (equality and pmovmskb are lowered to IR).</summary>
 public static class PackedCompareHelpers
 {
-    public static ulong Pcmpeqb(Vcpu c, ulong a, ulong b, long imm) { ref var d = ref D<byte>(c, imm); d = Vector128.Equals(d, S<byte>(c, imm)); return 0; }
-    public static ulong Pcmpeqw(Vcpu c, ulong a, ulong b, long imm) { ref var d = ref D<ushort>(c, imm); d = Vector128.Equals(d, S<ushort>(c, imm)); return 0; }
-    public static ulong Pcmpeqd(Vcpu c, ulong a, ulong b, long imm) { ref var d = ref D<uint>(c, imm); d = Vector128.Equals(d, S<uint>(c, imm)); return 0; }
-    public static ulong Pcmpeqq(Vcpu c, ulong a, ulong b, long imm) { ref var d = ref D<ulong>(c, imm); d = Vector128.Equals(d, S<ulong>(c, imm)); return 0; }
     public static ulong Pcmpgtb(Vcpu c, ulong a, ulong b, long imm) { ref var d = ref D<sbyte>(c, imm); d = Vector128.GreaterThan(d, S<sbyte>(c, imm)); return 0; }
     public static ulong Pcmpgtw(Vcpu c, ulong a, ulong b, long imm) { ref var d = ref D<short>(c, imm); d = Vector128.GreaterThan(d, S<short>(c, imm)); return 0; }
     public static ulong Pcmpgtd(Vcpu c, ulong a, ulong b, long imm) { ref var d = ref D<int>(c, imm); d = Vector128.GreaterThan(d, S<int>(c, imm)); return 0; }
     public static ulong Pcmpgtq(Vcpu c, ulong a, ulong b, long imm) { ref var d = ref D<long>(c, imm); d = Vector128.GreaterThan(d, S<long>(c, imm)); return 0; }
-
-    /// <summary>The sign bits of the 16 bytes of the source register, as a 16-bit value.</summary>
-    public static ulong Pmovmskb(Vcpu c, ulong a, ulong b, long imm) => S<byte>(c, imm).ExtractMostSignificantBits();
 
     /// <summary>ptest: ZF = (dst AND src) == 0, CF = (NOT dst AND src) == 0, the other flags clear; returns RFLAGS bits.</summary>
     public static ulong Ptest(Vcpu c, ulong a, ulong b, long imm)

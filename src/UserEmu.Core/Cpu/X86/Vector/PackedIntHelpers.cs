@@ -8,14 +8,6 @@ namespace UserEmu.Cpu.X86;
 /// <remarks>Each helper computes dst = op(dst, src) on the registers packed in imm and returns 0; none allocates or faults.</remarks>
 public static class PackedIntHelpers
 {
-    public static ulong Paddb(Vcpu c, ulong a, ulong b, long imm) { D<byte>(c, imm) += S<byte>(c, imm); return 0; }
-    public static ulong Paddw(Vcpu c, ulong a, ulong b, long imm) { D<ushort>(c, imm) += S<ushort>(c, imm); return 0; }
-    public static ulong Paddd(Vcpu c, ulong a, ulong b, long imm) { D<uint>(c, imm) += S<uint>(c, imm); return 0; }
-    public static ulong Paddq(Vcpu c, ulong a, ulong b, long imm) { D<ulong>(c, imm) += S<ulong>(c, imm); return 0; }
-    public static ulong Psubb(Vcpu c, ulong a, ulong b, long imm) { D<byte>(c, imm) -= S<byte>(c, imm); return 0; }
-    public static ulong Psubw(Vcpu c, ulong a, ulong b, long imm) { D<ushort>(c, imm) -= S<ushort>(c, imm); return 0; }
-    public static ulong Psubd(Vcpu c, ulong a, ulong b, long imm) { D<uint>(c, imm) -= S<uint>(c, imm); return 0; }
-    public static ulong Psubq(Vcpu c, ulong a, ulong b, long imm) { D<ulong>(c, imm) -= S<ulong>(c, imm); return 0; }
 
     public static ulong Paddsb(Vcpu c, ulong a, ulong b, long imm) { ref var d = ref D<sbyte>(c, imm); d = Vector128.AddSaturate(d, S<sbyte>(c, imm)); return 0; }
     public static ulong Paddsw(Vcpu c, ulong a, ulong b, long imm) { ref var d = ref D<short>(c, imm); d = Vector128.AddSaturate(d, S<short>(c, imm)); return 0; }
@@ -26,8 +18,6 @@ public static class PackedIntHelpers
     public static ulong Psubusb(Vcpu c, ulong a, ulong b, long imm) { ref var d = ref D<byte>(c, imm); d = Vector128.SubtractSaturate(d, S<byte>(c, imm)); return 0; }
     public static ulong Psubusw(Vcpu c, ulong a, ulong b, long imm) { ref var d = ref D<ushort>(c, imm); d = Vector128.SubtractSaturate(d, S<ushort>(c, imm)); return 0; }
 
-    public static ulong Pminub(Vcpu c, ulong a, ulong b, long imm) { ref var d = ref D<byte>(c, imm); d = Vector128.Min(d, S<byte>(c, imm)); return 0; }
-    public static ulong Pmaxub(Vcpu c, ulong a, ulong b, long imm) { ref var d = ref D<byte>(c, imm); d = Vector128.Max(d, S<byte>(c, imm)); return 0; }
     public static ulong Pminsb(Vcpu c, ulong a, ulong b, long imm) { ref var d = ref D<sbyte>(c, imm); d = Vector128.Min(d, S<sbyte>(c, imm)); return 0; }
     public static ulong Pmaxsb(Vcpu c, ulong a, ulong b, long imm) { ref var d = ref D<sbyte>(c, imm); d = Vector128.Max(d, S<sbyte>(c, imm)); return 0; }
     public static ulong Pminuw(Vcpu c, ulong a, ulong b, long imm) { ref var d = ref D<ushort>(c, imm); d = Vector128.Min(d, S<ushort>(c, imm)); return 0; }

@@ -5,7 +5,7 @@ using static UserEmu.Cpu.X86.PackedLanes;
 
 namespace UserEmu.Cpu.X86;
 
-/// <summary>Packed shifts psll/psrl/psra (count in <c>a</c>: the imm8 or the low quadword of the count register) and the byte shifts pslldq/psrldq.</summary>
+/// <summary>Packed shifts psll/psrl/psra (count in <c>a</c>: the imm8 or the low quadword of the count register) (the imm8 logical forms and the byte shifts are lowered to IR).</summary>
 /// <remarks>Unlike .NET's shift operators, x86 does not mask the count: past the lane width a logical shift gives 0 and an arithmetic one the sign.</remarks>
 public static class PackedShiftHelpers
 {
@@ -17,21 +17,4 @@ public static class PackedShiftHelpers
     public static ulong Psrlq(Vcpu c, ulong count, ulong b, long imm) { ref var d = ref D<ulong>(c, imm); d = count > 63 ? default : Vector128.ShiftRightLogical(d, (int)count); return 0; }
     public static ulong Psraw(Vcpu c, ulong count, ulong b, long imm) { ref var d = ref D<short>(c, imm); d = Vector128.ShiftRightArithmetic(d, (int)Math.Min(count, 15)); return 0; }
     public static ulong Psrad(Vcpu c, ulong count, ulong b, long imm) { ref var d = ref D<int>(c, imm); d = Vector128.ShiftRightArithmetic(d, (int)Math.Min(count, 31)); return 0; }
-
-    /// <summary>Whole-register shift left by imm8 bytes (16 or more clears it).</summary>
-    public static ulong Pslldq(Vcpu c, ulong a, ulong b, long imm)
-    {
-        ref var d = ref Unsafe.As<Vector128<byte>, UInt128>(ref D<byte>(c, imm));
-        int n = VectorHelpers.Imm8(imm);
-        d = n > 15 ? 0 : d << (n * 8);
-        return 0;
-    }
-
-    public static ulong Psrldq(Vcpu c, ulong a, ulong b, long imm)
-    {
-        ref var d = ref Unsafe.As<Vector128<byte>, UInt128>(ref D<byte>(c, imm));
-        int n = VectorHelpers.Imm8(imm);
-        d = n > 15 ? 0 : d >> (n * 8);
-        return 0;
-    }
 }

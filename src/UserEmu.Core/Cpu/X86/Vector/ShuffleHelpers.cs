@@ -5,34 +5,9 @@ using static UserEmu.Cpu.X86.PackedLanes;
 
 namespace UserEmu.Cpu.X86;
 
-/// <summary>Packed integer data rearrangement: unpack (interleave), pack with saturation, shuffles, align, blends, sign/zero extension.</summary>
+/// <summary>Packed integer data rearrangement: pack with saturation, word and byte shuffles, blends, sign/zero extension (unpack, pshufd and palignr are lowered to IR).</summary>
 public static class ShuffleHelpers
 {
-    // punpckl*/punpckh*: interleave the low (or high) halves of dst and src, dst lanes first.
-    public static ulong Punpcklbw(Vcpu c, ulong a, ulong b, long imm) { Interleave<byte>(c, imm, 0); return 0; }
-    public static ulong Punpcklwd(Vcpu c, ulong a, ulong b, long imm) { Interleave<ushort>(c, imm, 0); return 0; }
-    public static ulong Punpckldq(Vcpu c, ulong a, ulong b, long imm) { Interleave<uint>(c, imm, 0); return 0; }
-    public static ulong Punpcklqdq(Vcpu c, ulong a, ulong b, long imm) { Interleave<ulong>(c, imm, 0); return 0; }
-    public static ulong Punpckhbw(Vcpu c, ulong a, ulong b, long imm) { Interleave<byte>(c, imm, 1); return 0; }
-    public static ulong Punpckhwd(Vcpu c, ulong a, ulong b, long imm) { Interleave<ushort>(c, imm, 1); return 0; }
-    public static ulong Punpckhdq(Vcpu c, ulong a, ulong b, long imm) { Interleave<uint>(c, imm, 1); return 0; }
-    public static ulong Punpckhqdq(Vcpu c, ulong a, ulong b, long imm) { Interleave<ulong>(c, imm, 1); return 0; }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Interleave<T>(Vcpu c, long imm, int half)
-    {
-        var x = D<T>(c, imm);
-        var y = S<T>(c, imm);
-        int n = Vector128<T>.Count / 2, from = half * n;
-        Vector128<T> r = default;
-        for (int i = 0; i < n; i++)
-        {
-            Lane(ref r, 2 * i) = x[from + i];
-            Lane(ref r, 2 * i + 1) = y[from + i];
-        }
-        D<T>(c, imm) = r;
-    }
-
     // pack*: narrow dst (low half of the result) and src (high half) with saturation.
     public static ulong Packsswb(Vcpu c, ulong a, ulong b, long imm)
     {
@@ -63,15 +38,6 @@ public static class ShuffleHelpers
         return 0;
     }
 
-    /// <summary>pshufd: each dword of dst picks a dword of src by a 2-bit field of imm8.</summary>
-    public static ulong Pshufd(Vcpu c, ulong a, ulong b, long imm)
-    {
-        int sel = VectorHelpers.Imm8(imm);
-        var idx = Vector128.Create((uint)(sel & 3), (uint)(sel >> 2 & 3), (uint)(sel >> 4 & 3), (uint)(sel >> 6 & 3));
-        D<uint>(c, imm) = Vector128.Shuffle(S<uint>(c, imm), idx);
-        return 0;
-    }
-
     /// <summary>pshuflw (Extra 0) / pshufhw (Extra 4): shuffle the words of one half, copy the other half.</summary>
     public static ulong PshufHalfWords(Vcpu c, ulong a, ulong b, long imm)
     {
@@ -89,20 +55,6 @@ public static class ShuffleHelpers
         ref var d = ref D<byte>(c, imm);
         // Indices with bit 7 set stay >= 16, which Vector128.Shuffle turns into 0.
         d = Vector128.Shuffle(d, S<byte>(c, imm) & Vector128.Create((byte)0x8f));
-        return 0;
-    }
-
-    /// <summary>palignr: the 32-byte value dst:src shifted right by imm8 bytes, low 16 bytes kept.</summary>
-    public static ulong Palignr(Vcpu c, ulong a, ulong b, long imm)
-    {
-        int n = VectorHelpers.Imm8(imm);
-        var lo = Unsafe.As<Vector128<byte>, UInt128>(ref VectorHelpers.Xmm(c, VectorHelpers.Src(imm)));
-        ref var d = ref Unsafe.As<Vector128<byte>, UInt128>(ref D<byte>(c, imm));
-        UInt128 hi = d;
-        if (n == 0) d = lo;
-        else if (n < 16) d = lo >> (n * 8) | hi << (128 - n * 8);
-        else if (n < 32) d = hi >> ((n - 16) * 8);
-        else d = 0;
         return 0;
     }
 
