@@ -9,6 +9,8 @@ static class FuzzSettings
     /// <summary>USEREMU_FUZZ_LOG: file that holds the input being tried, for finding what crashed the host.</summary>
     public static string? LogPath => Environment.GetEnvironmentVariable("USEREMU_FUZZ_LOG");
 
+    public static int? Only => int.TryParse(Environment.GetEnvironmentVariable("USEREMU_FUZZ_ONLY"), out int n) ? n : null;
+
     public static int Seed(int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable("USEREMU_FUZZ_SEED"), out int s) ? s : fallback;
 }

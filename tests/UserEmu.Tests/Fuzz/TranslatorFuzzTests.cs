@@ -27,7 +27,10 @@ public sealed unsafe class TranslatorFuzzTests(ITestOutputHelper output)
             if (HasNondeterministic(code)) continue;
             // A crash of the host process cannot report its input, so a long run can log each one first.
             if (FuzzSettings.LogPath is { } log) File.AppendAllText(log, $"{i} {Convert.ToHexString(code)}\n");
-            var result = RunAll(emu, MakeCase(fuzzer, code, rng));
+            var c = MakeCase(fuzzer, code, rng);
+            // USEREMU_FUZZ_ONLY=N replays iteration N alone (the random stream is consumed the same way).
+            if (FuzzSettings.Only is { } only && only != i) continue;
+            var result = RunAll(emu, c);
             Assert.True(result.Error == null, $"iteration {i}, code {Convert.ToHexString(code)}: {result.Error}");
             signals += result.Signaled ? 1 : 0;
         }
@@ -121,7 +124,7 @@ public sealed unsafe class TranslatorFuzzTests(ITestOutputHelper output)
                 }
                 string? diff = DifferentialTester.Compare(c, reference, r);
                 if (diff != null)
-                    return new Outcome($"{backend} differs from the interpreter: {diff}\n{UserEmu.IR.IrPrinter.Format(UserEmu.Optimizer.IrOptimizer.Run(block))}", false);
+                    return new Outcome($"{backend} differs from the interpreter: {diff}\ninitial: {c.Initial.Format()}\n{IrPrinter.Format(block)}\noptimised:\n{IrPrinter.Format(UserEmu.Optimizer.IrOptimizer.Run(block))}", false);
             }
             return new Outcome(null, reference!.State.Signal != 0);
         }
