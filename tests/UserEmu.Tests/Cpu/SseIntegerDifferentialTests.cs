@@ -62,6 +62,12 @@ public class SseIntegerDifferentialTests(ITestOutputHelper output)
         [Pmovsxbw, Pmovsxbd, Pmovsxbq, Pmovsxwd, Pmovsxwq, Pmovsxdq, Pmovzxbw, Pmovzxbd, Pmovzxbq, Pmovzxwd, Pmovzxwq, Pmovzxdq,
          Pinsrb, Pinsrw, Pinsrd, Pinsrq, Pextrb, Pextrw, Pextrd, Pextrq], PerForm, readOnlyChance: 0.2)));
 
+    /// <summary>The moves and bitwise ops of InstEmitSseMove, whose aligned forms share the alignment rule with everything here.</summary>
+    [Fact]
+    public void MovesAndLogic() => Check(Build(113, g => g.AddAll(
+        [Movdqa, Movaps, Movapd, Movntdq, Movntps, Movntpd, Movntdqa, Movdqu, Movups, Movupd, Lddqu, Movd, Movq,
+         Pxor, Por, Pand, Pandn], PerForm, readOnlyChance: 0.2)));
+
     [Fact]
     public void MaskedStore()
     {
