@@ -20,7 +20,8 @@ public unsafe class SseSwarExhaustiveTests
         {
             for (int chunk = 0; chunk < 16; chunk++)
             {
-                var c = new InstructionFuzzer(new Random(x)).Finish(insn, default, new byte[16])!;
+                var c = new CpuTestCase { Code = template.Code, Insn = template.Insn, Data = new byte[16] };
+                c.Initial.Rflags = 0x202;
                 c.Initial.Mxcsr = 0x1f80;
                 c.Initial.Gpr[4] = CpuTestLayout.DataBase + 0x300;
                 for (int i = 0; i < 16; i++)
