@@ -11,6 +11,7 @@ namespace UserEmu.Tests.Cpu;
 /// Every form in register and memory variants, aligned and misaligned (#GP where the SDM requires alignment),
 /// through all three execution paths.
 /// </remarks>
+[Collection(nameof(AesHelpers))]
 public unsafe class SseIntegerDifferentialTests(ITestOutputHelper output)
 {
     const int PerForm = 12;
