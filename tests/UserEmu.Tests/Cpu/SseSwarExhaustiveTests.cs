@@ -42,6 +42,7 @@ public unsafe class SseSwarExhaustiveTests
     [Fact] public void Pminub() => AllPairs(Code.Pminub_xmm_xmmm128, Vector128.Min);
     [Fact] public void Pmaxub() => AllPairs(Code.Pmaxub_xmm_xmmm128, Vector128.Max);
     [Fact] public void Pcmpeqb() => AllPairs(Code.Pcmpeqb_xmm_xmmm128, Vector128.Equals);
+    [Fact] public void Pcmpgtb() => AllPairs(Code.Pcmpgtb_xmm_xmmm128, (a, b) => Vector128.GreaterThan(a.AsSByte(), b.AsSByte()).AsByte());
     [Fact] public void Paddb() => AllPairs(Code.Paddb_xmm_xmmm128, (a, b) => a + b);
     [Fact] public void Psubb() => AllPairs(Code.Psubb_xmm_xmmm128, (a, b) => a - b);
 }
