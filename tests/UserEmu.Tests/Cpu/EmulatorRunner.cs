@@ -92,8 +92,8 @@ public sealed unsafe class EmulatorRunner : IDisposable
         catch (GuestFaultException f)
         {
             signal = Signals.SIGSEGV;
-            code = f.Kind == FaultKind.Unmapped ? Signals.SEGV_MAPERR : Signals.SEGV_ACCERR;
-            addr = f.Address;
+            code = f.Kind switch { FaultKind.Unmapped => Signals.SEGV_MAPERR, FaultKind.Protection => Signals.SEGV_ACCERR, _ => Signals.SI_KERNEL };
+            addr = f.Kind == FaultKind.GeneralProtection ? 0 : f.Address;
         }
         catch (GuestSignalException s)
         {
