@@ -17,6 +17,10 @@ static class X86Families
         InstEmitBmi.Install(t);
         InstEmitMisc.Install(t);
         InstEmitSseMove.Install(t);
+        InstEmitSseFloatArith.Install(t);
+        InstEmitSseFloatConvert.Install(t);
+        InstEmitSseFloatShuffle.Install(t);
+        InstEmitSseFloatState.Install(t);
         // Chains movsd/cmpsd to the SSE forms registered above it, so it stays after any SSE family.
         InstEmitString.Install(t);
     }
