@@ -115,17 +115,20 @@ public static partial class SseFloat
     static ulong Div(ulong a, ulong b, bool single, uint mx, ref uint flags)
     {
         if (NaNOperands(a, b, single, ref flags, out ulong nan)) return nan;
-        a = DenormalIn(a, single, mx, ref flags);
-        b = DenormalIn(b, single, mx, ref flags);
         bool neg = IsNeg(a, single) != IsNeg(b, single);
-        bool ia = IsInf(a, single), ib = IsInf(b, single), za = IsZero(a, single), zb = IsZero(b, single);
-        if ((ia && ib) || (za && zb)) return Invalid(single, ref flags);
-        if (ia) return Inf(neg, single);
-        if (zb)
+        // Division by zero is detected first: a denormal dividend then raises ZE alone.
+        if (IsZero(DenormalIn(b, single, mx, ref flags, reportDenormal: false), single))
         {
-            flags |= Mxcsr.ZE;
+            ulong a0 = DenormalIn(a, single, mx, ref flags, reportDenormal: false);
+            if (IsZero(a0, single)) return Invalid(single, ref flags);
+            if (!IsInf(a0, single)) flags |= Mxcsr.ZE;
             return Inf(neg, single);
         }
+        a = DenormalIn(a, single, mx, ref flags);
+        b = DenormalIn(b, single, mx, ref flags);
+        bool ia = IsInf(a, single), ib = IsInf(b, single), za = IsZero(a, single);
+        if (ia && ib) return Invalid(single, ref flags);
+        if (ia) return Inf(neg, single);
         if (ib || za) return Zero(neg, single);
         double x = Math.Abs(ToDouble(a, single)), y = Math.Abs(ToDouble(b, single));
         int ex = Math.ILogB(x), ey = Math.ILogB(y);
@@ -143,9 +146,10 @@ public static partial class SseFloat
             if (IsSNaN(b, single)) flags |= Mxcsr.IE;
             return Quiet(b, single);
         }
+        // A negative denormal is invalid without DE (unless DAZ makes it -0).
+        if (IsNeg(b, single) && !IsZero(b, single) && (!IsDenormal(b, single) || (mx & Mxcsr.DAZ) == 0)) return Invalid(single, ref flags);
         b = DenormalIn(b, single, mx, ref flags);
         if (IsZero(b, single)) return b;
-        if (IsNeg(b, single)) return Invalid(single, ref flags);
         if (IsInf(b, single)) return b;
         double x = ToDouble(b, single);
         int ex = Math.ILogB(x) & ~1;
@@ -160,8 +164,9 @@ public static partial class SseFloat
     {
         if (IsNaN(a, single) || IsNaN(b, single))
         {
+            // No DE then, but DAZ still applies to the operand returned.
             flags |= Mxcsr.IE;
-            return b;
+            return DenormalIn(b, single, mx, ref flags, reportDenormal: false);
         }
         a = DenormalIn(a, single, mx, ref flags);
         b = DenormalIn(b, single, mx, ref flags);

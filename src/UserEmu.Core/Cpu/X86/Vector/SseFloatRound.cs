@@ -35,11 +35,12 @@ public static partial class SseFloat
         int leadRounded = lead + (int)(q >> p);
         if (leadRounded > emax)
         {
-            flags |= Mxcsr.OE | Mxcsr.PE;
+            // Unmasked, the CPU reports PE only if the result rounded with an unbounded exponent is inexact (as for UE below).
+            flags |= (Mxcsr.Unmasked(mx) & Mxcsr.OE) != 0 ? Mxcsr.OE | (inexact ? Mxcsr.PE : 0) : Mxcsr.OE | Mxcsr.PE;
             bool toInf = rc == Mxcsr.RoundNearest || (rc == Mxcsr.RoundUp && !neg) || (rc == Mxcsr.RoundDown && neg);
             return toInf ? Inf(neg, single) : MaxFinite(neg, single);
         }
-        bool tiny = leadRounded < emin;
+        bool tiny = leadRounded < emin, inexactUnbounded = inexact;
         ulong bits;
         if (lead >= emin)
         {
@@ -53,7 +54,7 @@ public static partial class SseFloat
         }
         if (tiny)
         {
-            if ((Mxcsr.Unmasked(mx) & Mxcsr.UE) != 0) flags |= Mxcsr.UE | (inexact ? Mxcsr.PE : 0);
+            if ((Mxcsr.Unmasked(mx) & Mxcsr.UE) != 0) flags |= Mxcsr.UE | (inexactUnbounded ? Mxcsr.PE : 0);
             else if ((mx & Mxcsr.FTZ) != 0)
             {
                 flags |= Mxcsr.UE | Mxcsr.PE;
