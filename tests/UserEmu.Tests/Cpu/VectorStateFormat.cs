@@ -18,7 +18,14 @@ public static unsafe class VectorStateFormat
             sb.Append($" xmm{r}={Hex(new ReadOnlySpan<byte>(s.Xmm + r * 16, 16))}");
         }
         if (insn.Mnemonic is Mnemonic.Blendvps or Mnemonic.Blendvpd) sb.Append($" xmm0={Hex(new ReadOnlySpan<byte>(s.Xmm, 16))}");
-        if (insn.Op1Kind == OpKind.Memory || insn.Op0Kind == OpKind.Memory) sb.Append(" (memory operand: see data)");
+        if (insn.Op1Kind == OpKind.Memory || insn.Op0Kind == OpKind.Memory)
+        {
+            ulong ea = insn.MemoryDisplacement64;
+            if (insn.MemoryBase != Register.None) ea += s.Gpr[insn.MemoryBase.GetFullRegister() - Register.RAX];
+            if (insn.MemoryIndex != Register.None) ea += s.Gpr[insn.MemoryIndex.GetFullRegister() - Register.RAX] * (ulong)insn.MemoryIndexScale;
+            long off = (long)(ea - CpuTestLayout.DataBase);
+            if (off >= 0 && off + 16 <= c.Data.Length) sb.Append($" m128@{ea:x}={Hex(c.Data.AsSpan((int)off, 16))}");
+        }
         return sb.Length == 0 && s.Mxcsr == 0x1f80 ? "" : $"\n  vector: mxcsr={s.Mxcsr:x}{sb}";
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using UserEmu.Engine;
 using static UserEmu.Cpu.X86.VectorHelpers;
 
@@ -101,26 +102,44 @@ public static unsafe class SseArithHelpers
         return f;
     }
 
-    /// <summary>dpps: products of the lanes selected by imm8[7:4], summed pairwise, broadcast to the lanes of imm8[3:0].</summary>
+    /// <summary>
+    /// dpps: products of the lanes selected by imm8[7:4] (others +0), summed, written to the lanes of imm8[3:0].
+    /// Each destination lane i sums in its own order, (p[i^1] + p[i]) + (p[i^3] + p[i^2]), which decides the NaN
+    /// returned when several products are NaN (measured on AMD Zen). Flags of the products are committed first (an
+    /// unmasked exception there stops the instruction), then those of the sums, where denormal products count as
+    /// denormal operands.
+    /// </summary>
     public static ulong DotSingle(Vcpu cpu, ulong a, ulong b, long imm)
     {
         int sel = Imm8(imm);
         uint mx = cpu.State->Mxcsr, flags = 0;
         var d = Xmm(cpu, Dst(imm));
         var s = Xmm(cpu, Src(imm));
-        Span<ulong> t = stackalloc ulong[4];
-        for (int i = 0; i < 4; i++)
-            t[i] = (sel >> (4 + i) & 1) != 0 ? SseFloat.Arith(SseArithOp.Mul, SseLanes.U32(ref d, i), SseLanes.U32(ref s, i), true, mx, ref flags) : 0;
-        ulong lo = SseFloat.Arith(SseArithOp.Add, t[0], t[1], true, mx, ref flags);
-        ulong hi = SseFloat.Arith(SseArithOp.Add, t[2], t[3], true, mx, ref flags);
-        ulong sum = SseFloat.Arith(SseArithOp.Add, lo, hi, true, mx, ref flags);
+        var p = d;
+        for (int i = 0; i < 4; i++) SseLanes.U32(ref p, i) = (uint)Product(ref d, ref s, sel, i, mx, ref flags);
         Mxcsr.Commit(cpu, flags);
-        for (int i = 0; i < 4; i++) SseLanes.U32(ref d, i) = (sel >> i & 1) != 0 ? (uint)sum : 0;
-        Xmm(cpu, Dst(imm)) = d;
+        mx = cpu.State->Mxcsr;
+        uint sumFlags = 0;
+        var r = d;
+        for (int i = 0; i < 4; i++)
+        {
+            // Every lane performs the same operations in another order: the flags of lane 0's order stand for all.
+            uint f = 0;
+            ulong lo = SseFloat.Arith(SseArithOp.Add, SseLanes.U32(ref p, i ^ 1), SseLanes.U32(ref p, i), true, mx, ref f);
+            ulong hi = SseFloat.Arith(SseArithOp.Add, SseLanes.U32(ref p, i ^ 3), SseLanes.U32(ref p, i ^ 2), true, mx, ref f);
+            ulong sum = SseFloat.Arith(SseArithOp.Add, lo, hi, true, mx, ref f);
+            if (i == 0) sumFlags = f;
+            SseLanes.U32(ref r, i) = (sel >> i & 1) != 0 ? (uint)sum : 0;
+        }
+        Mxcsr.Commit(cpu, sumFlags);
+        Xmm(cpu, Dst(imm)) = r;
         return 0;
     }
 
-    /// <summary>dppd: the same for two doubles (imm8[5:4] select products, imm8[1:0] the destination lanes).</summary>
+    static ulong Product(ref Vector128<byte> d, ref Vector128<byte> s, int sel, int i, uint mx, ref uint flags) =>
+        (sel >> (4 + i) & 1) != 0 ? SseFloat.Arith(SseArithOp.Mul, SseLanes.U32(ref d, i), SseLanes.U32(ref s, i), true, mx, ref flags) : 0;
+
+    /// <summary>dppd: the same for two doubles (imm8[5:4] select products, imm8[1:0] the destination lanes; lane i adds p[i] + p[1-i]), products committed first.</summary>
     public static ulong DotDouble(Vcpu cpu, ulong a, ulong b, long imm)
     {
         int sel = Imm8(imm);
@@ -129,10 +148,14 @@ public static unsafe class SseArithHelpers
         var s = Xmm(cpu, Src(imm));
         ulong t0 = (sel & 0x10) != 0 ? SseFloat.Arith(SseArithOp.Mul, SseLanes.U64(ref d, 0), SseLanes.U64(ref s, 0), false, mx, ref flags) : 0;
         ulong t1 = (sel & 0x20) != 0 ? SseFloat.Arith(SseArithOp.Mul, SseLanes.U64(ref d, 1), SseLanes.U64(ref s, 1), false, mx, ref flags) : 0;
-        ulong sum = SseFloat.Arith(SseArithOp.Add, t0, t1, false, mx, ref flags);
         Mxcsr.Commit(cpu, flags);
-        SseLanes.U64(ref d, 0) = (sel & 1) != 0 ? sum : 0;
-        SseLanes.U64(ref d, 1) = (sel & 2) != 0 ? sum : 0;
+        mx = cpu.State->Mxcsr;
+        uint sumFlags = 0, ignored = 0;
+        ulong sum0 = SseFloat.Arith(SseArithOp.Add, t0, t1, false, mx, ref sumFlags);
+        ulong sum1 = SseFloat.Arith(SseArithOp.Add, t1, t0, false, mx, ref ignored);
+        Mxcsr.Commit(cpu, sumFlags);
+        SseLanes.U64(ref d, 0) = (sel & 1) != 0 ? sum0 : 0;
+        SseLanes.U64(ref d, 1) = (sel & 2) != 0 ? sum1 : 0;
         Xmm(cpu, Dst(imm)) = d;
         return 0;
     }
