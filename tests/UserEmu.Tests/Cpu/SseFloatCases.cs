@@ -36,7 +36,7 @@ public sealed unsafe class SseFloatCases(DifferentialTester t)
         foreach (var code in DifferentialTester.FormsOf(mnemonics))
         {
             // Legacy SSE forms only (cmpsd/movsd also name string instructions, which have no XMM operand).
-            if (code.ToOpCode().Encoding != EncodingKind.Legacy || !HasXmm(code)) continue;
+            if (code.ToOpCode().Encoding != EncodingKind.Legacy || (!HasXmm(code) && code.Mnemonic() is Mnemonic.Cmpsd or Mnemonic.Movsd)) continue;
             if (o.Memory && !HasMemory(code)) continue;
             for (int k = 0; k < count; k++)
             {

@@ -85,4 +85,17 @@ public unsafe class SseFloatDifferentialTests(ITestOutputHelper output)
         AddAll(g, [Shufpd, Unpcklpd, Unpckhpd, Blendpd, Blendvpd, Movmskpd], D, perForm: 20);
         Check(t);
     }
+
+    [Fact]
+    public void ControlState()
+    {
+        var t = new DifferentialTester(107);
+        var g = new SseFloatCases(t);
+        g.Add([Ldmxcsr], 60, new SseCaseOptions { Format = S, Memory = true, Fixup = SseFloatFixups.Ldmxcsr });
+        g.Add([Stmxcsr], 30, new SseCaseOptions { Format = S, Memory = true });
+        g.Add([Fxsave, Fxsave64], 20, new SseCaseOptions { Format = D, Memory = true });
+        g.Add([Fxrstor, Fxrstor64], 30, new SseCaseOptions { Format = D, Memory = true, Fixup = SseFloatFixups.Fxrstor });
+        g.Add([Fxsave, Fxrstor], 5, new SseCaseOptions { Format = D, Memory = true, Misaligned = true });
+        Check(t);
+    }
 }
