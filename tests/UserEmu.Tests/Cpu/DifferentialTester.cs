@@ -21,6 +21,8 @@ public sealed class DifferentialTester(int seed)
     /// <summary>Forms the fuzzer could not generate (operand kinds it does not know).</summary>
     public List<Code> Ungenerated { get; } = new();
     public int Count => _cases.Count;
+    /// <summary>The cases added so far (for tests that compare results their own way).</summary>
+    public IReadOnlyList<CpuTestCase> Cases => _cases;
 
     public void Add(CpuTestCase c) => _cases.Add(c);
 
