@@ -8,7 +8,11 @@ public enum SseArithOp { Add, Sub, Mul, Div, Min, Max, Sqrt }
 public static partial class SseFloat
 {
     /// <summary>One lane of add/sub/mul/div/min/max/sqrt (sqrt uses <paramref name="b"/>), with x86 NaN rules and MXCSR flags.</summary>
-    public static ulong Arith(SseArithOp op, ulong a, ulong b, bool single, uint mx, ref uint flags) => op switch
+    public static ulong Arith(SseArithOp op, ulong a, ulong b, bool single, uint mx, ref uint flags) =>
+        TryFast(op, a, b, single, mx, ref flags, out ulong r) ? r : ArithExact(op, a, b, single, mx, ref flags);
+
+    /// <summary>The general path of <see cref="Arith"/>: every operand class, rounding mode and flag rule.</summary>
+    public static ulong ArithExact(SseArithOp op, ulong a, ulong b, bool single, uint mx, ref uint flags) => op switch
     {
         SseArithOp.Add => Add(a, b, single, mx, ref flags),
         SseArithOp.Sub => Add(a, b ^ SignMask(single), single, mx, ref flags, b),
