@@ -50,10 +50,14 @@ static class InstEmitSseFloatArith
     /// <summary>Registers the ps, pd, ss and sd forms of one operation.</summary>
     static void Lanewise(X86EmitterTable t, SseArithOp op, Mnemonic ps, Mnemonic pd, Mnemonic ss, Mnemonic sd)
     {
-        t[ps] = e => Call(e, Arith, 16, Shape(op, true, false));
-        t[pd] = e => Call(e, Arith, 16, Shape(op, false, false));
-        t[ss] = e => Call(e, Arith, 4, Shape(op, true, true));
-        t[sd] = e => Call(e, Arith, 8, Shape(op, false, true));
+        // add/sub/mul/div have helpers specialised per shape; the others share the generic one.
+        bool fast = op <= SseArithOp.Div;
+        HelperFn fps = fast ? SseArithFastHelpers.For(op, true, false) : Arith, fpd = fast ? SseArithFastHelpers.For(op, false, false) : Arith;
+        HelperFn fss = fast ? SseArithFastHelpers.For(op, true, true) : Arith, fsd = fast ? SseArithFastHelpers.For(op, false, true) : Arith;
+        t[ps] = e => Call(e, fps, 16, Shape(op, true, false));
+        t[pd] = e => Call(e, fpd, 16, Shape(op, false, false));
+        t[ss] = e => Call(e, fss, 4, Shape(op, true, true));
+        t[sd] = e => Call(e, fsd, 8, Shape(op, false, true));
     }
 
     /// <summary>The last operand's immediate byte.</summary>

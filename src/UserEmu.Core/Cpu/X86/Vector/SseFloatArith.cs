@@ -8,10 +8,12 @@ public enum SseArithOp { Add, Sub, Mul, Div, Min, Max, Sqrt }
 public static partial class SseFloat
 {
     /// <summary>One lane of add/sub/mul/div/min/max/sqrt (sqrt uses <paramref name="b"/>), with x86 NaN rules and MXCSR flags.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Arith(SseArithOp op, ulong a, ulong b, bool single, uint mx, ref uint flags) =>
         TryFast(op, a, b, single, mx, ref flags, out ulong r) ? r : ArithExact(op, a, b, single, mx, ref flags);
 
     /// <summary>The general path of <see cref="Arith"/>: every operand class, rounding mode and flag rule.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static ulong ArithExact(SseArithOp op, ulong a, ulong b, bool single, uint mx, ref uint flags) => op switch
     {
         SseArithOp.Add => Add(a, b, single, mx, ref flags),
