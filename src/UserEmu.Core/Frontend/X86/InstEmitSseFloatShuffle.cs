@@ -10,15 +10,15 @@ static class InstEmitSseFloatShuffle
     public static void Install(X86EmitterTable t)
     {
         Add(t, Mnemonic.Shufps, Kind.Shufps);
-        Add(t, Mnemonic.Shufpd, Kind.Shufpd);
+        t[Mnemonic.Shufpd] = e => Halves(e, (int)e.ImmValue(2) & 1, 2 + ((int)e.ImmValue(2) >> 1 & 1));
         Add(t, Mnemonic.Unpcklps, Kind.Unpcklps);
         Add(t, Mnemonic.Unpckhps, Kind.Unpckhps);
-        Add(t, Mnemonic.Unpcklpd, Kind.Unpcklpd);
-        Add(t, Mnemonic.Unpckhpd, Kind.Unpckhpd);
+        t[Mnemonic.Unpcklpd] = e => Halves(e, 0, 2);
+        t[Mnemonic.Unpckhpd] = e => Halves(e, 1, 3);
         Add(t, Mnemonic.Movshdup, Kind.Movshdup);
         Add(t, Mnemonic.Movsldup, Kind.Movsldup);
         Add(t, Mnemonic.Blendps, Kind.Blendps);
-        Add(t, Mnemonic.Blendpd, Kind.Blendpd);
+        t[Mnemonic.Blendpd] = e => Halves(e, ((int)e.ImmValue(2) & 1) != 0 ? 2 : 0, ((int)e.ImmValue(2) & 2) != 0 ? 3 : 1);
         Add(t, Mnemonic.Blendvps, Kind.Blendvps);
         Add(t, Mnemonic.Blendvpd, Kind.Blendvpd);
         t[Mnemonic.Insertps] = Insertps;
@@ -32,6 +32,19 @@ static class InstEmitSseFloatShuffle
         int imm8 = e.Insn.OpCount > 2 && e.IsImm(2) ? (int)e.ImmValue(2) & 0xFF : 0;
         InstEmitSseFloatArith.Call(e, Shuffle, 16, (int)kind, imm8);
     };
+
+    /// <summary>
+    /// The double-lane rearrangements as IR: the new low and high halves are picked from destination halves 0, 1 or
+    /// source halves 2, 3.
+    /// </summary>
+    static void Halves(X86Emitter e, int lo, int hi)
+    {
+        int src = e.VecSourceAligned(1);
+        int dst = e.VecReg(0);
+        ushort l = e.GetVec64(lo < 2 ? dst : src, lo & 1), h = e.GetVec64(hi < 2 ? dst : src, hi & 1);
+        e.SetVec64(dst, 0, l);
+        e.SetVec64(dst, 1, h);
+    }
 
     /// <summary>insertps: a memory source is one float, so the source-lane field of imm8 does not apply to it.</summary>
     static void Insertps(X86Emitter e)

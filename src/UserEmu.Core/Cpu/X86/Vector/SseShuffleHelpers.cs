@@ -7,8 +7,8 @@ namespace UserEmu.Cpu.X86;
 /// <remarks>No arithmetic, so no MXCSR flags and nothing that can fault.</remarks>
 public static unsafe class SseShuffleHelpers
 {
-    /// <summary>The shuffle-like instructions, by the helper's "extra".</summary>
-    public enum Kind { Shufps, Shufpd, Unpcklps, Unpckhps, Unpcklpd, Unpckhpd, Movshdup, Movsldup, Blendps, Blendpd, Blendvps, Blendvpd, Insertps }
+    /// <summary>The shuffle-like instructions done here, by the helper's "extra" (the 64-bit-lane ones are IR, see InstEmitSseFloatShuffle).</summary>
+    public enum Kind { Shufps, Unpcklps, Unpckhps, Movshdup, Movsldup, Blendps, Blendvps, Blendvpd, Insertps }
 
     public static ulong Shuffle(Vcpu cpu, ulong a, ulong b, long imm)
     {
@@ -24,10 +24,6 @@ public static unsafe class SseShuffleHelpers
                 SseLanes.U32(ref r, 2) = SseLanes.U32(ref s, (k >> 4) & 3);
                 SseLanes.U32(ref r, 3) = SseLanes.U32(ref s, (k >> 6) & 3);
                 break;
-            case Kind.Shufpd:
-                SseLanes.U64(ref r, 0) = SseLanes.U64(ref d, k & 1);
-                SseLanes.U64(ref r, 1) = SseLanes.U64(ref s, (k >> 1) & 1);
-                break;
             case Kind.Unpcklps or Kind.Unpckhps:
             {
                 int o = (Kind)Extra(imm) == Kind.Unpckhps ? 2 : 0;
@@ -35,13 +31,6 @@ public static unsafe class SseShuffleHelpers
                 SseLanes.U32(ref r, 1) = SseLanes.U32(ref s, o);
                 SseLanes.U32(ref r, 2) = SseLanes.U32(ref d, o + 1);
                 SseLanes.U32(ref r, 3) = SseLanes.U32(ref s, o + 1);
-                break;
-            }
-            case Kind.Unpcklpd or Kind.Unpckhpd:
-            {
-                int o = (Kind)Extra(imm) == Kind.Unpckhpd ? 1 : 0;
-                SseLanes.U64(ref r, 0) = SseLanes.U64(ref d, o);
-                SseLanes.U64(ref r, 1) = SseLanes.U64(ref s, o);
                 break;
             }
             case Kind.Movshdup or Kind.Movsldup:
@@ -52,9 +41,6 @@ public static unsafe class SseShuffleHelpers
             }
             case Kind.Blendps:
                 for (int i = 0; i < 4; i++) if ((k >> i & 1) != 0) SseLanes.U32(ref r, i) = SseLanes.U32(ref s, i);
-                break;
-            case Kind.Blendpd:
-                for (int i = 0; i < 2; i++) if ((k >> i & 1) != 0) SseLanes.U64(ref r, i) = SseLanes.U64(ref s, i);
                 break;
             case Kind.Blendvps:
             {
