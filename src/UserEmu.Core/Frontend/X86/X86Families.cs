@@ -21,6 +21,12 @@ static class X86Families
         InstEmitSseFloatConvert.Install(t);
         InstEmitSseFloatShuffle.Install(t);
         InstEmitSseFloatState.Install(t);
+        InstEmitSseIntArith.Install(t);
+        InstEmitSseIntCompare.Install(t);
+        InstEmitSseIntShuffle.Install(t);
+        InstEmitSseIntInsertExtract.Install(t);
+        InstEmitSseString.Install(t);
+        InstEmitAesClmul.Install(t);
         // Chains movsd/cmpsd to the SSE forms registered above it, so it stays after any SSE family.
         InstEmitString.Install(t);
     }
