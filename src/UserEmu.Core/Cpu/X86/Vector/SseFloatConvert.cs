@@ -30,6 +30,9 @@ public static partial class SseFloat
     /// <summary>cvtsi2ss/sd, cvtdq2ps/pd: a signed integer rounded with MXCSR.RC.</summary>
     public static ulong FromInt(long value, bool single, uint mx, ref uint flags)
     {
+        // Integers within the significand's range convert exactly, in every rounding mode.
+        if (value >= -(1L << 24) && value <= 1L << 24) return single ? (uint)BitConverter.SingleToInt32Bits(value) : (ulong)BitConverter.DoubleToInt64Bits(value);
+        if (!single && value >= -(1L << 53) && value <= 1L << 53) return (ulong)BitConverter.DoubleToInt64Bits(value);
         bool neg = value < 0;
         ulong mag = neg ? (ulong)(-value) : (ulong)value;
         return Round(neg, mag, 0, single, mx, ref flags);
