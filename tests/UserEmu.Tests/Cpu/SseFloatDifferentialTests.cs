@@ -49,6 +49,9 @@ public unsafe class SseFloatDifferentialTests(ITestOutputHelper output)
         var g = new SseFloatCases(t);
         AddAll(g, [Cmpps, Cmpss, Comiss, Ucomiss], S, imm8: r => r.Next(8));
         AddAll(g, [Cmppd, Cmpsd, Comisd, Ucomisd], D, imm8: r => r.Next(8));
+        // Legacy encodings use imm8[2:0] only.
+        g.Add([Cmpps, Cmpss], 20, new SseCaseOptions { Format = S });
+        g.Add([Cmppd, Cmpsd], 20, new SseCaseOptions { Format = D });
         Check(t);
     }
 

@@ -50,14 +50,12 @@ static class InstEmitSseFloatArith
     /// <summary>Registers the ps, pd, ss and sd forms of one operation.</summary>
     static void Lanewise(X86EmitterTable t, SseArithOp op, Mnemonic ps, Mnemonic pd, Mnemonic ss, Mnemonic sd)
     {
-        // add/sub/mul/div have helpers specialised per shape; the others share the generic one.
-        bool fast = op <= SseArithOp.Div;
-        HelperFn fps = fast ? SseArithFastHelpers.For(op, true, false) : Arith, fpd = fast ? SseArithFastHelpers.For(op, false, false) : Arith;
-        HelperFn fss = fast ? SseArithFastHelpers.For(op, true, true) : Arith, fsd = fast ? SseArithFastHelpers.For(op, false, true) : Arith;
-        t[ps] = e => Call(e, fps, 16, Shape(op, true, false));
-        t[pd] = e => Call(e, fpd, 16, Shape(op, false, false));
-        t[ss] = e => Call(e, fss, 4, Shape(op, true, true));
-        t[sd] = e => Call(e, fsd, 8, Shape(op, false, true));
+        HelperFn fps = SseArithFastHelpers.For(op, true, false), fpd = SseArithFastHelpers.For(op, false, false);
+        HelperFn fss = SseArithFastHelpers.For(op, true, true), fsd = SseArithFastHelpers.For(op, false, true);
+        t[ps] = e => Call(e, fps, 16, 0);
+        t[pd] = e => Call(e, fpd, 16, 0);
+        t[ss] = e => Call(e, fss, 4, 0);
+        t[sd] = e => Call(e, fsd, 8, 0);
     }
 
     /// <summary>The last operand's immediate byte.</summary>

@@ -5,12 +5,13 @@ using static UserEmu.Cpu.X86.VectorHelpers;
 namespace UserEmu.Cpu.X86;
 
 /// <summary>
-/// add/sub/mul/div helpers specialised per operation and shape (the hottest float instructions): with the operation
-/// a constant, the JIT folds the dispatch of <see cref="SseFloat.Arith"/> down to its fast path.
+/// The add/sub/mul/div/min/max/sqrt helpers, specialised per operation and shape: with the operation a constant, the
+/// JIT folds the dispatch of <see cref="SseFloat.Arith"/> down to its fast path, and the lanes are read and written
+/// in place.
 /// </summary>
 public static unsafe class SseArithFastHelpers
 {
-    /// <summary>The helper for one operation (add, sub, mul or div) and shape.</summary>
+    /// <summary>The helper for one operation and shape.</summary>
     public static IR.HelperFn For(SseArithOp op, bool single, bool scalar) => (op, single, scalar) switch
     {
         (SseArithOp.Add, false, true) => AddSd, (SseArithOp.Add, true, true) => AddSs,
@@ -21,7 +22,12 @@ public static unsafe class SseArithFastHelpers
         (SseArithOp.Mul, false, false) => MulPd, (SseArithOp.Mul, true, false) => MulPs,
         (SseArithOp.Div, false, true) => DivSd, (SseArithOp.Div, true, true) => DivSs,
         (SseArithOp.Div, false, false) => DivPd, (SseArithOp.Div, true, false) => DivPs,
-        _ => throw new ArgumentOutOfRangeException(nameof(op)),
+        (SseArithOp.Min, false, true) => MinSd, (SseArithOp.Min, true, true) => MinSs,
+        (SseArithOp.Min, false, false) => MinPd, (SseArithOp.Min, true, false) => MinPs,
+        (SseArithOp.Max, false, true) => MaxSd, (SseArithOp.Max, true, true) => MaxSs,
+        (SseArithOp.Max, false, false) => MaxPd, (SseArithOp.Max, true, false) => MaxPs,
+        (SseArithOp.Sqrt, false, true) => SqrtSd, (SseArithOp.Sqrt, true, true) => SqrtSs,
+        (SseArithOp.Sqrt, false, false) => SqrtPd, _ => SqrtPs,
     };
 
     public static ulong AddSd(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Add, false);
@@ -40,6 +46,19 @@ public static unsafe class SseArithFastHelpers
     public static ulong DivSs(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Div, true);
     public static ulong DivPd(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Div, false);
     public static ulong DivPs(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Div, true);
+
+    public static ulong MinSd(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Min, false);
+    public static ulong MinSs(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Min, true);
+    public static ulong MinPd(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Min, false);
+    public static ulong MinPs(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Min, true);
+    public static ulong MaxSd(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Max, false);
+    public static ulong MaxSs(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Max, true);
+    public static ulong MaxPd(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Max, false);
+    public static ulong MaxPs(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Max, true);
+    public static ulong SqrtSd(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Sqrt, false);
+    public static ulong SqrtSs(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Sqrt, true);
+    public static ulong SqrtPd(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Sqrt, false);
+    public static ulong SqrtPs(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Sqrt, true);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static ulong Scalar(Vcpu cpu, long imm, SseArithOp op, bool single)

@@ -8,7 +8,7 @@ namespace UserEmu.Cpu.X86;
 /// <remarks>Each builds the result in a local, commits the MXCSR flags (which may raise SIGFPE), and only then writes the register.</remarks>
 public static unsafe class SseArithHelpers
 {
-    /// <summary>Helper "extra" for the lane-wise operations: the operation and the shape.</summary>
+    /// <summary>Helper "extra" for the lane-wise operations (compares, round): the operation and the shape.</summary>
     public static int Shape(SseArithOp op, bool single, bool scalar) => (int)op | (single ? 0x10 : 0) | (scalar ? 0x20 : 0);
 
     static void Decode(long imm, out bool single, out int lanes)
@@ -16,21 +16,6 @@ public static unsafe class SseArithHelpers
         int x = Extra(imm);
         single = (x & 0x10) != 0;
         lanes = (x & 0x20) != 0 ? 1 : single ? 4 : 2;
-    }
-
-    /// <summary>add/sub/mul/div/min/max/sqrt in ps/pd/ss/sd forms (extra = <see cref="Shape"/>).</summary>
-    public static ulong Arith(Vcpu cpu, ulong a, ulong b, long imm)
-    {
-        Decode(imm, out bool single, out int lanes);
-        var op = (SseArithOp)(Extra(imm) & 0xF);
-        uint mx = cpu.State->Mxcsr, flags = 0;
-        var d = Xmm(cpu, Dst(imm));
-        var s = Xmm(cpu, Src(imm));
-        for (int i = 0; i < lanes; i++)
-            SseLanes.Set(ref d, i, single, SseFloat.Arith(op, SseLanes.Get(ref d, i, single), SseLanes.Get(ref s, i, single), single, mx, ref flags));
-        Mxcsr.Commit(cpu, flags);
-        Xmm(cpu, Dst(imm)) = d;
-        return 0;
     }
 
     /// <summary>haddps/pd (extra bit 0 clear) and hsubps/pd (set); bit 4 = single.</summary>
