@@ -17,7 +17,9 @@ public static partial class SseFloat
     public static bool TryFast(SseArithOp op, ulong a, ulong b, bool single, uint mx, ref uint flags, out ulong result)
     {
         result = 0;
-        if (Mxcsr.Rc(mx) != Mxcsr.RoundNearest || op >= SseArithOp.Min) return false;
+        if (op >= SseArithOp.Min) return false;
+        if (op != SseArithOp.Sqrt && ZeroOperand(op, a, b, single, out result)) return true;
+        if (Mxcsr.Rc(mx) != Mxcsr.RoundNearest) return false;
         double x = ToDouble(a, single), y = ToDouble(b, single);
         double ax = Math.Abs(x), ay = Math.Abs(y);
         // Operands: sqrt only reads b; the others need both normal, not huge.
@@ -63,5 +65,28 @@ public static partial class SseFloat
         if (err != 0) flags |= Mxcsr.PE;
         result = (ulong)BitConverter.DoubleToInt64Bits(r);
         return true;
+    }
+
+    /// <summary>
+    /// One operand ±0 and the other normal: x ± 0, 0 ± y, x * 0 and 0 / y are exact in every rounding mode and raise
+    /// nothing (x / 0 is left to the general path for ZE).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static bool ZeroOperand(SseArithOp op, ulong a, ulong b, bool single, out ulong result)
+    {
+        result = 0;
+        ulong sign = SignMask(single), exp = ExpMask(single);
+        bool za = (a & ~sign) == 0, zb = (b & ~sign) == 0;
+        if (za == zb) return false;
+        ulong other = za ? b : a;
+        if ((other & exp) == 0 || (other & exp) == exp) return false;
+        switch (op)
+        {
+            case SseArithOp.Add: result = za ? b : a; return true;
+            case SseArithOp.Sub: result = za ? b ^ sign : a; return true;
+            case SseArithOp.Mul: result = (a ^ b) & sign; return true;
+            case SseArithOp.Div when za: result = (a ^ b) & sign; return true;
+            default: return false;
+        }
     }
 }
