@@ -17,6 +17,7 @@ static class X86Families
         InstEmitBmi.Install(t);
         InstEmitMisc.Install(t);
         InstEmitSseMove.Install(t);
+        InstEmitX87.Install(t);
         // Chains movsd/cmpsd to the SSE forms registered above it, so it stays after any SSE family.
         InstEmitString.Install(t);
     }
