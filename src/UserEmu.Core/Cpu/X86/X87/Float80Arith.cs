@@ -16,6 +16,8 @@ public static class Float80Arith
         if (sa || sb) flags |= IE;
         if (a.IsNaN && b.IsNaN)
         {
+            // A signaling and a quiet NaN: the quiet one; two of a kind: the larger significand (then the positive one).
+            if (sa != sb) return sa ? b : a;
             ulong ma = a.Mant | Float80.QuietBit, mb = b.Mant | Float80.QuietBit;
             if (ma != mb) return (ma > mb ? a : b).Quiet();
             return (a.Sign ? b : a).Quiet();
@@ -30,7 +32,7 @@ public static class Float80Arith
     }
 
     /// <summary>NaN and unsupported-encoding handling shared by two-operand operations; true when <paramref name="r"/> is the result.</summary>
-    static bool Special(Float80 a, Float80 b, ref int flags, out Float80 r)
+    static bool Special(Float80 a, Float80 b, ref int flags, out Float80 r, bool denormalCheck = true)
     {
         if (a.IsUnsupported || b.IsUnsupported)
         {
@@ -43,7 +45,7 @@ public static class Float80Arith
             r = PropagateNaN(a, b, ref flags);
             return true;
         }
-        if (a.IsDenormal || b.IsDenormal) flags |= DE;
+        if (denormalCheck && (a.IsDenormal || b.IsDenormal)) flags |= DE;
         r = default;
         return false;
     }
@@ -121,8 +123,15 @@ public static class Float80Arith
 
     public static Float80 Div(Float80 a, Float80 b, ushort fcw, ref int flags)
     {
-        if (Special(a, b, ref flags, out var r)) return r;
+        if (Special(a, b, ref flags, out var r, denormalCheck: false)) return r;
         bool sign = a.Sign != b.Sign;
+        // Division by zero is detected before a denormal dividend.
+        if (b.IsZero && !a.IsZero && !a.IsInf)
+        {
+            flags |= ZE;
+            return Float80.Infinity(sign);
+        }
+        if (a.IsDenormal || b.IsDenormal) flags |= DE;
         if (a.IsInf)
         {
             if (b.IsInf) return Invalid(ref flags);
@@ -140,9 +149,12 @@ public static class Float80Arith
         UInt128 num = (UInt128)sa << 64;
         UInt128 q = num / sb;
         UInt128 rem = num - q * sb;
-        // Two extra bits and a sticky bit below the 65-bit quotient keep the rounding exact.
-        UInt128 x = (q << 2) | (rem != 0 ? UInt128.One : UInt128.Zero);
-        int e = X87Round.Normalize(ref x, ea - eb - 64 - 2);
+        // Two more quotient bits (a 64-bit quotient has no guard bit yet) and a sticky bit keep the rounding exact.
+        UInt128 rem4 = rem << 2;
+        UInt128 q2 = rem4 / sb;
+        rem = rem4 - q2 * sb;
+        UInt128 x = (q << 3) | (q2 << 1) | (rem != 0 ? UInt128.One : UInt128.Zero);
+        int e = X87Round.Normalize(ref x, ea - eb - 64 - 3);
         return X87Round.RoundExtended(sign, e, x, fcw, ref flags);
     }
 

@@ -14,8 +14,11 @@ public static class Float80Convert
         return new Float80(sign, 63 - lz + Float80.Bias, mag << lz);
     }
 
-    /// <summary>fld m64: exact; SNaN raises IE (and loads quiet), a denormal raises DE.</summary>
-    public static Float80 FromDouble(ulong bits, ref int flags)
+    /// <summary>
+    /// fld m64: exact; SNaN raises IE (and loads quiet), a denormal raises DE. With <paramref name="asOperand"/> (an
+    /// arithmetic source) an SNaN stays signaling for the operation to judge.
+    /// </summary>
+    public static Float80 FromDouble(ulong bits, ref int flags, bool asOperand = false)
     {
         bool sign = (long)bits < 0;
         int exp = (int)(bits >> 52) & 0x7FF;
@@ -23,6 +26,7 @@ public static class Float80Convert
         if (exp == 0x7FF)
         {
             if (frac == 0) return Float80.Infinity(sign);
+            if (asOperand) return new Float80(sign, Float80.MaxExp, Float80.IntBit | frac << 11);
             if ((frac & (1UL << 51)) == 0) flags |= IE;
             return new Float80(sign, Float80.MaxExp, Float80.IntBit | Float80.QuietBit | frac << 11);
         }
@@ -37,7 +41,7 @@ public static class Float80Convert
         return new Float80(sign, exp - 1023 + Float80.Bias, Float80.IntBit | frac << 11);
     }
 
-    public static Float80 FromSingle(uint bits, ref int flags)
+    public static Float80 FromSingle(uint bits, ref int flags, bool asOperand = false)
     {
         bool sign = (int)bits < 0;
         int exp = (int)(bits >> 23) & 0xFF;
@@ -45,6 +49,7 @@ public static class Float80Convert
         if (exp == 0xFF)
         {
             if (frac == 0) return Float80.Infinity(sign);
+            if (asOperand) return new Float80(sign, Float80.MaxExp, Float80.IntBit | frac << 40);
             if ((frac & (1U << 22)) == 0) flags |= IE;
             return new Float80(sign, Float80.MaxExp, Float80.IntBit | Float80.QuietBit | frac << 40);
         }

@@ -9,14 +9,18 @@ namespace UserEmu.Cpu.X86.X87;
 /// </summary>
 public static unsafe partial class X87Helpers
 {
-    /// <summary>Reads a memory operand and converts it to extended precision (flags: IE for a single/double SNaN, DE for a denormal).</summary>
-    static Float80 ReadOperand(Vcpu cpu, X87Operand kind, ulong ea, ref int flags)
+    /// <summary>
+    /// Reads a memory operand and converts it to extended precision. For fld (<paramref name="asOperand"/> false) a
+    /// single/double SNaN raises IE and a denormal DE; as an arithmetic source an SNaN stays signaling and DE is left to the
+    /// operation (which does not raise it when the other operand is a NaN).
+    /// </summary>
+    static Float80 ReadOperand(Vcpu cpu, X87Operand kind, ulong ea, ref int flags, bool asOperand = false)
     {
         var mem = cpu.Memory;
         switch (kind)
         {
-            case X87Operand.M32Fp: return Float80Convert.FromSingle(mem.Read32(ea), ref flags);
-            case X87Operand.M64Fp: return Float80Convert.FromDouble(mem.Read64(ea), ref flags);
+            case X87Operand.M32Fp: return Float80Convert.FromSingle(mem.Read32(ea), ref flags, asOperand);
+            case X87Operand.M64Fp: return Float80Convert.FromDouble(mem.Read64(ea), ref flags, asOperand);
             case X87Operand.M16Int: return Float80Convert.FromInt64((short)mem.Read16(ea));
             case X87Operand.M32Int: return Float80Convert.FromInt64((int)mem.Read32(ea));
             case X87Operand.M64Int: return Float80Convert.FromInt64((long)mem.Read64(ea));
@@ -46,7 +50,8 @@ public static unsafe partial class X87Helpers
         bool destSti = X87Imm.DestIsStiOf(imm);
         int pops = X87Imm.PopsOf(imm);
         int flags = 0;
-        Float80 src = kind == X87Operand.St ? default : ReadOperand(cpu, kind, ea, ref flags);
+        int memFlags = 0;
+        Float80 src = kind == X87Operand.St ? default : ReadOperand(cpu, kind, ea, ref memFlags, asOperand: true);
         int dest = destSti ? i : 0, other = destSti ? 0 : i;
         if (X87Stack.IsEmpty(s, dest) || (kind == X87Operand.St && X87Stack.IsEmpty(s, other)))
         {
@@ -58,6 +63,7 @@ public static unsafe partial class X87Helpers
             return 0;
         }
         Float80 x = X87Stack.Get(s, dest), y = kind == X87Operand.St ? X87Stack.Get(s, other) : src;
+        bool numeric = !(x.IsNaN || x.IsUnsupported || y.IsNaN);
         ushort fcw = s->Fcw;
         Float80 r = X87Imm.OpOf(imm) switch
         {
@@ -68,6 +74,8 @@ public static unsafe partial class X87Helpers
             X87Op.Div => Float80Arith.Div(x, y, fcw, ref flags),
             _ => Float80Arith.Div(y, x, fcw, ref flags),
         };
+        // A denormal memory source counts only when the operation gets to numbers (not NaNs, not a zero divisor).
+        if (numeric && (flags & ZE) == 0) flags |= memFlags;
         if (!X87Stack.Commit(s, flags)) return 0;
         X87Stack.Set(s, dest, r);
         PopN(s, pops);
@@ -84,7 +92,8 @@ public static unsafe partial class X87Helpers
         int i = X87Imm.IndexOf(imm);
         int pops = X87Imm.PopsOf(imm);
         int flags = 0;
-        Float80 src = kind == X87Operand.St ? default : ReadOperand(cpu, kind, ea, ref flags);
+        int memFlags = 0;
+        Float80 src = kind == X87Operand.St ? default : ReadOperand(cpu, kind, ea, ref memFlags, asOperand: true);
         Float80Arith.Order order;
         if (X87Stack.IsEmpty(s, 0) || (kind == X87Operand.St && X87Stack.IsEmpty(s, i)))
         {
@@ -94,7 +103,9 @@ public static unsafe partial class X87Helpers
         else
         {
             bool quiet = op is X87Op.UCompare or X87Op.UCompareI;
-            order = Float80Arith.Compare(X87Stack.Get(s, 0), kind == X87Operand.St ? X87Stack.Get(s, i) : src, quiet, ref flags);
+            Float80 x = X87Stack.Get(s, 0), y = kind == X87Operand.St ? X87Stack.Get(s, i) : src;
+            if (!(x.IsNaN || x.IsUnsupported || y.IsNaN)) flags |= memFlags;
+            order = Float80Arith.Compare(x, y, quiet, ref flags);
             if (!X87Stack.Commit(s, flags)) return 0;
         }
         if (op is X87Op.CompareI or X87Op.UCompareI)

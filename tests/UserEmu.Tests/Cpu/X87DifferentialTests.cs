@@ -1,0 +1,38 @@
+using Iced.Intel;
+using Xunit;
+using Xunit.Abstractions;
+using static Iced.Intel.Mnemonic;
+
+namespace UserEmu.Tests.Cpu;
+
+/// <summary>Differential tests of the x87 FPU against the host CPU: edge-case operands, random control words, tags and pending exceptions.</summary>
+public class X87DifferentialTests(ITestOutputHelper output)
+{
+    const int PerForm = 300;
+
+    void Run(int seed, Action<X87CaseBuilder> add)
+    {
+        var t = new DifferentialTester(seed);
+        add(new X87CaseBuilder(t));
+        IntegerDifferentialTests.Check(t, output);
+    }
+
+    [Fact]
+    public void Arithmetic() => Run(1, b => b.AddForms(PerForm, Fadd, Faddp, Fiadd, Fsub, Fsubp, Fisub, Fsubr, Fsubrp, Fisubr,
+        Fmul, Fmulp, Fimul, Fdiv, Fdivp, Fidiv, Fdivr, Fdivrp, Fidivr));
+
+    [Fact]
+    public void LoadsAndStores() => Run(2, b => b.AddForms(PerForm, Fld, Fild, Fbld, Fst, Fstp, Fist, Fistp, Fisttp, Fbstp,
+        Fld1, Fldz, Fldpi, Fldl2e, Fldl2t, Fldlg2, Fldln2));
+
+    [Fact]
+    public void Compares() => Run(3, b => b.AddForms(PerForm, Fcom, Fcomp, Fcompp, Fucom, Fucomp, Fucompp, Ficom, Ficomp, Ftst,
+        Fcomi, Fcomip, Fucomi, Fucomip, Fxam));
+
+    [Fact]
+    public void StackAndControl() => Run(4, b => b.AddForms(60, Fxch, Ffree, Fincstp, Fdecstp, Fnop, Wait, Fninit, Fnclex,
+        Fchs, Fabs, Fcmovb, Fcmove, Fcmovbe, Fcmovu, Fcmovnb, Fcmovne, Fcmovnbe, Fcmovnu, Fnstsw, Fnstcw, Fldcw));
+
+    [Fact]
+    public void SqrtRoundScale() => Run(5, b => b.AddForms(PerForm * 2, Fsqrt, Frndint, Fscale, Fxtract, Fprem, Fprem1));
+}
