@@ -36,10 +36,11 @@ static class InstEmitX87
 
         t.Add(e => Call(e, X87Helpers.Compare, X87Op.Compare), Fcom, Ficom);
         t.Add(e => Call(e, X87Helpers.Compare, X87Op.Compare, pops: 1), Fcomp, Ficomp);
-        t[Fcompp] = e => Call(e, X87Helpers.Compare, X87Op.Compare, pops: 2);
+        // fcompp/fucompp have no explicit operand: they compare with ST(1).
+        t[Fcompp] = e => CallImm(e, X87Helpers.Compare, new X87Imm(X87Op.Compare, X87Operand.St, 1, Pops: 2));
         t[Fucom] = e => Call(e, X87Helpers.Compare, X87Op.UCompare);
         t[Fucomp] = e => Call(e, X87Helpers.Compare, X87Op.UCompare, pops: 1);
-        t[Fucompp] = e => Call(e, X87Helpers.Compare, X87Op.UCompare, pops: 2);
+        t[Fucompp] = e => CallImm(e, X87Helpers.Compare, new X87Imm(X87Op.UCompare, X87Operand.St, 1, Pops: 2));
         t[Ftst] = e => CallImm(e, X87Helpers.Compare, new X87Imm(X87Op.Compare, X87Operand.Zero));
         t[Fcomi] = e => Call(e, X87Helpers.Compare, X87Op.CompareI);
         t[Fcomip] = e => Call(e, X87Helpers.Compare, X87Op.CompareI, pops: 1);

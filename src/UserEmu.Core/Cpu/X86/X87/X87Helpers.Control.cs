@@ -30,7 +30,7 @@ public static unsafe partial class X87Helpers
                 mem.Write16(ea, s->Fcw);
                 return 0;
             case X87Op.LoadCw:
-                s->Fcw = mem.Read16(ea);
+                s->Fcw = ControlWord(mem.Read16(ea));
                 X87Stack.UpdateSummary(s);
                 return 0;
             case X87Op.StoreEnv:
@@ -76,6 +76,9 @@ public static unsafe partial class X87Helpers
         }
     }
 
+    /// <summary>A loaded control word as the CPU keeps it: reserved bits 7 and 13..15 clear, bit 6 set.</summary>
+    static ushort ControlWord(ushort v) => (ushort)((v & 0x1F3F) | 0x40);
+
     /// <summary>The 28-byte protected-mode environment: FCW, FSW, FTW (full), FIP, FCS|FOP, FDP, FDS; reserved halves read as ones.</summary>
     static void WriteEnv(CpuState* s, Span<byte> d)
     {
@@ -90,7 +93,7 @@ public static unsafe partial class X87Helpers
 
     static void ReadEnv(CpuState* s, ReadOnlySpan<byte> src)
     {
-        s->Fcw = Unsafe.ReadUnaligned<ushort>(in src[0]);
+        s->Fcw = ControlWord(Unsafe.ReadUnaligned<ushort>(in src[0]));
         ushort fsw = Unsafe.ReadUnaligned<ushort>(in src[4]);
         s->FpTop = (fsw >> 11) & 7;
         s->Fsw = (ushort)(fsw & ~Top);

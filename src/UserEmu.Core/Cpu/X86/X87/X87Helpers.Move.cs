@@ -39,9 +39,9 @@ public static unsafe partial class X87Helpers
             int i = X87Imm.IndexOf(imm);
             if (X87Stack.IsEmpty(s, i))
             {
-                if (!X87Stack.Underflow(s)) return 0;
-                flags = IE | SF;
-                v = Float80.Indefinite;
+                // Underflow wins over a stack overflow the push would also cause.
+                if (X87Stack.Underflow(s)) X87Stack.Push(s, Float80.Indefinite);
+                return 0;
             }
             else v = X87Stack.Get(s, i);
         }
@@ -116,8 +116,11 @@ public static unsafe partial class X87Helpers
                 break;
             }
         }
+        bool blocked = StoreBlocked(fcw, flags);
+        // Nothing stored, nothing rounded: an unmasked exception reports no PE and no rounding direction.
+        if (blocked) flags &= ~(PE | C1);
         X87Stack.Report(s, flags);
-        if (!StoreBlocked(fcw, flags)) PopN(s, pops);
+        if (!blocked) PopN(s, pops);
         return 0;
     }
 
@@ -151,13 +154,15 @@ public static unsafe partial class X87Helpers
             case X87Op.CMov:
                 if (X87Stack.IsEmpty(s, 0) || X87Stack.IsEmpty(s, i))
                 {
-                    if (X87Stack.Underflow(s) && a != 0) X87Stack.Set(s, 0, Float80.Indefinite);
+                    // Whether or not the condition holds, a masked underflow leaves the indefinite in ST(0).
+                    if (X87Stack.Underflow(s)) X87Stack.Set(s, 0, Float80.Indefinite);
                     return 0;
                 }
                 if (a != 0) X87Stack.Set(s, 0, X87Stack.Get(s, i));
                 return 0;
             case X87Op.Free:
                 s->FtwAbridged &= (ushort)~(1 << X87Stack.Phys(s, i));
+                s->Fsw &= unchecked((ushort)~C1);
                 PopN(s, X87Imm.PopsOf(imm));
                 return 0;
             case X87Op.IncStp:

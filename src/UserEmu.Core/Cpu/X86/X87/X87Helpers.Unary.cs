@@ -19,7 +19,11 @@ public static unsafe partial class X87Helpers
         bool two = op is X87Op.Scale or X87Op.Rem or X87Op.Rem1 or X87Op.Atan or X87Op.Yl2x or X87Op.Yl2xp1;
         if (X87Stack.IsEmpty(s, 0) || (two && X87Stack.IsEmpty(s, 1)))
         {
-            if (!X87Stack.Underflow(s)) return 0;
+            if (!X87Stack.Underflow(s))
+            {
+                if (op is X87Op.Rem or X87Op.Rem1) s->Fsw &= unchecked((ushort)~C2);
+                return 0;
+            }
             UnderflowResult(s, op);
             return 0;
         }
@@ -66,8 +70,11 @@ public static unsafe partial class X87Helpers
             case X87Op.Rem1:
             {
                 var r = X87Misc.Remainder(x, X87Stack.Get(s, 1), op == X87Op.Rem1, fcw, ref flags, out int cc);
-                if (!X87Stack.Commit(s, flags)) return 0;
-                s->Fsw = (ushort)((s->Fsw & ~(C0 | C1 | C2 | C3)) | cc);
+                bool commit = X87Stack.Commit(s, flags);
+                // A NaN or invalid result clears C2 (and C1) and leaves C0 and C3 alone.
+                if (!commit) cc = -1;
+                s->Fsw = cc < 0 ? (ushort)(s->Fsw & ~(C1 | C2)) : (ushort)((s->Fsw & ~(C0 | C1 | C2 | C3)) | cc);
+                if (!commit) return 0;
                 X87Stack.Set(s, 0, r);
                 return 0;
             }
@@ -93,7 +100,11 @@ public static unsafe partial class X87Helpers
                 break;
             case X87Op.Extract or X87Op.SinCos or X87Op.Tan:
                 X87Stack.Set(s, 0, Float80.Indefinite);
-                if (X87Stack.IsEmpty(s, 7)) X87Stack.Push(s, Float80.Indefinite);
+                X87Stack.Push(s, Float80.Indefinite);
+                break;
+            case X87Op.Rem or X87Op.Rem1:
+                X87Stack.Set(s, 0, Float80.Indefinite);
+                s->Fsw &= unchecked((ushort)~C2);
                 break;
             default:
                 X87Stack.Set(s, 0, Float80.Indefinite);

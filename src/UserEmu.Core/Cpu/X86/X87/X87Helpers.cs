@@ -97,7 +97,7 @@ public static unsafe partial class X87Helpers
         Float80Arith.Order order;
         if (X87Stack.IsEmpty(s, 0) || (kind == X87Operand.St && X87Stack.IsEmpty(s, i)))
         {
-            if (!X87Stack.Underflow(s)) return 0;
+            if (!X87Stack.Underflow(s)) pops = 0;
             order = Float80Arith.Order.Unordered;
         }
         else
@@ -106,7 +106,11 @@ public static unsafe partial class X87Helpers
             Float80 x = X87Stack.Get(s, 0), y = kind == X87Operand.St ? X87Stack.Get(s, i) : src;
             if (!(x.IsNaN || x.IsUnsupported || y.IsNaN)) flags |= memFlags;
             order = Float80Arith.Compare(x, y, quiet, ref flags);
-            if (!X87Stack.Commit(s, flags)) return 0;
+            int oldC1 = s->Fsw & C1;
+            // Even with the exception unmasked the condition codes are written; only the pop is suppressed.
+            if (!X87Stack.Commit(s, flags)) pops = 0;
+            // fcomi/fucomi leave C1 as it was (the CPU does, although the SDM says cleared).
+            if (op is X87Op.CompareI or X87Op.UCompareI) s->Fsw = (ushort)((s->Fsw & ~C1) | oldC1);
         }
         if (op is X87Op.CompareI or X87Op.UCompareI)
         {

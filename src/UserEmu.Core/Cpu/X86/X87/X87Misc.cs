@@ -76,21 +76,21 @@ public static class X87Misc
         return Float80Convert.FromInt64(e);
     }
 
-    /// <summary>How far one fprem step reduces the exponent difference when the remainder is partial (C2 = 1).</summary>
-    public const int PartialStep = 32;
-
     /// <summary>
     /// fprem (quotient truncated) and fprem1 (quotient rounded to nearest): the exact remainder of x / y, or a partial one
-    /// when the exponents differ by 64 or more. <paramref name="cc"/> gets C2 (incomplete) or the quotient's low bits in C0, C3, C1.
+    /// when the exponents differ by 64 or more. <paramref name="cc"/> gets C2 (incomplete) or the quotient's low bits in C0, C3, C1 (-1 for a NaN or invalid result).
     /// </summary>
     public static Float80 Remainder(Float80 x, Float80 y, bool nearest, ushort fcw, ref int flags, out int cc)
     {
-        cc = 0;
+        // cc -1: a NaN or invalid result (C2 and C1 cleared, C0 and C3 kept).
+        cc = -1;
         if (x.IsUnsupported || y.IsUnsupported) return Invalid(ref flags);
         if (x.IsNaN || y.IsNaN) return Float80Arith.PropagateNaN(x, y, ref flags);
         if (x.IsInf || y.IsZero) return Invalid(ref flags);
+        cc = 0;
         if (x.IsDenormal || y.IsDenormal) flags |= DE;
-        if (x.IsZero || y.IsInf) return x;
+        if (x.IsZero) return x;
+        if (y.IsInf) return Float80Arith.RoundFinite(x, fcw, ref flags);
         int ex = x.Normalized(out ulong sx), ey = y.Normalized(out ulong sy);
         int d = ex - ey;
         bool sign = x.Sign;
@@ -98,7 +98,8 @@ public static class X87Misc
         int scale;
         if (d >= 64)
         {
-            int n = PartialStep;
+            // A partial remainder reduces the exponent by 32..63, as the hardware does: 32 + (d mod 32).
+            int n = 32 + (d & 31);
             // Reduce by y * trunc(x / y / 2^(d-n)) * 2^(d-n): the remainder of (sx * 2^n) mod sy, scaled back.
             num = (UInt128)sx << n;
             q = num / sy;

@@ -86,7 +86,13 @@ public static class X87Round
             // Tiny after rounding: the result rounded with an unbounded exponent is still below 2^EMin.
             bool carries = RoundsUp(v, p, rc, sign, out _) && (v >> (128 - p)) == (UInt128.MaxValue >> (128 - p));
             bool tiny = !(e == f.EMin - 1 && carries);
-            if (ueUnmasked && wrapUnmasked && tiny)
+            if (ueUnmasked && wrapUnmasked && tiny && e + WrapBias < f.EMin)
+            {
+                // Too small even for the wrapped exponent: the CPU delivers a zero.
+                flags = (flags & ~X87Status.C1) | X87Status.UE | X87Status.PE;
+                return new Rounded(sign, f.EMin, 0, false);
+            }
+            if (ueUnmasked && wrapUnmasked && tiny && e + WrapBias >= f.EMin)
             {
                 flags |= X87Status.UE;
                 e += WrapBias;
@@ -117,7 +123,7 @@ public static class X87Round
         }
         if (e > f.EMax)
         {
-            if (oeUnmasked && wrapUnmasked)
+            if (oeUnmasked && wrapUnmasked && e - WrapBias <= f.EMax)
             {
                 flags |= X87Status.OE;
                 e -= WrapBias;

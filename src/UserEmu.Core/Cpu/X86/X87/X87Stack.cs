@@ -87,7 +87,9 @@ public static unsafe class X87Stack
             Overflow(s);
             return false;
         }
-        if (!Commit(s, flags)) return false;
+        // A load completes even when its denormal operand raised an unmasked DE; only IE stops it.
+        Report(s, flags);
+        if ((flags & ~s->Fcw & IE) != 0) return false;
         Push(s, v);
         return true;
     }
