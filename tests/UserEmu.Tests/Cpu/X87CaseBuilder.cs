@@ -11,6 +11,8 @@ public sealed unsafe class X87CaseBuilder(DifferentialTester t)
 
     readonly Random _rng = t.Rng;
 
+    public DifferentialTester Tester => t;
+
     /// <summary>Chance that the control word unmasks some exceptions.</summary>
     public double UnmaskChance { get; set; } = 0.15;
     /// <summary>Chance that an exception is already pending when the instruction starts.</summary>

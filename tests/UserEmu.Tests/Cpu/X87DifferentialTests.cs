@@ -33,6 +33,23 @@ public class X87DifferentialTests(ITestOutputHelper output)
     public void StackAndControl() => Run(4, b => b.AddForms(60, Fxch, Ffree, Fincstp, Fdecstp, Fnop, Wait, Fninit, Fnclex,
         Fchs, Fabs, Fcmovb, Fcmove, Fcmovbe, Fcmovu, Fcmovnb, Fcmovne, Fcmovnbe, Fcmovnu, Fnstsw, Fnstcw, Fldcw));
 
+    /// <summary>fnstenv/fnsave (then FIP, FCS:FOP, FDP, FDS zeroed: CPUs differ there), fldenv/frstor of random images.</summary>
+    [Fact]
+    public void EnvironmentAndSave() => Run(6, b =>
+    {
+        var clear = new[]
+        {
+            Instruction.Create(Code.Mov_rm64_imm32, new MemoryOperand(Register.RBX, 12), 0),
+            Instruction.Create(Code.Mov_rm64_imm32, new MemoryOperand(Register.RBX, 20), 0),
+        };
+        // Only the 32-bit layouts (m28/m108); the 16-bit ones (0x66 prefix) raise SIGILL in UserEmu.
+        static bool Wide(Code c) => c.ToString().EndsWith("m28byte") || c.ToString().EndsWith("m108byte");
+        foreach (var code in DifferentialTester.FormsOf(Fnstenv, Fstenv, Fnsave, Fsave).Where(Wide))
+            for (int k = 0; k < 100; k++) b.Tester.Add(b.Case([b.Build(code), .. clear]));
+        foreach (var code in DifferentialTester.FormsOf(Fldenv, Frstor).Where(Wide))
+            for (int k = 0; k < 100; k++) b.Tester.Add(b.Case(b.Build(code)));
+    });
+
     [Fact]
     public void SqrtRoundScale() => Run(5, b => b.AddForms(PerForm * 2, Fsqrt, Frndint, Fscale, Fxtract, Fprem, Fprem1));
 }

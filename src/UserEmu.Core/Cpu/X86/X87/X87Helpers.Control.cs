@@ -39,6 +39,7 @@ public static unsafe partial class X87Helpers
                 WriteEnv(s, dst);
                 // fnstenv leaves every exception masked, as the kernel's and libm's handlers expect.
                 s->Fcw |= Exceptions;
+                X87Stack.UpdateSummary(s);
                 return 0;
             }
             case X87Op.Save:
@@ -105,5 +106,7 @@ public static unsafe partial class X87Helpers
         s->FpIp = Unsafe.ReadUnaligned<uint>(in src[12]);
         s->Fop = (ushort)(Unsafe.ReadUnaligned<uint>(in src[16]) >> 16 & 0x7FF);
         s->FpDp = Unsafe.ReadUnaligned<uint>(in src[20]);
+        // ES and B are not taken from memory: they follow the loaded flags and masks.
+        X87Stack.UpdateSummary(s);
     }
 }
