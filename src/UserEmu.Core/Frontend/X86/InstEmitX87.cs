@@ -56,6 +56,14 @@ static class InstEmitX87
         Unary(t, X87Op.Extract, Fxtract);
         Unary(t, X87Op.Rem, Fprem);
         Unary(t, X87Op.Rem1, Fprem1);
+        Unary(t, X87Op.Sin, Fsin);
+        Unary(t, X87Op.Cos, Fcos);
+        Unary(t, X87Op.SinCos, Fsincos);
+        Unary(t, X87Op.Tan, Fptan);
+        Unary(t, X87Op.Atan, Fpatan);
+        Unary(t, X87Op.F2xm1, F2xm1);
+        Unary(t, X87Op.Yl2x, Fyl2x);
+        Unary(t, X87Op.Yl2xp1, Fyl2xp1);
 
         t[Fxch] = e => Call(e, X87Helpers.Stack, X87Op.Exchange);
         t[Ffree] = e => Call(e, X87Helpers.Stack, X87Op.Free);
