@@ -126,9 +126,14 @@ public static unsafe class X87Transcendental
             case X87Op.Cos: first = Pack(cosV, 0, fcw, ref flags); break;
             case X87Op.Tan: first = Pack(sinV / cosV, 0, fcw, ref flags); break;
             default:
-                first = Pack(sinV, 0, fcw, ref flags);
+            {
+                // C1 reports the rounding of the value left in ST(0), the cosine.
+                int sinFlags = 0;
+                first = Pack(sinV, 0, fcw, ref sinFlags);
+                flags |= sinFlags & ~C1;
                 second = Pack(cosV, 0, fcw, ref flags);
                 break;
+            }
         }
     }
 

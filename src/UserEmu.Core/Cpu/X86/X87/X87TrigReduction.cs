@@ -1,70 +1,47 @@
-using System.Numerics;
-
 namespace UserEmu.Cpu.X86.X87;
 
-/// <summary>Argument reduction for fsin/fcos/fsincos/fptan: x = k·π/2 + r with |r| ≤ π/4, using 320 bits of 2/π (Payne–Hanek style).</summary>
+/// <summary>
+/// Argument reduction for fsin/fcos/fsincos/fptan, as the x87 does it: x = k·(π₆₆/2) + r exactly, where π₆₆ is π
+/// rounded to 66 bits. Using the true π instead would be "more accurate" but differ from the CPU by many ulps near
+/// multiples of π (measured: the host's results match this reduction bit for bit).
+/// </summary>
 public static class X87TrigReduction
 {
-    /// <summary>2/π as a 320-bit binary fraction, most significant limb first.</summary>
-    static readonly ulong[] TwoOverPi =
-        [0xA2F9836E4E441529, 0xFC2757D1F534DDC0, 0xDB6295993C439041, 0xFE5163ABDEBBC561, 0xB7246E3A424DD2E0];
+    /// <summary>π₆₆/2 = C · 2^-67 with C the 68-bit integer below (π's 66 leading bits, two zero bits).</summary>
+    static readonly UInt128 C = new(0xC, 0x90FDAA22168C234C);
 
-    /// <summary>π/2 · 2^127 (π/2 with 128 significant bits).</summary>
-    static readonly UInt128 HalfPi = new(0xC90FDAA22168C234, 0xC4C6628B80DC1CD1);
-
-    /// <summary>Reduces |x| = sig · 2^(e-63), e in [-1, 62]; returns r (may be negative) and k mod 4.</summary>
+    /// <summary>Reduces |x| = sig · 2^(e-63), e in [-1, 62]; returns r (|r| ≤ π/4, may be negative) and k mod 4.</summary>
     public static DoubleDouble Reduce(ulong sig, int e, out int quadrant)
     {
-        // P = sig · T (384 bits, least significant limb first); |x|·2/π = P · 2^(e - 383).
-        Span<ulong> p = stackalloc ulong[6];
-        ulong carry = 0;
-        for (int i = 0; i < 5; i++)
+        // Long division of X = sig · 2^(e+4) (x at scale 2^-67) by C, keeping the remainder and the quotient's low bits.
+        UInt128 rem = 0;
+        int q = 0;
+        int bits = 64 + e + 4;
+        for (int i = 0; i < bits; i++)
         {
-            UInt128 prod = (UInt128)sig * TwoOverPi[4 - i] + carry;
-            p[i] = (ulong)prod;
-            carry = (ulong)(prod >> 64);
+            ulong bit = i < 64 ? sig >> (63 - i) & 1 : 0;
+            rem = (rem << 1) | bit;
+            q <<= 1;
+            if (rem >= C)
+            {
+                rem -= C;
+                q |= 1;
+            }
         }
-        p[5] = carry;
-        int point = 383 - e;
-        ulong intPart = Bits(p, point, 64);
-        UInt128 frac = new(Bits(p, point - 64, 64), Bits(p, point - 128, 64));
         bool negative = false;
-        if (frac >> 127 != 0)
+        // Nearest multiple (ties to even quotient).
+        if ((rem << 1) > C || ((rem << 1) == C && (q & 1) != 0))
         {
-            intPart++;
-            frac = UInt128.Zero - frac;
+            q++;
+            rem = C - rem;
             negative = true;
         }
-        quadrant = (int)(intPart & 3);
-        if (frac == 0) return DoubleDouble.Zero;
-        // r = frac/2^128 · π/2 = high128(frac · HalfPi) · 2^-127.
-        UInt128 q = MulHigh(frac, HalfPi);
-        var r = FromFixed(q, -127);
+        quadrant = q & 3;
+        var r = FromFixed(rem, -67);
         return negative ? -r : r;
     }
 
-    /// <summary><paramref name="count"/> (≤ 64) bits of the little-endian number <paramref name="p"/> starting at bit <paramref name="from"/>.</summary>
-    static ulong Bits(ReadOnlySpan<ulong> p, int from, int count)
-    {
-        ulong v = 0;
-        for (int k = 0; k < count; k++)
-        {
-            int bit = from + k;
-            if (bit < 0 || bit >= p.Length * 64) continue;
-            v |= (p[bit >> 6] >> (bit & 63) & 1) << k;
-        }
-        return v;
-    }
-
-    static UInt128 MulHigh(UInt128 a, UInt128 b)
-    {
-        ulong a0 = (ulong)a, a1 = (ulong)(a >> 64), b0 = (ulong)b, b1 = (ulong)(b >> 64);
-        UInt128 p00 = (UInt128)a0 * b0, p01 = (UInt128)a0 * b1, p10 = (UInt128)a1 * b0, p11 = (UInt128)a1 * b1;
-        UInt128 mid = (p00 >> 64) + (ulong)p01 + (ulong)p10;
-        return p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
-    }
-
-    /// <summary>The value v · 2^scale as a double-double (106 of its bits).</summary>
+    /// <summary>The value v · 2^scale (v below 2^106 is exact) as a double-double.</summary>
     public static DoubleDouble FromFixed(UInt128 v, int scale)
     {
         if (v == 0) return DoubleDouble.Zero;
@@ -75,6 +52,4 @@ public static class X87TrigReduction
         double lo = Math.ScaleB((double)((ulong)(n >> 22) & ((1UL << 53) - 1)), top + 22);
         return new DoubleDouble(hi, 0) + new DoubleDouble(lo, 0);
     }
-
-    internal static int Lzc(ulong v) => BitOperations.LeadingZeroCount(v);
 }
