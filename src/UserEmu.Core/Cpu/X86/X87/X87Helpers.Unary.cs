@@ -21,10 +21,11 @@ public static unsafe partial class X87Helpers
         {
             if (!X87Stack.Underflow(s))
             {
-                if (op is X87Op.Rem or X87Op.Rem1) s->Fsw &= unchecked((ushort)~C2);
+                if (ClearsC2(op)) s->Fsw &= unchecked((ushort)~C2);
                 return 0;
             }
             UnderflowResult(s, op);
+            if (ClearsC2(op)) s->Fsw &= unchecked((ushort)~C2);
             return 0;
         }
         Float80 x = X87Stack.Get(s, 0);
@@ -83,6 +84,9 @@ public static unsafe partial class X87Helpers
                 return 0;
         }
     }
+
+    /// <summary>Operations whose C2 reports an incomplete result; a stack fault clears it.</summary>
+    static bool ClearsC2(X87Op op) => op is X87Op.Rem or X87Op.Rem1 or X87Op.Sin or X87Op.Cos or X87Op.SinCos or X87Op.Tan;
 
     static void SetIfCommitted(CpuState* s, int i, Float80 r, int flags)
     {

@@ -49,6 +49,7 @@ public static unsafe class X87Transcendental
         if (pushes && !X87Stack.IsEmpty(s, 7))
         {
             X87Stack.Report(s, IE | SF | C1);
+            s->Fsw &= unchecked((ushort)~C2);
             if ((fcw & IE) == 0) return;
             X87Stack.Set(s, 0, Float80.Indefinite);
             X87Stack.Push(s, Float80.Indefinite);
@@ -82,8 +83,9 @@ public static unsafe class X87Transcendental
             if (x.IsDenormal) flags |= DE;
             SinCosOf(x.Sign, sig, e, fcw, ref flags, op, out first, out second);
         }
-        if (!X87Stack.Commit(s, flags)) return;
+        bool commit = X87Stack.Commit(s, flags);
         s->Fsw &= unchecked((ushort)~C2);
+        if (!commit) return;
         X87Stack.Set(s, 0, first);
         if (pushes) X87Stack.Push(s, second);
     }
@@ -92,29 +94,36 @@ public static unsafe class X87Transcendental
     static void SinCosOf(bool sign, ulong sig, int e, ushort fcw, ref int flags, X87Op op, out Float80 first, out Float80 second)
     {
         second = Float80.One;
-        if (e < -40)
+        if (e < -64)
         {
-            // sin x = x(1 - x²/6), tan x = x(1 + x²/3), cos x = 1 - x²/2: the corrections only steer the rounding.
-            int sflags = 0, cflags = 0, tflags = 0;
-            var sinX = Nudged(sign, sig, e, -1, fcw, ref sflags);
-            var cosX = Nudged(false, Float80.IntBit, 0, -1, fcw, ref cflags);
+            // Tiny x: the CPU returns sin x = tan x = x and cos x = 1 (inexact), without steering the rounding by x²/6.
+            int sinFlags = PE, cosFlags = PE;
+            // A denormal result is tiny and inexact: underflow.
+            if (e < 1 - Float80.Bias) sinFlags |= UE;
+            var xv = X87Round.Pack80(X87Round.Round(sign, e, (UInt128)sig << 64, RoundFormat.Extended(64), fcw, true, ref sinFlags));
+            // cos x = 1 - x²/2: the CPU lets x² steer the rounding while it is representable, then answers 1.
+            var cosX = Float80.One;
+            if (e >= -96)
+            {
+                DD x = Mantissa(sig) * Math.ScaleB(1.0, e);
+                cosX = Pack(DD.One - x * x * 0.5, 0, fcw, ref cosFlags);
+            }
             switch (op)
             {
-                case X87Op.Sin: first = sinX; flags |= sflags; break;
-                case X87Op.Cos: first = cosX; flags |= cflags; break;
-                case X87Op.Tan: first = Nudged(sign, sig, e, +1, fcw, ref tflags); flags |= tflags; break;
+                case X87Op.Sin or X87Op.Tan: first = xv; flags |= sinFlags; break;
+                case X87Op.Cos: first = cosX; flags |= cosFlags; break;
                 default:
                     // fsincos: ST(1) = sin, ST(0) = cos.
-                    first = sinX;
+                    first = xv;
                     second = cosX;
-                    flags |= sflags | cflags;
+                    flags |= (sinFlags & ~C1) | cosFlags;
                     break;
             }
             return;
         }
         DD r;
         int q = 0;
-        if (e < -1) r = Mantissa(sig) * Math.ScaleB(1, e);
+        if (e < -1) r = Mantissa(sig) * Math.ScaleB(1.0, e);
         else r = X87TrigReduction.Reduce(sig, e, out q);
         var (sin, cos) = DD.SinCos(r);
         DD sinV = (q & 3) switch { 0 => sin, 1 => cos, 2 => -sin, _ => -cos };
@@ -135,15 +144,6 @@ public static unsafe class X87Transcendental
                 break;
             }
         }
-    }
-
-    /// <summary>An exact value just below (<paramref name="dir"/> -1) or above (+1) sig·2^(e-63), normalised: steers rounding.</summary>
-    static Float80 Nudged(bool sign, ulong sig, int e, int dir, ushort fcw, ref int flags)
-    {
-        UInt128 v = (UInt128)sig << 64;
-        v = dir < 0 ? v - 1 : v | 1;
-        int ne = X87Round.Normalize(ref v, e - 127);
-        return X87Round.Pack80(X87Round.Round(sign, ne, v, RoundFormat.Extended(64), fcw, true, ref flags));
     }
 
     /// <summary>The significand as a double-double in [1, 2).</summary>
@@ -171,7 +171,9 @@ public static unsafe class X87Transcendental
             return Pack(t * corr, e, fcw, ref flags);
         }
         DD xv = new(Math.ScaleB(m.Hi, e), Math.ScaleB(m.Lo, e));
-        return Pack(DD.ExpM1(xv * DD.Ln2), 0, fcw, ref flags);
+        // 2^±1 - 1 is exact.
+        bool exact = e == 0 && sig == Float80.IntBit;
+        return Pack(DD.ExpM1(xv * DD.Ln2), 0, fcw, ref flags, !exact);
     }
 
     /// <summary>log2 of a positive double-double: k + ln(w/2^k)/ln2 with w/2^k in [0.707, 1.414].</summary>
@@ -192,13 +194,14 @@ public static unsafe class X87Transcendental
         if (x.IsUnsupported || y.IsUnsupported) return Invalid(ref flags);
         if (x.IsNaN || y.IsNaN) return Float80Arith.PropagateNaN(x, y, ref flags);
         if (x.Sign && !x.IsZero) return Invalid(ref flags);
-        if (x.IsDenormal || y.IsDenormal) flags |= DE;
         if (x.IsZero)
         {
+            // Like a division by zero, this is detected before a denormal operand.
             if (y.IsZero) return Invalid(ref flags);
             if (!y.IsInf) flags |= ZE;
             return Float80.Infinity(!y.Sign);
         }
+        if (x.IsDenormal || y.IsDenormal) flags |= DE;
         if (x.IsInf)
         {
             if (y.IsZero) return Invalid(ref flags);
@@ -216,7 +219,7 @@ public static unsafe class X87Transcendental
         int ey = y.Normalized(out ulong sy);
         DD ym = Mantissa(sy);
         if (y.Sign) ym = -ym;
-        return Pack(log * ym, ey, fcw, ref flags);
+        return Pack(log * ym, ey, fcw, ref flags, transcendental: false);
     }
 
     static Float80 Yl2xp1(Float80 y, Float80 x, ushort fcw, ref int flags)
@@ -265,7 +268,7 @@ public static unsafe class X87Transcendental
             DD w = DD.One + xv;
             log = Math.Abs(xv.Hi) < 0.25 ? DD.Atanh(xv / (new DD(2, 0) + xv)) * 2 / DD.Ln2 : Log2(w, 0);
         }
-        return Pack(log * ym, scale, fcw, ref flags);
+        return Pack(log * ym, scale, fcw, ref flags, transcendental: false);
     }
 
     static Float80 Atan2(Float80 y, Float80 x, ushort fcw, ref int flags)
@@ -323,8 +326,10 @@ public static unsafe class X87Transcendental
     }
 
     /// <summary>Rounds v · 2^extraExp to extended precision (64 bits, the control word's rounding mode) from its exact binary value.</summary>
-    static Float80 Pack(DD v, int extraExp, ushort fcw, ref int flags)
+    static Float80 Pack(DD v, int extraExp, ushort fcw, ref int flags, bool transcendental = true)
     {
+        // A transcendental value is never exactly representable, even when its double-double happens to be.
+        if (transcendental) flags |= PE;
         if (v.Hi == 0) return Float80.Zero;
         bool sign = v.Hi < 0;
         if (sign) v = -v;
