@@ -29,6 +29,24 @@ public class X87DifferentialTests(ITestOutputHelper output)
     public void Compares() => Run(3, b => b.AddForms(PerForm, Fcom, Fcomp, Fcompp, Fucom, Fucomp, Fucompp, Ficom, Ficomp, Ftst,
         Fcomi, Fcomip, Fucomi, Fucomip, Fxam));
 
+    /// <summary>Compare-and-branch as compilers emit it: fcomi/fucomi then setcc in the same block; fnstsw ax then sahf; fcmov after cmp.</summary>
+    [Fact]
+    public void CompareThenUseFlags() => Run(7, b =>
+    {
+        Code[] setcc = [Code.Seta_rm8, Code.Setae_rm8, Code.Setb_rm8, Code.Setbe_rm8, Code.Sete_rm8, Code.Setne_rm8, Code.Setp_rm8, Code.Setnp_rm8];
+        foreach (var cmp in DifferentialTester.FormsOf(Fcomi, Fcomip, Fucomi, Fucomip))
+            foreach (var set in setcc)
+                for (int k = 0; k < 20; k++)
+                    b.Tester.Add(b.Case(b.Build(cmp), Instruction.Create(set, Register.AL)));
+        foreach (var cmp in DifferentialTester.FormsOf(Fcom, Fucom, Fucompp, Ftst, Fxam))
+            for (int k = 0; k < 40; k++)
+                b.Tester.Add(b.Case(b.Build(cmp), Instruction.Create(Code.Fnstsw_AX, Register.AX), Instruction.Create(Code.Sahf),
+                    Instruction.Create(Code.Setbe_rm8, Register.CL)));
+        foreach (var mov in DifferentialTester.FormsOf(Fcmovb, Fcmove, Fcmovnbe, Fcmovnu))
+            for (int k = 0; k < 40; k++)
+                b.Tester.Add(b.Case(Instruction.Create(Code.Cmp_rm64_r64, Register.RAX, Register.RDX), b.Build(mov)));
+    });
+
     [Fact]
     public void StackAndControl() => Run(4, b => b.AddForms(60, Fxch, Ffree, Fincstp, Fdecstp, Fnop, Wait, Fninit, Fnclex,
         Fchs, Fabs, Fcmovb, Fcmove, Fcmovbe, Fcmovu, Fcmovnb, Fcmovne, Fcmovnbe, Fcmovnu, Fnstsw, Fnstcw, Fldcw));
