@@ -11,19 +11,27 @@ namespace UserEmu.IR;
 /// </remarks>
 public delegate ulong HelperFn(Vcpu cpu, ulong a, ulong b, long imm);
 
+/// <summary>A helper that is a function of its operands alone (see <see cref="IrOp.PureCall"/>).</summary>
+public delegate ulong PureFn(ulong a, ulong b, ulong c, long imm);
+
 /// <summary>Registry of helper functions by small integer id, with the function pointer for the interpreter and the MethodInfo for the IL backend.</summary>
 public static unsafe class HelperTable
 {
     static readonly Lock Sync = new();
     static readonly Dictionary<MethodInfo, ushort> Ids = new();
     static MethodInfo[] _methods = new MethodInfo[256];
+    static bool[] _vectorOnly = new bool[256];
     static nint[] _pointers = new nint[256];
     static int _count = 1; // id 0 is reserved as "no helper"
 
     /// <summary>The id of a static helper method, registering it on first use (translation time only).</summary>
-    public static ushort Id(HelperFn fn)
+    public static ushort Id(HelperFn fn) => Register(fn.Method);
+
+    /// <summary>The id of a static pure helper (same id space as <see cref="Id(HelperFn)"/>).</summary>
+    public static ushort Id(PureFn fn) => Register(fn.Method);
+
+    static ushort Register(System.Reflection.MethodInfo m)
     {
-        var m = fn.Method;
         if (!m.IsStatic) throw new ArgumentException($"helper {m.Name} must be static");
         lock (Sync)
         {
@@ -32,9 +40,12 @@ public static unsafe class HelperTable
             {
                 Array.Resize(ref _methods, _count * 2);
                 Array.Resize(ref _pointers, _count * 2);
+                Array.Resize(ref _vectorOnly, _count * 2);
             }
             id = checked((ushort)_count);
             _methods[id] = m;
+            _vectorOnly[id] = m.IsDefined(typeof(VectorStateOnlyAttribute), false) ||
+                m.DeclaringType?.IsDefined(typeof(VectorStateOnlyAttribute), false) == true;
             _pointers[id] = m.MethodHandle.GetFunctionPointer();
             _count++;
             Ids[m] = id;
@@ -44,9 +55,16 @@ public static unsafe class HelperTable
 
     public static MethodInfo Method(ushort id) => _methods[id];
 
+    /// <summary>True for helpers marked <see cref="VectorStateOnlyAttribute"/>: no fault, only vector state touched.</summary>
+    public static bool IsVectorOnly(ushort id) => _vectorOnly[id];
+
     /// <summary>Callable pointer of helper <paramref name="id"/>.</summary>
     public static delegate*<Vcpu, ulong, ulong, long, ulong> Pointer(ushort id) =>
         (delegate*<Vcpu, ulong, ulong, long, ulong>)_pointers[id];
+
+    /// <summary>Callable pointer of pure helper <paramref name="id"/>.</summary>
+    public static delegate*<ulong, ulong, ulong, long, ulong> PurePointer(ushort id) =>
+        (delegate*<ulong, ulong, ulong, long, ulong>)_pointers[id];
 
     public static string Name(ushort id) => id > 0 && id < _count ? $"{_methods[id].DeclaringType?.Name}.{_methods[id].Name}" : $"helper#{id}";
 }
