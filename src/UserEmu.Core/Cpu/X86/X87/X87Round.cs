@@ -131,7 +131,8 @@ public static class X87Round
             else
             {
                 flags |= X87Status.OE | X87Status.PE;
-                bool toInf = rc == 0 || (rc == 2 && !sign) || (rc == 1 && sign);
+                // Unmasked but too large even for the wrapped exponent: the CPU delivers an infinity in every mode.
+                bool toInf = rc == 0 || (rc == 2 && !sign) || (rc == 1 && sign) || (oeUnmasked && wrapUnmasked);
                 if (toInf)
                 {
                     flags |= X87Status.C1;
