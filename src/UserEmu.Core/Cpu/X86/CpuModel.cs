@@ -12,9 +12,13 @@ public sealed class CpuModel
     const uint FPU = 1 << 0, TSC = 1 << 4, CX8 = 1 << 8, CMOV = 1 << 15, FXSR = 1 << 24, SSE = 1 << 25, SSE2 = 1 << 26;
     // CPUID.1:ECX bits.
     const uint SSE3 = 1 << 0, PCLMUL = 1 << 1, SSSE3 = 1 << 9, CX16 = 1 << 13, SSE41 = 1 << 19, SSE42 = 1 << 20,
-        MOVBE = 1 << 22, POPCNT = 1 << 23, AES = 1 << 25;
+        MOVBE = 1 << 22, POPCNT = 1 << 23, AES = 1 << 25, RDRAND = 1u << 30;
+    // CPUID.7.0:EBX bits.
+    const uint BMI1 = 1 << 3, BMI2 = 1 << 8, RDSEED = 1 << 18, ADX = 1 << 19;
     // CPUID.80000001h bits.
-    const uint LAHF = 1 << 0, ABM = 1 << 5, SYSCALL = 1 << 11, NX = 1 << 20, LM = 1 << 29;
+    const uint LAHF = 1 << 0, ABM = 1 << 5, SYSCALL = 1 << 11, NX = 1 << 20, RDTSCP = 1 << 27, LM = 1 << 29;
+    const uint V1Edx = FPU | TSC | CX8 | CMOV | FXSR | SSE | SSE2;
+    const uint V2Ecx = SSE3 | SSSE3 | SSE41 | SSE42 | POPCNT | CX16;
 
     CpuModel(string name, string description, uint ecx1, uint edx1, uint ebx7, uint ecx7, uint ecxExt, uint edxExt)
     {
@@ -28,17 +32,26 @@ public sealed class CpuModel
         _ext1Edx = edxExt;
     }
 
-    /// <summary>x86-64 baseline: SSE2, CMOV, CX8, FXSR, no later extensions.</summary>
-    public static readonly CpuModel Baseline = new("x86-64", "x86-64 baseline (SSE2)",
-        0, FPU | TSC | CX8 | CMOV | FXSR | SSE | SSE2, 0, 0, LAHF, SYSCALL | NX | LM);
+    /// <summary>x86-64 baseline (psABI level v1): SSE2, CMOV, CX8, FXSR. MMX is not emulated, so not advertised.</summary>
+    public static readonly CpuModel Baseline = new("x86-64", "x86-64 baseline (psABI x86-64-v1: SSE2)",
+        0, V1Edx, 0, 0, 0, SYSCALL | NX | LM);
 
-    /// <summary>All models a user can choose with -cpu, best first; "max" is the first.</summary>
-    public static IReadOnlyList<CpuModel> All { get; } = [Baseline];
+    /// <summary>psABI level v2: SSE3, SSSE3, SSE4.1, SSE4.2, POPCNT, CMPXCHG16B, LAHF/SAHF.</summary>
+    public static readonly CpuModel V2 = new("x86-64-v2", "psABI x86-64-v2 (SSE4.2, POPCNT, CX16)",
+        V2Ecx, V1Edx, 0, 0, LAHF, SYSCALL | NX | LM);
 
-    public static CpuModel Default => Baseline;
+    /// <summary>Everything UserEmu implements: v2 plus AES-NI, PCLMULQDQ, MOVBE, LZCNT, BMI1/2, ADX, RDRAND/RDSEED, RDTSCP (no AVX, so not v3).</summary>
+    public static readonly CpuModel Max = new("max", "every feature UserEmu implements: x86-64-v2 + AES, PCLMULQDQ, MOVBE, LZCNT, BMI1, BMI2, ADX, RDRAND, RDSEED, RDTSCP",
+        V2Ecx | PCLMUL | AES | MOVBE | RDRAND, V1Edx, BMI1 | BMI2 | ADX | RDSEED, 0, LAHF | ABM, SYSCALL | NX | RDTSCP | LM);
+
+    /// <summary>All models a user can choose with -cpu, best first.</summary>
+    public static IReadOnlyList<CpuModel> All { get; } = [Max, V2, Baseline];
+
+    /// <summary>As qemu's "-cpu max": guests pick their fastest code paths among what is implemented.</summary>
+    public static CpuModel Default => Max;
 
     public static CpuModel? Find(string name) =>
-        name == "max" ? All[0] : All.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
+        All.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>AT_HWCAP on x86-64 is CPUID.1:EDX.</summary>
     public ulong HwCap => _leaf1Edx;
@@ -79,7 +92,8 @@ public sealed class CpuModel
             (_leaf1Edx, 25, "sse"), (_leaf1Edx, 26, "sse2"), (_ext1Edx, 11, "syscall"), (_ext1Edx, 20, "nx"), (_ext1Edx, 29, "lm"),
             (_leaf1Ecx, 0, "pni"), (_leaf1Ecx, 1, "pclmulqdq"), (_leaf1Ecx, 9, "ssse3"), (_leaf1Ecx, 13, "cx16"),
             (_leaf1Ecx, 19, "sse4_1"), (_leaf1Ecx, 20, "sse4_2"), (_leaf1Ecx, 22, "movbe"), (_leaf1Ecx, 23, "popcnt"),
-            (_leaf1Ecx, 25, "aes"), (_ext1Ecx, 0, "lahf_lm"), (_ext1Ecx, 5, "abm"),
+            (_leaf1Ecx, 25, "aes"), (_leaf1Ecx, 30, "rdrand"), (_ext1Ecx, 0, "lahf_lm"), (_ext1Ecx, 5, "abm"),
+            (_ext1Edx, 27, "rdtscp"), (_leaf7Ebx, 3, "bmi1"), (_leaf7Ebx, 8, "bmi2"), (_leaf7Ebx, 18, "rdseed"), (_leaf7Ebx, 19, "adx"),
         ];
         foreach (var (bits, bit, name) in table)
             if ((bits >> bit & 1) != 0) yield return name;
