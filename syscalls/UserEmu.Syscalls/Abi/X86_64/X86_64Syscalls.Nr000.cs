@@ -45,7 +45,7 @@ public static partial class X86_64Syscalls
         t.Add(31, "shmctl", C.Ipc, null, Int, Int, Ptr);
         t.Add(32, "dup", C.Desc, DescriptorSyscalls.Dup, Fd).Returns(Ret.Fd);
         t.Add(33, "dup2", C.Desc, DescriptorSyscalls.Dup2, Fd, Fd).Returns(Ret.Fd);
-        t.Add(34, "pause", C.Signal, null);
+        t.Add(34, "pause", C.Signal, SignalWaitSyscalls.Pause);
         t.Add(35, "nanosleep", C.None, TimeSyscalls.Nanosleep, TimespecIn, TimespecOut);
         t.Add(36, "getitimer", C.None, null, ItimerWhich, ItimervalOut);
         t.Add(37, "alarm", C.None, null, UInt);
@@ -67,13 +67,13 @@ public static partial class X86_64Syscalls
         t.Add(53, "socketpair", C.Network, null, SocketFamily, SocketType, Int, PipeFdsOut);
         t.Add(54, "setsockopt", C.Network | C.Desc, null, Fd, SockOptLevel, SockOptName, L(BufIn, 4), UInt);
         t.Add(55, "getsockopt", C.Network | C.Desc, null, Fd, SockOptLevel, SockOptName, Ptr, SockLenInOut);
-        t.Add(56, "clone", C.Process, null, CloneFlags, Ptr, Ptr, Ptr, Hex);
+        t.Add(56, "clone", C.Process, CloneSyscalls.Clone, CloneFlags, Ptr, Ptr, Ptr, Hex);
         t.Add(57, "fork", C.Process, null);
         t.Add(58, "vfork", C.Process, null);
         t.Add(59, "execve", C.File | C.Process, null, Path, StrArray, StrArray);
         t.Add(60, "exit", C.Process, ProcessSyscalls.Exit, Int).Returns(Ret.NoReturn);
         t.Add(61, "wait4", C.Process, ProcessSyscalls.Wait4, Pid, WaitStatusOut, WaitOptions, RusageOut);
-        t.Add(62, "kill", C.Signal | C.Process, SignalSyscalls.Kill, Pid, Signal);
+        t.Add(62, "kill", C.Signal | C.Process, SignalSendSyscalls.Kill, Pid, Signal);
         t.Add(63, "uname", C.None, SystemInfoSyscalls.Uname, UtsnameOut);
         t.Add(64, "semget", C.Ipc, null, Hex, Int, Hex);
         t.Add(65, "semop", C.Ipc, null, Int, Ptr, ULong);
