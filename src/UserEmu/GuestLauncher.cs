@@ -4,6 +4,7 @@ using UserEmu.Cpu.X86.Signals;
 using UserEmu.Engine;
 using UserEmu.Engine.Threads;
 using UserEmu.Frontend.X86;
+using UserEmu.Host;
 using UserEmu.Loader;
 using UserEmu.Memory;
 using UserEmu.Syscalls;
@@ -74,6 +75,8 @@ static unsafe class GuestLauncher
         cpu.State->Gpr[CpuState.RSP] = sp;
         cpu.State->Rip = entry;
         proc.Threads.Add(cpu);
+        HostCallInterrupt.Install();
+        HostSignalForwarding.Start(proc);
         try
         {
             return new CpuLoop(cpu).Run();

@@ -47,9 +47,9 @@ public static partial class X86_64Syscalls
         t.Add(33, "dup2", C.Desc, DescriptorSyscalls.Dup2, Fd, Fd).Returns(Ret.Fd);
         t.Add(34, "pause", C.Signal, SignalWaitSyscalls.Pause);
         t.Add(35, "nanosleep", C.None, TimeSyscalls.Nanosleep, TimespecIn, TimespecOut);
-        t.Add(36, "getitimer", C.None, null, ItimerWhich, ItimervalOut);
-        t.Add(37, "alarm", C.None, null, UInt);
-        t.Add(38, "setitimer", C.None, null, ItimerWhich, ItimervalIn, ItimervalOut);
+        t.Add(36, "getitimer", C.None, TimerSyscalls.Getitimer, ItimerWhich, ItimervalOut);
+        t.Add(37, "alarm", C.None, TimerSyscalls.Alarm, UInt);
+        t.Add(38, "setitimer", C.None, TimerSyscalls.Setitimer, ItimerWhich, ItimervalIn, ItimervalOut);
         t.Add(39, "getpid", C.Pure, ProcessSyscalls.Getpid);
         t.Add(40, "sendfile", C.Desc | C.Network, FileDataSyscalls.Sendfile, Fd, Fd, Ptr, ULong);
         t.Add(41, "socket", C.Network, null, SocketFamily, SocketType, Int).Returns(Ret.Fd);

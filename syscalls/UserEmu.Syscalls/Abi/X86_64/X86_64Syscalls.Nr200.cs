@@ -33,11 +33,11 @@ public static partial class X86_64Syscalls
         t.Add(219, "restart_syscall", C.None, null);
         t.Add(220, "semtimedop", C.Ipc, null, Int, Ptr, ULong, TimespecIn);
         t.Add(221, "fadvise64", C.Desc, FileDataSyscalls.Fadvise64, Fd, Long, Long, FadviseAdvice);
-        t.Add(222, "timer_create", C.None, null, ClockId, Ptr, Ptr);
-        t.Add(223, "timer_settime", C.None, null, Int, TimerFlags, ItimerspecIn, ItimerspecOut);
-        t.Add(224, "timer_gettime", C.None, null, Int, ItimerspecOut);
-        t.Add(225, "timer_getoverrun", C.None, null, Int);
-        t.Add(226, "timer_delete", C.None, null, Int);
+        t.Add(222, "timer_create", C.None, TimerSyscalls.TimerCreate, ClockId, Ptr, Ptr);
+        t.Add(223, "timer_settime", C.None, TimerSyscalls.TimerSettime, Int, TimerFlags, ItimerspecIn, ItimerspecOut);
+        t.Add(224, "timer_gettime", C.None, TimerSyscalls.TimerGettime, Int, ItimerspecOut);
+        t.Add(225, "timer_getoverrun", C.None, TimerSyscalls.TimerGetoverrun, Int);
+        t.Add(226, "timer_delete", C.None, TimerSyscalls.TimerDelete, Int);
         t.Add(227, "clock_settime", C.Clock, null, ClockId, TimespecIn);
         t.Add(228, "clock_gettime", C.Clock, TimeSyscalls.ClockGettime, ClockId, TimespecOut);
         t.Add(229, "clock_getres", C.Clock, TimeSyscalls.ClockGetres, ClockId, TimespecOut);
