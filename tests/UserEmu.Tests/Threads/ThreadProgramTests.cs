@@ -1,0 +1,23 @@
+using UserEmu.Tests.TestSupport;
+using Xunit;
+
+namespace UserEmu.Tests.Threads;
+
+/// <summary>Freestanding threaded programs (raw clone, futexes, atomics) give the native output and exit status.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class ThreadProgramTests
+{
+    [Fact]
+    public void SixteenThreadsCountWithAtomicsAndAFutexMutex()
+    {
+        var r = GuestProgram.SameAsNative("Threads/Programs/counter.c");
+        Assert.Contains("atomic=320000", r.Stdout);
+        Assert.Contains("locked=320000", r.Stdout);
+    }
+
+    [Fact]
+    public void ExitGroupFromAWorkerAfterTheMainThreadExited() => Assert.Equal(7, GuestProgram.SameAsNative("Threads/Programs/exits.c").ExitCode);
+
+    [Fact]
+    public void ProcessEndsWithItsLastThread() => Assert.Equal(9, GuestProgram.SameAsNative("Threads/Programs/lastexit.c").ExitCode);
+}
