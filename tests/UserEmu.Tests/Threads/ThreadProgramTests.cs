@@ -20,4 +20,12 @@ public sealed class ThreadProgramTests
 
     [Fact]
     public void ProcessEndsWithItsLastThread() => Assert.Equal(9, GuestProgram.SameAsNative("Threads/Programs/lastexit.c").ExitCode);
+
+    [Fact]
+    public void FutexOperationsTimeoutsPiLocksAndRobustLists()
+    {
+        var r = GuestProgram.SameAsNative("Threads/Programs/futexops.c");
+        Assert.Contains("pi_count=8000", r.Stdout);
+        Assert.Contains("robust_owner_died=1", r.Stdout);
+    }
 }
