@@ -46,33 +46,43 @@ public static class GuestProgram
     /// <summary>The useremu apphost built next to the tests.</summary>
     public static string Emulator => Path.Combine(AppContext.BaseDirectory, "useremu");
 
-    public static ProgramResult RunNative(string exe, TimeSpan? timeout = null, Action<Process>? whileRunning = null) =>
+    public static ProgramResult RunNative(string exe, TimeSpan? timeout = null, Action<Process, Func<string>>? whileRunning = null) =>
         Run(exe, [], timeout ?? TimeSpan.FromSeconds(30), whileRunning);
 
-    public static ProgramResult RunEmulated(string exe, TimeSpan? timeout = null, Action<Process>? whileRunning = null) =>
+    public static ProgramResult RunEmulated(string exe, TimeSpan? timeout = null, Action<Process, Func<string>>? whileRunning = null) =>
         Run(Emulator, [exe], timeout ?? TimeSpan.FromSeconds(60), whileRunning);
 
     /// <summary>Runs a program to its end; a hang past <paramref name="timeout"/> kills it and fails.</summary>
-    public static ProgramResult Run(string file, string[] args, TimeSpan timeout, Action<Process>? whileRunning = null)
+    public static ProgramResult Run(string file, string[] args, TimeSpan timeout, Action<Process, Func<string>>? whileRunning = null)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stdout = new StringBuilder();
+        var stdoutDone = new TaskCompletionSource();
+        // Read as it comes, so a test can act on what the program has printed so far (whileRunning's second argument).
+        p.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data == null) stdoutDone.TrySetResult();
+            else lock (stdout) stdout.Append(e.Data).Append('\n');
+        };
+        p.BeginOutputReadLine();
         var stderr = p.StandardError.ReadToEndAsync();
-        whileRunning?.Invoke(p);
+        string Printed() { lock (stdout) return stdout.ToString(); }
+        whileRunning?.Invoke(p, Printed);
         if (!p.WaitForExit(timeout))
         {
             p.Kill(entireProcessTree: true);
             p.WaitForExit();
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within {timeout.TotalSeconds} s; stdout so far:\n{stdout.Result}");
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within {timeout.TotalSeconds} s; stdout so far:\n{Printed()}");
         }
         p.WaitForExit();
-        return new ProgramResult(stdout.Result, stderr.Result, p.ExitCode);
+        stdoutDone.Task.Wait(TimeSpan.FromSeconds(10));
+        return new ProgramResult(Printed(), stderr.Result, p.ExitCode);
     }
 
     /// <summary>Builds a freestanding program, runs it natively and emulated, and requires the same stdout and exit status.</summary>
-    public static ProgramResult SameAsNative(string relativeSource, Action<Process>? whileRunning = null)
+    public static ProgramResult SameAsNative(string relativeSource, Action<Process, Func<string>>? whileRunning = null)
     {
         string exe = Build(relativeSource, Freestanding);
         var native = RunNative(exe, whileRunning: whileRunning);
