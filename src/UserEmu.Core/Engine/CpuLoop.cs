@@ -44,6 +44,10 @@ public sealed unsafe class CpuLoop
             {
                 return exit.Status;
             }
+            catch (RetryInstructionException)
+            {
+                // Another thread changed a locked operand mid-instruction: run the instruction again (RIP points at it).
+            }
             catch (GuestFaultException f)
             {
                 var info = new GuestSignalInfo(Signals.SIGSEGV,

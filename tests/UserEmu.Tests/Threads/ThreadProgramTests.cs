@@ -28,4 +28,12 @@ public sealed class ThreadProgramTests
         Assert.Contains("pi_count=8000", r.Stdout);
         Assert.Contains("robust_owner_died=1", r.Stdout);
     }
+
+    /// <summary>64 threads on futex mutexes, a futex semaphore, xadd, cmpxchg loops and an xchg spinlock released by a plain store.</summary>
+    [Fact]
+    public void SixtyFourThreadStressGivesExactTotals()
+    {
+        var r = GuestProgram.SameAsNative("Threads/Programs/stress.c");
+        Assert.Contains("xadd=5107200", r.Stdout);
+    }
 }

@@ -98,5 +98,8 @@ public static unsafe partial class GuestThreadStarter
             }
         }
         cpu.Process.Threads.Remove(cpu, status);
+        // A process-directed signal this thread was picked for but never took goes to the threads that remain.
+        if (cpu.Process.Signals.SharedPendingSet() != 0)
+            foreach (var t in cpu.Process.Threads.Snapshot()) t.Notify();
     }
 }
