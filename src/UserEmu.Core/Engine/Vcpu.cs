@@ -65,16 +65,22 @@ public sealed unsafe class Vcpu : IDisposable
     /// <summary>Makes this thread look at its queues: flags the dispatch loop and wakes any emulated or host sleep.</summary>
     public void Notify()
     {
-        SignalPending = true;
-        GuestSignals.InterruptRequested = true;
+        // Only a signal this thread can take stops its code: a blocked one must not make every compiled loop of the
+        // process leave at each back edge for as long as it stays pending (SetSignalMask re-checks on unblocking).
+        bool deliverable = HasDeliverableSignal;
+        if (deliverable)
+        {
+            SignalPending = true;
+            GuestSignals.InterruptRequested = true;
+        }
         Interlocked.MemoryBarrier();
         Threads.FutexTable.Interrupt(this);
         lock (_wake)
         {
             _wakeCount++;
-            Monitor.PulseAll(_wake);
+            Monitor.PulseAll(_wake); // sigtimedwait sleepers wait for blocked signals too
         }
-        if (InHostCall != 0 && HasDeliverableSignal) Host.HostCallInterrupt.Kick(this);
+        if (deliverable && InHostCall != 0) Host.HostCallInterrupt.Kick(this);
     }
 
     /// <summary>A counter that changes whenever <see cref="Notify"/> runs: read it before checking a condition, then <see cref="Sleep"/>.</summary>
