@@ -33,4 +33,11 @@ public sealed class PthreadProgramTests
         Assert.Contains("fpe recovered: 8", r.Stdout);
         Assert.Equal(143, r.ExitCode);
     }
+
+    [Fact]
+    public void TimerCreateWithSigevThreadAndSigevThreadId()
+    {
+        var r = SameAsNative("Signals/Programs/libc_timers.c");
+        Assert.Equal("sigev_thread fired=5\nthread_id timer on main=1\n", r.Stdout);
+    }
 }
