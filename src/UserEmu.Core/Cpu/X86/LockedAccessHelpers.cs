@@ -30,4 +30,11 @@ public static class LockedAccessHelpers
         if (seen != expected) throw new RetryInstructionException();
         return 0;
     }
+
+    /// <summary>mfence: a full host barrier (guest stores are plain host stores, which a host may hold past later loads).</summary>
+    public static ulong FullFence(Vcpu cpu, ulong a, ulong b, long imm)
+    {
+        Interlocked.MemoryBarrier();
+        return 0;
+    }
 }
