@@ -63,6 +63,10 @@ public sealed partial class SignalProgramTests
     public void PosixTimerSendsItsSignalPeriodically() =>
         Assert.Contains("value=777", GuestProgram.SameAsNative("Signals/Programs/timers.c").Stdout);
 
+    [Fact]
+    public void BrokenPipeRaisesSigpipeThenKillsWithStatus141() =>
+        Assert.Equal(141, GuestProgram.SameAsNative("Signals/Programs/sigpipe.c").ExitCode);
+
     [LibraryImport("libc")]
     private static partial int kill(int pid, int sig);
 
