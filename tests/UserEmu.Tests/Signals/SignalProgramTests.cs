@@ -73,12 +73,16 @@ public sealed partial class SignalProgramTests
     [Fact]
     public void SigintSentToTheEmulatorReachesTheGuestHandler()
     {
-        // Sent once the program has said it is ready (its handler is installed).
+        // Sent once the program has said it is ready (its handler is installed), and again until it has ended.
         static void SendSigint(System.Diagnostics.Process p, Func<string> printed)
         {
             var deadline = DateTime.UtcNow.AddSeconds(30);
             while (DateTime.UtcNow < deadline && !p.HasExited && !printed().Contains("ready")) Thread.Sleep(20);
-            if (!p.HasExited) kill(p.Id, 2);
+            while (DateTime.UtcNow < deadline && !p.HasExited)
+            {
+                kill(p.Id, 2);
+                Thread.Sleep(200);
+            }
         }
         string exe = GuestProgram.Build("Signals/Programs/sigint_wait.c", GuestProgram.Freestanding);
         var r = GuestProgram.RunEmulated(exe, whileRunning: SendSigint);

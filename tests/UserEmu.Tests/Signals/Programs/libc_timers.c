@@ -15,7 +15,7 @@ int main(void) {
     timer_t t; if (timer_create(CLOCK_MONOTONIC, &ev, &t)) { perror("timer_create"); return 1; }
     struct itimerspec its = { {0, 0}, {0, 10000000} };
     timer_settime(t, 0, &its, NULL);
-    for (int i = 0; i < 200 && !atomic_load(&fired); i++) usleep(5000);
+    for (int i = 0; i < 1000 && !atomic_load(&fired); i++) usleep(5000);
     printf("sigev_thread fired=%d\n", atomic_load(&fired));
     signal(SIGUSR1, on_sig);
     struct sigevent e2 = {0}; e2.sigev_notify = SIGEV_THREAD_ID; e2.sigev_signo = SIGUSR1; e2._sigev_un._tid = main_tid;
@@ -23,7 +23,7 @@ int main(void) {
     struct timespec now; clock_gettime(CLOCK_REALTIME, &now);
     struct itimerspec abs = { {0, 0}, { now.tv_sec, now.tv_nsec } }; abs.it_value.tv_nsec += 10000000; if (abs.it_value.tv_nsec >= 1000000000) { abs.it_value.tv_sec++; abs.it_value.tv_nsec -= 1000000000; }
     timer_settime(t2, TIMER_ABSTIME, &abs, NULL);
-    for (int i = 0; i < 200 && !handler_tid; i++) usleep(5000);
+    for (int i = 0; i < 1000 && !handler_tid; i++) usleep(5000);
     printf("thread_id timer on main=%d\n", handler_tid == main_tid);
     return 0;
 }

@@ -1,4 +1,4 @@
-/* Waits in pause() for SIGINT from outside (the test sends it to the process); the handler's output proves delivery. */
+/* Waits in pause() for SIGINT from outside (the test sends it until the process ends, in case one lands before pause). */
 #include "rt.h"
 static volatile int got;
 static void on_int(int sig) { got = sig; }

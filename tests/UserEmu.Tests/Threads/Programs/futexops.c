@@ -31,7 +31,7 @@ static int robust_worker(void* arg) {
     robust_entry.next = &head; head.next = &robust_entry;
     return 0; /* dies holding the lock */
 }
-static void settle(int n) { while (__atomic_load_n(&waiting, __ATOMIC_SEQ_CST) < n) sys0(SYS_sched_yield); sleep_ms(50); }
+static void settle(int n) { while (__atomic_load_n(&waiting, __ATOMIC_SEQ_CST) < n) sys0(SYS_sched_yield); sleep_ms(200); } /* the last few instructions to the futex call */
 void _start(void) {
     say("wait_mismatch", futex(&word, WAIT | PRIV, 1, 0, 0, 0));
     struct timespec rel = { 0, 20000000 };
