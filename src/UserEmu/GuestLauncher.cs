@@ -4,6 +4,7 @@ using UserEmu.Cpu.X86.Signals;
 using UserEmu.Engine;
 using UserEmu.Engine.Threads;
 using UserEmu.Frontend.X86;
+using UserEmu.Host;
 using UserEmu.Loader;
 using UserEmu.Memory;
 using UserEmu.Syscalls;
@@ -74,21 +75,27 @@ static unsafe class GuestLauncher
         cpu.State->Gpr[CpuState.RSP] = sp;
         cpu.State->Rip = entry;
         proc.Threads.Add(cpu);
+        HostCallInterrupt.Install();
+        HostSignalForwarding.Start(proc);
+        int status;
         try
         {
-            return new CpuLoop(cpu).Run();
+            status = new CpuLoop(cpu).Run();
         }
         catch (GuestThreadExitException e)
         {
             // The main thread called exit while others run: the process lives until the last thread exits.
             GuestThreadStarter.Exit(cpu, e.Status);
-            return proc.Threads.WaitForAll();
+            status = proc.Threads.WaitForAll();
         }
         finally
         {
             if (proc.Stats.Enabled) options.Log.WriteLine(proc.Stats.Format(proc.Code));
             options.Log.Flush();
         }
+        // exit_group ends every thread at once: no other guest thread may run (or print) while the runtime shuts down.
+        if (proc.Threads.Count > 1) HostExit.ExitProcess(status);
+        return status;
     }
 
     static string TruncateComm(string name) => name.Length > 15 ? name[..15] : name;

@@ -12,6 +12,8 @@ public sealed class KernelState
     public UnsupportedWarnings Warnings { get; }
     /// <summary>Resource limits the guest sets without them applying to the emulator itself.</summary>
     public EmulatedLimits Limits { get; } = new();
+    /// <summary>alarm/setitimer and POSIX timers.</summary>
+    public Timers.TimerTable Timers { get; }
     /// <summary>The host (= guest) process id; asked each time, since a forked child has a new one.</summary>
     public int Pid => (int)Host.Sys.Call(Host.HostNr.Getpid);
 
@@ -20,6 +22,7 @@ public sealed class KernelState
         Process = process;
         Paths = new GuestPaths(process.Options.SysRoot);
         Warnings = new UnsupportedWarnings(process.Options);
+        Timers = new Timers.TimerTable(process);
     }
 }
 

@@ -17,6 +17,7 @@ public interface ISyscallTracer
 public sealed unsafe class X86_64SyscallBridge : ISyscallBridge
 {
     const int RAX = 0, RDI = 7, RSI = 6, RDX = 2, R10 = 10, R8 = 8, R9 = 9;
+    const ulong RtSigreturn = 15;
 
     static readonly Lazy<SyscallTable> s_table = new(X86_64Syscalls.Build);
 
@@ -46,18 +47,42 @@ public sealed unsafe class X86_64SyscallBridge : ISyscallBridge
         long r;
         if (entry?.Handler is { } handler)
         {
-            try
+            while (true)
             {
-                r = handler(c);
-            }
-            catch (GuestFaultException)
-            {
-                // A guest pointer the kernel would fail copy_from_user/copy_to_user on.
-                r = -Errno.EFAULT;
-            }
-            catch (GuestNameTooLongException)
-            {
-                r = -Errno.ENAMETOOLONG;
+                cpu.InHostCall = 1;
+                try
+                {
+                    r = handler(c);
+                }
+                catch (GuestFaultException)
+                {
+                    // A guest pointer the kernel would fail copy_from_user/copy_to_user on.
+                    r = -Errno.EFAULT;
+                }
+                catch (GuestNameTooLongException)
+                {
+                    r = -Errno.ENAMETOOLONG;
+                }
+                finally
+                {
+                    cpu.InHostCall = 0;
+                }
+                // rt_sigreturn hands back the interrupted code's RAX, which may well be -EINTR.
+                if (nr == RtSigreturn) break;
+                // A handler may name its restart rule (-ERESTART*); a plain -EINTR gets the rule of its syscall.
+                var restart = r is >= -(long)SyscallRestart.UnlessHandler and <= -(long)SyscallRestart.UnlessHandlerWithoutRestart
+                    ? (SyscallRestart)(-r) : SyscallRestarts.For(nr);
+                if (r != -Errno.EINTR && (long)restart != -r) break;
+                r = -Errno.EINTR;
+                if (cpu.HasDeliverableSignal)
+                {
+                    // Interrupted for a guest signal: its delivery decides between EINTR and a restart.
+                    cpu.PendingRestart = restart;
+                    cpu.RestartNumber = nr;
+                    cpu.SignalPending = true;
+                    break;
+                }
+                // Woken for a signal that another thread took, or by a host signal: the guest never saw a reason to stop.
             }
         }
         else

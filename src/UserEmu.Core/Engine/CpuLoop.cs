@@ -33,6 +33,7 @@ public sealed unsafe class CpuLoop
     /// <summary>Runs the guest until it exits; returns the exit status or throws <see cref="GuestTerminatedBySignalException"/>.</summary>
     public int Run()
     {
+        _cpu.HostTid = Host.HostCallInterrupt.CurrentHostTid();
         while (true)
         {
             try
@@ -42,6 +43,10 @@ public sealed unsafe class CpuLoop
             catch (GuestExitException exit)
             {
                 return exit.Status;
+            }
+            catch (RetryInstructionException)
+            {
+                // Another thread changed a locked operand mid-instruction: run the instruction again (RIP points at it).
             }
             catch (GuestFaultException f)
             {
@@ -75,7 +80,8 @@ public sealed unsafe class CpuLoop
             else
             {
                 exit = IrInterpreter.Run(tb.Ir, cpu);
-                if (++tb.ExecCount == _threshold) Compile(tb);
+                // Atomic so that exactly one of several threads running a cold block compiles it.
+                if (Interlocked.Increment(ref tb.ExecCount) == _threshold) Compile(tb);
             }
             if (exit == BlockExit.Syscall)
             {
@@ -83,7 +89,7 @@ public sealed unsafe class CpuLoop
                 _proc.Syscalls.Dispatch(cpu);
                 if (_stats.Enabled) { _stats.Syscalls++; _stats.SyscallTicks += Stopwatch.GetTimestamp() - t0; }
             }
-            if (_proc.Signals.HasPending) _proc.Signals.DeliverPending(cpu);
+            if (cpu.SignalPending) _proc.Signals.DeliverPending(cpu);
         }
     }
 

@@ -10,7 +10,9 @@ public sealed class GuestProcess
     public required IGuestFrontend Frontend { get; init; }
     public required ISyscallBridge Syscalls { get; set; }
     public TranslationCache Code { get; } = new();
-    public GuestSignals Signals { get; } = new();
+    public GuestSignals Signals { get; }
+
+    public GuestProcess() => Signals = new GuestSignals(this);
     /// <summary>Futex wait queues of this address space (created on first use).</summary>
     public Threads.FutexTable Futexes => LazyInitializer.EnsureInitialized(ref _futexes, () => new Threads.FutexTable(Memory));
     Threads.FutexTable? _futexes;

@@ -22,3 +22,6 @@ public sealed class GuestThreadExitException(int status) : Exception
 {
     public int Status { get; } = status;
 }
+
+/// <summary>The current guest instruction lost a race on its locked memory operand and must run again from its start (state is as before it).</summary>
+public sealed class RetryInstructionException() : Exception("locked access retried");

@@ -14,6 +14,20 @@ public static unsafe class GuestAtomics
         return mem.Host(addr);
     }
 
+    /// <summary>Reads a value that is about to be updated atomically (read and write access checked, as for the locked access).</summary>
+    public static ulong LoadForUpdate(GuestAddressSpace mem, ulong addr, int size)
+    {
+        void* p = Prepare(mem, addr, size);
+        if ((addr & (ulong)(size - 1)) != 0) return mem.Read(addr, size);
+        return size switch
+        {
+            1 => Volatile.Read(ref *(byte*)p),
+            2 => Volatile.Read(ref *(ushort*)p),
+            4 => Volatile.Read(ref *(uint*)p),
+            _ => Volatile.Read(ref *(ulong*)p),
+        };
+    }
+
     /// <summary>Atomically replaces the value at addr with <paramref name="desired"/> if it equals <paramref name="expected"/>; returns the old value.</summary>
     public static ulong CompareExchange(GuestAddressSpace mem, ulong addr, int size, ulong expected, ulong desired)
     {

@@ -33,7 +33,7 @@ public static unsafe class FileDataSyscalls
     public static long Sendfile(in SyscallContext c)
     {
         byte* offset = c.OutOrNull(c.A2, 8);
-        return SignalSyscalls.PipeCheck(c, Sys.Call(HostNr.Sendfile, (long)c.A0, (long)c.A1, (long)offset, (long)c.A3));
+        return SignalSendSyscalls.PipeCheck(c, Sys.Call(HostNr.Sendfile, (long)c.A0, (long)c.A1, (long)offset, (long)c.A3));
     }
 
     /// <summary>copy_file_range(fd_in, loff_t* off_in, fd_out, loff_t* off_out, len, flags).</summary>
@@ -47,7 +47,7 @@ public static unsafe class FileDataSyscalls
     public static long Splice(in SyscallContext c)
     {
         byte* offIn = c.OutOrNull(c.A1, 8), offOut = c.OutOrNull(c.A3, 8);
-        return SignalSyscalls.PipeCheck(c, Sys.Call(HostNr.Splice, (long)c.A0, (long)offIn, (long)c.A2, (long)offOut, (long)c.A4, (long)c.A5));
+        return SignalSendSyscalls.PipeCheck(c, Sys.Call(HostNr.Splice, (long)c.A0, (long)offIn, (long)c.A2, (long)offOut, (long)c.A4, (long)c.A5));
     }
 
     public static long Tee(in SyscallContext c) => Sys.Call(HostNr.Tee, (long)c.A0, (long)c.A1, (long)c.A2, (long)c.A3);

@@ -15,7 +15,7 @@ public static unsafe class ReadWriteSyscalls
     public static long Write(in SyscallContext c)
     {
         ulong n = c.Buffer(c.A1, c.A2, false, out byte* buf);
-        return SignalSyscalls.PipeCheck(c, Sys.Call(HostNr.Write, (long)c.A0, (long)buf, (long)n));
+        return SignalSendSyscalls.PipeCheck(c, Sys.Call(HostNr.Write, (long)c.A0, (long)buf, (long)n));
     }
 
     public static long Pread64(in SyscallContext c)
@@ -27,7 +27,7 @@ public static unsafe class ReadWriteSyscalls
     public static long Pwrite64(in SyscallContext c)
     {
         ulong n = c.Buffer(c.A1, c.A2, false, out byte* buf);
-        return SignalSyscalls.PipeCheck(c, Sys.Call(HostNr.Pwrite64, (long)c.A0, (long)buf, (long)n, (long)c.A3));
+        return SignalSendSyscalls.PipeCheck(c, Sys.Call(HostNr.Pwrite64, (long)c.A0, (long)buf, (long)n, (long)c.A3));
     }
 
     public static long Lseek(in SyscallContext c) => Sys.Call(HostNr.Lseek, (long)c.A0, (long)c.A1, (long)c.A2);
@@ -54,6 +54,6 @@ public static unsafe class ReadWriteSyscalls
         long n = Iovecs.Translate(c, c.A1, c.A2, read, iov);
         if (n < 0) return n;
         long r = Sys.Call(hostNr, (long)c.A0, (long)iov, n, (long)c.A3, (long)c.A4, (long)c.A5);
-        return read ? r : SignalSyscalls.PipeCheck(c, r);
+        return read ? r : SignalSendSyscalls.PipeCheck(c, r);
     }
 }

@@ -4,7 +4,7 @@ using UserEmu.Syscalls.Host;
 
 namespace UserEmu.Syscalls.Handlers;
 
-/// <summary>Signal state and sending: rt_sigaction, rt_sigprocmask, sigaltstack, kill, tkill, tgkill.</summary>
+/// <summary>Signal state: rt_sigaction, rt_sigprocmask, sigaltstack (sending is in SignalSendSyscalls, waiting in SignalWaitSyscalls).</summary>
 /// <remarks>
 /// Dispositions live in the process's <see cref="GuestSignals"/> table and masks and alternate stacks on each
 /// <see cref="Vcpu"/>; the host's own signal state (the .NET runtime's) is never changed. A signal the guest sends
@@ -13,13 +13,12 @@ namespace UserEmu.Syscalls.Handlers;
 /// </remarks>
 public static unsafe class SignalSyscalls
 {
-    public const int SI_USER = 0, SI_TKILL = -6;
     const int SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;
     const int SS_ONSTACK = 1, SS_DISABLE = 2, MINSIGSTKSZ = 2048;
     const uint SS_AUTODISARM = 1u << 31;
-    const ulong SigSetSize = 8;
+    internal const ulong SigSetSize = 8;
     /// <summary>SIGKILL and SIGSTOP can be neither caught nor blocked.</summary>
-    const ulong Unblockable = (1UL << (Signals.SIGKILL - 1)) | (1UL << (Signals.SIGSTOP - 1));
+    internal const ulong Unblockable = (1UL << (Signals.SIGKILL - 1)) | (1UL << (Signals.SIGSTOP - 1));
 
     /// <summary>rt_sigaction(sig, act, oact, sigsetsize) on struct kernel_sigaction {handler, flags, restorer, mask}.</summary>
     public static long RtSigaction(in SyscallContext c)
@@ -63,9 +62,8 @@ public static unsafe class SignalSyscalls
                 _ => ulong.MaxValue,
             };
             if (mask == ulong.MaxValue) return -Errno.EINVAL;
-            cpu.SignalMask = mask;
-            // Unblocking may make a queued signal deliverable: the dispatch loop looks after this call.
-            if (cpu.HasDeliverableSignal) c.Process.Signals.HasPending = true;
+            // Unblocking may make a queued signal deliverable: the dispatch loop looks right after this call.
+            cpu.SetSignalMask(mask);
         }
         if (c.A2 != 0) c.Mem.Write64(c.A2, old);
         return 0;
@@ -110,70 +108,6 @@ public static unsafe class SignalSyscalls
             c.Mem.Write64(c.A1 + 8, (uint)oldFlags);
             c.Mem.Write64(c.A1 + 16, oldSize);
         }
-        return 0;
-    }
-
-    /// <summary>kill(pid, sig): to this process it is queued on a guest thread; to anyone else (groups included) the host sends it.</summary>
-    public static long Kill(in SyscallContext c)
-    {
-        int pid = (int)c.A0, sig = (int)c.A1;
-        if (sig < 0 || sig > GuestSignals.MaxSignal) return -Errno.EINVAL;
-        if (pid != c.Kernel.Pid) return Sys.Call(HostNr.Kill, pid, sig);
-        if (sig == 0) return 0;
-        return QueueToProcess(c, sig, SI_USER);
-    }
-
-    /// <summary>tkill(tid, sig).</summary>
-    public static long Tkill(in SyscallContext c)
-    {
-        int tid = (int)c.A0, sig = (int)c.A1;
-        if (tid <= 0 || sig < 0 || sig > GuestSignals.MaxSignal) return -Errno.EINVAL;
-        var target = FindThread(c, tid);
-        if (target == null) return Sys.Call(HostNr.Tkill, tid, sig);
-        return sig == 0 ? 0 : QueueToThread(c, target, sig, SI_TKILL);
-    }
-
-    /// <summary>tgkill(tgid, tid, sig): raise() and pthread_kill() use it on the caller's own process.</summary>
-    public static long Tgkill(in SyscallContext c)
-    {
-        int tgid = (int)c.A0, tid = (int)c.A1, sig = (int)c.A2;
-        if (tgid <= 0 || tid <= 0 || sig < 0 || sig > GuestSignals.MaxSignal) return -Errno.EINVAL;
-        if (tgid != c.Kernel.Pid) return Sys.Call(HostNr.Tgkill, tgid, tid, sig);
-        var target = FindThread(c, tid);
-        if (target == null) return -Errno.ESRCH;
-        return sig == 0 ? 0 : QueueToThread(c, target, sig, SI_TKILL);
-    }
-
-    /// <summary>A write that failed with EPIPE also raises SIGPIPE on the writing thread, as the kernel's pipe and socket code does.</summary>
-    public static long PipeCheck(in SyscallContext c, long result)
-    {
-        if (result == -Errno.EPIPE) QueueToThread(c, c.Cpu, Signals.SIGPIPE, SI_USER);
-        return result;
-    }
-
-    static Vcpu? FindThread(in SyscallContext c, int tid) =>
-        tid == ProcessSyscalls.Gettid(c) ? c.Cpu : c.Process.Threads.Find(tid);
-
-    // A process-directed signal goes to a thread that does not block it, the caller first (as the kernel prefers).
-    static long QueueToProcess(in SyscallContext c, int sig, int code)
-    {
-        ulong bit = 1UL << (sig - 1);
-        var target = c.Cpu;
-        if ((target.SignalMask & bit) != 0)
-            foreach (var t in c.Process.Threads.Snapshot())
-                if ((t.SignalMask & bit) == 0)
-                {
-                    target = t;
-                    break;
-                }
-        return QueueToThread(c, target, sig, code);
-    }
-
-    static long QueueToThread(in SyscallContext c, Vcpu target, int sig, int code)
-    {
-        // SIGSTOP cannot be handled or ignored: the host stops the whole emulator, as the kernel would stop the process.
-        if (sig == Signals.SIGSTOP) return Sys.Call(HostNr.Kill, c.Kernel.Pid, sig);
-        target.Enqueue(new GuestSignalInfo(sig, code, 0, c.Kernel.Pid, (int)Sys.Call(HostNr.Getuid)));
         return 0;
     }
 }

@@ -131,9 +131,9 @@ public sealed unsafe class ProcessSyscallTests : IDisposable
     public void KillToSelfQueuesTheGuestSignal()
     {
         Assert.Equal(0, _g.Call("kill", (ulong)Environment.ProcessId, 0));
-        Assert.False(_g.Process.Signals.HasPending);
+        Assert.False(_g.Cpu.SignalPending);
         Assert.Equal(0, _g.Call("tgkill", (ulong)Environment.ProcessId, (ulong)Environment.ProcessId, 10));
-        Assert.True(_g.Process.Signals.HasPending);
+        Assert.True(_g.Cpu.SignalPending);
         Assert.True(_g.Cpu.TakePending(out var info));
         Assert.Equal(10, info.Signal);
         Assert.Equal(-EINVAL, _g.Call("kill", (ulong)Environment.ProcessId, 99));

@@ -8,16 +8,18 @@ namespace UserEmu.Engine.Threads;
 /// The compare-and-block of FUTEX_WAIT happens under the table lock, and wakers take the same lock, so a wake
 /// between a guest's value check and its sleep cannot be lost (the property glibc's locks rely on).
 /// </remarks>
-public sealed unsafe class FutexTable
+public sealed unsafe partial class FutexTable
 {
     public const int EAGAIN = 11, EINTR = 4, ETIMEDOUT = 110, EINVAL = 22, EFAULT = 14;
     public const uint BitsetMatchAny = 0xffffffff;
 
-    sealed class Waiter(Vcpu cpu, ulong addr, uint bitset)
+    sealed class Waiter(Vcpu cpu, ulong addr, uint bitset, bool pi = false)
     {
         public readonly Vcpu Cpu = cpu;
         public ulong Address = addr;
         public readonly uint Bitset = bitset;
+        /// <summary>A FUTEX_LOCK_PI waiter: woken only by FUTEX_UNLOCK_PI, which hands it the lock.</summary>
+        public readonly bool Pi = pi;
         public bool Woken;
     }
 
@@ -50,6 +52,12 @@ public sealed unsafe class FutexTable
             if (!_queues.TryGetValue(addr, out var q)) _queues[addr] = q = new();
             q.Add(w);
         }
+        return Sleep(cpu, w, deadline);
+    }
+
+    // Sleeps until woken, the deadline passes or a signal becomes deliverable.
+    int Sleep(Vcpu cpu, Waiter w, long? deadline)
+    {
         lock (w)
         {
             cpu.BlockedOn = w;
@@ -105,7 +113,7 @@ public sealed unsafe class FutexTable
         for (int k = 0; k < q.Count && woken < count; k++)
         {
             var w = q[k];
-            if ((w.Bitset & bitset) == 0) continue;
+            if (w.Pi || (w.Bitset & bitset) == 0) continue;
             q.RemoveAt(k--);
             lock (w)
             {

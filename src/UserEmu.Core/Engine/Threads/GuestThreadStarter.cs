@@ -32,6 +32,7 @@ public static unsafe partial class GuestThreadStarter
         if (req.Stack != 0) child.State->Gpr[CpuState.RSP] = req.Stack;
         if ((req.Flags & CloneRequest.CLONE_SETTLS) != 0) child.State->FsBase = req.Tls;
         child.SignalMask = parent.SignalMask;
+        // A new thread starts with no alternate signal stack (the kernel clears it for CLONE_VM without CLONE_VFORK).
         if ((req.Flags & CloneRequest.CLONE_CHILD_CLEARTID) != 0) child.ClearChildTid = req.ChildTid;
         proc.Threads.Add(child);
 
@@ -81,9 +82,10 @@ public static unsafe partial class GuestThreadStarter
         }
     }
 
-    /// <summary>Thread exit: clear_child_tid is zeroed and its futex woken (pthread_join waits on it), then the thread leaves the group.</summary>
+    /// <summary>Thread exit: robust futexes are released, clear_child_tid is zeroed and its futex woken (pthread_join waits on it), then the thread leaves the group.</summary>
     public static void Exit(Vcpu cpu, int status)
     {
+        RobustList.Cleanup(cpu);
         if (cpu.ClearChildTid != 0)
         {
             try
@@ -96,5 +98,8 @@ public static unsafe partial class GuestThreadStarter
             }
         }
         cpu.Process.Threads.Remove(cpu, status);
+        // A process-directed signal this thread was picked for but never took goes to the threads that remain.
+        if (cpu.Process.Signals.SharedPendingSet() != 0)
+            foreach (var t in cpu.Process.Threads.Snapshot()) t.Notify();
     }
 }

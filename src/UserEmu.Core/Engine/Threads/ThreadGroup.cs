@@ -3,7 +3,8 @@ namespace UserEmu.Engine.Threads;
 /// <summary>The guest threads of the process: who is alive, and the exit status when the last one leaves.</summary>
 public sealed class ThreadGroup
 {
-    readonly Lock _lock = new();
+    // A plain object: WaitForAll needs Monitor.Wait, which System.Threading.Lock does not support.
+    readonly object _lock = new();
     readonly List<Vcpu> _threads = new();
     int _lastStatus;
 

@@ -31,7 +31,9 @@ static class InstEmitMove
         // Hints and no-ops in user mode.
         t.Add(_ => { }, Mnemonic.Nop, Mnemonic.Endbr64, Mnemonic.Endbr32, Mnemonic.Pause,
             Mnemonic.Prefetch, Mnemonic.Prefetchw, Mnemonic.Prefetchnta, Mnemonic.Prefetcht0, Mnemonic.Prefetcht1, Mnemonic.Prefetcht2,
-            Mnemonic.Lfence, Mnemonic.Sfence, Mnemonic.Mfence);
+            Mnemonic.Lfence, Mnemonic.Sfence);
+        // The one fence x86 code needs from the host: stores before it are visible before loads after it (Dekker, seqlocks).
+        t[Mnemonic.Mfence] = e => e.HelperImm(LockedAccessHelpers.FullFence, 0);
     }
 
     /// <summary>The x86 condition encoded in a Jcc/SETcc/CMOVcc instruction.</summary>

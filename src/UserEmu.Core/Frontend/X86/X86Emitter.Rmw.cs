@@ -9,7 +9,9 @@ public sealed partial class X86Emitter
     /// <remarks>
     /// Lockable updates of the integer families (xadd, cmpxchg, bts/btr/btc, and the memory forms they share with
     /// LOCK) go through here or <see cref="ReadModifyWriteAt"/>, so making LOCK atomic changes these two methods only.
-    /// Today the sequence is a plain load then store, which is exact while one guest thread runs at a time.
+    /// Without LOCK the sequence is a plain load then store (as the CPU, not atomic); with LOCK, and for xchg, it is a
+    /// load-linked / store-conditional pair of helpers over a host CAS (<see cref="Cpu.X86.LockedAccessHelpers"/>),
+    /// as are the memory operands of <see cref="Read(int, int)"/> and <see cref="Write(int, ushort, int)"/> (see <see cref="Locked"/>).
     /// <paramref name="compute"/> must not write guest state: the store after it can still fault.
     /// </remarks>
     public ushort ReadModifyWrite(int n, int size, Func<ushort, ushort> compute, out ushort result)
@@ -24,6 +26,13 @@ public sealed partial class X86Emitter
     /// <summary>Read-modify-write of <paramref name="size"/> bytes of guest memory at <paramref name="addr"/> (see <see cref="ReadModifyWrite"/>).</summary>
     public ushort ReadModifyWriteAt(ushort addr, int size, Func<ushort, ushort> compute, out ushort result)
     {
+        if (Locked)
+        {
+            ushort linked = HelperImm(UserEmu.Cpu.X86.LockedAccessHelpers.LoadLinked, size, addr);
+            result = compute(linked);
+            HelperImm(UserEmu.Cpu.X86.LockedAccessHelpers.StoreConditional, size, addr, result);
+            return linked;
+        }
         ushort old = B.Load(addr, size);
         result = compute(old);
         B.Store(addr, result, size);

@@ -157,7 +157,7 @@ public sealed partial class X86Emitter
         switch (Insn.GetOpKind(n))
         {
             case OpKind.Register: return GetReg(Insn.GetOpRegister(n));
-            case OpKind.Memory: return B.Load(Ea(), size);
+            case OpKind.Memory: return Locked ? HelperImm(LockedAccessHelpers.LoadLinked, size, Ea()) : B.Load(Ea(), size);
             default:
                 ulong v = Insn.GetImmediate(n);
                 if (size < 8) v &= (1UL << (size * 8)) - 1;
@@ -171,8 +171,15 @@ public sealed partial class X86Emitter
     public void Write(int n, ushort value, int size)
     {
         if (Insn.GetOpKind(n) == OpKind.Register) SetReg(Insn.GetOpRegister(n), value);
+        else if (Locked) HelperImm(LockedAccessHelpers.StoreConditional, size, Ea(), value);
         else B.Store(Ea(), value, size);
     }
+
+    /// <summary>
+    /// A LOCK-prefixed instruction, or xchg (always locked with memory): its memory operand is read and written as an
+    /// atomic pair (<see cref="LockedAccessHelpers"/>), so every lockable family is atomic through Read/Write alone.
+    /// </summary>
+    public bool Locked => Insn.HasLockPrefix || Insn.Mnemonic == Mnemonic.Xchg;
 
     public void Write(int n, ushort value) => Write(n, value, OpSize(n));
 

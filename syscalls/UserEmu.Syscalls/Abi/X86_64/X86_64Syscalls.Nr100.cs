@@ -38,10 +38,10 @@ public static partial class X86_64Syscalls
         t.Add(124, "getsid", C.None, ProcessSyscalls.Getsid, Pid);
         t.Add(125, "capget", C.Creds, null, Ptr, Ptr);
         t.Add(126, "capset", C.Creds, null, Ptr, Ptr);
-        t.Add(127, "rt_sigpending", C.Signal, null, SigSetOut, ULong);
-        t.Add(128, "rt_sigtimedwait", C.Signal, null, SigSetIn, SigInfoOut, TimespecIn, ULong);
-        t.Add(129, "rt_sigqueueinfo", C.Signal | C.Process, null, Pid, Signal, SigInfoIn);
-        t.Add(130, "rt_sigsuspend", C.Signal, null, SigSetIn, ULong);
+        t.Add(127, "rt_sigpending", C.Signal, SignalWaitSyscalls.RtSigpending, SigSetOut, ULong);
+        t.Add(128, "rt_sigtimedwait", C.Signal, SignalWaitSyscalls.RtSigtimedwait, SigSetIn, SigInfoOut, TimespecIn, ULong);
+        t.Add(129, "rt_sigqueueinfo", C.Signal | C.Process, SignalSendSyscalls.RtSigqueueinfo, Pid, Signal, SigInfoIn);
+        t.Add(130, "rt_sigsuspend", C.Signal, SignalWaitSyscalls.RtSigsuspend, SigSetIn, ULong);
         t.Add(131, "sigaltstack", C.Signal, SignalSyscalls.Sigaltstack, StackIn, StackOut);
         t.Add(132, "utime", C.File, FsMetadataSyscalls.Utime, Path, Ptr);
         t.Add(133, "mknod", C.File, DirectorySyscalls.Mknod, Path, Mode, Hex);

@@ -11,9 +11,9 @@ public static partial class X86_64Syscalls
 {
     static void Define200(SyscallTable t)
     {
-        t.Add(200, "tkill", C.Signal | C.Process, SignalSyscalls.Tkill, Pid, Signal);
+        t.Add(200, "tkill", C.Signal | C.Process, SignalSendSyscalls.Tkill, Pid, Signal);
         t.Add(201, "time", C.Clock, TimeSyscalls.Time, Ptr);
-        t.Add(202, "futex", C.None, null, Ptr, FutexOp, UInt, TimespecIn, Ptr, UInt);
+        t.Add(202, "futex", C.None, FutexSyscalls.Futex, Ptr, FutexOp, UInt, TimespecIn, Ptr, UInt);
         t.Add(203, "sched_setaffinity", C.None, SchedulerSyscalls.SchedSetaffinity, Pid, UInt, L(CpuSetIn, 1));
         t.Add(204, "sched_getaffinity", C.None, SchedulerSyscalls.SchedGetaffinity, Pid, UInt, R(CpuSetOut));
         t.Add(205, "set_thread_area", C.None, null, Ptr);
@@ -33,11 +33,11 @@ public static partial class X86_64Syscalls
         t.Add(219, "restart_syscall", C.None, null);
         t.Add(220, "semtimedop", C.Ipc, null, Int, Ptr, ULong, TimespecIn);
         t.Add(221, "fadvise64", C.Desc, FileDataSyscalls.Fadvise64, Fd, Long, Long, FadviseAdvice);
-        t.Add(222, "timer_create", C.None, null, ClockId, Ptr, Ptr);
-        t.Add(223, "timer_settime", C.None, null, Int, TimerFlags, ItimerspecIn, ItimerspecOut);
-        t.Add(224, "timer_gettime", C.None, null, Int, ItimerspecOut);
-        t.Add(225, "timer_getoverrun", C.None, null, Int);
-        t.Add(226, "timer_delete", C.None, null, Int);
+        t.Add(222, "timer_create", C.None, TimerSyscalls.TimerCreate, ClockId, Ptr, Ptr);
+        t.Add(223, "timer_settime", C.None, TimerSyscalls.TimerSettime, Int, TimerFlags, ItimerspecIn, ItimerspecOut);
+        t.Add(224, "timer_gettime", C.None, TimerSyscalls.TimerGettime, Int, ItimerspecOut);
+        t.Add(225, "timer_getoverrun", C.None, TimerSyscalls.TimerGetoverrun, Int);
+        t.Add(226, "timer_delete", C.None, TimerSyscalls.TimerDelete, Int);
         t.Add(227, "clock_settime", C.Clock, null, ClockId, TimespecIn);
         t.Add(228, "clock_gettime", C.Clock, TimeSyscalls.ClockGettime, ClockId, TimespecOut);
         t.Add(229, "clock_getres", C.Clock, TimeSyscalls.ClockGetres, ClockId, TimespecOut);
@@ -45,7 +45,7 @@ public static partial class X86_64Syscalls
         t.Add(231, "exit_group", C.Process, ProcessSyscalls.ExitGroup, Int).Returns(Ret.NoReturn);
         t.Add(232, "epoll_wait", C.Desc, EventSyscalls.EpollWait, Fd, R(EpollEventsOut), Int, Int);
         t.Add(233, "epoll_ctl", C.Desc, EventSyscalls.EpollCtl, Fd, EpollCtlOp, Fd, EpollEventIn);
-        t.Add(234, "tgkill", C.Signal | C.Process, SignalSyscalls.Tgkill, Pid, Pid, Signal);
+        t.Add(234, "tgkill", C.Signal | C.Process, SignalSendSyscalls.Tgkill, Pid, Pid, Signal);
         t.Add(235, "utimes", C.File, FsMetadataSyscalls.Utimes, Path, Ptr);
         t.Add(236, "vserver", C.None, null);
         t.Add(237, "mbind", C.Memory, null, Ptr, ULong, Int, Ptr, ULong, Hex);
@@ -108,7 +108,7 @@ public static partial class X86_64Syscalls
         t.Add(294, "inotify_init1", C.Desc, EventSyscalls.InotifyInit1, Hex).Returns(Ret.Fd);
         t.Add(295, "preadv", C.Desc, ReadWriteSyscalls.Preadv, Fd, L(IovecOut, 2), Int, Long, Long);
         t.Add(296, "pwritev", C.Desc, ReadWriteSyscalls.Pwritev, Fd, L(IovecIn, 2), Int, Long, Long);
-        t.Add(297, "rt_tgsigqueueinfo", C.Signal | C.Process, null, Pid, Pid, Signal, SigInfoIn);
+        t.Add(297, "rt_tgsigqueueinfo", C.Signal | C.Process, SignalSendSyscalls.RtTgsigqueueinfo, Pid, Pid, Signal, SigInfoIn);
         t.Add(298, "perf_event_open", C.Desc, null, Ptr, Pid, Int, Fd, Hex).Returns(Ret.Fd);
         t.Add(299, "recvmmsg", C.Network | C.Desc, null, Fd, Ptr, UInt, MsgFlags, TimespecIn);
     }

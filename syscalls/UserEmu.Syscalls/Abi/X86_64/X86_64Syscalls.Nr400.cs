@@ -23,7 +23,7 @@ public static partial class X86_64Syscalls
         t.Add(432, "fsmount", C.Desc, null, Fd, Hex, Hex).Returns(Ret.Fd);
         t.Add(433, "fspick", C.Desc | C.File, null, AtDirFd, Path, Hex).Returns(Ret.Fd);
         t.Add(434, "pidfd_open", C.Desc, null, Pid, Hex).Returns(Ret.Fd);
-        t.Add(435, "clone3", C.Process, null, Ptr, ULong);
+        t.Add(435, "clone3", C.Process, CloneSyscalls.Clone3, Ptr, ULong);
         t.Add(436, "close_range", C.Desc, DescriptorSyscalls.CloseRange, UInt, UInt, Hex);
         t.Add(437, "openat2", C.Desc | C.File, DescriptorSyscalls.Openat2, AtDirFd, Path, Ptr, ULong).Returns(Ret.Fd);
         t.Add(438, "pidfd_getfd", C.Desc, null, Fd, Fd, Hex).Returns(Ret.Fd);

@@ -23,9 +23,18 @@ public sealed unsafe class X86SignalFrame : ISignalDelivery
     // sigcontext register order: r8..r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp.
     static readonly int[] GregOrder = [8, 9, 10, 11, 12, 13, 14, 15, CpuState.RDI, CpuState.RSI, CpuState.RBP, CpuState.RBX, CpuState.RDX, CpuState.RAX, CpuState.RCX, CpuState.RSP];
 
+    /// <summary>The `syscall` instruction is 2 bytes; RAX gets the number back (the kernel's orig_ax).</summary>
+    public void RestartSyscall(Vcpu cpu)
+    {
+        cpu.State->Rip -= 2;
+        cpu.State->Gpr[CpuState.RAX] = cpu.RestartNumber;
+    }
+
     public void EnterHandler(Vcpu cpu, GuestSignalInfo info, ref GuestSigAction act)
     {
         var s = cpu.State;
+        // After rt_sigsuspend the frame keeps the mask from before the call, which sigreturn then restores.
+        ulong savedMask = cpu.HasSavedMask ? cpu.SavedMask : cpu.SignalMask;
         var mem = cpu.Memory;
         ulong sp = s->Gpr[CpuState.RSP] - 128;
         bool onAltStack = cpu.AltStackSize != 0 && sp - cpu.AltStackBase < cpu.AltStackSize;
@@ -51,10 +60,10 @@ public sealed unsafe class X86SignalFrame : ISignalDelivery
             Put(f, McOffset + 136, LazyFlags.Rflags(s));
             Put(f, McOffset + 144, 0x33UL | (0x2bUL << 48)); // cs, gs, fs, ss
             Put(f, McOffset + 160, TrapNumber(info.Signal));
-            Put(f, McOffset + 168, cpu.SignalMask);
+            Put(f, McOffset + 168, savedMask);
             Put(f, McOffset + 176, info.Signal == Engine.Signals.SIGSEGV ? info.Address : 0);
             Put(f, McOffset + 184, fpstate);
-            Put(f, SigmaskOffset, cpu.SignalMask);
+            Put(f, SigmaskOffset, savedMask);
             WriteSiginfo(f[SiginfoOffset..], info);
             mem.WriteBytes(frame, f);
         }
@@ -102,8 +111,7 @@ public sealed unsafe class X86SignalFrame : ISignalDelivery
             for (int k = 0; k < 16; k++) s->Gpr[GregOrder[k]] = Get(f, McOffset + k * 8);
             s->Rip = Get(f, McOffset + 128);
             LazyFlags.SetRflags(s, Get(f, McOffset + 136), FixEflags);
-            cpu.SignalMask = Get(f, SigmaskOffset) & ~((1UL << (Engine.Signals.SIGKILL - 1)) | (1UL << (Engine.Signals.SIGSTOP - 1)));
-            cpu.Process.Signals.HasPending = true; // unblocked signals may now be deliverable
+            cpu.SetSignalMask(Get(f, SigmaskOffset)); // unblocked signals are delivered at the next boundary
             return s->Gpr[CpuState.RAX];
         }
         catch (GuestFaultException)
@@ -133,6 +141,7 @@ public sealed unsafe class X86SignalFrame : ISignalDelivery
         {
             BitConverter.TryWriteBytes(si[16..], info.SenderPid);
             BitConverter.TryWriteBytes(si[20..], info.SenderUid);
+            BitConverter.TryWriteBytes(si[24..], info.Value);
         }
     }
 

@@ -1,0 +1,106 @@
+using System.Runtime.InteropServices;
+using UserEmu.Engine;
+
+namespace UserEmu.Host;
+
+/// <summary>Interrupts a guest thread's blocking host syscall (read, nanosleep, poll...) so a guest signal can be delivered: the kernel's signal_wake_up.</summary>
+/// <remarks>
+/// A host signal (<see cref="KickSignal"/>) is sent to the host thread; its handler is a native `ret` and is installed
+/// without SA_RESTART, so the blocking call returns EINTR, which the syscall bridge turns into the guest's
+/// -ERESTART* handling. A kick can land just before the thread enters the call (then it is lost), so a background
+/// thread repeats it, backing off from 1 ms, while the target is still inside the call with a signal to take (as
+/// QEMU's safe_syscall closes the same window with code-address checks, which .NET cannot do).
+/// </remarks>
+public static unsafe partial class HostCallInterrupt
+{
+    /// <summary>SIGRTMAX: the .NET runtime uses SIGRTMIN, glibc 32 and 33; guests seldom get SIGRTMAX from outside.</summary>
+    public const int KickSignal = 64;
+
+    static readonly Lock Sync = new();
+    static readonly List<Vcpu> Kicked = new();
+    static bool _installed;
+    static Thread? _retrier;
+    static readonly AutoResetEvent More = new(false);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int tgkill(int tgid, int tid, int sig);
+
+    [LibraryImport("libc")]
+    private static partial int gettid();
+
+    /// <summary>The calling host thread's id.</summary>
+    public static int CurrentHostTid() => gettid();
+
+    /// <summary>Installs the kick handler (once per process).</summary>
+    public static void Install()
+    {
+        lock (Sync)
+        {
+            if (_installed) return;
+            nint page = LibC.mmap(0, 4096, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS, -1, 0);
+            if (page == LibC.MAP_FAILED) throw new InvalidOperationException("mmap for the kick handler failed");
+            ReadOnlySpan<byte> ret = RuntimeInformation.ProcessArchitecture == Architecture.Arm64
+                ? [0xC0, 0x03, 0x5F, 0xD6] // ret
+                : [0xC3];                  // ret
+            ret.CopyTo(new Span<byte>((void*)page, ret.Length));
+            LibC.mprotect(page, 4096, LibC.PROT_READ | LibC.PROT_EXEC);
+            // glibc struct sigaction: handler, sa_mask[128], sa_flags, sa_restorer (152 bytes); no SA_RESTART.
+            byte* act = stackalloc byte[152];
+            new Span<byte>(act, 152).Clear();
+            *(nint*)act = page;
+            if (LibC.sigaction(KickSignal, act, null) != 0) throw new InvalidOperationException("sigaction for the kick signal failed");
+            ulong set = 1UL << (KickSignal - 1);
+            LibC.sigprocmask(1 /* SIG_UNBLOCK */, &set, null);
+            _installed = true;
+        }
+    }
+
+    /// <summary>Kicks <paramref name="cpu"/>'s host thread out of a blocking call, and keeps doing so until it has left it.</summary>
+    public static void Kick(Vcpu cpu)
+    {
+        if (!_installed || cpu.HostTid == 0) return;
+        tgkill(LibC.getpid(), cpu.HostTid, KickSignal);
+        lock (Sync)
+        {
+            if (!Kicked.Contains(cpu)) Kicked.Add(cpu);
+            _retrier ??= StartRetrier();
+        }
+        More.Set();
+    }
+
+    static Thread StartRetrier()
+    {
+        var t = new Thread(Retry) { IsBackground = true, Name = "useremu kick" };
+        t.Start();
+        return t;
+    }
+
+    static void Retry()
+    {
+        int delay = 1;
+        while (true)
+        {
+            bool any;
+            lock (Sync)
+            {
+                for (int k = Kicked.Count - 1; k >= 0; k--)
+                {
+                    var cpu = Kicked[k];
+                    if (cpu.InHostCall == 0 || !cpu.HasDeliverableSignal) Kicked.RemoveAt(k);
+                }
+                any = Kicked.Count > 0;
+            }
+            if (!any)
+            {
+                More.WaitOne();
+                delay = 1;
+                continue;
+            }
+            More.WaitOne(delay);
+            delay = Math.Min(delay * 2, 20);
+            lock (Sync)
+                foreach (var cpu in Kicked)
+                    if (cpu.InHostCall != 0 && cpu.HasDeliverableSignal) tgkill(LibC.getpid(), cpu.HostTid, KickSignal);
+        }
+    }
+}

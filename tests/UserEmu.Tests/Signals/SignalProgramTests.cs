@@ -1,0 +1,92 @@
+using System.Runtime.InteropServices;
+using UserEmu.Tests.TestSupport;
+using Xunit;
+
+// Not UserEmu.Tests.Signals: that would hide UserEmu.Engine.Signals from the other test folders.
+namespace UserEmu.Tests.SignalPrograms;
+
+/// <summary>Freestanding programs using signal handlers, masks, waits, timers and default actions give the native output and wait status.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed partial class SignalProgramTests
+{
+    [Fact]
+    public void SegvHandlerEditsTheContextToSkipTheFault()
+    {
+        var r = GuestProgram.SameAsNative("Signals/Programs/segv_skip.c");
+        Assert.Contains("after=1234", r.Stdout);
+        Assert.Contains("addr=16", r.Stdout);
+    }
+
+    [Fact]
+    public void SegvWithoutHandlerKillsWithStatus139() => Assert.Equal(139, GuestProgram.SameAsNative("Signals/Programs/segv_default.c").ExitCode);
+
+    [Fact]
+    public void DivideByZeroWithoutHandlerKillsWithStatus136() => Assert.Equal(136, GuestProgram.SameAsNative("Signals/Programs/fpe_default.c").ExitCode);
+
+    [Fact]
+    public void FpeHandlerSeesIntDivAndSkipsTheDivision() =>
+        Assert.Contains("result=77", GuestProgram.SameAsNative("Signals/Programs/fpe_handler.c").Stdout);
+
+    [Fact]
+    public void KillToSelfWithSiginfoNodeferResethandThenDefaultDeath()
+    {
+        var r = GuestProgram.SameAsNative("Signals/Programs/kill_self.c");
+        Assert.Equal(138, r.ExitCode);
+        Assert.Contains("nested=3", r.Stdout);
+    }
+
+    [Fact]
+    public void SigaltstackCatchesASmashedStack() =>
+        Assert.Contains("recovered", GuestProgram.SameAsNative("Signals/Programs/altstack.c").Stdout);
+
+    [Fact]
+    public void AlarmInterruptsAReadOrRestartsItWithSaRestart()
+    {
+        var r = GuestProgram.SameAsNative("Signals/Programs/alarm_read.c");
+        Assert.Contains("read_eintr=-4", r.Stdout);
+        Assert.Contains("read_restarted=1", r.Stdout);
+    }
+
+    [Fact]
+    public void SigtimedwaitSigqueueAndSigsuspend()
+    {
+        var r = GuestProgram.SameAsNative("Signals/Programs/sigwait.c");
+        Assert.Contains("si_value=4242", r.Stdout);
+        Assert.Contains("mask_restored=1", r.Stdout);
+    }
+
+    [Fact]
+    public void TgkillToAnotherThreadInterruptsItsFutexWait() =>
+        Assert.Contains("futex_wait=-4", GuestProgram.SameAsNative("Signals/Programs/thread_signal.c").Stdout);
+
+    [Fact]
+    public void PosixTimerSendsItsSignalPeriodically() =>
+        Assert.Contains("value=777", GuestProgram.SameAsNative("Signals/Programs/timers.c").Stdout);
+
+    [Fact]
+    public void BrokenPipeRaisesSigpipeThenKillsWithStatus141() =>
+        Assert.Equal(141, GuestProgram.SameAsNative("Signals/Programs/sigpipe.c").ExitCode);
+
+    [LibraryImport("libc")]
+    private static partial int kill(int pid, int sig);
+
+    [Fact]
+    public void SigintSentToTheEmulatorReachesTheGuestHandler()
+    {
+        // Sent once the program has said it is ready (its handler is installed), and again until it has ended.
+        static void SendSigint(System.Diagnostics.Process p, Func<string> printed)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (DateTime.UtcNow < deadline && !p.HasExited && !printed().Contains("ready")) Thread.Sleep(20);
+            while (DateTime.UtcNow < deadline && !p.HasExited)
+            {
+                kill(p.Id, 2);
+                Thread.Sleep(200);
+            }
+        }
+        string exe = GuestProgram.Build("Signals/Programs/sigint_wait.c", GuestProgram.Freestanding);
+        var r = GuestProgram.RunEmulated(exe, whileRunning: SendSigint);
+        Assert.Equal("ready\npause=-4\ngot=2\n", r.Stdout);
+        Assert.Equal(0, r.ExitCode);
+    }
+}
