@@ -19,16 +19,9 @@ static unsafe class GuestLauncher
         var options = cli.Emulator;
         var model = CpuModel.Find(options.CpuModel) ?? throw new UsageException($"unknown CPU model '{options.CpuModel}' (try -cpu help)");
         var mem = new GuestAddressSpace();
-        var image = ElfLoader.Load(mem, program);
-        ulong entry = image.Entry, interpBase = 0;
-        if (image.Interpreter != null)
-        {
-            string interpPath = SysRoot.Resolve(options.SysRoot, image.Interpreter)
-                ?? throw new ExecFormatException($"interpreter {image.Interpreter} not found under sysroot {options.SysRoot}", 127);
-            var interp = ElfLoader.Load(mem, interpPath, isInterpreter: true);
-            entry = interp.Entry;
-            interpBase = interp.LoadBias;
-        }
+        var loaded = ProgramImage.Load(mem, program, options.SysRoot);
+        var image = loaded.Program;
+        ulong entry = loaded.Entry, interpBase = loaded.InterpreterBase;
 
         var proc = new GuestProcess
         {
