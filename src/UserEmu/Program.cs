@@ -28,7 +28,11 @@ try
     if (cli.LogFile != null) cli.Emulator.Log = new StreamWriter(cli.LogFile, append: false) { AutoFlush = false };
     try
     {
-        return GuestLauncher.Run(cli);
+        int status = GuestLauncher.Run(cli);
+        // A forked child has none of the runtime's background threads, and a runtime shutdown would wait for them.
+        cli.Emulator.Log.Flush();
+        HostExit.ExitProcess(status);
+        return status;
     }
     catch (ExecFormatException e)
     {

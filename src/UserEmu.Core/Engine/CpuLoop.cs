@@ -83,6 +83,7 @@ public sealed unsafe class CpuLoop
                 if (_stats.Enabled) { _stats.Syscalls++; _stats.SyscallTicks += Stopwatch.GetTimestamp() - t0; }
             }
             if (_proc.Signals.HasPending) _proc.Signals.DeliverPending(cpu);
+            if (_proc.Exclusive.Requested) _proc.Exclusive.Park();
         }
     }
 
