@@ -13,6 +13,8 @@ public sealed class CliOptions
     public List<string> SetEnv { get; } = new();
     public List<string> UnsetEnv { get; } = new();
     public string? LogFile { get; set; }
+    /// <summary>-execve: this emulator replaces a guest that called execve; its environment is the guest's envp, unedited.</summary>
+    public bool FromExecve { get; set; }
     public bool ShowHelp { get; set; }
     public bool ShowVersion { get; set; }
     /// <summary>-cpu help: list the CPU models.</summary>

@@ -35,6 +35,8 @@ public static class OptionTable
         new("D", "USEREMU_LOG_FILENAME", "logfile", "write -d logs to logfile instead of stderr", (o, v) => o.LogFile = v),
         new("quiet-unimplemented", "USEREMU_QUIET_UNIMPLEMENTED", null, "no warning for syscalls UserEmu does not implement",
             (o, _) => o.Emulator.QuietUnimplemented = true),
+        new("execve", null, null, "internal: started by a guest execve; the environment is the guest's as given (no -E/-U edits)",
+            (o, _) => o.FromExecve = true),
         new("jit-threshold", "USEREMU_JIT_THRESHOLD", "n", "interpret a block n times before compiling it (0: always compile, -1: never)",
             (o, v) => o.Emulator.CompileThreshold = ParseInt(v, "jit-threshold")),
     ];
