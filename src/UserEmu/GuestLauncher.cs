@@ -2,6 +2,7 @@ using UserEmu.Cli.CommandLine;
 using UserEmu.Cpu.X86;
 using UserEmu.Cpu.X86.Signals;
 using UserEmu.Engine;
+using UserEmu.Engine.Proc;
 using UserEmu.Engine.Threads;
 using UserEmu.Frontend.X86;
 using UserEmu.Loader;
@@ -67,6 +68,9 @@ static unsafe class GuestLauncher
         using var cpu = new Vcpu(proc) { Tid = Environment.ProcessId };
         cpu.State->Gpr[CpuState.RSP] = sp;
         cpu.State->Rip = entry;
+        var (hostIgnored, hostBlocked) = cli.IgnoredSignals is { } && cli.BlockedSignals is { } ? (0UL, 0UL) : InheritedSignals.FromHost();
+        InheritedSignals.SetIgnored(proc.Signals, cli.IgnoredSignals ?? hostIgnored);
+        cpu.SignalMask = (cli.BlockedSignals ?? hostBlocked) & ~((1UL << (Signals.SIGKILL - 1)) | (1UL << (Signals.SIGSTOP - 1)));
         proc.Threads.Add(cpu);
         try
         {

@@ -15,6 +15,9 @@ public sealed class CliOptions
     public string? LogFile { get; set; }
     /// <summary>-execve: this emulator replaces a guest that called execve; its environment is the guest's envp, unedited.</summary>
     public bool FromExecve { get; set; }
+    /// <summary>Signal state carried over an execve; null: taken from the host process as started.</summary>
+    public ulong? IgnoredSignals { get; set; }
+    public ulong? BlockedSignals { get; set; }
     public bool ShowHelp { get; set; }
     public bool ShowVersion { get; set; }
     /// <summary>-cpu help: list the CPU models.</summary>

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
+using UserEmu.Engine.Proc;
 using System.Text;
 using UserEmu.Loader;
 using UserEmu.Syscalls.Host;
@@ -59,7 +61,11 @@ public static unsafe class ExecSyscalls
             return -e.Errno;
         }
 
-        string[] hostArgv = [.. proc.ReexecCommand, "-0", plan.Argv[0], "--", plan.Program, .. plan.Argv.AsSpan(1)];
+        // Ignored signals and the blocked mask survive execve; handled signals go back to their default.
+        string ignored = InheritedSignals.Ignored(proc.Signals).ToString("x", CultureInfo.InvariantCulture);
+        string blocked = c.Cpu.SignalMask.ToString("x", CultureInfo.InvariantCulture);
+        string[] hostArgv = [.. proc.ReexecCommand, "-ignored-signals", ignored, "-blocked-signals", blocked,
+            "-0", plan.Argv[0], "--", plan.Program, .. plan.Argv.AsSpan(1)];
         proc.Options.Log.Flush();
         Console.Out.Flush();
         Console.Error.Flush();

@@ -1,5 +1,6 @@
 using UserEmu.Cpu.X86;
 using UserEmu.Engine;
+using UserEmu.Engine.Proc;
 using UserEmu.Engine.Threads;
 using UserEmu.Host;
 using UserEmu.Syscalls.Host;
@@ -74,6 +75,7 @@ public static unsafe class ForkSyscalls
         {
             int self = (int)Sys.Call(HostNr.Getpid);
             proc.AfterFork(cpu, self);
+            ForkedChildSignals.Reset(InheritedSignals.Ignored(proc.Signals));
             if (vforkRead >= 0) Sys.Call(HostNr.Close, vforkRead);
             if (childStack != 0) cpu.State->Gpr[CpuState.RSP] = childStack;
             if ((flags & CloneRequest.CLONE_SETTLS) != 0) cpu.State->FsBase = tls;
