@@ -91,37 +91,11 @@ static unsafe class GuestLauncher
 
     static string TruncateComm(string name) => name.Length > 15 ? name[..15] : name;
 
-    /// <summary>The environment this process was started with, in its original order (what envp held).</summary>
-    static List<string> HostEnvironment()
-    {
-        try
-        {
-            var raw = File.ReadAllBytes("/proc/self/environ");
-            var env = new List<string>();
-            int start = 0;
-            for (int i = 0; i < raw.Length; i++)
-            {
-                if (raw[i] != 0) continue;
-                env.Add(System.Text.Encoding.UTF8.GetString(raw, start, i - start));
-                start = i + 1;
-            }
-            return env;
-        }
-        catch (IOException)
-        {
-            // No /proc: the runtime's copy, in no particular order.
-            var env = new List<string>();
-            foreach (System.Collections.DictionaryEntry kv in Environment.GetEnvironmentVariables())
-                env.Add($"{kv.Key}={kv.Value}");
-            env.Sort(StringComparer.Ordinal);
-            return env;
-        }
-    }
-
     /// <summary>The guest sees the emulator's environment with -E/-U applied, as with qemu.</summary>
     static string[] GuestEnvironment(CliOptions cli)
     {
-        var env = HostEnvironment();
+        var env = UserEmu.Host.HostExec.StartupEnvironment();
+        foreach (var name in cli.HiddenEnv) env.RemoveAll(e => e.StartsWith(name + "=", StringComparison.Ordinal));
         if (cli.FromExecve) return env.ToArray();
         foreach (var name in cli.UnsetEnv) env.RemoveAll(e => e.StartsWith(name + "=", StringComparison.Ordinal));
         foreach (var setting in cli.SetEnv)

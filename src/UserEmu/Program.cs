@@ -26,6 +26,16 @@ try
     }
     if (cli.Program == null) throw new UsageException("no program given (usage: useremu [options] program [args...]; -h for help)");
     if (cli.LogFile != null) cli.Emulator.Log = new StreamWriter(cli.LogFile, append: false) { AutoFlush = false };
+    if (cli.GuestFds == null && Environment.GetEnvironmentVariable(ReexecCommand.DiagnosticsVariable) == null)
+    {
+        // First start from a host shell: restart once so the runtime's descriptors sit above the guest's (EmulatorFds).
+        EmulatorFds.Classify(null);
+        var (guestFds, placeholders) = EmulatorFds.PrepareExec();
+        HostExec.Run(ReexecCommand.ForStartup(args, guestFds), [.. HostExec.StartupEnvironment(), ReexecCommand.DiagnosticsVariable + "=0"]);
+        // Could not restart: go on with the runtime's descriptors where they are.
+        EmulatorFds.CancelExec(placeholders);
+    }
+    EmulatorFds.Classify(cli.GuestFds);
     try
     {
         int status = GuestLauncher.Run(cli);

@@ -18,6 +18,10 @@ public sealed class CliOptions
     /// <summary>Signal state carried over an execve; null: taken from the host process as started.</summary>
     public ulong? IgnoredSignals { get; set; }
     public ulong? BlockedSignals { get; set; }
+    /// <summary>-guest-fds: descriptors the exec'ing guest left open (see EmulatorFds); null for the first emulator.</summary>
+    public List<int>? GuestFds { get; set; }
+    /// <summary>-hide-env: variables the emulator set for its own runtime, not part of the guest environment.</summary>
+    public List<string> HiddenEnv { get; } = new();
     public bool ShowHelp { get; set; }
     public bool ShowVersion { get; set; }
     /// <summary>-cpu help: list the CPU models.</summary>

@@ -41,6 +41,10 @@ public static class OptionTable
             (o, v) => o.IgnoredSignals = ParseHex(v, "ignored-signals")),
         new("blocked-signals", null, "hexmask", "internal (execve): signals the guest starts with blocked",
             (o, v) => o.BlockedSignals = ParseHex(v, "blocked-signals")),
+        new("guest-fds", null, "list", "internal (execve): the guest's open descriptors; other low ones are placeholders to close",
+            (o, v) => o.GuestFds = v.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(f => ParseInt(f, "guest-fds")).ToList()),
+        new("hide-env", null, "var", "internal: a variable the emulator added for itself, removed from the guest environment",
+            (o, v) => o.HiddenEnv.Add(v)),
         new("jit-threshold", "USEREMU_JIT_THRESHOLD", "n", "interpret a block n times before compiling it (0: always compile, -1: never)",
             (o, v) => o.Emulator.CompileThreshold = ParseInt(v, "jit-threshold")),
     ];

@@ -12,14 +12,32 @@ namespace UserEmu.Cli.CommandLine;
 /// </remarks>
 public static class ReexecCommand
 {
-    public static string[] For(CliOptions cli)
+    /// <summary>The runtime setting that removes its debugger transport (a thread blocked opening a FIFO, holding a descriptor number).</summary>
+    public const string DiagnosticsVariable = "DOTNET_EnableDiagnostics";
+
+    /// <summary>This emulator's host program (and, under `dotnet`, its assembly).</summary>
+    static List<string> Host()
     {
-        var o = cli.Emulator;
         var args = new List<string>();
         string host = Environment.ProcessPath ?? "/proc/self/exe";
         args.Add(host);
         // Run as `dotnet useremu.dll`: the host is the muxer and the emulator is an argument to it.
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") args.Add(typeof(ReexecCommand).Assembly.Location);
+        return args;
+    }
+
+    /// <summary>
+    /// The first emulator restarts itself once, with the runtime's diagnostics off and the guest's descriptors
+    /// reserved (EmulatorFds), so that the runtime's own descriptors end up above the guest's: the original arguments,
+    /// unchanged, after -hide-env and -guest-fds.
+    /// </summary>
+    public static string[] ForStartup(string[] originalArgs, string guestFds) =>
+        [.. Host(), "-hide-env", DiagnosticsVariable, "-guest-fds", guestFds, .. originalArgs];
+
+    public static string[] For(CliOptions cli)
+    {
+        var o = cli.Emulator;
+        var args = Host();
         if (o.SysRoot != "/") args.AddRange(["-L", o.SysRoot]);
         args.AddRange(["-cpu", o.CpuModel]);
         if (o.Strace) args.Add("-strace");

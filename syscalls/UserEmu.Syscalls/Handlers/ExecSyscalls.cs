@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using UserEmu.Engine.Proc;
+using UserEmu.Host;
 using System.Text;
 using UserEmu.Loader;
 using UserEmu.Syscalls.Host;
@@ -64,12 +65,21 @@ public static unsafe class ExecSyscalls
         // Ignored signals and the blocked mask survive execve; handled signals go back to their default.
         string ignored = InheritedSignals.Ignored(proc.Signals).ToString("x", CultureInfo.InvariantCulture);
         string blocked = c.Cpu.SignalMask.ToString("x", CultureInfo.InvariantCulture);
-        string[] hostArgv = [.. proc.ReexecCommand, "-ignored-signals", ignored, "-blocked-signals", blocked,
-            "-0", plan.Argv[0], "--", plan.Program, .. plan.Argv.AsSpan(1)];
         proc.Options.Log.Flush();
         Console.Out.Flush();
         Console.Error.Flush();
-        return HostExec(hostArgv, envp);
+        var (guestFds, placeholders) = EmulatorFds.PrepareExec();
+        string[] hostArgv = [.. proc.ReexecCommand, "-ignored-signals", ignored, "-blocked-signals", blocked, "-guest-fds", guestFds,
+            "-0", plan.Argv[0], "--", plan.Program, .. plan.Argv.AsSpan(1)];
+        // The new runtime runs without its debugger transport, whose blocked open would hold a descriptor number.
+        if (!envp.Any(e => e.StartsWith("DOTNET_EnableDiagnostics=", StringComparison.Ordinal)))
+        {
+            envp = [.. envp, "DOTNET_EnableDiagnostics=0"];
+            hostArgv = [.. proc.ReexecCommand, "-hide-env", "DOTNET_EnableDiagnostics", .. hostArgv.AsSpan(proc.ReexecCommand.Length)];
+        }
+        long r = HostExec.Run(hostArgv, envp);
+        EmulatorFds.CancelExec(placeholders);
+        return r;
     }
 
     /// <summary>The host path the new program is read from, or a negative errno.</summary>
@@ -143,34 +153,5 @@ public static unsafe class ExecSyscalls
         }
         strings = list.ToArray();
         return 0;
-    }
-
-    /// <summary>execve(2) of the host; returns only on failure, with the negative errno.</summary>
-    static long HostExec(string[] argv, string[] envp)
-    {
-        nint* hostArgv = NativeArray(argv), hostEnvp = NativeArray(envp);
-        try
-        {
-            return Sys.Call(HostExecve, (long)hostArgv[0], (long)hostArgv, (long)hostEnvp);
-        }
-        finally
-        {
-            FreeArray(hostArgv, argv.Length);
-            FreeArray(hostEnvp, envp.Length);
-        }
-    }
-
-    static nint* NativeArray(string[] items)
-    {
-        var array = (nint*)NativeMemory.Alloc((nuint)(items.Length + 1), (nuint)sizeof(nint));
-        for (int i = 0; i < items.Length; i++) array[i] = Marshal.StringToCoTaskMemUTF8(items[i]);
-        array[items.Length] = 0;
-        return array;
-    }
-
-    static void FreeArray(nint* array, int count)
-    {
-        for (int i = 0; i < count; i++) Marshal.FreeCoTaskMem(array[i]);
-        NativeMemory.Free(array);
     }
 }

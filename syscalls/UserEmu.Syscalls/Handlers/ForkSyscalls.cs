@@ -77,6 +77,7 @@ public static unsafe class ForkSyscalls
             proc.AfterFork(cpu, self);
             ForkedChildSignals.Reset(InheritedSignals.Ignored(proc.Signals));
             if (vforkRead >= 0) Sys.Call(HostNr.Close, vforkRead);
+            if (vforkWrite >= 0) EmulatorFds.Add(vforkWrite);
             if (childStack != 0) cpu.State->Gpr[CpuState.RSP] = childStack;
             if ((flags & CloneRequest.CLONE_SETTLS) != 0) cpu.State->FsBase = tls;
             if ((flags & CloneRequest.CLONE_CHILD_CLEARTID) != 0) cpu.ClearChildTid = childTidPtr;

@@ -32,6 +32,9 @@ public sealed class ProcessModelTests
     public void ProcessGroupsSessionsAndPrctl() => NativeVsEmulated.AssertSame(Build("groups", ProcessPrograms.Groups));
 
     [Fact]
+    public void DescriptorNumbersMatchNative() => NativeVsEmulated.AssertSame(Build("fd_numbers", ProcessPrograms.DescriptorNumbers));
+
+    [Fact]
     public void ScriptRunDirectlyIsEmulated()
     {
         // The emulator's command line takes ELF programs; a guest's execve of a script runs the interpreter emulated.

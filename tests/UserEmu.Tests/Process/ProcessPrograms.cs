@@ -250,4 +250,32 @@ public static class ProcessPrograms
             return 0;
         }
         """;
+
+    /// <summary>Descriptor numbers are the native ones, in the first program and in an exec'd one: the emulator's own stay out of the way.</summary>
+    public const string DescriptorNumbers = """
+        int main(int argc, char **argv, char **envp) {
+            long fd = sc(SYS_open, "/dev/null", 0, 0);
+            sayn("first open ", fd);
+            sayn("second open ", sc(SYS_open, "/dev/null", 0, 0));
+            sc(SYS_close, fd, 0, 0);
+            sayn("reuses the lowest ", sc(SYS_open, "/dev/null", 0, 0));
+            sayn("close of a never-opened fd ", sc(SYS_close, 40, 0, 0));
+            if (argc > 1) {
+                sayn("close_range(3, ~0) ", sc(436, 3, ~0u, 0));
+                sayn("open after close_range ", sc(SYS_open, "/dev/null", 0, 0));
+                sayn("fd 20 inherited: ", sc(SYS_fcntl, 20, 1, 0));
+                sayn("fd 21 (O_CLOEXEC) gone: ", sc(SYS_fcntl, 21, 1, 0));
+                return 0;
+            }
+            sayn("dup2 onto 7 ", sc(SYS_dup2, 1, 7, 0));
+            sayn("dup2 onto 20 ", sc(SYS_dup2, 1, 20, 0));
+            sayn("dup3 onto 21 ", sc(SYS_dup3, 1, 21, 0x80000));
+            long pid = sc(SYS_fork, 0, 0, 0);
+            if (pid == 0) { char *av[] = { argv[0], "child", 0 }; sc(SYS_execve, argv[0], av, envp); quit(99); }
+            int st = 0;
+            waitpid_(pid, &st);
+            sayn("child status ", st);
+            return 0;
+        }
+        """;
 }
