@@ -9,7 +9,7 @@ public sealed class CpuModel
     readonly uint _leaf1Ecx, _leaf1Edx, _leaf7Ebx, _leaf7Ecx, _ext1Ecx, _ext1Edx;
 
     // CPUID.1:EDX bits.
-    const uint FPU = 1 << 0, TSC = 1 << 4, CX8 = 1 << 8, CMOV = 1 << 15, FXSR = 1 << 24, SSE = 1 << 25, SSE2 = 1 << 26;
+    const uint FPU = 1 << 0, TSC = 1 << 4, CX8 = 1 << 8, CMOV = 1 << 15, MMX = 1 << 23, FXSR = 1 << 24, SSE = 1 << 25, SSE2 = 1 << 26;
     // CPUID.1:ECX bits.
     const uint SSE3 = 1 << 0, PCLMUL = 1 << 1, SSSE3 = 1 << 9, CX16 = 1 << 13, SSE41 = 1 << 19, SSE42 = 1 << 20,
         MOVBE = 1 << 22, POPCNT = 1 << 23, AES = 1 << 25;
@@ -28,9 +28,14 @@ public sealed class CpuModel
         _ext1Edx = edxExt;
     }
 
-    /// <summary>x86-64 baseline: SSE2, CMOV, CX8, FXSR, no later extensions.</summary>
+    /// <summary>x86-64 baseline: SSE2, CMOV, CX8, FXSR, MMX, no later extensions.</summary>
+    /// <remarks>
+    /// MMX is advertised because it is part of the x86-64 baseline: glibc's ld.so refuses to load a libc built for
+    /// x86-64 ("CPU ISA level is lower than required") on a CPU without it. Programs do not use MMX instructions in
+    /// practice; should one, it gets SIGILL naming the instruction.
+    /// </remarks>
     public static readonly CpuModel Baseline = new("x86-64", "x86-64 baseline (SSE2)",
-        0, FPU | TSC | CX8 | CMOV | FXSR | SSE | SSE2, 0, 0, LAHF, SYSCALL | NX | LM);
+        0, FPU | TSC | CX8 | CMOV | MMX | FXSR | SSE | SSE2, 0, 0, LAHF, SYSCALL | NX | LM);
 
     /// <summary>All models a user can choose with -cpu, best first; "max" is the first.</summary>
     public static IReadOnlyList<CpuModel> All { get; } = [Baseline];
@@ -75,7 +80,7 @@ public sealed class CpuModel
     {
         (uint bits, int bit, string name)[] table =
         [
-            (_leaf1Edx, 0, "fpu"), (_leaf1Edx, 4, "tsc"), (_leaf1Edx, 8, "cx8"), (_leaf1Edx, 15, "cmov"), (_leaf1Edx, 24, "fxsr"),
+            (_leaf1Edx, 0, "fpu"), (_leaf1Edx, 4, "tsc"), (_leaf1Edx, 8, "cx8"), (_leaf1Edx, 15, "cmov"), (_leaf1Edx, 23, "mmx"), (_leaf1Edx, 24, "fxsr"),
             (_leaf1Edx, 25, "sse"), (_leaf1Edx, 26, "sse2"), (_ext1Edx, 11, "syscall"), (_ext1Edx, 20, "nx"), (_ext1Edx, 29, "lm"),
             (_leaf1Ecx, 0, "pni"), (_leaf1Ecx, 1, "pclmulqdq"), (_leaf1Ecx, 9, "ssse3"), (_leaf1Ecx, 13, "cx16"),
             (_leaf1Ecx, 19, "sse4_1"), (_leaf1Ecx, 20, "sse4_2"), (_leaf1Ecx, 22, "movbe"), (_leaf1Ecx, 23, "popcnt"),
