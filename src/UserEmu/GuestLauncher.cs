@@ -35,6 +35,7 @@ static unsafe class GuestLauncher
             Comm = TruncateComm(Path.GetFileName(program)),
         };
         proc.Syscalls = new X86_64SyscallBridge(proc);
+        SetHostComm(proc.Comm);
         proc.ReexecCommand = ReexecCommand.For(cli);
         proc.Stats.Enabled = options.Debug("stats");
         proc.Signals.Delivery = new X86SignalFrame();
@@ -90,6 +91,16 @@ static unsafe class GuestLauncher
     }
 
     static string TruncateComm(string name) => name.Length > 15 ? name[..15] : name;
+
+    /// <summary>The host process carries the guest's name (/proc/pid/comm, ps, pgrep), as the kernel names a process after its program.</summary>
+    static void SetHostComm(string comm)
+    {
+        Span<byte> name = stackalloc byte[16];
+        name.Clear();
+        var bytes = System.Text.Encoding.UTF8.GetBytes(comm);
+        bytes.AsSpan(0, Math.Min(bytes.Length, 15)).CopyTo(name);
+        fixed (byte* p = name) UserEmu.Host.LibC.prctl(15 /* PR_SET_NAME */, (nuint)p, 0, 0, 0);
+    }
 
     /// <summary>The guest sees the emulator's environment with -E/-U applied, as with qemu.</summary>
     static string[] GuestEnvironment(CliOptions cli)

@@ -32,6 +32,9 @@ public sealed class ProcessModelTests
     public void ProcessGroupsSessionsAndPrctl() => NativeVsEmulated.AssertSame(Build("groups", ProcessPrograms.Groups));
 
     [Fact]
+    public void ManyForksWhileRunning() => NativeVsEmulated.AssertSame(Build("fork_stress", ProcessPrograms.ForkStress));
+
+    [Fact]
     public void DescriptorNumbersMatchNative() => NativeVsEmulated.AssertSame(Build("fd_numbers", ProcessPrograms.DescriptorNumbers));
 
     [Fact]

@@ -278,4 +278,23 @@ public static class ProcessPrograms
             return 0;
         }
         """;
+
+    /// <summary>Many forks while the parent keeps running (and the emulator keeps compiling): no child may hang on a runtime lock.</summary>
+    public const string ForkStress = """
+        static long work(long n) { long s = 0; for (long i = 0; i < n; i++) s += i * (i ^ 3); return s; }
+        int main(int argc, char **argv, char **envp) {
+            long total = 0, odd = 0;
+            for (int k = 0; k < 150; k++) {
+                long pid = sc(SYS_fork, 0, 0, 0);
+                if (pid == 0) quit((int)(work(1000 + k) & 1));
+                total += work(2000 + k * 10);
+                int st = 0;
+                waitpid_(pid, &st);
+                odd += (st >> 8) & 1;
+            }
+            sayn("sum ", total & 0xffff);
+            sayn("odd children ", odd);
+            return 0;
+        }
+        """;
 }
