@@ -12,7 +12,13 @@ namespace UserEmu.Frontend.X86;
 public sealed partial class X86Emitter
 {
     /// <summary>Index 0..15 of an XMM or YMM register.</summary>
-    public static int VecIndex(Register r) => r >= Register.YMM0 && r <= Register.YMM31 ? r - Register.YMM0 : r - Register.XMM0;
+    public static int VecIndex(Register r)
+    {
+        int index = r.IsYMM() ? r - Register.YMM0 : r - Register.XMM0;
+        // Helpers index CpuState.Ymm with this: anything else would reach past the vCPU state.
+        if ((uint)index > 15) throw new InvalidOperationException($"{r} is not a vector register 0-15");
+        return index;
+    }
 
     /// <summary>Vector register index of operand <paramref name="n"/>, which must be a register.</summary>
     public int VecReg(int n) => VecIndex(Insn.GetOpRegister(n));
