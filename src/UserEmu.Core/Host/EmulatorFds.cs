@@ -25,7 +25,7 @@ public static unsafe class EmulatorFds
 {
     /// <summary>Descriptors below this are the guest's in an exec'd emulator.</summary>
     public const int ReserveTop = 64;
-    const int F_GETFD = 1, F_SETFD = 2, FD_CLOEXEC = 1, O_RDONLY = 0;
+    const int F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, FD_CLOEXEC = 1, O_PATH = 0x200000, O_WRONLY = 1, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
 
     static readonly HashSet<int> s_emulator = new();
     static readonly Lock s_lock = new();
@@ -66,9 +66,9 @@ public static unsafe class EmulatorFds
                 if (fd <= 2) continue;
                 bool guest = guestFds != null ? guestFds.Contains(fd) : LooksInherited(fd);
                 if (guest) continue;
-                if (guestFds != null && fd < ReserveTop)
+                if (guestFds != null && fd < ReserveTop && IsPlaceholder(fd))
                 {
-                    LibC.close(fd); // a placeholder
+                    LibC.close(fd);
                     continue;
                 }
                 s_emulator.Add(fd);
@@ -85,6 +85,7 @@ public static unsafe class EmulatorFds
     /// </summary>
     public static (string GuestFds, List<int> Placeholders) PrepareExec()
     {
+        ReleaseDebuggerPipe();
         var survivors = new List<int>();
         var open = new HashSet<int>(OpenFds());
         lock (s_lock)
@@ -105,17 +106,15 @@ public static unsafe class EmulatorFds
         }
         var placeholders = new List<int>();
         int devnull;
-        fixed (byte* path = "/dev/null\0"u8) devnull = (int)LibC.syscall(2 /* open */, (long)path, O_RDONLY, 0, 0, 0, 0);
+        fixed (byte* path = "/dev/null\0"u8) devnull = (int)LibC.syscall(2 /* open */, (long)path, O_PATH, 0, 0, 0, 0);
         if (devnull >= 0)
         {
             for (int fd = 3; fd < ReserveTop; fd++)
             {
-                if (fd == devnull) continue;
-                bool emulator;
-                lock (s_lock) emulator = s_emulator.Contains(fd);
-                // A free slot, or one the runtime holds (it would be free after the exec): both get a placeholder.
-                // The runtime's file is replaced for good; should the exec then fail, it keeps running without it.
-                if (open.Contains(fd) && !emulator) continue;
+                if (fd == devnull || survivors.Contains(fd)) continue;
+                // Every number that will be free after the exec gets a placeholder: free now, or close-on-exec (the
+                // runtime's, or the guest's own). What it held is replaced for good; should the exec then fail, the
+                // emulator runs on without it.
                 if (LibC.dup3(devnull, fd, 0) == fd)
                 {
                     placeholders.Add(fd);
@@ -133,6 +132,43 @@ public static unsafe class EmulatorFds
     public static void CancelExec(List<int> placeholders)
     {
         foreach (int fd in placeholders) LibC.close(fd);
+    }
+
+    /// <summary>Placeholders are O_PATH descriptors of /dev/null, which the runtime never opens.</summary>
+    static bool IsPlaceholder(int fd)
+    {
+        int fl = Fcntl(fd, F_GETFL, 0);
+        if (fl < 0 || (fl & O_PATH) == 0) return false;
+        try
+        {
+            return new FileInfo($"/proc/self/fd/{fd}").LinkTarget == "/dev/null";
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The runtime's debugger transport (when diagnostics are on) keeps a thread blocked opening a FIFO, which holds a
+    /// descriptor number that can be neither used nor replaced. Opening the FIFO's other end lets that open finish, so
+    /// the number becomes an ordinary emulator descriptor (the thread then waits in read, harmlessly).
+    /// </summary>
+    static void ReleaseDebuggerPipe()
+    {
+        try
+        {
+            int pid = LibC.getpid();
+            foreach (var fifo in Directory.EnumerateFiles(Path.GetTempPath(), $"clr-debug-pipe-{pid}-*-in"))
+            {
+                var bytes = System.Text.Encoding.UTF8.GetBytes(fifo + "\0");
+                fixed (byte* p = bytes) LibC.syscall(2 /* open */, (long)p, O_WRONLY | O_NONBLOCK | O_CLOEXEC, 0, 0, 0, 0);
+            }
+            Thread.Sleep(1);
+        }
+        catch (IOException)
+        {
+        }
     }
 
     // fcntl and open are variadic in libc: called through syscall(2) instead.
