@@ -58,6 +58,11 @@ public static unsafe class EmulatorFds
         PreloadAssemblies();
         _ = Console.Out;
         _ = Console.Error;
+        // The runtime's signal handling (a pipe and a thread, made on first use by PosixSignalRegistration or the
+        // console) is set up now, while the placeholders still hold the low numbers.
+        using (System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGCONT, _ => { }))
+        {
+        }
         lock (s_lock)
         {
             s_emulator.Clear();
