@@ -2,6 +2,7 @@ using UserEmu.Cli.CommandLine;
 using UserEmu.Cpu.X86;
 using UserEmu.Cpu.X86.Signals;
 using UserEmu.Engine;
+using UserEmu.Engine.Proc;
 using UserEmu.Engine.Threads;
 using UserEmu.Frontend.X86;
 using UserEmu.Host;
@@ -20,16 +21,9 @@ static unsafe class GuestLauncher
         var options = cli.Emulator;
         var model = CpuModel.Find(options.CpuModel) ?? throw new UsageException($"unknown CPU model '{options.CpuModel}' (try -cpu help)");
         var mem = new GuestAddressSpace();
-        var image = ElfLoader.Load(mem, program);
-        ulong entry = image.Entry, interpBase = 0;
-        if (image.Interpreter != null)
-        {
-            string interpPath = SysRoot.Resolve(options.SysRoot, image.Interpreter)
-                ?? throw new ExecFormatException($"interpreter {image.Interpreter} not found under sysroot {options.SysRoot}", 127);
-            var interp = ElfLoader.Load(mem, interpPath, isInterpreter: true);
-            entry = interp.Entry;
-            interpBase = interp.LoadBias;
-        }
+        var loaded = ProgramImage.Load(mem, program, options.SysRoot);
+        var image = loaded.Program;
+        ulong entry = loaded.Entry, interpBase = loaded.InterpreterBase;
 
         var proc = new GuestProcess
         {
@@ -42,6 +36,8 @@ static unsafe class GuestLauncher
             Comm = TruncateComm(Path.GetFileName(program)),
         };
         proc.Syscalls = new X86_64SyscallBridge(proc);
+        SetHostComm(proc.Comm);
+        proc.ReexecCommand = ReexecCommand.For(cli);
         proc.Stats.Enabled = options.Debug("stats");
         proc.Signals.Delivery = new X86SignalFrame();
         mem.CodePageWritten = proc.Code.InvalidatePage;
@@ -74,6 +70,9 @@ static unsafe class GuestLauncher
         using var cpu = new Vcpu(proc) { Tid = Environment.ProcessId };
         cpu.State->Gpr[CpuState.RSP] = sp;
         cpu.State->Rip = entry;
+        var (hostIgnored, hostBlocked) = cli.IgnoredSignals is { } && cli.BlockedSignals is { } ? (0UL, 0UL) : InheritedSignals.FromHost();
+        InheritedSignals.SetIgnored(proc.Signals, cli.IgnoredSignals ?? hostIgnored);
+        cpu.SignalMask = (cli.BlockedSignals ?? hostBlocked) & ~((1UL << (Signals.SIGKILL - 1)) | (1UL << (Signals.SIGSTOP - 1)));
         proc.Threads.Add(cpu);
         HostCallInterrupt.Install();
         HostSignalForwarding.Start(proc);
@@ -100,13 +99,22 @@ static unsafe class GuestLauncher
 
     static string TruncateComm(string name) => name.Length > 15 ? name[..15] : name;
 
+    /// <summary>The host process carries the guest's name (/proc/pid/comm, ps, pgrep), as the kernel names a process after its program.</summary>
+    static void SetHostComm(string comm)
+    {
+        Span<byte> name = stackalloc byte[16];
+        name.Clear();
+        var bytes = System.Text.Encoding.UTF8.GetBytes(comm);
+        bytes.AsSpan(0, Math.Min(bytes.Length, 15)).CopyTo(name);
+        fixed (byte* p = name) UserEmu.Host.LibC.prctl(15 /* PR_SET_NAME */, (nuint)p, 0, 0, 0);
+    }
+
     /// <summary>The guest sees the emulator's environment with -E/-U applied, as with qemu.</summary>
     static string[] GuestEnvironment(CliOptions cli)
     {
-        var env = new List<string>();
-        foreach (System.Collections.DictionaryEntry kv in Environment.GetEnvironmentVariables())
-            env.Add($"{kv.Key}={kv.Value}");
-        env.Sort(StringComparer.Ordinal);
+        var env = UserEmu.Host.HostExec.StartupEnvironment();
+        foreach (var name in cli.HiddenEnv) env.RemoveAll(e => e.StartsWith(name + "=", StringComparison.Ordinal));
+        if (cli.FromExecve) return env.ToArray();
         foreach (var name in cli.UnsetEnv) env.RemoveAll(e => e.StartsWith(name + "=", StringComparison.Ordinal));
         foreach (var setting in cli.SetEnv)
         {

@@ -26,9 +26,23 @@ try
     }
     if (cli.Program == null) throw new UsageException("no program given (usage: useremu [options] program [args...]; -h for help)");
     if (cli.LogFile != null) cli.Emulator.Log = new StreamWriter(cli.LogFile, append: false) { AutoFlush = false };
+    if (cli.GuestFds == null && Environment.GetEnvironmentVariable(ReexecCommand.DiagnosticsVariable) == null)
+    {
+        // First start from a host shell: restart once so the runtime's descriptors sit above the guest's (EmulatorFds).
+        EmulatorFds.Classify(null);
+        var (guestFds, placeholders) = EmulatorFds.PrepareExec();
+        HostExec.Run(ReexecCommand.ForStartup(args, guestFds), [.. HostExec.StartupEnvironment(), ReexecCommand.DiagnosticsVariable + "=0"]);
+        // Could not restart: go on with the runtime's descriptors where they are.
+        EmulatorFds.CancelExec(placeholders);
+    }
+    EmulatorFds.Classify(cli.GuestFds);
     try
     {
-        return GuestLauncher.Run(cli);
+        int status = GuestLauncher.Run(cli);
+        // A forked child has none of the runtime's background threads, and a runtime shutdown would wait for them.
+        cli.Emulator.Log.Flush();
+        HostExit.ExitProcess(status);
+        return status;
     }
     catch (ExecFormatException e)
     {

@@ -90,6 +90,7 @@ public sealed unsafe class CpuLoop
                 if (_stats.Enabled) { _stats.Syscalls++; _stats.SyscallTicks += Stopwatch.GetTimestamp() - t0; }
             }
             if (cpu.SignalPending) _proc.Signals.DeliverPending(cpu);
+            if (_proc.Exclusive.Requested) _proc.Exclusive.Park();
         }
     }
 

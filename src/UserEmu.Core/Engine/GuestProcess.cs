@@ -19,6 +19,13 @@ public sealed class GuestProcess
     /// <summary>Live guest threads (the thread group), for exit vs exit_group and /proc.</summary>
     public Threads.ThreadGroup Threads { get; } = new();
     public EngineStats Stats { get; } = new();
+    /// <summary>Parks the other threads while one forks.</summary>
+    public ExclusiveSection Exclusive { get; } = new();
+    /// <summary>
+    /// How this emulator re-executes itself for a guest execve: the host program (and, under `dotnet`, its assembly)
+    /// followed by the options this process was started with. Empty when the process was not started from the CLI.
+    /// </summary>
+    public string[] ReexecCommand { get; set; } = [];
     /// <summary>The CPU model advertised through CPUID, AT_HWCAP and /proc/cpuinfo.</summary>
     public UserEmu.Cpu.X86.CpuModel CpuModel { get; init; } = UserEmu.Cpu.X86.CpuModel.Default;
 
@@ -38,4 +45,14 @@ public sealed class GuestProcess
     public ulong InitialSp { get; set; }
     /// <summary>Comm name (PR_SET_NAME), 15 bytes max.</summary>
     public string Comm { get; set; } = "";
+
+    /// <summary>In the child of a host fork: only <paramref name="survivor"/> exists, with the child's id.</summary>
+    /// <remarks>Futex waiters of threads that were not copied are forgotten with their queue table.</remarks>
+    public void AfterFork(Vcpu survivor, int tid)
+    {
+        survivor.Tid = tid;
+        Threads.RetainOnly(survivor);
+        _futexes = null;
+        Exclusive.ResetAfterFork();
+    }
 }

@@ -50,6 +50,12 @@ public static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int sigprocmask(int how, ulong* set, ulong* oldset);
 
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int close(int fd);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int dup3(int oldfd, int newfd, int flags);
+
     /// <summary>errno of the last call made with SetLastError (a Linux errno value).</summary>
     public static int Errno => Marshal.GetLastPInvokeError();
 }

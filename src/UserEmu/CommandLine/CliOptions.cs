@@ -13,6 +13,15 @@ public sealed class CliOptions
     public List<string> SetEnv { get; } = new();
     public List<string> UnsetEnv { get; } = new();
     public string? LogFile { get; set; }
+    /// <summary>-execve: this emulator replaces a guest that called execve; its environment is the guest's envp, unedited.</summary>
+    public bool FromExecve { get; set; }
+    /// <summary>Signal state carried over an execve; null: taken from the host process as started.</summary>
+    public ulong? IgnoredSignals { get; set; }
+    public ulong? BlockedSignals { get; set; }
+    /// <summary>-guest-fds: descriptors the exec'ing guest left open (see EmulatorFds); null for the first emulator.</summary>
+    public List<int>? GuestFds { get; set; }
+    /// <summary>-hide-env: variables the emulator set for its own runtime, not part of the guest environment.</summary>
+    public List<string> HiddenEnv { get; } = new();
     public bool ShowHelp { get; set; }
     public bool ShowVersion { get; set; }
     /// <summary>-cpu help: list the CPU models.</summary>

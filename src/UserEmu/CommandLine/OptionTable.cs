@@ -35,6 +35,16 @@ public static class OptionTable
         new("D", "USEREMU_LOG_FILENAME", "logfile", "write -d logs to logfile instead of stderr", (o, v) => o.LogFile = v),
         new("quiet-unimplemented", "USEREMU_QUIET_UNIMPLEMENTED", null, "no warning for syscalls UserEmu does not implement",
             (o, _) => o.Emulator.QuietUnimplemented = true),
+        new("execve", null, null, "internal: started by a guest execve; the environment is the guest's as given (no -E/-U edits)",
+            (o, _) => o.FromExecve = true),
+        new("ignored-signals", null, "hexmask", "internal (execve): signals the guest starts with ignored",
+            (o, v) => o.IgnoredSignals = ParseHex(v, "ignored-signals")),
+        new("blocked-signals", null, "hexmask", "internal (execve): signals the guest starts with blocked",
+            (o, v) => o.BlockedSignals = ParseHex(v, "blocked-signals")),
+        new("guest-fds", null, "list", "internal (execve): the guest's open descriptors; other low ones are placeholders to close",
+            (o, v) => o.GuestFds = v.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(f => ParseInt(f, "guest-fds")).ToList()),
+        new("hide-env", null, "var", "internal: a variable the emulator added for itself, removed from the guest environment",
+            (o, v) => o.HiddenEnv.Add(v)),
         new("jit-threshold", "USEREMU_JIT_THRESHOLD", "n", "interpret a block n times before compiling it (0: always compile, -1: never)",
             (o, v) => o.Emulator.CompileThreshold = ParseInt(v, "jit-threshold")),
     ];
@@ -93,6 +103,9 @@ public static class OptionTable
 
     static int ParseInt(string v, string what) =>
         int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n : throw new UsageException($"bad number for -{what}: '{v}'");
+
+    static ulong ParseHex(string v, string what) =>
+        ulong.TryParse(v, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong n) ? n : throw new UsageException($"bad mask for -{what}: '{v}'");
 
     /// <summary>Parses sizes with an optional K/M/G suffix, as qemu's -s does.</summary>
     public static ulong ParseSize(string v)

@@ -3,10 +3,7 @@ using UserEmu.Engine.Threads;
 namespace UserEmu.Syscalls.Handlers;
 
 /// <summary>clone and clone3: new threads of this process, each a vCPU on its own host thread sharing the address space.</summary>
-/// <remarks>
-/// Clones without CLONE_VM (fork-like) and CLONE_VFORK are process creation: another helper implements them in
-/// ForkSyscalls.cs and the integrator wires them into <see cref="Dispatch"/>; until then they return -ENOSYS.
-/// </remarks>
+/// <remarks>Clones without CLONE_VM (fork-like) and CLONE_VFORK are process creation, done by <see cref="ForkSyscalls"/>.</remarks>
 public static class CloneSyscalls
 {
     const ulong CSIGNAL = 0xff;
@@ -53,11 +50,7 @@ public static class CloneSyscalls
             return -Errno.ENOSYS;
         }
         if ((f & CloneRequest.CLONE_VM) == 0 || (f & CloneRequest.CLONE_VFORK) != 0)
-        {
-            // fork/vfork/posix_spawn: ForkSyscalls (another helper) will handle these; the integrator wires it here.
-            c.Kernel.Warnings.Once("clone-fork", "useremu: clone without CLONE_VM or with CLONE_VFORK (fork) is not supported yet");
-            return -Errno.ENOSYS;
-        }
+            return ForkSyscalls.Fork(c, f | (ulong)exitSignal, req.Stack, req.ParentTid, req.ChildTid, req.Tls); // fork, vfork, posix_spawn
         if ((f & CloneRequest.CLONE_THREAD) == 0)
         {
             // A separate process sharing our memory: its own pid, exit signal and wait status; not emulated.

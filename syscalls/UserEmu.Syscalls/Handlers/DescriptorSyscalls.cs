@@ -1,3 +1,4 @@
+using UserEmu.Host;
 using UserEmu.Syscalls.Host;
 using UserEmu.Syscalls.Paths;
 
@@ -38,20 +39,58 @@ public static unsafe class DescriptorSyscalls
         return Sys.Call(HostNr.Openat2, (long)c.A0, (long)path, (long)how, (long)c.A3);
     }
 
-    public static long Close(in SyscallContext c) => Sys.Call(HostNr.Close, (long)c.A0);
+    /// <summary>close: the emulator's own descriptors are not the guest's to close (EBADF, as for an fd it never opened).</summary>
+    public static long Close(in SyscallContext c) =>
+        EmulatorFds.IsEmulator((int)c.A0) ? -Errno.EBADF : Sys.Call(HostNr.Close, (long)c.A0);
 
-    /// <summary>close_range(first, last, flags), passed to the host as is.</summary>
-    /// <remarks>
-    /// The emulator's own descriptors (the .NET runtime's) share the table with the guest's, as in QEMU; a guest
-    /// closing "everything above 2" closes them too. See the bridge report for the open question.
-    /// </remarks>
-    public static long CloseRange(in SyscallContext c) => Sys.Call(HostNr.CloseRange, (long)c.A0, (long)c.A1, (long)c.A2);
+    const uint CLOSE_RANGE_UNSHARE = 2, CLOSE_RANGE_CLOEXEC = 4;
+
+    /// <summary>close_range(first, last, flags) over the guest's descriptors only, skipping the emulator's (<see cref="EmulatorFds"/>).</summary>
+    public static long CloseRange(in SyscallContext c)
+    {
+        uint first = (uint)c.A0, last = (uint)c.A1, flags = (uint)c.A2;
+        if ((flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) != 0 || first > last) return -Errno.EINVAL;
+        // The fd table is not shared with another process (no CLONE_FILES children), so UNSHARE has nothing to do.
+        foreach (int fd in EmulatorFds.OpenFds())
+        {
+            if ((uint)fd < first || (uint)fd > last || EmulatorFds.IsEmulator(fd)) continue;
+            if ((flags & CLOSE_RANGE_CLOEXEC) != 0) Sys.Call(HostNr.Fcntl, fd, FcntlSyscall.F_SETFD, 1);
+            else Sys.Call(HostNr.Close, fd);
+        }
+        return 0;
+    }
 
     public static long Dup(in SyscallContext c) => Sys.Call(HostNr.Dup, (long)c.A0);
 
-    public static long Dup2(in SyscallContext c) => Sys.Call(HostNr.Dup2, (long)c.A0, (long)c.A1);
+    /// <summary>dup2: a target number the emulator holds passes to the guest (the emulator forgets that descriptor).</summary>
+    public static long Dup2(in SyscallContext c)
+    {
+        long r = RetryBusy(HostNr.Dup2, (long)c.A0, (long)c.A1, 0);
+        if (r >= 0) EmulatorFds.Forget((int)r);
+        return r;
+    }
 
-    public static long Dup3(in SyscallContext c) => Sys.Call(HostNr.Dup3, (long)c.A0, (long)c.A1, (long)c.A2);
+    public static long Dup3(in SyscallContext c)
+    {
+        long r = RetryBusy(HostNr.Dup3, (long)c.A0, (long)c.A1, (long)c.A2);
+        if (r >= 0) EmulatorFds.Forget((int)r);
+        return r;
+    }
+
+    /// <summary>
+    /// EBUSY from dup2/dup3 means another thread is opening that very number; here that thread is the runtime's (its
+    /// descriptors share the table), which a single-threaded native guest would never race with, so wait it out.
+    /// </summary>
+    static long RetryBusy(int nr, long a0, long a1, long a2)
+    {
+        long r = Sys.Call(nr, a0, a1, a2);
+        for (int k = 0; r == -Errno.EBUSY && k < 100; k++)
+        {
+            Thread.Yield();
+            r = Sys.Call(nr, a0, a1, a2);
+        }
+        return r;
+    }
 
     public static long Pipe(in SyscallContext c) => Sys.Call(HostNr.Pipe, (long)c.Out(c.A0, 8));
 

@@ -104,6 +104,11 @@ public static unsafe class ProcessSyscalls
                     name[n] = b;
                 }
                 c.Process.Comm = System.Text.Encoding.UTF8.GetString(name[..n]);
+                // The host thread takes the name too, so ps, top and pgrep show the guest's names.
+                Span<byte> host = stackalloc byte[16];
+                host.Clear();
+                name[..n].CopyTo(host);
+                fixed (byte* h = host) Sys.Call(HostNr.Prctl, PR_SET_NAME, (long)h, 0, 0, 0);
                 return 0;
             }
             case PR_GET_NAME:

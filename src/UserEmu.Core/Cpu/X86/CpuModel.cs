@@ -9,7 +9,7 @@ public sealed class CpuModel
     readonly uint _leaf1Ecx, _leaf1Edx, _leaf7Ebx, _leaf7Ecx, _ext1Ecx, _ext1Edx;
 
     // CPUID.1:EDX bits.
-    const uint FPU = 1 << 0, TSC = 1 << 4, CX8 = 1 << 8, CMOV = 1 << 15, FXSR = 1 << 24, SSE = 1 << 25, SSE2 = 1 << 26;
+    const uint FPU = 1 << 0, TSC = 1 << 4, CX8 = 1 << 8, CMOV = 1 << 15, MMX = 1 << 23, FXSR = 1 << 24, SSE = 1 << 25, SSE2 = 1 << 26;
     // CPUID.1:ECX bits.
     const uint SSE3 = 1 << 0, PCLMUL = 1 << 1, SSSE3 = 1 << 9, CX16 = 1 << 13, SSE41 = 1 << 19, SSE42 = 1 << 20,
         MOVBE = 1 << 22, POPCNT = 1 << 23, AES = 1 << 25, RDRAND = 1u << 30;
@@ -17,7 +17,7 @@ public sealed class CpuModel
     const uint BMI1 = 1 << 3, BMI2 = 1 << 8, RDSEED = 1 << 18, ADX = 1 << 19;
     // CPUID.80000001h bits.
     const uint LAHF = 1 << 0, ABM = 1 << 5, SYSCALL = 1 << 11, NX = 1 << 20, RDTSCP = 1 << 27, LM = 1 << 29;
-    const uint V1Edx = FPU | TSC | CX8 | CMOV | FXSR | SSE | SSE2;
+    const uint V1Edx = FPU | TSC | CX8 | CMOV | MMX | FXSR | SSE | SSE2;
     const uint V2Ecx = SSE3 | SSSE3 | SSE41 | SSE42 | POPCNT | CX16;
 
     CpuModel(string name, string description, uint ecx1, uint edx1, uint ebx7, uint ecx7, uint ecxExt, uint edxExt)
@@ -32,7 +32,8 @@ public sealed class CpuModel
         _ext1Edx = edxExt;
     }
 
-    /// <summary>x86-64 baseline (psABI level v1): SSE2, CMOV, CX8, FXSR. MMX is not emulated, so not advertised.</summary>
+    /// <summary>x86-64 baseline (psABI level v1): SSE2, CMOV, CX8, FXSR, MMX.</summary>
+    /// <remarks>MMX is part of the baseline: glibc's ld.so refuses to load a libc built for x86-64 ("CPU ISA level is lower than required") without it.</remarks>
     public static readonly CpuModel Baseline = new("x86-64", "x86-64 baseline (psABI x86-64-v1: SSE2)",
         0, V1Edx, 0, 0, 0, SYSCALL | NX | LM);
 
@@ -88,7 +89,7 @@ public sealed class CpuModel
     {
         (uint bits, int bit, string name)[] table =
         [
-            (_leaf1Edx, 0, "fpu"), (_leaf1Edx, 4, "tsc"), (_leaf1Edx, 8, "cx8"), (_leaf1Edx, 15, "cmov"), (_leaf1Edx, 24, "fxsr"),
+            (_leaf1Edx, 0, "fpu"), (_leaf1Edx, 4, "tsc"), (_leaf1Edx, 8, "cx8"), (_leaf1Edx, 15, "cmov"), (_leaf1Edx, 23, "mmx"), (_leaf1Edx, 24, "fxsr"),
             (_leaf1Edx, 25, "sse"), (_leaf1Edx, 26, "sse2"), (_ext1Edx, 11, "syscall"), (_ext1Edx, 20, "nx"), (_ext1Edx, 29, "lm"),
             (_leaf1Ecx, 0, "pni"), (_leaf1Ecx, 1, "pclmulqdq"), (_leaf1Ecx, 9, "ssse3"), (_leaf1Ecx, 13, "cx16"),
             (_leaf1Ecx, 19, "sse4_1"), (_leaf1Ecx, 20, "sse4_2"), (_leaf1Ecx, 22, "movbe"), (_leaf1Ecx, 23, "popcnt"),

@@ -16,6 +16,16 @@ public sealed class ThreadGroup
 
     public Vcpu? Find(int tid) { lock (_lock) return _threads.Find(t => t.Tid == tid); }
 
+    /// <summary>After a host fork: the calling thread is the only one that exists in the child.</summary>
+    public void RetainOnly(Vcpu cpu)
+    {
+        lock (_lock)
+        {
+            _threads.Clear();
+            _threads.Add(cpu);
+        }
+    }
+
     /// <summary>Removes a thread that called exit; returns how many remain.</summary>
     public int Remove(Vcpu cpu, int status)
     {

@@ -68,9 +68,9 @@ public static partial class X86_64Syscalls
         t.Add(54, "setsockopt", C.Network | C.Desc, null, Fd, SockOptLevel, SockOptName, L(BufIn, 4), UInt);
         t.Add(55, "getsockopt", C.Network | C.Desc, null, Fd, SockOptLevel, SockOptName, Ptr, SockLenInOut);
         t.Add(56, "clone", C.Process, CloneSyscalls.Clone, CloneFlags, Ptr, Ptr, Ptr, Hex);
-        t.Add(57, "fork", C.Process, null);
-        t.Add(58, "vfork", C.Process, null);
-        t.Add(59, "execve", C.File | C.Process, null, Path, StrArray, StrArray);
+        t.Add(57, "fork", C.Process, ForkSyscalls.ForkCall);
+        t.Add(58, "vfork", C.Process, ForkSyscalls.Vfork);
+        t.Add(59, "execve", C.File | C.Process, ExecSyscalls.Execve, Path, StrArray, StrArray);
         t.Add(60, "exit", C.Process, ProcessSyscalls.Exit, Int).Returns(Ret.NoReturn);
         t.Add(61, "wait4", C.Process, ProcessSyscalls.Wait4, Pid, WaitStatusOut, WaitOptions, RusageOut);
         t.Add(62, "kill", C.Signal | C.Process, SignalSendSyscalls.Kill, Pid, Signal);

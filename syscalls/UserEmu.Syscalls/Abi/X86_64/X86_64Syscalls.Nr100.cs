@@ -102,12 +102,12 @@ public static partial class X86_64Syscalls
         t.Add(188, "setxattr", C.File, null, Path, StrIn, L(BufIn, 3), ULong, Hex);
         t.Add(189, "lsetxattr", C.File, null, Path, StrIn, L(BufIn, 3), ULong, Hex);
         t.Add(190, "fsetxattr", C.Desc, null, Fd, StrIn, L(BufIn, 3), ULong, Hex);
-        t.Add(191, "getxattr", C.File, null, Path, StrIn, R(BufOut), ULong);
-        t.Add(192, "lgetxattr", C.File, null, Path, StrIn, R(BufOut), ULong);
-        t.Add(193, "fgetxattr", C.Desc, null, Fd, StrIn, R(BufOut), ULong);
-        t.Add(194, "listxattr", C.File, null, Path, R(BufOut), ULong);
-        t.Add(195, "llistxattr", C.File, null, Path, R(BufOut), ULong);
-        t.Add(196, "flistxattr", C.Desc, null, Fd, R(BufOut), ULong);
+        t.Add(191, "getxattr", C.File, XattrSyscalls.Getxattr, Path, StrIn, R(BufOut), ULong);
+        t.Add(192, "lgetxattr", C.File, XattrSyscalls.Lgetxattr, Path, StrIn, R(BufOut), ULong);
+        t.Add(193, "fgetxattr", C.Desc, XattrSyscalls.Fgetxattr, Fd, StrIn, R(BufOut), ULong);
+        t.Add(194, "listxattr", C.File, XattrSyscalls.Listxattr, Path, R(BufOut), ULong);
+        t.Add(195, "llistxattr", C.File, XattrSyscalls.Llistxattr, Path, R(BufOut), ULong);
+        t.Add(196, "flistxattr", C.Desc, XattrSyscalls.Flistxattr, Fd, R(BufOut), ULong);
         t.Add(197, "removexattr", C.File, null, Path, StrIn);
         t.Add(198, "lremovexattr", C.File, null, Path, StrIn);
         t.Add(199, "fremovexattr", C.Desc, null, Fd, StrIn);

@@ -33,7 +33,7 @@ public static partial class X86_64Syscalls
         t.Add(319, "memfd_create", C.Desc, DescriptorSyscalls.MemfdCreate, StrIn, Hex).Returns(Ret.Fd);
         t.Add(320, "kexec_file_load", C.Desc, null, Fd, Fd, ULong, StrIn, Hex);
         t.Add(321, "bpf", C.Desc, null, Int, Ptr, UInt);
-        t.Add(322, "execveat", C.Desc | C.File | C.Process, null, AtDirFd, Path, StrArray, StrArray, AtFlags);
+        t.Add(322, "execveat", C.Desc | C.File | C.Process, ExecSyscalls.Execveat, AtDirFd, Path, StrArray, StrArray, AtFlags);
         t.Add(323, "userfaultfd", C.Desc, null, Hex).Returns(Ret.Fd);
         t.Add(324, "membarrier", C.None, null, Int, Hex, Int);
         t.Add(325, "mlock2", C.Memory, MemorySyscalls.Mlock2, Ptr, ULong, Hex);

@@ -1,0 +1,251 @@
+using System.Globalization;
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace UserEmu.Host;
+
+/// <summary>The host descriptors that belong to the emulator (the .NET runtime's), kept apart from the guest's numbers.</summary>
+/// <remarks>
+/// Guest fds are host fds, so the runtime's own (its assemblies, /dev/urandom, console handles, internal pipes: about
+/// 45 at startup) share the table with the guest's. The policy:
+/// <list type="bullet">
+/// <item>A guest execve fills every free descriptor below <see cref="ReserveTop"/> with a /dev/null placeholder before
+/// the host exec and passes the guest's surviving descriptors (-guest-fds). The new runtime then opens its files above
+/// the placeholders; once startup is done (assemblies preloaded), the emulator closes every descriptor below
+/// <see cref="ReserveTop"/> that is not the guest's, so the guest numbers its files exactly as a native process would.</item>
+/// <item>Every emulator descriptor is made close-on-exec, so none leaks into the next program.</item>
+/// <item>The first emulator, started from a host shell, cannot do this (the runtime has already taken fds 3 and up
+/// before our code runs): its guest's first open gets a number above the runtime's. Non-close-on-exec descriptors
+/// that do not look like the runtime's are taken to be inherited by the guest.</item>
+/// <item>close and close_range leave emulator descriptors alone (the guest sees EBADF, as for a closed fd); a dup2 onto
+/// one gives the number to the guest and the emulator forgets it.</item>
+/// </list>
+/// </remarks>
+public static unsafe class EmulatorFds
+{
+    /// <summary>Descriptors below this are the guest's in an exec'd emulator.</summary>
+    public const int ReserveTop = 64;
+    const int F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, FD_CLOEXEC = 1, O_PATH = 0x200000, O_WRONLY = 1, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
+
+    static readonly HashSet<int> s_emulator = new();
+    static readonly Lock s_lock = new();
+
+    /// <summary>Whether <paramref name="fd"/> is the emulator's (the guest must not close or see it).</summary>
+    public static bool IsEmulator(int fd)
+    {
+        lock (s_lock) return s_emulator.Contains(fd);
+    }
+
+    /// <summary>A descriptor the emulator opened for itself after startup (close-on-exec already).</summary>
+    public static void Add(int fd)
+    {
+        lock (s_lock) s_emulator.Add(fd);
+    }
+
+    /// <summary>The guest has taken <paramref name="fd"/>'s number (dup2 onto it): it is no longer the emulator's.</summary>
+    public static void Forget(int fd)
+    {
+        lock (s_lock) s_emulator.Remove(fd);
+    }
+
+    /// <summary>
+    /// Sorts the descriptors open at startup into the guest's and the emulator's, after loading every assembly the
+    /// emulator uses (so the runtime opens no more files later). <paramref name="guestFds"/> is the list an exec'ing
+    /// emulator passed; null for the first emulator.
+    /// </summary>
+    public static void Classify(IReadOnlyCollection<int>? guestFds)
+    {
+        PreloadAssemblies();
+        _ = Console.Out;
+        _ = Console.Error;
+        // The runtime's signal handling (a pipe and a thread, made on first use by PosixSignalRegistration or the
+        // console) is set up now, while the placeholders still hold the low numbers.
+        using (System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGCONT, _ => { }))
+        {
+        }
+        lock (s_lock)
+        {
+            s_emulator.Clear();
+            foreach (int fd in OpenFds())
+            {
+                if (fd <= 2) continue;
+                bool guest = guestFds != null ? guestFds.Contains(fd) : LooksInherited(fd);
+                if (guest) continue;
+                if (guestFds != null && fd < ReserveTop && IsPlaceholder(fd))
+                {
+                    LibC.close(fd);
+                    continue;
+                }
+                s_emulator.Add(fd);
+                int flags = Fcntl(fd, F_GETFD, 0);
+                if (flags >= 0 && (flags & FD_CLOEXEC) == 0) Fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Before a host execve: marks emulator fds close-on-exec, fills the free descriptors below <see cref="ReserveTop"/>
+    /// with placeholders, and returns the guest descriptors that will survive the exec ("0,1,2,...") and the placeholders
+    /// to close if the exec fails.
+    /// </summary>
+    public static (string GuestFds, List<int> Placeholders) PrepareExec()
+    {
+        ReleaseDebuggerPipe();
+        var survivors = new List<int>();
+        var open = new HashSet<int>(OpenFds());
+        lock (s_lock)
+        {
+            foreach (int fd in open)
+            {
+                int flags = Fcntl(fd, F_GETFD, 0);
+                if (flags < 0) continue;
+                if (s_emulator.Contains(fd))
+                {
+                    if ((flags & FD_CLOEXEC) == 0) Fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+                }
+                else if ((flags & FD_CLOEXEC) == 0)
+                {
+                    survivors.Add(fd);
+                }
+            }
+        }
+        var placeholders = new List<int>();
+        int devnull;
+        fixed (byte* path = "/dev/null\0"u8) devnull = (int)LibC.syscall(2 /* open */, (long)path, O_PATH, 0, 0, 0, 0);
+        if (devnull >= 0)
+        {
+            for (int fd = 3; fd < ReserveTop; fd++)
+            {
+                if (fd == devnull || survivors.Contains(fd)) continue;
+                // Every number that will be free after the exec gets a placeholder: free now, or close-on-exec (the
+                // runtime's, or the guest's own). What it held is replaced for good; should the exec then fail, the
+                // emulator runs on without it.
+                if (LibC.dup3(devnull, fd, 0) == fd)
+                {
+                    placeholders.Add(fd);
+                    Forget(fd);
+                }
+            }
+            if (devnull >= ReserveTop) LibC.close(devnull);
+            else placeholders.Add(devnull); // it sits in the reserved range itself
+        }
+        survivors.Sort();
+        return (string.Join(',', survivors.Select(f => f.ToString(CultureInfo.InvariantCulture))), placeholders);
+    }
+
+    /// <summary>Undoes <see cref="PrepareExec"/>'s placeholders when the host exec failed.</summary>
+    public static void CancelExec(List<int> placeholders)
+    {
+        foreach (int fd in placeholders) LibC.close(fd);
+    }
+
+    /// <summary>Placeholders are O_PATH descriptors of /dev/null, which the runtime never opens.</summary>
+    static bool IsPlaceholder(int fd)
+    {
+        int fl = Fcntl(fd, F_GETFL, 0);
+        if (fl < 0 || (fl & O_PATH) == 0) return false;
+        try
+        {
+            return new FileInfo($"/proc/self/fd/{fd}").LinkTarget == "/dev/null";
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The runtime's debugger transport (when diagnostics are on) keeps a thread blocked opening a FIFO, which holds a
+    /// descriptor number that can be neither used nor replaced. Opening the FIFO's other end lets that open finish, so
+    /// the number becomes an ordinary emulator descriptor (the thread then waits in read, harmlessly).
+    /// </summary>
+    static void ReleaseDebuggerPipe()
+    {
+        try
+        {
+            int pid = LibC.getpid();
+            foreach (var fifo in Directory.EnumerateFiles(Path.GetTempPath(), $"clr-debug-pipe-{pid}-*-in"))
+            {
+                var bytes = System.Text.Encoding.UTF8.GetBytes(fifo + "\0");
+                fixed (byte* p = bytes) LibC.syscall(2 /* open */, (long)p, O_WRONLY | O_NONBLOCK | O_CLOEXEC, 0, 0, 0, 0);
+            }
+            Thread.Sleep(1);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    // fcntl and open are variadic in libc: called through syscall(2) instead.
+    static int Fcntl(int fd, int cmd, int arg) => (int)LibC.syscall(72, fd, cmd, arg, 0, 0, 0);
+
+    /// <summary>The open descriptors of this process.</summary>
+    public static List<int> OpenFds()
+    {
+        var fds = new List<int>();
+        try
+        {
+            foreach (var entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+                if (int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out int fd)) fds.Add(fd);
+        }
+        catch (IOException)
+        {
+        }
+        // The enumeration's own directory descriptor was listed too, and is closed now.
+        fds.RemoveAll(fd => Fcntl(fd, F_GETFD, 0) < 0);
+        return fds;
+    }
+
+    /// <summary>First emulator only: a non-close-on-exec fd that is not one of the kinds the runtime opens is the guest's.</summary>
+    static bool LooksInherited(int fd)
+    {
+        int flags = Fcntl(fd, F_GETFD, 0);
+        if (flags < 0 || (flags & FD_CLOEXEC) != 0) return false;
+        string? target;
+        try
+        {
+            target = new FileInfo($"/proc/self/fd/{fd}").LinkTarget;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        if (target == null) return false;
+        return !(target is "/dev/null" or "/dev/urandom" || target.EndsWith(".dll", StringComparison.Ordinal) ||
+            target.StartsWith("socket:", StringComparison.Ordinal) || target.StartsWith("pipe:", StringComparison.Ordinal) ||
+            target.StartsWith("anon_inode:", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Loads the assemblies the emulator references (its own and, one level down, the framework ones they use) now,
+    /// so the runtime opens no assembly file once the guest is numbering its descriptors.
+    /// </summary>
+    static void PreloadAssemblies()
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var queue = new Queue<(Assembly Assembly, int Depth)>();
+        if (Assembly.GetEntryAssembly() is { } entry) queue.Enqueue((entry, 0));
+        queue.Enqueue((typeof(EmulatorFds).Assembly, 0));
+        string appDir = AppContext.BaseDirectory;
+        while (queue.Count > 0)
+        {
+            var (a, depth) = queue.Dequeue();
+            if (!seen.Add(a.FullName ?? "")) continue;
+            // Our assemblies are followed all the way, framework ones two levels (the facades our code compiles
+            // against and the assemblies they forward to); deeper ones are what the runtime seldom needs.
+            bool ours = a.Location.StartsWith(appDir, StringComparison.Ordinal);
+            if (!ours && depth >= 2) continue;
+            foreach (var name in a.GetReferencedAssemblies())
+            {
+                if (seen.Contains(name.FullName)) continue;
+                try
+                {
+                    queue.Enqueue((Assembly.Load(name), ours ? 0 : depth + 1));
+                }
+                catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
+                {
+                }
+            }
+        }
+    }
+}
