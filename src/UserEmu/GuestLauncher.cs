@@ -40,7 +40,9 @@ static unsafe class GuestLauncher
             ExePath = image.Path,
             Comm = TruncateComm(Path.GetFileName(program)),
         };
-        proc.Syscalls = new X86_64SyscallBridge(proc);
+        var bridge = new X86_64SyscallBridge(proc);
+        proc.Syscalls = bridge;
+        var strace = StraceSetup.Attach(proc, bridge, options);
         proc.Stats.Enabled = options.Debug("stats");
         proc.Signals.Delivery = new X86SignalFrame();
         mem.CodePageWritten = proc.Code.InvalidatePage;
@@ -65,6 +67,8 @@ static unsafe class GuestLauncher
         proc.Auxv = auxv;
         proc.Entry = entry;
         proc.InitialSp = sp;
+        // The initial stack holds argc, argv[], NULL, then envp[].
+        strace?.OnStart(program, argv, sp + 8 * ((ulong)argv.Length + 2), envp.Length);
         proc.ArgStart = layout.ArgStart;
         proc.ArgEnd = layout.ArgEnd;
         proc.EnvStart = layout.EnvStart;
@@ -76,13 +80,17 @@ static unsafe class GuestLauncher
         proc.Threads.Add(cpu);
         try
         {
-            return new CpuLoop(cpu).Run();
+            int status = new CpuLoop(cpu).Run();
+            strace?.OnProcessEnd(status, 0);
+            return status;
         }
         catch (GuestThreadExitException e)
         {
             // The main thread called exit while others run: the process lives until the last thread exits.
             GuestThreadStarter.Exit(cpu, e.Status);
-            return proc.Threads.WaitForAll();
+            int status = proc.Threads.WaitForAll();
+            strace?.OnProcessEnd(status, 0);
+            return status;
         }
         finally
         {

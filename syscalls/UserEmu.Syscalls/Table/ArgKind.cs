@@ -171,4 +171,6 @@ public enum ArgKind : byte
 
     // ---- misc ----
     GetrandomFlags,
+    /// <summary>NUL-terminated path written by the kernel (getcwd); the return value counts the NUL.</summary>
+    PathOut,
 }

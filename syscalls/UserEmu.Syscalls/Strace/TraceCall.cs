@@ -1,0 +1,39 @@
+using UserEmu.Syscalls.Table;
+
+namespace UserEmu.Syscalls.Strace;
+
+/// <summary>One traced syscall: its table entry, raw arguments and, once it returned, its result.</summary>
+/// <remarks>One instance per guest task, reused for each of its calls so that tracing allocates nothing per call.</remarks>
+public sealed class TraceCall
+{
+    public SyscallEntry? Entry;
+    public ulong Number;
+    public readonly ulong[] Args = new ulong[6];
+    public long Result;
+    /// <summary>False while the call is being entered (output arguments are not filled yet).</summary>
+    public bool Exited;
+    public TraceMemory Mem;
+    /// <summary>-strace-strsize: bytes of a string shown before "...".</summary>
+    public int StringLimit = StraceText.DefaultStringLimit;
+    /// <summary>Host Stopwatch timestamp of the call's entry.</summary>
+    public long StartTicks;
+    public DateTime StartTime;
+
+    public string Name => Entry?.Name ?? $"syscall_{Number:x}";
+    public ulong Arg(int i) => Args[i];
+    public ArgKind Kind(int i) => Entry!.Args[i].Kind;
+    public ArgSpec Spec(int i) => Entry!.Args[i];
+
+    /// <summary>The call returned without error (output arguments are valid).</summary>
+    public bool Succeeded => Exited && ErrnoNames.FromResult(Result) == 0;
+
+    public void Set(in SyscallContext c, SyscallEntry? entry)
+    {
+        Entry = entry;
+        Number = c.Number;
+        Args[0] = c.A0; Args[1] = c.A1; Args[2] = c.A2; Args[3] = c.A3; Args[4] = c.A4; Args[5] = c.A5;
+        Mem = new TraceMemory(c.Mem);
+        Exited = false;
+        Result = 0;
+    }
+}
