@@ -288,7 +288,9 @@ public sealed unsafe class StraceFormatter : ISyscallTracer
     /// <summary>The execve that started the program, as strace's first line shows it.</summary>
     public void OnStart(string path, IReadOnlyList<string> argv, ulong envp, int envCount)
     {
-        if (!_filter.Traces(59) || (!_options.Lines && _json == null)) return;
+        if (!_filter.Traces(59)) return;
+        _summary?.Record(59, 0, 0);
+        if (!_options.Lines && _json == null) return;
         var sb = new StringBuilder();
         StraceFormat.Quote(sb, Encoding.UTF8.GetBytes(path), 4096);
         var path_ = sb.ToString();

@@ -20,7 +20,7 @@ public sealed class StraceJsonWriter
     char[] _chars = new char[256];
     static readonly byte[] Newline = "\n"u8.ToArray();
 
-    public StraceJsonWriter() => _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
+    public StraceJsonWriter() => _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
     void Begin()
     {

@@ -27,6 +27,25 @@ public sealed class TraceCall
     /// <summary>The call returned without error (output arguments are valid).</summary>
     public bool Succeeded => Exited && ErrnoNames.FromResult(Result) == 0;
 
+    /// <summary>Fills the call from raw values (decoder tests, replay).</summary>
+    public void Set(SyscallEntry entry, TraceMemory mem, params ulong[] args)
+    {
+        Entry = entry;
+        Number = (ulong)entry.Number;
+        Array.Clear(Args);
+        args.AsSpan().CopyTo(Args);
+        Mem = mem;
+        Exited = false;
+        Result = 0;
+    }
+
+    /// <summary>Marks the call returned with <paramref name="result"/>.</summary>
+    public void Return(long result)
+    {
+        Result = result;
+        Exited = true;
+    }
+
     public void Set(in SyscallContext c, SyscallEntry? entry)
     {
         Entry = entry;

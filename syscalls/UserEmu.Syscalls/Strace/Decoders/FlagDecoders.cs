@@ -27,7 +27,11 @@ public static class FlagDecoders
             case ArgKind.ULong: sb.Append(v); break;
             case ArgKind.Hex: Hex(sb, v); break;
             case ArgKind.Ptr: Pointer(sb, v); break;
-            case ArgKind.OpenFlags: OpenFlags(sb, v); break;
+            case ArgKind.OpenFlags:
+                // pipe2 and dup3 take only O_CLOEXEC-style flags: strace shows no access mode there.
+                if (call.Name is "pipe2" or "dup3") FileNames.OpenFlags.Append(sb, (uint)v);
+                else OpenFlags(sb, v);
+                break;
             case ArgKind.Mode: Octal(sb, v & 0xFFFFFFFF); break;
             case ArgKind.AtFlags:
                 (call.Name == "statx" ? FileNames.StatxAtFlags : FileNames.AtFlags).Append(sb, (uint)v);
