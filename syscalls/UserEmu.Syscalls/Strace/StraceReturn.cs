@@ -33,7 +33,10 @@ public static class StraceReturn
         switch (entry.Name)
         {
             case "fcntl": Fcntl(sb, call); return;
-            case "umask": Octal(sb, (ulong)r); return;
+            case "umask":
+                // %#lo: 0 or 0 followed by the octal digits.
+                sb.Append(r == 0 ? "0" : "0" + Convert.ToString(r, 8));
+                return;
             case "poll" or "ppoll": Poll(sb, call); return;
             case "select" or "pselect6": Select(sb, call); return;
         }

@@ -1,0 +1,171 @@
+using System.Text.Json;
+using UserEmu.Engine;
+using UserEmu.Syscalls;
+using UserEmu.Syscalls.Strace;
+using UserEmu.Tests.Syscalls;
+using Xunit;
+
+namespace UserEmu.Tests.Strace;
+
+/// <summary>The formatter through the bridge: whole lines, alignment, interleaved tasks, signals, exits, filters, summary and JSON.</summary>
+public sealed unsafe class FormatterTests
+{
+    const ulong S = SyscallFixture.Scratch;
+
+    [Fact]
+    public void LinesAreAlignedAtColumn40()
+    {
+        using var t = new StraceCapture();
+        t.Guest.Call("getppid");
+        t.Guest.Call("close", unchecked((ulong)-1));
+        var lines = t.Lines();
+        Assert.Matches(@"^getppid\(\) += \d+$", lines[0]);
+        Assert.Equal(40, lines[0].IndexOf(" = ", StringComparison.Ordinal));
+        Assert.Equal("close(-1)                                = -1 EBADF (Bad file descriptor)", lines[1]);
+    }
+
+    [Fact]
+    public void ExitGroupIsPrintedAtEntryWithQuestionMark()
+    {
+        using var t = new StraceCapture();
+        Assert.Throws<GuestExitException>(() => t.Guest.Call("exit_group", 3));
+        t.Formatter.OnProcessEnd(3, 0);
+        Assert.Equal(["exit_group(3)                            = ?", "+++ exited with 3 +++"], t.Lines());
+    }
+
+    [Fact]
+    public void OutputBufferIsShownAfterTheCallReturns()
+    {
+        using var t = new StraceCapture();
+        string path = Path.GetTempFileName();
+        File.WriteAllText(path, "hello strace\n");
+        try
+        {
+            int fd = (int)t.Guest.Call("openat", unchecked((ulong)-100), t.Guest.PutString(S, path), 0, 0);
+            t.Guest.Call("read", (ulong)fd, S + 0x100, 64);
+            t.Guest.Call("close", (ulong)fd);
+            var lines = t.Lines().Select(StraceCapture.Collapse).ToArray();
+            Assert.Equal($"openat(AT_FDCWD, \"{path}\", O_RDONLY) = {fd}", lines[0]);
+            Assert.Equal($"read({fd}, \"hello strace\\n\", 64) = 13", lines[1]);
+            Assert.Equal($"close({fd}) = 0", lines[2]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void InterleavedTasksGetUnfinishedAndResumedLines()
+    {
+        using var t = new StraceCapture();
+        var g = t.Guest;
+        using var second = new Vcpu(g.Process) { Tid = 424242 };
+        g.Process.Threads.Add(second);
+        var a = new SyscallContext(g.Cpu, g.Bridge.Kernel, 39, 0, 0, 0, 0, 0, 0);
+        var read = X86_64SyscallBridge.Table.Find("read")!;
+        var getpid = X86_64SyscallBridge.Table.Find("getpid")!;
+        var enterA = new SyscallContext(g.Cpu, g.Bridge.Kernel, 0, 7, S, 16, 0, 0, 0);
+        t.Formatter.OnEnter(enterA, read);
+        var b = new SyscallContext(second, g.Bridge.Kernel, 39, 0, 0, 0, 0, 0, 0);
+        t.Formatter.OnEnter(b, getpid);
+        t.Formatter.OnExit(b, getpid, 99);
+        g.Memory.WriteBytes(S, "abc"u8);
+        t.Formatter.OnExit(enterA, read, 3);
+        int me = g.Cpu.Tid;
+        Assert.Equal([
+            $"[pid {me,5}] read(7,  <unfinished ...>",
+            "[pid 424242] getpid() = 99",
+            $"[pid {me,5}] <... read resumed>\"abc\", 16) = 3",
+        ], t.Lines().Select(StraceCapture.Collapse).ToArray());
+    }
+
+    [Fact]
+    public void SignalsAndDeathAreTraced()
+    {
+        using var t = new StraceCapture();
+        t.Formatter.OnSignal(t.Guest.Cpu, new GuestSignalInfo(Signals.SIGSEGV, Signals.SEGV_MAPERR, 0x1234));
+        t.Formatter.OnProcessEnd(0, Signals.SIGSEGV);
+        t.Formatter.OnProcessEnd(0, 0); // reported once
+        Assert.Equal(["--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x1234} ---", "+++ killed by SIGSEGV +++"], t.Lines());
+    }
+
+    [Fact]
+    public void FirstLineIsTheStartingExecve()
+    {
+        using var t = new StraceCapture();
+        t.Formatter.OnStart("./prog", ["./prog", "a b"], 0x7ffe284fd758, 43);
+        Assert.Equal("execve(\"./prog\", [\"./prog\", \"a b\"], 0x7ffe284fd758 /* 43 vars */) = 0", StraceCapture.Collapse(t.Lines()[0]));
+    }
+
+    [Fact]
+    public void FilterByNameAndClass()
+    {
+        using var t = new StraceCapture(new StraceOptions { Filter = "%desc,getppid" });
+        t.Guest.Call("getpid");
+        t.Guest.Call("getppid");
+        t.Guest.Call("close", unchecked((ulong)-1));
+        t.Guest.Call("munmap", 0x700000, 4096);
+        var names = t.Lines().Select(l => l[..l.IndexOf('(')]).ToArray();
+        Assert.Equal(["getppid", "close"], names);
+        Assert.Throws<ArgumentException>(() => StraceFilter.Parse("nosuchcall", X86_64SyscallBridge.Table));
+        var memory = StraceFilter.Parse("%memory", X86_64SyscallBridge.Table);
+        Assert.True(memory.Traces(9));
+        Assert.False(memory.Traces(0));
+        var notMemory = StraceFilter.Parse("!%memory", X86_64SyscallBridge.Table);
+        Assert.False(notMemory.Traces(9));
+        Assert.True(notMemory.Traces(0));
+    }
+
+    [Fact]
+    public void SummaryCountsCallsAndErrors()
+    {
+        using var t = new StraceCapture(new StraceOptions { Lines = false, Summary = true });
+        t.Guest.Call("getppid");
+        t.Guest.Call("getppid");
+        t.Guest.Call("close", unchecked((ulong)-1));
+        t.Formatter.OnProcessEnd(0, 0);
+        var lines = t.Lines();
+        Assert.Equal("% time     seconds  usecs/call     calls    errors syscall", lines[0]);
+        Assert.Equal("------ ----------- ----------- --------- --------- ----------------", lines[1]);
+        Assert.Contains(lines, l => l.EndsWith(" getppid") && l[31..40].Trim() == "2" && l[41..50].Trim() == "");
+        Assert.Contains(lines, l => l.EndsWith(" close") && l[31..40].Trim() == "1" && l[41..50].Trim() == "1");
+        Assert.Matches(@"^100\.00 +\d+\.\d{6} +\d+ +3 +1 total$", lines[^1]);
+    }
+
+    [Fact]
+    public void JsonLinesParseAndMatchTheText()
+    {
+        using var text = new StraceCapture();
+        using var json = new StraceCapture(new StraceOptions { Json = true });
+        foreach (var t in new[] { text, json })
+        {
+            t.Guest.Call("close", unchecked((ulong)-1));
+            t.Guest.Call("write", unchecked((ulong)-1), t.Guest.PutString(S, "hi\n"), 3);
+            t.Guest.Call("getppid");
+            t.Formatter.OnProcessEnd(0, 0);
+        }
+        var textLines = text.Lines();
+        var jsonLines = json.Lines();
+        Assert.Equal(textLines.Length, jsonLines.Length);
+        for (int k = 0; k < textLines.Length - 1; k++)
+        {
+            using var doc = JsonDocument.Parse(jsonLines[k]);
+            var o = doc.RootElement;
+            string rebuilt = $"{o.GetProperty("name").GetString()}({string.Join(", ", o.GetProperty("args").EnumerateArray().Select(a => a.GetString()))}) = {o.GetProperty("retstr").GetString()}";
+            Assert.Equal(StraceCapture.Collapse(textLines[k]), rebuilt);
+            Assert.Equal(Environment.ProcessId, o.GetProperty("pid").GetInt32());
+            Assert.True(o.GetProperty("duration").GetDouble() >= 0);
+            Assert.True(o.GetProperty("start").GetDouble() > 1e9);
+        }
+        using (var first = JsonDocument.Parse(jsonLines[0]))
+        {
+            Assert.Equal(3, first.RootElement.GetProperty("nr").GetInt32());
+            Assert.Equal(-9, first.RootElement.GetProperty("ret").GetInt64());
+            Assert.Equal("EBADF", first.RootElement.GetProperty("errno").GetString());
+            Assert.Equal(ulong.MaxValue, first.RootElement.GetProperty("raw")[0].GetUInt64());
+        }
+        using var end = JsonDocument.Parse(jsonLines[^1]);
+        Assert.Equal(0, end.RootElement.GetProperty("exited").GetInt32());
+    }
+}
