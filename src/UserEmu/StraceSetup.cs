@@ -12,10 +12,12 @@ static class StraceSetup
     /// <summary>The formatter now observing <paramref name="bridge"/>'s calls, the process's signals and its end; null when tracing is off.</summary>
     public static StraceFormatter? Attach(GuestProcess proc, X86_64SyscallBridge bridge, EmulatorOptions o)
     {
-        if (!o.Strace && !o.StraceSummary) return null;
+        // -strace-file alone traces as -strace does; with -strace-summary alone the file gets only the table (strace -c -o).
+        bool lines = o.Strace || (o.StraceFile != null && !o.StraceSummary);
+        if (!lines && !o.StraceSummary) return null;
         var options = new StraceOptions
         {
-            Lines = o.Strace,
+            Lines = lines,
             File = o.StraceFile,
             StringLimit = o.StraceStringLimit,
             Filter = o.StraceFilter,

@@ -51,7 +51,7 @@ public sealed class StraceSummary
         {
             double seconds = (double)_ticks[k] / Stopwatch.Frequency;
             double pct = totalTicks == 0 ? 0 : 100.0 * _ticks[k] / totalTicks;
-            Row(sb, ci, pct, seconds, _calls[k], _errors[k], _table[(ulong)k]?.Name ?? $"syscall_{k:x}");
+            Row(sb, ci, pct, seconds, _calls[k], _errors[k], _table[(ulong)k]?.Name ?? $"syscall_0x{k:x}");
         }
         sb.Append(Rule).Append('\n');
         Row(sb, ci, 100, (double)totalTicks / Stopwatch.Frequency, totalCalls, totalErrors, "total");

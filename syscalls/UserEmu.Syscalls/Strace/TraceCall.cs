@@ -19,7 +19,7 @@ public sealed class TraceCall
     public long StartTicks;
     public DateTime StartTime;
 
-    public string Name => Entry?.Name ?? $"syscall_{Number:x}";
+    public string Name => Entry?.Name ?? $"syscall_0x{Number:x}";
     public ulong Arg(int i) => Args[i];
     public ArgKind Kind(int i) => Entry!.Args[i].Kind;
     public ArgSpec Spec(int i) => Entry!.Args[i];
