@@ -27,7 +27,7 @@ static class StraceSetup
         StraceOutput output;
         try
         {
-            output = options.File != null ? StraceOutput.OpenFile(options.File) : StraceOutput.Stderr();
+            output = options.File != null ? StraceOutput.OpenFile(options.File, o.StraceAppend) : StraceOutput.Stderr();
         }
         catch (IOException e)
         {

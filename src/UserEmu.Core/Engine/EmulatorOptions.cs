@@ -11,6 +11,8 @@ public sealed class EmulatorOptions
     public string? StraceFilter { get; set; }
     /// <summary>-strace-file: trace output file instead of stderr.</summary>
     public string? StraceFile { get; set; }
+    /// <summary>-strace-append: add to -strace-file instead of truncating it (a guest re-executed by execve keeps one trace).</summary>
+    public bool StraceAppend { get; set; }
     /// <summary>-strace-strsize: string bytes shown before "..." (strace -s).</summary>
     public int StraceStringLimit { get; set; } = 32;
     /// <summary>-strace-summary: strace -c's table at exit.</summary>

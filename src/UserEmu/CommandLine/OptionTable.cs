@@ -37,6 +37,8 @@ public static class OptionTable
                 if (v != "" && v != "1") o.Emulator.StraceFilter = v;
             }, OptionalValue: true),
         new("strace-file", "USEREMU_STRACE_FILE", "path", "write -strace output to path instead of stderr", (o, v) => o.Emulator.StraceFile = v),
+        new("strace-append", "USEREMU_STRACE_APPEND", null, "append to the -strace-file instead of truncating it",
+            (o, _) => o.Emulator.StraceAppend = true),
         new("strace-strsize", "USEREMU_STRACE_STRSIZE", "n", "string bytes -strace shows before \"...\" (default 32)",
             (o, v) => o.Emulator.StraceStringLimit = Math.Max(0, ParseInt(v, "strace-strsize"))),
         new("strace-summary", "USEREMU_STRACE_SUMMARY", null, "print strace -c's table of calls, errors and times at exit",

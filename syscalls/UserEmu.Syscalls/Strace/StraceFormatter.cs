@@ -159,6 +159,7 @@ public sealed unsafe class StraceFormatter : ISyscallTracer
         if (!t.Traced) return;
         var call = t.Call;
         call.Result = result;
+        // (A successful execve never returns here: the new image prints its own "execve(...) = 0" first line.)
         call.Exited = true;
         _summary?.Record(call.Number, result, Stopwatch.GetTimestamp() - call.StartTicks);
         if (IsForkChild(call))

@@ -18,13 +18,13 @@ public sealed unsafe class StraceOutput
 
     public static StraceOutput Stderr() => new(2);
 
-    /// <summary>Opens (and truncates) <paramref name="path"/>; throws IOException when it cannot.</summary>
-    public static StraceOutput OpenFile(string path)
+    /// <summary>Opens <paramref name="path"/>, truncated unless <paramref name="append"/>; throws IOException when it cannot.</summary>
+    public static StraceOutput OpenFile(string path, bool append = false)
     {
         const int O_WRONLY = 1, O_CREAT = 0x40, O_TRUNC = 0x200, O_APPEND = 0x400, O_CLOEXEC = 0x80000;
         var name = Encoding.UTF8.GetBytes(path + "\0");
         long fd;
-        fixed (byte* p = name) fd = Sys.Call(HostNr.Open, (long)p, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0x1a4 /* 0644 */);
+        fixed (byte* p = name) fd = Sys.Call(HostNr.Open, (long)p, O_WRONLY | O_CREAT | (append ? 0 : O_TRUNC) | O_APPEND | O_CLOEXEC, 0x1a4 /* 0644 */);
         if (fd < 0) throw new IOException($"cannot open strace output '{path}': {ErrnoNames.Message((int)-fd)}");
         return new StraceOutput((int)fd);
     }

@@ -34,6 +34,15 @@ public static partial class TraceNormalizer
     [GeneratedRegex(@"= (\d+)$")]
     private static partial Regex Result();
 
+    [GeneratedRegex(@"^getrandom\(""[^""]*""")]
+    private static partial Regex RandomBytes();
+
+    [GeneratedRegex(@"^(rseq\(.*\)) = .*$")]
+    private static partial Regex Rseq();
+
+    [GeneratedRegex(@"tv_(sec|nsec|usec)=\d+")]
+    private static partial Regex TimeValue();
+
     /// <summary>Normalised lines of one trace; <paramref name="pid"/> is the traced process's pid.</summary>
     public static List<string> Normalize(IEnumerable<string> lines, int pid)
     {
@@ -49,6 +58,11 @@ public static partial class TraceNormalizer
             line = Address().Replace(line, "ADDR");
             line = EnvCount().Replace(line, "/* N vars */");
             line = Regex.Replace(line, $@"\b{pidText}\b", "PID");
+            line = RandomBytes().Replace(line, "getrandom(RANDOM");
+            // The emulator does not register restartable sequences (as QEMU): rseq fails with ENOSYS, glibc carries on.
+            line = Rseq().Replace(line, "$1 = RSEQ");
+            if (line.StartsWith("clock_gettime(", StringComparison.Ordinal) || line.StartsWith("gettimeofday(", StringComparison.Ordinal))
+                line = TimeValue().Replace(line, "tv_$1=T");
 
             // Descriptors: the emulator's guest shares the host process's table, so numbers differ; name them by allocation order.
             line = FirstArg().Replace(line, m => $"{m.Groups[1].Value}({Fd(fds, m.Groups[2].Value)}");
