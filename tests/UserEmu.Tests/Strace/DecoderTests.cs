@@ -147,8 +147,33 @@ public sealed class DecoderTests : IDisposable
         Assert.Equal("ioctl(1, TCGETS, 0x7ffde286c1b0) = -1 ENOTTY (Inappropriate ioctl for device)", Format("ioctl", -25, 1, 0x5401, 0x7ffde286c1b0));
         Assert.Equal("ioctl(3, _IOC(_IOC_READ, 0x66, 0x77, 0x8), 0x1000) = 0", Format("ioctl", 0, 3, 0x80086677, 0x1000));
         Assert.Equal("ioctl(0, FIONREAD, 0x7ffde286c21c) = -1 ENOTTY (Inappropriate ioctl for device)", Format("ioctl", -25, 0, 0x541B, 0x7ffde286c21c));
-        Assert.Equal("socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, 0) = 3", Format("socket", 3, 2, 0x80001, 0));
+        Assert.Equal("socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 3", Format("socket", 3, 2, 0x80001, 0));
         Assert.Equal("socket(AF_UNIX, SOCK_DGRAM, 0) = 3", Format("socket", 3, 1, 2, 0));
+    }
+
+    [Fact]
+    public void EveryTableRowDecodesWithoutFaultingOnAnyPointer()
+    {
+        // Zeroed memory, an unmapped address and NULL for every argument of every syscall, on entry and after success or failure.
+        ulong[] values = [S + 0x800, 0xdead0000, 0];
+        long failures = UserEmu.Syscalls.Strace.Decoders.ArgDecoder.DecodeFailures;
+        foreach (var entry in X86_64SyscallBridge.Table.Entries)
+            foreach (ulong v in values)
+                foreach (long result in new long[] { 0, 8, -14 })
+                {
+                    var call = new TraceCall();
+                    call.Set(entry, new TraceMemory(_g.Memory), v, v, v, v, v, v);
+                    string atEntry = StraceCapture.Format(call);
+                    call.Return(result);
+                    string atExit = StraceCapture.Format(call);
+                    foreach (var text in new[] { atEntry, atExit })
+                    {
+                        Assert.StartsWith(entry.Name + "(", text);
+                        foreach (var kind in Enum.GetNames<ArgKind>())
+                            Assert.DoesNotContain("/* " + kind + " */", text);
+                    }
+                }
+        Assert.Equal(failures, UserEmu.Syscalls.Strace.Decoders.ArgDecoder.DecodeFailures);
     }
 
     // ---- structs ----

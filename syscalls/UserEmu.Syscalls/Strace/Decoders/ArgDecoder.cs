@@ -48,8 +48,29 @@ public static class ArgDecoder
         return args.Length;
     }
 
+    static long s_failures;
+
+    /// <summary>How many arguments fell back to their raw value because a decoder threw (a bug; tests expect 0).</summary>
+    public static long DecodeFailures => Interlocked.Read(ref s_failures);
+
     /// <summary>Appends argument <paramref name="i"/> of <paramref name="call"/>.</summary>
+    /// <remarks>A decoder bug must not take the guest down with it: the argument then shows as its raw value.</remarks>
     public static void Append(StringBuilder sb, TraceCall call, int i)
+    {
+        int mark = sb.Length;
+        try
+        {
+            AppendDecoded(sb, call, i);
+        }
+        catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException or OverflowException or InvalidOperationException)
+        {
+            sb.Length = mark;
+            StraceFormat.Hex(sb, call.Arg(i));
+            Interlocked.Increment(ref s_failures);
+        }
+    }
+
+    static void AppendDecoded(StringBuilder sb, TraceCall call, int i)
     {
         var kind = call.Kind(i);
         ulong v = call.Arg(i);

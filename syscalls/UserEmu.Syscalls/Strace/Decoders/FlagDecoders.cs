@@ -13,6 +13,7 @@ public static class FlagDecoders
         ulong v = call.Arg(i);
         switch (call.Kind(i))
         {
+            case ArgKind.Int when i == 2 && call.Kind(1) == ArgKind.SocketType: Protocol(sb, (int)call.Arg(0), (int)v); break;
             case ArgKind.Int or ArgKind.Fd or ArgKind.Pid: sb.Append((int)v); break;
             case ArgKind.AtDirFd:
                 if ((int)v == -100) sb.Append("AT_FDCWD");
@@ -151,6 +152,14 @@ public static class FlagDecoders
         NetworkNames.SocketTypeFlags.Append(sb, t & ~0xfu);
     }
 
+    /// <summary>socket's protocol, named by the family as strace does (IPPROTO_TCP, NETLINK_ROUTE).</summary>
+    static void Protocol(StringBuilder sb, int family, int protocol)
+    {
+        if (family is NetworkNames.AF_INET or NetworkNames.AF_INET6) NetworkNames.InetProtocols.Append(sb, protocol);
+        else if (family == NetworkNames.AF_NETLINK) NetworkNames.NetlinkProtocols.Append(sb, protocol);
+        else sb.Append(protocol);
+    }
+
     static void SockOptName(StringBuilder sb, TraceCall call, int i)
     {
         int level = i > 0 ? (int)call.Arg(i - 1) : -1;
@@ -192,7 +201,7 @@ public static class FlagDecoders
     {
         int op = (int)call.Arg(i);
         int cmd = op & ~(ProcessNames.FUTEX_PRIVATE_FLAG | ProcessNames.FUTEX_CLOCK_REALTIME);
-        if (cmd < ProcessNames.FutexCommands.Length)
+        if ((uint)cmd < (uint)ProcessNames.FutexCommands.Length)
         {
             sb.Append(ProcessNames.FutexCommands[cmd]);
             if ((op & ProcessNames.FUTEX_PRIVATE_FLAG) != 0) sb.Append("_PRIVATE");
