@@ -16,7 +16,7 @@ public static class StraceFormat
     public static void Hex(StringBuilder sb, ulong v)
     {
         if (v == 0) sb.Append('0');
-        else sb.Append("0x").Append(v.ToString("x"));
+        else sb.Append($"0x{v:x}");
     }
 
     /// <summary>%#03o: a file mode in octal with a leading 0, at least three digits.</summary>
@@ -65,7 +65,7 @@ public static class StraceFormat
         bool cut = data.Length > limit;
         if (cut) data = data[..limit];
         sb.Append('"');
-        foreach (byte b in data) sb.Append("\\x").Append(b.ToString("x2"));
+        foreach (byte b in data) sb.Append($"\\x{b:x2}");
         sb.Append('"');
         if (cut) sb.Append("...");
     }

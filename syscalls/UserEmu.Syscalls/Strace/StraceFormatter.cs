@@ -275,7 +275,7 @@ public sealed unsafe class StraceFormatter : ISyscallTracer
     void Prefix(StringBuilder sb, int tid)
     {
         if (!ManyTasks) return;
-        sb.Append("[pid ").Append(tid.ToString().PadLeft(5)).Append("] ");
+        sb.Append($"[pid {tid,5}] ");
     }
 
     /// <summary>Spaces up to strace's result column (the builder holds one line).</summary>

@@ -42,6 +42,15 @@ public sealed class DecoderTests : IDisposable
     }
 
     [Fact]
+    public void BinaryBytesUseShortestOctal()
+    {
+        // The start of libc.so.6 as strace 6.1 showed glibc's loader reading it.
+        Bytes(S, 0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0x3e, 0, 1, 0, 0, 0, 0x10, 0x74, 2, 0, 0, 0, 0, 0);
+        Assert.Equal("read(3, \"\\177ELF\\2\\1\\1\\3\\0\\0\\0\\0\\0\\0\\0\\0\\3\\0>\\0\\1\\0\\0\\0\\20t\\2\\0\\0\\0\\0\\0\"..., 832) = 832",
+            Format("read", 832, 3, S, 832));
+    }
+
+    [Fact]
     public void LongBufferIsCutAt32BytesWithEllipsis()
     {
         Bytes(S, Encoding.ASCII.GetBytes("0123456789012345678901234567890123456789"));

@@ -74,7 +74,7 @@ public static class FlagDecoders
             case ArgKind.MsgFlags: NetworkNames.MsgFlags.Append(sb, (uint)v); break;
             case ArgKind.ShutdownHow: NetworkNames.ShutdownHow.Append(sb, (int)v); break;
             case ArgKind.GetrandomFlags: ProcessNames.GetrandomFlags.Append(sb, (uint)v); break;
-            default: sb.Append("0x").Append(v.ToString("x")).Append(" /* ").Append(call.Kind(i)).Append(" */"); break;
+            default: sb.Append($"0x{v:x}").Append(" /* ").Append(call.Kind(i)).Append(" */"); break;
         }
     }
 

@@ -36,7 +36,7 @@ public static partial class StructDecoders
                 else Pointer(sb, v);
                 break;
             case ArgKind.MsghdrIn or ArgKind.MsghdrOut: Msghdr(sb, call, v); break;
-            default: sb.Append("0x").Append(v.ToString("x")); break;
+            default: sb.Append($"0x{v:x}"); break;
         }
     }
 
@@ -147,7 +147,7 @@ public static partial class StructDecoders
                 break;
             case NetworkNames.AF_NETLINK when data.Length >= 12:
                 sb.Append(", nl_pid=").Append(BinaryPrimitives.ReadInt32LittleEndian(data[4..])).Append(", nl_groups=")
-                  .Append(BinaryPrimitives.ReadUInt32LittleEndian(data[8..]).ToString("x8"));
+                  .Append($"{BinaryPrimitives.ReadUInt32LittleEndian(data[8..]):x8}");
                 break;
             default:
                 if (data.Length > 2)

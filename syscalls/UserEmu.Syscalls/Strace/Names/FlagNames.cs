@@ -24,7 +24,7 @@ public sealed class FlagNames((ulong Bits, string Name)[] names)
         }
         if (rest == 0) return;
         if (any) sb.Append('|');
-        sb.Append("0x").Append(rest.ToString("x"));
+        sb.Append($"0x{rest:x}");
     }
 
     public string Format(ulong value, string zero = "0")
@@ -61,7 +61,7 @@ public sealed class EnumNames
             return;
         }
         if (_decimal) sb.Append(value);
-        else sb.Append("0x").Append(value.ToString("x"));
+        else sb.Append($"0x{value:x}");
         if (_unknown != null) sb.Append(" /* ").Append(_unknown).Append(" */");
     }
 }

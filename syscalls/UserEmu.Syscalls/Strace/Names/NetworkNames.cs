@@ -103,10 +103,9 @@ public static class NetworkNames
         uint dir = request >> 30, size = (request >> 16) & 0x3fff, type = (request >> 8) & 0xff, nr = request & 0xff;
         if (dir == 0 && size == 0)
         {
-            sb.Append("0x").Append(request.ToString("x"));
+            sb.Append($"0x{request:x}");
             return;
         }
-        sb.Append("_IOC(").Append(IocDirs[dir]).Append(", 0x").Append(type.ToString("x")).Append(", 0x").Append(nr.ToString("x"))
-          .Append(", 0x").Append(size.ToString("x")).Append(')');
+        sb.Append("_IOC(").Append(IocDirs[dir]).Append($", 0x{type:x}, 0x{nr:x}, 0x{size:x})");
     }
 }
