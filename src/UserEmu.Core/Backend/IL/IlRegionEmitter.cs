@@ -58,6 +58,8 @@ sealed class IlRegionEmitter
         foreach (var (off, (size, written)) in accesses)
         {
             bool overlaps = accesses.Any(o => o.Key != off && o.Key < off + size && off < o.Key + o.Value.Size);
+            // RIP is written directly by SetRip (fault PCs, exits); a promoted copy would be written back over it.
+            overlaps |= off < CpuState.OffRip + 8 && CpuState.OffRip < off + size;
             if (!overlaps) _slots[off] = new Slot { Size = size, Local = _il.DeclareLocal(typeof(ulong)), Dirty = written };
         }
     }

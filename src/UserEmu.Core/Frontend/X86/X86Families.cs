@@ -17,6 +17,12 @@ static class X86Families
         InstEmitBmi.Install(t);
         InstEmitMisc.Install(t);
         InstEmitSseMove.Install(t);
+        InstEmitSseIntArith.Install(t);
+        InstEmitSseIntCompare.Install(t);
+        InstEmitSseIntShuffle.Install(t);
+        InstEmitSseIntInsertExtract.Install(t);
+        InstEmitSseString.Install(t);
+        InstEmitAesClmul.Install(t);
         // Chains movsd/cmpsd to the SSE forms registered above it, so it stays after any SSE family.
         InstEmitString.Install(t);
     }

@@ -1,0 +1,30 @@
+using System.Runtime.Intrinsics;
+using UserEmu.Engine;
+using UserEmu.Memory;
+using static UserEmu.Cpu.X86.PackedLanes;
+
+namespace UserEmu.Cpu.X86;
+
+/// <summary>maskmovdqu: a byte-masked 16-byte store; unselected bytes are not written at all.</summary>
+public static class MaskedStore
+{
+    /// <summary>Checks before writing anything, so a fault leaves memory unchanged.</summary>
+    /// <remarks>
+    /// Each 8-byte half with a selected byte is checked whole, high half first, and a fault reports that half's
+    /// address (or the start of the page it runs into): what AMD hardware does (the SDM leaves it open).
+    /// </remarks>
+    public static ulong Maskmovdqu(Vcpu c, ulong addr, ulong b, long imm)
+    {
+        var data = D<byte>(c, imm);
+        uint mask = S<byte>(c, imm).ExtractMostSignificantBits();
+        var mem = c.Memory;
+        for (int half = 1; half >= 0; half--)
+        {
+            ulong at = addr + (ulong)half * 8;
+            if ((mask >> (half * 8) & 0xff) != 0 && !mem.FastCheck(at, 8, PageFlags.Write)) mem.Check(at, 8, true);
+        }
+        for (int i = 0; i < 16; i++)
+            if ((mask >> i & 1) != 0) mem.Write8(addr + (ulong)i, data[i]);
+        return 0;
+    }
+}

@@ -1,0 +1,34 @@
+using Iced.Intel;
+using UserEmu.Cpu.X86;
+using static Iced.Intel.Mnemonic;
+using H = UserEmu.Cpu.X86.PackedCompareHelpers;
+
+namespace UserEmu.Frontend.X86;
+
+/// <summary>Packed integer compares, pmovmskb, ptest, phminposuw and mpsadbw (legacy SSE encodings).</summary>
+static class InstEmitSseIntCompare
+{
+    public static void Install(X86EmitterTable t)
+    {
+        t[Pcmpeqb] = e => InstEmitSseIntSwar.CompareEqual(e, 1);
+        t[Pcmpeqw] = e => InstEmitSseIntSwar.CompareEqual(e, 2);
+        t[Pcmpeqd] = e => InstEmitSseIntSwar.CompareEqual(e, 4);
+        t[Pcmpeqq] = e => InstEmitSseIntSwar.CompareEqual(e, 8);
+        t[Pcmpgtb] = e => InstEmitSseIntArith.Binary(e, H.Pcmpgtb);
+        t[Pcmpgtw] = e => InstEmitSseIntArith.Binary(e, H.Pcmpgtw);
+        t[Pcmpgtd] = e => InstEmitSseIntArith.Binary(e, H.Pcmpgtd);
+        t[Pcmpgtq] = e => InstEmitSseIntArith.Binary(e, H.Pcmpgtq);
+        t[Phminposuw] = e => InstEmitSseIntArith.Binary(e, H.Phminposuw);
+        t[Mpsadbw] = e => InstEmitSseIntArith.Binary(e, H.Mpsadbw);
+        t[Pmovmskb] = InstEmitSseIntSwar.Pmovmskb;
+        t[Ptest] = EmitPtest;
+    }
+
+    /// <summary>ptest sets ZF and CF and clears AF, OF, PF and SF.</summary>
+    static void EmitPtest(X86Emitter e)
+    {
+        int dst = e.VecReg(0);
+        int src = e.VecSourceAligned(1);
+        e.SetEflags(e.VecCall(H.Ptest, dst, src));
+    }
+}
