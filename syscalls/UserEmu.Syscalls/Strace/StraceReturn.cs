@@ -39,6 +39,10 @@ public static class StraceReturn
                 return;
             case "poll" or "ppoll": Poll(sb, call); return;
             case "select" or "pselect6": Select(sb, call); return;
+            case "time":
+                sb.Append(r);
+                if (StructDecoders.Date(r) is { } date) sb.Append(" (").Append(date).Append(')');
+                return;
         }
         if (entry.Return == ReturnKind.Hex) Hex(sb, (ulong)r);
         else sb.Append(r);

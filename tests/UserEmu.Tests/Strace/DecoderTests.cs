@@ -220,6 +220,17 @@ public sealed class DecoderTests : IDisposable
     }
 
     [Fact]
+    public void TimeShowsTheDate()
+    {
+        // strace prints local time; the expectation follows the host's zone the same way.
+        string date = UserEmu.Syscalls.Strace.Decoders.StructDecoders.Date(1796132812)!;
+        Assert.Matches(@"^2026-12-0[12]T\d\d:\d\d:52[+-]\d{4}$", date);
+        Assert.Equal($"time(NULL) = 1796132812 ({date})", Format("time", 1796132812, 0));
+        Q(S, 1796132812);
+        Assert.Equal($"time([1796132812 /* {date} */]) = 1796132812 ({date})", Format("time", 1796132812, S));
+    }
+
+    [Fact]
     public void UtsnamePipeWaitStatus()
     {
         Str(S, "Linux");

@@ -15,7 +15,7 @@ public static class ArgDecoder
             or ArgKind.StackOut or ArgKind.TimespecOut or ArgKind.TimevalOut or ArgKind.ItimervalOut or ArgKind.ItimerspecOut
             or ArgKind.WaitStatusOut or ArgKind.RlimitOut or ArgKind.RusageOut or ArgKind.UtsnameOut or ArgKind.SysinfoOut
             or ArgKind.TmsOut or ArgKind.CpuSetOut or ArgKind.EpollEventsOut or ArgKind.SockAddrOut or ArgKind.SockLenInOut
-            or ArgKind.MsghdrOut => true,
+            or ArgKind.MsghdrOut or ArgKind.TimeOut => true,
         _ => false,
     };
 
@@ -95,7 +95,7 @@ public static class ArgDecoder
                 or ArgKind.RlimitIn or ArgKind.RlimitOut or ArgKind.RusageOut or ArgKind.UtsnameOut or ArgKind.SysinfoOut
                 or ArgKind.TmsOut or ArgKind.CpuSetIn or ArgKind.CpuSetOut or ArgKind.PollFds or ArgKind.FdSet
                 or ArgKind.EpollEventIn or ArgKind.EpollEventsOut or ArgKind.SockAddrIn or ArgKind.SockAddrOut
-                or ArgKind.SockLenInOut or ArgKind.MsghdrIn or ArgKind.MsghdrOut:
+                or ArgKind.SockLenInOut or ArgKind.MsghdrIn or ArgKind.MsghdrOut or ArgKind.TimeOut:
                 StructDecoders.Append(sb, call, i);
                 break;
             default:

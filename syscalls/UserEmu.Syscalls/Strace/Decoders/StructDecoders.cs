@@ -37,6 +37,13 @@ public static partial class StructDecoders
             case ArgKind.TmsOut: Tms(sb, mem, v); break;
             case ArgKind.CpuSetIn: CpuSet(sb, mem, v, call.Spec(i).Len >= 0 ? call.Arg(call.Spec(i).Len) : 0); break;
             case ArgKind.CpuSetOut: CpuSet(sb, mem, v, (ulong)Math.Max(call.Result, 0)); break;
+            case ArgKind.TimeOut:
+                if (Unreadable(sb, mem, v, 8)) break;
+                long t = At<long>(mem, v);
+                sb.Append('[').Append(t);
+                if (Date(t) is { } date) sb.Append(" /* ").Append(date).Append(" */");
+                sb.Append(']');
+                break;
             default: AppendNet(sb, call, i); break;
         }
     }
@@ -118,6 +125,17 @@ public static partial class StructDecoders
     {
         if (Unreadable(sb, mem, a, 8)) return;
         sb.Append('[').Append(At<int>(mem, a)).Append(", ").Append(At<int>(mem, a + 4)).Append(']');
+    }
+
+    /// <summary>A time_t as strace's comments show it: local time, 2026-12-01T13:46:52+0000; null for 0.</summary>
+    public static string? Date(long seconds)
+    {
+        if (seconds == 0 || seconds < -62135596800 || seconds > 253402300799) return null;
+        var local = DateTimeOffset.FromUnixTimeSeconds(seconds).ToLocalTime();
+        var off = local.Offset;
+        char sign = off < TimeSpan.Zero ? '-' : '+';
+        off = off.Duration();
+        return $"{local:yyyy-MM-dd'T'HH:mm:ss}{sign}{off.Hours:00}{off.Minutes:00}";
     }
 
     /// <summary>struct timespec: {tv_sec=1, tv_nsec=0}.</summary>
