@@ -50,16 +50,70 @@ public sealed class StraceOracleTests(ITestOutputHelper output)
             var nativeLines = File.ReadAllLines(nativeTrace);
             int nativePid = int.Parse(nativeLines[0][..nativeLines[0].IndexOf(' ')]);
             var expected = TraceNormalizer.Normalize(nativeLines, nativePid);
-            var actual = TraceNormalizer.Normalize(File.ReadAllLines(emuTrace), emu.Pid);
-            for (int k = 0; k < Math.Min(expected.Count, actual.Count); k++)
-                Assert.True(expected[k] == actual[k], $"line {k + 1} differs:\n  strace:  {expected[k]}\n  useremu: {actual[k]}");
-            Assert.Equal(expected.Count, actual.Count);
+            Compare(expected, TraceNormalizer.Normalize(File.ReadAllLines(emuTrace), emu.Pid));
             output.WriteLine($"{program}: {expected.Count} lines agree");
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>busybox commands (a static glibc-free build from busybox-static) traced both ways.</summary>
+    [Theory]
+    [InlineData("true")]
+    [InlineData("echo hi")]
+    [InlineData("cat /etc/hostname")]
+    [InlineData("ls -l DIR")]
+    [InlineData("ls DIR")]
+    [InlineData("wc -c /etc/hostname")]
+    public void BusyboxTraceMatchesNativeStrace(string command)
+    {
+        string? busybox = Tool("busybox"), strace = Tool("strace");
+        if (busybox == null || strace == null || IsDynamic(busybox))
+        {
+            output.WriteLine("skipped: needs strace and a static busybox (busybox-static)");
+            return;
+        }
+        string dir = Directory.CreateTempSubdirectory("useremu-strace-bb-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "d"));
+            File.WriteAllText(Path.Combine(dir, "d", "a"), "x");
+            File.WriteAllText(Path.Combine(dir, "d", "b"), "yy");
+            string[] args = [busybox, .. command.Replace("DIR", "d").Split(' ')];
+            string nativeTrace = Path.Combine(dir, "native.txt"), emuTrace = Path.Combine(dir, "emu.txt");
+            var native = Run(dir, strace, ["-f", "-o", nativeTrace, .. args]);
+            var emu = Run(dir, Path.Combine(AppContext.BaseDirectory, "useremu"), ["-quiet-unimplemented", "-strace-file", emuTrace, .. args]);
+            Assert.Equal(native.Output, emu.Output);
+            Assert.Equal(native.Code, emu.Code);
+            var nativeLines = File.ReadAllLines(nativeTrace);
+            int nativePid = int.Parse(nativeLines[0][..nativeLines[0].IndexOf(' ')]);
+            Compare(TraceNormalizer.Normalize(nativeLines, nativePid), TraceNormalizer.Normalize(File.ReadAllLines(emuTrace), emu.Pid));
+            output.WriteLine($"busybox {command}: {nativeLines.Length} lines agree");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>Whether an ELF file asks for an interpreter (a PT_INTERP segment).</summary>
+    static bool IsDynamic(string path)
+    {
+        var b = File.ReadAllBytes(path);
+        long phoff = BitConverter.ToInt64(b, 0x20);
+        int phentsize = BitConverter.ToUInt16(b, 0x36), phnum = BitConverter.ToUInt16(b, 0x38);
+        for (int k = 0; k < phnum; k++)
+            if (BitConverter.ToUInt32(b, (int)phoff + k * phentsize) == 3) return true;
+        return false;
+    }
+
+    static void Compare(List<string> expected, List<string> actual)
+    {
+        for (int k = 0; k < Math.Min(expected.Count, actual.Count); k++)
+            Assert.True(expected[k] == actual[k], $"line {k + 1} differs:\n  strace:  {expected[k]}\n  useremu: {actual[k]}");
+        Assert.Equal(expected.Count, actual.Count);
     }
 
     static (int Code, string Output, int Pid) Run(string dir, string file, string[] args)

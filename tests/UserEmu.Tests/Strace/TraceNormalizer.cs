@@ -22,9 +22,6 @@ public static partial class TraceNormalizer
     [GeneratedRegex(@"/\* \d+ vars \*/")]
     private static partial Regex EnvCount();
 
-    [GeneratedRegex(@"^(\w+)\((\d+)")]
-    private static partial Regex FirstArg();
-
     [GeneratedRegex(@"fd=(\d+)")]
     private static partial Regex FdField();
 
@@ -40,8 +37,10 @@ public static partial class TraceNormalizer
     [GeneratedRegex(@"^(rseq\(.*\)) = .*$")]
     private static partial Regex Rseq();
 
-    [GeneratedRegex(@"tv_(sec|nsec|usec)=\d+")]
-    private static partial Regex TimeValue();
+    [GeneratedRegex(@"^(time|gettimeofday|clock_gettime|clock_getres|getcpu)\(")]
+    private static partial Regex VdsoCall();
+
+
 
     /// <summary>Normalised lines of one trace; <paramref name="pid"/> is the traced process's pid.</summary>
     public static List<string> Normalize(IEnumerable<string> lines, int pid)
@@ -54,6 +53,8 @@ public static partial class TraceNormalizer
         {
             if (raw.Length == 0) continue;
             string line = PidPrefix().Replace(raw, "");
+            // Natively these run in the vDSO without entering the kernel; the emulator has no vDSO, so they are syscalls.
+            if (VdsoCall().IsMatch(line)) continue;
             line = Alignment().Replace(line, "$1 $2");
             line = Address().Replace(line, "ADDR");
             line = EnvCount().Replace(line, "/* N vars */");
@@ -61,11 +62,9 @@ public static partial class TraceNormalizer
             line = RandomBytes().Replace(line, "getrandom(RANDOM");
             // The emulator does not register restartable sequences (as QEMU): rseq fails with ENOSYS, glibc carries on.
             line = Rseq().Replace(line, "$1 = RSEQ");
-            if (line.StartsWith("clock_gettime(", StringComparison.Ordinal) || line.StartsWith("gettimeofday(", StringComparison.Ordinal))
-                line = TimeValue().Replace(line, "tv_$1=T");
 
             // Descriptors: the emulator's guest shares the host process's table, so numbers differ; name them by allocation order.
-            line = FirstArg().Replace(line, m => $"{m.Groups[1].Value}({Fd(fds, m.Groups[2].Value)}");
+            line = DescriptorArgs(line, fds);
             line = FdField().Replace(line, m => "fd=" + Fd(fds, m.Groups[1].Value));
             var pipe = PipeFds().Match(line);
             if (pipe.Success && !line.Contains("= -1", StringComparison.Ordinal))
@@ -83,6 +82,45 @@ public static partial class TraceNormalizer
             result.Add(line);
         }
         return result;
+    }
+
+    /// <summary>Renames the arguments the table says are descriptors (Fd, AtDirFd), found by splitting the arguments at top level.</summary>
+    static string DescriptorArgs(string line, Dictionary<string, string> fds)
+    {
+        int open = line.IndexOf('(');
+        if (open <= 0 || X86_64SyscallBridge.Table.Find(line[..open]) is not { } entry) return line;
+        var args = entry.Args;
+        var sb = new System.Text.StringBuilder(line[..(open + 1)]);
+        int depth = 0, arg = 0, start = open + 1;
+        bool quoted = false;
+        for (int k = open + 1; k < line.Length; k++)
+        {
+            char c = line[k];
+            if (quoted)
+            {
+                if (c == '\\') k++;
+                else if (c == '"') quoted = false;
+                continue;
+            }
+            if (c == '"') quoted = true;
+            else if (c is '(' or '[' or '{') depth++;
+            else if (c is ']' or '}' || (c == ')' && depth > 0)) depth--;
+            else if (depth == 0 && (c == ',' || c == ')'))
+            {
+                string text = line[start..k];
+                string trimmed = text.TrimStart();
+                bool isFd = arg < args.Length && args[arg].Kind is ArgKind.Fd or ArgKind.AtDirFd;
+                sb.Append(isFd ? text[..(text.Length - trimmed.Length)] + Fd(fds, trimmed) : text).Append(c);
+                arg++;
+                start = k + 1;
+                if (c == ')')
+                {
+                    sb.Append(line[(k + 1)..]);
+                    return sb.ToString();
+                }
+            }
+        }
+        return line;
     }
 
     static string Fd(Dictionary<string, string> fds, string n) => fds.TryGetValue(n, out var f) ? f : n;
