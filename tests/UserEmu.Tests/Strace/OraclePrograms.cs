@@ -147,4 +147,89 @@ void _start(void)
     sys(60, 7, 0, 0, 0, 0, 0);
 }
 """;
+
+    /// <summary>A static glibc program: stdio, files, directories, pipes, poll, a signal handler, limits, then a fault when given an argument.</summary>
+    public const string Glibc = """
+/* A static glibc program: stdio, files, directories, pipes, poll, signals with a handler, limits, a fatal fault. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile int got;
+static void on_usr1(int sig) { got = sig; }
+
+int main(int argc, char **argv)
+{
+    printf("argc=%d\n", argc);
+    fflush(stdout);
+    mkdir("gdir", 0750);
+    int fd = open("gdir/file", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dprintf(fd, "some text for the file, longer than thirty-two bytes\n");
+    close(fd);
+    struct stat st;
+    stat("gdir/file", &st);
+    lstat("gdir/missing", &st);
+    fd = open("gdir/file", O_RDONLY | O_CLOEXEC);
+    char buf[128];
+    ssize_t n = read(fd, buf, sizeof buf);
+    lseek(fd, 5, SEEK_SET);
+    pread(fd, buf, 4, 10);
+    fcntl(fd, F_GETFL);
+    close(fd);
+    DIR *d = opendir("gdir");
+    while (readdir(d)) { }
+    closedir(d);
+    int p[2];
+    pipe2(p, O_CLOEXEC);
+    struct pollfd pf[2] = { { p[0], POLLIN, 0 }, { p[1], POLLOUT, 0 } };
+    poll(pf, 2, 0);
+    struct iovec iov[2] = { { "ab", 2 }, { "cd", 2 } };
+    writev(p[1], iov, 2);
+    poll(pf, 2, 0);
+    read(p[0], buf, sizeof buf);
+    close(p[0]);
+    close(p[1]);
+    struct sigaction sa = { 0 };
+    sa.sa_handler = on_usr1;
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGTERM);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &sa, NULL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    raise(SIGUSR1);
+    struct rlimit rl;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    struct utsname u;
+    uname(&u);
+    struct timespec ts = { 0, 1000 };
+    nanosleep(&ts, NULL);
+    void *m = mmap(NULL, 12288, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    mprotect(m, 4096, PROT_READ);
+    munmap(m, 12288);
+    char cwd[256];
+    getcwd(cwd, sizeof cwd);
+    unlink("gdir/file");
+    rmdir("gdir");
+    access("gdir", F_OK);
+    printf("read %zd, signal %d\n", n, got);
+    fflush(stdout);
+    if (argc > 1) *(volatile int *)16 = 0;
+    return 3;
+}
+""";
 }
