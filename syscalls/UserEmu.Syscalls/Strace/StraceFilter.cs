@@ -31,7 +31,7 @@ public sealed class StraceFilter
         ["%statfs"] = TraceClass.Statfs, ["%fstatfs"] = TraceClass.Fstatfs, ["%%statfs"] = TraceClass.StatfsLike,
     };
 
-    /// <summary>Parses "openat,read", "%file,write", "!%memory", "all", "none"; throws <see cref="ArgumentException"/> naming an unknown item.</summary>
+    /// <summary>Parses "openat,read", "%file,write", "/^mmap|munmap$/" (a regex over names), "!%memory", "all", "none"; throws <see cref="ArgumentException"/> naming an unknown item.</summary>
     public static StraceFilter Parse(string set, SyscallTable table)
     {
         bool negate = set.StartsWith('!');
@@ -50,6 +50,12 @@ public sealed class StraceFilter
             {
                 foreach (var e in table.Entries)
                     if ((e.Class & cls) != 0) traced[e.Number] = true;
+            }
+            else if (raw.StartsWith('/'))
+            {
+                var regex = new System.Text.RegularExpressions.Regex(raw[1..].TrimEnd('/'));
+                foreach (var entry in table.Entries)
+                    if (regex.IsMatch(entry.Name)) traced[entry.Number] = true;
             }
             else if (table.Find(raw) is { } e) traced[e.Number] = true;
             else throw new ArgumentException($"invalid system call '{raw}'");

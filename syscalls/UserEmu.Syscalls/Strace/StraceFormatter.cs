@@ -141,6 +141,7 @@ public sealed unsafe class StraceFormatter : ISyscallTracer
                 {
                     Prefix(_line, t.Tid);
                     _line.Append("+++ exited with ").Append((int)c.A0 & 0xff).Append(" +++\n");
+                    _tasks.Remove(t.Tid);
                 }
                 _out.Write(_line);
             }

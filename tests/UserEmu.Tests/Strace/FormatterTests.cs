@@ -112,6 +112,9 @@ public sealed unsafe class FormatterTests
         var memory = StraceFilter.Parse("%memory", X86_64SyscallBridge.Table);
         Assert.True(memory.Traces(9));
         Assert.False(memory.Traces(0));
+        var regex = StraceFilter.Parse("/^(mmap|munmap)$/", X86_64SyscallBridge.Table);
+        Assert.True(regex.Traces(9) && regex.Traces(11));
+        Assert.False(regex.Traces(10));
         var notMemory = StraceFilter.Parse("!%memory", X86_64SyscallBridge.Table);
         Assert.False(notMemory.Traces(9));
         Assert.True(notMemory.Traces(0));
