@@ -95,6 +95,7 @@ public sealed unsafe class StraceFormatter : ISyscallTracer
         call.StringLimit = _options.StringLimit;
         call.StartTicks = Stopwatch.GetTimestamp();
         bool noReturn = entry?.Return == ReturnKind.NoReturn;
+        if (noReturn) _summary?.Record(call.Number, 0, 0);
         if (_json != null)
         {
             call.StartTime = DateTime.UtcNow;
@@ -159,8 +160,8 @@ public sealed unsafe class StraceFormatter : ISyscallTracer
         var t = TaskOf(c);
         if (!t.Traced) return;
         var call = t.Call;
+        // A successful execve never returns here: the new image prints its own "execve(...) = 0" first line.
         call.Result = result;
-        // (A successful execve never returns here: the new image prints its own "execve(...) = 0" first line.)
         call.Exited = true;
         _summary?.Record(call.Number, result, Stopwatch.GetTimestamp() - call.StartTicks);
         if (IsForkChild(call))
@@ -295,7 +296,7 @@ public sealed unsafe class StraceFormatter : ISyscallTracer
         if (!_options.Lines && _json == null) return;
         var sb = new StringBuilder();
         StraceFormat.Quote(sb, Encoding.UTF8.GetBytes(path), 4096);
-        var path_ = sb.ToString();
+        var quotedPath = sb.ToString();
         sb.Clear().Append('[');
         for (int k = 0; k < argv.Count; k++)
         {
@@ -317,11 +318,11 @@ public sealed unsafe class StraceFormatter : ISyscallTracer
         {
             if (_json != null)
             {
-                _json.WriteStart(_out, _pid, path_, args, env, envp);
+                _json.WriteStart(_out, _pid, quotedPath, args, env, envp);
                 return;
             }
             _line.Clear();
-            _line.Append("execve(").Append(path_).Append(", ").Append(args).Append(", ").Append(env).Append(')');
+            _line.Append("execve(").Append(quotedPath).Append(", ").Append(args).Append(", ").Append(env).Append(')');
             Pad(_line);
             _line.Append(" = 0\n");
             _out.Write(_line);

@@ -127,13 +127,15 @@ public sealed unsafe class FormatterTests
         t.Guest.Call("getppid");
         t.Guest.Call("getppid");
         t.Guest.Call("close", unchecked((ulong)-1));
+        Assert.Throws<GuestExitException>(() => t.Guest.Call("exit_group", 0));
         t.Formatter.OnProcessEnd(0, 0);
         var lines = t.Lines();
         Assert.Equal("% time     seconds  usecs/call     calls    errors syscall", lines[0]);
         Assert.Equal("------ ----------- ----------- --------- --------- ----------------", lines[1]);
         Assert.Contains(lines, l => l.EndsWith(" getppid") && l[31..40].Trim() == "2" && l[41..50].Trim() == "");
         Assert.Contains(lines, l => l.EndsWith(" close") && l[31..40].Trim() == "1" && l[41..50].Trim() == "1");
-        Assert.Matches(@"^100\.00 +\d+\.\d{6} +\d+ +3 +1 total$", lines[^1]);
+        Assert.Contains(lines, l => l.EndsWith(" exit_group") && l[31..40].Trim() == "1");
+        Assert.Matches(@"^100\.00 +\d+\.\d{6} +\d+ +4 +1 total$", lines[^1]);
     }
 
     [Fact]
