@@ -95,7 +95,6 @@ public sealed unsafe class StraceFormatter : ISyscallTracer
         call.StringLimit = _options.StringLimit;
         call.StartTicks = Stopwatch.GetTimestamp();
         bool noReturn = entry?.Return == ReturnKind.NoReturn;
-        if (noReturn) _summary?.Record(call.Number, 0, 0);
         if (_json != null)
         {
             call.StartTime = DateTime.UtcNow;

@@ -103,6 +103,50 @@ public sealed class StraceOracleTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>-strace-summary counts the same calls and errors per syscall as `strace -c` (the times differ by nature).</summary>
+    [Fact]
+    public void SummaryCountsMatchStraceC()
+    {
+        string? gcc = Tool("gcc"), strace = Tool("strace");
+        if (gcc == null || strace == null)
+        {
+            output.WriteLine("skipped: needs gcc and strace");
+            return;
+        }
+        string dir = Directory.CreateTempSubdirectory("useremu-strace-c-").FullName;
+        try
+        {
+            string src = Path.Combine(dir, "files.s"), exe = Path.Combine(dir, "files");
+            File.WriteAllText(src, OraclePrograms.Files);
+            Assert.Equal(0, Run(dir, gcc, ["-static", "-nostdlib", "-o", exe, src]).Code);
+            string nativeTable = Path.Combine(dir, "native.txt"), emuTable = Path.Combine(dir, "emu.txt");
+            Run(dir, strace, ["-c", "-o", nativeTable, "./files"]);
+            Run(dir, Path.Combine(AppContext.BaseDirectory, "useremu"), ["-strace-summary", "-strace-file", emuTable, "./files"]);
+            var expected = SummaryCounts(nativeTable);
+            var actual = SummaryCounts(emuTable);
+            Assert.True(expected.Count > 10, "strace -c listed too few calls");
+            Assert.Equal(expected.OrderBy(kv => kv.Key), actual.OrderBy(kv => kv.Key));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>syscall → "calls/errors" from a strace -c table (the total row included).</summary>
+    static Dictionary<string, string> SummaryCounts(string path)
+    {
+        var counts = new Dictionary<string, string>();
+        foreach (var line in File.ReadAllLines(path).Skip(2))
+        {
+            if (line.StartsWith("---", StringComparison.Ordinal)) continue;
+            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length < 5) continue;
+            counts[f[^1]] = f.Length == 6 ? $"{f[3]}/{f[4]}" : $"{f[3]}/0";
+        }
+        return counts;
+    }
+
     /// <summary>Whether an ELF file asks for an interpreter (a PT_INTERP segment).</summary>
     static bool IsDynamic(string path)
     {
