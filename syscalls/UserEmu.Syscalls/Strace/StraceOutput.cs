@@ -16,7 +16,14 @@ public sealed unsafe class StraceOutput
 
     StraceOutput(int fd) => _fd = fd;
 
-    public static StraceOutput Stderr() => new(2);
+    /// <summary>The emulator's stderr, through a private duplicate: the guest shares the descriptor table, and its own
+    /// close(2) or dup2(file, 2) must not move the trace (strace's output never follows the tracee's redirections).</summary>
+    public static StraceOutput Stderr()
+    {
+        const int F_DUPFD_CLOEXEC = 1030, PrivateFloor = 900;
+        long fd = Sys.Call(HostNr.Fcntl, 2, F_DUPFD_CLOEXEC, PrivateFloor);
+        return new StraceOutput(fd >= 0 ? (int)fd : 2);
+    }
 
     /// <summary>Opens <paramref name="path"/>, truncated unless <paramref name="append"/>; throws IOException when it cannot.</summary>
     public static StraceOutput OpenFile(string path, bool append = false)
