@@ -15,6 +15,8 @@ public sealed class TraceCall
     public TraceMemory Mem;
     /// <summary>-strace-strsize: bytes of a string shown before "...".</summary>
     public int StringLimit = StraceText.DefaultStringLimit;
+    /// <summary>The socklen_t an in/out length argument held on entry (strace shows [in => out] when the call changed it); -1 if unread.</summary>
+    public int SockLenAtEntry = -1;
     /// <summary>Host Stopwatch timestamp of the call's entry.</summary>
     public long StartTicks;
     public DateTime StartTime;
@@ -54,5 +56,10 @@ public sealed class TraceCall
         Mem = new TraceMemory(c.Mem);
         Exited = false;
         Result = 0;
+        SockLenAtEntry = -1;
+        if (entry == null) return;
+        var args = entry.Args;
+        for (int i = 0; i < args.Length; i++)
+            if (args[i].Kind == ArgKind.SockLenInOut && Mem.TryRead(Args[i], out int len)) SockLenAtEntry = len;
     }
 }

@@ -81,6 +81,21 @@ public sealed unsafe class FormatterTests
     }
 
     [Fact]
+    public void SocketLengthShowsEntryAndExitValues()
+    {
+        using var t = new StraceCapture();
+        var g = t.Guest;
+        var getsockname = X86_64SyscallBridge.Table.Find("getsockname")!;
+        g.Memory.Write32(S + 0x100, 128);
+        var c = new SyscallContext(g.Cpu, g.Bridge.Kernel, 51, 3, S, S + 0x100, 0, 0, 0);
+        t.Formatter.OnEnter(c, getsockname);
+        g.Memory.WriteBytes(S, [1, 0]);
+        g.Memory.Write32(S + 0x100, 2);
+        t.Formatter.OnExit(c, getsockname, 0);
+        Assert.Equal("getsockname(3, {sa_family=AF_UNIX}, [128 => 2]) = 0", StraceCapture.Collapse(t.Lines()[0]));
+    }
+
+    [Fact]
     public void SignalsAndDeathAreTraced()
     {
         using var t = new StraceCapture();

@@ -32,7 +32,12 @@ public static partial class StructDecoders
                 }
             case ArgKind.SockLenInOut:
                 if (v == 0) sb.Append("NULL");
-                else if (mem.TryRead(v, out int n)) sb.Append('[').Append(n).Append(']');
+                else if (mem.TryRead(v, out int n))
+                {
+                    sb.Append('[');
+                    if (call.Succeeded && call.SockLenAtEntry >= 0 && call.SockLenAtEntry != n) sb.Append(call.SockLenAtEntry).Append(" => ");
+                    sb.Append(n).Append(']');
+                }
                 else Pointer(sb, v);
                 break;
             case ArgKind.MsghdrIn or ArgKind.MsghdrOut: Msghdr(sb, call, v); break;
