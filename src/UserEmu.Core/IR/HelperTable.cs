@@ -11,6 +11,9 @@ namespace UserEmu.IR;
 /// </remarks>
 public delegate ulong HelperFn(Vcpu cpu, ulong a, ulong b, long imm);
 
+/// <summary>A helper that is a function of its operands alone (see <see cref="IrOp.PureCall"/>).</summary>
+public delegate ulong PureFn(ulong a, ulong b, ulong c, long imm);
+
 /// <summary>Registry of helper functions by small integer id, with the function pointer for the interpreter and the MethodInfo for the IL backend.</summary>
 public static unsafe class HelperTable
 {
@@ -21,9 +24,13 @@ public static unsafe class HelperTable
     static int _count = 1; // id 0 is reserved as "no helper"
 
     /// <summary>The id of a static helper method, registering it on first use (translation time only).</summary>
-    public static ushort Id(HelperFn fn)
+    public static ushort Id(HelperFn fn) => Register(fn.Method);
+
+    /// <summary>The id of a static pure helper (same id space as <see cref="Id(HelperFn)"/>).</summary>
+    public static ushort Id(PureFn fn) => Register(fn.Method);
+
+    static ushort Register(System.Reflection.MethodInfo m)
     {
-        var m = fn.Method;
         if (!m.IsStatic) throw new ArgumentException($"helper {m.Name} must be static");
         lock (Sync)
         {
@@ -47,6 +54,10 @@ public static unsafe class HelperTable
     /// <summary>Callable pointer of helper <paramref name="id"/>.</summary>
     public static delegate*<Vcpu, ulong, ulong, long, ulong> Pointer(ushort id) =>
         (delegate*<Vcpu, ulong, ulong, long, ulong>)_pointers[id];
+
+    /// <summary>Callable pointer of pure helper <paramref name="id"/>.</summary>
+    public static delegate*<ulong, ulong, ulong, long, ulong> PurePointer(ushort id) =>
+        (delegate*<ulong, ulong, ulong, long, ulong>)_pointers[id];
 
     public static string Name(ushort id) => id > 0 && id < _count ? $"{_methods[id].DeclaringType?.Name}.{_methods[id].Name}" : $"helper#{id}";
 }

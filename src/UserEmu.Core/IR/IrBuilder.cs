@@ -169,6 +169,20 @@ public sealed class IrBuilder
         return d;
     }
 
+    /// <summary>Calls a pure helper: no fault, no state access, removable when its result is unused.</summary>
+    public ushort PureCall(PureFn fn, ushort a, ushort b, ushort c, long imm = 0)
+    {
+        ushort d = NewTemp();
+        ref var i = ref Append(IrOp.PureCall);
+        i.Dst = d;
+        i.A = a;
+        i.B = b;
+        i.C = c;
+        i.Imm = imm;
+        i.Helper = HelperTable.Id(fn);
+        return d;
+    }
+
     public void Jump(ulong target)
     {
         Append(IrOp.Jump).Imm = (long)target;

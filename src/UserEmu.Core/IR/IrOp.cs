@@ -46,6 +46,8 @@ public enum IrOp : byte
     Store,
     /// <summary>Dst = helper #Helper(vcpu, A, B, Imm). See <see cref="HelperTable"/>.</summary>
     Call,
+    /// <summary>Dst = pure helper #Helper(A, B, C, Imm): a function of its operands only (no vCPU state, memory or faults), so the optimiser may move, fold or drop it like any other pure op.</summary>
+    PureCall,
 
     /// <summary>Block exit: continue at guest address Imm.</summary>
     Jump,

@@ -19,6 +19,7 @@ public static class IrPrinter
         IrOp.Load => $"t{i.Dst} = load{i.Size * 8} [t{i.A}]",
         IrOp.Store => $"store{i.Size * 8} [t{i.A}] = t{i.B}",
         IrOp.Call => $"t{i.Dst} = call {HelperTable.Name(i.Helper)}(t{i.A}, t{i.B}, {i.Imm})",
+        IrOp.PureCall => $"t{i.Dst} = pure {HelperTable.Name(i.Helper)}(t{i.A}, t{i.B}, t{i.C}, {i.Imm})",
         IrOp.Jump => $"jump 0x{i.Imm:x}",
         IrOp.JumpIndirect => $"jump t{i.A}",
         IrOp.Branch => $"branch t{i.A} ? 0x{i.Imm:x} : 0x{i.Imm2:x}",

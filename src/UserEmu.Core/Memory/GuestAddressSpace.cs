@@ -83,11 +83,15 @@ public sealed unsafe partial class GuestAddressSpace : IDisposable
         return page < PageCount && (addr & PageMask) <= PageSize - size && ((PageFlags)Pages[page] & need) == need;
     }
 
+    /// <summary>True if bits 63..47 of <paramref name="addr"/> are all equal (48-bit virtual addresses).</summary>
+    public static bool IsCanonical(ulong addr) => (ulong)((long)addr >> 47) + 1 <= 1;
+
     /// <summary>Checks a guest range for an access and throws the guest fault the kernel would raise.</summary>
     public void Check(ulong addr, ulong size, bool write)
     {
         if (size == 0) return;
         ulong end = addr + size - 1;
+        if (!IsCanonical(addr) || !IsCanonical(end)) throw new GuestFaultException(addr, FaultKind.GeneralProtection, write);
         if (end < addr) throw new GuestFaultException(addr, FaultKind.Unmapped, write);
         var need = write ? PageFlags.Write : PageFlags.Read;
         for (ulong p = addr >> PageShift; p <= end >> PageShift; p++)

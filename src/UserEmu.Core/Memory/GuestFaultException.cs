@@ -7,6 +7,8 @@ public enum FaultKind : byte
     Unmapped = 1,
     /// <summary>A mapping exists but forbids the access (SEGV_ACCERR).</summary>
     Protection = 2,
+    /// <summary>A non-canonical address: #GP, which Linux reports as SIGSEGV with SI_KERNEL and si_addr 0.</summary>
+    GeneralProtection = 3,
 }
 
 /// <summary>A guest access to memory it may not touch; becomes SIGSEGV in the guest or EFAULT in a syscall.</summary>

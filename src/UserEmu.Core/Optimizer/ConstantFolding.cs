@@ -26,6 +26,9 @@ static class ConstantFolding
                     or IrOp.CmpLtS or IrOp.CmpLeS when known[i.A] && known[i.B]:
                     Fold(ref i, IrEval.Binary(i.Op, value[i.A], value[i.B], i.Size), known, value);
                     break;
+                case IrOp.PureCall when known[i.A] && known[i.B] && known[i.C]:
+                    Fold(ref i, CallPure(i, value), known, value);
+                    break;
                 case IrOp.Select when known[i.A]:
                 {
                     ushort pick = value[i.A] != 0 ? i.B : i.C;
@@ -46,6 +49,9 @@ static class ConstantFolding
             }
         }
     }
+
+    static unsafe ulong CallPure(in IrInstr i, ulong[] value) =>
+        HelperTable.PurePointer(i.Helper)(value[i.A], value[i.B], value[i.C], i.Imm);
 
     static void Fold(ref IrInstr i, ulong result, bool[] known, ulong[] value)
     {

@@ -29,7 +29,7 @@ static class DeadTemps
         {
             case IrOp.Nop or IrOp.InsnStart or IrOp.Const or IrOp.LoadState or IrOp.Jump or IrOp.Syscall:
                 break;
-            case IrOp.Select:
+            case IrOp.Select or IrOp.PureCall:
                 used[i.A] = used[i.B] = used[i.C] = true;
                 break;
             case IrOp.Mov or IrOp.Neg or IrOp.Not or IrOp.ZExt or IrOp.SExt or IrOp.Bswap or IrOp.StoreState or IrOp.Load

@@ -45,6 +45,13 @@ public sealed unsafe class EmulatorRunner : IDisposable
     /// <summary>Translates the case's code (first instruction at CodeBase) to one IR block.</summary>
     public IrBlock Translate(CpuTestCase c)
     {
+        WriteCode(c);
+        return _translator.Translate(_g.Cpu, CodeBase);
+    }
+
+    /// <summary>Places the case's bytes and the exit trailer in the code page (again before each run: a case may write to it).</summary>
+    void WriteCode(CpuTestCase c)
+    {
         var code = new Span<byte>(_g.Memory.HostBase + CodeBase, PageSize);
         code.Clear();
         c.Code.CopyTo(code);
@@ -52,7 +59,6 @@ public sealed unsafe class EmulatorRunner : IDisposable
         code[len] = 0xff;
         code[len + 1] = 0x25;
         BitConverter.TryWriteBytes(code[(len + 6)..], ExitSentinel);
-        return _translator.Translate(_g.Cpu, CodeBase);
     }
 
     static IrBlock Copy(IrBlock b) => new()
@@ -86,8 +92,8 @@ public sealed unsafe class EmulatorRunner : IDisposable
         catch (GuestFaultException f)
         {
             signal = Signals.SIGSEGV;
-            code = f.Kind == FaultKind.Unmapped ? Signals.SEGV_MAPERR : Signals.SEGV_ACCERR;
-            addr = f.Address;
+            code = f.Kind switch { FaultKind.Unmapped => Signals.SEGV_MAPERR, FaultKind.Protection => Signals.SEGV_ACCERR, _ => Signals.SI_KERNEL };
+            addr = f.Kind == FaultKind.GeneralProtection ? 0 : f.Address;
         }
         catch (GuestSignalException s)
         {
@@ -100,6 +106,7 @@ public sealed unsafe class EmulatorRunner : IDisposable
 
     void Load(CpuTestCase c)
     {
+        WriteCode(c);
         var st = _g.Cpu.State;
         st->Reset();
         var init = c.Initial;

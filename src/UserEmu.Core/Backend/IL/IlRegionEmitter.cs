@@ -276,6 +276,15 @@ sealed class IlRegionEmitter
                 St(i.Dst);
                 LoadSlots();
                 break;
+            case IrOp.PureCall:
+                // No state access: promoted registers stay in their locals across the call.
+                Ld(i.A);
+                Ld(i.B);
+                Ld(i.C);
+                il.Emit(OpCodes.Ldc_I8, i.Imm);
+                il.Emit(OpCodes.Call, HelperTable.Method(i.Helper));
+                St(i.Dst);
+                break;
             case IrOp.Jump:
                 Goto(i.Imm, block);
                 break;

@@ -56,6 +56,7 @@ public static unsafe class IrInterpreter
                 case IrOp.Load: t[i.Dst] = mem.Read(t[i.A], i.Size); break;
                 case IrOp.Store: mem.Write(t[i.A], i.Size, t[i.B]); break;
                 case IrOp.Call: t[i.Dst] = HelperTable.Pointer(i.Helper)(cpu, t[i.A], t[i.B], i.Imm); break;
+                case IrOp.PureCall: t[i.Dst] = HelperTable.PurePointer(i.Helper)(t[i.A], t[i.B], t[i.C], i.Imm); break;
                 case IrOp.Jump: cpu.State->Rip = (ulong)i.Imm; return BlockExit.Next;
                 case IrOp.JumpIndirect: cpu.State->Rip = t[i.A]; return BlockExit.Next;
                 case IrOp.Branch: cpu.State->Rip = (ulong)(t[i.A] != 0 ? i.Imm : i.Imm2); return BlockExit.Next;

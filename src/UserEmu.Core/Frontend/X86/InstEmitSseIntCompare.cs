@@ -14,10 +14,10 @@ static class InstEmitSseIntCompare
         t[Pcmpeqw] = e => InstEmitSseIntSwar.CompareEqual(e, 2);
         t[Pcmpeqd] = e => InstEmitSseIntSwar.CompareEqual(e, 4);
         t[Pcmpeqq] = e => InstEmitSseIntSwar.CompareEqual(e, 8);
-        t[Pcmpgtb] = e => InstEmitSseIntArith.Binary(e, H.Pcmpgtb);
-        t[Pcmpgtw] = e => InstEmitSseIntArith.Binary(e, H.Pcmpgtw);
-        t[Pcmpgtd] = e => InstEmitSseIntArith.Binary(e, H.Pcmpgtd);
-        t[Pcmpgtq] = e => InstEmitSseIntArith.Binary(e, H.Pcmpgtq);
+        t[Pcmpgtb] = e => InstEmitSseIntSwar.CompareGreater(e, 1);
+        t[Pcmpgtw] = e => InstEmitSseIntSwar.CompareGreater(e, 2);
+        t[Pcmpgtd] = e => InstEmitSseIntSwar.CompareGreater(e, 4);
+        t[Pcmpgtq] = e => InstEmitSseIntSwar.CompareGreater(e, 8);
         t[Phminposuw] = e => InstEmitSseIntArith.Binary(e, H.Phminposuw);
         t[Mpsadbw] = e => InstEmitSseIntArith.Binary(e, H.Mpsadbw);
         t[Pmovmskb] = InstEmitSseIntSwar.Pmovmskb;

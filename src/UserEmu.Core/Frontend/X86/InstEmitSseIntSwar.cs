@@ -41,6 +41,12 @@ static class InstEmitSseIntSwar
         Set(e, dst, SwarIr.Equal(e.B, d0, s0, lane), SwarIr.Equal(e.B, d1, s1, lane));
     }
 
+    public static void CompareGreater(X86Emitter e, int lane)
+    {
+        var (dst, d0, d1, s0, s1) = Operands(e);
+        Set(e, dst, SwarIr.GreaterSigned(e.B, d0, s0, lane), SwarIr.GreaterSigned(e.B, d1, s1, lane));
+    }
+
     /// <summary>pminub / pmaxub.</summary>
     public static void MinMaxUnsignedBytes(X86Emitter e, bool max)
     {

@@ -32,8 +32,7 @@ static class InstEmitSseMove
     {
         if (e.IsMem(0))
         {
-            if (aligned) e.CheckAligned16(e.Ea());
-            e.StoreVec(e.VecReg(1), e.Ea(), 16);
+            e.StoreVec(e.VecReg(1), aligned ? e.AlignedEa() : e.Ea(), 16);
             return;
         }
         int dst = e.VecReg(0);
@@ -42,8 +41,7 @@ static class InstEmitSseMove
             e.CopyVec(dst, e.VecReg(1));
             return;
         }
-        if (aligned) e.CheckAligned16(e.Ea());
-        e.LoadVec(dst, e.Ea(), 16);
+        e.LoadVec(dst, aligned ? e.AlignedEa() : e.Ea(), 16);
     }
 
     /// <summary>movd/movq between general registers or memory and XMM: a load zeroes the rest of the register.</summary>

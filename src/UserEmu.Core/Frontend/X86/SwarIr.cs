@@ -64,6 +64,16 @@ static class SwarIr
         return SignToMask(b, b.AndImm(ge, h), lane);
     }
 
+    /// <summary>All-ones in each lane where x > y as signed numbers.</summary>
+    public static ushort GreaterSigned(IrBuilder b, ushort x, ushort y, int lane)
+    {
+        if (lane == 8) return b.Unary(IrOp.Neg, b.Binary(IrOp.CmpLtS, y, x));
+        // Flipping the sign bits maps signed order onto unsigned order; x > y is NOT (y >= x).
+        long h = High(lane);
+        ushort xu = b.Xor(x, b.Const(h)), yu = b.Xor(y, b.Const(h));
+        return b.Unary(IrOp.Not, GreaterEqualUnsigned(b, yu, xu, lane));
+    }
+
     /// <summary>Per lane: <paramref name="mask"/> lanes all-ones pick <paramref name="ifSet"/>, zero lanes <paramref name="ifClear"/>.</summary>
     public static ushort Blend(IrBuilder b, ushort mask, ushort ifSet, ushort ifClear) =>
         b.Or(b.And(mask, ifSet), b.And(b.Unary(IrOp.Not, mask), ifClear));

@@ -42,7 +42,19 @@ public sealed partial class X86Emitter
     public ushort ComputeFlags()
     {
         _cc.Known = false;
-        return B.Call(FlagHelpers.Compute);
+        return LazyFlagsCall(FlagHelpers.ComputePure, 0);
+    }
+
+    /// <summary>
+    /// Evaluates the recorded lazy flags through a pure helper on the loaded CC state: unlike a helper call it is no
+    /// barrier to state forwarding or IL register promotion, and it vanishes when its result turns out unused.
+    /// </summary>
+    ushort LazyFlagsCall(PureFn fn, long imm)
+    {
+        ushort op = B.LoadState(CpuState.OffCcOp, 4);
+        ushort carryIn = B.AndImm(B.LoadState(CpuState.OffCcSrc2, 8), 1);
+        ushort packed = B.Or(op, B.ShlImm(carryIn, 32));
+        return B.PureCall(fn, packed, B.LoadState(CpuState.OffCcDst, 8), B.LoadState(CpuState.OffCcSrc, 8), imm);
     }
 
     /// <summary>CF as 0 or 1.</summary>
@@ -57,7 +69,7 @@ public sealed partial class X86Emitter
                 case CcKind.Logic: return B.Const(0);
             }
         }
-        return B.AndImm(B.Call(FlagHelpers.Compute), 1);
+        return B.AndImm(LazyFlagsCall(FlagHelpers.ComputePure, 0), 1);
     }
 
     ushort SignBit(ushort v, int size) => B.AndImm(B.ShrImm(v, size * 8 - 1), 1);
@@ -66,7 +78,7 @@ public sealed partial class X86Emitter
     public ushort Condition(Cond cc)
     {
         if (_cc.Known && TrySpecialized(cc, out var r)) return r;
-        return B.Call(FlagHelpers.Condition, 0, 0, (long)cc);
+        return LazyFlagsCall(FlagHelpers.ConditionPure, (long)cc);
     }
 
     bool TrySpecialized(Cond cc, out ushort r)

@@ -12,7 +12,13 @@ namespace UserEmu.Frontend.X86;
 public sealed partial class X86Emitter
 {
     /// <summary>Index 0..15 of an XMM or YMM register.</summary>
-    public static int VecIndex(Register r) => r >= Register.YMM0 && r <= Register.YMM31 ? r - Register.YMM0 : r - Register.XMM0;
+    public static int VecIndex(Register r)
+    {
+        int index = r.IsYMM() ? r - Register.YMM0 : r - Register.XMM0;
+        // Helpers index CpuState.Ymm with this: anything else would reach past the vCPU state.
+        if ((uint)index > 15) throw new InvalidOperationException($"{r} is not a vector register 0-15");
+        return index;
+    }
 
     /// <summary>Vector register index of operand <paramref name="n"/>, which must be a register.</summary>
     public int VecReg(int n) => VecIndex(Insn.GetOpRegister(n));
@@ -85,8 +91,23 @@ public sealed partial class X86Emitter
         SetVec64(dst, 1, hi);
     }
 
-    /// <summary>Raises #GP (SIGSEGV, si_addr 0, as Linux reports it) unless <paramref name="ea"/> is 16-byte aligned (movaps, movdqa, legacy-SSE memory operands).</summary>
-    public void CheckAligned16(ushort ea) => HelperImm(VectorHelpers.CheckAligned16, 0, ea);
+    /// <summary>
+    /// <paramref name="ea"/> if it is 16-byte aligned, else the same address with bit 63 flipped: non-canonical, so
+    /// the access through it raises #GP (SIGSEGV, SI_KERNEL, si_addr 0, as Linux reports it) before touching memory.
+    /// </summary>
+    /// <remarks>The alignment rule of legacy SSE without a helper call, which would make compiled code write back its state.</remarks>
+    public ushort Aligned16(ushort ea)
+    {
+        ushort misaligned = B.Binary(IrOp.CmpNe, B.AndImm(ea, 15), B.Const(0));
+        return B.Xor(ea, B.ShlImm(misaligned, 63));
+    }
+
+    /// <summary>The memory operand's address under the 16-byte alignment rule (see <see cref="Aligned16"/>).</summary>
+    public ushort AlignedEa() => Aligned16(Ea());
+
+    /// <summary>Raises #GP unless <paramref name="ea"/> is 16-byte aligned, by a one-byte probe through <see cref="Aligned16"/>.</summary>
+    /// <remarks>An aligned probe faults exactly where the 16-byte access would. Prefer accessing through <see cref="AlignedEa"/>.</remarks>
+    public void CheckAligned16(ushort ea) => B.Load(Aligned16(ea), 1);
 
     /// <summary>
     /// Reads a legacy-SSE 16-byte memory operand, which must be aligned (every non-VEX SSE instruction except the
@@ -95,8 +116,8 @@ public sealed partial class X86Emitter
     public int VecSourceAligned(int n)
     {
         if (IsReg(n)) return VecReg(n);
-        CheckAligned16(Ea());
-        return VecSource(n, 16);
+        LoadVec(CpuState.VecScratch0, AlignedEa(), 16);
+        return CpuState.VecScratch0;
     }
 
     /// <summary>Packs the operands of a vector helper call: destination and source register indices and an immediate byte.</summary>

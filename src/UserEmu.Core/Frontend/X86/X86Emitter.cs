@@ -50,7 +50,13 @@ public sealed partial class X86Emitter
     // ---- general registers -------------------------------------------------------------------
 
     /// <summary>Index 0..15 of the 64-bit register containing <paramref name="r"/>.</summary>
-    public static int GprIndex(Register r) => r.GetFullRegister() - Register.RAX;
+    public static int GprIndex(Register r)
+    {
+        int index = r.GetFullRegister() - Register.RAX;
+        // State offsets come from this index: a segment, control or vector register here would address the wrong state.
+        if ((uint)index > 15) throw new InvalidOperationException($"{r} is not a general-purpose register");
+        return index;
+    }
 
     static bool IsHighByte(Register r) => r is Register.AH or Register.CH or Register.DH or Register.BH;
 
@@ -60,8 +66,12 @@ public sealed partial class X86Emitter
         int size = r.GetSize();
         if (IsHighByte(r))
             return B.ZExt(B.ShrImm(B.LoadState(CpuState.GprOffset(r - Register.AH), 8), 8), 1);
+        if (r.IsSegmentRegister()) return B.Const(SegmentSelector(r));
         return B.LoadState(CpuState.GprOffset(GprIndex(r)), size);
     }
+
+    /// <summary>The selectors a 64-bit Linux process runs with (__USER_CS, __USER_DS; the others null).</summary>
+    static long SegmentSelector(Register r) => r switch { Register.CS => 0x33, Register.SS => 0x2b, _ => 0 };
 
     /// <summary>Writes a general register with x86-64 semantics (32-bit writes zero the upper half; 8/16-bit writes merge).</summary>
     public void SetReg(Register r, ushort value)

@@ -48,7 +48,8 @@ public sealed class X86Translator : IGuestFrontend
             }
             e.Begin(cpu, insn);
             var emit = _table[insn.Mnemonic];
-            if (emit == null || UsesMmx(insn)) e.Unsupported();
+            if (UsesSystemRegister(insn)) e.RaiseSignal(Signals.SIGSEGV, Signals.SI_KERNEL); // #GP in ring 3
+            else if (emit == null || UsesMmx(insn) || WritesSegmentRegister(insn)) e.Unsupported();
             else emit(e);
             end = insn.NextIP;
             if (e.B.Ended) break;
@@ -68,6 +69,18 @@ public sealed class X86Translator : IGuestFrontend
             if (insn.GetOpKind(n) == OpKind.Register && insn.GetOpRegister(n).IsMM()) return true;
         return false;
     }
+
+    /// <summary>Control, debug and task registers are ring-0 only: moves to or from them fault with #GP.</summary>
+    static bool UsesSystemRegister(in Instruction insn)
+    {
+        for (int n = 0; n < insn.OpCount; n++)
+            if (insn.GetOpKind(n) == OpKind.Register && insn.GetOpRegister(n) is var r && (r.IsCR() || r.IsDR() || r.IsTR())) return true;
+        return false;
+    }
+
+    /// <summary>Loading a segment selector (mov sreg / pop sreg) is not emulated; reading one gives Linux's user selectors.</summary>
+    static bool WritesSegmentRegister(in Instruction insn) =>
+        insn.OpCount > 0 && insn.Op0Kind == OpKind.Register && insn.Op0Register.IsSegmentRegister() && insn.Mnemonic != Mnemonic.Push;
 
     public string Disassemble(Vcpu cpu, ulong pc, ulong end)
     {

@@ -4,14 +4,9 @@ using static UserEmu.Cpu.X86.PackedLanes;
 
 namespace UserEmu.Cpu.X86;
 
-/// <summary>Packed signed compares (all-ones lanes where true), ptest, phminposuw and mpsadbw (equality and pmovmskb are lowered to IR).</summary>
+/// <summary>ptest, phminposuw and mpsadbw (the packed compares and pmovmskb are lowered to IR).</summary>
 public static class PackedCompareHelpers
 {
-    public static ulong Pcmpgtb(Vcpu c, ulong a, ulong b, long imm) { ref var d = ref D<sbyte>(c, imm); d = Vector128.GreaterThan(d, S<sbyte>(c, imm)); return 0; }
-    public static ulong Pcmpgtw(Vcpu c, ulong a, ulong b, long imm) { ref var d = ref D<short>(c, imm); d = Vector128.GreaterThan(d, S<short>(c, imm)); return 0; }
-    public static ulong Pcmpgtd(Vcpu c, ulong a, ulong b, long imm) { ref var d = ref D<int>(c, imm); d = Vector128.GreaterThan(d, S<int>(c, imm)); return 0; }
-    public static ulong Pcmpgtq(Vcpu c, ulong a, ulong b, long imm) { ref var d = ref D<long>(c, imm); d = Vector128.GreaterThan(d, S<long>(c, imm)); return 0; }
-
     /// <summary>ptest: ZF = (dst AND src) == 0, CF = (NOT dst AND src) == 0, the other flags clear; returns RFLAGS bits.</summary>
     public static ulong Ptest(Vcpu c, ulong a, ulong b, long imm)
     {

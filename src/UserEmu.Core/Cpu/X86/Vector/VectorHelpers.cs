@@ -23,11 +23,4 @@ public static unsafe class VectorHelpers
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Extra(long imm) => (int)(imm >> 24);
-
-    /// <summary>Legacy SSE alignment check: a misaligned 16-byte operand is #GP, which Linux delivers as SIGSEGV with si_addr 0.</summary>
-    public static ulong CheckAligned16(Vcpu cpu, ulong ea, ulong b, long imm)
-    {
-        if ((ea & 15) != 0) throw new GuestSignalException(Engine.Signals.SIGSEGV, Engine.Signals.SI_KERNEL, 0);
-        return 0;
-    }
 }
