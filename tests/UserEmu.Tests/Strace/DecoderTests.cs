@@ -185,6 +185,25 @@ public sealed class DecoderTests : IDisposable
         Assert.Equal(failures, UserEmu.Syscalls.Strace.Decoders.ArgDecoder.DecodeFailures);
     }
 
+    [Fact]
+    public void TerminalIoctls()
+    {
+        // A pty's settings, as strace 6.1 printed them for the same program run natively under script(1).
+        _g.Memory.Write32(S, 0x500);
+        _g.Memory.Write32(S + 4, 0x5);
+        _g.Memory.Write32(S + 8, 0xbf);
+        _g.Memory.Write32(S + 12, 0x8a3b);
+        const string termios = "{c_iflag=ICRNL|IXON, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|OPOST|ONLCR, c_cflag=B38400|CS8|CREAD, c_lflag=ISIG|ICANON|ECHO|ECHOE|ECHOK|IEXTEN|ECHOCTL|ECHOKE, ...}";
+        Assert.Equal($"ioctl(1, TCGETS, {termios}) = 0", Format("ioctl", 0, 1, 0x5401, S));
+        Assert.Equal($"ioctl(1, SNDCTL_TMR_START or TCSETS, {termios}) = 0", Format("ioctl", 0, 1, 0x5402, S));
+        Assert.Equal("ioctl(1, TCGETS, 0x100000) = -1 ENOTTY (Inappropriate ioctl for device)", Format("ioctl", -25, 1, 0x5401, S));
+        Q(S + 0x40, 0x50_0018); // 24 rows, 80 columns
+        Assert.Equal("ioctl(1, TIOCGWINSZ, {ws_row=24, ws_col=80, ws_xpixel=0, ws_ypixel=0}) = 0", Format("ioctl", 0, 1, 0x5413, S + 0x40));
+        _g.Memory.Write32(S + 0x80, 0);
+        Assert.Equal("ioctl(1, FIONREAD, [0]) = 0", Format("ioctl", 0, 1, 0x541B, S + 0x80));
+        Assert.Equal("ioctl(1, FIOCLEX) = 0", Format("ioctl", 0, 1, 0x5451, 0));
+    }
+
     // ---- structs ----
 
     [Fact]

@@ -31,9 +31,9 @@ public static class ArgDecoder
         return true;
     }
 
-    /// <summary>Kinds whose decoder also prints the arguments after them, since their meaning depends on it (futex op, fcntl cmd, prctl option, clone flags).</summary>
+    /// <summary>Kinds whose decoder also prints the arguments after them, since their meaning depends on it (futex op, fcntl cmd, prctl option, clone flags, ioctl request).</summary>
     public static bool ConsumesFollowing(ArgKind kind) =>
-        kind is ArgKind.FutexOp or ArgKind.FcntlCmd or ArgKind.PrctlOption or ArgKind.CloneFlags;
+        kind is ArgKind.FutexOp or ArgKind.FcntlCmd or ArgKind.PrctlOption or ArgKind.CloneFlags or ArgKind.IoctlCmd;
 
     /// <summary>Index of the first argument printed when the call returns (strace prints the rest at entry); the arity if none.</summary>
     public static int FirstExitArg(TraceCall call)
@@ -42,8 +42,8 @@ public static class ArgDecoder
         for (int i = 0; i < args.Length; i++)
         {
             var k = args[i].Kind;
-            // clone's parent_tid is written by the call; prctl(PR_GET_NAME) and fcntl(F_GETLK) fill their argument.
-            if (IsOutput(k) || (k == ArgKind.CloneFlags && i == 0) || k == ArgKind.PrctlOption || k == ArgKind.FcntlCmd) return i;
+            // clone's parent_tid is written by the call; prctl(PR_GET_NAME), fcntl(F_GETLK) and ioctl(TCGETS) fill their argument.
+            if (IsOutput(k) || (k == ArgKind.CloneFlags && i == 0) || k is ArgKind.PrctlOption or ArgKind.FcntlCmd or ArgKind.IoctlCmd) return i;
         }
         return args.Length;
     }

@@ -42,7 +42,7 @@ public static class FlagDecoders
             case ArgKind.RenameFlags: FileNames.RenameFlags.Append(sb, (uint)v); break;
             case ArgKind.StatxMask: FileNames.StatxMask.Append(sb, (uint)v); break;
             case ArgKind.FcntlCmd: Fcntl(sb, call, i); break;
-            case ArgKind.IoctlCmd: NetworkNames.AppendIoctl(sb, (uint)v); break;
+            case ArgKind.IoctlCmd: IoctlDecoders.Append(sb, call, i); break;
             case ArgKind.FlockOp: FileNames.FlockOp.Append(sb, (uint)v); break;
             case ArgKind.FadviseAdvice: FileNames.FadviseAdvice.Append(sb, (int)v); break;
             case ArgKind.FallocateMode: FileNames.FallocateMode.Append(sb, (uint)v); break;

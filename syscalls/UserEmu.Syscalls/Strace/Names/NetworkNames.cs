@@ -78,7 +78,9 @@ public static class NetworkNames
 
     /// <summary>The ioctl requests strace names on x86-64 that guests commonly issue (terminals and descriptors).</summary>
     public static readonly EnumNames IoctlRequests = new([
-        (0x5401, "TCGETS"), (0x5402, "TCSETS"), (0x5403, "TCSETSW"), (0x5404, "TCSETSF"), (0x5405, "TCGETA"), (0x5406, "TCSETA"),
+        (0x5401, "TCGETS"),
+        // These three share their numbers with OSS timer requests; strace 6.1 names both.
+        (0x5402, "SNDCTL_TMR_START or TCSETS"), (0x5403, "SNDCTL_TMR_STOP or TCSETSW"), (0x5404, "SNDCTL_TMR_CONTINUE or TCSETSF"), (0x5405, "TCGETA"), (0x5406, "TCSETA"),
         (0x5407, "TCSETAW"), (0x5408, "TCSETAF"), (0x5409, "TCSBRK"), (0x540A, "TCXONC"), (0x540B, "TCFLSH"), (0x540C, "TIOCEXCL"),
         (0x540D, "TIOCNXCL"), (0x540E, "TIOCSCTTY"), (0x540F, "TIOCGPGRP"), (0x5410, "TIOCSPGRP"), (0x5411, "TIOCOUTQ"),
         (0x5412, "TIOCSTI"), (0x5413, "TIOCGWINSZ"), (0x5414, "TIOCSWINSZ"), (0x5415, "TIOCMGET"), (0x5416, "TIOCMBIS"),
