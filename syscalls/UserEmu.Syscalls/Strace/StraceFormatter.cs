@@ -73,9 +73,7 @@ public sealed unsafe class StraceFormatter : ISyscallTracer
         {
             if (!_tasks.TryGetValue(tid, out t))
             {
-                // A forked child keeps its parent's host thread object under a new tid.
-                t = t != null && t.Owner == this ? t : new TaskTrace(this, tid);
-                t.Tid = tid;
+                t = new TaskTrace(this, tid);
                 _tasks[tid] = t;
             }
         }

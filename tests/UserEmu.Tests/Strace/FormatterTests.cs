@@ -81,6 +81,65 @@ public sealed unsafe class FormatterTests
     }
 
     [Fact]
+    public void BlockingReadInOneThreadIsResumedAfterAnotherThreadsWrite()
+    {
+        using var t = new StraceCapture();
+        var g = t.Guest;
+        Assert.Equal(0, g.Call("pipe2", S, 0));
+        int rfd = (int)g.Memory.Read32(S), wfd = (int)g.Memory.Read32(S + 4);
+        using var writer = new Vcpu(g.Process) { Tid = 515151 };
+        g.Process.Threads.Add(writer);
+        using var entered = new ManualResetEventSlim();
+        var reader = new Thread(() =>
+        {
+            entered.Set();
+            g.Call("read", (ulong)rfd, S + 0x100, 16);
+        });
+        reader.Start();
+        // Wait until a thread of ours sits in the host read(rfd) (/proc/self/task/*/syscall), then write from the second vCPU.
+        entered.Wait();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!BlockedInRead(rfd) && DateTime.UtcNow < deadline) Thread.Sleep(5);
+        g.Memory.WriteBytes(S + 0x200, "x"u8);
+        var s = writer.State;
+        s->Gpr[0] = 1;
+        s->Gpr[7] = (ulong)wfd;
+        s->Gpr[6] = S + 0x200;
+        s->Gpr[2] = 1;
+        g.Bridge.Dispatch(writer);
+        reader.Join();
+        Assert.Equal(1, (long)g.Cpu.State->Gpr[0]);
+        g.Call("close", (ulong)rfd);
+        g.Call("close", (ulong)wfd);
+        int me = g.Cpu.Tid;
+        var lines = t.Lines().Select(StraceCapture.Collapse).ToArray();
+        // The write wakes the reader, so either may finish printing first; strace shows both orders the same way.
+        string readEntry = $"[pid {me,5}] read({rfd},  <unfinished ...>", readEnd = $"[pid {me,5}] <... read resumed>\"x\", 16) = 1";
+        string[] writeFirst = [readEntry, $"[pid 515151] write({wfd}, \"x\", 1) = 1", readEnd];
+        string[] readFirst = [readEntry, $"[pid 515151] write({wfd}, \"x\", 1 <unfinished ...>", readEnd, "[pid 515151] <... write resumed>) = 1"];
+        string all = string.Join("\n", lines);
+        Assert.True(writeFirst.SequenceEqual(lines[1..4]) || readFirst.SequenceEqual(lines[1..5]), all);
+    }
+
+    static bool BlockedInRead(int fd)
+    {
+        foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(task, "syscall")).StartsWith($"0 0x{fd:x} ", StringComparison.Ordinal)) return true;
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        return false;
+    }
+
+    [Fact]
     public void SocketLengthShowsEntryAndExitValues()
     {
         using var t = new StraceCapture();

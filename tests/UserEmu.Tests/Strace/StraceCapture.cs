@@ -11,9 +11,11 @@ namespace UserEmu.Tests.Strace;
 /// <summary>A syscall fixture whose bridge is traced into a temporary file, for comparing lines with strace's text.</summary>
 public sealed class StraceCapture : IDisposable
 {
-    readonly string _file = Path.Combine(Path.GetTempPath(), $"useremu-strace-{Guid.NewGuid():N}.txt");
+    readonly string _file = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"useremu-strace-{Guid.NewGuid():N}.txt");
 
     public SyscallFixture Guest { get; }
+    /// <summary>The trace file.</summary>
+    public string Path => _file;
     public StraceFormatter Formatter { get; }
 
     public StraceCapture(StraceOptions? options = null)
