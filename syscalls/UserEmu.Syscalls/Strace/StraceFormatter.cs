@@ -45,6 +45,8 @@ public sealed unsafe class StraceFormatter : ISyscallTracer
         public readonly StringBuilder Entry = new(128), Exit = new(128), Return = new(64);
         public bool Traced;
         public int Split;
+        /// <summary>Whether several tasks existed when the call began: strace decides a line's [pid N] as it starts it.</summary>
+        public bool ManyAtEntry;
     }
 
     public StraceFormatter(StraceOptions options, SyscallTable table, StraceOutput output)
@@ -103,6 +105,7 @@ public sealed unsafe class StraceFormatter : ISyscallTracer
         if (!_options.Lines) return;
         var sb = t.Entry;
         sb.Clear();
+        t.ManyAtEntry = ManyTasks;
         sb.Append(call.Name).Append('(');
         if (entry == null)
         {
@@ -130,7 +133,7 @@ public sealed unsafe class StraceFormatter : ISyscallTracer
                 if (_pending != null && _pending != t) WriteUnfinished(_pending);
                 _pending = null;
                 _line.Clear();
-                Prefix(_line, t.Tid);
+                Prefix(_line, t.Tid, t.ManyAtEntry);
                 _line.Append(sb);
                 Pad(_line);
                 _line.Append(" = ?\n");
@@ -154,6 +157,11 @@ public sealed unsafe class StraceFormatter : ISyscallTracer
 
     public void OnExit(in SyscallContext c, SyscallEntry? entry, long result)
     {
+        if (result == 0 && entry?.Name is "clone" or "clone3" or "fork" or "vfork" && t_task is { } forked && forked.Owner == this)
+        {
+            BecomeChild(c, forked);
+            return;
+        }
         var t = TaskOf(c);
         if (!t.Traced) return;
         var call = t.Call;
@@ -161,20 +169,6 @@ public sealed unsafe class StraceFormatter : ISyscallTracer
         call.Result = result;
         call.Exited = true;
         _summary?.Record(call.Number, result, Stopwatch.GetTimestamp() - call.StartTicks);
-        if (IsForkChild(call))
-        {
-            // strace shows the new task from its first own call on, not the clone's return in it.
-            _pid = (int)Host.Sys.Call(Host.HostNr.Getpid);
-            t.Tid = c.Cpu.Tid != 0 ? c.Cpu.Tid : _pid;
-            lock (_lock)
-            {
-                _tasks.Clear();
-                _tasks[t.Tid] = t;
-                _pending = null;
-                _children = 1; // the parent still runs: keep the [pid N] prefixes
-            }
-            return;
-        }
         CountChildren(call);
         if (_json != null)
         {
@@ -195,7 +189,7 @@ public sealed unsafe class StraceFormatter : ISyscallTracer
             _line.Clear();
             if (_pending == t)
             {
-                Prefix(_line, t.Tid);
+                Prefix(_line, t.Tid, t.ManyAtEntry);
                 _line.Append(t.Entry);
             }
             else
@@ -214,8 +208,25 @@ public sealed unsafe class StraceFormatter : ISyscallTracer
 
     static bool IsForkLike(TraceCall call) => call.Entry?.Name is "clone" or "clone3" or "fork" or "vfork";
 
-    /// <summary>The return of a fork-like call in the new process (a thread never returns through the bridge).</summary>
-    static bool IsForkChild(TraceCall call) => call.Result == 0 && IsForkLike(call);
+    /// <summary>
+    /// A fork-like call returned 0: this is the new process (a new thread starts in its own loop and never returns
+    /// through the bridge). strace shows the child from its first own call on, not the clone's return in it.
+    /// </summary>
+    void BecomeChild(in SyscallContext c, TaskTrace t)
+    {
+        int parentTid = t.Tid;
+        _pid = (int)Host.Sys.Call(Host.HostNr.Getpid);
+        t.Tid = c.Cpu.Tid != 0 && c.Cpu.Tid != parentTid ? c.Cpu.Tid : _pid;
+        t.Call.Exited = true;
+        t.Traced = false;
+        lock (_lock)
+        {
+            _tasks.Clear();
+            _tasks[t.Tid] = t;
+            _pending = null;
+            _children = 1; // the parent still runs: keep the [pid N] prefixes
+        }
+    }
 
     void CountChildren(TraceCall call)
     {
@@ -265,15 +276,17 @@ public sealed unsafe class StraceFormatter : ISyscallTracer
     void WriteUnfinished(TaskTrace t)
     {
         _aux.Clear();
-        Prefix(_aux, t.Tid);
+        Prefix(_aux, t.Tid, t.ManyAtEntry);
         _aux.Append(t.Entry).Append(" <unfinished ...>\n");
         _out.Write(_aux);
         _pending = null;
     }
 
-    void Prefix(StringBuilder sb, int tid)
+    void Prefix(StringBuilder sb, int tid) => Prefix(sb, tid, ManyTasks);
+
+    static void Prefix(StringBuilder sb, int tid, bool many)
     {
-        if (!ManyTasks) return;
+        if (!many) return;
         sb.Append($"[pid {tid,5}] ");
     }
 

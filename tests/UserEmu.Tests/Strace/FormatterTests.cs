@@ -121,6 +121,40 @@ public sealed unsafe class FormatterTests
         Assert.True(writeFirst.SequenceEqual(lines[1..4]) || readFirst.SequenceEqual(lines[1..5]), all);
     }
 
+    [Fact]
+    public void ForkChildStartsWithItsOwnFirstCall()
+    {
+        using var t = new StraceCapture();
+        var g = t.Guest;
+        var fork = X86_64SyscallBridge.Table.Find("fork")!;
+        var c = new SyscallContext(g.Cpu, g.Bridge.Kernel, 57, 0, 0, 0, 0, 0, 0);
+        t.Formatter.OnEnter(c, fork);
+        // The return in the child: a new task id, result 0.
+        int parent = g.Cpu.Tid;
+        g.Cpu.Tid = 777777;
+        t.Formatter.OnExit(c, fork, 0);
+        g.Call("getppid");
+        g.Cpu.Tid = parent;
+        var lines = t.Lines().Select(StraceCapture.Collapse).ToArray();
+        Assert.Single(lines);
+        Assert.Matches(@"^\[pid 777777\] getppid\(\) = \d+$", lines[0]);
+    }
+
+    [Fact]
+    public void ForkParentPrintsThePidAndPrefixesFromThenOn()
+    {
+        using var t = new StraceCapture();
+        var g = t.Guest;
+        var fork = X86_64SyscallBridge.Table.Find("fork")!;
+        var c = new SyscallContext(g.Cpu, g.Bridge.Kernel, 57, 0, 0, 0, 0, 0, 0);
+        t.Formatter.OnEnter(c, fork);
+        t.Formatter.OnExit(c, fork, 4242);
+        g.Call("getppid");
+        var lines = t.Lines().Select(StraceCapture.Collapse).ToArray();
+        Assert.Equal("fork() = 4242", lines[0]);
+        Assert.Matches($@"^\[pid {g.Cpu.Tid,5}\] getppid\(\) = \d+$", lines[1]);
+    }
+
     static bool BlockedInRead(int fd)
     {
         foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
