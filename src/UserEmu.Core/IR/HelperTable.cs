@@ -20,6 +20,7 @@ public static unsafe class HelperTable
     static readonly Lock Sync = new();
     static readonly Dictionary<MethodInfo, ushort> Ids = new();
     static MethodInfo[] _methods = new MethodInfo[256];
+    static bool[] _vectorOnly = new bool[256];
     static nint[] _pointers = new nint[256];
     static int _count = 1; // id 0 is reserved as "no helper"
 
@@ -39,9 +40,12 @@ public static unsafe class HelperTable
             {
                 Array.Resize(ref _methods, _count * 2);
                 Array.Resize(ref _pointers, _count * 2);
+                Array.Resize(ref _vectorOnly, _count * 2);
             }
             id = checked((ushort)_count);
             _methods[id] = m;
+            _vectorOnly[id] = m.IsDefined(typeof(VectorStateOnlyAttribute), false) ||
+                m.DeclaringType?.IsDefined(typeof(VectorStateOnlyAttribute), false) == true;
             _pointers[id] = m.MethodHandle.GetFunctionPointer();
             _count++;
             Ids[m] = id;
@@ -50,6 +54,9 @@ public static unsafe class HelperTable
     }
 
     public static MethodInfo Method(ushort id) => _methods[id];
+
+    /// <summary>True for helpers marked <see cref="VectorStateOnlyAttribute"/>: no fault, only vector state touched.</summary>
+    public static bool IsVectorOnly(ushort id) => _vectorOnly[id];
 
     /// <summary>Callable pointer of helper <paramref name="id"/>.</summary>
     public static delegate*<Vcpu, ulong, ulong, long, ulong> Pointer(ushort id) =>

@@ -158,14 +158,15 @@ public sealed class IrBuilder
     /// <summary>Calls a helper; every helper is assumed able to fault or raise a signal.</summary>
     public ushort Call(HelperFn fn, ushort a = 0, ushort b = 0, long imm = 0)
     {
-        MayFault();
+        ushort id = HelperTable.Id(fn);
+        if (!HelperTable.IsVectorOnly(id)) MayFault();
         ushort d = NewTemp();
         ref var i = ref Append(IrOp.Call);
         i.Dst = d;
         i.A = a;
         i.B = b;
         i.Imm = imm;
-        i.Helper = HelperTable.Id(fn);
+        i.Helper = id;
         return d;
     }
 

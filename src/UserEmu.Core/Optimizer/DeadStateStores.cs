@@ -43,6 +43,17 @@ static class DeadStateStores
                         }
                     }
                     break;
+                case IrOp.Call when HelperTable.IsVectorOnly(i.Helper):
+                    // It may read vector state: earlier stores there are observed.
+                    for (int j = 0; j < count; j++)
+                    {
+                        if (VectorStateOnlyAttribute.Overlaps(later[j].Offset, later[j].Size))
+                        {
+                            later[j] = later[--count];
+                            j--;
+                        }
+                    }
+                    break;
                 case IrOp.Load or IrOp.Store or IrOp.Call or IrOp.Jump or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall:
                     count = 0;
                     break;

@@ -44,6 +44,12 @@ static class StateForwarding
                     Forget(known, ref count, i.Imm, i.Size);
                     Remember(known, ref count, i.Imm, i.Size, i.A);
                     break;
+                case IrOp.Call when HelperTable.IsVectorOnly(i.Helper):
+                {
+                    var (start, end) = VectorStateOnlyAttribute.VectorStateArea;
+                    Forget(known, ref count, start, (int)(end - start));
+                    break;
+                }
                 case IrOp.Call:
                     count = 0;
                     break;

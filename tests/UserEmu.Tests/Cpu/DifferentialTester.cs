@@ -21,6 +21,8 @@ public sealed class DifferentialTester(int seed)
     /// <summary>Forms the fuzzer could not generate (operand kinds it does not know).</summary>
     public List<Code> Ungenerated { get; } = new();
     public int Count => _cases.Count;
+    /// <summary>The cases added so far (for tests that compare results their own way).</summary>
+    public IReadOnlyList<CpuTestCase> Cases => _cases;
 
     public void Add(CpuTestCase c) => _cases.Add(c);
 
@@ -103,7 +105,7 @@ public sealed class DifferentialTester(int seed)
                 report.Compared++;
                 if (Compare(c, native[k], r) is { } diff)
                 {
-                    report.Failures.Add($"{c.Describe()} [{backend}]\n  {diff}\n  initial: {c.Initial.Format()}");
+                    report.Failures.Add($"{c.Describe()} [{backend}]\n  {diff}\n  initial: {c.Initial.Format()}{c.VectorState()}");
                     break;
                 }
             }
@@ -129,7 +131,7 @@ public sealed class DifferentialTester(int seed)
         if (n.Rip != e.Rip) sb.Append($"rip: cpu {n.Rip:x} emu {e.Rip:x}; ");
         for (int r = 0; r < 16; r++)
             if (!new ReadOnlySpan<byte>(n.Xmm + r * 16, 16).SequenceEqual(new ReadOnlySpan<byte>(e.Xmm + r * 16, 16)))
-                sb.Append($"xmm{r} differs; ");
+                sb.Append($"xmm{r}: cpu {VectorStateFormat.Hex(new ReadOnlySpan<byte>(n.Xmm + r * 16, 16))} emu {VectorStateFormat.Hex(new ReadOnlySpan<byte>(e.Xmm + r * 16, 16))}; ");
         if (n.Mxcsr != e.Mxcsr) sb.Append($"mxcsr: cpu {n.Mxcsr:x} emu {e.Mxcsr:x}; ");
         int at = cpu.Data.AsSpan().CommonPrefixLength(emu.Data);
         if (at < cpu.Data.Length)

@@ -74,21 +74,24 @@ sealed class IlRegionEmitter
         }
     }
 
-    void LoadSlots()
+    void LoadSlots(bool vectorOnly = false)
     {
         foreach (var (off, s) in _slots)
         {
+            if (vectorOnly && !VectorStateOnlyAttribute.Overlaps(off, s.Size)) continue;
             StatePtr(off);
             IlMemoryAccess.LoadInd(_il, s.Size);
             _il.Emit(OpCodes.Stloc, s.Local);
         }
     }
 
-    void WriteBack()
+    void WriteBack() => WriteBack(false);
+
+    void WriteBack(bool vectorOnly)
     {
         foreach (var (off, s) in _slots)
         {
-            if (!s.Dirty) continue;
+            if (!s.Dirty || (vectorOnly && !VectorStateOnlyAttribute.Overlaps(off, s.Size))) continue;
             StatePtr(off);
             _il.Emit(OpCodes.Ldloc, s.Local);
             IlMemoryAccess.StoreInd(_il, s.Size);
@@ -267,15 +270,19 @@ sealed class IlRegionEmitter
             case IrOp.Load: IlMemoryAccess.Load(il, _memory, i.Size, _temps[i.A], _temps[i.Dst], _page, WriteBack); break;
             case IrOp.Store: IlMemoryAccess.Store(il, _memory, i.Size, _temps[i.A], _temps[i.B], _page, WriteBack); break;
             case IrOp.Call:
-                WriteBack();
+            {
+                // A vector-only helper cannot fault and touches no other state: other registers stay in locals.
+                bool vectorOnly = HelperTable.IsVectorOnly(i.Helper);
+                WriteBack(vectorOnly);
                 il.Emit(OpCodes.Ldarg_0);
                 Ld(i.A);
                 Ld(i.B);
                 il.Emit(OpCodes.Ldc_I8, i.Imm);
                 il.Emit(OpCodes.Call, HelperTable.Method(i.Helper));
                 St(i.Dst);
-                LoadSlots();
+                LoadSlots(vectorOnly);
                 break;
+            }
             case IrOp.PureCall:
                 // No state access: promoted registers stay in their locals across the call.
                 Ld(i.A);

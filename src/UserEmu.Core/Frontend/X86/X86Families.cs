@@ -17,6 +17,10 @@ static class X86Families
         InstEmitBmi.Install(t);
         InstEmitMisc.Install(t);
         InstEmitSseMove.Install(t);
+        InstEmitSseFloatArith.Install(t);
+        InstEmitSseFloatConvert.Install(t);
+        InstEmitSseFloatShuffle.Install(t);
+        InstEmitSseFloatState.Install(t);
         InstEmitSseIntArith.Install(t);
         InstEmitSseIntCompare.Install(t);
         InstEmitSseIntShuffle.Install(t);

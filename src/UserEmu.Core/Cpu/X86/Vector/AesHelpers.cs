@@ -6,6 +6,7 @@ using HostAes = System.Runtime.Intrinsics.X86.Aes;
 namespace UserEmu.Cpu.X86;
 
 /// <summary>AES-NI rounds: the host's AES instructions when it has them, else <see cref="AesSoftware"/>.</summary>
+[UserEmu.IR.VectorStateOnly]
 public static class AesHelpers
 {
     /// <summary>False forces the software path (tests of the fallback on an AES-capable host).</summary>

@@ -6,6 +6,7 @@ using HostClmul = System.Runtime.Intrinsics.X86.Pclmulqdq;
 namespace UserEmu.Cpu.X86;
 
 /// <summary>pclmulqdq: carry-less 64x64→128 multiply of the quadwords imm8 selects (bit 0: dst half, bit 4: src half).</summary>
+[UserEmu.IR.VectorStateOnly]
 public static class ClmulHelpers
 {
     /// <summary>False forces the portable loop (tests of the fallback on a PCLMULQDQ-capable host).</summary>

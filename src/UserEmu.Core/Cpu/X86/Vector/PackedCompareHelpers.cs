@@ -5,6 +5,7 @@ using static UserEmu.Cpu.X86.PackedLanes;
 namespace UserEmu.Cpu.X86;
 
 /// <summary>ptest, phminposuw and mpsadbw (the packed compares and pmovmskb are lowered to IR).</summary>
+[UserEmu.IR.VectorStateOnly]
 public static class PackedCompareHelpers
 {
     /// <summary>ptest: ZF = (dst AND src) == 0, CF = (NOT dst AND src) == 0, the other flags clear; returns RFLAGS bits.</summary>

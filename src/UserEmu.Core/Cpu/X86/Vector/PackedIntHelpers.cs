@@ -6,6 +6,7 @@ namespace UserEmu.Cpu.X86;
 
 /// <summary>Packed integer arithmetic of SSE2/SSSE3/SSE4.1 (add, sub, saturate, multiply, average, min/max, abs, sign, horizontal ops).</summary>
 /// <remarks>Each helper computes dst = op(dst, src) on the registers packed in imm and returns 0; none allocates or faults.</remarks>
+[UserEmu.IR.VectorStateOnly]
 public static class PackedIntHelpers
 {
 

@@ -7,6 +7,7 @@ namespace UserEmu.Cpu.X86;
 
 /// <summary>Packed shifts psll/psrl/psra (count in <c>a</c>: the imm8 or the low quadword of the count register) (the imm8 logical forms and the byte shifts are lowered to IR).</summary>
 /// <remarks>Unlike .NET's shift operators, x86 does not mask the count: past the lane width a logical shift gives 0 and an arithmetic one the sign.</remarks>
+[UserEmu.IR.VectorStateOnly]
 public static class PackedShiftHelpers
 {
     public static ulong Psllw(Vcpu c, ulong count, ulong b, long imm) { ref var d = ref D<ushort>(c, imm); d = count > 15 ? default : Vector128.ShiftLeft(d, (int)count); return 0; }

@@ -6,6 +6,7 @@ using static UserEmu.Cpu.X86.PackedLanes;
 namespace UserEmu.Cpu.X86;
 
 /// <summary>Packed integer data rearrangement: pack with saturation, word and byte shuffles, blends, sign/zero extension (unpack, pshufd and palignr are lowered to IR).</summary>
+[UserEmu.IR.VectorStateOnly]
 public static class ShuffleHelpers
 {
     // pack*: narrow dst (low half of the result) and src (high half) with saturation.

@@ -9,6 +9,7 @@ namespace UserEmu.Cpu.X86;
 /// SSE4.2 pcmpestri/pcmpestrm/pcmpistri/pcmpistrm: the imm8-controlled string compare of operand 1 (dst register,
 /// "xmm1") against operand 2 (src, "xmm2/m128"), with explicit lengths (RAX/RDX) or implicit ones (first zero lane).
 /// </summary>
+[UserEmu.IR.VectorStateOnly]
 public static class SseStringCompare
 {
     /// <summary>Extra bits of the helper imm.</summary>

@@ -1,0 +1,19 @@
+using UserEmu.Cpu.X86;
+
+namespace UserEmu.IR;
+
+/// <summary>
+/// Marks helpers (a class or a method) that read and write only the vector registers and scratch slots
+/// (<see cref="VectorStateArea"/>) and never throw: compiled code keeps every other promoted register in its local
+/// across such a call, and the optimiser keeps forwarding other state through it.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
+public sealed class VectorStateOnlyAttribute : Attribute
+{
+    /// <summary>State offsets [Start, End) a vector-only helper may touch: YMM0-15 and the two scratch slots.</summary>
+    public static (long Start, long End) VectorStateArea => (CpuState.OffYmm, CpuState.OffYmm + (CpuState.VecScratch0 + 2) * 32);
+
+    /// <summary>True if [offset, offset+size) overlaps the vector state.</summary>
+    public static bool Overlaps(long offset, int size) =>
+        offset < VectorStateArea.End && VectorStateArea.Start < offset + size;
+}
