@@ -19,8 +19,8 @@ public static class CpuTestLayout
     public const int TrailerLength = 14;
 }
 
-/// <summary>Register, flag and signal state of one side of a differential run, laid out as the C harness's struct cpu (432 bytes).</summary>
-[StructLayout(LayoutKind.Sequential, Size = 432)]
+/// <summary>Register, flag and signal state of one side of a differential run, laid out as the C harness's struct cpu (944 bytes).</summary>
+[StructLayout(LayoutKind.Sequential, Size = 944)]
 public unsafe struct CpuSnapshot
 {
     public fixed ulong Gpr[16];
@@ -34,6 +34,8 @@ public unsafe struct CpuSnapshot
     public int Pad;
     public ulong SiAddr;
     public ulong GsBase;
+    /// <summary>x87 state as an FXSAVE image (offset 432): loaded before XMM/MXCSR, compared by <see cref="X87Snapshot"/>.</summary>
+    public fixed byte Fx[512];
 
     public static readonly string[] GprNames =
         ["rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"];
@@ -44,6 +46,8 @@ public unsafe struct CpuSnapshot
         for (int i = 0; i < 16; i++) sb.Append($"{GprNames[i]}={Gpr[i]:x} ");
         sb.Append($"rflags={Rflags:x} rip={Rip:x}");
         if (Signal != 0) sb.Append($" signal={Signal} code={SiCode} addr={SiAddr:x}");
+        var copy = this;
+        if (copy.Fx[0] != 0 || copy.Fx[1] != 0) sb.Append(' ').Append(X87Snapshot.Describe(&copy));
         return sb.ToString();
     }
 }

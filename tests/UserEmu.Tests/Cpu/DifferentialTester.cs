@@ -133,6 +133,7 @@ public sealed class DifferentialTester(int seed)
             if (!new ReadOnlySpan<byte>(n.Xmm + r * 16, 16).SequenceEqual(new ReadOnlySpan<byte>(e.Xmm + r * 16, 16)))
                 sb.Append($"xmm{r}: cpu {VectorStateFormat.Hex(new ReadOnlySpan<byte>(n.Xmm + r * 16, 16))} emu {VectorStateFormat.Hex(new ReadOnlySpan<byte>(e.Xmm + r * 16, 16))}; ");
         if (n.Mxcsr != e.Mxcsr) sb.Append($"mxcsr: cpu {n.Mxcsr:x} emu {e.Mxcsr:x}; ");
+        X87Snapshot.Compare(c, &n, &e, sb);
         int at = cpu.Data.AsSpan().CommonPrefixLength(emu.Data);
         if (at < cpu.Data.Length)
             sb.Append($"memory at +0x{at:x}: cpu {Hex(cpu.Data, at)} emu {Hex(emu.Data, at)}; ");

@@ -110,6 +110,7 @@ public sealed unsafe class EmulatorRunner : IDisposable
         var st = _g.Cpu.State;
         st->Reset();
         var init = c.Initial;
+        X87Snapshot.Load(st, &init);
         for (int i = 0; i < 16; i++) st->Gpr[i] = init.Gpr[i];
         LazyFlags.SetRflags(st, init.Rflags, ulong.MaxValue);
         st->GsBase = init.GsBase;
@@ -142,6 +143,7 @@ public sealed unsafe class EmulatorRunner : IDisposable
         s.SiCode = code;
         s.SiAddr = addr;
         s.GsBase = st->GsBase;
+        X87Snapshot.Save(st, &s);
         _g.Memory.Protect(DataBase, DataSize, PageFlags.Read | PageFlags.Write);
         return new CpuResult { State = s, Data = _g.Memory.ReadSpan(DataBase, c.Data.Length).ToArray() };
     }

@@ -36,8 +36,9 @@ struct cpu {
     uint32_t mxcsr;
     int32_t signo, sicode, pad;
     uint64_t siaddr, gsbase;
+    uint8_t fx[512] __attribute__((aligned(16))); /* x87 state, FXSAVE image (its XMM/MXCSR parts are loaded first, then overridden) */
 };
-_Static_assert(sizeof(struct cpu) == 432, "layout");
+_Static_assert(sizeof(struct cpu) == 944, "layout");
 
 struct cpu g_state_buf;
 __attribute__((used)) uint64_t g_host_rsp, g_state, g_code, g_tmp_rsp;
@@ -53,6 +54,7 @@ __asm__(
     "  push rbx\n push rbp\n push r12\n push r13\n push r14\n push r15\n"
     "  mov [rip+g_host_rsp], rsp\n"
     "  mov rdi, [rip+g_state]\n"
+    "  fxrstor [rdi+432]\n"
     "  ldmxcsr [rdi+400]\n"
     "  movdqu xmm0, [rdi+144]\n movdqu xmm1, [rdi+160]\n movdqu xmm2, [rdi+176]\n movdqu xmm3, [rdi+192]\n"
     "  movdqu xmm4, [rdi+208]\n movdqu xmm5, [rdi+224]\n movdqu xmm6, [rdi+240]\n movdqu xmm7, [rdi+256]\n"
@@ -82,6 +84,8 @@ __asm__(
     "  movdqu [rax+272], xmm8\n movdqu [rax+288], xmm9\n movdqu [rax+304], xmm10\n movdqu [rax+320], xmm11\n"
     "  movdqu [rax+336], xmm12\n movdqu [rax+352], xmm13\n movdqu [rax+368], xmm14\n movdqu [rax+384], xmm15\n"
     "  stmxcsr [rax+400]\n"
+    "  fxsave [rax+432]\n"
+    "  fninit\n"
     /* Back to a C-friendly state: DF, AC and TF clear, default MXCSR. */
     "  push 0x202\n popfq\n"
     "  push 0x1f80\n ldmxcsr [rsp]\n add rsp, 8\n"
@@ -102,6 +106,7 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
     if (uc->uc_mcontext.fpregs) {
         memcpy(st->xmm, uc->uc_mcontext.fpregs->_xmm, sizeof st->xmm);
         st->mxcsr = uc->uc_mcontext.fpregs->mxcsr;
+        memcpy(st->fx, uc->uc_mcontext.fpregs, sizeof st->fx);
     }
     st->signo = sig;
     st->sicode = si->si_code;

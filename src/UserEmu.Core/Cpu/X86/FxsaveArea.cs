@@ -33,7 +33,8 @@ public static unsafe class FxsaveArea
     {
         uint mxcsr = Unsafe.ReadUnaligned<uint>(src + 24);
         if ((mxcsr & ~MxcsrMask) != 0) return false;
-        s->Fcw = Unsafe.ReadUnaligned<ushort>(src + 0);
+        // Reserved control-word bits read back as the CPU keeps them: bit 6 set, bits 7 and 13..15 clear.
+        s->Fcw = (ushort)((Unsafe.ReadUnaligned<ushort>(src + 0) & 0x1F3F) | 0x40);
         ushort fsw = Unsafe.ReadUnaligned<ushort>(src + 2);
         s->FpTop = (fsw >> 11) & 7;
         s->Fsw = (ushort)(fsw & ~0x3800);

@@ -27,6 +27,7 @@ static class X86Families
         InstEmitSseIntInsertExtract.Install(t);
         InstEmitSseString.Install(t);
         InstEmitAesClmul.Install(t);
+        InstEmitX87.Install(t);
         // Chains movsd/cmpsd to the SSE forms registered above it, so it stays after any SSE family.
         InstEmitString.Install(t);
     }

@@ -72,6 +72,9 @@ public sealed unsafe class X86SignalFrame : ISignalDelivery
         s->Rip = act.Handler;
         s->DfStep = 1;
         s->RflagsOther &= ~0x100UL; // TF
+        // The handler starts with a fresh x87 (as the kernel's fpu__clear_user_states gives it), so a pending
+        // unmasked exception saved in the frame does not fault again in the handler.
+        X87.X87Stack.Init(s);
 
         if ((act.Flags & GuestSigAction.SA_NODEFER) == 0) cpu.SignalMask |= 1UL << (info.Signal - 1);
         cpu.SignalMask |= act.Mask;
