@@ -35,9 +35,11 @@ static unsafe class GuestLauncher
             ExePath = image.Path,
             Comm = TruncateComm(Path.GetFileName(program)),
         };
-        proc.Syscalls = new X86_64SyscallBridge(proc);
+        var bridge = new X86_64SyscallBridge(proc);
+        proc.Syscalls = bridge;
         SetHostComm(proc.Comm);
         proc.ReexecCommand = ReexecCommand.For(cli);
+        var strace = StraceSetup.Attach(proc, bridge, options);
         proc.Stats.Enabled = options.Debug("stats");
         proc.Signals.Delivery = new X86SignalFrame();
         mem.CodePageWritten = proc.Code.InvalidatePage;
@@ -62,6 +64,8 @@ static unsafe class GuestLauncher
         proc.Auxv = auxv;
         proc.Entry = entry;
         proc.InitialSp = sp;
+        // The initial stack holds argc, argv[], NULL, then envp[].
+        strace?.OnStart(program, argv, sp + 8 * ((ulong)argv.Length + 2), envp.Length);
         proc.ArgStart = layout.ArgStart;
         proc.ArgEnd = layout.ArgEnd;
         proc.EnvStart = layout.EnvStart;
@@ -92,6 +96,7 @@ static unsafe class GuestLauncher
             if (proc.Stats.Enabled) options.Log.WriteLine(proc.Stats.Format(proc.Code));
             options.Log.Flush();
         }
+        strace?.OnProcessEnd(status, 0);
         // exit_group ends every thread at once: no other guest thread may run (or print) while the runtime shuts down.
         if (proc.Threads.Count > 1) HostExit.ExitProcess(status);
         return status;

@@ -5,7 +5,20 @@ public sealed class EmulatorOptions
 {
     /// <summary>Guest root for the interpreter and library lookups (-L); "/" means the host's own.</summary>
     public string SysRoot { get; set; } = "/";
+    /// <summary>-strace: one line per syscall in strace's format.</summary>
     public bool Strace { get; set; }
+    /// <summary>-strace=SET: the syscalls traced (names and %classes); null for all.</summary>
+    public string? StraceFilter { get; set; }
+    /// <summary>-strace-file: trace output file instead of stderr.</summary>
+    public string? StraceFile { get; set; }
+    /// <summary>-strace-append: add to -strace-file instead of truncating it (a guest re-executed by execve keeps one trace).</summary>
+    public bool StraceAppend { get; set; }
+    /// <summary>-strace-strsize: string bytes shown before "..." (strace -s).</summary>
+    public int StraceStringLimit { get; set; } = 32;
+    /// <summary>-strace-summary: strace -c's table at exit.</summary>
+    public bool StraceSummary { get; set; }
+    /// <summary>-strace-format json: JSON lines instead of text.</summary>
+    public bool StraceJson { get; set; }
     /// <summary>-d items: in_asm, op, exec, cpu, stats...</summary>
     public HashSet<string> DebugItems { get; } = new(StringComparer.Ordinal);
     /// <summary>Where -d output goes (-D); stderr by default.</summary>

@@ -104,9 +104,13 @@ public sealed class GuestSignals(GuestProcess process)
         return false;
     }
 
+    /// <summary>Sees each signal as it is delivered to a guest thread (strace's "--- SIGSEGV {...} ---"); null when not tracing.</summary>
+    public Action<Vcpu, GuestSignalInfo>? Observer { get; set; }
+
     /// <summary>Delivers a signal raised by the instruction at the vCPU's RIP (fault, trap, illegal opcode).</summary>
     public void DeliverSynchronous(Vcpu cpu, GuestSignalInfo info)
     {
+        Observer?.Invoke(cpu, info);
         ref var act = ref Actions[info.Signal];
         bool blocked = (cpu.SignalMask & (1UL << (info.Signal - 1))) != 0;
         // As in the kernel (force_sig_info), a blocked or ignored synchronous signal kills the thread group.
@@ -124,6 +128,7 @@ public sealed class GuestSignals(GuestProcess process)
         {
             ref var act = ref Actions[info.Signal];
             if (act.Handler == GuestSigAction.SIG_IGN) continue;
+            Observer?.Invoke(cpu, info);
             if (act.Handler == GuestSigAction.SIG_DFL)
             {
                 switch (DefaultFor(info.Signal))

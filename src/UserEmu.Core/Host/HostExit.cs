@@ -10,9 +10,13 @@ public static unsafe partial class HostExit
     [LibraryImport("libc", SetLastError = true)]
     private static partial int setrlimit(int resource, ulong* rlim);
 
+    /// <summary>Runs just before the process ends through this class: (exit status, 0) or (0, killing signal). Set by the tracer.</summary>
+    public static Action<int, int>? BeforeExit { get; set; }
+
     /// <summary>Kills this process with <paramref name="signal"/>: default disposition, unblocked, no core file of the emulator.</summary>
     public static void DieBySignal(int signal)
     {
+        BeforeExit?.Invoke(0, signal);
         Console.Out.Flush();
         Console.Error.Flush();
         ulong* lim = stackalloc ulong[2];
@@ -31,6 +35,7 @@ public static unsafe partial class HostExit
     /// <summary>Ends the whole process at once with <paramref name="status"/> (exit_group from a secondary thread).</summary>
     public static void ExitProcess(int status)
     {
+        BeforeExit?.Invoke(status, 0);
         Console.Out.Flush();
         Console.Error.Flush();
         LibC._exit(status);

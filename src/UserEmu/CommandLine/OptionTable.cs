@@ -11,7 +11,8 @@ namespace UserEmu.Cli.CommandLine;
 public static class OptionTable
 {
     /// <summary>One option: its name, environment variable, argument placeholder (null for flags), help text and action.</summary>
-    public sealed record Option(string Name, string? EnvVar, string? Arg, string Help, Action<CliOptions, string> Apply);
+    /// <param name="OptionalValue">The argument is optional and only given inline (-strace or -strace=set).</param>
+    public sealed record Option(string Name, string? EnvVar, string? Arg, string Help, Action<CliOptions, string> Apply, bool OptionalValue = false);
 
     public static readonly Option[] All =
     [
@@ -29,7 +30,21 @@ public static class OptionTable
             if (v == "help" || v == "?") o.ListCpus = true;
             else o.Emulator.CpuModel = v;
         }),
-        new("strace", "USEREMU_STRACE", null, "log system calls on stderr", (o, _) => o.Emulator.Strace = true),
+        new("strace", "USEREMU_STRACE", "set", "log system calls as strace does (set: names, %file, %process, %network, %signal, %memory, %desc...)",
+            (o, v) =>
+            {
+                o.Emulator.Strace = true;
+                if (v != "" && v != "1") o.Emulator.StraceFilter = v;
+            }, OptionalValue: true),
+        new("strace-file", "USEREMU_STRACE_FILE", "path", "write -strace output to path instead of stderr", (o, v) => o.Emulator.StraceFile = v),
+        new("strace-append", "USEREMU_STRACE_APPEND", null, "append to the -strace-file instead of truncating it",
+            (o, _) => o.Emulator.StraceAppend = true),
+        new("strace-strsize", "USEREMU_STRACE_STRSIZE", "n", "string bytes -strace shows before \"...\" (default 32)",
+            (o, v) => o.Emulator.StraceStringLimit = Math.Max(0, ParseInt(v, "strace-strsize"))),
+        new("strace-summary", "USEREMU_STRACE_SUMMARY", null, "print strace -c's table of calls, errors and times at exit",
+            (o, _) => o.Emulator.StraceSummary = true),
+        new("strace-format", "USEREMU_STRACE_FORMAT", "text|json", "-strace output: strace's text or one JSON object per line", (o, v) =>
+            o.Emulator.StraceJson = v switch { "json" => true, "text" => false, _ => throw new UsageException($"unknown -strace-format '{v}' (text or json)") }),
         new("d", "USEREMU_LOG", "item[,...]", "log items: in_asm, op, exec, cpu, stats (-d help lists them)",
             (o, v) => { foreach (var item in v.Split(',', StringSplitOptions.RemoveEmptyEntries)) o.Emulator.DebugItems.Add(item); }),
         new("D", "USEREMU_LOG_FILENAME", "logfile", "write -d logs to logfile instead of stderr", (o, v) => o.LogFile = v),
@@ -67,7 +82,7 @@ public static class OptionTable
         foreach (var opt in All)
         {
             if (opt.EnvVar == null || getEnv(opt.EnvVar) is not { } value) continue;
-            if (opt.Arg == null && (value == "" || value == "0")) continue;
+            if ((opt.Arg == null || opt.OptionalValue) && (value == "" || value == "0")) continue;
             opt.Apply(o, value);
         }
         int i = 0;
@@ -82,7 +97,8 @@ public static class OptionTable
             if (eq > 0) { inline = name[(eq + 1)..]; name = name[..eq]; }
             var opt = Find(name) ?? throw new UsageException($"unknown option '{a}' (try -h)");
             string value = "";
-            if (opt.Arg != null)
+            if (opt.OptionalValue) value = inline ?? "";
+            else if (opt.Arg != null)
             {
                 if (inline != null) value = inline;
                 else if (i + 1 < args.Length) value = args[++i];
@@ -127,7 +143,7 @@ public static class OptionTable
         w.WriteLine("Options and matching environment variables:");
         foreach (var o in All)
         {
-            string left = o.Arg != null ? $"-{o.Name} {o.Arg}" : $"-{o.Name}";
+            string left = o.OptionalValue ? $"-{o.Name}[={o.Arg}]" : o.Arg != null ? $"-{o.Name} {o.Arg}" : $"-{o.Name}";
             w.WriteLine($"  {left,-26} {o.EnvVar,-28} {o.Help}");
         }
         w.WriteLine();

@@ -40,7 +40,12 @@ public static class ReexecCommand
         var args = Host();
         if (o.SysRoot != "/") args.AddRange(["-L", o.SysRoot]);
         args.AddRange(["-cpu", o.CpuModel]);
-        if (o.Strace) args.Add("-strace");
+        if (o.Strace) args.Add(o.StraceFilter != null ? "-strace=" + o.StraceFilter : "-strace");
+        // The exec'd image continues the same trace: appended to the same file, same format and limits.
+        if (o.StraceFile != null) args.AddRange(["-strace-file", Path.GetFullPath(o.StraceFile), "-strace-append"]);
+        if (o.StraceStringLimit != 32) args.AddRange(["-strace-strsize", o.StraceStringLimit.ToString(CultureInfo.InvariantCulture)]);
+        if (o.StraceJson) args.AddRange(["-strace-format", "json"]);
+        if (o.StraceSummary) args.Add("-strace-summary");
         if (o.DebugItems.Count > 0) args.AddRange(["-d", string.Join(',', o.DebugItems)]);
         if (cli.LogFile != null) args.AddRange(["-D", Path.GetFullPath(cli.LogFile)]);
         if (o.QuietUnimplemented) args.Add("-quiet-unimplemented");

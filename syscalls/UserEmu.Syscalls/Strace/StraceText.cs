@@ -33,7 +33,9 @@ public static class StraceText
                         // Shortest octal form unless the next byte is an octal digit, which would merge with it.
                         bool nextIsDigit = k + 1 < data.Length && data[k + 1] >= (byte)'0' && data[k + 1] <= (byte)'7';
                         sb.Append('\\');
-                        sb.Append(nextIsDigit ? Convert.ToString(c, 8).PadLeft(3, '0') : Convert.ToString(c, 8));
+                        if (nextIsDigit || c >= 64) sb.Append((char)('0' + (c >> 6)));
+                        if (nextIsDigit || c >= 8) sb.Append((char)('0' + ((c >> 3) & 7)));
+                        sb.Append((char)('0' + (c & 7)));
                     }
                     break;
             }

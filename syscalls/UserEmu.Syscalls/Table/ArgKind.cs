@@ -171,4 +171,8 @@ public enum ArgKind : byte
 
     // ---- misc ----
     GetrandomFlags,
+    /// <summary>NUL-terminated path written by the kernel (getcwd); the return value counts the NUL.</summary>
+    PathOut,
+    /// <summary>time_t written by time(); strace adds the date as a comment.</summary>
+    TimeOut,
 }

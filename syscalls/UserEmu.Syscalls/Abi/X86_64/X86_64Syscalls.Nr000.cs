@@ -90,7 +90,7 @@ public static partial class X86_64Syscalls
         t.Add(76, "truncate", C.File, FileDataSyscalls.Truncate, Path, Long);
         t.Add(77, "ftruncate", C.Desc, FileDataSyscalls.Ftruncate, Fd, Long);
         t.Add(78, "getdents", C.Desc, DirectorySyscalls.Getdents, Fd, R(BufOut), UInt);
-        t.Add(79, "getcwd", C.File, DirectorySyscalls.Getcwd, R(BufOut), ULong);
+        t.Add(79, "getcwd", C.File, DirectorySyscalls.Getcwd, R(PathOut), ULong);
         t.Add(80, "chdir", C.File, DirectorySyscalls.Chdir, Path);
         t.Add(81, "fchdir", C.Desc, DirectorySyscalls.Fchdir, Fd);
         t.Add(82, "rename", C.File, DirectorySyscalls.Rename, Path, Path);

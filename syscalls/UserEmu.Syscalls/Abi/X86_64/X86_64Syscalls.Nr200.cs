@@ -12,7 +12,7 @@ public static partial class X86_64Syscalls
     static void Define200(SyscallTable t)
     {
         t.Add(200, "tkill", C.Signal | C.Process, SignalSendSyscalls.Tkill, Pid, Signal);
-        t.Add(201, "time", C.Clock, TimeSyscalls.Time, Ptr);
+        t.Add(201, "time", C.Clock, TimeSyscalls.Time, TimeOut);
         t.Add(202, "futex", C.None, FutexSyscalls.Futex, Ptr, FutexOp, UInt, TimespecIn, Ptr, UInt);
         t.Add(203, "sched_setaffinity", C.None, SchedulerSyscalls.SchedSetaffinity, Pid, UInt, L(CpuSetIn, 1));
         t.Add(204, "sched_getaffinity", C.None, SchedulerSyscalls.SchedGetaffinity, Pid, UInt, R(CpuSetOut));

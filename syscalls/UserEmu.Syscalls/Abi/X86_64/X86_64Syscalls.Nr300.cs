@@ -45,7 +45,7 @@ public static partial class X86_64Syscalls
         t.Add(331, "pkey_free", C.None, null, Int);
         t.Add(332, "statx", C.Desc | C.File | C.Fstat | C.StatLike, FsMetadataSyscalls.Statx, AtDirFd, Path, AtFlags, StatxMask, StatxOut);
         t.Add(333, "io_pgetevents", C.None, null, Hex, Long, Long, Ptr, TimespecIn, Ptr);
-        t.Add(334, "rseq", C.None, ProcessSyscalls.Rseq, Ptr, UInt, Hex, Hex);
+        t.Add(334, "rseq", C.None, ProcessSyscalls.Rseq, Ptr, Hex, Hex, Hex);
         t.Add(335, "uretprobe", C.None, null);
         t.Add(336, "uprobe", C.None, null);
     }
