@@ -38,6 +38,8 @@ public static unsafe class FxsaveArea
         ushort fsw = Unsafe.ReadUnaligned<ushort>(src + 2);
         s->FpTop = (fsw >> 11) & 7;
         s->Fsw = (ushort)(fsw & ~0x3800);
+        // As fldenv, the CPU derives ES and B from the loaded flags and control word rather than taking them from the image.
+        X87.X87Stack.UpdateSummary(s);
         s->FtwAbridged = src[4];
         s->Fop = Unsafe.ReadUnaligned<ushort>(src + 6);
         s->FpIp = Unsafe.ReadUnaligned<ulong>(src + 8);
