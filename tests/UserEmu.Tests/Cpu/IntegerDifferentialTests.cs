@@ -111,6 +111,7 @@ public unsafe class IntegerDifferentialTests(ITestOutputHelper output)
         var t = new DifferentialTester(8);
         AddAll(t, [Bswap, Movbe, Crc32], perForm: 20);
         AddAll(t, [Enter, Leave], IntegerFixups.FramePointer, perForm: 30);
+        AddAll(t, [Rdsspd, Rdsspq, Incsspd, Incsspq], perForm: 5); // shadow stacks off: no-ops
         for (int k = 0; k < 30; k++)
         {
             var st = t.Fuzzer.RandomState();

@@ -32,6 +32,9 @@ static class InstEmitMove
         t.Add(_ => { }, Mnemonic.Nop, Mnemonic.Endbr64, Mnemonic.Endbr32, Mnemonic.Pause,
             Mnemonic.Prefetch, Mnemonic.Prefetchw, Mnemonic.Prefetchnta, Mnemonic.Prefetcht0, Mnemonic.Prefetcht1, Mnemonic.Prefetcht2,
             Mnemonic.Lfence, Mnemonic.Sfence);
+        // CET shadow-stack reads and increments live in the hint-NOP space: with shadow stacks off (never advertised)
+        // they leave their register unchanged, which is how libgcc's unwinder learns there is no shadow stack.
+        t.Add(_ => { }, Mnemonic.Rdsspd, Mnemonic.Rdsspq, Mnemonic.Incsspd, Mnemonic.Incsspq);
         // The one fence x86 code needs from the host: stores before it are visible before loads after it (Dekker, seqlocks).
         t[Mnemonic.Mfence] = e => e.HelperImm(LockedAccessHelpers.FullFence, 0);
     }
