@@ -15,7 +15,8 @@ namespace UserEmu.Frontend.X86;
 /// Lane arithmetic is not repeated here: simple lanes are <see cref="SwarIr"/> on the 64-bit value, the rest stage the
 /// value into the vector scratch slots and call the SSE helper, whose lanes work alike (the low 64 bits of a
 /// 128-bit result depend only on the low 64 bits of the inputs, or the inputs are arranged so that they do).
-/// Each emitter: <see cref="X86Emitter.MmxEnter"/>, memory and register reads, then the transition and the writes.
+/// Each emitter: <see cref="X86Emitter.MmxEnter"/>, memory loads and register reads, then the transition and the writes
+/// (stores split the transition around their access, see <see cref="X86Emitter.MmxTopZero"/>).
 /// </remarks>
 static class InstEmitMmx
 {
@@ -139,8 +140,9 @@ static class InstEmitMmx
         ushort x = e.GetMm(e.MmReg(1));
         if (e.IsMem(0))
         {
+            e.MmxTopZero();
             e.B.Store(e.Ea(), x, size);
-            e.MmxCommit();
+            e.MmxTagsValid();
         }
         else
         {
@@ -322,8 +324,9 @@ static class InstEmitMmx
         e.SetVec64(S0, 0, e.GetMm(e.MmReg(1)));
         e.SetVec64(S1, 0, e.GetMm(e.MmReg(2)));
         e.SetVec64(S1, 1, b.Const(0));
+        e.MmxTopZero();
         e.VecCall(MaskedStore.Maskmovdqu, S0, S1, a: addr);
-        e.MmxCommit();
+        e.MmxTagsValid();
     }
 
     /// <summary>

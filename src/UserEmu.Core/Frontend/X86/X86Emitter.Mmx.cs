@@ -7,9 +7,10 @@ namespace UserEmu.Frontend.X86;
 
 /// <summary>MMX register access: MMn is the significand (bits 0..63) of x87 physical register Rn, whatever TOP is.</summary>
 /// <remarks>
-/// An MMX instruction first takes a pending x87 exception (#MF, <see cref="MmxEnter"/>), then does its memory accesses,
+/// An MMX instruction first takes a pending x87 exception (#MF, <see cref="MmxEnter"/>), then does its memory loads,
 /// then commits: TOP = 0 and every tag valid (<see cref="MmxCommit"/>), and each MMn it writes gets exponent and sign
-/// all ones (<see cref="SetMm"/>). emms is the exception: it marks every tag empty.
+/// all ones (<see cref="SetMm"/>). A faulting load changes nothing; a faulting store has already set TOP = 0 but not
+/// the tags (measured on the host CPU), so stores split the commit around the access. emms marks every tag empty.
 /// </remarks>
 public sealed partial class X86Emitter
 {
@@ -48,12 +49,18 @@ public sealed partial class X86Emitter
     /// <summary>The check every MMX instruction makes first: a pending unmasked x87 exception raises SIGFPE here.</summary>
     public void MmxEnter() => HelperImm(MmxHelpers.CheckPending, 0, 0, B.Const(Pc));
 
-    /// <summary>The x87-to-MMX transition: TOP = 0 and all eight registers tagged valid (after the instruction's memory accesses).</summary>
+    /// <summary>The x87-to-MMX transition: TOP = 0 and all eight registers tagged valid (after the instruction's memory loads).</summary>
     public void MmxCommit()
     {
-        B.StoreState(OffFpTop, 4, B.Const(0));
-        B.StoreState(OffFtw, 2, B.Const(0xFF));
+        MmxTopZero();
+        MmxTagsValid();
     }
+
+    /// <summary>The first half of the transition, which a store makes before its memory access.</summary>
+    public void MmxTopZero() => B.StoreState(OffFpTop, 4, B.Const(0));
+
+    /// <summary>The second half of the transition, which a store makes after its memory access.</summary>
+    public void MmxTagsValid() => B.StoreState(OffFtw, 2, B.Const(0xFF));
 
     /// <summary>emms: TOP = 0 and all eight registers tagged empty.</summary>
     public void MmxEmpty()
