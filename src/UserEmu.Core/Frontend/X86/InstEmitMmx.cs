@@ -312,7 +312,7 @@ static class InstEmitMmx
         e.SetReg(e.Insn.Op0Register, v);
     }
 
-    /// <summary>maskmovq: the 16-byte masked store with the upper mask half zero (nothing stored there).</summary>
+    /// <summary>maskmovq: a byte-masked 8-byte store at DS:RDI (or EDI); the transition is complete before the store, which may fault.</summary>
     static void EmitMaskmovq(X86Emitter e)
     {
         var b = e.B;
@@ -323,10 +323,8 @@ static class InstEmitMmx
         else if (seg == Register.GS) addr = b.Add(addr, b.LoadState(CpuState.OffGsBase, 8));
         e.SetVec64(S0, 0, e.GetMm(e.MmReg(1)));
         e.SetVec64(S1, 0, e.GetMm(e.MmReg(2)));
-        e.SetVec64(S1, 1, b.Const(0));
-        e.MmxTopZero();
-        e.VecCall(MaskedStore.Maskmovdqu, S0, S1, a: addr);
-        e.MmxTagsValid();
+        e.MmxCommit();
+        e.VecCall(MaskedStore.Maskmovq, S0, S1, a: addr);
     }
 
     /// <summary>
