@@ -9,7 +9,7 @@ namespace UserEmu.Tests.Cpu;
 /// Differential tests of the MMX instructions against the host CPU: results, and the x87 side effects (TOP = 0, tags,
 /// exponent bits of written registers, #MF on a pending exception) through the FXSAVE image the tester compares.
 /// </summary>
-public class MmxDifferentialTests(ITestOutputHelper output)
+public unsafe class MmxDifferentialTests(ITestOutputHelper output)
 {
     const int PerForm = 16;
 
@@ -51,7 +51,7 @@ public class MmxDifferentialTests(ITestOutputHelper output)
     [Fact]
     public void Conversions() => Run(208, g => g.AddAll([Cvtpi2ps, Cvtpi2pd, Cvtps2pi, Cvttps2pi, Cvtpd2pi, Cvttpd2pi], PerForm * 3));
 
-    /// <summary>emms alone, and x87/MMX hand-overs: a load after MMX use, MMX after x87 use, emms between them.</summary>
+    /// <summary>emms alone, and x87/MMX hand-overs: a load after MMX use, MMX after x87 use, emms between them, #MF between MMX instructions.</summary>
     [Fact]
     public void EmmsAndTransitions() => Run(209, g =>
     {
@@ -66,6 +66,18 @@ public class MmxDifferentialTests(ITestOutputHelper output)
             g.Tester.Add(g.Sequence(Instruction.Create(Code.Movq_mm_rm64, mm, Register.RAX), Instruction.Create(Code.Emms),
                 Instruction.Create(Code.Fld_m64fp, rbx), Instruction.Create(Code.Fstp_m80fp, rbx)));
             g.Tester.Add(g.Sequence(Instruction.Create(Code.Pxor_mm_mmm64, mm, mm), Instruction.Create(Code.Fstp_m80fp, rbx)));
+            // An x87 exception made pending between two MMX instructions of one block is taken by the second (#MF).
+            var c = g.Sequence(Instruction.Create(Code.Paddw_mm_mmm64, mm, other), Instruction.Create(Code.Emms),
+                Instruction.Create(Code.Fldz), Instruction.Create(Code.Fld1), Instruction.Create(Code.Fdiv_st0_sti, Register.ST0, Register.ST1),
+                Instruction.Create(Code.Psubb_mm_mmm64, other, mm), Instruction.Create(Code.Paddb_mm_mmm64, mm, other));
+            if (k % 2 == 0)
+            {
+                // ZE unmasked, and no exception flags yet (an unmasked flag without ES is a state no CPU reaches).
+                c.Initial.Fx[0] = 0x7B;
+                c.Initial.Fx[2] = 0;
+                c.Initial.Fx[3] &= 0x7F;
+            }
+            g.Tester.Add(c);
         }
     });
 }
