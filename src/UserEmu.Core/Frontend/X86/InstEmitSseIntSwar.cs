@@ -162,7 +162,7 @@ static class InstEmitSseIntSwar
     /// <paramref name="n"/> bytes toward q[0] (or, with <paramref name="towardLow"/> false, toward the end of the array
     /// when it lists quadwords from the most significant down). Bytes shifted in are zero.
     /// </summary>
-    static (ushort, ushort) Funnel(IrBuilder b, ushort[] q, int n, bool towardLow)
+    internal static (ushort, ushort) Funnel(IrBuilder b, ushort[] q, int n, bool towardLow)
     {
         int k = n / 8, r = n % 8;
         ushort At(int i) => i < q.Length ? q[i] : b.Const(0);

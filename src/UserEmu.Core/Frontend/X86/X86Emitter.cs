@@ -31,6 +31,7 @@ public sealed partial class X86Emitter
         Cpu = cpu;
         B.Reset();
         _cc.Known = false;
+        _mmxCheckedUpTo = 0;
     }
 
     internal void Begin(Vcpu cpu, in Instruction insn)

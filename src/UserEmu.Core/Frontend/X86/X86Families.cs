@@ -28,6 +28,8 @@ static class X86Families
         InstEmitSseString.Install(t);
         InstEmitAesClmul.Install(t);
         InstEmitX87.Install(t);
+        // Routes the MMX forms of mnemonics the SSE families registered above, so it stays after them.
+        InstEmitMmx.Install(t);
         // Chains movsd/cmpsd to the SSE forms registered above it, so it stays after any SSE family.
         InstEmitString.Install(t);
     }

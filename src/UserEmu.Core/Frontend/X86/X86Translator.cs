@@ -49,7 +49,7 @@ public sealed class X86Translator : IGuestFrontend
             e.Begin(cpu, insn);
             var emit = _table[insn.Mnemonic];
             if (UsesSystemRegister(insn)) e.RaiseSignal(Signals.SIGSEGV, Signals.SI_KERNEL); // #GP in ring 3
-            else if (emit == null || UsesMmx(insn) || WritesSegmentRegister(insn)) e.Unsupported();
+            else if (emit == null || WritesSegmentRegister(insn)) e.Unsupported();
             else emit(e);
             end = insn.NextIP;
             if (e.B.Ended) break;
@@ -60,14 +60,6 @@ public sealed class X86Translator : IGuestFrontend
             }
         }
         return e.B.Finish(pc, end);
-    }
-
-    /// <summary>MMX registers are not emulated (x86-64 compilers do not emit them); SSE emitters share mnemonics with MMX forms.</summary>
-    static bool UsesMmx(in Instruction insn)
-    {
-        for (int n = 0; n < insn.OpCount; n++)
-            if (insn.GetOpKind(n) == OpKind.Register && insn.GetOpRegister(n).IsMM()) return true;
-        return false;
     }
 
     /// <summary>Control, debug and task registers are ring-0 only: moves to or from them fault with #GP.</summary>

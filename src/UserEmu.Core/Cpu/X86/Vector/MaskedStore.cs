@@ -27,4 +27,19 @@ public static class MaskedStore
             if ((mask >> i & 1) != 0) mem.Write8(addr + (ulong)i, data[i]);
         return 0;
     }
+
+    /// <summary>
+    /// maskmovq: the low 8 bytes of the destination register where the source's byte has bit 7 set. The whole quadword
+    /// is checked for writing even when no byte is selected, as the host CPU (AMD) does.
+    /// </summary>
+    public static ulong Maskmovq(Vcpu c, ulong addr, ulong b, long imm)
+    {
+        var data = D<byte>(c, imm);
+        uint mask = S<byte>(c, imm).ExtractMostSignificantBits() & 0xff;
+        var mem = c.Memory;
+        if (!mem.FastCheck(addr, 8, PageFlags.Write)) mem.Check(addr, 8, true);
+        for (int i = 0; i < 8; i++)
+            if ((mask >> i & 1) != 0) mem.Write8(addr + (ulong)i, data[i]);
+        return 0;
+    }
 }
