@@ -10,7 +10,7 @@ public class SampleProgramTests
     {
         var data = new TheoryData<string, string>();
         foreach (var sample in new[] { "hello.c", "strings.c", "numbers.c", "sha256.c" })
-            foreach (var flavor in new[] { BuildFlavor.GlibcStatic, BuildFlavor.GlibcStaticPie, BuildFlavor.MuslStatic })
+            foreach (var flavor in new[] { BuildFlavor.GlibcStatic, BuildFlavor.GlibcStaticPie, BuildFlavor.GlibcDynamic, BuildFlavor.MuslStatic })
                 data.Add(sample, flavor.Name);
         return data;
     }
@@ -31,6 +31,7 @@ public class SampleProgramTests
 
     [Theory]
     [InlineData("glibc-static")]
+    [InlineData("glibc-dynamic")]
     [InlineData("musl-static")]
     public void FilesAndDirectories(string flavor)
     {
