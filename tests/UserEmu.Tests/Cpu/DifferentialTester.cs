@@ -26,6 +26,22 @@ public sealed class DifferentialTester(int seed)
 
     public void Add(CpuTestCase c) => _cases.Add(c);
 
+    /// <summary>Adds <paramref name="count"/> cases from a generator that may give up (40 tries each); a form it never manages is listed in <see cref="Ungenerated"/>.</summary>
+    public void AddGenerated(Code code, int count, Func<CpuTestCase?> tryGenerate)
+    {
+        for (int k = 0; k < count; k++)
+        {
+            CpuTestCase? c = null;
+            for (int attempt = 0; attempt < 40 && c == null; attempt++) c = tryGenerate();
+            if (c == null)
+            {
+                Ungenerated.Add(code);
+                return;
+            }
+            Add(c);
+        }
+    }
+
     /// <summary>Adds <paramref name="count"/> random cases of each form.</summary>
     public void AddForms(IEnumerable<Code> codes, int count, FuzzOptions o)
     {

@@ -40,20 +40,7 @@ public sealed unsafe class MmxCaseGenerator(DifferentialTester t)
         }
     }
 
-    void Add(Code code, int count, bool memory)
-    {
-        for (int k = 0; k < count; k++)
-        {
-            CpuTestCase? c = null;
-            for (int attempt = 0; attempt < 40 && c == null; attempt++) c = TryGenerate(code, memory);
-            if (c == null)
-            {
-                t.Ungenerated.Add(code);
-                return;
-            }
-            t.Add(c);
-        }
-    }
+    void Add(Code code, int count, bool memory) => t.AddGenerated(code, count, () => TryGenerate(code, memory));
 
     static bool HasMemory(Code code)
     {

@@ -27,20 +27,7 @@ public sealed unsafe class SseCaseGenerator(DifferentialTester t)
         }
     }
 
-    public void Add(Code code, int count, SseFuzzOptions o)
-    {
-        for (int k = 0; k < count; k++)
-        {
-            CpuTestCase? c = null;
-            for (int attempt = 0; attempt < 40 && c == null; attempt++) c = TryGenerate(code, o);
-            if (c == null)
-            {
-                t.Ungenerated.Add(code);
-                return;
-            }
-            t.Add(c);
-        }
-    }
+    public void Add(Code code, int count, SseFuzzOptions o) => t.AddGenerated(code, count, () => TryGenerate(code, o));
 
     static bool UsesMmx(Code code)
     {

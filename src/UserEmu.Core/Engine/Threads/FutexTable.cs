@@ -58,29 +58,36 @@ public sealed unsafe partial class FutexTable
     // Sleeps until woken, the deadline passes or a signal becomes deliverable.
     int Sleep(Vcpu cpu, Waiter w, long? deadline)
     {
-        lock (w)
+        cpu.BlockedOn = w;
+        try
         {
-            cpu.BlockedOn = w;
-            try
+            while (true)
             {
-                while (!w.Woken)
+                int giveUp;
+                lock (w)
                 {
-                    if (cpu.HasDeliverableSignal) return Cancel(w, -EINTR);
-                    int ms = -1;
-                    if (deadline is { } d)
+                    if (w.Woken) return 0;
+                    if (cpu.HasDeliverableSignal) giveUp = -EINTR;
+                    else
                     {
-                        long left = d - Stopwatch.GetTimestamp();
-                        if (left <= 0) return Cancel(w, -ETIMEDOUT);
-                        ms = (int)Math.Min(int.MaxValue, left * 1000 / Stopwatch.Frequency + 1);
+                        int ms = -1;
+                        long left = deadline is { } d ? d - Stopwatch.GetTimestamp() : 1;
+                        if (left <= 0) giveUp = -ETIMEDOUT;
+                        else
+                        {
+                            if (deadline != null) ms = (int)Math.Min(int.MaxValue, left * 1000 / Stopwatch.Frequency + 1);
+                            Monitor.Wait(w, ms);
+                            continue;
+                        }
                     }
-                    Monitor.Wait(w, ms);
                 }
-                return 0;
+                // Outside the waiter's lock: wakers take the table lock first and the waiter's second.
+                return Cancel(w, giveUp);
             }
-            finally
-            {
-                cpu.BlockedOn = null;
-            }
+        }
+        finally
+        {
+            cpu.BlockedOn = null;
         }
     }
 
