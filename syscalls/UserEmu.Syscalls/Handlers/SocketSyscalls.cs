@@ -37,18 +37,24 @@ public static unsafe class SocketSyscalls
         if (((type & ~SOCK_TYPE_MASK) & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != 0) return -Errno.EINVAL;
         if (!SockaddrCodec.Translates(family)) return UnsupportedFamily(c, family);
         int* sv = stackalloc int[2];
+        sv[0] = sv[1] = -1;
         long r = Sys.Call(HostNr.Socketpair, family, HostTypeFlags(type), (int)c.A2, (long)sv);
-        if (r < 0) return r;
+        // The kernel stores the two reserved numbers before it creates the sockets, so a failure (EOPNOTSUPP for
+        // AF_INET...) still leaves them in sv, and an unwritable sv is EFAULT ahead of that failure.
+        if (r < 0 && sv[0] < 0) return r;
         try
         {
             c.Write(c.A3, sv[0]);
             c.Write(c.A3 + 4, sv[1]);
-            return 0;
+            return r;
         }
         catch (GuestFaultException)
         {
-            Sys.Call(HostNr.Close, sv[0]);
-            Sys.Call(HostNr.Close, sv[1]);
+            if (r == 0)
+            {
+                Sys.Call(HostNr.Close, sv[0]);
+                Sys.Call(HostNr.Close, sv[1]);
+            }
             return -Errno.EFAULT;
         }
     }
