@@ -70,12 +70,12 @@ public static unsafe class SocketSyscalls
 
     public static long Listen(in SyscallContext c) => Sys.Call(HostNr.Listen, (long)c.A0, (int)c.A1);
 
-    /// <summary>connect(fd, addr, len): the kernel reads the address before it looks at the fd.</summary>
+    /// <summary>connect(fd, addr, len): as for bind, the fd is checked before the address.</summary>
     public static long Connect(in SyscallContext c)
     {
         byte* addr = stackalloc byte[SockaddrCodec.StorageSize];
         int len = SockaddrCodec.ToHost(c, c.A1, c.A2, addr);
-        if (len < 0) return len;
+        if (len < 0) return FdErrorOr((long)c.A0, len);
         return Sys.Call(HostNr.Connect, (long)c.A0, (long)addr, len);
     }
 
