@@ -162,7 +162,7 @@ public static unsafe class SocketMessageSyscalls
                 h.Control = control;
                 h.ControlLen = m.ControlLen;
             }
-            return Sys.Call(HostNr.Sendmsg, fd, (long)&h, flags);
+            return SocketSyscalls.Interrupted(fd, Sys.Call(HostNr.Sendmsg, fd, (long)&h, flags), receive: false);
         }
         catch (GuestFaultException)
         {
@@ -215,7 +215,7 @@ public static unsafe class SocketMessageSyscalls
                 h.ControlLen = room;
             }
             long r = Sys.Call(HostNr.Recvmsg, fd, (long)&h, flags);
-            if (r < 0) return r;
+            if (r < 0) return SocketSyscalls.Interrupted(fd, r, receive: true);
             msgFlags = h.Flags;
             if (m.Name != 0)
             {

@@ -1,3 +1,4 @@
+using UserEmu.Engine;
 using UserEmu.Memory;
 using UserEmu.Syscalls.Host;
 
@@ -17,7 +18,7 @@ public static unsafe class SocketSyscalls
 {
     const int SOCK_TYPE_MASK = 0xf, SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
     const int HostSockNonblock = 0x800, HostSockCloexec = 0x80000;
-    const int SOL_SOCKET = 1, SO_TYPE = 3;
+    const int SOL_SOCKET = 1, SO_TYPE = 3, SO_RCVTIMEO = 20, SO_SNDTIMEO = 21;
     /// <summary>MSG_NOSIGNAL: a send on a broken connection gives EPIPE without SIGPIPE.</summary>
     internal const int MSG_NOSIGNAL = 0x4000;
 
@@ -76,7 +77,7 @@ public static unsafe class SocketSyscalls
         byte* addr = stackalloc byte[SockaddrCodec.StorageSize];
         int len = SockaddrCodec.ToHost(c, c.A1, c.A2, addr);
         if (len < 0) return FdErrorOr((long)c.A0, len);
-        return Sys.Call(HostNr.Connect, (long)c.A0, (long)addr, len);
+        return Interrupted((long)c.A0, Sys.Call(HostNr.Connect, (long)c.A0, (long)addr, len), receive: false);
     }
 
     public static long Accept(in SyscallContext c) => Accept4(c, (long)c.A0, c.A1, c.A2, 0);
@@ -93,7 +94,8 @@ public static unsafe class SocketSyscalls
         byte* peer = stackalloc byte[SockaddrCodec.StorageSize];
         int peerLen = SockaddrCodec.StorageSize;
         long r = Sys.Call(HostNr.Accept4, fd, addr != 0 ? (long)peer : 0, addr != 0 ? (long)&peerLen : 0, HostTypeFlags(flags));
-        if (r < 0 || addr == 0) return r;
+        if (r < 0) return Interrupted(fd, r, receive: true);
+        if (addr == 0) return r;
         int err = SockaddrCodec.ToGuest(c, peer, peerLen, addr, lenAddr);
         if (err == 0) return r;
         Sys.Call(HostNr.Close, r);
@@ -127,7 +129,7 @@ public static unsafe class SocketSyscalls
         }
         int flags = (int)c.A3;
         long r = Sys.Call(HostNr.Sendto, (long)c.A0, (long)buf, (long)n, flags, c.A4 != 0 ? (long)addr : 0, len);
-        return SendResult(c, r, flags);
+        return SendResult(c, Interrupted((long)c.A0, r, receive: false), flags);
     }
 
     /// <summary>recvfrom(fd, buf, len, flags, addr, addrlen*): the source address is written after the data is taken.</summary>
@@ -138,9 +140,24 @@ public static unsafe class SocketSyscalls
         int len = SockaddrCodec.StorageSize;
         bool want = c.A4 != 0;
         long r = Sys.Call(HostNr.Recvfrom, (long)c.A0, (long)buf, (long)n, (int)c.A3, want ? (long)addr : 0, want ? (long)&len : 0);
-        if (r < 0 || !want) return r;
+        if (r < 0) return Interrupted((long)c.A0, r, receive: true);
+        if (!want) return r;
         int err = SockaddrCodec.ToGuest(c, addr, len, c.A4, c.A5);
         return err < 0 ? err : r;
+    }
+
+    /// <summary>
+    /// A blocking call interrupted on a socket with a timeout (SO_RCVTIMEO for receives and accept, SO_SNDTIMEO for
+    /// sends and connect) is the kernel's plain EINTR, not restarted even with SA_RESTART; ERESTARTNOHAND is the
+    /// nearest rule the bridge has (EINTR once a handler runs, a restart otherwise).
+    /// </summary>
+    internal static long Interrupted(long fd, long r, bool receive)
+    {
+        if (r != -Errno.EINTR) return r;
+        long* tv = stackalloc long[2];
+        int len = 16;
+        if (Sys.Call(HostNr.Getsockopt, fd, SOL_SOCKET, receive ? SO_RCVTIMEO : SO_SNDTIMEO, (long)tv, (long)&len) < 0) return r;
+        return tv[0] != 0 || tv[1] != 0 ? -(long)SyscallRestart.UnlessHandler : r;
     }
 
     /// <summary>EPIPE from a send raises SIGPIPE unless the guest passed MSG_NOSIGNAL.</summary>
