@@ -202,7 +202,9 @@ public static unsafe class SocketMessageSyscalls
         if (n < 0) return SocketSyscalls.FdErrorOr(fd, n);
         h.Iov = iov;
         h.IovLen = (ulong)n;
+        // The kernel writes ancillary data only when there is some: an unwritable msg_control is no room (MSG_CTRUNC), not EFAULT.
         ulong room = Math.Min(m.ControlLen, ControlMessages.MaxReceive);
+        if (room > 0) room = c.AccessibleLength(m.Control, room, PageFlags.Write);
         byte* control = null;
         try
         {

@@ -118,6 +118,14 @@ int main(void) {
     SHOW("send long dgram", send(dv[0], "0123456789", 10, 0));
     SHOW("recv truncated", recv(dv[1], buf, 4, MSG_TRUNC));
 
+    /* No ancillary data to deliver: a NULL msg_control with a length is no error. */
+    SHOW("send", send(sv[0], "nc", 2, 0));
+    struct msghdr nc = { 0 };
+    struct iovec ni = { buf, sizeof buf };
+    nc.msg_iov = &ni; nc.msg_iovlen = 1; nc.msg_controllen = 64;
+    SHOW("recvmsg NULL control", recvmsg(sv[1], &nc, 0));
+    printf("controllen=%d flags=%d\n", (int)nc.msg_controllen, nc.msg_flags);
+
     /* Shutdown: EOF for the reader, EPIPE for the writer (with SIGPIPE unless MSG_NOSIGNAL). */
     signal(SIGPIPE, on_pipe);
     SHOW("shutdown wr", shutdown(sv[0], SHUT_WR));
