@@ -52,4 +52,8 @@ public sealed class SocketTests
         Assert.Contains("recv, handler with SA_RESTART = 4 errno=0", r.Stdout);
         Assert.Contains("recv with SO_RCVTIMEO, handler with SA_RESTART = -1 errno=4", r.Stdout);
     }
+
+    [Fact]
+    public void ClassicBpfFilterIsAttachedThroughItsTranslatedPointer() =>
+        Assert.Contains("recv=3 abc", SameAsNative("Network/Programs/bpf_filter.c").Stdout);
 }
