@@ -26,4 +26,8 @@ public static class HostNr
         CopyFileRange = 326, Preadv2 = 327, Pwritev2 = 328, Statx = 332, CloseRange = 436, Openat2 = 437,
         Faccessat2 = 439, EpollCtl = 233, EpollPwait2 = 441, Fchmodat2 = 452, EpollCreate = 213, EpollWait = 232,
         InotifyInit = 253, Eventfd = 284, Readahead = 187, Setrlimit = 160, Getrlimit = 97, Msync = 26, Madvise = 28;
+
+    public const int Socket = 41, Connect = 42, Accept = 43, Sendto = 44, Recvfrom = 45, Sendmsg = 46, Recvmsg = 47,
+        Shutdown = 48, Bind = 49, Listen = 50, Getsockname = 51, Getpeername = 52, Socketpair = 53, Setsockopt = 54,
+        Getsockopt = 55, Accept4 = 288;
 }

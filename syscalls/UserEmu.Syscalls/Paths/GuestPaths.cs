@@ -45,6 +45,22 @@ public sealed unsafe class GuestPaths
         return 0;
     }
 
+    /// <summary>
+    /// The sysroot copy of an absolute guest path given as bytes without a NUL (an AF_UNIX socket's sun_path), written
+    /// NUL-terminated to <paramref name="dest"/> when it exists under the sysroot and fits.
+    /// </summary>
+    /// <returns>The redirected path's length without the NUL, or -1 when the guest path is to be used as given.</returns>
+    public int RedirectUnderRoot(ReadOnlySpan<byte> path, Span<byte> dest)
+    {
+        if (_root == null || path.Length == 0 || path[0] != (byte)'/' || _root.Length + path.Length + 1 > dest.Length) return -1;
+        _root.CopyTo(dest);
+        path.CopyTo(dest[_root.Length..]);
+        int len = _root.Length + path.Length;
+        dest[len] = 0;
+        fixed (byte* p = dest)
+            return Sys.Call(HostNr.Faccessat, AT_FDCWD, (long)p, 0 /* F_OK */, AT_SYMLINK_NOFOLLOW) == 0 ? len : -1;
+    }
+
     /// <summary>As <see cref="Resolve"/> for an optional path (utimensat): a guest NULL gives a host NULL.</summary>
     public int ResolveOrNull(in SyscallContext c, ulong addr, int slot, out byte* host)
     {

@@ -99,7 +99,7 @@ public static partial class X86_64Syscalls
         t.Add(285, "fallocate", C.Desc, FileDataSyscalls.Fallocate, Fd, FallocateMode, Long, Long);
         t.Add(286, "timerfd_settime", C.Desc, EventSyscalls.TimerfdSettime, Fd, TimerFlags, ItimerspecIn, ItimerspecOut);
         t.Add(287, "timerfd_gettime", C.Desc, EventSyscalls.TimerfdGettime, Fd, ItimerspecOut);
-        t.Add(288, "accept4", C.Network | C.Desc, null, Fd, L(SockAddrOut, 2), SockLenInOut, Hex).Returns(Ret.Fd);
+        t.Add(288, "accept4", C.Network | C.Desc, SocketSyscalls.Accept4, Fd, L(SockAddrOut, 2), SockLenInOut, Hex).Returns(Ret.Fd);
         t.Add(289, "signalfd4", C.Desc | C.Signal, null, Fd, SigSetIn, ULong, Hex).Returns(Ret.Fd);
         t.Add(290, "eventfd2", C.Desc, EventSyscalls.Eventfd2, UInt, Hex).Returns(Ret.Fd);
         t.Add(291, "epoll_create1", C.Desc, EventSyscalls.EpollCreate1, Hex).Returns(Ret.Fd);
@@ -110,6 +110,6 @@ public static partial class X86_64Syscalls
         t.Add(296, "pwritev", C.Desc, ReadWriteSyscalls.Pwritev, Fd, L(IovecIn, 2), Int, Long, Long);
         t.Add(297, "rt_tgsigqueueinfo", C.Signal | C.Process, SignalSendSyscalls.RtTgsigqueueinfo, Pid, Pid, Signal, SigInfoIn);
         t.Add(298, "perf_event_open", C.Desc, null, Ptr, Pid, Int, Fd, Hex).Returns(Ret.Fd);
-        t.Add(299, "recvmmsg", C.Network | C.Desc, null, Fd, Ptr, UInt, MsgFlags, TimespecIn);
+        t.Add(299, "recvmmsg", C.Network | C.Desc, SocketMessageSyscalls.Recvmmsg, Fd, Ptr, UInt, MsgFlags, TimespecIn);
     }
 }

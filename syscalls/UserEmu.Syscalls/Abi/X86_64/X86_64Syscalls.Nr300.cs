@@ -18,7 +18,7 @@ public static partial class X86_64Syscalls
         t.Add(304, "open_by_handle_at", C.Desc, null, Fd, Ptr, OpenFlags).Returns(Ret.Fd);
         t.Add(305, "clock_adjtime", C.Clock, null, ClockId, Ptr);
         t.Add(306, "syncfs", C.Desc, FileDataSyscalls.Syncfs, Fd);
-        t.Add(307, "sendmmsg", C.Network | C.Desc, null, Fd, Ptr, UInt, MsgFlags);
+        t.Add(307, "sendmmsg", C.Network | C.Desc, SocketMessageSyscalls.Sendmmsg, Fd, Ptr, UInt, MsgFlags);
         t.Add(308, "setns", C.Desc, null, Fd, CloneFlags);
         t.Add(309, "getcpu", C.None, SystemInfoSyscalls.Getcpu, Ptr, Ptr, Ptr);
         t.Add(310, "process_vm_readv", C.None, null, Pid, Ptr, ULong, Ptr, ULong, Hex);
