@@ -62,8 +62,10 @@ public sealed unsafe partial class GuestAddressSpace
     ulong FindFree(ulong length, ulong below)
     {
         ulong top = Math.Min(below, MmapBase) & ~PageMask;
-        int i = IndexAtOrAfter(top) - 1;
-        if (i >= _maps.Count) i = _maps.Count - 1;
+        int i = IndexAtOrAfter(top);
+        // A mapping that straddles the top (one grown upward by mremap past the mmap base) caps the search too.
+        if (i < _maps.Count && _maps[i].Start < top) top = _maps[i].Start;
+        i--;
         while (true)
         {
             ulong floor = i >= 0 ? _maps[i].End : PageSize * 16;
@@ -162,6 +164,7 @@ public sealed unsafe partial class GuestAddressSpace
             if ((prot & PageFlags.Exec) == 0 || (prot & PageFlags.Write) != 0)
                 for (ulong p = addr; p < end; p += PageSize)
                     if ((FlagsAt(p) & PageFlags.HasCode) != 0) InvalidateCodePage(p);
+            MergeNeighbours(addr, end);
             return 0;
         }
     }
@@ -277,6 +280,31 @@ public sealed unsafe partial class GuestAddressSpace
                 a.End = b.End;
                 _maps.RemoveAt(i + 1);
                 i--;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Joins the mappings touching [start, end) with neighbours that now have the same attributes, as the kernel merges
+    /// VMAs: an mprotect that restores a protection leaves one mapping again, which mremap needs.
+    /// </summary>
+    void MergeNeighbours(ulong start, ulong end)
+    {
+        int i = Math.Max(0, IndexAtOrAfter(start) - 1);
+        while (i + 1 < _maps.Count && _maps[i].Start <= end)
+        {
+            var a = _maps[i];
+            var b = _maps[i + 1];
+            bool sameFile = a.Inode == 0 || b.FileOffset == a.FileOffset + a.Length;
+            if (a.End == b.Start && a.Prot == b.Prot && a.Shared == b.Shared && a.Name == b.Name && a.Device == b.Device &&
+                a.Inode == b.Inode && sameFile)
+            {
+                a.End = b.End;
+                _maps.RemoveAt(i + 1);
+            }
+            else
+            {
+                i++;
             }
         }
     }

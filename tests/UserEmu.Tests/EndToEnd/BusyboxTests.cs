@@ -17,7 +17,7 @@ public class BusyboxTests
         ["head", "-n", "5"], ["tail", "-n", "3"], ["tr", "a-z", "A-Z"], ["cut", "-d", " ", "-f2"], ["sed", "-e", "s/item/ITEM/g", "-e", "5q"],
         ["awk", "{s+=$1} END {print s, NR}"], ["grep", "-c", "item1"], ["sha256sum"], ["md5sum"], ["sha1sum"], ["base64"],
         ["od", "-A", "x", "-t", "x1z", "-N", "64"], ["expr", "6", "*", "7"], ["seq", "1", "3", "20"], ["printf", "%05d|%s\\n", "42", "x"],
-        ["basename", "/a/b/c.txt", ".txt"], ["dirname", "/a/b/c.txt"], ["xxd", "-l", "32"], ["factor", "1234567890"],
+        ["basename", "/a/b/c.txt", ".txt"], ["date", "-u", "-d", "@1234567890"], ["dirname", "/a/b/c.txt"], ["xxd", "-l", "32"], ["factor", "1234567890"],
     ];
 
     /// <summary>Shell command lines: busybox sh forks and execs itself, so every process in them runs under the emulator.</summary>

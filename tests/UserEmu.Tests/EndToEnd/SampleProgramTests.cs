@@ -9,7 +9,7 @@ public class SampleProgramTests
     public static TheoryData<string, string> StaticFlavors()
     {
         var data = new TheoryData<string, string>();
-        foreach (var sample in new[] { "hello.c", "strings.c", "numbers.c", "sha256.c" })
+        foreach (var sample in new[] { "hello.c", "strings.c", "numbers.c", "sha256.c", "memory.c" })
             foreach (var flavor in new[] { BuildFlavor.GlibcStatic, BuildFlavor.GlibcStaticPie, BuildFlavor.GlibcDynamic, BuildFlavor.MuslStatic })
                 data.Add(sample, flavor.Name);
         return data;

@@ -73,6 +73,27 @@ public sealed class GuestAddressSpaceTests : IDisposable
     }
 
     [Fact]
+    public void MappingGrownPastTheMmapBaseIsNotHandedOutAgain()
+    {
+        // busybox sort grows its buffer with mremap from the topmost mapping upward, across the mmap base.
+        long a = Map(0, 4 * 4096, RW, fix: false);
+        Assert.Equal(a, _mem.Remap((ulong)a, 4 * 4096, 64 * 4096, mayMove: true, fixedTarget: false, 0));
+        Assert.True((ulong)a + 64 * 4096 > _mem.MmapBase);
+        long b = Map(0, 40 * 4096, RW, fix: false);
+        Assert.True(b + 40 * 4096 <= a, $"new mapping 0x{b:x} overlaps the grown one at 0x{a:x}");
+    }
+
+    [Fact]
+    public void MprotectBackToTheSameProtectionLeavesOneMappingForMremap()
+    {
+        long a = Map(0, 4 * 4096, RW, fix: false);
+        Assert.Equal(0, _mem.Protect((ulong)a + 4096, 4096, PageFlags.Read));
+        Assert.Equal(0, _mem.Protect((ulong)a + 4096, 4096, RW));
+        Assert.Single(_mem.Mappings(), m => m.Start <= (ulong)a && (ulong)a < m.End);
+        Assert.True(_mem.Remap((ulong)a, 4 * 4096, 8 * 4096, mayMove: true, fixedTarget: false, 0) > 0);
+    }
+
+    [Fact]
     public void NonFixedMappingsGoTopDownBelowMmapBase()
     {
         long a = Map(0, 4096, RW, fix: false);
