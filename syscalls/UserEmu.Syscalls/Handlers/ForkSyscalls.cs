@@ -21,6 +21,7 @@ namespace UserEmu.Syscalls.Handlers;
 /// </remarks>
 public static unsafe class ForkSyscalls
 {
+    const int SIG_BLOCK = 0, SIG_SETMASK = 2;
     const ulong CSIGNAL = 0xff;
     /// <summary>Flags a host fork can honour: the exit signal, the tid and TLS settings, pidfd, and vfork's waiting.</summary>
     const ulong Supported = CSIGNAL | CloneRequest.CLONE_SETTLS | CloneRequest.CLONE_PARENT_SETTID | CloneRequest.CLONE_CHILD_SETTID |
@@ -60,6 +61,13 @@ public static unsafe class ForkSyscalls
         Console.Error.Flush();
         proc.Exclusive.Begin(proc.Threads.Count - 1);
         int pid = -1, err = 0;
+        // Host signals stay blocked across the fork until the child has put the runtime's handlers back to default:
+        // a signal sent to the child before that would run the runtime's handler, which forwards through a pipe the
+        // parent shares, and the parent would act on it (a kill of the new process group killed the parent).
+        // glibc's sigset_t is 128 bytes even though the kernel reads 8.
+        ulong* allSignals = stackalloc ulong[16], savedMask = stackalloc ulong[16];
+        new Span<ulong>(allSignals, 16).Fill(~0UL);
+        LibC.sigprocmask(SIG_BLOCK, allSignals, savedMask);
         try
         {
             // glibc's fork takes its own locks (malloc's) around the fork; a raw clone is only for other exit signals.
@@ -68,7 +76,11 @@ public static unsafe class ForkSyscalls
         }
         finally
         {
-            if (pid != 0) proc.Exclusive.End();
+            if (pid != 0)
+            {
+                LibC.sigprocmask(SIG_SETMASK, savedMask, null);
+                proc.Exclusive.End();
+            }
         }
 
         if (pid == 0)
@@ -76,6 +88,7 @@ public static unsafe class ForkSyscalls
             int self = (int)Sys.Call(HostNr.Getpid);
             proc.AfterFork(cpu, self);
             ForkedChildSignals.Reset(InheritedSignals.Ignored(proc.Signals));
+            LibC.sigprocmask(SIG_SETMASK, savedMask, null);
             if (vforkRead >= 0) Sys.Call(HostNr.Close, vforkRead);
             if (vforkWrite >= 0) EmulatorFds.Add(vforkWrite);
             if (childStack != 0) cpu.State->Gpr[CpuState.RSP] = childStack;
