@@ -79,7 +79,7 @@ static unsafe class GuestLauncher
         cpu.SignalMask = (cli.BlockedSignals ?? hostBlocked) & ~((1UL << (Signals.SIGKILL - 1)) | (1UL << (Signals.SIGSTOP - 1)));
         proc.Threads.Add(cpu);
         HostCallInterrupt.Install();
-        HostSignalForwarding.Start(proc);
+        HostSignalForwarding.Start(proc, InheritedSignals.Ignored(proc.Signals) | cpu.SignalMask);
         int status;
         try
         {

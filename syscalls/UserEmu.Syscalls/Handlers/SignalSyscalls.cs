@@ -40,6 +40,7 @@ public static unsafe class SignalSyscalls
             old = actions[sig];
             if (c.A1 != 0) actions[sig] = act;
         }
+        if (c.A1 != 0 && act.Handler != GuestSigAction.SIG_DFL) UserEmu.Host.HostSignalForwarding.Need(1UL << (sig - 1));
         // As in the kernel, the new action is in place even if storing the old one then faults.
         if (c.A2 != 0) c.Write(c.A2, old);
         return 0;
@@ -62,6 +63,8 @@ public static unsafe class SignalSyscalls
                 _ => ulong.MaxValue,
             };
             if (mask == ulong.MaxValue) return -Errno.EINVAL;
+            // A blocked signal must stay pending rather than take the host's default action.
+            UserEmu.Host.HostSignalForwarding.Need(mask);
             // Unblocking may make a queued signal deliverable: the dispatch loop looks right after this call.
             cpu.SetSignalMask(mask);
         }

@@ -24,7 +24,7 @@ public class BusyboxTests
     public static TheoryData<string> ShellLines() =>
     [
         "gzip -c | gunzip -c | wc -c", "for i in 1 2 3; do echo $i; done | sort -r", "x=$(echo sub); echo ${x}shell $((6*7))",
-        "sort -n | head -n 3; echo status=$?", "sh -c 'exit 3'; echo $?",
+        "sort -n | tail -n 3; echo status=$?", "sh -c 'exit 3'; echo $?",
     ];
 
     [Theory]
