@@ -9,14 +9,7 @@ public sealed class SocketTests
 {
     static readonly string[] Glibc = ["-static", "-O1", "-w"];
 
-    static ProgramResult SameAsNative(string source)
-    {
-        string exe = GuestProgram.Build(source, Glibc);
-        var native = GuestProgram.RunNative(exe);
-        var emulated = GuestProgram.RunEmulated(exe);
-        Assert.Equal(native.ToString(), emulated.ToString());
-        return emulated;
-    }
+    static ProgramResult SameAsNative(string source) => GuestProgram.SameAsNative(source, Glibc);
 
     [Fact]
     public void UnixSocketpairPassesFdsAndCredentials()

@@ -43,6 +43,16 @@ public static class GuestProgram
         return exe;
     }
 
+    /// <summary>Builds <paramref name="source"/> with <paramref name="flags"/>, runs it natively and emulated, and asserts the same output and status.</summary>
+    public static ProgramResult SameAsNative(string source, string[] flags)
+    {
+        string exe = Build(source, flags);
+        var native = RunNative(exe);
+        var emulated = RunEmulated(exe);
+        Xunit.Assert.Equal(native.ToString(), emulated.ToString());
+        return emulated;
+    }
+
     /// <summary>The useremu apphost built next to the tests.</summary>
     public static string Emulator => Path.Combine(AppContext.BaseDirectory, "useremu");
 
