@@ -60,7 +60,23 @@ public sealed unsafe class CpuLoop
                 if (s.Detail != null) Console.Error.WriteLine($"useremu: {s.Detail}");
                 _proc.Signals.DeliverSynchronous(_cpu, new GuestSignalInfo(s.Signal, s.Code, s.Address));
             }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException
+                or NullReferenceException or InvalidProgramException or NotSupportedException or OverflowException
+                or KeyNotFoundException or InvalidCastException)
+            {
+                // An emulator bug: one line with the guest PC and bytes, then the guest gets SIGILL there instead of a hang or a .NET crash.
+                ulong pc = _cpu.State->Rip;
+                Console.Error.WriteLine($"useremu: internal error at guest pc 0x{pc:x} ({GuestBytes(pc)}): {e.GetType().Name}: {e.Message} (-d in_asm,op,exec -D file shows the blocks)");
+                _proc.Signals.DeliverSynchronous(_cpu, new GuestSignalInfo(Signals.SIGILL, Signals.ILL_ILLOPN, pc));
+            }
         }
+    }
+
+    string GuestBytes(ulong pc)
+    {
+        var bytes = new List<string>();
+        for (ulong p = pc; p < pc + 15 && _cpu.Memory.IsAccessible(p, 1, PageFlags.Read); p++) bytes.Add(_cpu.Memory.HostBase[p].ToString("x2"));
+        return bytes.Count > 0 ? string.Join(' ', bytes) : "unreadable";
     }
 
     void RunBlocks()
