@@ -217,13 +217,7 @@ public sealed unsafe class MmxCaseGenerator(DifferentialTester t)
 
     Register Xmm() => Register.XMM0 + Rng.Next(16);
 
-    Register Gpr(int size, HashSet<int> taken)
-    {
-        int i;
-        do i = Rng.Next(16); while (taken.Contains(i));
-        taken.Add(i);
-        return (size == 4 ? Register.EAX : Register.RAX) + i;
-    }
+    Register Gpr(int size, HashSet<int> taken) => SseCaseGenerator.PickGpr(Rng, size, taken);
 
     /// <summary>[base + disp] inside the data window (or across its end); MMX memory operands have no alignment rule, m128 ones usually aligned.</summary>
     MemoryOperand Mem(ref CpuSnapshot s, HashSet<int> taken, bool m128, out ulong address)

@@ -118,10 +118,13 @@ public sealed unsafe class SseCaseGenerator(DifferentialTester t)
 
     Register Xmm() => Register.XMM0 + Rng.Next(16);
 
-    Register Gpr(int size, HashSet<int> taken)
+    Register Gpr(int size, HashSet<int> taken) => PickGpr(Rng, size, taken);
+
+    /// <summary>A 32- or 64-bit general register not in <paramref name="taken"/> (then taken), for generators of vector-form cases.</summary>
+    internal static Register PickGpr(Random rng, int size, HashSet<int> taken)
     {
         int i;
-        do i = Rng.Next(16); while (taken.Contains(i));
+        do i = rng.Next(16); while (taken.Contains(i));
         taken.Add(i);
         return (size == 4 ? Register.EAX : Register.RAX) + i;
     }
