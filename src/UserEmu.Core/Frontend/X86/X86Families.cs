@@ -21,6 +21,7 @@ static class X86Families
         InstEmitSseFloatConvert.Install(t);
         InstEmitSseFloatShuffle.Install(t);
         InstEmitSseFloatState.Install(t);
+        InstEmitXsave.Install(t);
         InstEmitSseIntArith.Install(t);
         InstEmitSseIntCompare.Install(t);
         InstEmitSseIntShuffle.Install(t);
