@@ -33,5 +33,9 @@ static class X86Families
         InstEmitMmx.Install(t);
         // Chains movsd/cmpsd to the SSE forms registered above it, so it stays after any SSE family.
         InstEmitString.Install(t);
+        // VEX forms run the legacy emitters registered above, so they come last.
+        InstEmitAvxMove.Install(t);
+        InstEmitAvxPermute.Install(t);
+        InstEmitVexSse.Install(t);
     }
 }
