@@ -36,6 +36,7 @@ static class X86Families
         // VEX forms run the legacy emitters registered above, so they come last.
         InstEmitAvxMove.Install(t);
         InstEmitAvxPermute.Install(t);
+        InstEmitAvxMemory.Install(t);
         InstEmitVexSse.Install(t);
     }
 }
