@@ -37,6 +37,7 @@ static class X86Families
         InstEmitAvxMove.Install(t);
         InstEmitAvxPermute.Install(t);
         InstEmitAvxMemory.Install(t);
+        InstEmitFma.Install(t);
         InstEmitVexSse.Install(t);
     }
 }
