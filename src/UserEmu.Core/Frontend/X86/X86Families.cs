@@ -38,6 +38,7 @@ static class X86Families
         InstEmitAvxPermute.Install(t);
         InstEmitAvxMemory.Install(t);
         InstEmitFma.Install(t);
+        InstEmitF16c.Install(t);
         InstEmitVexSse.Install(t);
     }
 }
