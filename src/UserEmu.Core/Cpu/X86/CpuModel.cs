@@ -20,6 +20,7 @@ public sealed class CpuModel
     const uint LAHF = 1 << 0, ABM = 1 << 5, SYSCALL = 1 << 11, NX = 1 << 20, RDTSCP = 1 << 27, LM = 1 << 29;
     const uint V1Edx = FPU | TSC | CX8 | CMOV | MMX | FXSR | SSE | SSE2;
     const uint V2Ecx = SSE3 | SSSE3 | SSE41 | SSE42 | POPCNT | CX16;
+    const uint V3Ecx = FMA | MOVBE | XSAVE | OSXSAVE | AVX | F16C, V3Ebx7 = BMI1 | AVX2 | BMI2;
 
     CpuModel(string name, string description, uint ecx1, uint edx1, uint ebx7, uint ecx7, uint ecxExt, uint edxExt)
     {
@@ -42,12 +43,16 @@ public sealed class CpuModel
     public static readonly CpuModel V2 = new("x86-64-v2", "psABI x86-64-v2 (SSE4.2, POPCNT, CX16)",
         V2Ecx, V1Edx, 0, 0, LAHF, SYSCALL | NX | LM);
 
-    /// <summary>Everything UserEmu implements: v2 plus AES-NI, PCLMULQDQ, MOVBE, LZCNT, BMI1/2, ADX, RDRAND/RDSEED, RDTSCP (no AVX, so not v3).</summary>
-    public static readonly CpuModel Max = new("max", "every feature UserEmu implements: x86-64-v2 + AES, PCLMULQDQ, MOVBE, LZCNT, BMI1, BMI2, ADX, RDRAND, RDSEED, RDTSCP, XSAVE",
-        V2Ecx | PCLMUL | AES | MOVBE | RDRAND | XSAVE | OSXSAVE, V1Edx, BMI1 | BMI2 | ADX | RDSEED, 0, LAHF | ABM, SYSCALL | NX | RDTSCP | LM);
+    /// <summary>psABI level v3: v2 plus AVX, AVX2, FMA, F16C, BMI1/2, LZCNT, MOVBE and XSAVE (enabled by the OS: OSXSAVE, XCR0 with AVX).</summary>
+    public static readonly CpuModel V3 = new("x86-64-v3", "psABI x86-64-v3 (AVX2, FMA, F16C, BMI1/2, LZCNT, MOVBE, XSAVE)",
+        V2Ecx | V3Ecx, V1Edx, V3Ebx7, 0, LAHF | ABM, SYSCALL | NX | LM);
+
+    /// <summary>Everything UserEmu implements: v3 plus AES-NI, PCLMULQDQ, ADX, RDRAND/RDSEED, RDTSCP (never AVX-512).</summary>
+    public static readonly CpuModel Max = new("max", "every feature UserEmu implements: x86-64-v3 + AES, PCLMULQDQ, ADX, RDRAND, RDSEED, RDTSCP",
+        V2Ecx | V3Ecx | PCLMUL | AES | RDRAND, V1Edx, V3Ebx7 | ADX | RDSEED, 0, LAHF | ABM, SYSCALL | NX | RDTSCP | LM);
 
     /// <summary>All models a user can choose with -cpu, best first.</summary>
-    public static IReadOnlyList<CpuModel> All { get; } = [Max, V2, Baseline];
+    public static IReadOnlyList<CpuModel> All { get; } = [Max, V3, V2, Baseline];
 
     /// <summary>As qemu's "-cpu max": guests pick their fastest code paths among what is implemented.</summary>
     public static CpuModel Default => Max;

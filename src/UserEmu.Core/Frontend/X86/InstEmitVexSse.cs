@@ -20,6 +20,12 @@ static class InstEmitVexSse
         Mnemonic.Vpcmpistri, Mnemonic.Vpcmpestri, Mnemonic.Vpcmpistrm, Mnemonic.Vpcmpestrm,
     ];
 
+    /// <summary>Mnemonics whose every form goes through the generic lowering (the rest have emitters of their own).</summary>
+    public static readonly HashSet<Mnemonic> GenericMnemonics = [];
+
+    /// <summary>Mnemonics whose 256-bit forms have their own emitter and whose 128-bit forms use the generic lowering.</summary>
+    public static readonly HashSet<Mnemonic> Generic128Mnemonics = [];
+
     /// <summary>Registers the generic lowering for every mnemonic that has a VEX form with a legacy counterpart and no emitter of its own.</summary>
     public static void Install(X86EmitterTable t)
     {
@@ -27,7 +33,9 @@ static class InstEmitVexSse
         {
             if (!VexLegacyForms.TryGet(code, out _)) continue;
             var m = code.Mnemonic();
-            t[m] ??= e => Lower(e, t);
+            if (t[m] != null) continue;
+            t[m] = e => Lower(e, t);
+            GenericMnemonics.Add(m);
         }
     }
 

@@ -31,4 +31,25 @@ public class VexFormTableTests
 
     [Fact]
     public void EmitterTableBuilds() => Assert.NotNull(X86EmitterTable.Default[Mnemonic.Vaddps]);
+
+    /// <summary>Every VEX encoding of AVX, AVX2, FMA and F16C (alone or with AES/PCLMULQDQ) has an emitter: the CPU models advertise them.</summary>
+    [Fact]
+    public void EveryAvx2FmaF16cEncodingHasAnEmitter()
+    {
+        var table = X86EmitterTable.Default;
+        HashSet<CpuidFeature> advertised = [CpuidFeature.AVX, CpuidFeature.AVX2, CpuidFeature.FMA, CpuidFeature.F16C, CpuidFeature.AES, CpuidFeature.PCLMULQDQ];
+        var missing = new List<Code>();
+        foreach (var code in Enum.GetValues<Code>())
+        {
+            if (!code.ToString().StartsWith("VEX_", StringComparison.Ordinal)) continue;
+            var features = code.CpuidFeatures();
+            if (!features.All(advertised.Contains) || !features.Any(f => f is CpuidFeature.AVX or CpuidFeature.AVX2 or CpuidFeature.FMA or CpuidFeature.F16C)) continue;
+            var m = code.Mnemonic();
+            bool generic = InstEmitVexSse.GenericMnemonics.Contains(m)
+                || (InstEmitVexSse.Generic128Mnemonics.Contains(m) && !code.ToString().Contains("ymm"));
+            bool lowered = VexLegacyForms.TryGet(code, out var form) && table[form.Legacy.Mnemonic()] != null;
+            if (table[m] == null || (generic && !lowered)) missing.Add(code);
+        }
+        Assert.True(missing.Count == 0, "no emitter: " + string.Join(", ", missing));
+    }
 }
