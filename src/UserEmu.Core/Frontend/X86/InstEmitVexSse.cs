@@ -17,7 +17,7 @@ static class InstEmitVexSse
     static readonly HashSet<Mnemonic> NoVectorWrite =
     [
         Mnemonic.Vptest, Mnemonic.Vcomiss, Mnemonic.Vcomisd, Mnemonic.Vucomiss, Mnemonic.Vucomisd,
-        Mnemonic.Vpcmpistri, Mnemonic.Vpcmpestri, Mnemonic.Vpcmpistrm, Mnemonic.Vpcmpestrm,
+        Mnemonic.Vpcmpistri, Mnemonic.Vpcmpestri, Mnemonic.Vpcmpestri64, Mnemonic.Vpcmpistrm, Mnemonic.Vpcmpestrm, Mnemonic.Vpcmpestrm64,
     ];
 
     /// <summary>Mnemonics whose every form goes through the generic lowering (the rest have emitters of their own).</summary>
@@ -77,7 +77,7 @@ static class InstEmitVexSse
             e.CopyVec(dst, T0);
             e.ZeroUpper(dst);
         }
-        else if (insn.Mnemonic is Mnemonic.Vpcmpistrm or Mnemonic.Vpcmpestrm)
+        else if (insn.Mnemonic is Mnemonic.Vpcmpistrm or Mnemonic.Vpcmpestrm or Mnemonic.Vpcmpestrm64)
         {
             e.ZeroUpper(0);
         }
