@@ -125,7 +125,7 @@ static class InstEmitAvxMove
         {
             ushort lo = e.B.LoadState(off, 8), hi = e.B.LoadState(off + 8, 8);
             ushort ea = e.Ea();
-            e.B.Load(e.B.AddImm(ea, 15), 1);
+            e.ProbeStore(ea, 16);
             e.B.Store(ea, lo, 8);
             e.B.Store(e.B.AddImm(ea, 8), hi, 8);
             return;

@@ -26,9 +26,8 @@ static class InstEmitF16c
                 e.VecCall(F16cHelpers.SingleToHalf, e.VecReg(0), e.VecReg(1), imm, ymm ? 1 : 0);
                 return;
             }
-            // Probe the destination before the helper commits any MXCSR flag, then store from the slot.
+            // The CPU sets the MXCSR flags even when the store then faults: convert, then store from the slot.
             ushort ea = e.Ea();
-            e.B.Load(e.B.AddImm(ea, ymm ? 15 : 7), 1);
             e.VecCall(F16cHelpers.SingleToHalf, Out, e.VecReg(1), imm, ymm ? 1 : 0);
             e.StoreVec(Out, ea, ymm ? 16 : 8);
         };

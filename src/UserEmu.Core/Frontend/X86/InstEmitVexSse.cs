@@ -37,12 +37,18 @@ static class InstEmitVexSse
             t[m] = e => Lower(e, t);
             GenericMnemonics.Add(m);
         }
+        // VEX compares take 32 predicates where the legacy emitters keep imm8 & 7.
+        t[Mnemonic.Vcmpps] = e => Lower(e, t, InstEmitSseFloatArith.CompareVex(single: true, scalar: false));
+        t[Mnemonic.Vcmppd] = e => Lower(e, t, InstEmitSseFloatArith.CompareVex(single: false, scalar: false));
+        t[Mnemonic.Vcmpss] = e => Lower(e, t, InstEmitSseFloatArith.CompareVex(single: true, scalar: true));
+        t[Mnemonic.Vcmpsd] = e => Lower(e, t, InstEmitSseFloatArith.CompareVex(single: false, scalar: true));
     }
 
     /// <summary>The generic lowering, also the fallback of mnemonics whose other forms have their own emitters.</summary>
-    public static void Lower(X86Emitter e, X86EmitterTable t)
+    /// <param name="laneEmitter">Runs on each lane instead of the legacy mnemonic's emitter (for VEX-only semantics).</param>
+    public static void Lower(X86Emitter e, X86EmitterTable t, InsnEmitter? laneEmitter = null)
     {
-        if (!VexLegacyForms.TryGet(e.Insn.Code, out var form) || t[form.Legacy.Mnemonic()] is not { } legacy)
+        if (!VexLegacyForms.TryGet(e.Insn.Code, out var form) || (laneEmitter ?? t[form.Legacy.Mnemonic()]) is not { } legacy)
         {
             e.Unsupported();
             return;

@@ -47,13 +47,27 @@ public sealed partial class X86Emitter
         for (int i = 0; i < 4; i++) B.StoreState(off + i * 8, 8, parts[i]);
     }
 
-    /// <summary>Stores the 32 bytes of YMM register <paramref name="reg"/> at <paramref name="ea"/>, probing the last byte first.</summary>
+    /// <summary>
+    /// Probes the pages of a <paramref name="bytes"/>-byte store at <paramref name="ea"/> before any of it is written:
+    /// its first byte, then the start of the page holding its last byte when that page is a different one, so a
+    /// fault reports the first inaccessible byte as the CPU does.
+    /// </summary>
+    /// <remarks>The probes are reads: a store running from a writable into a read-only page writes its first part.</remarks>
+    public void ProbeStore(ushort ea, int bytes)
+    {
+        B.Load(ea, 1);
+        ushort lastPage = B.AndImm(B.AddImm(ea, bytes - 1), ~0xFFFL);
+        ushort crossing = B.Binary(IrOp.CmpNe, B.AndImm(B.Xor(ea, lastPage), ~0xFFFL), B.Const(0));
+        B.Load(B.Select(crossing, lastPage, ea), 1);
+    }
+
+    /// <summary>Stores the 32 bytes of YMM register <paramref name="reg"/> at <paramref name="ea"/>, probing first (<see cref="ProbeStore"/>).</summary>
     public void StoreYmm(int reg, ushort ea)
     {
         int off = CpuState.XmmOffset(reg);
         Span<ushort> parts = stackalloc ushort[4];
         for (int i = 0; i < 4; i++) parts[i] = B.LoadState(off + i * 8, 8);
-        B.Load(B.AddImm(ea, 31), 1);
+        ProbeStore(ea, 32);
         for (int i = 0; i < 4; i++) B.Store(i == 0 ? ea : B.AddImm(ea, i * 8), parts[i], 8);
     }
 
@@ -129,8 +143,8 @@ public sealed partial class X86Emitter
         {
             ushort lo = B.LoadState(off, 8);
             ushort hi = B.LoadState(off + 8, 8);
-            // Probe the last byte first so that a store running into an unmapped page writes nothing.
-            B.Load(B.AddImm(ea, 15), 1);
+            // Probe first so that a store running into an unmapped page writes nothing.
+            ProbeStore(ea, 16);
             B.Store(ea, lo, 8);
             B.Store(B.AddImm(ea, 8), hi, 8);
         }

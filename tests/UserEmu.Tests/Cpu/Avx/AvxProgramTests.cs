@@ -51,6 +51,13 @@ public class AvxProgramTests
         Assert.Contains("after ymm3 efcdab8967452301bbbbaaaa00009999 5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a", r.Stdout);
     }
 
+    [Fact]
+    public void GatherAndMaskedMoveFaultsArePrecise()
+    {
+        var r = SameAsNative("Cpu/Avx/Programs/gather_fault.c", ["-O1", "-mavx2"]);
+        Assert.Contains("fault at +4100", r.Stdout);
+    }
+
     [Theory]
     [InlineData("-static", "max")]
     [InlineData("-static", "x86-64-v3")]

@@ -103,7 +103,8 @@ public sealed unsafe class VexCaseGenerator(DifferentialTester t)
         {
             return null;
         }
-        var c = t.Fuzzer.Finish(insn, state, t.Fuzzer.RandomData(1024));
+        // The data window is two pages and the first is sometimes read-only, so that stores there fault.
+        var c = t.Fuzzer.Finish(insn, state, t.Fuzzer.RandomData(DataSize), new FuzzOptions { ReadOnlyChance = 0.1 });
         if (c == null) return null;
         return new CpuTestCase { Code = [.. Prefix, .. c.Code, .. Suffix], Insn = c.Insn, Initial = c.Initial, Data = c.Data, PageProt = c.PageProt };
     }
@@ -124,13 +125,17 @@ public sealed unsafe class VexCaseGenerator(DifferentialTester t)
         }
     }
 
-    /// <summary>[base + disp] in the data window, 32-byte aligned three times in four (the aligned moves fault otherwise).</summary>
+    /// <summary>
+    /// [base + disp] in the data window, 32-byte aligned three times in four (the aligned moves fault otherwise); one
+    /// time in eight it runs into the unmapped guard page after the window, so that a fault must leave every register
+    /// and byte of memory as it was.
+    /// </summary>
     MemoryOperand Mem(ref CpuSnapshot s, HashSet<int> taken)
     {
         int b;
         do b = AddressRegs[Rng.Next(AddressRegs.Length)]; while (taken.Contains(b));
         taken.Add(b);
-        ulong offset = 256 + (ulong)Rng.Next(512);
+        ulong offset = Rng.Next(8) == 0 ? (ulong)(DataSize - 1 - Rng.Next(32)) : 256 + (ulong)Rng.Next(512);
         offset = Rng.Next(4) == 0 ? offset | (ulong)(1 + Rng.Next(31)) : offset & ~31UL;
         long disp = Rng.Next(3) == 0 ? 0 : Rng.Next(-64, 64) & ~31;
         s.Gpr[b] = DataBase + offset - (ulong)disp;
