@@ -11,13 +11,15 @@ namespace UserEmu.Tests.Cpu.Avx;
 /// </summary>
 public class VexDifferentialTests(ITestOutputHelper output)
 {
-    const int PerForm = 6;
+    /// <summary>Cases per form and memory variant: 6 in CI; USEREMU_VEX_PER_FORM runs the long version on demand.</summary>
+    static readonly int PerForm = int.TryParse(Environment.GetEnvironmentVariable("USEREMU_VEX_PER_FORM"), out int n) && n > 0 ? n : 6;
 
     static IEnumerable<Code> FormsWith(Func<CpuidFeature[], bool> pick) =>
         Enum.GetValues<Code>().Where(c => c.ToString().StartsWith("VEX_", StringComparison.Ordinal) && pick(c.CpuidFeatures()));
 
-    void Run(int seed, IEnumerable<Code> codes, int perForm = PerForm)
+    void Run(int seed, IEnumerable<Code> codes, int factor = 1)
     {
+        int perForm = PerForm * factor;
         var t = new DifferentialTester(seed);
         var g = new VexCaseGenerator(t);
         var list = codes.ToList();
@@ -39,8 +41,8 @@ public class VexDifferentialTests(ITestOutputHelper output)
     public void Avx2() => Run(302, FormsWith(f => f is [CpuidFeature.AVX2]));
 
     [Fact]
-    public void Fma() => Run(303, FormsWith(f => f is [CpuidFeature.FMA]), PerForm * 2);
+    public void Fma() => Run(303, FormsWith(f => f is [CpuidFeature.FMA]), factor: 2);
 
     [Fact]
-    public void F16cAesClmul() => Run(304, FormsWith(f => f.Contains(CpuidFeature.F16C) || (f.Contains(CpuidFeature.AVX) && f.Length == 2 && (f.Contains(CpuidFeature.AES) || f.Contains(CpuidFeature.PCLMULQDQ)))), PerForm * 2);
+    public void F16cAesClmul() => Run(304, FormsWith(f => f.Contains(CpuidFeature.F16C) || (f.Contains(CpuidFeature.AVX) && f.Length == 2 && (f.Contains(CpuidFeature.AES) || f.Contains(CpuidFeature.PCLMULQDQ)))), factor: 2);
 }
