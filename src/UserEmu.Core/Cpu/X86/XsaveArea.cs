@@ -23,13 +23,14 @@ public static unsafe class XsaveArea
 
     /// <summary>
     /// Writes the components in <paramref name="rfbm"/> to <paramref name="dst"/> (bytes of other components are left
-    /// alone) and returns the XSTATE_BV bits for them. MXCSR goes with SSE or AVX, as on hardware.
+    /// alone). MXCSR goes with SSE, and for the standard format (<paramref name="compacted"/> false) also with AVX, as
+    /// the host CPU does.
     /// </summary>
-    public static void SaveComponents(CpuState* s, byte* dst, ulong rfbm)
+    public static void SaveComponents(CpuState* s, byte* dst, ulong rfbm, bool compacted = false)
     {
         byte* fx = stackalloc byte[FxsaveArea.Size];
         FxsaveArea.Save(s, fx);
-        bool x87 = (rfbm & X87) != 0, sse = (rfbm & Sse) != 0, mxcsr = (rfbm & (Sse | Avx)) != 0;
+        bool x87 = (rfbm & X87) != 0, sse = (rfbm & Sse) != 0, mxcsr = (rfbm & (compacted ? Sse : Sse | Avx)) != 0;
         for (int i = 0; i < 416; i++)
         {
             bool isSse = IsSseByte(i);

@@ -38,12 +38,11 @@ public static unsafe class XsaveHelpers
         cpu.Memory.Check(ea, (ulong)size, write: true);
         byte* image = cpu.Memory.Host(ea);
         ulong rfbm = Rfbm(cpu);
-        XsaveArea.SaveComponents(cpu.State, image, rfbm);
+        XsaveArea.SaveComponents(cpu.State, image, rfbm, compacted: imm == FormXsavec);
         ref ulong xstateBv = ref Unsafe.AsRef<ulong>(image + XsaveArea.HeaderOffset);
         if (imm == FormXsavec)
         {
-            // The compacted form writes the whole header: XSTATE_BV, XCOMP_BV, and zeros.
-            new Span<byte>(image + XsaveArea.HeaderOffset, 64).Clear();
+            // The compacted form writes XSTATE_BV and XCOMP_BV; the rest of the header is left as it was (as the host does).
             xstateBv = rfbm;
             Unsafe.AsRef<ulong>(image + XsaveArea.HeaderOffset + 8) = XsaveArea.Compacted | rfbm;
         }

@@ -8,8 +8,7 @@ namespace UserEmu.Frontend.X86;
 /// <summary>AVX/AVX2 moves: full-register loads and stores, vmovss/vmovsd, vzeroupper/vzeroall, broadcasts and 128-bit inserts/extracts.</summary>
 static class InstEmitAvxMove
 {
-    /// <summary>Slot for a staged memory source (see <see cref="InstEmitVexSse"/> for the slot plan).</summary>
-    internal const int A = CpuState.VecScratch0 + 4;
+    const int A = VexSlots.A;
 
     public static void Install(X86EmitterTable t)
     {

@@ -12,7 +12,7 @@ namespace UserEmu.Frontend.X86;
 /// </summary>
 static class InstEmitAvxPermute
 {
-    const int T0 = CpuState.VecScratch0 + 2, T1 = T0 + 1, A = T0 + 2, B = T0 + 3;
+    const int T0 = VexSlots.T0, T1 = VexSlots.T1, A = VexSlots.A, B = VexSlots.B;
 
     public static void Install(X86EmitterTable t)
     {

@@ -7,7 +7,7 @@ namespace UserEmu.Frontend.X86;
 static class InstEmitF16c
 {
     /// <summary>Slot the halves are built in before a memory store.</summary>
-    const int Out = CpuState.VecScratch0 + 5;
+    const int Out = VexSlots.B;
 
     public static void Install(X86EmitterTable t)
     {

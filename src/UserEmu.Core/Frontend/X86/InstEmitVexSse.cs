@@ -10,8 +10,7 @@ namespace UserEmu.Frontend.X86;
 /// </summary>
 static class InstEmitVexSse
 {
-    /// <summary>Scratch slots: the destination lanes being computed (T0, T1) and staged source lanes (A, B); 16 and 17 stay free for the legacy emitters.</summary>
-    const int T0 = CpuState.VecScratch0 + 2, T1 = T0 + 1, A = T0 + 2, B = T0 + 3;
+    const int T0 = VexSlots.T0, T1 = VexSlots.T1, A = VexSlots.A, B = VexSlots.B;
 
     /// <summary>VEX instructions that read their first vector operand but write no vector register (flags, a GPR, or XMM0 implicitly).</summary>
     static readonly HashSet<Mnemonic> NoVectorWrite =
