@@ -51,4 +51,24 @@ public class VexFormTableTests
         }
         Assert.True(missing.Count == 0, "no emitter: " + string.Join(", ", missing));
     }
+
+    /// <summary>EVEX (AVX-512) forms share mnemonics with VEX ones but are never advertised: SIGILL, never a scratch slot for XMM16+.</summary>
+    [Theory]
+    [InlineData(Code.EVEX_Vaddps_zmm_k1z_zmm_zmmm512b32_er)]
+    [InlineData(Code.EVEX_Vmovaps_xmm_k1z_xmmm128)]
+    [InlineData(Code.EVEX_Vpaddd_ymm_k1z_ymm_ymmm256b32)]
+    public void EvexFormsRaiseSigill(Code code)
+    {
+        var fuzzer = new InstructionFuzzer(new Random(5));
+        var insn = code.ToOpCode().OpCount == 2
+            ? Instruction.Create(code, Register.XMM17, Register.XMM18)
+            : code.ToString().Contains("zmm")
+                ? Instruction.Create(code, Register.ZMM0, Register.ZMM1, Register.ZMM2)
+                : Instruction.Create(code, Register.YMM17, Register.YMM1, Register.YMM2);
+        var c = fuzzer.Finish(insn, fuzzer.RandomState(), fuzzer.RandomData(64))!;
+        Assert.Equal(EncodingKind.EVEX, c.Insn.Encoding);
+        using var emu = new EmulatorRunner();
+        var r = emu.Run(c, emu.Translate(c), EmulatorRunner.Backend.Interpreter);
+        Assert.Equal(UserEmu.Engine.Signals.SIGILL, r.State.Signal);
+    }
 }
