@@ -39,10 +39,18 @@ static class VexLegacyForms
     static Dictionary<Code, Form> Build()
     {
         var forms = new Dictionary<Code, Form>();
+        // Legacy codes by name, looked up once each (Enum.TryParse would scan every name per lookup: slow at startup).
+        var legacy = new Dictionary<string, Code>(StringComparer.Ordinal);
+        var vex = new List<(Code Code, string Name)>();
         foreach (var code in Enum.GetValues<Code>())
         {
             string name = code.ToString();
-            if (!name.StartsWith("VEX_V", StringComparison.Ordinal)) continue;
+            if (name.StartsWith("VEX_V", StringComparison.Ordinal)) vex.Add((code, name));
+            // Encodings other than legacy and VEX carry a prefix in the name (EVEX_, XOP_, D3NOW_, MVEX_).
+            else if (!name.Contains('_') || !name[..name.IndexOf('_')].All(char.IsUpper)) legacy[name] = code;
+        }
+        foreach (var (code, name) in vex)
+        {
             if (!code.CpuidFeatures().All(Allowed.Contains)) continue;
             var parts = name[5..].Split('_').ToList();
             if (parts[^1] == "0") parts.RemoveAt(parts.Count - 1); // Iced's suffix for an alternative encoding
@@ -54,9 +62,9 @@ static class VexLegacyForms
             if (ops.Skip(1).Any(o => o is "m128" or "m256")) continue;
             var legacyOps = ops.Select(o => o switch { "ymm" => "xmm", "ymmm256" => "xmmm128", _ => o }).ToArray();
             if (legacyOps.Length >= 2 && legacyOps[0] == "xmm" && legacyOps[1] == "xmm"
-                && TryLegacy(mnemonic, legacyOps.Where((_, i) => i != 1), out var nds, legacyOps.Length - 1))
+                && TryLegacy(legacy, mnemonic, legacyOps.Where((_, i) => i != 1), out var nds, legacyOps.Length - 1))
                 forms[code] = new Form(nds, true, ymm);
-            else if (TryLegacy(mnemonic, legacyOps, out var same, legacyOps.Length))
+            else if (TryLegacy(legacy, mnemonic, legacyOps, out var same, legacyOps.Length))
                 forms[code] = new Form(same, false, ymm);
         }
         return forms;
@@ -76,10 +84,10 @@ static class VexLegacyForms
         return true;
     }
 
-    static bool TryLegacy(string mnemonic, IEnumerable<string> ops, out Code code, int opCount)
+    static bool TryLegacy(Dictionary<string, Code> legacy, string mnemonic, IEnumerable<string> ops, out Code code, int opCount)
     {
         string name = mnemonic + "_" + string.Join("_", ops);
-        if (!Enum.TryParse(name, out code) || char.IsDigit(name[0])) return false;
+        if (!legacy.TryGetValue(name, out code)) return false;
         var insn = default(Instruction);
         insn.Code = code;
         return insn.OpCount == opCount;
