@@ -166,7 +166,13 @@ public sealed unsafe class CpuLoop
         try
         {
             var region = CollectRegion(tb);
-            var compiled = IlBlockCompiler.Compile(region, _cpu.Memory);
+            CompiledBlock? compiled;
+            while ((compiled = IlBlockCompiler.TryCompile(region, _cpu.Memory, IlBlockCompiler.MaxRegionIlBytes)) == null)
+            {
+                // Too big for RyuJIT to optimise: keep the first half (in discovery order, so still connected).
+                region.RemoveRange((region.Count + 1) / 2, region.Count / 2);
+                _stats.RegionsSplit++;
+            }
             foreach (var member in region)
                 if (member != tb.Ir) _proc.Code.AddDependency(tb, member.GuestPc, member.GuestEnd, _cpu.Memory);
             tb.Compiled = compiled;

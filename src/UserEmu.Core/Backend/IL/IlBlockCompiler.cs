@@ -25,11 +25,23 @@ public static unsafe class IlBlockCompiler
 
     public static CompiledBlock Compile(IrBlock block, GuestAddressSpace memory) => Compile([block], memory);
 
+    /// <summary>
+    /// IL size past which a region is split. RyuJIT silently compiles a method with MinOpts (every local on the stack)
+    /// past 60,000 IL bytes or 8,000 local-variable references; regions stay well under both.
+    /// </summary>
+    public const int MaxRegionIlBytes = 24_000;
+
     /// <summary>Compiles a region entered at <c>region[0]</c>.</summary>
-    public static CompiledBlock Compile(IReadOnlyList<IrBlock> region, GuestAddressSpace memory)
+    public static CompiledBlock Compile(IReadOnlyList<IrBlock> region, GuestAddressSpace memory) =>
+        TryCompile(region, memory, int.MaxValue)!;
+
+    /// <summary>Compiles a region, or returns null if its IL would pass <paramref name="maxIlBytes"/> (a single block always compiles).</summary>
+    public static CompiledBlock? TryCompile(IReadOnlyList<IrBlock> region, GuestAddressSpace memory, int maxIlBytes)
     {
         var dm = new DynamicMethod($"tb_{region[0].GuestPc:x}", typeof(int), Params, typeof(IlBlockCompiler).Module, skipVisibility: true);
-        new IlRegionEmitter(dm.GetILGenerator(), region, memory).Emit();
+        var il = dm.GetILGenerator();
+        new IlRegionEmitter(il, region, memory).Emit();
+        if (il.ILOffset > maxIlBytes && region.Count > 1) return null;
         return dm.CreateDelegate<CompiledBlock>();
     }
 }
