@@ -9,8 +9,6 @@ namespace UserEmu.Engine;
 /// <summary>The dispatch loop of one vCPU: find or translate the block at RIP, run it (interpreted while cold, compiled once hot), service exits.</summary>
 public sealed unsafe class CpuLoop
 {
-    const int JumpCacheBits = 12;
-    readonly TranslationBlock?[] _jumpCache = new TranslationBlock?[1 << JumpCacheBits];
     readonly Vcpu _cpu;
     readonly GuestProcess _proc;
     readonly EngineStats _stats;
@@ -86,6 +84,12 @@ public sealed unsafe class CpuLoop
         while (true)
         {
             var tb = Find(state->Rip);
+            if (cpu.LinkFrom is { } from)
+            {
+                // A compiled region's direct exit came here: link it to its target, which is compiled too now.
+                if (tb.Compiled != null) from.Targets[cpu.LinkExit] = tb;
+                cpu.LinkFrom = null;
+            }
             if (_traceExec) _proc.Options.Log.WriteLine($"Trace 0x{tb.Pc:x16} [{(tb.Compiled != null ? "il" : "interp")}]");
             if (_traceCpu) _proc.Options.Log.Write(CpuDump.Format(state));
             BlockExit exit;
@@ -112,7 +116,7 @@ public sealed unsafe class CpuLoop
 
     TranslationBlock Find(ulong pc)
     {
-        ref var slot = ref _jumpCache[(pc ^ (pc >> JumpCacheBits)) & ((1 << JumpCacheBits) - 1)];
+        ref var slot = ref _cpu.JumpCache[(int)(pc ^ (pc >> Vcpu.JumpCacheBits)) & ((1 << Vcpu.JumpCacheBits) - 1)];
         var tb = slot;
         if (tb != null && tb.Pc == pc && tb.Valid) return tb;
         tb = _proc.Code.Lookup(pc);

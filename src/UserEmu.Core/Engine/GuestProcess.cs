@@ -18,6 +18,7 @@ public sealed class GuestProcess
     {
         Signals = new GuestSignals(this);
         Compiler = new RegionCompiler(this);
+        Exclusive.Ended = Signals.ClearInterruptIfIdle;
     }
     /// <summary>Futex wait queues of this address space (created on first use).</summary>
     public Threads.FutexTable Futexes => LazyInitializer.EnsureInitialized(ref _futexes, () => new Threads.FutexTable(Memory));

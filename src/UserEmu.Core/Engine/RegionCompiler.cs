@@ -25,6 +25,8 @@ public sealed unsafe class RegionCompiler(GuestProcess proc)
     readonly object _queueLock = new(); // a Monitor: the worker waits on it
     readonly Queue<TranslationBlock> _queue = new();
     Thread? _worker;
+    // Tracing each block (-d exec, cpu) needs every block to come back through the dispatcher.
+    bool Chain => !proc.Options.Debug("exec") && !proc.Options.Debug("cpu");
 
     /// <summary>Compiles <paramref name="tb"/> soon: on the worker when background compilation is on, else now.</summary>
     public void Request(TranslationBlock tb, GuestAddressSpace memory)
@@ -118,7 +120,7 @@ public sealed unsafe class RegionCompiler(GuestProcess proc)
         {
             var region = CollectRegion(tb);
             CompiledBlock? compiled;
-            while ((compiled = IlBlockCompiler.TryCompile(region, memory, IlBlockCompiler.MaxRegionIlBytes)) == null)
+            while ((compiled = IlBlockCompiler.TryCompile(region, memory, IlBlockCompiler.MaxRegionIlBytes, Chain)) == null)
             {
                 // Too big for RyuJIT to optimise: keep the first half (in discovery order, so still connected).
                 region.RemoveRange((region.Count + 1) / 2, region.Count / 2);

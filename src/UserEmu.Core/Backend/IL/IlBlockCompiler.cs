@@ -15,7 +15,7 @@ namespace UserEmu.Backend.IL;
 /// </remarks>
 public static unsafe class IlBlockCompiler
 {
-    internal static readonly Type[] Params = [typeof(Vcpu), typeof(CpuState*)];
+    internal static readonly Type[] Params = [typeof(RegionLinks), typeof(Vcpu), typeof(CpuState*)];
     internal static readonly MethodInfo BigMulU = typeof(IlBlockCompiler).GetMethod(nameof(MulHighUnsigned), BindingFlags.NonPublic | BindingFlags.Static)!;
     internal static readonly MethodInfo BigMulS = typeof(IlBlockCompiler).GetMethod(nameof(MulHighSigned), BindingFlags.NonPublic | BindingFlags.Static)!;
     internal static readonly FieldInfo Interrupt = typeof(GuestSignals).GetField(nameof(GuestSignals.InterruptRequested))!;
@@ -33,15 +33,19 @@ public static unsafe class IlBlockCompiler
 
     /// <summary>Compiles a region entered at <c>region[0]</c>.</summary>
     public static CompiledBlock Compile(IReadOnlyList<IrBlock> region, GuestAddressSpace memory) =>
-        TryCompile(region, memory, int.MaxValue)!;
+        TryCompile(region, memory, int.MaxValue, chain: true)!;
 
-    /// <summary>Compiles a region, or returns null if its IL would pass <paramref name="maxIlBytes"/> (a single block always compiles).</summary>
-    public static CompiledBlock? TryCompile(IReadOnlyList<IrBlock> region, GuestAddressSpace memory, int maxIlBytes)
+    /// <summary>
+    /// Compiles a region, or returns null if its IL would pass <paramref name="maxIlBytes"/> (a single block always
+    /// compiles). With <paramref name="chain"/>, its exits continue straight into other compiled regions.
+    /// </summary>
+    public static CompiledBlock? TryCompile(IReadOnlyList<IrBlock> region, GuestAddressSpace memory, int maxIlBytes, bool chain)
     {
         var dm = new DynamicMethod($"tb_{region[0].GuestPc:x}", typeof(int), Params, typeof(IlBlockCompiler).Module, skipVisibility: true);
         var il = dm.GetILGenerator();
-        new IlRegionEmitter(il, region, memory).Emit();
+        var emitter = new IlRegionEmitter(il, region, memory, chain);
+        emitter.Emit();
         if (il.ILOffset > maxIlBytes && region.Count > 1) return null;
-        return dm.CreateDelegate<CompiledBlock>();
+        return dm.CreateDelegate<CompiledBlock>(new RegionLinks(emitter.DirectExits));
     }
 }

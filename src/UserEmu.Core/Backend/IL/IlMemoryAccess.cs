@@ -93,7 +93,7 @@ static unsafe class IlMemoryAccess
         il.Emit(OpCodes.Br, done);
         il.MarkLabel(slow);
         beforeSlow();
-        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldloc, addr);
         il.Emit(OpCodes.Ldc_I4, size);
         il.Emit(OpCodes.Call, LoadSlowMethod);
@@ -113,7 +113,7 @@ static unsafe class IlMemoryAccess
         il.Emit(OpCodes.Br, done);
         il.MarkLabel(slow);
         beforeSlow();
-        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldloc, addr);
         il.Emit(OpCodes.Ldc_I4, size);
         il.Emit(OpCodes.Ldloc, value);

@@ -87,6 +87,7 @@ sealed partial class IlRegionEmitter
             _il.Emit(OpCodes.Switch, seq.Continuations.ToArray());
             _il.Emit(OpCodes.Br, seq.Continuations[0]); // not reached: the site number is always in range
         }
+        EmitChainExits();
         if (_exitLabel is { } exit)
         {
             _il.MarkLabel(exit);

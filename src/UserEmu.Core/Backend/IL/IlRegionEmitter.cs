@@ -26,9 +26,10 @@ sealed partial class IlRegionEmitter
         public bool Dirty;
     }
 
-    public IlRegionEmitter(ILGenerator il, IReadOnlyList<IrBlock> region, GuestAddressSpace memory)
+    public IlRegionEmitter(ILGenerator il, IReadOnlyList<IrBlock> region, GuestAddressSpace memory, bool chain)
     {
         _il = il;
+        _chain = chain;
         _region = region;
         _memory = memory;
         int temps = region.Max(b => b.TempCount);
@@ -47,11 +48,11 @@ sealed partial class IlRegionEmitter
     /// <summary>Promotes each state range whose accesses all start at the same offset (any widths) and overlap no other access.</summary>
     void ChooseSlots()
     {
-        var accesses = new Dictionary<long, (int Size, bool Written)>();
+        var accesses = new Dictionary<long, (int Size, bool Written, int Count)>();
         void Access(long offset, int size, bool write)
         {
             var cur = accesses.GetValueOrDefault(offset);
-            accesses[offset] = (Math.Max(cur.Size, size), cur.Written | write);
+            accesses[offset] = (Math.Max(cur.Size, size), cur.Written | write, cur.Count + 1);
         }
         foreach (var b in _region)
             foreach (ref readonly var i in b.Code.AsSpan())
@@ -59,8 +60,11 @@ sealed partial class IlRegionEmitter
                 if (i.Op is IrOp.LoadState or IrOp.StoreState) Access(i.Imm, i.Size, i.Op == IrOp.StoreState);
                 else if (i.Op == IrOp.Call) InlineArithAccesses(i, Access);
             }
-        foreach (var (off, (size, written)) in accesses)
+        int minUses = MinUsesToPromote();
+        foreach (var (off, (size, written, count)) in accesses)
         {
+            // A slot is loaded on entry and written back at every exit: not worth it for a value used once or twice.
+            if (count < minUses) continue;
             bool overlaps = accesses.Any(o => o.Key != off && o.Key < off + size && off < o.Key + o.Value.Size);
             // RIP is written directly by SetRip (fault PCs, exits); a promoted copy would be written back over it.
             overlaps |= off < CpuState.OffRip + 8 && CpuState.OffRip < off + size;
@@ -68,9 +72,25 @@ sealed partial class IlRegionEmitter
         }
     }
 
+    /// <summary>Accesses that make promoting a slot pay: any inside a loop, else a few (USEREMU_MIN_USES, for measuring).</summary>
+    int MinUsesToPromote()
+    {
+        for (int k = 0; k < _region.Count; k++)
+        {
+            ref readonly var exit = ref _region[k].Code[^1];
+            if (exit.Op is IrOp.Jump or IrOp.Branch &&
+                ((_blockIndex.TryGetValue((ulong)exit.Imm, out int t) && t <= k) ||
+                 (exit.Op == IrOp.Branch && _blockIndex.TryGetValue((ulong)exit.Imm2, out t) && t <= k)))
+                return 1;
+        }
+        return s_minUses;
+    }
+
+    static readonly int s_minUses = int.TryParse(Environment.GetEnvironmentVariable("USEREMU_MIN_USES"), out int n) ? n : 3;
+
     void StatePtr(long offset)
     {
-        _il.Emit(OpCodes.Ldarg_1);
+        _il.Emit(OpCodes.Ldarg_2);
         if (offset != 0)
         {
             _il.Emit(OpCodes.Ldc_I4, (int)offset);
@@ -129,14 +149,14 @@ sealed partial class IlRegionEmitter
             return;
         }
         SetRip(target);
-        ExitRegion(BlockExit.Next);
+        ExitDirect();
     }
 
     public void Emit()
     {
         // A null state only JIT-compiles the method (RegionCompiler warms regions up off the guest's thread).
         var run = _il.DefineLabel();
-        _il.Emit(OpCodes.Ldarg_1);
+        _il.Emit(OpCodes.Ldarg_2);
         _il.Emit(OpCodes.Brtrue, run);
         _il.Emit(OpCodes.Ldc_I4_0);
         _il.Emit(OpCodes.Ret);
@@ -222,7 +242,7 @@ sealed partial class IlRegionEmitter
         // A vector-only helper cannot fault and touches no other state: other registers stay in locals.
         bool vectorOnly = HelperTable.IsVectorOnly(i.Helper);
         SharedWriteBack(vectorOnly);
-        _il.Emit(OpCodes.Ldarg_0);
+        _il.Emit(OpCodes.Ldarg_1);
         Ld(i.A);
         Ld(i.B);
         _il.Emit(OpCodes.Ldc_I8, i.Imm);
@@ -316,7 +336,7 @@ sealed partial class IlRegionEmitter
                 StatePtr(CpuState.OffRip);
                 Ld(i.A);
                 il.Emit(OpCodes.Stind_I8);
-                ExitRegion(BlockExit.Next);
+                ExitIndirect();
                 break;
             case IrOp.Branch:
             {
