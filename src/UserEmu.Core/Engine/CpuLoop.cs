@@ -101,7 +101,7 @@ public sealed unsafe class CpuLoop
             {
                 exit = IrInterpreter.Run(tb.Ir, cpu);
                 // Atomic so that exactly one of several threads running a cold block compiles it.
-                if (Interlocked.Increment(ref tb.ExecCount) == _threshold) _proc.Compiler.Request(tb, cpu.Memory);
+                if (Interlocked.Increment(ref tb.ExecCount) == _threshold) _proc.Compiler.Compile(tb, cpu.Memory);
             }
             if (exit == BlockExit.Syscall)
             {

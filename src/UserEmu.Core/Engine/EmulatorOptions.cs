@@ -34,9 +34,6 @@ public sealed class EmulatorOptions
     /// python3 json+sha256 of 3000 records, user CPU s: 15.2 at 1000, 11.6 at 5000, 9.8 at 20000, 9.9 at 50000.
     /// </remarks>
     public int CompileThreshold { get; set; } = 20000;
-    /// <summary>Compile hot regions on a background thread while the guest runs on interpreted (never with threshold 0).</summary>
-    public bool BackgroundCompile { get => _backgroundCompile && CompileThreshold > 0; set => _backgroundCompile = value; }
-    bool _backgroundCompile;
 
     public bool Debug(string item) => DebugItems.Contains(item);
 }

@@ -62,13 +62,6 @@ public static class OptionTable
             (o, v) => o.HiddenEnv.Add(v)),
         new("jit-threshold", "USEREMU_JIT_THRESHOLD", "n", "interpret a block n times before compiling it (0: always compile, -1: never)",
             (o, v) => o.Emulator.CompileThreshold = ParseInt(v, "jit-threshold")),
-        new("jit-background", "USEREMU_JIT_BACKGROUND", "on|off", "compile hot code on a second thread while the guest runs on (default off)",
-            (o, v) => o.Emulator.BackgroundCompile = v switch
-            {
-                "on" or "1" => true,
-                "off" or "0" => false,
-                _ => throw new UsageException($"-jit-background takes on or off, not '{v}'"),
-            }),
     ];
 
     public static readonly (string Item, string Help)[] LogItems =

@@ -50,7 +50,6 @@ public static class ReexecCommand
         if (cli.LogFile != null) args.AddRange(["-D", Path.GetFullPath(cli.LogFile)]);
         if (o.QuietUnimplemented) args.Add("-quiet-unimplemented");
         args.AddRange(["-jit-threshold", o.CompileThreshold.ToString(CultureInfo.InvariantCulture)]);
-        if (o.BackgroundCompile) args.AddRange(["-jit-background", "on"]);
         args.Add("-execve");
         return args.ToArray();
     }

@@ -60,7 +60,6 @@ public static unsafe class ForkSyscalls
         Console.Out.Flush();
         Console.Error.Flush();
         proc.Exclusive.Begin(proc.Threads.Count - 1);
-        proc.Compiler.PauseForFork();
         HostSignalForwarding.BeforeFork();
         int pid = -1, err = 0;
         // Host signals stay blocked across the fork until the child has put the runtime's handlers back to default:
@@ -82,7 +81,6 @@ public static unsafe class ForkSyscalls
             {
                 HostSignalForwarding.AfterFork();
                 LibC.sigprocmask(SIG_SETMASK, savedMask, null);
-                proc.Compiler.ResumeAfterFork(child: false);
                 proc.Exclusive.End();
             }
         }
@@ -91,7 +89,6 @@ public static unsafe class ForkSyscalls
         {
             int self = (int)Sys.Call(HostNr.Getpid);
             proc.AfterFork(cpu, self);
-            proc.Compiler.ResumeAfterFork(child: true);
             HostSignalForwarding.AfterFork();
             ForkedChildSignals.Reset(InheritedSignals.Ignored(proc.Signals));
             LibC.sigprocmask(SIG_SETMASK, savedMask, null);

@@ -154,13 +154,6 @@ sealed partial class IlRegionEmitter
 
     public void Emit()
     {
-        // A null state only JIT-compiles the method (RegionCompiler warms regions up off the guest's thread).
-        var run = _il.DefineLabel();
-        _il.Emit(OpCodes.Ldarg_2);
-        _il.Emit(OpCodes.Brtrue, run);
-        _il.Emit(OpCodes.Ldc_I4_0);
-        _il.Emit(OpCodes.Ret);
-        _il.MarkLabel(run);
         LoadSlots();
         for (int k = 0; k < _region.Count; k++)
         {
