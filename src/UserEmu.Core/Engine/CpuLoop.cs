@@ -60,10 +60,10 @@ public sealed unsafe class CpuLoop
                 if (s.Detail != null) Console.Error.WriteLine($"useremu: {s.Detail}");
                 _proc.Signals.DeliverSynchronous(_cpu, new GuestSignalInfo(s.Signal, s.Code, s.Address));
             }
-            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException
-                or NullReferenceException or InvalidProgramException or NotSupportedException or OverflowException
-                or KeyNotFoundException or InvalidCastException)
+            catch (Exception e) when (e is not (GuestTerminatedBySignalException or GuestThreadExitException))
             {
+                // Any other host exception here is an emulator bug (a guest's own errors are signals and errnos);
+                // escaping, it would end a guest thread with a .NET stack trace.
                 // An emulator bug: one line with the guest PC and bytes, then the guest gets SIGILL there instead of a hang or a .NET crash.
                 ulong pc = _cpu.State->Rip;
                 Console.Error.WriteLine($"useremu: internal error at guest pc 0x{pc:x} ({GuestBytes(pc)}): {e.GetType().Name}: {e.Message} (-d in_asm,op,exec -D file shows the blocks)");
