@@ -128,6 +128,8 @@ public sealed unsafe class CpuLoop
         _stats.TranslateTicks += Stopwatch.GetTimestamp() - t0;
         if (_traceInAsm) _proc.Options.Log.Write($"IN: 0x{pc:x}\n{_proc.Frontend.Disassemble(_cpu, pc, ir.GuestEnd)}\n");
         if (_traceOp) _proc.Options.Log.Write(IrPrinter.Format(ir));
+        // Bounded memory for programs that generate code without end (JITs): past the limit, start over.
+        _proc.Code.FlushIfFull(_proc.Options.TranslationCacheBlocks);
         var tb = _proc.Code.Add(new TranslationBlock(ir), _cpu.Memory);
         if (_threshold == 0 && tb.Compiled == null) Compile(tb);
         return tb;
@@ -167,6 +169,8 @@ public sealed unsafe class CpuLoop
         {
             var region = CollectRegion(tb);
             var compiled = IlBlockCompiler.Compile(region, _cpu.Memory);
+            // Flushed meanwhile (by another thread): the block is gone from the cache, its region must not come back.
+            if (!tb.Valid) return;
             foreach (var member in region)
                 if (member != tb.Ir) _proc.Code.AddDependency(tb, member.GuestPc, member.GuestEnd, _cpu.Memory);
             tb.Compiled = compiled;
