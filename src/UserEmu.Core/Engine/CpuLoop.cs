@@ -62,9 +62,8 @@ public sealed unsafe class CpuLoop
             }
             catch (Exception e) when (e is not (GuestTerminatedBySignalException or GuestThreadExitException))
             {
-                // Any other host exception here is an emulator bug (a guest's own errors are signals and errnos);
-                // escaping, it would end a guest thread with a .NET stack trace.
-                // An emulator bug: one line with the guest PC and bytes, then the guest gets SIGILL there instead of a hang or a .NET crash.
+                // Any other host exception is an emulator bug (the guest's own errors are signals and errnos); escaping,
+                // it would end the thread with a .NET stack trace. One line with the guest PC and bytes, then SIGILL there.
                 ulong pc = _cpu.State->Rip;
                 Console.Error.WriteLine($"useremu: internal error at guest pc 0x{pc:x} ({GuestBytes(pc)}): {e.GetType().Name}: {e.Message} (-d in_asm,op,exec -D file shows the blocks)");
                 _proc.Signals.DeliverSynchronous(_cpu, new GuestSignalInfo(Signals.SIGILL, Signals.ILL_ILLOPN, pc));
