@@ -58,11 +58,10 @@ public sealed unsafe class CpuLoop
                 if (s.Detail != null) Console.Error.WriteLine($"useremu: {s.Detail}");
                 _proc.Signals.DeliverSynchronous(_cpu, new GuestSignalInfo(s.Signal, s.Code, s.Address));
             }
-            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException
-                or NullReferenceException or InvalidProgramException or NotSupportedException or OverflowException
-                or KeyNotFoundException or InvalidCastException)
+            catch (Exception e) when (e is not (GuestTerminatedBySignalException or GuestThreadExitException))
             {
-                // An emulator bug: one line with the guest PC and bytes, then the guest gets SIGILL there instead of a hang or a .NET crash.
+                // Any other host exception is an emulator bug (the guest's own errors are signals and errnos); escaping,
+                // it would end the thread with a .NET stack trace. One line with the guest PC and bytes, then SIGILL there.
                 ulong pc = _cpu.State->Rip;
                 Console.Error.WriteLine($"useremu: internal error at guest pc 0x{pc:x} ({GuestBytes(pc)}): {e.GetType().Name}: {e.Message} (-d in_asm,op,exec -D file shows the blocks)");
                 _proc.Signals.DeliverSynchronous(_cpu, new GuestSignalInfo(Signals.SIGILL, Signals.ILL_ILLOPN, pc));
@@ -132,6 +131,8 @@ public sealed unsafe class CpuLoop
         _stats.TranslateTicks += Stopwatch.GetTimestamp() - t0;
         if (_traceInAsm) _proc.Options.Log.Write($"IN: 0x{pc:x}\n{_proc.Frontend.Disassemble(_cpu, pc, ir.GuestEnd)}\n");
         if (_traceOp) _proc.Options.Log.Write(IrPrinter.Format(ir));
+        // Bounded memory for programs that generate code without end (JITs): past the limit, start over.
+        _proc.Code.FlushIfFull(_proc.Options.TranslationCacheBlocks);
         var tb = _proc.Code.Add(new TranslationBlock(ir), _cpu.Memory);
         if (_threshold == 0 && tb.Compiled == null) _proc.Compiler.Compile(tb, _cpu.Memory);
         return tb;

@@ -34,6 +34,13 @@ public sealed class EmulatorOptions
     /// python3 json+sha256 of 3000 records, user CPU s: 15.2 at 1000, 11.6 at 5000, 9.8 at 20000, 9.9 at 50000.
     /// </remarks>
     public int CompileThreshold { get; set; } = 20000;
+    /// <summary>Translated blocks kept before the whole cache is flushed (QEMU's tb_flush); 0: no limit.</summary>
+    /// <remarks>
+    /// An interpreted block's IR costs ~1 KB (measured: 512k blocks, 600 MB peak RSS), a compiled one a
+    /// DynamicMethod more, so the default bounds the cache near 150 MB; a python3 start translates tens of thousands
+    /// of blocks, so ordinary programs never reach it.
+    /// </remarks>
+    public int TranslationCacheBlocks { get; set; } = 1 << 17;
 
     public bool Debug(string item) => DebugItems.Contains(item);
 }

@@ -16,5 +16,5 @@ public sealed class EngineStats
 
     public string Format(TranslationCache code) =>
         $"useremu stats: blocks translated {code.BlocksTranslated} ({Ms(TranslateTicks):F1} ms), compiled to IL {code.BlocksCompiled} ({Ms(CompileTicks):F1} ms, {RegionsSplit} regions halved to fit the JIT), " +
-        $"syscalls {Syscalls} ({Ms(SyscallTicks):F1} ms)";
+        $"syscalls {Syscalls} ({Ms(SyscallTicks):F1} ms), cache flushes {code.Flushes}";
 }
