@@ -10,8 +10,8 @@ namespace UserEmu.IR;
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
 public sealed class VectorStateOnlyAttribute : Attribute
 {
-    /// <summary>State offsets [Start, End) a vector-only helper may touch: YMM0-15 and the two scratch slots.</summary>
-    public static (long Start, long End) VectorStateArea => (CpuState.OffYmm, CpuState.OffYmm + (CpuState.VecScratch0 + 2) * 32);
+    /// <summary>State offsets [Start, End) a vector-only helper may touch: YMM0-15 and the scratch slots.</summary>
+    public static (long Start, long End) VectorStateArea => (CpuState.OffYmm, CpuState.OffYmm + (CpuState.VecScratch0 + CpuState.VecScratchCount) * 32);
 
     /// <summary>True if [offset, offset+size) overlaps the vector state.</summary>
     public static bool Overlaps(long offset, int size) =>

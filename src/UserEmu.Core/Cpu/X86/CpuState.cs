@@ -28,8 +28,11 @@ public unsafe struct CpuState
 
     /// <summary>YMM0..YMM15, 32 bytes each; the low 16 bytes are XMMn.</summary>
     public fixed byte Ymm[16 * 32];
-    /// <summary>Two scratch vector slots right after YMM15 (indices 16 and 17 in <see cref="XmmOffset"/>): memory operands of vector ops are staged here.</summary>
-    public fixed byte VecScratch[2 * 32];
+    /// <summary>
+    /// Scratch vector slots right after YMM15 (indices 16.. in <see cref="XmmOffset"/>): memory operands of vector ops
+    /// are staged in 16 and 17; VEX lowering stages its lane copies in the others.
+    /// </summary>
+    public fixed byte VecScratch[VecScratchCount * 32];
 
     // x87: registers stored by physical index, 80-bit values in 16-byte slots (low 10 bytes used).
     public fixed byte St[8 * 16];
@@ -46,6 +49,8 @@ public unsafe struct CpuState
 
     /// <summary>Vector register index of the first scratch slot (see <see cref="VecScratch"/>).</summary>
     public const int VecScratch0 = 16;
+    /// <summary>Number of scratch slots.</summary>
+    public const int VecScratchCount = 6;
 
     public const int RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
 

@@ -25,10 +25,11 @@ static class InstEmitSseFloatArith
         t[Mnemonic.Addsubps] = e => Call(e, AddSub, 16, 0x10);
         t[Mnemonic.Addsubpd] = e => Call(e, AddSub, 16, 0);
 
-        t[Mnemonic.Cmpps] = e => Call(e, Compare, 16, Shape(0, true, false), ImmByte(e));
-        t[Mnemonic.Cmppd] = e => Call(e, Compare, 16, Shape(0, false, false), ImmByte(e));
-        t[Mnemonic.Cmpss] = e => Call(e, Compare, 4, Shape(0, true, true), ImmByte(e));
-        t[Mnemonic.Cmpsd] = e => Call(e, Compare, 8, Shape(0, false, true), ImmByte(e));
+        // Legacy compares have eight predicates (imm8 bits 3..7 ignored); the VEX forms have 32 (CompareVex).
+        t[Mnemonic.Cmpps] = e => Call(e, Compare, 16, Shape(0, true, false), ImmByte(e) & 7);
+        t[Mnemonic.Cmppd] = e => Call(e, Compare, 16, Shape(0, false, false), ImmByte(e) & 7);
+        t[Mnemonic.Cmpss] = e => Call(e, Compare, 4, Shape(0, true, true), ImmByte(e) & 7);
+        t[Mnemonic.Cmpsd] = e => Call(e, Compare, 8, Shape(0, false, true), ImmByte(e) & 7);
         t[Mnemonic.Comiss] = e => CompareToFlags(e, 4, 0x11);
         t[Mnemonic.Comisd] = e => CompareToFlags(e, 8, 1);
         t[Mnemonic.Ucomiss] = e => CompareToFlags(e, 4, 0x10);
@@ -46,6 +47,10 @@ static class InstEmitSseFloatArith
         t[Mnemonic.Roundss] = e => Call(e, SseConvertHelpers.RoundIntegral, 4, Shape(0, true, true), ImmByte(e));
         t[Mnemonic.Roundsd] = e => Call(e, SseConvertHelpers.RoundIntegral, 8, Shape(0, false, true), ImmByte(e));
     }
+
+    /// <summary>The 128-bit lane step of vcmpps/pd/ss/sd (run by the VEX lowering): all 32 predicates of imm8.</summary>
+    public static InsnEmitter CompareVex(bool single, bool scalar) =>
+        e => Call(e, Compare, scalar ? (single ? 4 : 8) : 16, Shape(0, single, scalar), ImmByte(e) & 31);
 
     /// <summary>Registers the ps, pd, ss and sd forms of one operation.</summary>
     static void Lanewise(X86EmitterTable t, SseArithOp op, Mnemonic ps, Mnemonic pd, Mnemonic ss, Mnemonic sd)

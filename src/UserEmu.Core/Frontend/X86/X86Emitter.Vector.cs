@@ -11,14 +11,18 @@ namespace UserEmu.Frontend.X86;
 /// </remarks>
 public sealed partial class X86Emitter
 {
-    /// <summary>Index 0..15 of an XMM or YMM register.</summary>
+    /// <summary>Index 0..15 of an XMM or YMM register; XMM16.. name the scratch slots (VEX lowering rewrites operands to them).</summary>
     public static int VecIndex(Register r)
     {
         int index = r.IsYMM() ? r - Register.YMM0 : r - Register.XMM0;
         // Helpers index CpuState.Ymm with this: anything else would reach past the vCPU state.
-        if ((uint)index > 15) throw new InvalidOperationException($"{r} is not a vector register 0-15");
+        if ((uint)index >= CpuState.VecScratch0 + CpuState.VecScratchCount)
+            throw new InvalidOperationException($"{r} is not a vector register 0-15 or a scratch slot");
         return index;
     }
+
+    /// <summary>The Iced XMM register that <see cref="VecIndex"/> maps to <paramref name="index"/> (a scratch slot for 16..).</summary>
+    public static Register XmmRegister(int index) => Register.XMM0 + index;
 
     /// <summary>Vector register index of operand <paramref name="n"/>, which must be a register.</summary>
     public int VecReg(int n) => VecIndex(Insn.GetOpRegister(n));
@@ -32,6 +36,85 @@ public sealed partial class X86Emitter
         if (IsReg(n)) return VecReg(n);
         LoadVec(scratch, Ea(), bytes);
         return scratch;
+    }
+
+    /// <summary>Loads 32 bytes at <paramref name="ea"/> into the whole YMM register or slot <paramref name="reg"/>; every load before any store.</summary>
+    public void LoadYmm(int reg, ushort ea)
+    {
+        int off = CpuState.XmmOffset(reg);
+        Span<ushort> parts = stackalloc ushort[4];
+        for (int i = 0; i < 4; i++) parts[i] = B.Load(i == 0 ? ea : B.AddImm(ea, i * 8), 8);
+        for (int i = 0; i < 4; i++) B.StoreState(off + i * 8, 8, parts[i]);
+    }
+
+    /// <summary>
+    /// Probes the pages of a <paramref name="bytes"/>-byte store at <paramref name="ea"/> before any of it is written:
+    /// its first byte, then the start of the page holding its last byte when that page is a different one, so a
+    /// fault reports the first inaccessible byte as the CPU does.
+    /// </summary>
+    /// <remarks>The probes are reads: a store running from a writable into a read-only page writes its first part.</remarks>
+    public void ProbeStore(ushort ea, int bytes)
+    {
+        B.Load(ea, 1);
+        ushort lastPage = B.AndImm(B.AddImm(ea, bytes - 1), ~0xFFFL);
+        ushort crossing = B.Binary(IrOp.CmpNe, B.AndImm(B.Xor(ea, lastPage), ~0xFFFL), B.Const(0));
+        B.Load(B.Select(crossing, lastPage, ea), 1);
+    }
+
+    /// <summary>Stores the 32 bytes of YMM register <paramref name="reg"/> at <paramref name="ea"/>, probing first (<see cref="ProbeStore"/>).</summary>
+    public void StoreYmm(int reg, ushort ea)
+    {
+        int off = CpuState.XmmOffset(reg);
+        Span<ushort> parts = stackalloc ushort[4];
+        for (int i = 0; i < 4; i++) parts[i] = B.LoadState(off + i * 8, 8);
+        ProbeStore(ea, 32);
+        for (int i = 0; i < 4; i++) B.Store(i == 0 ? ea : B.AddImm(ea, i * 8), parts[i], 8);
+    }
+
+    /// <summary>Copies 16 bytes of vector state from state offset <paramref name="srcOff"/> to <paramref name="dstOff"/>.</summary>
+    public void CopyState16(int dstOff, int srcOff)
+    {
+        if (dstOff == srcOff) return;
+        ushort lo = B.LoadState(srcOff, 8), hi = B.LoadState(srcOff + 8, 8);
+        B.StoreState(dstOff, 8, lo);
+        B.StoreState(dstOff + 8, 8, hi);
+    }
+
+    /// <summary>Zeroes bits 255:128 of YMM register <paramref name="reg"/>, as every VEX.128 write does.</summary>
+    public void ZeroUpper(int reg)
+    {
+        ushort zero = B.Const(0);
+        B.StoreState(CpuState.XmmOffset(reg) + 16, 8, zero);
+        B.StoreState(CpuState.XmmOffset(reg) + 24, 8, zero);
+    }
+
+    /// <summary>
+    /// <paramref name="ea"/> if it is a multiple of <paramref name="alignment"/> (a power of two), else made
+    /// non-canonical so that the access raises #GP, as <see cref="Aligned16"/>.
+    /// </summary>
+    public ushort AlignedTo(ushort ea, int alignment)
+    {
+        ushort misaligned = B.Binary(IrOp.CmpNe, B.AndImm(ea, alignment - 1), B.Const(0));
+        return B.Xor(ea, B.ShlImm(misaligned, 63));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="emitter"/> as if the instruction were <paramref name="synthetic"/> (a legacy form with
+    /// operands rewritten, see VEX lowering), then returns to the real instruction.
+    /// </summary>
+    public void EmitAs(in Instruction synthetic, InsnEmitter emitter)
+    {
+        var saved = Insn;
+        long savedIndex = _insnIndex;
+        // The memory operand is the same in both, so an effective address already computed stays valid.
+        Insn = synthetic;
+        _insnIndex = -1;
+        try { emitter(this); }
+        finally
+        {
+            Insn = saved;
+            _insnIndex = savedIndex;
+        }
     }
 
     /// <summary>Loads <paramref name="bytes"/> (4, 8 or 16) bytes at <paramref name="ea"/> into the low bytes of vector register <paramref name="reg"/>, leaving the rest alone.</summary>
@@ -60,8 +143,8 @@ public sealed partial class X86Emitter
         {
             ushort lo = B.LoadState(off, 8);
             ushort hi = B.LoadState(off + 8, 8);
-            // Probe the last byte first so that a store running into an unmapped page writes nothing.
-            B.Load(B.AddImm(ea, 15), 1);
+            // Probe first so that a store running into an unmapped page writes nothing.
+            ProbeStore(ea, 16);
             B.Store(ea, lo, 8);
             B.Store(B.AddImm(ea, 8), hi, 8);
         }

@@ -21,6 +21,7 @@ static class X86Families
         InstEmitSseFloatConvert.Install(t);
         InstEmitSseFloatShuffle.Install(t);
         InstEmitSseFloatState.Install(t);
+        InstEmitXsave.Install(t);
         InstEmitSseIntArith.Install(t);
         InstEmitSseIntCompare.Install(t);
         InstEmitSseIntShuffle.Install(t);
@@ -32,5 +33,12 @@ static class X86Families
         InstEmitMmx.Install(t);
         // Chains movsd/cmpsd to the SSE forms registered above it, so it stays after any SSE family.
         InstEmitString.Install(t);
+        // VEX forms run the legacy emitters registered above, so they come last.
+        InstEmitAvxMove.Install(t);
+        InstEmitAvxPermute.Install(t);
+        InstEmitAvxMemory.Install(t);
+        InstEmitFma.Install(t);
+        InstEmitF16c.Install(t);
+        InstEmitVexSse.Install(t);
     }
 }

@@ -49,7 +49,7 @@ public sealed class X86Translator : IGuestFrontend
             e.Begin(cpu, insn);
             var emit = _table[insn.Mnemonic];
             if (UsesSystemRegister(insn)) e.RaiseSignal(Signals.SIGSEGV, Signals.SI_KERNEL); // #GP in ring 3
-            else if (emit == null || WritesSegmentRegister(insn)) e.Unsupported();
+            else if (emit == null || WritesSegmentRegister(insn) || !IsImplementedEncoding(insn)) e.Unsupported();
             else emit(e);
             end = insn.NextIP;
             if (e.B.Ended) break;
@@ -61,6 +61,12 @@ public sealed class X86Translator : IGuestFrontend
         }
         return e.B.Finish(pc, end);
     }
+
+    /// <summary>
+    /// Legacy and VEX encodings only: EVEX (AVX-512), XOP, MVEX and 3DNow! forms share mnemonics with implemented
+    /// instructions (vaddps zmm...) but are never advertised, so they raise SIGILL.
+    /// </summary>
+    static bool IsImplementedEncoding(in Instruction insn) => insn.Encoding is EncodingKind.Legacy or EncodingKind.VEX;
 
     /// <summary>Control, debug and task registers are ring-0 only: moves to or from them fault with #GP.</summary>
     static bool UsesSystemRegister(in Instruction insn)

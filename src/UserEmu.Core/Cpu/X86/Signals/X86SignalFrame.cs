@@ -6,7 +6,9 @@ namespace UserEmu.Cpu.X86.Signals;
 /// <summary>The x86-64 rt_sigframe, laid out as Linux builds it (arch/x86/kernel/signal.c), and rt_sigreturn.</summary>
 /// <remarks>
 /// Frame at the new RSP: pretcode (sa_restorer), ucontext (flags, link, stack_t, sigcontext, sigmask), siginfo;
-/// the FXSAVE-format fpstate sits above it, 64-byte aligned, below the 128-byte red zone.
+/// the fpstate sits above it, 64-byte aligned, below the 128-byte red zone: the FXSAVE image, or with XSAVE the
+/// XSAVE image tagged as the kernel does (arch/x86/kernel/fpu/signal.c: FP_XSTATE_MAGIC1 and the _fpx_sw_bytes in the
+/// software-reserved bytes 464.., FP_XSTATE_MAGIC2 right after the image, UC_FP_XSTATE in uc_flags).
 /// </remarks>
 public sealed unsafe class X86SignalFrame : ISignalDelivery
 {
@@ -15,7 +17,9 @@ public sealed unsafe class X86SignalFrame : ISignalDelivery
     const int McOffset = UcOffset + 40;           // uc_mcontext within the frame
     const int SigmaskOffset = UcOffset + 296;     // uc_sigmask
     const int SiginfoOffset = UcOffset + UcSize;
-    const ulong UC_SIGCONTEXT_SS = 2, UC_STRICT_RESTORE_SS = 4;
+    const ulong UC_FP_XSTATE = 1, UC_SIGCONTEXT_SS = 2, UC_STRICT_RESTORE_SS = 4;
+    const uint FP_XSTATE_MAGIC1 = 0x46505853, FP_XSTATE_MAGIC2 = 0x46505845;
+    const int SwBytesOffset = 464, Magic2Size = 4;
     const int SS_ONSTACK = 1, SS_DISABLE = 2;
     // RFLAGS bits a signal handler may change through the context (the kernel's FIX_EFLAGS).
     const ulong FixEflags = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x40000 | 0x10000;
@@ -40,18 +44,35 @@ public sealed unsafe class X86SignalFrame : ISignalDelivery
         bool onAltStack = cpu.AltStackSize != 0 && sp - cpu.AltStackBase < cpu.AltStackSize;
         if ((act.Flags & GuestSigAction.SA_ONSTACK) != 0 && cpu.AltStackSize != 0 && (cpu.AltStackFlags & SS_DISABLE) == 0 && !onAltStack)
             sp = cpu.AltStackBase + cpu.AltStackSize;
-        ulong fpstate = (sp - FxsaveArea.Size) & ~63UL;
+        var model = cpu.Process.CpuModel;
+        int xstateSize = XstateSize(model);
+        int mathSize = model.HasXsave ? xstateSize + Magic2Size : FxsaveArea.Size;
+        ulong fpstate = (sp - (ulong)mathSize) & ~63UL;
         ulong frame = ((fpstate - FrameSize) & ~15UL) - 8;
         try
         {
-            byte* fx = stackalloc byte[FxsaveArea.Size];
-            FxsaveArea.Save(s, fx);
-            mem.WriteBytes(fpstate, new ReadOnlySpan<byte>(fx, FxsaveArea.Size));
+            byte* fx = stackalloc byte[XsaveArea.SizeWithAvx + Magic2Size];
+            new Span<byte>(fx, mathSize).Clear();
+            if (model.HasXsave)
+            {
+                XsaveArea.SaveComponents(s, fx, model.Xcr0);
+                *(ulong*)(fx + XsaveArea.HeaderOffset) = model.Xcr0;
+                *(uint*)(fx + SwBytesOffset) = FP_XSTATE_MAGIC1;
+                *(uint*)(fx + SwBytesOffset + 4) = (uint)(xstateSize + Magic2Size);
+                *(ulong*)(fx + SwBytesOffset + 8) = model.Xcr0;
+                *(uint*)(fx + SwBytesOffset + 16) = (uint)xstateSize;
+                *(uint*)(fx + xstateSize) = FP_XSTATE_MAGIC2;
+            }
+            else
+            {
+                FxsaveArea.Save(s, fx);
+            }
+            mem.WriteBytes(fpstate, new ReadOnlySpan<byte>(fx, mathSize));
 
             Span<byte> f = stackalloc byte[FrameSize];
             f.Clear();
             Put(f, 0, act.Restorer);
-            Put(f, UcOffset, UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS);
+            Put(f, UcOffset, UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS | (model.HasXsave ? UC_FP_XSTATE : 0));
             Put(f, UcOffset + 16, cpu.AltStackBase);
             Put(f, UcOffset + 24, (ulong)(cpu.AltStackSize == 0 ? SS_DISABLE : onAltStack ? SS_ONSTACK : 0));
             Put(f, UcOffset + 32, cpu.AltStackSize);
@@ -102,12 +123,7 @@ public sealed unsafe class X86SignalFrame : ISignalDelivery
             Span<byte> f = stackalloc byte[FrameSize];
             mem.ReadBytes(frame, f);
             ulong fpstate = Get(f, McOffset + 184);
-            if (fpstate != 0)
-            {
-                byte* fx = stackalloc byte[FxsaveArea.Size];
-                mem.ReadBytes(fpstate, new Span<byte>(fx, FxsaveArea.Size));
-                if (!FxsaveArea.Restore(s, fx)) throw new GuestTerminatedBySignalException(Engine.Signals.SIGSEGV);
-            }
+            if (fpstate != 0 && !RestoreFpstate(cpu, fpstate)) throw new GuestTerminatedBySignalException(Engine.Signals.SIGSEGV);
             for (int k = 0; k < 16; k++) s->Gpr[GregOrder[k]] = Get(f, McOffset + k * 8);
             s->Rip = Get(f, McOffset + 128);
             LazyFlags.SetRflags(s, Get(f, McOffset + 136), FixEflags);
@@ -118,6 +134,43 @@ public sealed unsafe class X86SignalFrame : ISignalDelivery
         {
             throw new GuestTerminatedBySignalException(Engine.Signals.SIGSEGV);
         }
+    }
+
+    static int XstateSize(CpuModel model) => model.HasAvx ? XsaveArea.SizeWithAvx : XsaveArea.SizeLegacy;
+
+    /// <summary>
+    /// Loads the fpstate as the kernel does: the XSAVE image when its software bytes and both magics check out
+    /// (components cleared from XSTATE_BV are set to their initial state), else the FXSAVE image alone with the
+    /// other components initialised. False for a reserved MXCSR bit.
+    /// </summary>
+    static bool RestoreFpstate(Vcpu cpu, ulong fpstate)
+    {
+        var model = cpu.Process.CpuModel;
+        var mem = cpu.Memory;
+        var s = cpu.State;
+        byte* fx = stackalloc byte[XsaveArea.SizeWithAvx + Magic2Size];
+        mem.ReadBytes(fpstate, new Span<byte>(fx, FxsaveArea.Size));
+        if (model.HasXsave && *(uint*)(fx + SwBytesOffset) == FP_XSTATE_MAGIC1)
+        {
+            int xstateSize = XstateSize(model);
+            uint extended = *(uint*)(fx + SwBytesOffset + 4);
+            uint size = *(uint*)(fx + SwBytesOffset + 16);
+            if (size == xstateSize && extended == size + Magic2Size)
+            {
+                mem.ReadBytes(fpstate + FxsaveArea.Size, new Span<byte>(fx + FxsaveArea.Size, xstateSize + Magic2Size - FxsaveArea.Size));
+                if (*(uint*)(fx + xstateSize) == FP_XSTATE_MAGIC2)
+                {
+                    ulong features = *(ulong*)(fx + SwBytesOffset + 8) & model.Xcr0;
+                    ulong xstateBv = *(ulong*)(fx + XsaveArea.HeaderOffset);
+                    // Components the frame does not carry are reset, as the kernel's restore_fpregs_from_user does.
+                    return XsaveArea.RestoreComponents(s, fx, model.Xcr0, xstateBv & features);
+                }
+            }
+        }
+        if (!FxsaveArea.Restore(s, fx)) return false;
+        if (model.HasAvx)
+            for (int r = 0; r < 16; r++) new Span<byte>(s->Xmm(r) + 16, 16).Clear();
+        return true;
     }
 
     static ulong TrapNumber(int sig) => sig switch

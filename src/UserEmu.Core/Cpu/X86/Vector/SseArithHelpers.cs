@@ -56,11 +56,11 @@ public static unsafe class SseArithHelpers
         return 0;
     }
 
-    /// <summary>cmpps/pd/ss/sd: all-ones lanes where predicate imm8 &amp; 7 holds (extra = <see cref="Shape"/> without op).</summary>
+    /// <summary>cmpps/pd/ss/sd and their VEX forms: all-ones lanes where predicate imm8 &amp; 31 holds (the legacy emitters pass imm8 &amp; 7; extra = <see cref="Shape"/> without op).</summary>
     public static ulong Compare(Vcpu cpu, ulong a, ulong b, long imm)
     {
         Decode(imm, out bool single, out int lanes);
-        int predicate = Imm8(imm) & 7;
+        int predicate = Imm8(imm) & 31;
         uint mx = cpu.State->Mxcsr, flags = 0;
         var d = Xmm(cpu, Dst(imm));
         var s = Xmm(cpu, Src(imm));
