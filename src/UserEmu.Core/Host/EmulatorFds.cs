@@ -29,23 +29,46 @@ public static unsafe class EmulatorFds
 
     static readonly HashSet<int> s_emulator = new();
     static readonly Lock s_lock = new();
+    /// <summary>s_emulator as a bitmap, replaced whole on each change: read without a lock by every descriptor syscall.</summary>
+    static volatile ulong[] s_bits = [];
 
     /// <summary>Whether <paramref name="fd"/> is the emulator's (the guest must not close or see it).</summary>
     public static bool IsEmulator(int fd)
     {
-        lock (s_lock) return s_emulator.Contains(fd);
+        var bits = s_bits;
+        return (uint)fd < (uint)bits.Length * 64 && (bits[fd >> 6] & (1UL << fd)) != 0;
     }
+
+    /// <summary>Whether the emulator holds any descriptor at all (lets the per-syscall check stop at one load).</summary>
+    public static bool Any => s_bits.Length != 0;
 
     /// <summary>A descriptor the emulator opened for itself after startup (close-on-exec already).</summary>
     public static void Add(int fd)
     {
-        lock (s_lock) s_emulator.Add(fd);
+        lock (s_lock)
+        {
+            s_emulator.Add(fd);
+            Publish();
+        }
     }
 
     /// <summary>The guest has taken <paramref name="fd"/>'s number (dup2 onto it): it is no longer the emulator's.</summary>
     public static void Forget(int fd)
     {
-        lock (s_lock) s_emulator.Remove(fd);
+        lock (s_lock)
+        {
+            s_emulator.Remove(fd);
+            Publish();
+        }
+    }
+
+    // Called under s_lock.
+    static void Publish()
+    {
+        int max = s_emulator.Count == 0 ? -1 : s_emulator.Max();
+        var bits = new ulong[(max + 64) / 64];
+        foreach (int fd in s_emulator) bits[fd >> 6] |= 1UL << fd;
+        s_bits = bits;
     }
 
     /// <summary>
@@ -80,6 +103,7 @@ public static unsafe class EmulatorFds
                 int flags = Fcntl(fd, F_GETFD, 0);
                 if (flags >= 0 && (flags & FD_CLOEXEC) == 0) Fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
             }
+            Publish();
         }
     }
 
@@ -99,7 +123,8 @@ public static unsafe class EmulatorFds
             {
                 int flags = Fcntl(fd, F_GETFD, 0);
                 if (flags < 0) continue;
-                if (s_emulator.Contains(fd))
+                // The debugger FIFO's open, just released, lands on a number the runtime never told us about.
+                if (s_emulator.Contains(fd) || IsDebuggerPipe(fd))
                 {
                     if ((flags & FD_CLOEXEC) == 0) Fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
                 }
@@ -173,6 +198,19 @@ public static unsafe class EmulatorFds
         }
         catch (IOException)
         {
+        }
+    }
+
+    static bool IsDebuggerPipe(int fd)
+    {
+        try
+        {
+            return new FileInfo($"/proc/self/fd/{fd}").LinkTarget is { } t &&
+                t.StartsWith(Path.Combine(Path.GetTempPath(), "clr-debug-pipe-"), StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 

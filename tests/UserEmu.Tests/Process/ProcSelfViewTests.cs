@@ -1,0 +1,29 @@
+using UserEmu.Tests.EndToEnd;
+using UserEmu.Tests.TestSupport;
+using Xunit;
+
+namespace UserEmu.Tests.ProcessModel;
+
+/// <summary>The guest's view of itself in /proc: its own descriptors only, and /proc/&lt;own pid&gt; the same as /proc/self.</summary>
+public class ProcSelfViewTests
+{
+    /// <summary>The emulator's descriptors are not listed, have no /proc path, and give EBADF to fcntl, fstat, read, *at and mmap.</summary>
+    [Fact]
+    public void ProcSelfFdListsOnlyTheGuestsDescriptors()
+    {
+        string exe = GuestProgram.Build("Process/Programs/proc_fd_view.c", "-O2", "-w");
+        var r = NativeOracle.AssertSameAsNative(exe, []);
+        Assert.Contains("self/fd: 0 1 2 3 4 5 6\n", r.Stdout);
+    }
+
+    /// <summary>/proc/&lt;getpid()&gt;/exe, cmdline and the rest name the guest program, as /proc/self does.</summary>
+    [Fact]
+    public void ProcPidIsProcSelf()
+    {
+        string exe = GuestProgram.Build("Process/Programs/proc_self_view.c", "-O2", "-w");
+        var r = NativeOracle.AssertSameAsNative(exe, ["first arg", "", "x"]);
+        Assert.Contains($"readlink /proc/<pid>/exe: {exe} (same as self)", r.Stdout);
+        Assert.Contains($"/proc/<pid>/cmdline: {exe}|first arg||x|", r.Stdout);
+        Assert.DoesNotContain("DIFFERENT", r.Stdout);
+    }
+}
