@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -46,8 +48,11 @@ int main(void)
     list("pid/fd", path);
     snprintf(path, sizeof path, "/proc/%d/task/%d/fd", getpid(), (int)syscall(SYS_gettid));
     list("pid/task/tid/fd", path);
-    int fcntls = 0, fstats = 0, reads = 0, links = 0, stats = 0, opens = 0, at_ebadf = 0, maps = 0;
+    int fcntls = 0, fstats = 0, reads = 0, links = 0, stats = 0, opens = 0, at_ebadf = 0, maps = 0, nvals = 0, selects = 0;
     struct stat st;
+    /* select ignores numbers past the size of the fd table: make it hold at least 256 in both runs. */
+    int high = fcntl(0, F_DUPFD, 200);
+    if (high >= 0) close(high);
     for (int fd = 0; fd < 4096; fd++)
     {
         if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF) fcntls++;
@@ -57,6 +62,16 @@ int main(void)
         void *m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
         if (m != MAP_FAILED) munmap(m, 4096);
         if (m != MAP_FAILED || errno != EBADF) maps++;
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLNVAL)) nvals++;
+        if (fd < 256)
+        {
+            fd_set set;
+            FD_ZERO(&set);
+            FD_SET(fd, &set);
+            struct timeval tv = { 0, 0 };
+            if (select(fd + 1, &set, NULL, NULL, &tv) < 0 && errno == EBADF) selects++;
+        }
         snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
         if (readlink(path, buf, sizeof buf) >= 0) links++;
         else if (errno != ENOENT) printf("readlink %d: %s\n", fd, strerror(errno));
@@ -67,6 +82,7 @@ int main(void)
         else if (errno != ENOENT) printf("open fdinfo %d: %s\n", fd, strerror(errno));
     }
     printf("not EBADF: fcntl %d fstat %d read %d mmap %d; fstatat EBADF %d\n", fcntls, fstats, reads, maps, at_ebadf);
+    printf("POLLNVAL %d, select EBADF %d\n", nvals, selects);
     printf("exist: readlink %d stat %d fdinfo %d\n", links, stats, opens);
     return 0;
 }
