@@ -249,9 +249,11 @@ public static unsafe class EmulatorFds
             return false;
         }
         if (target == null) return false;
-        return !(target is "/dev/null" or "/dev/urandom" || target.EndsWith(".dll", StringComparison.Ordinal) ||
-            target.StartsWith("socket:", StringComparison.Ordinal) || target.StartsWith("pipe:", StringComparison.Ordinal) ||
-            target.StartsWith("anon_inode:", StringComparison.Ordinal));
+        // The runtime makes its pipes, sockets, memfds and /dev/urandom close-on-exec (measured with strace); what it
+        // keeps open without the flag is its assemblies and the debugger FIFOs. An inherited pipe (a make jobserver's,
+        // a parent's extra channel) or /dev/null above 2 is therefore the guest's.
+        return !(target.EndsWith(".dll", StringComparison.Ordinal) ||
+            target.StartsWith(Path.Combine(Path.GetTempPath(), "clr-debug-pipe-"), StringComparison.Ordinal));
     }
 
     /// <summary>

@@ -39,6 +39,24 @@ public class ProcessToolTests
     public void PythonMultiprocessingWithFork() =>
         NativeOracle.AssertSameAsNative("/usr/bin/python3", ["-c", MultiprocessingScript], timeoutMs: Timeout);
 
+    const string SubprocessScript = """
+        import subprocess, os, sys
+        r = subprocess.run(['ls', '/proc/self/fd'], capture_output=True, text=True)
+        print('ls fd:', r.stdout.split(), r.returncode)
+        r = subprocess.run('echo $((6*7)) | tr 4 x; exit 3', shell=True, capture_output=True, text=True)
+        print(repr(r.stdout), r.returncode)
+        p = subprocess.Popen([sys.executable, '-c', 'import sys; print(sys.stdin.read().upper()); sys.exit(5)'],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        out, _ = p.communicate('hello from parent')
+        print(repr(out), p.returncode)
+        print(sorted(os.listdir('/proc/self/fd')))
+        """;
+
+    /// <summary>subprocess (fork/exec through _posixsubprocess, which closes descriptors from a /proc/self/fd listing).</summary>
+    [FactNeeds("/usr/bin/python3")]
+    public void PythonSubprocess() =>
+        NativeOracle.AssertSameAsNative("/usr/bin/python3", ["-c", SubprocessScript], timeoutMs: Timeout);
+
     /// <summary>make runs the gcc driver, which runs cc1, as and collect2/ld: every one an emulated child.</summary>
     [FactNeeds("/usr/bin/make", "/usr/bin/gcc")]
     public void MakeBuildsAndRunsATwoFileProgram()
