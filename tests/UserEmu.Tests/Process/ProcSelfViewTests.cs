@@ -16,6 +16,17 @@ public class ProcSelfViewTests
         Assert.Contains("self/fd: 0 1 2 3 4 5 6\n", r.Stdout);
     }
 
+    /// <summary>Descriptors a host shell passes to the first emulator (/dev/null, a pipe) reach the guest under their numbers.</summary>
+    [Fact]
+    public void InheritedDescriptorsReachTheGuest()
+    {
+        const string script = "exec 5</dev/null 6< <(echo through the pipe); \"$@\" /bin/ls /proc/self/fd; \"$@\" /bin/cat - /dev/fd/5 <&6";
+        var native = HostCommand.Run("/bin/bash", ["-c", script, "bash"]);
+        var emulated = HostCommand.Run("/bin/bash", ["-c", script, "bash", HostCommand.Emulator]);
+        Assert.Contains("5\n6\n", native.Stdout);
+        Assert.Equal(native.ToString(), emulated.ToString());
+    }
+
     /// <summary>/proc/&lt;getpid()&gt;/exe, cmdline and the rest name the guest program, as /proc/self does.</summary>
     [Fact]
     public void ProcPidIsProcSelf()
