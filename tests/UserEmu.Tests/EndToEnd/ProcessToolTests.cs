@@ -4,6 +4,7 @@ using Xunit;
 namespace UserEmu.Tests.EndToEnd;
 
 /// <summary>Programs that start other programs (make, the gcc driver, tar, find -exec, bash, multiprocessing) against native runs.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class ProcessToolTests
 {
     const int Timeout = 300_000;

@@ -5,6 +5,7 @@ using Xunit;
 namespace UserEmu.Tests.ProcessModel;
 
 /// <summary>The guest's view of itself in /proc: its own descriptors only, and /proc/&lt;own pid&gt; the same as /proc/self.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class ProcSelfViewTests
 {
     /// <summary>The emulator's descriptors are not listed, have no /proc path, and give EBADF to fcntl, fstat, read, *at and mmap.</summary>

@@ -5,6 +5,7 @@ using Xunit;
 namespace UserEmu.Tests.ProcessModel;
 
 /// <summary>Futexes whose waiter and waker are different guest processes (shared memory), against the native run.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class SharedFutexTests
 {
     /// <summary>A pshared mutex and condition, a named semaphore, and a robust mutex whose owner process dies holding it.</summary>
