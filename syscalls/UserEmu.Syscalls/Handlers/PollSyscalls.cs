@@ -4,9 +4,9 @@ namespace UserEmu.Syscalls.Handlers;
 
 /// <summary>Waiting on descriptors: poll, ppoll, select, pselect6, with the guest's arrays and timeouts used in place.</summary>
 /// <remarks>
-/// The signal mask argument of ppoll and pselect6 is the guest's (emulated) mask. It is validated as the kernel
-/// does, but the host waits without a mask change: guest signals are queued by the emulator, not by the host
-/// kernel, so the host mask has nothing to unblock.
+/// The signal mask argument of ppoll and pselect6 is the guest's (emulated) mask, in force during the wait
+/// (<see cref="WaitSignalMask"/>); the host waits without a mask change: guest signals are queued by the emulator,
+/// not by the host kernel, so the host mask has nothing to unblock.
 /// </remarks>
 public static unsafe class PollSyscalls
 {
@@ -28,12 +28,13 @@ public static unsafe class PollSyscalls
         if (c.A3 != 0 && c.A4 != SigSetSize) return -Errno.EINVAL;
         byte* fds = c.Out(c.A0, (uint)c.A1 * PollfdSize);
         byte* tsp = c.OutOrNull(c.A2, TimespecSize);
-        if (c.A3 != 0) c.In(c.A3, SigSetSize);
+        if (c.A3 != 0 && WaitSignalMask.Apply(c.Cpu, c.Mem.Read64(c.A3)) != 0) return -Errno.EINTR;
         Span<int> hidden = stackalloc int[MaxHidden];
         int nh = HideEmulatorFds(fds, (uint)c.A1, hidden);
         long* zero = stackalloc long[2] { 0, 0 };
         long r = Sys.Call(HostNr.Ppoll, (long)fds, (long)(uint)c.A1, nh > 0 ? (long)zero : (long)tsp, 0, (long)SigSetSize);
-        return nh > 0 ? InvalidAfterAll(fds, hidden[..nh], r) : r;
+        if (nh > 0) r = InvalidAfterAll(fds, hidden[..nh], r);
+        return c.A3 != 0 ? WaitSignalMask.Finish(c.Cpu, r) : r;
     }
 
     const int MaxHidden = 16;
@@ -97,9 +98,11 @@ public static unsafe class PollSyscalls
     {
         int nfds = (int)c.A0;
         if (nfds < 0) return -Errno.EINVAL;
+        ulong mask = 0;
         if (c.A5 != 0)
         {
-            ulong mask = c.Mem.Read64(c.A5), size = c.Mem.Read64(c.A5 + 8);
+            mask = c.Mem.Read64(c.A5);
+            ulong size = c.Mem.Read64(c.A5 + 8);
             if (mask != 0)
             {
                 if (size != SigSetSize) return -Errno.EINVAL;
@@ -110,7 +113,9 @@ public static unsafe class PollSyscalls
         byte* r = c.OutOrNull(c.A1, setBytes), w = c.OutOrNull(c.A2, setBytes), e = c.OutOrNull(c.A3, setBytes);
         byte* ts = c.OutOrNull(c.A4, TimespecSize);
         if (SetsNameEmulatorFd(nfds, r, w, e)) return -Errno.EBADF;
-        return Sys.Call(HostNr.Pselect6, nfds, (long)r, (long)w, (long)e, (long)ts, 0);
+        if (mask == 0) return Sys.Call(HostNr.Pselect6, nfds, (long)r, (long)w, (long)e, (long)ts, 0);
+        if (WaitSignalMask.Apply(c.Cpu, c.Mem.Read64(mask)) != 0) return -Errno.EINTR;
+        return WaitSignalMask.Finish(c.Cpu, Sys.Call(HostNr.Pselect6, nfds, (long)r, (long)w, (long)e, (long)ts, 0));
     }
 
     // The kernel reads DIV_ROUND_UP(nfds, BITS_PER_LONG) longs of each set.
