@@ -70,10 +70,6 @@ public class ProcessToolTests
             "prog: main.o twice.o\n\tgcc -o $@ $^\n%.o: %.c\n\tgcc -O2 -c $< -o $@\nrun: prog\n\t./prog\n\t@echo built $^\n");
         // -B: the emulated run rebuilds what the native run just built.
         NativeOracle.AssertSameAsNative("/usr/bin/make", ["-B", "-f", "build.mk", "run"], workDir: dir, timeoutMs: Timeout);
-        // A parallel recursive make: the sub-make finds the jobserver pipe its parent passed (an inherited descriptor).
-        File.WriteAllText(Path.Combine(dir, "top.mk"), "all:\n\t+$(MAKE) -s -f sub.mk a b\n");
-        File.WriteAllText(Path.Combine(dir, "sub.mk"), "a:\n\t@echo a\nb: a\n\t@echo b $(filter -j%,$(MAKEFLAGS))\n");
-        NativeOracle.AssertSameAsNative("/usr/bin/make", ["-s", "-j2", "-f", "top.mk"], workDir: dir, timeoutMs: Timeout);
     }
 
     /// <summary>gcc -O2 -c under emulation (cc1 and as emulated) writes the same object file as natively.</summary>
