@@ -21,7 +21,9 @@ static unsafe class GuestLauncher
         var options = cli.Emulator;
         var model = CpuModel.Find(options.CpuModel) ?? throw new UsageException($"unknown CPU model '{options.CpuModel}' (try -cpu help)");
         var mem = new GuestAddressSpace();
-        var loaded = ProgramImage.Load(mem, program, options.SysRoot);
+        // As execve: a #! script runs its interpreter with the script's name as an argument (binfmt_script).
+        var plan = ExecResolver.Resolve(program, program, [cli.Argv0 ?? program, .. cli.ProgramArgs], options.SysRoot, mem.Limit);
+        var loaded = ProgramImage.Load(mem, plan.Program, options.SysRoot);
         var image = loaded.Program;
         ulong entry = loaded.Entry, interpBase = loaded.InterpreterBase;
 
@@ -44,7 +46,7 @@ static unsafe class GuestLauncher
         proc.Signals.Delivery = new X86SignalFrame();
         mem.CodePageWritten = proc.Code.InvalidatePage;
 
-        string[] argv = [cli.Argv0 ?? program, .. cli.ProgramArgs];
+        string[] argv = plan.Argv;
         string[] envp = GuestEnvironment(cli);
         var layout = InitialStack.Build(mem, new StackInputs
         {

@@ -29,7 +29,7 @@ try
     if (cli.GuestFds == null && Environment.GetEnvironmentVariable(ReexecCommand.DiagnosticsVariable) == null)
     {
         // First start from a host shell: restart once so the runtime's descriptors sit above the guest's (EmulatorFds).
-        EmulatorFds.Classify(null);
+        EmulatorFds.ClassifyBeforeRestart();
         var (guestFds, placeholders) = EmulatorFds.PrepareExec();
         HostExec.Run(ReexecCommand.ForStartup(args, guestFds), [.. HostExec.StartupEnvironment(), ReexecCommand.DiagnosticsVariable + "=0"]);
         // Could not restart: go on with the runtime's descriptors where they are.

@@ -9,8 +9,6 @@ namespace UserEmu.Engine;
 /// <summary>The dispatch loop of one vCPU: find or translate the block at RIP, run it (interpreted while cold, compiled once hot), service exits.</summary>
 public sealed unsafe class CpuLoop
 {
-    const int JumpCacheBits = 12;
-    readonly TranslationBlock?[] _jumpCache = new TranslationBlock?[1 << JumpCacheBits];
     readonly Vcpu _cpu;
     readonly GuestProcess _proc;
     readonly EngineStats _stats;
@@ -60,11 +58,10 @@ public sealed unsafe class CpuLoop
                 if (s.Detail != null) Console.Error.WriteLine($"useremu: {s.Detail}");
                 _proc.Signals.DeliverSynchronous(_cpu, new GuestSignalInfo(s.Signal, s.Code, s.Address));
             }
-            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException
-                or NullReferenceException or InvalidProgramException or NotSupportedException or OverflowException
-                or KeyNotFoundException or InvalidCastException)
+            catch (Exception e) when (e is not (GuestTerminatedBySignalException or GuestThreadExitException))
             {
-                // An emulator bug: one line with the guest PC and bytes, then the guest gets SIGILL there instead of a hang or a .NET crash.
+                // Any other host exception is an emulator bug (the guest's own errors are signals and errnos); escaping,
+                // it would end the thread with a .NET stack trace. One line with the guest PC and bytes, then SIGILL there.
                 ulong pc = _cpu.State->Rip;
                 Console.Error.WriteLine($"useremu: internal error at guest pc 0x{pc:x} ({GuestBytes(pc)}): {e.GetType().Name}: {e.Message} (-d in_asm,op,exec -D file shows the blocks)");
                 _proc.Signals.DeliverSynchronous(_cpu, new GuestSignalInfo(Signals.SIGILL, Signals.ILL_ILLOPN, pc));
@@ -86,6 +83,12 @@ public sealed unsafe class CpuLoop
         while (true)
         {
             var tb = Find(state->Rip);
+            if (cpu.LinkFrom is { } from)
+            {
+                // A compiled region's direct exit came here: link it to its target, which is compiled too now.
+                if (tb.Compiled != null) from.Targets[cpu.LinkExit] = tb;
+                cpu.LinkFrom = null;
+            }
             if (_traceExec) _proc.Options.Log.WriteLine($"Trace 0x{tb.Pc:x16} [{(tb.Compiled != null ? "il" : "interp")}]");
             if (_traceCpu) _proc.Options.Log.Write(CpuDump.Format(state));
             BlockExit exit;
@@ -97,7 +100,7 @@ public sealed unsafe class CpuLoop
             {
                 exit = IrInterpreter.Run(tb.Ir, cpu);
                 // Atomic so that exactly one of several threads running a cold block compiles it.
-                if (Interlocked.Increment(ref tb.ExecCount) == _threshold) Compile(tb);
+                if (Interlocked.Increment(ref tb.ExecCount) == _threshold) _proc.Compiler.Compile(tb, cpu.Memory);
             }
             if (exit == BlockExit.Syscall)
             {
@@ -112,7 +115,7 @@ public sealed unsafe class CpuLoop
 
     TranslationBlock Find(ulong pc)
     {
-        ref var slot = ref _jumpCache[(pc ^ (pc >> JumpCacheBits)) & ((1 << JumpCacheBits) - 1)];
+        ref var slot = ref _cpu.JumpCache[(int)(pc ^ (pc >> Vcpu.JumpCacheBits)) & ((1 << Vcpu.JumpCacheBits) - 1)];
         var tb = slot;
         if (tb != null && tb.Pc == pc && tb.Valid) return tb;
         tb = _proc.Code.Lookup(pc);
@@ -128,56 +131,10 @@ public sealed unsafe class CpuLoop
         _stats.TranslateTicks += Stopwatch.GetTimestamp() - t0;
         if (_traceInAsm) _proc.Options.Log.Write($"IN: 0x{pc:x}\n{_proc.Frontend.Disassemble(_cpu, pc, ir.GuestEnd)}\n");
         if (_traceOp) _proc.Options.Log.Write(IrPrinter.Format(ir));
+        // Bounded memory for programs that generate code without end (JITs): past the limit, start over.
+        _proc.Code.FlushIfFull(_proc.Options.TranslationCacheBlocks);
         var tb = _proc.Code.Add(new TranslationBlock(ir), _cpu.Memory);
-        if (_threshold == 0 && tb.Compiled == null) Compile(tb);
+        if (_threshold == 0 && tb.Compiled == null) _proc.Compiler.Compile(tb, _cpu.Memory);
         return tb;
-    }
-
-    /// <summary>Max blocks compiled into one method: enough for typical inner loops, small enough to JIT quickly.</summary>
-    const int MaxRegionBlocks = 16;
-
-    /// <summary>The hot block plus the already-run blocks reachable from it by direct jumps, so loops run inside one method.</summary>
-    List<IrBlock> CollectRegion(TranslationBlock entry)
-    {
-        var region = new List<IrBlock> { entry.Ir };
-        var seen = new HashSet<ulong> { entry.Pc };
-        for (int k = 0; k < region.Count && region.Count < MaxRegionBlocks; k++)
-        {
-            ref readonly var exit = ref region[k].Code[^1];
-            Span<long> targets = stackalloc long[2];
-            int n = 0;
-            if (exit.Op == IR.IrOp.Jump) targets[n++] = exit.Imm;
-            else if (exit.Op == IR.IrOp.Branch) { targets[n++] = exit.Imm; targets[n++] = exit.Imm2; }
-            for (int t = 0; t < n && region.Count < MaxRegionBlocks; t++)
-            {
-                ulong pc = (ulong)targets[t];
-                if (!seen.Add(pc)) continue;
-                var next = _proc.Code.Lookup(pc);
-                if (next is { Valid: true } && (next.ExecCount != 0 || next.Compiled != null)) region.Add(next.Ir);
-            }
-        }
-        return region;
-    }
-
-    void Compile(TranslationBlock tb)
-    {
-        if (_threshold < 0) return;
-        long t0 = Stopwatch.GetTimestamp();
-        try
-        {
-            var region = CollectRegion(tb);
-            var compiled = IlBlockCompiler.Compile(region, _cpu.Memory);
-            foreach (var member in region)
-                if (member != tb.Ir) _proc.Code.AddDependency(tb, member.GuestPc, member.GuestEnd, _cpu.Memory);
-            tb.Compiled = compiled;
-            Interlocked.Increment(ref _proc.Code.BlocksCompiled);
-        }
-        catch (InvalidProgramException ex)
-        {
-            // An IL backend bug must not kill the guest: the block keeps running in the interpreter.
-            _proc.Options.Log.WriteLine($"useremu: internal error compiling block 0x{tb.Pc:x}: {ex.Message} (kept interpreting; -d op shows its IR)");
-            tb.ExecCount = int.MinValue;
-        }
-        _stats.CompileTicks += Stopwatch.GetTimestamp() - t0;
     }
 }

@@ -47,6 +47,8 @@ public sealed class ExclusiveSection
                 _parked--;
             }
             _requested = true;
+            // Compiled code polls only this flag (at back edges and chained exits), not Requested.
+            GuestSignals.InterruptRequested = true;
             if (others <= 0) return;
             long deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * MaxWaitMs / 1000;
             while (_parked < others)
@@ -66,7 +68,11 @@ public sealed class ExclusiveSection
             _requested = false;
             Monitor.PulseAll(_lock);
         }
+        Ended?.Invoke();
     }
+
+    /// <summary>Run after each section (the process's signals clear the compiled-code poll flag if nothing else needs it).</summary>
+    public Action? Ended { get; set; }
 
     /// <summary>In a forked child: no thread is parked (they do not exist there) and nothing is requested.</summary>
     public void ResetAfterFork()

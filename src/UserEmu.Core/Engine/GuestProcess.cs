@@ -10,9 +10,16 @@ public sealed class GuestProcess
     public required IGuestFrontend Frontend { get; init; }
     public required ISyscallBridge Syscalls { get; set; }
     public TranslationCache Code { get; } = new();
+    /// <summary>Compiles hot code into IL regions (see <see cref="RegionCompiler"/>).</summary>
+    public RegionCompiler Compiler { get; }
     public GuestSignals Signals { get; }
 
-    public GuestProcess() => Signals = new GuestSignals(this);
+    public GuestProcess()
+    {
+        Signals = new GuestSignals(this);
+        Compiler = new RegionCompiler(this);
+        Exclusive.Ended = Signals.ClearInterruptIfIdle;
+    }
     /// <summary>Futex wait queues of this address space (created on first use).</summary>
     public Threads.FutexTable Futexes => LazyInitializer.EnsureInitialized(ref _futexes, () => new Threads.FutexTable(Memory));
     Threads.FutexTable? _futexes;

@@ -174,10 +174,15 @@ public sealed class GuestSignals(GuestProcess process)
     }
 
     // Leave the back-edge poll set while any thread still has something to look at (clear first, then re-check: no lost wake).
-    void ClearInterruptIfIdle()
+    internal void ClearInterruptIfIdle()
     {
         InterruptRequested = false;
         Interlocked.MemoryBarrier();
+        if (_process.Exclusive.Requested)
+        {
+            InterruptRequested = true;
+            return;
+        }
         foreach (var t in _process.Threads.Snapshot())
             if (t.SignalPending)
             {

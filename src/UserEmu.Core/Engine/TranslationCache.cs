@@ -12,6 +12,8 @@ public sealed class TranslationCache
     public int Count { get { lock (_lock) return _byPc.Count; } }
     public long BlocksTranslated;
     public long BlocksCompiled;
+    /// <summary>Times the whole cache was dropped because it reached its size limit (-d stats).</summary>
+    public long Flushes;
 
     public TranslationBlock? Lookup(ulong pc)
     {
@@ -63,6 +65,29 @@ public sealed class TranslationCache
                 tb.Valid = false;
                 if (_byPc.TryGetValue(tb.Pc, out var cur) && cur == tb) _byPc.Remove(tb.Pc);
             }
+        }
+    }
+
+    /// <summary>Drops every block (QEMU's tb_flush), when the cache holds <paramref name="limit"/> blocks or more; true if it did.</summary>
+    /// <remarks>
+    /// QEMU flushes with all threads out of translated code because it reuses the code buffer. Here a block is a
+    /// managed object: a thread still running one (or holding it in its jump cache) keeps it alive and sees it
+    /// invalid at its next lookup, exactly as after a write to guest code, so the caller's block boundary is a safe point.
+    /// </remarks>
+    public bool FlushIfFull(int limit)
+    {
+        lock (_lock)
+        {
+            if (limit <= 0 || _byPc.Count < limit) return false;
+            foreach (var tb in _byPc.Values) tb.Valid = false;
+            foreach (var list in _byPage.Values)
+                foreach (var tb in list) tb.Valid = false;
+            _byPc.Clear();
+            _byPc.TrimExcess();
+            _byPage.Clear();
+            _byPage.TrimExcess();
+            Flushes++;
+            return true;
         }
     }
 

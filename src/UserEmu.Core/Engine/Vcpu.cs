@@ -8,6 +8,13 @@ namespace UserEmu.Engine;
 public sealed unsafe class Vcpu : IDisposable
 {
     public readonly CpuState* State;
+    /// <summary>log2 of the <see cref="JumpCache"/> size.</summary>
+    public const int JumpCacheBits = 12;
+    /// <summary>Recently run blocks by hashed guest PC: the dispatcher's first lookup, and compiled code's for indirect jumps.</summary>
+    public readonly TranslationBlock?[] JumpCache = new TranslationBlock?[1 << JumpCacheBits];
+    /// <summary>The region whose unlinked direct exit <see cref="LinkExit"/> just returned to the dispatcher (null: none).</summary>
+    public Backend.IL.RegionLinks? LinkFrom;
+    public int LinkExit;
     public readonly GuestProcess Process;
     public readonly GuestAddressSpace Memory;
     /// <summary>Guest thread id (the host tid of the thread running it).</summary>

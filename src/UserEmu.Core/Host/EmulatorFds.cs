@@ -86,6 +86,17 @@ public static unsafe class EmulatorFds
         using (System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGCONT, _ => { }))
         {
         }
+        SortDescriptors(guestFds);
+    }
+
+    /// <summary>
+    /// The first emulator, about to restart itself: sorts the descriptors open now without preloading anything, since
+    /// the restarted runtime is the one whose files must stay above the guest's.
+    /// </summary>
+    public static void ClassifyBeforeRestart() => SortDescriptors(null);
+
+    static void SortDescriptors(IReadOnlyCollection<int>? guestFds)
+    {
         lock (s_lock)
         {
             s_emulator.Clear();
@@ -275,6 +286,9 @@ public static unsafe class EmulatorFds
             // against and the assemblies they forward to); deeper ones are what the runtime seldom needs.
             bool ours = a.Location.StartsWith(appDir, StringComparison.Ordinal);
             if (!ours && depth >= 2) continue;
+            // netstandard and mscorlib are facades over the whole framework: following them loads ~100 assemblies
+            // (a third of startup) that nothing here uses.
+            if (a.GetName().Name is "netstandard" or "mscorlib") continue;
             foreach (var name in a.GetReferencedAssemblies())
             {
                 if (seen.Contains(name.FullName)) continue;

@@ -25,6 +25,10 @@ public sealed class ExecFormatException : Exception
     internal static ExecFormatException NotFound() =>
         new("no such file or directory", ExitNotFound, LinuxErrno.ENOENT);
 
+    /// <summary>A PT_INTERP or #! interpreter that is neither under the sysroot nor on the host: ENOENT, as execve reports it.</summary>
+    internal static ExecFormatException InterpreterNotFound(string what, string path, string sysRoot) =>
+        new($"{what} {path} not found under sysroot {sysRoot}", ExitNotFound, LinuxErrno.ENOENT);
+
     internal static ExecFormatException PermissionDenied() =>
         new("permission denied", ExitCannotExecute, LinuxErrno.EACCES);
 }

@@ -36,7 +36,7 @@ public static class ExecResolver
                     return new ExecPlan(hostPath, argv);
                 }
             }
-            if (!head.AsSpan().StartsWith("#!"u8)) throw new ExecFormatException("exec format error", ExecFormatException.ExitCannotExecute, LinuxErrno.ENOEXEC);
+            if (!head.AsSpan().StartsWith("#!"u8)) throw new ExecFormatException("not an ELF executable or #! script", ExecFormatException.ExitCannotExecute, LinuxErrno.ENOEXEC);
             var (name, arg) = ParseShebang(head);
             // The script's argv[0] is replaced by: interpreter, its optional argument, the script's name.
             var rewritten = new List<string> { name };
@@ -45,9 +45,9 @@ public static class ExecResolver
             rewritten.AddRange(argv.Skip(1));
             argv = rewritten.ToArray();
             filename = name;
-            hostPath = SysRoot.Resolve(sysRoot, name) ?? throw ExecFormatException.NotFound();
+            hostPath = SysRoot.Resolve(sysRoot, name) ?? throw ExecFormatException.InterpreterNotFound("#! interpreter", name, sysRoot);
         }
-        throw new ExecFormatException("too many levels of interpreters", ExecFormatException.ExitCannotExecute, LinuxErrno.ELOOP);
+        throw new ExecFormatException("too many levels of #! interpreters (a loop?)", ExecFormatException.ExitCannotExecute, LinuxErrno.ELOOP);
     }
 
     /// <summary>binfmt_script's reading of the #! line: interpreter up to the first blank, then one optional argument (the rest, trimmed).</summary>
@@ -69,14 +69,15 @@ public static class ExecResolver
         return (Encoding.UTF8.GetString(name), rest.IsEmpty ? null : Encoding.UTF8.GetString(rest));
     }
 
-    static ExecFormatException NoExec() => new("exec format error", ExecFormatException.ExitCannotExecute, LinuxErrno.ENOEXEC);
+    static ExecFormatException NoExec() => new("#! line names no interpreter", ExecFormatException.ExitCannotExecute, LinuxErrno.ENOEXEC);
 
     /// <summary>Validates an ELF program (and finds and validates its interpreter) without mapping anything.</summary>
     static void CheckElf(ExecutableFile file, string sysRoot, ulong addressLimit)
     {
         var layout = ElfLayout.Analyze(ElfHeaders.Read(file), file, isInterpreter: false, addressLimit);
         if (layout.Interpreter == null) return;
-        string interpPath = SysRoot.Resolve(sysRoot, layout.Interpreter) ?? throw ExecFormatException.NotFound();
+        string interpPath = SysRoot.Resolve(sysRoot, layout.Interpreter)
+            ?? throw ExecFormatException.InterpreterNotFound("interpreter", layout.Interpreter, sysRoot);
         using var interp = ExecutableFile.Open(interpPath, requireExecutable: false);
         ElfLayout.Analyze(ElfHeaders.Read(interp), interp, isInterpreter: true, addressLimit);
     }

@@ -25,8 +25,7 @@ public sealed class ProgramImage
         var program = ElfLoader.Load(mem, path);
         if (program.Interpreter == null) return new ProgramImage { Program = program };
         string interpPath = SysRoot.Resolve(sysRoot, program.Interpreter)
-            ?? throw new ExecFormatException($"interpreter {program.Interpreter} not found (sysroot {sysRoot})",
-                ExecFormatException.ExitNotFound, LinuxErrno.ENOENT);
+            ?? throw ExecFormatException.InterpreterNotFound("interpreter", program.Interpreter, sysRoot);
         var interp = ElfLoader.Load(mem, interpPath, isInterpreter: true);
         return new ProgramImage { Program = program, Interpreter = interp };
     }

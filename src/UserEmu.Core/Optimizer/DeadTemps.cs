@@ -25,20 +25,19 @@ static class DeadTemps
 
     static void MarkUses(in IrInstr i, bool[] used)
     {
-        switch (i.Op)
-        {
-            case IrOp.Nop or IrOp.InsnStart or IrOp.Const or IrOp.LoadState or IrOp.Jump or IrOp.Syscall:
-                break;
-            case IrOp.Select or IrOp.PureCall:
-                used[i.A] = used[i.B] = used[i.C] = true;
-                break;
-            case IrOp.Mov or IrOp.Neg or IrOp.Not or IrOp.ZExt or IrOp.SExt or IrOp.Bswap or IrOp.StoreState or IrOp.Load
-                or IrOp.JumpIndirect or IrOp.Branch:
-                used[i.A] = true;
-                break;
-            default:
-                used[i.A] = used[i.B] = true;
-                break;
-        }
+        int n = TempOperands(i.Op);
+        if (n >= 1) used[i.A] = true;
+        if (n >= 2) used[i.B] = true;
+        if (n >= 3) used[i.C] = true;
     }
+
+    /// <summary>How many of A, B, C an op reads as temps (in that order).</summary>
+    public static int TempOperands(IrOp op) => op switch
+    {
+        IrOp.Nop or IrOp.InsnStart or IrOp.Const or IrOp.LoadState or IrOp.Jump or IrOp.Syscall => 0,
+        IrOp.Mov or IrOp.Neg or IrOp.Not or IrOp.ZExt or IrOp.SExt or IrOp.Bswap or IrOp.StoreState or IrOp.Load
+            or IrOp.JumpIndirect or IrOp.Branch => 1,
+        IrOp.Select or IrOp.PureCall => 3,
+        _ => 2,
+    };
 }

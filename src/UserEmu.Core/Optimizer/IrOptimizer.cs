@@ -9,6 +9,7 @@ public static class IrOptimizer
     {
         var code = block.Code;
         StateForwarding.Run(code);
+        CopyPropagation.Run(code, block.TempCount);
         ConstantFolding.Run(code, block.TempCount);
         DeadStateStores.Run(code);
         DeadTemps.Run(code, block.TempCount);

@@ -62,6 +62,8 @@ public static class OptionTable
             (o, v) => o.HiddenEnv.Add(v)),
         new("jit-threshold", "USEREMU_JIT_THRESHOLD", "n", "interpret a block n times before compiling it (0: always compile, -1: never)",
             (o, v) => o.Emulator.CompileThreshold = ParseInt(v, "jit-threshold")),
+        new("tb-cache-blocks", "USEREMU_TB_CACHE_BLOCKS", "n", "translated blocks kept before the cache is flushed (0: no limit)",
+            (o, v) => o.Emulator.TranslationCacheBlocks = ParseInt(v, "tb-cache-blocks")),
     ];
 
     public static readonly (string Item, string Help)[] LogItems =

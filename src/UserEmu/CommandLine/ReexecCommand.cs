@@ -50,6 +50,7 @@ public static class ReexecCommand
         if (cli.LogFile != null) args.AddRange(["-D", Path.GetFullPath(cli.LogFile)]);
         if (o.QuietUnimplemented) args.Add("-quiet-unimplemented");
         args.AddRange(["-jit-threshold", o.CompileThreshold.ToString(CultureInfo.InvariantCulture)]);
+        args.AddRange(["-tb-cache-blocks", o.TranslationCacheBlocks.ToString(CultureInfo.InvariantCulture)]);
         args.Add("-execve");
         return args.ToArray();
     }

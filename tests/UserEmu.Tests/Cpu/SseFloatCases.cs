@@ -13,6 +13,8 @@ public sealed record SseCaseOptions
     public bool Misaligned { get; init; }
     /// <summary>Chance of some exception masks being clear (unmasked exceptions raise SIGFPE).</summary>
     public double UnmaskChance { get; init; }
+    /// <summary>A fixed MXCSR instead of a random one.</summary>
+    public uint? Mxcsr { get; init; }
     /// <summary>Allowed imm8 values (null: any byte).</summary>
     public Func<Random, int>? Imm8 { get; init; }
     /// <summary>Last changes to a case (false rejects it).</summary>
@@ -74,7 +76,7 @@ public sealed unsafe class SseFloatCases(DifferentialTester t)
         var op = code.ToOpCode();
         var state = t.Fuzzer.RandomState();
         for (int r = 0; r < 16; r++) Values.Fill(new Span<byte>(state.Xmm + r * 16, 16), o.Format);
-        state.Mxcsr = Values.Mxcsr(o.UnmaskChance);
+        state.Mxcsr = o.Mxcsr ?? Values.Mxcsr(o.UnmaskChance);
         var data = new byte[1024];
         for (int at = 0; at < data.Length; at += 16) Values.Fill(data.AsSpan(at, 16), o.Format);
         var taken = new HashSet<int> { 4 };

@@ -56,7 +56,7 @@ public sealed class LoaderFuzzTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>Byte flips concentrated on the headers (where the loader's decisions are), plus truncation and garbage fields.</summary>
-    static byte[] Mutate(byte[] seed, Random rng)
+    internal static byte[] Mutate(byte[] seed, Random rng)
     {
         var b = (byte[])seed.Clone();
         int headerEnd = Math.Min(b.Length, 64 + 56 * 16);

@@ -20,7 +20,9 @@ public sealed unsafe class TranslatorFuzzTests(ITestOutputHelper output)
         var rng = new Random(FuzzSettings.Seed(11));
         var fuzzer = new InstructionFuzzer(rng);
         using var emu = new EmulatorRunner();
-        int iterations = FuzzSettings.Iterations(2000), signals = 0;
+        int iterations = FuzzSettings.Iterations(2000), signals = 0, run = 0;
+        // A long run keeps going past a failure so that one run finds every distinct problem; the test fails at the end.
+        var failures = new List<string>();
         for (int i = 0; i < iterations; i++)
         {
             var code = RandomCode(rng);
@@ -31,10 +33,17 @@ public sealed unsafe class TranslatorFuzzTests(ITestOutputHelper output)
             // USEREMU_FUZZ_ONLY=N replays iteration N alone (the random stream is consumed the same way).
             if (FuzzSettings.Only is { } only && only != i) continue;
             var result = RunAll(emu, c);
-            Assert.True(result.Error == null, $"iteration {i}, code {Convert.ToHexString(code)}: {result.Error}");
+            run++;
+            if (result.Error != null)
+            {
+                failures.Add($"iteration {i}, code {Convert.ToHexString(code)}: {result.Error}");
+                output.WriteLine(failures[^1]);
+                if (failures.Count >= 20) break;
+            }
             signals += result.Signaled ? 1 : 0;
         }
-        output.WriteLine($"{iterations} random blocks, {signals} ended in a guest signal");
+        output.WriteLine($"{iterations} random blocks ({run} compared), {signals} ended in a guest signal, {failures.Count} failures");
+        Assert.True(failures.Count == 0, string.Join("\n\n", failures.Take(3)));
     }
 
     public static TheoryData<string> Corpus()

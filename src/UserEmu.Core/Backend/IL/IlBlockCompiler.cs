@@ -15,7 +15,7 @@ namespace UserEmu.Backend.IL;
 /// </remarks>
 public static unsafe class IlBlockCompiler
 {
-    internal static readonly Type[] Params = [typeof(Vcpu), typeof(CpuState*)];
+    internal static readonly Type[] Params = [typeof(RegionLinks), typeof(Vcpu), typeof(CpuState*)];
     internal static readonly MethodInfo BigMulU = typeof(IlBlockCompiler).GetMethod(nameof(MulHighUnsigned), BindingFlags.NonPublic | BindingFlags.Static)!;
     internal static readonly MethodInfo BigMulS = typeof(IlBlockCompiler).GetMethod(nameof(MulHighSigned), BindingFlags.NonPublic | BindingFlags.Static)!;
     internal static readonly FieldInfo Interrupt = typeof(GuestSignals).GetField(nameof(GuestSignals.InterruptRequested))!;
@@ -25,11 +25,27 @@ public static unsafe class IlBlockCompiler
 
     public static CompiledBlock Compile(IrBlock block, GuestAddressSpace memory) => Compile([block], memory);
 
+    /// <summary>
+    /// IL size past which a region is split. RyuJIT silently compiles a method with MinOpts (every local on the stack)
+    /// past 60,000 IL bytes or 8,000 local-variable references; regions stay well under both.
+    /// </summary>
+    public const int MaxRegionIlBytes = 24_000;
+
     /// <summary>Compiles a region entered at <c>region[0]</c>.</summary>
-    public static CompiledBlock Compile(IReadOnlyList<IrBlock> region, GuestAddressSpace memory)
+    public static CompiledBlock Compile(IReadOnlyList<IrBlock> region, GuestAddressSpace memory) =>
+        TryCompile(region, memory, int.MaxValue, chain: true)!;
+
+    /// <summary>
+    /// Compiles a region, or returns null if its IL would pass <paramref name="maxIlBytes"/> (a single block always
+    /// compiles). With <paramref name="chain"/>, its exits continue straight into other compiled regions.
+    /// </summary>
+    public static CompiledBlock? TryCompile(IReadOnlyList<IrBlock> region, GuestAddressSpace memory, int maxIlBytes, bool chain)
     {
         var dm = new DynamicMethod($"tb_{region[0].GuestPc:x}", typeof(int), Params, typeof(IlBlockCompiler).Module, skipVisibility: true);
-        new IlRegionEmitter(dm.GetILGenerator(), region, memory).Emit();
-        return dm.CreateDelegate<CompiledBlock>();
+        var il = dm.GetILGenerator();
+        var emitter = new IlRegionEmitter(il, region, memory, chain);
+        emitter.Emit();
+        if (il.ILOffset > maxIlBytes && region.Count > 1) return null;
+        return dm.CreateDelegate<CompiledBlock>(new RegionLinks(emitter.DirectExits));
     }
 }

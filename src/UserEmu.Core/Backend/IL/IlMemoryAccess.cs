@@ -11,7 +11,10 @@ static unsafe class IlMemoryAccess
     static readonly MethodInfo LoadSlowMethod = typeof(IlMemoryAccess).GetMethod(nameof(LoadSlow), BindingFlags.NonPublic | BindingFlags.Static)!;
     static readonly MethodInfo StoreSlowMethod = typeof(IlMemoryAccess).GetMethod(nameof(StoreSlow), BindingFlags.NonPublic | BindingFlags.Static)!;
 
+    // Out of line: the slow path is rare, and inlined it would use up the region's inlining budget.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     static ulong LoadSlow(Vcpu cpu, ulong addr, int size) => cpu.Memory.Read(addr, size);
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     static void StoreSlow(Vcpu cpu, ulong addr, int size, ulong value) => cpu.Memory.Write(addr, size, value);
 
     public static void LoadInd(ILGenerator il, int size)
@@ -90,7 +93,7 @@ static unsafe class IlMemoryAccess
         il.Emit(OpCodes.Br, done);
         il.MarkLabel(slow);
         beforeSlow();
-        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldloc, addr);
         il.Emit(OpCodes.Ldc_I4, size);
         il.Emit(OpCodes.Call, LoadSlowMethod);
@@ -110,7 +113,7 @@ static unsafe class IlMemoryAccess
         il.Emit(OpCodes.Br, done);
         il.MarkLabel(slow);
         beforeSlow();
-        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldloc, addr);
         il.Emit(OpCodes.Ldc_I4, size);
         il.Emit(OpCodes.Ldloc, value);

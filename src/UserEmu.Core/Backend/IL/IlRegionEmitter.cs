@@ -7,7 +7,7 @@ using UserEmu.Memory;
 namespace UserEmu.Backend.IL;
 
 /// <summary>Emits the IL of one compiled region (see <see cref="IlBlockCompiler"/>).</summary>
-sealed class IlRegionEmitter
+sealed partial class IlRegionEmitter
 {
     readonly ILGenerator _il;
     readonly IReadOnlyList<IrBlock> _region;
@@ -26,9 +26,10 @@ sealed class IlRegionEmitter
         public bool Dirty;
     }
 
-    public IlRegionEmitter(ILGenerator il, IReadOnlyList<IrBlock> region, GuestAddressSpace memory)
+    public IlRegionEmitter(ILGenerator il, IReadOnlyList<IrBlock> region, GuestAddressSpace memory, bool chain)
     {
         _il = il;
+        _chain = chain;
         _region = region;
         _memory = memory;
         int temps = region.Max(b => b.TempCount);
@@ -47,16 +48,23 @@ sealed class IlRegionEmitter
     /// <summary>Promotes each state range whose accesses all start at the same offset (any widths) and overlap no other access.</summary>
     void ChooseSlots()
     {
-        var accesses = new Dictionary<long, (int Size, bool Written)>();
+        var accesses = new Dictionary<long, (int Size, bool Written, int Count)>();
+        void Access(long offset, int size, bool write)
+        {
+            var cur = accesses.GetValueOrDefault(offset);
+            accesses[offset] = (Math.Max(cur.Size, size), cur.Written | write, cur.Count + 1);
+        }
         foreach (var b in _region)
             foreach (ref readonly var i in b.Code.AsSpan())
-                if (i.Op is IrOp.LoadState or IrOp.StoreState)
-                {
-                    var cur = accesses.GetValueOrDefault(i.Imm);
-                    accesses[i.Imm] = (Math.Max(cur.Size, i.Size), cur.Written | i.Op == IrOp.StoreState);
-                }
-        foreach (var (off, (size, written)) in accesses)
+            {
+                if (i.Op is IrOp.LoadState or IrOp.StoreState) Access(i.Imm, i.Size, i.Op == IrOp.StoreState);
+                else if (i.Op == IrOp.Call) InlineArithAccesses(i, Access);
+            }
+        int minUses = MinUsesToPromote();
+        foreach (var (off, (size, written, count)) in accesses)
         {
+            // A slot is loaded on entry and written back at every exit: not worth it for a value used once or twice.
+            if (count < minUses) continue;
             bool overlaps = accesses.Any(o => o.Key != off && o.Key < off + size && off < o.Key + o.Value.Size);
             // RIP is written directly by SetRip (fault PCs, exits); a promoted copy would be written back over it.
             overlaps |= off < CpuState.OffRip + 8 && CpuState.OffRip < off + size;
@@ -64,9 +72,25 @@ sealed class IlRegionEmitter
         }
     }
 
+    /// <summary>Accesses that make promoting a slot pay: any inside a loop, else a few (USEREMU_MIN_USES, for measuring).</summary>
+    int MinUsesToPromote()
+    {
+        for (int k = 0; k < _region.Count; k++)
+        {
+            ref readonly var exit = ref _region[k].Code[^1];
+            if (exit.Op is IrOp.Jump or IrOp.Branch &&
+                ((_blockIndex.TryGetValue((ulong)exit.Imm, out int t) && t <= k) ||
+                 (exit.Op == IrOp.Branch && _blockIndex.TryGetValue((ulong)exit.Imm2, out t) && t <= k)))
+                return 1;
+        }
+        return s_minUses;
+    }
+
+    static readonly int s_minUses = int.TryParse(Environment.GetEnvironmentVariable("USEREMU_MIN_USES"), out int n) ? n : 3;
+
     void StatePtr(long offset)
     {
-        _il.Emit(OpCodes.Ldarg_1);
+        _il.Emit(OpCodes.Ldarg_2);
         if (offset != 0)
         {
             _il.Emit(OpCodes.Ldc_I4, (int)offset);
@@ -84,8 +108,6 @@ sealed class IlRegionEmitter
             _il.Emit(OpCodes.Stloc, s.Local);
         }
     }
-
-    void WriteBack() => WriteBack(false);
 
     void WriteBack(bool vectorOnly)
     {
@@ -108,12 +130,6 @@ sealed class IlRegionEmitter
         _il.Emit(OpCodes.Stind_I8);
     }
 
-    void Return(BlockExit exit)
-    {
-        _il.Emit(OpCodes.Ldc_I4, (int)exit);
-        _il.Emit(OpCodes.Ret);
-    }
-
     /// <summary>Continues at a constant guest PC: a branch inside the region, or write-back and return.</summary>
     void Goto(long target, int fromBlock)
     {
@@ -125,17 +141,15 @@ sealed class IlRegionEmitter
                 var stay = _il.DefineLabel();
                 _il.Emit(OpCodes.Ldsfld, IlBlockCompiler.Interrupt);
                 _il.Emit(OpCodes.Brfalse, stay);
-                WriteBack();
                 SetRip(target);
-                Return(BlockExit.Next);
+                ExitRegion(BlockExit.Next);
                 _il.MarkLabel(stay);
             }
             _il.Emit(OpCodes.Br, _blockLabels[k]);
             return;
         }
-        WriteBack();
         SetRip(target);
-        Return(BlockExit.Next);
+        ExitDirect();
     }
 
     public void Emit()
@@ -146,6 +160,7 @@ sealed class IlRegionEmitter
             _il.MarkLabel(_blockLabels[k]);
             foreach (ref readonly var i in _region[k].Code.AsSpan()) EmitOp(i, k);
         }
+        EmitSharedSequences();
     }
 
     void Bin(in IrInstr i, OpCode op) { Ld(i.A); Ld(i.B); _il.Emit(op); St(i.Dst); }
@@ -169,6 +184,66 @@ sealed class IlRegionEmitter
         _il.Emit(OpCodes.Conv_U8);
     }
 
+    /// <summary>Pushes a state value: its promoted local, or a load from the state block.</summary>
+    void LoadState(long offset, int size)
+    {
+        if (_slots.TryGetValue(offset, out var slot))
+        {
+            _il.Emit(OpCodes.Ldloc, slot.Local);
+            if (size < slot.Size) Truncate(size);
+        }
+        else
+        {
+            StatePtr(offset);
+            IlMemoryAccess.LoadInd(_il, size);
+        }
+    }
+
+    /// <summary>Writes the low <paramref name="size"/> bytes of <paramref name="value"/> to state: its promoted local, or the state block.</summary>
+    void StoreState(long offset, int size, LocalBuilder value)
+    {
+        if (_slots.TryGetValue(offset, out var slot))
+        {
+            if (size < slot.Size)
+            {
+                // Narrower write into a wider slot: merge the low bytes.
+                long keep = ~((1L << (size * 8)) - 1);
+                _il.Emit(OpCodes.Ldloc, slot.Local);
+                _il.Emit(OpCodes.Ldc_I8, keep);
+                _il.Emit(OpCodes.And);
+                _il.Emit(OpCodes.Ldloc, value);
+                Truncate(size);
+                _il.Emit(OpCodes.Or);
+            }
+            else
+            {
+                _il.Emit(OpCodes.Ldloc, value);
+                Truncate(size);
+            }
+            _il.Emit(OpCodes.Stloc, slot.Local);
+        }
+        else
+        {
+            StatePtr(offset);
+            _il.Emit(OpCodes.Ldloc, value);
+            IlMemoryAccess.StoreInd(_il, size);
+        }
+    }
+
+    void HelperCall(in IrInstr i)
+    {
+        // A vector-only helper cannot fault and touches no other state: other registers stay in locals.
+        bool vectorOnly = HelperTable.IsVectorOnly(i.Helper);
+        SharedWriteBack(vectorOnly);
+        _il.Emit(OpCodes.Ldarg_1);
+        Ld(i.A);
+        Ld(i.B);
+        _il.Emit(OpCodes.Ldc_I8, i.Imm);
+        _il.Emit(OpCodes.Call, HelperTable.Method(i.Helper));
+        St(i.Dst);
+        SharedReload(vectorOnly);
+    }
+
     void EmitOp(in IrInstr i, int block)
     {
         var il = _il;
@@ -181,45 +256,11 @@ sealed class IlRegionEmitter
             case IrOp.Const: il.Emit(OpCodes.Ldc_I8, i.Imm); St(i.Dst); break;
             case IrOp.Mov: Ld(i.A); St(i.Dst); break;
             case IrOp.LoadState:
-                if (_slots.TryGetValue(i.Imm, out var ls))
-                {
-                    il.Emit(OpCodes.Ldloc, ls.Local);
-                    if (i.Size < ls.Size) Truncate(i.Size);
-                }
-                else
-                {
-                    StatePtr(i.Imm);
-                    IlMemoryAccess.LoadInd(il, i.Size);
-                }
+                LoadState(i.Imm, i.Size);
                 St(i.Dst);
                 break;
             case IrOp.StoreState:
-                if (_slots.TryGetValue(i.Imm, out var ss))
-                {
-                    if (i.Size < ss.Size)
-                    {
-                        // Narrower write into a wider slot: merge the low bytes.
-                        long keep = ~((1L << (i.Size * 8)) - 1);
-                        il.Emit(OpCodes.Ldloc, ss.Local);
-                        il.Emit(OpCodes.Ldc_I8, keep);
-                        il.Emit(OpCodes.And);
-                        Ld(i.A);
-                        Truncate(i.Size);
-                        il.Emit(OpCodes.Or);
-                    }
-                    else
-                    {
-                        Ld(i.A);
-                        Truncate(i.Size);
-                    }
-                    il.Emit(OpCodes.Stloc, ss.Local);
-                }
-                else
-                {
-                    StatePtr(i.Imm);
-                    Ld(i.A);
-                    IlMemoryAccess.StoreInd(il, i.Size);
-                }
+                StoreState(i.Imm, i.Size, _temps[i.A]);
                 break;
             case IrOp.Add: Bin(i, OpCodes.Add); break;
             case IrOp.Sub: Bin(i, OpCodes.Sub); break;
@@ -267,22 +308,11 @@ sealed class IlRegionEmitter
                 St(i.Dst);
                 break;
             }
-            case IrOp.Load: IlMemoryAccess.Load(il, _memory, i.Size, _temps[i.A], _temps[i.Dst], _page, WriteBack); break;
-            case IrOp.Store: IlMemoryAccess.Store(il, _memory, i.Size, _temps[i.A], _temps[i.B], _page, WriteBack); break;
+            case IrOp.Load: IlMemoryAccess.Load(il, _memory, i.Size, _temps[i.A], _temps[i.Dst], _page, () => SharedWriteBack(false)); break;
+            case IrOp.Store: IlMemoryAccess.Store(il, _memory, i.Size, _temps[i.A], _temps[i.B], _page, () => SharedWriteBack(false)); break;
             case IrOp.Call:
-            {
-                // A vector-only helper cannot fault and touches no other state: other registers stay in locals.
-                bool vectorOnly = HelperTable.IsVectorOnly(i.Helper);
-                WriteBack(vectorOnly);
-                il.Emit(OpCodes.Ldarg_0);
-                Ld(i.A);
-                Ld(i.B);
-                il.Emit(OpCodes.Ldc_I8, i.Imm);
-                il.Emit(OpCodes.Call, HelperTable.Method(i.Helper));
-                St(i.Dst);
-                LoadSlots(vectorOnly);
+                if (!TryInlineArith(i)) HelperCall(i);
                 break;
-            }
             case IrOp.PureCall:
                 // No state access: promoted registers stay in their locals across the call.
                 Ld(i.A);
@@ -296,11 +326,10 @@ sealed class IlRegionEmitter
                 Goto(i.Imm, block);
                 break;
             case IrOp.JumpIndirect:
-                WriteBack();
                 StatePtr(CpuState.OffRip);
                 Ld(i.A);
                 il.Emit(OpCodes.Stind_I8);
-                Return(BlockExit.Next);
+                ExitIndirect();
                 break;
             case IrOp.Branch:
             {
@@ -313,9 +342,8 @@ sealed class IlRegionEmitter
                 break;
             }
             case IrOp.Syscall:
-                WriteBack();
                 SetRip(i.Imm);
-                Return(BlockExit.Syscall);
+                ExitRegion(BlockExit.Syscall);
                 break;
             default: throw new InvalidOperationException($"IR op {i.Op} not handled by the IL backend");
         }

@@ -11,6 +11,9 @@ namespace UserEmu.Cpu.X86;
 /// </summary>
 public static unsafe class SseArithFastHelpers
 {
+    // Not inlined into compiled regions: there they are the slow path behind SseInlineArith, and inlining them would
+    // spend RyuJIT's inlining budget for the region on code that seldom runs.
+
     /// <summary>The helper for one operation and shape.</summary>
     public static IR.HelperFn For(SseArithOp op, bool single, bool scalar) => (op, single, scalar) switch
     {
@@ -30,35 +33,35 @@ public static unsafe class SseArithFastHelpers
         (SseArithOp.Sqrt, false, false) => SqrtPd, _ => SqrtPs,
     };
 
-    public static ulong AddSd(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Add, false);
-    public static ulong AddSs(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Add, true);
-    public static ulong AddPd(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Add, false);
-    public static ulong AddPs(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Add, true);
-    public static ulong SubSd(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Sub, false);
-    public static ulong SubSs(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Sub, true);
-    public static ulong SubPd(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Sub, false);
-    public static ulong SubPs(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Sub, true);
-    public static ulong MulSd(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Mul, false);
-    public static ulong MulSs(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Mul, true);
-    public static ulong MulPd(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Mul, false);
-    public static ulong MulPs(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Mul, true);
-    public static ulong DivSd(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Div, false);
-    public static ulong DivSs(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Div, true);
-    public static ulong DivPd(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Div, false);
-    public static ulong DivPs(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Div, true);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong AddSd(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Add, false);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong AddSs(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Add, true);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong AddPd(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Add, false);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong AddPs(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Add, true);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong SubSd(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Sub, false);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong SubSs(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Sub, true);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong SubPd(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Sub, false);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong SubPs(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Sub, true);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong MulSd(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Mul, false);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong MulSs(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Mul, true);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong MulPd(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Mul, false);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong MulPs(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Mul, true);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong DivSd(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Div, false);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong DivSs(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Div, true);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong DivPd(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Div, false);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong DivPs(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Div, true);
 
-    public static ulong MinSd(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Min, false);
-    public static ulong MinSs(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Min, true);
-    public static ulong MinPd(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Min, false);
-    public static ulong MinPs(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Min, true);
-    public static ulong MaxSd(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Max, false);
-    public static ulong MaxSs(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Max, true);
-    public static ulong MaxPd(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Max, false);
-    public static ulong MaxPs(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Max, true);
-    public static ulong SqrtSd(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Sqrt, false);
-    public static ulong SqrtSs(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Sqrt, true);
-    public static ulong SqrtPd(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Sqrt, false);
-    public static ulong SqrtPs(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Sqrt, true);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong MinSd(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Min, false);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong MinSs(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Min, true);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong MinPd(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Min, false);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong MinPs(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Min, true);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong MaxSd(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Max, false);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong MaxSs(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Max, true);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong MaxPd(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Max, false);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong MaxPs(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Max, true);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong SqrtSd(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Sqrt, false);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong SqrtSs(Vcpu cpu, ulong a, ulong b, long imm) => Scalar(cpu, imm, SseArithOp.Sqrt, true);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong SqrtPd(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Sqrt, false);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static ulong SqrtPs(Vcpu cpu, ulong a, ulong b, long imm) => Packed(cpu, imm, SseArithOp.Sqrt, true);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static ulong Scalar(Vcpu cpu, long imm, SseArithOp op, bool single)

@@ -1,0 +1,100 @@
+using System.Text.RegularExpressions;
+using UserEmu.Tests.TestSupport;
+using Xunit;
+
+namespace UserEmu.Tests.Limits;
+
+/// <summary>
+/// Resource exhaustion ends as it does natively and never as an emulator failure: endless generated code runs in
+/// bounded memory (translation cache flushes), a fork bomb stops at RLIMIT_NPROC, endless recursion dies of SIGSEGV,
+/// a thousand threads run and are joined.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed partial class ResourceLimitTests
+{
+    static readonly string[] StaticGlibc = ["-static", "-O1", "-pthread"];
+
+    [GeneratedRegex(@"cache flushes (\d+)")]
+    private static partial Regex FlushCount();
+
+    [GeneratedRegex(@"^maxrss (\d+)$", RegexOptions.Multiline)]
+    private static partial Regex MaxRss();
+
+    /// <summary>Runs the JIT-like program with a small cache under /usr/bin/time: its stdout, flush count and peak RSS in KB.</summary>
+    static (string Stdout, long Flushes, long RssKb) RunJit(string exe, int pages)
+    {
+        var r = HostCommand.Run("/usr/bin/time", ["-f", "maxrss %M", HostCommand.Emulator, "-d", "stats", "-tb-cache-blocks", "20000", exe, pages.ToString()],
+            timeoutMs: 120_000);
+        Assert.False(r.TimedOut, r.ToString());
+        Assert.Equal(0, r.ExitStatus);
+        var native = HostCommand.Run(exe, [pages.ToString()]);
+        Assert.Equal(native.Stdout, r.Stdout);
+        var flushes = FlushCount().Match(r.Stderr);
+        var rss = MaxRss().Match(r.Stderr);
+        Assert.True(flushes.Success && rss.Success, r.ToString());
+        return (r.Stdout, long.Parse(flushes.Groups[1].Value), long.Parse(rss.Groups[1].Value));
+    }
+
+    /// <summary>
+    /// 128k and then 512k never-seen blocks through a 20000-block cache: the cache is flushed again and again, the
+    /// output is the native one, and peak memory barely grows with the amount of code (unbounded, the 512k run
+    /// needs ~400 MB more than the 128k one: ~1 KB of IR per block).
+    /// </summary>
+    [Fact]
+    public void GeneratedCodeRunsInBoundedMemory()
+    {
+        if (!File.Exists("/usr/bin/time")) return; // GNU time reports the peak RSS; Debian's package "time"
+        string exe = GuestProgram.Build("Limits/Programs/jitpages.c", StaticGlibc);
+        var small = RunJit(exe, 2000);
+        var large = RunJit(exe, 8000);
+        Assert.True(small.Flushes >= 128_000 / 20_000, $"{small.Flushes} flushes for 128k blocks");
+        Assert.True(large.Flushes >= 512_000 / 20_000, $"{large.Flushes} flushes for 512k blocks");
+        Assert.True(large.RssKb - small.RssKb < 128 * 1024, $"peak RSS {small.RssKb} KB for 128k blocks, {large.RssKb} KB for 512k blocks");
+    }
+
+    /// <summary>
+    /// setrlimit(RLIMIT_NPROC) reaches the host, so the host fork fails with EAGAIN. Root ignores RLIMIT_NPROC, so as
+    /// root both runs are made as nobody (setpriv), from a directory nobody may enter.
+    /// </summary>
+    [Fact]
+    public void ForkBombStopsAtNprocLimit()
+    {
+        string built = GuestProgram.Build("Limits/Programs/nproc.c", StaticGlibc);
+        bool root = UserEmu.Loader.HostIds.Euid == 0;
+        if (root && !File.Exists("/usr/bin/setpriv")) return; // cannot drop to a uid that RLIMIT_NPROC applies to
+        string dir = Directory.CreateTempSubdirectory("useremu-nproc-").FullName;
+        try
+        {
+            File.SetUnixFileMode(dir, (UnixFileMode)0x1ED);
+            string exe = Path.Combine(dir, "nproc");
+            File.Copy(built, exe);
+            File.SetUnixFileMode(exe, (UnixFileMode)0x1ED);
+            string[] asNobody = root ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
+            CommandResult Run(params string[] cmd) => HostCommand.Run(cmd[0], cmd[1..], timeoutMs: 120_000, workDir: dir);
+            var native = Run([.. asNobody, exe, "40"]);
+            var emulated = Run([.. asNobody, HostCommand.Emulator, exe, "40"]);
+            const string expected = "RLIMIT_NPROC 40 40\nfork failed: EAGAIN\nchildren within the limit: yes\nall reaped: yes\n";
+            Assert.Equal(expected, native.Stdout);
+            Assert.Equal(native.ToString(), emulated.ToString());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>The guest stack grows to RLIMIT_STACK (8 MiB) and the next frame is a SIGSEGV: status 139 both ways.</summary>
+    [Fact]
+    public void EndlessRecursionDiesOfSigsegv()
+    {
+        var r = GuestProgram.SameAsNative("Limits/Programs/recurse.c", StaticGlibc);
+        Assert.Equal(128 + 11, r.ExitCode);
+    }
+
+    [Fact]
+    public void ThousandThreadsCreatedAndJoined()
+    {
+        var r = GuestProgram.SameAsNative("Limits/Programs/threads1000.c", StaticGlibc);
+        Assert.Equal("1000 threads joined, sum 1498500\n", r.Stdout);
+    }
+}
