@@ -93,11 +93,17 @@ static unsafe class GuestLauncher
             GuestThreadStarter.Exit(cpu, e.Status);
             status = proc.Threads.WaitForAll();
         }
+        catch (GuestTerminatedBySignalException)
+        {
+            RobustList.CleanupAll(proc);
+            throw;
+        }
         finally
         {
             if (proc.Stats.Enabled) options.Log.WriteLine(proc.Stats.Format(proc.Code));
             options.Log.Flush();
         }
+        RobustList.CleanupAll(proc);
         strace?.OnProcessEnd(status, 0);
         // exit_group ends every thread at once: no other guest thread may run (or print) while the runtime shuts down.
         if (proc.Threads.Count > 1) HostExit.ExitProcess(status);

@@ -1,4 +1,5 @@
 using UserEmu.Engine;
+using UserEmu.Host;
 using UserEmu.Memory;
 using UserEmu.Syscalls.Abi.X86_64;
 using UserEmu.Syscalls.Table;
@@ -45,7 +46,11 @@ public sealed unsafe class X86_64SyscallBridge : ISyscallBridge
         var tracer = Tracer;
         tracer?.OnEnter(c, entry);
         long r;
-        if (entry?.Handler is { } handler)
+        if (entry?.Handler != null && (entry.UsedFdArgs | entry.DirFdArgs) != 0 && EmulatorFds.Any && NamesEmulatorFd(c, entry))
+        {
+            r = -Errno.EBADF; // the guest never opened it: the emulator's descriptors are invisible to it
+        }
+        else if (entry?.Handler is { } handler)
         {
             while (true)
             {
@@ -91,6 +96,21 @@ public sealed unsafe class X86_64SyscallBridge : ISyscallBridge
         }
         s->Gpr[RAX] = (ulong)r;
         tracer?.OnExit(c, entry, r);
+    }
+
+    /// <summary>True if the call would act on an emulator descriptor: a used fd, or a directory fd a relative or NULL path goes through.</summary>
+    static bool NamesEmulatorFd(in SyscallContext c, SyscallEntry entry)
+    {
+        int fds = entry.UsedFdArgs, dirFds = entry.DirFdArgs;
+        for (int i = 0; (fds | dirFds) != 0; i++, fds >>= 1, dirFds >>= 1)
+        {
+            if (((fds | dirFds) & 1) == 0 || !EmulatorFds.IsEmulator((int)c.Arg(i))) continue;
+            if ((fds & 1) != 0) return true;
+            ulong path = c.Arg(i + 1);
+            if (path == 0) return true;
+            if (c.Mem.IsAccessible(path, 1, PageFlags.Read) && c.Mem.Read8(path) != (byte)'/') return true;
+        }
+        return false;
     }
 
     long Unsupported(ulong nr, SyscallEntry? entry)

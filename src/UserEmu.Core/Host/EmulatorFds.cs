@@ -29,23 +29,46 @@ public static unsafe class EmulatorFds
 
     static readonly HashSet<int> s_emulator = new();
     static readonly Lock s_lock = new();
+    /// <summary>s_emulator as a bitmap, replaced whole on each change: read without a lock by every descriptor syscall.</summary>
+    static volatile ulong[] s_bits = [];
 
     /// <summary>Whether <paramref name="fd"/> is the emulator's (the guest must not close or see it).</summary>
     public static bool IsEmulator(int fd)
     {
-        lock (s_lock) return s_emulator.Contains(fd);
+        var bits = s_bits;
+        return (uint)fd < (uint)bits.Length * 64 && (bits[fd >> 6] & (1UL << fd)) != 0;
     }
+
+    /// <summary>Whether the emulator holds any descriptor at all (lets the per-syscall check stop at one load).</summary>
+    public static bool Any => s_bits.Length != 0;
 
     /// <summary>A descriptor the emulator opened for itself after startup (close-on-exec already).</summary>
     public static void Add(int fd)
     {
-        lock (s_lock) s_emulator.Add(fd);
+        lock (s_lock)
+        {
+            s_emulator.Add(fd);
+            Publish();
+        }
     }
 
     /// <summary>The guest has taken <paramref name="fd"/>'s number (dup2 onto it): it is no longer the emulator's.</summary>
     public static void Forget(int fd)
     {
-        lock (s_lock) s_emulator.Remove(fd);
+        lock (s_lock)
+        {
+            s_emulator.Remove(fd);
+            Publish();
+        }
+    }
+
+    // Called under s_lock.
+    static void Publish()
+    {
+        int max = s_emulator.Count == 0 ? -1 : s_emulator.Max();
+        var bits = new ulong[(max + 64) / 64];
+        foreach (int fd in s_emulator) bits[fd >> 6] |= 1UL << fd;
+        s_bits = bits;
     }
 
     /// <summary>
@@ -91,6 +114,7 @@ public static unsafe class EmulatorFds
                 int flags = Fcntl(fd, F_GETFD, 0);
                 if (flags >= 0 && (flags & FD_CLOEXEC) == 0) Fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
             }
+            Publish();
         }
     }
 
@@ -110,7 +134,8 @@ public static unsafe class EmulatorFds
             {
                 int flags = Fcntl(fd, F_GETFD, 0);
                 if (flags < 0) continue;
-                if (s_emulator.Contains(fd))
+                // The debugger FIFO's open, just released, lands on a number the runtime never told us about.
+                if (s_emulator.Contains(fd) || IsDebuggerPipe(fd))
                 {
                     if ((flags & FD_CLOEXEC) == 0) Fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
                 }
@@ -187,6 +212,19 @@ public static unsafe class EmulatorFds
         }
     }
 
+    static bool IsDebuggerPipe(int fd)
+    {
+        try
+        {
+            return new FileInfo($"/proc/self/fd/{fd}").LinkTarget is { } t &&
+                t.StartsWith(Path.Combine(Path.GetTempPath(), "clr-debug-pipe-"), StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     // fcntl and open are variadic in libc: called through syscall(2) instead.
     static int Fcntl(int fd, int cmd, int arg) => (int)LibC.syscall(72, fd, cmd, arg, 0, 0, 0);
 
@@ -222,9 +260,11 @@ public static unsafe class EmulatorFds
             return false;
         }
         if (target == null) return false;
-        return !(target is "/dev/null" or "/dev/urandom" || target.EndsWith(".dll", StringComparison.Ordinal) ||
-            target.StartsWith("socket:", StringComparison.Ordinal) || target.StartsWith("pipe:", StringComparison.Ordinal) ||
-            target.StartsWith("anon_inode:", StringComparison.Ordinal));
+        // The runtime makes its pipes, sockets, memfds and /dev/urandom close-on-exec (measured with strace); what it
+        // keeps open without the flag is its assemblies and the debugger FIFOs. An inherited pipe (a make jobserver's,
+        // a parent's extra channel) or /dev/null above 2 is therefore the guest's.
+        return !(target.EndsWith(".dll", StringComparison.Ordinal) ||
+            target.StartsWith(Path.Combine(Path.GetTempPath(), "clr-debug-pipe-"), StringComparison.Ordinal));
     }
 
     /// <summary>

@@ -40,6 +40,16 @@ public sealed unsafe partial class GuestAddressSpace
         }
     }
 
+    /// <summary>True if <paramref name="addr"/> lies in a MAP_SHARED mapping (host memory other processes may share).</summary>
+    public bool IsSharedAt(ulong addr)
+    {
+        lock (_lock)
+        {
+            int i = IndexAtOrAfter(addr);
+            return i < _maps.Count && _maps[i].Start <= addr && _maps[i].Shared;
+        }
+    }
+
     // First mapping whose End > addr.
     int IndexAtOrAfter(ulong addr)
     {

@@ -9,17 +9,23 @@ public static unsafe class DirectorySyscalls
     static int Path(in SyscallContext c, ulong addr, int slot, out byte* path) => c.Kernel.Paths.Resolve(c, addr, slot, out path);
 
     /// <summary>getdents64(fd, dirp, count): the host's linux_dirent64 records are the guest's.</summary>
-    public static long Getdents64(in SyscallContext c)
-    {
-        ulong n = c.Buffer(c.A1, (uint)c.A2, true, out byte* buf);
-        return Sys.Call(HostNr.Getdents64, (long)c.A0, (long)buf, (long)n);
-    }
+    public static long Getdents64(in SyscallContext c) => List(c, HostNr.Getdents64, dirent64: true);
 
     /// <summary>getdents(fd, dirp, count): the old linux_dirent layout, identical on an x86-64 host.</summary>
-    public static long Getdents(in SyscallContext c)
+    public static long Getdents(in SyscallContext c) => List(c, HostNr.Getdents, dirent64: false);
+
+    // A listing of this process's /proc fd directory leaves out the emulator's descriptors (ProcFdView).
+    static long List(in SyscallContext c, int hostNr, bool dirent64)
     {
         ulong n = c.Buffer(c.A1, (uint)c.A2, true, out byte* buf);
-        return Sys.Call(HostNr.Getdents, (long)c.A0, (long)buf, (long)n);
+        while (true)
+        {
+            long r = Sys.Call(hostNr, (long)c.A0, (long)buf, (long)n);
+            if (r <= 0 || !UserEmu.Host.EmulatorFds.Any || !ProcFdView.IsFdDirectory((int)c.A0, c.Kernel.Pid)) return r;
+            int kept = ProcFdView.Filter(buf, (int)r, dirent64);
+            // All of this batch was the emulator's: read on, since 0 would tell the guest the listing has ended.
+            if (kept > 0) return kept;
+        }
     }
 
     /// <summary>getcwd(buf, size): returns the length including the NUL, as the syscall (not the libc function) does.</summary>

@@ -34,7 +34,10 @@ public static unsafe class EventSyscalls
     {
         long err = Events(c, out byte* events);
         if (err == 0) err = CheckMask(c, c.A4, c.A5);
-        return err != 0 ? err : Sys.Call(HostNr.EpollPwait, (long)c.A0, (long)events, (long)c.A2, (long)c.A3, 0, (long)SigSetSize);
+        if (err != 0) return err;
+        if (c.A4 == 0) return Sys.Call(HostNr.EpollPwait, (long)c.A0, (long)events, (long)c.A2, (long)c.A3, 0, (long)SigSetSize);
+        if (WaitSignalMask.Apply(c.Cpu, c.Mem.Read64(c.A4)) != 0) return -Errno.EINTR;
+        return WaitSignalMask.Finish(c.Cpu, Sys.Call(HostNr.EpollPwait, (long)c.A0, (long)events, (long)c.A2, (long)c.A3, 0, (long)SigSetSize));
     }
 
     /// <summary>epoll_pwait2(epfd, events, maxevents, timespec*, sigmask, sigsetsize).</summary>
@@ -44,7 +47,9 @@ public static unsafe class EventSyscalls
         if (err == 0) err = CheckMask(c, c.A4, c.A5);
         if (err != 0) return err;
         byte* ts = c.InOrNull(c.A3, TimespecSize);
-        return Sys.Call(HostNr.EpollPwait2, (long)c.A0, (long)events, (long)c.A2, (long)ts, 0, (long)SigSetSize);
+        if (c.A4 == 0) return Sys.Call(HostNr.EpollPwait2, (long)c.A0, (long)events, (long)c.A2, (long)ts, 0, (long)SigSetSize);
+        if (WaitSignalMask.Apply(c.Cpu, c.Mem.Read64(c.A4)) != 0) return -Errno.EINTR;
+        return WaitSignalMask.Finish(c.Cpu, Sys.Call(HostNr.EpollPwait2, (long)c.A0, (long)events, (long)c.A2, (long)ts, 0, (long)SigSetSize));
     }
 
     // maxevents must be positive and the whole array writable, as ep_check_params/access_ok require.

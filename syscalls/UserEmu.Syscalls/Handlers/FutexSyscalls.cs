@@ -6,8 +6,9 @@ namespace UserEmu.Syscalls.Handlers;
 
 /// <summary>futex(uaddr, op, val, timeout|val2, uaddr2, val3) on the process's <see cref="Engine.Threads.FutexTable"/>.</summary>
 /// <remarks>
-/// All guest threads share one address space inside this process, so every futex is "private" here: the PRIVATE
-/// flag changes nothing. Timeouts are relative for FUTEX_WAIT and absolute for the *_BITSET and PI forms, on
+/// All guest threads share one address space inside this process, so a futex in private memory is "private" here
+/// whatever the flag says. A shared futex in MAP_SHARED memory may have waiters in other guest processes: it goes to
+/// the host kernel (<see cref="SharedFutex"/>). Timeouts are relative for FUTEX_WAIT and absolute for the *_BITSET and PI forms, on
 /// CLOCK_MONOTONIC or, with FUTEX_CLOCK_REALTIME, CLOCK_REALTIME.
 /// </remarks>
 public static unsafe class FutexSyscalls
@@ -26,6 +27,7 @@ public static unsafe class FutexSyscalls
         int cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
         bool realtime = (op & FUTEX_CLOCK_REALTIME) != 0;
         if (realtime && cmd is not (FUTEX_WAIT or FUTEX_WAIT_BITSET or FUTEX_LOCK_PI2 or FUTEX_WAIT_REQUEUE_PI)) return -Errno.ENOSYS;
+        if (SharedFutex.Applies(c, op, cmd)) return SharedFutex.Run(c, op, cmd);
         var table = c.Process.Futexes;
         ulong addr = c.A0;
         uint val = (uint)c.A2;

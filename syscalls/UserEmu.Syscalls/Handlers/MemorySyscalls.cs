@@ -39,6 +39,7 @@ public static unsafe class MemorySyscalls
         int fd = (int)c.A4;
         if ((offset & PageMask) != 0) return -Errno.EINVAL;
         if (length == 0) return -Errno.EINVAL;
+        if ((flags & MAP_ANONYMOUS) == 0 && UserEmu.Host.EmulatorFds.IsEmulator(fd)) return -Errno.EBADF;
         switch (flags & MAP_TYPE)
         {
             case MAP_SHARED:

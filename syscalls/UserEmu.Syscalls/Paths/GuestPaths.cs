@@ -35,6 +35,9 @@ public sealed unsafe class GuestPaths
     {
         long len = c.CString(addr, PathMax, out host);
         if (len < 0) return (int)len;
+        if (len > 9 && host[1] == (byte)'p' && host[0] == (byte)'/' && UserEmu.Host.EmulatorFds.Any &&
+            ProcFdView.NamesEmulatorFd(new ReadOnlySpan<byte>(host, (int)len), c.Kernel.Pid))
+            return -Errno.ENOENT; // the emulator's descriptors are not in the guest's /proc/self/fd
         if (_root == null || len == 0 || host[0] != (byte)'/') return 0;
 
         if (_root.Length + len >= 2 * PathMax) return -Errno.ENAMETOOLONG;

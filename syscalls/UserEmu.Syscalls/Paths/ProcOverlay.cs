@@ -7,7 +7,9 @@ namespace UserEmu.Syscalls.Paths;
 
 /// <summary>
 /// The /proc files in which the guest must see itself rather than the emulator (QEMU's fake_open): /proc/self/maps,
-/// cmdline, environ, auxv, stat, status and exe, and /proc/cpuinfo.
+/// cmdline, environ, auxv, stat, status and exe, and /proc/cpuinfo; the same under /proc/&lt;own pid&gt;,
+/// /proc/thread-self and task/&lt;tid&gt;. Other processes' files are the host's (as under QEMU, which rewrites its own
+/// pid only): for another emulated guest they describe the emulator running it.
 /// </summary>
 /// <remarks>
 /// Generated files are served from a memfd holding a snapshot taken at open time, as the kernel generates them
@@ -27,7 +29,29 @@ public static unsafe class ProcOverlay
         var who = rest[..slash];
         var file = rest[(slash + 1)..];
         bool self = who.SequenceEqual("self"u8) || who.SequenceEqual("thread-self"u8) || IsNumber(who, pid);
+        if (self && !who.SequenceEqual("thread-self"u8) && file.StartsWith("task/"u8))
+        {
+            // /proc/<pid>/task/<tid>/maps and the like: one of this process's threads sees the same as the process.
+            var task = file[5..];
+            int end = task.IndexOf((byte)'/');
+            if (end <= 0 || !IsThreadOfThisProcess(task[..end])) return null;
+            file = task[(end + 1)..];
+        }
         return self && file.IndexOf((byte)'/') < 0 ? Encoding.ASCII.GetString(file) : null;
+    }
+
+    // The host's /proc/self/task/<tid> exists: tid is a thread of this process (a guest's or the runtime's).
+    static bool IsThreadOfThisProcess(ReadOnlySpan<byte> tid)
+    {
+        if (tid.Length > 10) return false;
+        foreach (byte b in tid)
+            if (b is < (byte)'0' or > (byte)'9') return false;
+        Span<byte> path = stackalloc byte[32];
+        "/proc/self/task/"u8.CopyTo(path);
+        tid.CopyTo(path[16..]);
+        path[16 + tid.Length] = 0;
+        fixed (byte* p = path)
+            return Sys.Call(HostNr.Faccessat, AT_FDCWD, (long)p, 0, 0) == 0;
     }
 
     static bool IsNumber(ReadOnlySpan<byte> s, int value)

@@ -15,6 +15,16 @@ public sealed class SyscallEntry
     public SyscallHandler? Handler { get; }
     readonly ArgSpec[] _args;
 
+    /// <summary>Bit n set: argument n is a descriptor the call acts on, so an emulator descriptor there gives EBADF.</summary>
+    /// <remarks>
+    /// Not the target of dup2/dup3 (the guest may take that number), another process's number (pidfd_getfd), nor
+    /// mmap's fd, which MAP_ANONYMOUS ignores (its handler checks it).
+    /// </remarks>
+    public int UsedFdArgs { get; }
+
+    /// <summary>Bit n set: argument n is an *at directory fd followed by its path, used unless the path is absolute.</summary>
+    public int DirFdArgs { get; }
+
     /// <summary>The arguments, in order; their count is the syscall's arity.</summary>
     public ReadOnlySpan<ArgSpec> Args => _args;
 
@@ -28,6 +38,13 @@ public sealed class SyscallEntry
         Class = cls;
         Handler = handler;
         _args = args;
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i].Kind == ArgKind.Fd) UsedFdArgs |= 1 << i;
+            if (args[i].Kind == ArgKind.AtDirFd && i + 1 < args.Length && args[i + 1].Kind == ArgKind.Path) DirFdArgs |= 1 << i;
+        }
+        if (name is "dup2" or "dup3" or "pidfd_getfd") UsedFdArgs &= ~2;
+        if (name == "mmap") UsedFdArgs = 0;
     }
 
     /// <summary>Sets how the return value is shown (table construction only).</summary>

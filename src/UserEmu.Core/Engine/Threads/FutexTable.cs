@@ -113,6 +113,17 @@ public sealed unsafe partial class FutexTable
         lock (_lock) return WakeLocked(addr, count, bitset);
     }
 
+    /// <summary>
+    /// A wake the kernel itself makes (CLONE_CHILD_CLEARTID at thread exit, a robust-list owner's death): a shared
+    /// wake, so in MAP_SHARED memory it also reaches waiters blocked in the host kernel (other processes' guests).
+    /// </summary>
+    public void WakeShared(ulong addr, int count)
+    {
+        Wake(addr, count);
+        if (_memory.IsSharedAt(addr) && _memory.IsAccessible(addr, 4, PageFlags.Read))
+            UserEmu.Host.LibC.syscall(202 /* futex */, (long)_memory.Host(addr), 1 /* FUTEX_WAKE */, count, 0, 0, 0);
+    }
+
     int WakeLocked(ulong addr, int count, uint bitset)
     {
         if (!_queues.TryGetValue(addr, out var q)) return 0;

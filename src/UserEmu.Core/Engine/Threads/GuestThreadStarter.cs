@@ -66,6 +66,7 @@ public static unsafe partial class GuestThreadStarter
         try
         {
             int groupStatus = new CpuLoop(cpu).Run();
+            RobustList.CleanupAll(cpu.Process);
             cpu.Process.Options.Log.Flush();
             HostExit.ExitProcess(groupStatus);
             return groupStatus;
@@ -76,6 +77,7 @@ public static unsafe partial class GuestThreadStarter
         }
         catch (GuestTerminatedBySignalException s)
         {
+            RobustList.CleanupAll(cpu.Process);
             cpu.Process.Options.Log.Flush();
             HostExit.DieBySignal(s.Signal);
             return 128 + s.Signal;
@@ -91,7 +93,7 @@ public static unsafe partial class GuestThreadStarter
             try
             {
                 cpu.Memory.Write32(cpu.ClearChildTid, 0);
-                cpu.Process.Futexes.Wake(cpu.ClearChildTid, 1);
+                cpu.Process.Futexes.WakeShared(cpu.ClearChildTid, 1);
             }
             catch (Memory.GuestFaultException)
             {

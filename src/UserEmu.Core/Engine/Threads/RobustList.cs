@@ -13,6 +13,15 @@ public static class RobustList
     /// <summary>ROBUST_LIST_LIMIT: a corrupt or cyclic list is not walked forever.</summary>
     const int Limit = 2048;
 
+    /// <summary>
+    /// The process ends (exit_group, a fatal signal): every live thread's list is walked, as the kernel does for each
+    /// dying thread. Only other processes can still see the result: robust mutexes in shared memory.
+    /// </summary>
+    public static void CleanupAll(GuestProcess process)
+    {
+        foreach (var t in process.Threads.Snapshot()) Cleanup(t);
+    }
+
     public static void Cleanup(Vcpu cpu)
     {
         ulong head = cpu.RobustList;
@@ -48,7 +57,7 @@ public static class RobustList
             if ((old & FUTEX_TID_MASK) != (uint)cpu.Tid) return;
             uint updated = (old & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
             if ((uint)GuestAtomics.CompareExchange(mem, word, 4, old, updated) != old) continue;
-            if ((old & FUTEX_WAITERS) != 0) cpu.Process.Futexes.Wake(word, 1);
+            if ((old & FUTEX_WAITERS) != 0) cpu.Process.Futexes.WakeShared(word, 1);
             return;
         }
     }

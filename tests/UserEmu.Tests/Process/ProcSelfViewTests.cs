@@ -1,0 +1,41 @@
+using UserEmu.Tests.EndToEnd;
+using UserEmu.Tests.TestSupport;
+using Xunit;
+
+namespace UserEmu.Tests.ProcessModel;
+
+/// <summary>The guest's view of itself in /proc: its own descriptors only, and /proc/&lt;own pid&gt; the same as /proc/self.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public class ProcSelfViewTests
+{
+    /// <summary>The emulator's descriptors are not listed, have no /proc path, and give EBADF to fcntl, fstat, read, *at and mmap.</summary>
+    [Fact]
+    public void ProcSelfFdListsOnlyTheGuestsDescriptors()
+    {
+        string exe = GuestProgram.Build("Process/Programs/proc_fd_view.c", "-O2", "-w");
+        var r = NativeOracle.AssertSameAsNative(exe, []);
+        Assert.Contains("self/fd: 0 1 2 3 4 5 6\n", r.Stdout);
+    }
+
+    /// <summary>Descriptors a host shell passes to the first emulator (/dev/null, a pipe) reach the guest under their numbers.</summary>
+    [Fact]
+    public void InheritedDescriptorsReachTheGuest()
+    {
+        const string script = "exec 5</dev/null 6< <(echo through the pipe); \"$@\" /bin/ls /proc/self/fd; \"$@\" /bin/cat - /dev/fd/5 <&6";
+        var native = HostCommand.Run("/bin/bash", ["-c", script, "bash"]);
+        var emulated = HostCommand.Run("/bin/bash", ["-c", script, "bash", HostCommand.Emulator]);
+        Assert.Contains("5\n6\n", native.Stdout);
+        Assert.Equal(native.ToString(), emulated.ToString());
+    }
+
+    /// <summary>/proc/&lt;getpid()&gt;/exe, cmdline and the rest name the guest program, as /proc/self does.</summary>
+    [Fact]
+    public void ProcPidIsProcSelf()
+    {
+        string exe = GuestProgram.Build("Process/Programs/proc_self_view.c", "-O2", "-w");
+        var r = NativeOracle.AssertSameAsNative(exe, ["first arg", "", "x"]);
+        Assert.Contains($"readlink /proc/<pid>/exe: {exe} (same as self)", r.Stdout);
+        Assert.Contains($"/proc/<pid>/cmdline: {exe}|first arg||x|", r.Stdout);
+        Assert.DoesNotContain("DIFFERENT", r.Stdout);
+    }
+}
