@@ -28,7 +28,7 @@ static class InstEmitVexSse
     /// <summary>Registers the generic lowering for every mnemonic that has a VEX form with a legacy counterpart and no emitter of its own.</summary>
     public static void Install(X86EmitterTable t)
     {
-        foreach (var code in Enum.GetValues<Code>())
+        foreach (var code in IcedCodeNames.All)
         {
             if (!VexLegacyForms.TryGet(code, out _)) continue;
             var m = code.Mnemonic();

@@ -42,9 +42,9 @@ static class VexLegacyForms
         // Legacy codes by name, looked up once each (Enum.TryParse would scan every name per lookup: slow at startup).
         var legacy = new Dictionary<string, Code>(StringComparer.Ordinal);
         var vex = new List<(Code Code, string Name)>();
-        foreach (var code in Enum.GetValues<Code>())
+        foreach (var code in IcedCodeNames.All)
         {
-            string name = code.ToString();
+            string name = IcedCodeNames.Names[(int)code];
             if (name.StartsWith("VEX_V", StringComparison.Ordinal)) vex.Add((code, name));
             // Encodings other than legacy and VEX carry a prefix in the name (EVEX_, XOP_, D3NOW_, MVEX_).
             else if (!name.Contains('_') || !name[..name.IndexOf('_')].All(char.IsUpper)) legacy[name] = code;
