@@ -24,10 +24,10 @@ public sealed class RegionCompiler(GuestProcess proc)
     {
         var region = new List<IrBlock> { entry.Ir };
         var seen = new HashSet<ulong> { entry.Pc };
+        Span<long> targets = stackalloc long[2];
         for (int k = 0; k < region.Count && region.Count < MaxRegionBlocks; k++)
         {
             ref readonly var exit = ref region[k].Code[^1];
-            Span<long> targets = stackalloc long[2];
             int n = 0;
             if (exit.Op == IrOp.Jump) targets[n++] = exit.Imm;
             else if (exit.Op == IrOp.Branch) { targets[n++] = exit.Imm; targets[n++] = exit.Imm2; }
