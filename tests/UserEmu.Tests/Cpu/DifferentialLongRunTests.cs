@@ -12,7 +12,7 @@ namespace UserEmu.Tests.Cpu;
 /// </summary>
 /// <remarks>
 /// On demand: USEREMU_DIFF_SUITE (comma-separated class names, or "all"), USEREMU_DIFF_ROUNDS (rounds per suite),
-/// USEREMU_DIFF_SEED (first round, default 1), USEREMU_DIFF_SECONDS (stop starting rounds after this wall time),
+/// USEREMU_DIFF_SEED (first round, default 1), USEREMU_DIFF_SECONDS (per suite: stop starting rounds after this wall time),
 /// USEREMU_DIFF_LOG (a file that gets one line per round, so an interrupted run still has its counts).
 /// Without them, CI runs one round of one small test with a seed CI does not otherwise use.
 /// </remarks>
@@ -55,13 +55,12 @@ public class DifferentialLongRunTests(ITestOutputHelper output)
         double budget = EnvInt("USEREMU_DIFF_SECONDS", int.MaxValue);
         string? log = Environment.GetEnvironmentVariable("USEREMU_DIFF_LOG");
         var picked = suites == "all" ? Suites : suites.Split(',').Select(n => Suites.Single(s => s.Name == n.Trim())).ToArray();
-        var clock = Stopwatch.StartNew();
         var problems = new List<string>();
         foreach (var suite in picked)
         {
             var total = new Tally();
             var suiteClock = Stopwatch.StartNew();
-            for (int r = first; r < first + rounds && clock.Elapsed.TotalSeconds < budget; r++)
+            for (int r = first; r < first + rounds && suiteClock.Elapsed.TotalSeconds < budget; r++)
             {
                 var t = RunRound(suite, r, null);
                 total.Cases += t.Cases;
