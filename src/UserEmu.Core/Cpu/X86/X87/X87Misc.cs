@@ -25,7 +25,9 @@ public static class X87Misc
             if (x.IsInf) return Invalid(ref flags);
             return Float80.ZeroOf(x.Sign);
         }
-        if (x.IsInf || x.IsZero) return x;
+        // Scaling by ±0 returns ST(0) as it is, even a denormal with underflow unmasked (the host raises only DE); a
+        // nonzero y that truncates to 0 goes through the rounding below like any other.
+        if (x.IsInf || x.IsZero || y.IsZero) return x;
         // |trunc(y)| beyond 2^16 already over- or underflows every extended value.
         int n;
         if (y.IsZero) n = 0;
