@@ -16,7 +16,12 @@ public sealed class DifferentialTester(int seed)
 {
     readonly List<CpuTestCase> _cases = new();
 
-    public InstructionFuzzer Fuzzer { get; } = new(new Random(seed));
+    public InstructionFuzzer Fuzzer { get; } = new(new Random(seed + Round * 7919));
+
+    /// <summary>Long runs (<see cref="DifferentialLongRunTests"/>): round 0 is the CI case set, round r another seed.</summary>
+    [ThreadStatic] internal static int Round;
+    /// <summary>Long runs: told the report and case count of every <see cref="Run"/> on this thread.</summary>
+    [ThreadStatic] internal static Action<Report, int>? Finished;
     public Random Rng => Fuzzer.Rng;
     /// <summary>Forms the fuzzer could not generate (operand kinds it does not know).</summary>
     public List<Code> Ungenerated { get; } = new();
@@ -126,6 +131,7 @@ public sealed class DifferentialTester(int seed)
                 }
             }
         }
+        Finished?.Invoke(report, _cases.Count);
         return report;
     }
 

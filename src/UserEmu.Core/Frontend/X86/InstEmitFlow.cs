@@ -51,7 +51,8 @@ static class InstEmitFlow
 
     static void Loop(X86Emitter e)
     {
-        int size = e.Insn.Op1Kind == OpKind.Register && e.Insn.Op1Register == Register.ECX ? 4 : 8;
+        // With a 0x67 prefix the count is ECX (Iced gives no register operand for it, only the code).
+        int size = e.Insn.Code is Code.Loop_rel8_64_ECX or Code.Loope_rel8_64_ECX or Code.Loopne_rel8_64_ECX ? 4 : 8;
         // Flags are not changed by loop; read ZF before writing RCX.
         ushort zfCond = e.Insn.Mnemonic switch
         {

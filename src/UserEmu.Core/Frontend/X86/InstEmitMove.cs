@@ -87,6 +87,8 @@ static class InstEmitMove
             if (insn.MemoryBase != Register.None) ea = e.B.Add(ea, e.GetReg(insn.MemoryBase));
             if (insn.MemoryIndex != Register.None)
                 ea = e.B.Add(ea, e.B.ShlImm(e.GetReg(insn.MemoryIndex), System.Numerics.BitOperations.Log2((uint)insn.MemoryIndexScale)));
+            // A 0x67 prefix (32-bit address size) computes the address modulo 2^32, then extends it to the operand.
+            if (insn.MemoryBase.GetSize() == 4 || insn.MemoryIndex.GetSize() == 4) ea = e.B.ZExt(ea, 4);
         }
         e.Write(0, e.Trunc(ea, size), size);
     }

@@ -16,6 +16,9 @@ public static unsafe class SignalHelpers
         throw new GuestSignalException(signal, code, addr);
     }
 
+    /// <summary>a = the address that could not be fetched, imm = si_code (SEGV_MAPERR or SEGV_ACCERR).</summary>
+    public static ulong FetchFault(Vcpu cpu, ulong a, ulong b, long imm) => throw new GuestSignalException(Signals.SIGSEGV, (int)imm, a);
+
     public static ulong Unsupported(Vcpu cpu, ulong a, ulong b, long imm)
     {
         ref readonly var insn = ref InsnTable.Get(imm);

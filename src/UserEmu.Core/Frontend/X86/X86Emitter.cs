@@ -229,6 +229,13 @@ public sealed partial class X86Emitter
         B.Jump(Pc);
     }
 
+    /// <summary>SIGSEGV for an instruction fetch from <paramref name="address"/> (not executable or not mapped).</summary>
+    public void RaiseFetchFault(ulong address, int code)
+    {
+        B.Call(SignalHelpers.FetchFault, B.Const(address), 0, code);
+        B.Jump(Pc);
+    }
+
     /// <summary>SIGILL for an instruction UserEmu does not implement (names it in the message).</summary>
     public void Unsupported()
     {

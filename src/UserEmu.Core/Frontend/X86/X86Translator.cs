@@ -20,6 +20,7 @@ public sealed class X86Translator : IGuestFrontend
     {
         var e = _emitter ??= new X86Emitter();
         e.BeginBlock(cpu);
+        if (VsyscallPage.Contains(pc)) return VsyscallPage.Translate(e, _table, cpu, pc);
         var reader = new GuestCodeReader(cpu.Memory) { Position = pc };
         var decoder = Decoder.Create(64, reader, pc, DecoderOptions.None);
         ulong end = pc;
@@ -39,10 +40,17 @@ public sealed class X86Translator : IGuestFrontend
                 e.Begin(cpu, insn);
                 e.Pc = at;
                 e.NextPc = at;
-                if (decoder.LastError == DecoderError.NoMoreBytes && !cpu.Memory.IsAccessible(at, 1, Memory.PageFlags.Exec))
-                    e.RaiseSignal(Signals.SIGSEGV, (cpu.Memory.FlagsAt(at) & Memory.PageFlags.Mapped) != 0 ? Signals.SEGV_ACCERR : Signals.SEGV_MAPERR);
-                else
-                    e.RaiseSignal(Signals.SIGILL, Signals.ILL_ILLOPN);
+                if (decoder.LastError == DecoderError.NoMoreBytes)
+                {
+                    // An instruction fetch fault: si_addr is the first byte that could not be fetched (the next page when the
+                    // instruction straddles into it), RIP the instruction's start, as the kernel reports it.
+                    ulong fault = reader.Position;
+                    e.RaiseFetchFault(fault, (cpu.Memory.FlagsAt(fault) & Memory.PageFlags.Mapped) != 0 ? Signals.SEGV_ACCERR : Signals.SEGV_MAPERR);
+                    // The block covers the faulting byte, so an mprotect or mmap of that page drops this translation.
+                    end = fault + 1;
+                    break;
+                }
+                e.RaiseSignal(Signals.SIGILL, Signals.ILL_ILLOPN);
                 end = Math.Max(at + 1, reader.Position);
                 break;
             }

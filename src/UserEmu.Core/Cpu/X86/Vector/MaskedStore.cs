@@ -10,8 +10,8 @@ public static class MaskedStore
 {
     /// <summary>Checks before writing anything, so a fault leaves memory unchanged.</summary>
     /// <remarks>
-    /// Each 8-byte half with a selected byte is checked whole, high half first, and a fault reports that half's
-    /// address (or the start of the page it runs into): what AMD hardware does (the SDM leaves it open).
+    /// Both 8-byte halves are checked whole, high half first, whatever the mask (even all clear), and a fault reports
+    /// that half's address (or the start of the page it runs into): what AMD hardware does (the SDM leaves it open).
     /// </remarks>
     public static ulong Maskmovdqu(Vcpu c, ulong addr, ulong b, long imm)
     {
@@ -21,7 +21,7 @@ public static class MaskedStore
         for (int half = 1; half >= 0; half--)
         {
             ulong at = addr + (ulong)half * 8;
-            if ((mask >> (half * 8) & 0xff) != 0 && !mem.FastCheck(at, 8, PageFlags.Write)) mem.Check(at, 8, true);
+            if (!mem.FastCheck(at, 8, PageFlags.Write)) mem.Check(at, 8, true);
         }
         for (int i = 0; i < 16; i++)
             if ((mask >> i & 1) != 0) mem.Write8(addr + (ulong)i, data[i]);

@@ -26,6 +26,9 @@ public static class X87Misc
             return Float80.ZeroOf(x.Sign);
         }
         if (x.IsInf || x.IsZero) return x;
+        // Scaling a denormal by ±0 returns it as it is, even with underflow unmasked (the host raises only DE); a
+        // pseudo-denormal (J bit set) is normalised, and a nonzero y truncating to 0 rounds, through the path below.
+        if (y.IsZero && x.IsDenormal && x.Mant >> 63 == 0) return x;
         // |trunc(y)| beyond 2^16 already over- or underflows every extended value.
         int n;
         if (y.IsZero) n = 0;
