@@ -48,11 +48,11 @@ sealed partial class IlRegionEmitter
     /// <summary>Promotes each state range whose accesses all start at the same offset (any widths) and overlap no other access.</summary>
     void ChooseSlots()
     {
-        var accesses = new Dictionary<long, (int Size, bool Written, int Count)>();
+        var accesses = new Dictionary<long, (int Size, bool Written)>();
         void Access(long offset, int size, bool write)
         {
             var cur = accesses.GetValueOrDefault(offset);
-            accesses[offset] = (Math.Max(cur.Size, size), cur.Written | write, cur.Count + 1);
+            accesses[offset] = (Math.Max(cur.Size, size), cur.Written | write);
         }
         foreach (var b in _region)
             foreach (ref readonly var i in b.Code.AsSpan())
@@ -60,33 +60,14 @@ sealed partial class IlRegionEmitter
                 if (i.Op is IrOp.LoadState or IrOp.StoreState) Access(i.Imm, i.Size, i.Op == IrOp.StoreState);
                 else if (i.Op == IrOp.Call) InlineArithAccesses(i, Access);
             }
-        int minUses = MinUsesToPromote();
-        foreach (var (off, (size, written, count)) in accesses)
+        foreach (var (off, (size, written)) in accesses)
         {
-            // A slot is loaded on entry and written back at every exit: not worth it for a value used once or twice.
-            if (count < minUses) continue;
             bool overlaps = accesses.Any(o => o.Key != off && o.Key < off + size && off < o.Key + o.Value.Size);
             // RIP is written directly by SetRip (fault PCs, exits); a promoted copy would be written back over it.
             overlaps |= off < CpuState.OffRip + 8 && CpuState.OffRip < off + size;
             if (!overlaps) _slots[off] = new Slot { Size = size, Local = _il.DeclareLocal(typeof(ulong)), Dirty = written };
         }
     }
-
-    /// <summary>Accesses that make promoting a slot pay: any inside a loop, else a few (USEREMU_MIN_USES, for measuring).</summary>
-    int MinUsesToPromote()
-    {
-        for (int k = 0; k < _region.Count; k++)
-        {
-            ref readonly var exit = ref _region[k].Code[^1];
-            if (exit.Op is IrOp.Jump or IrOp.Branch &&
-                ((_blockIndex.TryGetValue((ulong)exit.Imm, out int t) && t <= k) ||
-                 (exit.Op == IrOp.Branch && _blockIndex.TryGetValue((ulong)exit.Imm2, out t) && t <= k)))
-                return 1;
-        }
-        return s_minUses;
-    }
-
-    static readonly int s_minUses = int.TryParse(Environment.GetEnvironmentVariable("USEREMU_MIN_USES"), out int n) ? n : 3;
 
     void StatePtr(long offset)
     {
