@@ -132,18 +132,8 @@ public static unsafe class SocketMessageSyscalls
         total = 0;
         byte* name = stackalloc byte[SockaddrCodec.StorageSize];
         HostMsghdr h = default;
-        GuestMsghdr m;
-        try
-        {
-            m = c.Read<GuestMsghdr>(msgAddr);
-        }
-        catch (GuestFaultException)
-        {
-            return SocketSyscalls.FdErrorOr(fd, -Errno.EFAULT);
-        }
-        long err = Name(c, m, name, toHost: true, ref h);
-        if (err < 0) return SocketSyscalls.FdErrorOr(fd, err);
-        if (m.IovLen > Iovecs.Max) return SocketSyscalls.FdErrorOr(fd, -Errno.EMSGSIZE);
+        long err = ReadHeader(c, fd, msgAddr, name, toHost: true, ref h, out var m);
+        if (err < 0) return err;
         ulong* iov = stackalloc ulong[2 * (int)Math.Max(1, m.IovLen)];
         long n = Iovecs.Translate(c, m.Iov, m.IovLen, false, iov);
         if (n < 0) return SocketSyscalls.FdErrorOr(fd, n);
@@ -185,18 +175,8 @@ public static unsafe class SocketMessageSyscalls
         msgFlags = 0;
         byte* name = stackalloc byte[SockaddrCodec.StorageSize];
         HostMsghdr h = default;
-        GuestMsghdr m;
-        try
-        {
-            m = c.Read<GuestMsghdr>(msgAddr);
-        }
-        catch (GuestFaultException)
-        {
-            return SocketSyscalls.FdErrorOr(fd, -Errno.EFAULT);
-        }
-        long err = Name(c, m, name, toHost: false, ref h);
-        if (err < 0) return SocketSyscalls.FdErrorOr(fd, err);
-        if (m.IovLen > Iovecs.Max) return SocketSyscalls.FdErrorOr(fd, -Errno.EMSGSIZE);
+        long err = ReadHeader(c, fd, msgAddr, name, toHost: false, ref h, out var m);
+        if (err < 0) return err;
         ulong* iov = stackalloc ulong[2 * (int)Math.Max(1, m.IovLen)];
         long n = Iovecs.Translate(c, m.Iov, m.IovLen, true, iov);
         if (n < 0) return SocketSyscalls.FdErrorOr(fd, n);
@@ -237,6 +217,27 @@ public static unsafe class SocketMessageSyscalls
         {
             if (control != null) ControlMessages.Free(control);
         }
+    }
+
+    /// <summary>
+    /// The guest's msghdr and its msg_name, with the kernel's checks in its order (header EFAULT, name, iovec count);
+    /// an error is already the fd's own if the fd is bad.
+    /// </summary>
+    static long ReadHeader(in SyscallContext c, long fd, ulong msgAddr, byte* name, bool toHost, ref HostMsghdr h, out GuestMsghdr m)
+    {
+        m = default;
+        try
+        {
+            m = c.Read<GuestMsghdr>(msgAddr);
+        }
+        catch (GuestFaultException)
+        {
+            return SocketSyscalls.FdErrorOr(fd, -Errno.EFAULT);
+        }
+        long err = Name(c, m, name, toHost, ref h);
+        if (err < 0) return SocketSyscalls.FdErrorOr(fd, err);
+        if (m.IovLen > Iovecs.Max) return SocketSyscalls.FdErrorOr(fd, -Errno.EMSGSIZE);
+        return 0;
     }
 
     /// <summary>
