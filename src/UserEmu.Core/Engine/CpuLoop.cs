@@ -98,7 +98,7 @@ public sealed unsafe class CpuLoop
             }
             else
             {
-                exit = IrInterpreter.Run(tb.Ir, cpu);
+                exit = IrInterpreter.Run(tb.Interpreted, cpu);
                 // Atomic so that exactly one of several threads running a cold block compiles it.
                 if (Interlocked.Increment(ref tb.ExecCount) == _threshold) _proc.Compiler.Compile(tb, cpu.Memory);
             }

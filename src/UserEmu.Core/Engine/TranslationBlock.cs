@@ -1,3 +1,4 @@
+using UserEmu.Backend.Interpreter;
 using UserEmu.Cpu.X86;
 using UserEmu.IR;
 
@@ -12,6 +13,8 @@ public sealed class TranslationBlock(IrBlock ir)
     public readonly ulong Pc = ir.GuestPc;
     public readonly ulong End = ir.GuestEnd;
     public readonly IrBlock Ir = ir;
+    /// <summary>The form the interpreter runs while the block is cold.</summary>
+    public readonly InterpretedBlock Interpreted = InterpretedBlock.Prepare(ir);
     public CompiledBlock? Compiled;
     public int ExecCount;
     /// <summary>Cleared when the guest code it came from is overwritten or unmapped.</summary>
