@@ -101,7 +101,51 @@ sealed partial class IlRegionEmitter
         }
     }
 
-    void Ld(ushort t) => _il.Emit(OpCodes.Ldloc, _temps[t]);
+    // Temps of the block being emitted whose only definition is a Const: pushed as literals, never stored in a local.
+    // Fewer locals and stores is less work for RyuJIT, whose time is most of what compiling a region costs.
+    bool[] _constTemp = [];
+    long[] _constValue = [];
+
+    void FindConstTemps(IrBlock block)
+    {
+        int n = _temps.Length;
+        if (_constTemp.Length < n) { _constTemp = new bool[n]; _constValue = new long[n]; }
+        else Array.Clear(_constTemp);
+        Span<byte> state = n <= 1024 ? stackalloc byte[n] : new byte[n]; // 0 unseen, 1 const, 2 not const
+        state.Clear();
+        foreach (ref readonly var i in block.Code.AsSpan())
+        {
+            int reads = Optimizer.DeadTemps.TempOperands(i.Op);
+            if (reads >= 1 && state[i.A] == 0) state[i.A] = 2;
+            if (reads >= 2 && state[i.B] == 0) state[i.B] = 2;
+            if (reads >= 3 && state[i.C] == 0) state[i.C] = 2;
+            if (!DefinesTemp(i.Op)) continue;
+            if (state[i.Dst] == 0 && i.Op == IrOp.Const) { state[i.Dst] = 1; _constValue[i.Dst] = i.Imm; }
+            else state[i.Dst] = 2;
+        }
+        for (int t = 0; t < n; t++) _constTemp[t] = state[t] == 1;
+    }
+
+    static bool DefinesTemp(IrOp op) => op is not (IrOp.Nop or IrOp.InsnStart or IrOp.StoreState or IrOp.Store
+        or IrOp.Jump or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall);
+
+    void Ld(ushort t)
+    {
+        if (_constTemp[t]) _il.Emit(OpCodes.Ldc_I8, _constValue[t]);
+        else _il.Emit(OpCodes.Ldloc, _temps[t]);
+    }
+
+    /// <summary>The local holding temp <paramref name="t"/>, for code that reads it more than once; a constant is stored there first.</summary>
+    LocalBuilder Local(ushort t)
+    {
+        if (_constTemp[t])
+        {
+            _il.Emit(OpCodes.Ldc_I8, _constValue[t]);
+            _il.Emit(OpCodes.Stloc, _temps[t]);
+        }
+        return _temps[t];
+    }
+
     void St(ushort t) => _il.Emit(OpCodes.Stloc, _temps[t]);
 
     void SetRip(long pc)
@@ -139,6 +183,7 @@ sealed partial class IlRegionEmitter
         for (int k = 0; k < _region.Count; k++)
         {
             _il.MarkLabel(_blockLabels[k]);
+            FindConstTemps(_region[k]);
             foreach (ref readonly var i in _region[k].Code.AsSpan()) EmitOp(i, k);
         }
         EmitSharedSequences();
@@ -181,7 +226,11 @@ sealed partial class IlRegionEmitter
     }
 
     /// <summary>Writes the low <paramref name="size"/> bytes of <paramref name="value"/> to state: its promoted local, or the state block.</summary>
-    void StoreState(long offset, int size, LocalBuilder value)
+    void StoreState(long offset, int size, LocalBuilder value) => StoreState(offset, size, () => _il.Emit(OpCodes.Ldloc, value));
+
+    void StoreState(long offset, int size, ushort temp) => StoreState(offset, size, () => Ld(temp));
+
+    void StoreState(long offset, int size, Action pushValue)
     {
         if (_slots.TryGetValue(offset, out var slot))
         {
@@ -192,13 +241,13 @@ sealed partial class IlRegionEmitter
                 _il.Emit(OpCodes.Ldloc, slot.Local);
                 _il.Emit(OpCodes.Ldc_I8, keep);
                 _il.Emit(OpCodes.And);
-                _il.Emit(OpCodes.Ldloc, value);
+                pushValue();
                 Truncate(size);
                 _il.Emit(OpCodes.Or);
             }
             else
             {
-                _il.Emit(OpCodes.Ldloc, value);
+                pushValue();
                 Truncate(size);
             }
             _il.Emit(OpCodes.Stloc, slot.Local);
@@ -206,7 +255,7 @@ sealed partial class IlRegionEmitter
         else
         {
             StatePtr(offset);
-            _il.Emit(OpCodes.Ldloc, value);
+            pushValue();
             IlMemoryAccess.StoreInd(_il, size);
         }
     }
@@ -234,14 +283,16 @@ sealed partial class IlRegionEmitter
             case IrOp.InsnStart:
                 if (i.Aux != 0) SetRip(i.Imm);
                 break;
-            case IrOp.Const: il.Emit(OpCodes.Ldc_I8, i.Imm); St(i.Dst); break;
+            case IrOp.Const:
+                if (!_constTemp[i.Dst]) { il.Emit(OpCodes.Ldc_I8, i.Imm); St(i.Dst); }
+                break;
             case IrOp.Mov: Ld(i.A); St(i.Dst); break;
             case IrOp.LoadState:
                 LoadState(i.Imm, i.Size);
                 St(i.Dst);
                 break;
             case IrOp.StoreState:
-                StoreState(i.Imm, i.Size, _temps[i.A]);
+                StoreState(i.Imm, i.Size, i.A);
                 break;
             case IrOp.Add: Bin(i, OpCodes.Add); break;
             case IrOp.Sub: Bin(i, OpCodes.Sub); break;
@@ -289,8 +340,8 @@ sealed partial class IlRegionEmitter
                 St(i.Dst);
                 break;
             }
-            case IrOp.Load: IlMemoryAccess.Load(il, _memory, i.Size, _temps[i.A], _temps[i.Dst], _page, () => SharedWriteBack(false)); break;
-            case IrOp.Store: IlMemoryAccess.Store(il, _memory, i.Size, _temps[i.A], _temps[i.B], _page, () => SharedWriteBack(false)); break;
+            case IrOp.Load: IlMemoryAccess.Load(il, _memory, i.Size, Local(i.A), _temps[i.Dst], _page, () => SharedWriteBack(false)); break;
+            case IrOp.Store: IlMemoryAccess.Store(il, _memory, i.Size, Local(i.A), Local(i.B), _page, () => SharedWriteBack(false)); break;
             case IrOp.Call:
                 if (!TryInlineArith(i)) HelperCall(i);
                 break;
