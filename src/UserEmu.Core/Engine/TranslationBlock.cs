@@ -16,7 +16,12 @@ public sealed class TranslationBlock(IrBlock ir)
     /// <summary>The form the interpreter runs while the block is cold.</summary>
     public readonly InterpretedBlock Interpreted = InterpretedBlock.Prepare(ir);
     public CompiledBlock? Compiled;
+    /// <summary>Interpreted runs so far (not atomic: threads racing on a cold block may lose counts, which only delays compiling).</summary>
     public int ExecCount;
+    /// <summary>Set by the one thread that compiles this block.</summary>
+    public int CompileClaimed;
+    /// <summary>The blocks this one last continued to, so the dispatcher finds the next block without a lookup (QEMU's chaining, for the interpreter).</summary>
+    public TranslationBlock? Next0, Next1;
     /// <summary>Cleared when the guest code it came from is overwritten or unmapped.</summary>
     public volatile bool Valid = true;
 }
