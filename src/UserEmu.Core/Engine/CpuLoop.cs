@@ -112,7 +112,7 @@ public sealed unsafe class CpuLoop
             }
             else
             {
-                exit = IrInterpreter.Run(tb.Interpreted, cpu);
+                exit = IrInterpreter.Run(tb.Code, cpu);
                 // The claim makes exactly one of several threads running a cold block compile it.
                 if (++tb.ExecCount >= _threshold && _threshold > 0 && Interlocked.Exchange(ref tb.CompileClaimed, 1) == 0)
                     _proc.Compiler.Compile(tb, cpu.Memory);

@@ -1,4 +1,3 @@
-using UserEmu.Backend.Interpreter;
 using UserEmu.Cpu.X86;
 using UserEmu.IR;
 
@@ -12,9 +11,8 @@ public sealed class TranslationBlock(IrBlock ir)
 {
     public readonly ulong Pc = ir.GuestPc;
     public readonly ulong End = ir.GuestEnd;
-    public readonly IrBlock Ir = ir;
-    /// <summary>The form the interpreter runs while the block is cold.</summary>
-    public readonly InterpretedBlock Interpreted = InterpretedBlock.Prepare(ir);
+    /// <summary>What the interpreter runs while the block is cold and the IL backend compiles once it is hot.</summary>
+    public readonly PreparedBlock Code = PreparedBlock.Prepare(ir);
     public CompiledBlock? Compiled;
     /// <summary>Interpreted runs so far (not atomic: threads racing on a cold block may lose counts, which only delays compiling).</summary>
     public int ExecCount;

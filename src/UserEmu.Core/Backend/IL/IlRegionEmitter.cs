@@ -10,14 +10,14 @@ namespace UserEmu.Backend.IL;
 sealed partial class IlRegionEmitter
 {
     readonly ILGenerator _il;
-    readonly IReadOnlyList<IrBlock> _region;
+    readonly IReadOnlyList<PreparedBlock> _region;
     readonly GuestAddressSpace _memory;
     readonly LocalBuilder[] _temps;
     readonly LocalBuilder _page;
     readonly Label[] _blockLabels;
     readonly Dictionary<ulong, int> _blockIndex = new();
 
-    public IlRegionEmitter(ILGenerator il, IReadOnlyList<IrBlock> region, GuestAddressSpace memory, bool chain)
+    public IlRegionEmitter(ILGenerator il, IReadOnlyList<PreparedBlock> region, GuestAddressSpace memory, bool chain)
     {
         _il = il;
         _chain = chain;
@@ -45,46 +45,35 @@ sealed partial class IlRegionEmitter
         }
     }
 
-    // Temps of the block being emitted whose only definition is a Const: pushed as literals, never stored in a local.
-    // Fewer locals and stores is less work for RyuJIT, whose time is most of what compiling a region costs.
-    bool[] _constTemp = [];
-    long[] _constValue = [];
+    // The block being emitted: its pure-constant temps are pushed as literals, never stored in a local
+    // (fewer locals and stores is less work for RyuJIT, whose time is most of what compiling a region costs).
+    PreparedBlock _block = null!;
 
-    void FindConstTemps(IrBlock block)
+    /// <summary>Starts block <paramref name="block"/>: temps it reads before writing start at 0, as in the interpreter.</summary>
+    void BeginBlock(PreparedBlock block)
     {
-        int n = _temps.Length;
-        if (_constTemp.Length < n) { _constTemp = new bool[n]; _constValue = new long[n]; }
-        else Array.Clear(_constTemp);
-        Span<byte> state = n <= 1024 ? stackalloc byte[n] : new byte[n]; // 0 unseen, 1 const, 2 not const
-        state.Clear();
-        foreach (ref readonly var i in block.Code.AsSpan())
+        _block = block;
+        for (int t = block.PureConstants; t < block.Constants.Length; t++)
         {
-            int reads = Optimizer.DeadTemps.TempOperands(i.Op);
-            if (reads >= 1 && state[i.A] == 0) state[i.A] = 2;
-            if (reads >= 2 && state[i.B] == 0) state[i.B] = 2;
-            if (reads >= 3 && state[i.C] == 0) state[i.C] = 2;
-            if (!DefinesTemp(i.Op)) continue;
-            if (state[i.Dst] == 0 && i.Op == IrOp.Const) { state[i.Dst] = 1; _constValue[i.Dst] = i.Imm; }
-            else state[i.Dst] = 2;
+            _il.Emit(OpCodes.Ldc_I8, 0L);
+            _il.Emit(OpCodes.Stloc, _temps[t]);
         }
-        for (int t = 0; t < n; t++) _constTemp[t] = state[t] == 1;
     }
 
-    static bool DefinesTemp(IrOp op) => op is not (IrOp.Nop or IrOp.InsnStart or IrOp.StoreState or IrOp.Store
-        or IrOp.Jump or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall);
+    bool IsConstant(ushort t) => t < _block.PureConstants;
 
     void Ld(ushort t)
     {
-        if (_constTemp[t]) _il.Emit(OpCodes.Ldc_I8, _constValue[t]);
+        if (IsConstant(t)) _il.Emit(OpCodes.Ldc_I8, (long)_block.Constants[t]);
         else _il.Emit(OpCodes.Ldloc, _temps[t]);
     }
 
     /// <summary>The local holding temp <paramref name="t"/>, for code that reads it more than once; a constant is stored there first.</summary>
     LocalBuilder Local(ushort t)
     {
-        if (_constTemp[t])
+        if (IsConstant(t))
         {
-            _il.Emit(OpCodes.Ldc_I8, _constValue[t]);
+            _il.Emit(OpCodes.Ldc_I8, (long)_block.Constants[t]);
             _il.Emit(OpCodes.Stloc, _temps[t]);
         }
         return _temps[t];
@@ -126,7 +115,7 @@ sealed partial class IlRegionEmitter
         for (int k = 0; k < _region.Count; k++)
         {
             _il.MarkLabel(_blockLabels[k]);
-            FindConstTemps(_region[k]);
+            BeginBlock(_region[k]);
             foreach (ref readonly var i in _region[k].Code.AsSpan()) EmitOp(i, k);
         }
         EmitChainExits();
@@ -195,9 +184,7 @@ sealed partial class IlRegionEmitter
             case IrOp.InsnStart:
                 if (i.Aux != 0) SetRip(i.Imm);
                 break;
-            case IrOp.Const:
-                if (!_constTemp[i.Dst]) { il.Emit(OpCodes.Ldc_I8, i.Imm); St(i.Dst); }
-                break;
+            case IrOp.Const: il.Emit(OpCodes.Ldc_I8, i.Imm); St(i.Dst); break;
             case IrOp.Mov: Ld(i.A); St(i.Dst); break;
             case IrOp.LoadState:
                 LoadState(i.Imm, i.Size);

@@ -11,11 +11,11 @@ namespace UserEmu.Backend.Interpreter;
 public static unsafe class IrInterpreter
 {
     /// <summary>Prepares and runs a block (tests and tools; the dispatch loop keeps the prepared form).</summary>
-    public static BlockExit Run(IrBlock block, Vcpu cpu) => Run(InterpretedBlock.Prepare(block), cpu);
+    public static BlockExit Run(IrBlock block, Vcpu cpu) => Run(PreparedBlock.Prepare(block), cpu);
 
     // Temps are not cleared: the template supplies every temp read before it is written.
     [SkipLocalsInit]
-    public static BlockExit Run(InterpretedBlock block, Vcpu cpu)
+    public static BlockExit Run(PreparedBlock block, Vcpu cpu)
     {
         ulong* t = stackalloc ulong[block.TempCount];
         var constants = block.Constants;

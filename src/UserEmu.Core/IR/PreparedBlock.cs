@@ -1,24 +1,28 @@
-using UserEmu.IR;
 using UserEmu.Optimizer;
 
-namespace UserEmu.Backend.Interpreter;
+namespace UserEmu.IR;
 
-/// <summary>A block's IR prepared for <see cref="IrInterpreter"/>: only the ops that do work, over renumbered temps whose constants come from a template.</summary>
+/// <summary>The form of a block's optimised IR that the backends run and the translation cache keeps: only the ops that do work, over renumbered temps whose constants come from a template.</summary>
 /// <remarks>
 /// Constants are a fifth of the ops a cold program runs and instruction markers that record no PC another sixth
-/// (python3, -d stats). Here neither is dispatched: the temps defined by Const (and any read before it is written,
-/// which reads as 0) are numbered first, and the interpreter starts each run by copying their values in one block
-/// copy instead of clearing the whole temp array.
+/// (python3, -d stats). Here neither is an op: the temps defined only by a Const come first (0 .. PureConstants-1),
+/// then the temps read before they are written (which read as 0, as from a cleared array). The interpreter starts
+/// each run by copying <see cref="Constants"/> over them instead of clearing all temps; the IL backend pushes the
+/// constants as literals, which saves RyuJIT a local and a store each. Only this form is kept per block.
 /// </remarks>
-public sealed class InterpretedBlock
+public sealed class PreparedBlock
 {
     public required IrInstr[] Code { get; init; }
     public required int TempCount { get; init; }
-    /// <summary>Initial values of temps 0 .. Constants.Length-1.</summary>
+    /// <summary>Initial values of temps 0 .. Constants.Length-1: first the pure constants, then zeros.</summary>
     public required ulong[] Constants { get; init; }
+    /// <summary>Temps 0 .. PureConstants-1 hold their <see cref="Constants"/> value throughout the block.</summary>
+    public required int PureConstants { get; init; }
     public required ulong GuestPc { get; init; }
+    /// <summary>One past the last guest byte translated.</summary>
+    public required ulong GuestEnd { get; init; }
 
-    public static InterpretedBlock Prepare(IrBlock block)
+    public static PreparedBlock Prepare(IrBlock block)
     {
         int temps = block.TempCount;
         var defs = new int[temps];
@@ -53,7 +57,10 @@ public sealed class InterpretedBlock
         var map = new ushort[temps];
         var constants = new List<ulong>();
         for (int t = 0; t < temps; t++)
-            if (inTemplate[t]) { map[t] = (ushort)constants.Count; constants.Add(value[t]); }
+            if (dropConst[t]) { map[t] = (ushort)constants.Count; constants.Add(value[t]); }
+        int pure = constants.Count;
+        for (int t = 0; t < temps; t++)
+            if (inTemplate[t] && !dropConst[t]) { map[t] = (ushort)constants.Count; constants.Add(0); }
         int next = constants.Count;
         for (int t = 0; t < temps; t++)
             if (!inTemplate[t]) map[t] = (ushort)next++;
@@ -73,7 +80,11 @@ public sealed class InterpretedBlock
         }
         if (code.Count == 0 || code[^1].Op is not (IrOp.Jump or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall))
             throw new InvalidOperationException($"block 0x{block.GuestPc:x} has no exit");
-        return new InterpretedBlock { Code = code.ToArray(), TempCount = temps, Constants = constants.ToArray(), GuestPc = block.GuestPc };
+        return new PreparedBlock
+        {
+            Code = code.ToArray(), TempCount = temps, Constants = constants.ToArray(), PureConstants = pure,
+            GuestPc = block.GuestPc, GuestEnd = block.GuestEnd,
+        };
     }
 
     /// <summary>True for ops that write their Dst temp (the interpreter writes Dst for every one of them, helpers included).</summary>
