@@ -7,18 +7,15 @@ namespace UserEmu.Syscalls.Handlers;
 /// <remarks>A blocked msgsnd or msgrcv is a blocking host call that a guest signal interrupts with EINTR, as on Linux.</remarks>
 public static unsafe class SysVMsgSyscalls
 {
-    /// <summary>No message text is longer than msgmax, an int: a larger size is checked by the host before any copy.</summary>
-    const ulong MaxText = int.MaxValue;
-
     public static long Msgget(in SyscallContext c) => Sys.Call(HostNr.Msgget, (long)c.A0, (long)c.A1);
 
     /// <summary>msgsnd(msqid, msgp, msgsz, msgflg): msgp is { long mtype; char mtext[msgsz]; }, read after the kernel's size checks.</summary>
     public static long Msgsnd(in SyscallContext c) =>
-        Sys.Call(HostNr.Msgsnd, (long)c.A0, (long)SysVIpcBuffers.Message(c, c.A1, MsgTypeSize + Math.Min(c.A2, MaxText), false), (long)c.A2, (long)c.A3);
+        Sys.Call(HostNr.Msgsnd, (long)c.A0, (long)SysVIpcBuffers.Message(c, c.A1, c.A2, false), (long)c.A2, (long)c.A3);
 
     /// <summary>msgrcv(msqid, msgp, msgsz, msgtyp, msgflg): the kernel writes mtype and at most msgsz bytes of text, as long as the message it takes.</summary>
     public static long Msgrcv(in SyscallContext c) =>
-        Sys.Call(HostNr.Msgrcv, (long)c.A0, (long)SysVIpcBuffers.Message(c, c.A1, MsgTypeSize + Math.Min(c.A2, MaxText), true), (long)c.A2,
+        Sys.Call(HostNr.Msgrcv, (long)c.A0, (long)SysVIpcBuffers.Message(c, c.A1, c.A2, true), (long)c.A2,
             (long)c.A3, (long)c.A4);
 
     /// <summary>msgctl(msqid, cmd, buf).</summary>
