@@ -11,7 +11,7 @@ public class SysVIpcTests
 {
     /// <summary>
     /// shm shared with a forked child, shmat at 0, at a fixed address, over a mapping (SHM_REMAP), SHM_RND and SHM_RDONLY
-    /// (a write is SIGSEGV), shmdt of a split attachment, IPC_RMID while attached, the /proc/self/maps lines, errors.
+    /// (a write is SIGSEGV), shmdt of a split attachment, IPC_RMID while attached, the /proc/self/maps lines, detach at exec, errors.
     /// </summary>
     [Fact]
     public void SharedMemoryBehavesAsNative()
@@ -23,6 +23,7 @@ public class SysVIpcTests
         Assert.Contains("rdonly writer: signal Segmentation fault", r.Stdout);
         Assert.Contains("name=/SYSV00000000 (deleted) col=73", r.Stdout);
         Assert.Contains("keyed segment named by its key: 1", r.Stdout);
+        Assert.Contains("after exec: segsz=4096 nattch=0", r.Stdout);
     }
 
     /// <summary>Semaphores across fork (a blocked semop, SEM_UNDO at exit, EINTR) and message queues (type selection, a blocked receiver, errors).</summary>

@@ -43,9 +43,23 @@ static char *free_range(size_t n)
     return p;
 }
 
-int main(void)
+/* The image an exec started: the attachments of the old one are gone. */
+static int after_exec(int id)
+{
+    stat_line("after exec", id);
+    char line[512];
+    int sysv = 0;
+    FILE *f = fopen("/proc/self/maps", "r");
+    while (fgets(line, sizeof line, f)) if (strstr(line, "/SYSV")) sysv++;
+    fclose(f);
+    printf("SysV mappings after exec: %d\n", sysv);
+    return 0;
+}
+
+int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
+    if (argc == 3 && strcmp(argv[1], "after-exec") == 0) return after_exec(atoi(argv[2]));
     int id = shmget(IPC_PRIVATE, 10000, IPC_CREAT | 0600);
     printf("shmget: %s\n", id >= 0 ? "ok" : errname(errno));
     stat_line("created", id);
@@ -152,6 +166,16 @@ int main(void)
     fclose(f);
     printf("keyed segment named by its key: %d\n", named);
     CHECK("shmdt keyed", shmdt(k));
+    c = fork();
+    if (c == 0) {
+        shmat(kid, NULL, 0);
+        stat_line("before exec", kid);
+        char arg[16];
+        snprintf(arg, sizeof arg, "%d", kid);
+        execl("/proc/self/exe", argv[0], "after-exec", arg, (char *)NULL);
+        _exit(127);
+    }
+    report_child("exec child", c);
     CHECK("IPC_RMID key", shmctl(kid, IPC_RMID, NULL));
     return 0;
 }
