@@ -18,8 +18,13 @@ public static unsafe class SysVSemSyscalls
 
     public static long Semop(in SyscallContext c) => Sys.Call(HostNr.Semtimedop, (long)c.A0, (long)Sops(c), (long)c.A2, 0);
 
-    public static long Semtimedop(in SyscallContext c) =>
-        Sys.Call(HostNr.Semtimedop, (long)c.A0, (long)Sops(c), (long)c.A2, (long)SysVIpcBuffers.Struct(c, c.A3, 16, false));
+    /// <summary>semtimedop(semid, sops, nsops, timeout): the timeout is read before anything else (EFAULT first), and NULL means none.</summary>
+    public static long Semtimedop(in SyscallContext c)
+    {
+        byte* timeout = null;
+        if (c.A3 != 0 && (timeout = SysVIpcBuffers.Struct(c, c.A3, 16, false)) == null) return -Errno.EFAULT;
+        return Sys.Call(HostNr.Semtimedop, (long)c.A0, (long)Sops(c), (long)c.A2, (long)timeout);
+    }
 
     // struct sembuf[nsops]; the kernel checks nsops (EINVAL, E2BIG) before it copies the array.
     static byte* Sops(in SyscallContext c)

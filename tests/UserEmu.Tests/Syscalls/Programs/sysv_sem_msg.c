@@ -10,12 +10,19 @@ struct msg { long mtype; char text[32]; };
 
 static void on_alarm(int sig) { (void)sig; }
 
-/* Arms a one-shot 50 ms timer whose handler (SA_RESTART) interrupts a blocked call. */
+/* Arms a 50 ms timer whose handler (SA_RESTART) interrupts a blocked call; it repeats, so a tick that comes before
+   the call is entered (a loaded machine) is followed by one that interrupts it. */
 static void alarm_soon(void)
 {
     struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
     sigaction(SIGALRM, &sa, NULL);
-    struct itimerval it = { .it_value = { 0, 50000 } };
+    struct itimerval it = { .it_interval = { 0, 50000 }, .it_value = { 0, 50000 } };
+    setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void alarm_off(void)
+{
+    struct itimerval it = { 0 };
     setitimer(ITIMER_REAL, &it, NULL);
 }
 
@@ -69,8 +76,11 @@ int main(void)
     CHECK("semop IPC_NOWAIT", semop(s, &nowait, 1));
     struct timespec ts = { 0, 10000000 };
     CHECK("semtimedop timeout", semtimedop(s, &down, 1, &ts));
+    CHECK("semtimedop bad timeout", semtimedop(s, &down, 1, (struct timespec *)16));
+    CHECK("semtimedop bad timeout, no ops", semtimedop(s, &down, 0, (struct timespec *)16));
     alarm_soon();
     CHECK("semop interrupted", semop(s, &down, 1));
+    alarm_off();
 
     c = fork();
     if (c == 0) {
@@ -117,11 +127,13 @@ int main(void)
         _exit(0);
     }
     usleep(50000);
-    CHECK("msgsnd to the waiting child", send(q, 9, "for child"));
+    int sent = send(q, 9, "for child");
     report_child("receiver child", c);
+    printf("msgsnd to the waiting child: %s\n", sent == 0 ? "ok" : errname(errno));
 
     alarm_soon();
     receive(q, 0, 0, 32);
+    alarm_off();
     struct msg zero = { 0 };
     CHECK("msgsnd mtype 0", msgsnd(q, &zero, 4, 0));
     CHECK("msgsnd too large", msgsnd(q, &zero, 1 << 24, 0));
