@@ -24,6 +24,8 @@ public class SysVIpcTests
         Assert.Contains("name=/SYSV00000000 (deleted) col=73", r.Stdout);
         Assert.Contains("keyed segment named by its key: 1", r.Stdout);
         Assert.Contains("after exec: segsz=4096 nattch=0", r.Stdout);
+        Assert.Contains("SHM_EXEC call: 42", r.Stdout);
+        Assert.Contains("call without SHM_EXEC: signal Segmentation fault", r.Stdout);
     }
 
     /// <summary>Semaphores across fork (a blocked semop, SEM_UNDO at exit, EINTR) and message queues (type selection, a blocked receiver, errors).</summary>

@@ -125,6 +125,17 @@ int main(int argc, char **argv)
     if (c == 0) { volatile char v = ro[0]; (void)v; _exit(0); }
     report_child("reader after shmdt", c);
 
+    /* SHM_EXEC: code in the segment runs only from an attachment that allows it. */
+    static const unsigned char ret42[] = { 0xb8, 42, 0, 0, 0, 0xc3 }; /* mov eax, 42; ret */
+    memcpy(p + 4096, ret42, sizeof ret42);
+    char *x = shmat(id, NULL, SHM_EXEC);
+    maps_line("exec maps", x, id);
+    printf("SHM_EXEC call: %d\n", ((int (*)(void))(x + 4096))());
+    CHECK("shmdt exec", shmdt(x));
+    c = fork();
+    if (c == 0) { ((int (*)(void))(p + 4096))(); _exit(0); }
+    report_child("call without SHM_EXEC", c);
+
     /* IPC_RMID while attached: the segment lives on, marked for destruction, until the last detach. */
     CHECK("IPC_RMID attached", shmctl(id, IPC_RMID, NULL));
     stat_line("removed", id);
