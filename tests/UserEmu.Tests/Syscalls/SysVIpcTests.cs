@@ -10,8 +10,8 @@ namespace UserEmu.Tests.Syscalls;
 public class SysVIpcTests
 {
     /// <summary>
-    /// shm shared with a forked child, shmat at 0, at a fixed address, over a mapping (SHM_REMAP), SHM_RND and SHM_RDONLY
-    /// (a write is SIGSEGV), shmdt of a split attachment, IPC_RMID while attached, the /proc/self/maps lines, detach at exec, errors.
+    /// shm shared with a forked child, shmat at 0, at a fixed address, over a mapping (SHM_REMAP), SHM_RND, SHM_RDONLY
+    /// (a write is SIGSEGV) and SHM_EXEC, shmdt of a split attachment, IPC_RMID while attached, the /proc/self/maps lines, detach at exec, errors.
     /// </summary>
     [Fact]
     public void SharedMemoryBehavesAsNative()
