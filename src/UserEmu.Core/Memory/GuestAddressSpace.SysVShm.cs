@@ -5,10 +5,11 @@ namespace UserEmu.Memory;
 /// <summary>A System V shared memory attach (shmat) for <see cref="GuestAddressSpace.AttachSysVShm"/>.</summary>
 /// <param name="ShmId">The host segment id (guest ids are host ids).</param>
 /// <param name="SegmentSize">The segment's size in bytes (shm_segsz).</param>
-/// <param name="Address">Page-aligned guest address, or 0 to let the address space choose one.</param>
+/// <param name="Address">Page-aligned guest address (used when <paramref name="Fixed"/>).</param>
+/// <param name="Fixed">Attach at <paramref name="Address"/> (a non-NULL shmaddr); otherwise the address space chooses, as mmap does.</param>
 /// <param name="Remap">SHM_REMAP: replace whatever is mapped at <paramref name="Address"/>.</param>
 /// <param name="Prot">Guest permissions: Read, Read|Write, optionally Exec.</param>
-public readonly record struct ShmAttach(int ShmId, ulong SegmentSize, ulong Address, bool Remap, PageFlags Prot);
+public readonly record struct ShmAttach(int ShmId, ulong SegmentSize, ulong Address, bool Fixed, bool Remap, PageFlags Prot);
 
 public sealed unsafe partial class GuestAddressSpace
 {
@@ -24,7 +25,7 @@ public sealed unsafe partial class GuestAddressSpace
         lock (_lock)
         {
             ulong addr = req.Address;
-            if (addr != 0)
+            if (req.Fixed)
             {
                 if (addr + len < addr) return -MemErrno.EINVAL;
                 if (addr + len > Limit) return -MemErrno.ENOMEM;

@@ -19,6 +19,7 @@ public static unsafe class SysVShmSyscalls
     {
         int shmid = (int)c.A0, flags = (int)c.A2;
         ulong addr = c.A1;
+        bool fixedAddr = addr != 0; // SHM_RND may round it down to 0: still a fixed attach at 0, as in the kernel
         if (shmid < 0) return -Errno.EINVAL;
         if (addr != 0)
         {
@@ -44,8 +45,8 @@ public static unsafe class SysVShmSyscalls
         if ((flags & SHM_EXEC) != 0) prot |= PageFlags.Exec;
         bool remap = (flags & SHM_REMAP) != 0;
         ulong len = GuestAddressSpace.PageAlignUp(size);
-        bool hadCode = remap && addr != 0 && MemorySyscalls.HasCode(c.Mem, addr, Math.Min(len, c.Mem.Limit - Math.Min(addr, c.Mem.Limit)));
-        long at = c.Mem.AttachSysVShm(new ShmAttach(shmid, size, addr, remap, prot));
+        bool hadCode = remap && fixedAddr && MemorySyscalls.HasCode(c.Mem, addr, Math.Min(len, c.Mem.Limit - Math.Min(addr, c.Mem.Limit)));
+        long at = c.Mem.AttachSysVShm(new ShmAttach(shmid, size, addr, fixedAddr, remap, prot));
         if (at >= 0 && hadCode) c.Process.Code.InvalidateRange((ulong)at, (ulong)at + len);
         return at;
     }
