@@ -12,7 +12,16 @@ public static class HostMaps
         device = inode = 0;
         name = null;
         string prefix = ((ulong)hostAddr).ToString("x") + "-";
-        using var reader = new StreamReader("/proc/self/maps");
+        StreamReader reader;
+        try
+        {
+            reader = new StreamReader("/proc/self/maps");
+        }
+        catch (IOException)
+        {
+            return false; // no /proc: the caller falls back to what it knows
+        }
+        using var _ = reader;
         while (reader.ReadLine() is { } line)
         {
             if (!line.StartsWith(prefix, StringComparison.Ordinal)) continue;
