@@ -23,6 +23,7 @@ public class DifferentialLongRunTests(ITestOutputHelper output)
     [
         typeof(IntegerDifferentialTests), typeof(SseIntegerDifferentialTests), typeof(SseFloatDifferentialTests),
         typeof(MmxDifferentialTests), typeof(X87DifferentialTests), typeof(VexDifferentialTests), typeof(XsaveDifferentialTests),
+        typeof(Addr32DifferentialTests),
     ];
 
     /// <summary>Totals of one suite over the rounds run.</summary>
