@@ -10,8 +10,8 @@ namespace UserEmu.Tests.Cpu;
 /// <remarks>
 /// The data window lies below 4 GiB (<see cref="DataBase"/>), so the truncated address is the case's own: the base
 /// register keeps its low 32 bits minus a random amount that the displacement adds back modulo 2^32, and the index
-/// register gets random high bits. String instructions, loop and jecxz have no ModRM operand: see <see cref="Strings"/>
-/// and <see cref="Loops"/>.
+/// register gets random high bits; now and then a GS prefix with a GS base takes part of the address. String
+/// instructions, loop and jecxz have no ModRM operand: see <see cref="Strings"/> and <see cref="Loops"/>.
 /// </remarks>
 public static unsafe class Addr32Cases
 {
@@ -51,6 +51,14 @@ public static unsafe class Addr32Cases
             int xi = x - Register.RAX;
             state.Gpr[xi] = Garbage(rng) | (uint)state.Gpr[xi];
             insn.MemoryIndex = Register.EAX + xi;
+        }
+        if (insn.SegmentPrefix == Register.None && rng.Next(6) == 0)
+        {
+            // A GS base is added to the 32-bit address after its truncation, in 64 bits.
+            ulong gs = (ulong)rng.Next(1, 0x7000) << 12;
+            insn.SegmentPrefix = Register.GS;
+            state.GsBase = gs;
+            disp -= (uint)gs;
         }
         insn.MemoryDisplacement64 = disp;
         insn.MemoryDisplSize = disp == 0 && insn.MemoryBase != Register.None ? 0 : (int)disp == (sbyte)disp && insn.MemoryBase != Register.None ? 1 : 4;

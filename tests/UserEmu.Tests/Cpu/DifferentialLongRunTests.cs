@@ -25,6 +25,7 @@ public class DifferentialLongRunTests(ITestOutputHelper output)
         typeof(IntegerDifferentialTests), typeof(SseIntegerDifferentialTests), typeof(SseFloatDifferentialTests),
         typeof(MmxDifferentialTests), typeof(X87DifferentialTests), typeof(VexDifferentialTests), typeof(XsaveDifferentialTests),
         typeof(Addr32DifferentialTests), typeof(X87Environment16Tests), typeof(DoubleShift16Tests),
+        typeof(StackMemoryDifferentialTests),
     ];
 
     /// <summary>Totals of one suite over the rounds run.</summary>
