@@ -15,7 +15,7 @@ public static class SyscallRestarts
     [
         7 /* poll */, 23 /* select */, 34 /* pause */, 35 /* nanosleep */, 128 /* rt_sigtimedwait */, 130 /* rt_sigsuspend */,
         208 /* io_getevents */, 220 /* semtimedop */, 230 /* clock_nanosleep */, 232 /* epoll_wait */, 270 /* pselect6 */,
-        271 /* ppoll */, 281 /* epoll_pwait */, 441 /* epoll_pwait2 */, 69 /* msgsnd */, 70 /* msgrcv */,
+        271 /* ppoll */, 281 /* epoll_pwait */, 441 /* epoll_pwait2 */, 65 /* semop */, 69 /* msgsnd */, 70 /* msgrcv */,
     ];
 
     /// <summary>The restart rule for syscall <paramref name="nr"/>.</summary>

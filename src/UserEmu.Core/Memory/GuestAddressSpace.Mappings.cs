@@ -305,9 +305,9 @@ public sealed unsafe partial class GuestAddressSpace
         {
             var a = _maps[i];
             var b = _maps[i + 1];
-            bool sameFile = a.Inode == 0 || b.FileOffset == a.FileOffset + a.Length;
+            bool sameFile = (a.Inode == 0 && a.ShmSegmentSize == 0) || b.FileOffset == a.FileOffset + a.Length;
             if (a.End == b.Start && a.Prot == b.Prot && a.Shared == b.Shared && a.Name == b.Name && a.Device == b.Device &&
-                a.Inode == b.Inode && sameFile)
+                a.Inode == b.Inode && a.ShmSegmentSize == b.ShmSegmentSize && sameFile)
             {
                 a.End = b.End;
                 _maps.RemoveAt(i + 1);

@@ -13,6 +13,8 @@ public sealed class GuestMapping
     public ulong FileOffset;
     public ulong Device;
     public ulong Inode;
+    /// <summary>Size of the System V shared memory segment attached here by shmat (0 for every other mapping); shmdt detaches up to this much.</summary>
+    public ulong ShmSegmentSize;
 
     public ulong Length => End - Start;
 
@@ -22,7 +24,7 @@ public sealed class GuestMapping
     public GuestMapping Slice(ulong start, ulong end)
     {
         var m = Clone();
-        if (Name != null && Inode != 0) m.FileOffset = FileOffset + (start - Start);
+        if ((Name != null && Inode != 0) || ShmSegmentSize != 0) m.FileOffset = FileOffset + (start - Start);
         m.Start = start;
         m.End = end;
         return m;

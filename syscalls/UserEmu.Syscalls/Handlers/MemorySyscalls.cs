@@ -117,7 +117,7 @@ public static unsafe class MemorySyscalls
     }
 
     /// <summary>Whether any page of the range holds translated code (checked before an operation clears the marks).</summary>
-    static bool HasCode(GuestAddressSpace mem, ulong addr, ulong len)
+    internal static bool HasCode(GuestAddressSpace mem, ulong addr, ulong len)
     {
         ulong first = addr >> GuestAddressSpace.PageShift, end = Math.Min((addr + len + PageMask) >> GuestAddressSpace.PageShift, mem.PageCount);
         const ulong CodeBits = 0x0101010101010101UL * (byte)PageFlags.HasCode;

@@ -30,4 +30,7 @@ public static class HostNr
     public const int Socket = 41, Connect = 42, Accept = 43, Sendto = 44, Recvfrom = 45, Sendmsg = 46, Recvmsg = 47,
         Shutdown = 48, Bind = 49, Listen = 50, Getsockname = 51, Getpeername = 52, Socketpair = 53, Setsockopt = 54,
         Getsockopt = 55, Accept4 = 288;
+
+    public const int Shmget = 29, Shmat = 30, Shmctl = 31, Semget = 64, Semop = 65, Semctl = 66, Shmdt = 67, Msgget = 68,
+        Msgsnd = 69, Msgrcv = 70, Msgctl = 71, Semtimedop = 220;
 }

@@ -169,6 +169,24 @@ public enum ArgKind : byte
     /// <summary>shutdown how: SHUT_RD, SHUT_WR, SHUT_RDWR.</summary>
     ShutdownHow,
 
+    // ---- System V IPC ----
+    /// <summary>key_t: IPC_PRIVATE or hex.</summary>
+    IpcKey,
+    /// <summary>shmget/semget/msgget flags with the mode bits: IPC_CREAT|IPC_EXCL|0600.</summary>
+    IpcGetFlags,
+    /// <summary>shmat flags: SHM_RDONLY, SHM_RND, SHM_REMAP, SHM_EXEC.</summary>
+    ShmatFlags,
+    /// <summary>shmctl/semctl/msgctl command; its decoder also prints the structure argument after it, which depends on it.</summary>
+    IpcCtlCmd,
+    /// <summary>struct sembuf[] read by semop/semtimedop; the count is argument <see cref="ArgSpec.Len"/>.</summary>
+    SembufIn,
+    /// <summary>struct msgbuf read by msgsnd; the text length is argument <see cref="ArgSpec.Len"/>.</summary>
+    MsgbufIn,
+    /// <summary>struct msgbuf written by msgrcv; strace shows argument <see cref="ArgSpec.Len"/> bytes of text.</summary>
+    MsgbufOut,
+    /// <summary>msgsnd/msgrcv flags: MSG_NOERROR, MSG_EXCEPT, MSG_COPY, IPC_NOWAIT.</summary>
+    IpcMsgFlags,
+
     // ---- misc ----
     GetrandomFlags,
     /// <summary>NUL-terminated path written by the kernel (getcwd); the return value counts the NUL.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using UserEmu.Tests.Cpu.Avx;
+using UserEmu.Tests.Cpu.X87;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -23,6 +24,8 @@ public class DifferentialLongRunTests(ITestOutputHelper output)
     [
         typeof(IntegerDifferentialTests), typeof(SseIntegerDifferentialTests), typeof(SseFloatDifferentialTests),
         typeof(MmxDifferentialTests), typeof(X87DifferentialTests), typeof(VexDifferentialTests), typeof(XsaveDifferentialTests),
+        typeof(Addr32DifferentialTests), typeof(X87Environment16Tests), typeof(DoubleShift16Tests),
+        typeof(StackMemoryDifferentialTests),
     ];
 
     /// <summary>Totals of one suite over the rounds run.</summary>

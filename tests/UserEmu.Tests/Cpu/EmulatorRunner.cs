@@ -76,18 +76,11 @@ public sealed unsafe class EmulatorRunner : IDisposable
         ulong addr = 0;
         try
         {
-            switch (backend)
-            {
-                case Backend.Interpreter:
-                    IrInterpreter.Run(Copy(block), cpu);
-                    break;
-                case Backend.InterpreterOptimized:
-                    IrInterpreter.Run(Optimizer.IrOptimizer.Run(Copy(block)), cpu);
-                    break;
-                default:
-                    IlBlockCompiler.Compile(Optimizer.IrOptimizer.Run(Copy(block)), _g.Memory)(cpu, cpu.State);
-                    break;
-            }
+            RunBlock(block, backend);
+            // A case with a branch inside it (loop, jecxz) ends its first block within the code: go on as the
+            // dispatch loop would, block after block, until the trailer is reached.
+            for (int steps = 0; steps < 64 && cpu.State->Rip >= CodeBase && cpu.State->Rip < CodeBase + (ulong)c.Code.Length; steps++)
+                RunBlock(_translator.Translate(cpu, cpu.State->Rip), backend);
         }
         catch (GuestFaultException f)
         {
@@ -102,6 +95,23 @@ public sealed unsafe class EmulatorRunner : IDisposable
             addr = s.Address;
         }
         return Snapshot(c, signal, code, addr);
+    }
+
+    void RunBlock(IrBlock block, Backend backend)
+    {
+        var cpu = _g.Cpu;
+        switch (backend)
+        {
+            case Backend.Interpreter:
+                IrInterpreter.Run(Copy(block), cpu);
+                break;
+            case Backend.InterpreterOptimized:
+                IrInterpreter.Run(Optimizer.IrOptimizer.Run(Copy(block)), cpu);
+                break;
+            default:
+                IlBlockCompiler.Compile(Optimizer.IrOptimizer.Run(Copy(block)), _g.Memory)(cpu, cpu.State);
+                break;
+        }
     }
 
     void Load(CpuTestCase c)

@@ -15,18 +15,8 @@ static class IntegerFixups
         return true;
     }
 
-    /// <summary>shld/shrd: counts above 16 give undefined results for 16-bit operands; keep them defined.</summary>
-    public static bool DoubleShift(CaseEditor e)
-    {
-        ShiftCount(e);
-        if (e.OpSize(0) != 2) return true;
-        if (e.Insn.Op2Kind == OpKind.Register)
-        {
-            e.Set(Register.CL, (ulong)(e.Rng.Next(0, 17) | e.Rng.Next(8) << 5));
-            return true;
-        }
-        return (e.Insn.GetImmediate(2) & 31) <= 16;
-    }
+    /// <summary>shld/shrd: counts in CL as for shifts (16-bit counts 17-31 included: UserEmu gives this host's A:B:A result).</summary>
+    public static bool DoubleShift(CaseEditor e) => ShiftCount(e);
 
     /// <summary>div/idiv: mostly a dividend whose quotient fits (high half zero or the sign of the low half), sometimes anything (#DE).</summary>
     public static bool Divide(CaseEditor e)

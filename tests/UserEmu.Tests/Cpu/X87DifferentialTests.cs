@@ -60,7 +60,7 @@ public class X87DifferentialTests(ITestOutputHelper output)
             Instruction.Create(Code.Mov_rm64_imm32, new MemoryOperand(Register.RBX, 12), 0),
             Instruction.Create(Code.Mov_rm64_imm32, new MemoryOperand(Register.RBX, 20), 0),
         };
-        // Only the 32-bit layouts (m28/m108); the 16-bit ones (0x66 prefix) raise SIGILL in UserEmu.
+        // The 32-bit layouts (m28/m108); the 16-bit ones (0x66 prefix) are in X87/X87Environment16Tests.
         static bool Wide(Code c) => c.ToString().EndsWith("m28byte") || c.ToString().EndsWith("m108byte");
         foreach (var code in DifferentialTester.FormsOf(Fnstenv, Fstenv, Fnsave, Fsave).Where(Wide))
             for (int k = 0; k < 100; k++) b.Tester.Add(b.Case([b.Build(code), .. clear]));

@@ -48,14 +48,33 @@ public static unsafe class StringHelpers
             return 0;
         }
         bool compares = op is Op.Cmps or Op.Scas;
-        while (true)
+        if (addr32)
         {
-            ulong count = s->Gpr[CpuState.RCX] & amask;
-            if (count == 0) return 0;
-            if (!addr32 && count > 1 && (op is Op.Movs or Op.Stos) && TryBulk(cpu, op, size, count, step, segBase)) continue;
-            bool equal = Element(cpu, op, size, step, amask, segBase);
-            s->Gpr[CpuState.RCX] = (count - 1) & amask;
-            if (compares && equal != (rep == RepE)) return 0;
+            // As this host (AMD) does: with 0x67, a repeated form writes ECX, and for movs/stos the pointers it
+            // stores through, as 32-bit registers on entry, even when ECX is 0 or the first element faults.
+            s->Gpr[CpuState.RCX] &= amask;
+            if (op == Op.Movs) s->Gpr[CpuState.RSI] &= amask;
+            if (op is Op.Movs or Op.Stos) s->Gpr[CpuState.RDI] &= amask;
+        }
+        // A fault in the middle of rep cmps/scas leaves RFLAGS as before the instruction (RCX/RSI/RDI show the
+        // progress), as on this host.
+        ulong entryFlags = compares ? LazyFlags.Rflags(s) : 0;
+        try
+        {
+            while (true)
+            {
+                ulong count = s->Gpr[CpuState.RCX] & amask;
+                if (count == 0) return 0;
+                if (!addr32 && count > 1 && (op is Op.Movs or Op.Stos) && TryBulk(cpu, op, size, count, step, segBase)) continue;
+                bool equal = Element(cpu, op, size, step, amask, segBase);
+                s->Gpr[CpuState.RCX] = (count - 1) & amask;
+                if (compares && equal != (rep == RepE)) return 0;
+            }
+        }
+        catch (GuestFaultException) when (compares)
+        {
+            LazyFlags.SetRflags(s, entryFlags, LazyFlags.ArithMask);
+            throw;
         }
     }
 

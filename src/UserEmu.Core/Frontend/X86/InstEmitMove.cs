@@ -104,7 +104,19 @@ static class InstEmitMove
     {
         int size = e.Insn.StackPointerIncrement == 2 ? 2 : 8;
         ushort v = e.PeekStack(size, out ushort sp);
-        // RSP is updated first: pop [rsp+d] addresses with the incremented RSP, and pop rsp keeps the loaded value.
+        if (e.IsMem(0))
+        {
+            // pop [rsp+d] addresses with the incremented RSP, but a faulting store leaves RSP as it was: compute the
+            // address with RSP incremented, put RSP back for the store, then commit.
+            ushort old = e.GetGpr(CpuState.RSP);
+            e.CommitPop(sp);
+            ushort ea = e.Ea();
+            e.CommitPop(old);
+            e.B.Store(ea, v, size);
+            e.CommitPop(sp);
+            return;
+        }
+        // RSP is updated first: pop rsp keeps the loaded value.
         e.CommitPop(sp);
         e.Write(0, v, size);
     }

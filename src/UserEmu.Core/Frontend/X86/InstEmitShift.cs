@@ -138,18 +138,32 @@ static class InstEmitShift
             e.Write(0, x, size);
             return;
         }
-        // Counts above 16 for a 16-bit operand give an undefined result; this computes something deterministic.
-        ushort inv = b.Sub(b.Const(size * 8), cnt);
         ushort cm1 = b.AddImm(cnt, -1);
         ushort res, src;
-        if (left)
+        if (size == 2)
         {
-            res = e.Trunc(b.Or(b.Shl(x, cnt), b.Shr(y, inv)), size);
+            // 16-bit operands shift the 48-bit A:B:A (dest:src:dest), which gives the defined results for counts up
+            // to 16 and, for the undefined counts 17-31, what this host (AMD) computes: result, CF, SF, ZF and PF.
+            ushort wide = b.Or(b.Or(b.Shl(x, b.Const(32)), b.Shl(y, b.Const(16))), x);
+            if (left)
+            {
+                res = e.Trunc(b.Shr(b.Shl(wide, cnt), b.Const(32)), size);
+                src = b.Shr(b.Shl(wide, cm1), b.Const(32));
+            }
+            else
+            {
+                res = e.Trunc(b.Shr(wide, cnt), size);
+                src = b.Shr(wide, cm1);
+            }
+        }
+        else if (left)
+        {
+            res = e.Trunc(b.Or(b.Shl(x, cnt), b.Shr(y, b.Sub(b.Const(size * 8), cnt))), size);
             src = b.Shl(x, cm1);
         }
         else
         {
-            res = e.Trunc(b.Or(b.Shr(x, cnt), b.Shl(y, inv)), size);
+            res = e.Trunc(b.Or(b.Shr(x, cnt), b.Shl(y, b.Sub(b.Const(size * 8), cnt))), size);
             src = b.Shr(x, cm1);
         }
         var kind = left ? CcKind.Shl : CcKind.Sar;

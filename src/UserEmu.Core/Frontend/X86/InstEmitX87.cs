@@ -171,14 +171,20 @@ static class InstEmitX87
         else CallImm(e, X87Helpers.Control, new X87Imm(X87Op.StoreSw, X87Operand.St, Waits: waits), mem: true);
     }
 
-    /// <summary>Environment and full-state forms: only the 32-bit-operand-size layouts (28 and 108 bytes) of 64-bit mode.</summary>
+    /// <summary>Environment and full-state forms: the 32-bit-operand-size layouts (28 and 108 bytes) and, with 0x66, the 16-bit ones (14 and 94 bytes, operand kind M16Int).</summary>
     static void Env(X86Emitter e, X87Op op, bool waits)
     {
-        if (e.Insn.MemorySize is not (MemorySize.FpuEnv28 or MemorySize.FpuState108))
+        var kind = e.Insn.MemorySize switch
+        {
+            MemorySize.FpuEnv28 or MemorySize.FpuState108 => X87Operand.St,
+            MemorySize.FpuEnv14 or MemorySize.FpuState94 => X87Operand.M16Int,
+            _ => (X87Operand?)null,
+        };
+        if (kind == null)
         {
             e.Unsupported();
             return;
         }
-        CallImm(e, X87Helpers.Control, new X87Imm(op, X87Operand.St, Waits: waits), mem: true);
+        CallImm(e, X87Helpers.Control, new X87Imm(op, kind.Value, Waits: waits), mem: true);
     }
 }

@@ -31,7 +31,7 @@ public static partial class X86_64Syscalls
         t.Add(217, "getdents64", C.Desc, DirectorySyscalls.Getdents64, Fd, R(DirentsOut), UInt);
         t.Add(218, "set_tid_address", C.None, ProcessSyscalls.SetTidAddress, Ptr);
         t.Add(219, "restart_syscall", C.None, null);
-        t.Add(220, "semtimedop", C.Ipc, null, Int, Ptr, ULong, TimespecIn);
+        t.Add(220, "semtimedop", C.Ipc, SysVSemSyscalls.Semtimedop, Int, L(SembufIn, 2), UInt, TimespecIn);
         t.Add(221, "fadvise64", C.Desc, FileDataSyscalls.Fadvise64, Fd, Long, Long, FadviseAdvice);
         t.Add(222, "timer_create", C.None, TimerSyscalls.TimerCreate, ClockId, Ptr, Ptr);
         t.Add(223, "timer_settime", C.None, TimerSyscalls.TimerSettime, Int, TimerFlags, ItimerspecIn, ItimerspecOut);

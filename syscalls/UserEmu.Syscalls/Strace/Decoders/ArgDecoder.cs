@@ -15,7 +15,7 @@ public static class ArgDecoder
             or ArgKind.StackOut or ArgKind.TimespecOut or ArgKind.TimevalOut or ArgKind.ItimervalOut or ArgKind.ItimerspecOut
             or ArgKind.WaitStatusOut or ArgKind.RlimitOut or ArgKind.RusageOut or ArgKind.UtsnameOut or ArgKind.SysinfoOut
             or ArgKind.TmsOut or ArgKind.CpuSetOut or ArgKind.EpollEventsOut or ArgKind.SockAddrOut or ArgKind.SockLenInOut
-            or ArgKind.MsghdrOut or ArgKind.TimeOut => true,
+            or ArgKind.MsghdrOut or ArgKind.TimeOut or ArgKind.MsgbufOut => true,
         _ => false,
     };
 
@@ -31,9 +31,9 @@ public static class ArgDecoder
         return true;
     }
 
-    /// <summary>Kinds whose decoder also prints the arguments after them, since their meaning depends on it (futex op, fcntl cmd, prctl option, clone flags, ioctl request).</summary>
+    /// <summary>Kinds whose decoder also prints the arguments after them, since their meaning depends on it (futex op, fcntl cmd, prctl option, clone flags, ioctl request, IPC ctl command).</summary>
     public static bool ConsumesFollowing(ArgKind kind) =>
-        kind is ArgKind.FutexOp or ArgKind.FcntlCmd or ArgKind.PrctlOption or ArgKind.CloneFlags or ArgKind.IoctlCmd;
+        kind is ArgKind.FutexOp or ArgKind.FcntlCmd or ArgKind.PrctlOption or ArgKind.CloneFlags or ArgKind.IoctlCmd or ArgKind.IpcCtlCmd;
 
     /// <summary>Index of the first argument printed when the call returns (strace prints the rest at entry); the arity if none.</summary>
     public static int FirstExitArg(TraceCall call)
@@ -42,8 +42,8 @@ public static class ArgDecoder
         for (int i = 0; i < args.Length; i++)
         {
             var k = args[i].Kind;
-            // clone's parent_tid is written by the call; prctl(PR_GET_NAME), fcntl(F_GETLK) and ioctl(TCGETS) fill their argument.
-            if (IsOutput(k) || (k == ArgKind.CloneFlags && i == 0) || k is ArgKind.PrctlOption or ArgKind.FcntlCmd or ArgKind.IoctlCmd) return i;
+            // clone's parent_tid is written by the call; prctl(PR_GET_NAME), fcntl(F_GETLK), ioctl(TCGETS) and shmctl(IPC_STAT) fill their argument.
+            if (IsOutput(k) || (k == ArgKind.CloneFlags && i == 0) || k is ArgKind.PrctlOption or ArgKind.FcntlCmd or ArgKind.IoctlCmd or ArgKind.IpcCtlCmd) return i;
         }
         return args.Length;
     }
@@ -97,6 +97,10 @@ public static class ArgDecoder
                 or ArgKind.EpollEventIn or ArgKind.EpollEventsOut or ArgKind.SockAddrIn or ArgKind.SockAddrOut
                 or ArgKind.SockLenInOut or ArgKind.MsghdrIn or ArgKind.MsghdrOut or ArgKind.TimeOut:
                 StructDecoders.Append(sb, call, i);
+                break;
+            case ArgKind.IpcKey or ArgKind.IpcGetFlags or ArgKind.ShmatFlags or ArgKind.IpcCtlCmd or ArgKind.SembufIn
+                or ArgKind.MsgbufIn or ArgKind.MsgbufOut or ArgKind.IpcMsgFlags:
+                IpcDecoders.Append(sb, call, i);
                 break;
             default:
                 FlagDecoders.Append(sb, call, i);
