@@ -93,7 +93,9 @@ public static class X87Misc
         cc = 0;
         if (x.IsDenormal || y.IsDenormal) flags |= DE;
         if (x.IsZero) return x;
-        if (y.IsInf) return Float80Arith.RoundFinite(x, fcw, ref flags);
+        // x rem ±inf is x: a denormal comes back as it is, even with underflow unmasked (the host raises only DE, as
+        // for fscale by 0); a pseudo-denormal is normalised through the rounding path.
+        if (y.IsInf) return x.IsDenormal && x.Mant >> 63 == 0 ? x : Float80Arith.RoundFinite(x, fcw, ref flags);
         int ex = x.Normalized(out ulong sx), ey = y.Normalized(out ulong sy);
         int d = ex - ey;
         bool sign = x.Sign;

@@ -1,0 +1,14 @@
+using UserEmu.Tests.TestSupport;
+using Xunit;
+
+namespace UserEmu.Tests.Cpu;
+
+/// <summary>fprem/fprem1 of a denormal by ±infinity return it unchanged with only DE, also with underflow unmasked, as the host does.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public class FpremTests
+{
+    [Fact]
+    public void DenormalRemainderByInfinityIsTheDenormal() =>
+        Assert.Contains("fprem1 y=-inf sw=3002 r=0000:00f597de2e8f4f5a",
+            GuestProgram.SameAsNative("Cpu/Programs/fprem_denormal.c", ["-static", "-O1"]).Stdout);
+}
