@@ -80,9 +80,23 @@ public sealed unsafe class CpuLoop
     {
         var cpu = _cpu;
         var state = cpu.State;
+        TranslationBlock? prev = null;
         while (true)
         {
-            var tb = Find(state->Rip);
+            ulong pc = state->Rip;
+            TranslationBlock tb;
+            if (prev?.Next0 is { } n0 && n0.Pc == pc && n0.Valid) tb = n0;
+            else if (prev?.Next1 is { } n1 && n1.Pc == pc && n1.Valid) tb = n1;
+            else
+            {
+                tb = Find(pc);
+                if (prev != null)
+                {
+                    // Two successors cover a conditional branch; a third target (an indirect jump) replaces the older.
+                    prev.Next1 = prev.Next0;
+                    prev.Next0 = tb;
+                }
+            }
             if (cpu.LinkFrom is { } from)
             {
                 // A compiled region's direct exit came here: link it to its target, which is compiled too now.
@@ -98,9 +112,10 @@ public sealed unsafe class CpuLoop
             }
             else
             {
-                exit = IrInterpreter.Run(tb.Ir, cpu);
-                // Atomic so that exactly one of several threads running a cold block compiles it.
-                if (Interlocked.Increment(ref tb.ExecCount) == _threshold) _proc.Compiler.Compile(tb, cpu.Memory);
+                exit = IrInterpreter.Run(tb.Code, cpu);
+                // The claim makes exactly one of several threads running a cold block compile it.
+                if (++tb.ExecCount >= _threshold && _threshold > 0 && Interlocked.Exchange(ref tb.CompileClaimed, 1) == 0)
+                    _proc.Compiler.Compile(tb, cpu.Memory);
             }
             if (exit == BlockExit.Syscall)
             {
@@ -108,7 +123,9 @@ public sealed unsafe class CpuLoop
                 _proc.Syscalls.Dispatch(cpu);
                 if (_stats.Enabled) { _stats.Syscalls++; _stats.SyscallTicks += Stopwatch.GetTimestamp() - t0; }
             }
-            if (cpu.SignalPending) _proc.Signals.DeliverPending(cpu);
+            // Only a block that ran to a plain exit predicts the next one (a syscall or signal may change RIP).
+            prev = exit == BlockExit.Next ? tb : null;
+            if (cpu.SignalPending) { _proc.Signals.DeliverPending(cpu); prev = null; }
             if (_proc.Exclusive.Requested) _proc.Exclusive.Park();
         }
     }

@@ -32,15 +32,19 @@ public sealed class EmulatorOptions
     /// RyuJIT takes milliseconds per region: big programs (cc1, python) run most blocks a few hundred times at start-up,
     /// and compiling them at 32 cost more than interpreting them (cc1 -O2 on a one-line file: 13.3 s at 32, 2.8 s at 5000).
     /// python3 json+sha256 of 3000 records, user CPU s: 15.2 at 1000, 11.6 at 5000, 9.8 at 20000, 9.9 at 50000.
+    /// Since regions keep guest state in memory they JIT in about half the time, which moved the best value down again:
+    /// python3 5000 records: 8.6 s at 3000 and 8000, 10.3 s at 20000; cc1 -O2 of an 815-line file: 71 s at 2000,
+    /// 58 s at 5000, 60 s at 20000.
     /// </remarks>
-    public int CompileThreshold { get; set; } = 20000;
+    public int CompileThreshold { get; set; } = 5000;
     /// <summary>Translated blocks kept before the whole cache is flushed (QEMU's tb_flush); 0: no limit.</summary>
     /// <remarks>
-    /// An interpreted block's IR costs ~1 KB (measured: 512k blocks, 600 MB peak RSS), a compiled one a
-    /// DynamicMethod more, so the default bounds the cache near 150 MB; a python3 start translates tens of thousands
-    /// of blocks, so ordinary programs never reach it.
+    /// A block's IR cost ~1 KB when the cache kept both the optimised IR and the interpreter's form (512k blocks,
+    /// 600 MB peak RSS); it keeps only the prepared form now, and a compiled region a DynamicMethod more. A python3
+    /// start translates ~50k blocks; cc1 -O2 of an 815-line file ~158k, so at 2^17 it flushed once and translated
+    /// everything again (47.5 s user), at 2^18 it does not (43.3 s).
     /// </remarks>
-    public int TranslationCacheBlocks { get; set; } = 1 << 17;
+    public int TranslationCacheBlocks { get; set; } = 1 << 18;
 
     public bool Debug(string item) => DebugItems.Contains(item);
 }

@@ -20,9 +20,9 @@ public sealed class RegionCompiler(GuestProcess proc)
     bool Chain => !proc.Options.Debug("exec") && !proc.Options.Debug("cpu");
 
     /// <summary>The hot block plus the already-run blocks reachable from it by direct jumps, so loops run inside one method.</summary>
-    List<IrBlock> CollectRegion(TranslationBlock entry)
+    List<PreparedBlock> CollectRegion(TranslationBlock entry)
     {
-        var region = new List<IrBlock> { entry.Ir };
+        var region = new List<PreparedBlock> { entry.Code };
         var seen = new HashSet<ulong> { entry.Pc };
         Span<long> targets = stackalloc long[2];
         for (int k = 0; k < region.Count && region.Count < MaxRegionBlocks; k++)
@@ -36,7 +36,7 @@ public sealed class RegionCompiler(GuestProcess proc)
                 ulong pc = (ulong)targets[t];
                 if (!seen.Add(pc)) continue;
                 var next = proc.Code.Lookup(pc);
-                if (next is { Valid: true } && (next.ExecCount != 0 || next.Compiled != null)) region.Add(next.Ir);
+                if (next is { Valid: true } && (next.ExecCount != 0 || next.Compiled != null)) region.Add(next.Code);
             }
         }
         return region;
@@ -58,10 +58,10 @@ public sealed class RegionCompiler(GuestProcess proc)
                 Interlocked.Increment(ref stats.RegionsSplit);
             }
             foreach (var member in region)
-                if (member != tb.Ir) proc.Code.AddDependency(tb, member.GuestPc, member.GuestEnd, memory);
+                if (member != tb.Code) proc.Code.AddDependency(tb, member.GuestPc, member.GuestEnd, memory);
             // A member overwritten while this was compiled would leave the region running stale code.
             foreach (var member in region)
-                if (proc.Code.Lookup(member.GuestPc) is not { Valid: true } current || current.Ir != member) return;
+                if (proc.Code.Lookup(member.GuestPc) is not { Valid: true } current || current.Code != member) return;
             tb.Compiled = compiled;
             Interlocked.Increment(ref proc.Code.BlocksCompiled);
         }

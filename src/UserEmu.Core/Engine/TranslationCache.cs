@@ -62,10 +62,16 @@ public sealed class TranslationCache
             if (!_byPage.Remove(addr >> GuestAddressSpace.PageShift, out var list)) return;
             foreach (var tb in list)
             {
-                tb.Valid = false;
+                Drop(tb);
                 if (_byPc.TryGetValue(tb.Pc, out var cur) && cur == tb) _byPc.Remove(tb.Pc);
             }
         }
+    }
+
+    static void Drop(TranslationBlock tb)
+    {
+        tb.Valid = false;
+        tb.Next0 = tb.Next1 = null;
     }
 
     /// <summary>Drops every block (QEMU's tb_flush), when the cache holds <paramref name="limit"/> blocks or more; true if it did.</summary>
@@ -79,9 +85,10 @@ public sealed class TranslationCache
         lock (_lock)
         {
             if (limit <= 0 || _byPc.Count < limit) return false;
-            foreach (var tb in _byPc.Values) tb.Valid = false;
+            // Cleared successor links keep a stale block still held by some jump cache from holding the old cache alive.
+            foreach (var tb in _byPc.Values) Drop(tb);
             foreach (var list in _byPage.Values)
-                foreach (var tb in list) tb.Valid = false;
+                foreach (var tb in list) Drop(tb);
             _byPc.Clear();
             _byPc.TrimExcess();
             _byPage.Clear();

@@ -9,9 +9,8 @@ namespace UserEmu.Backend.IL;
 
 /// <summary>Compiles IR to a DynamicMethod that RyuJIT turns into host code: one block, or a region of blocks whose internal branches stay inside the method.</summary>
 /// <remarks>
-/// Guest state slots that the region always accesses with the same width live in IL locals (host registers):
-/// they are loaded on entry and written back only at exits, around helper calls, and on the slow path of a
-/// memory access (which may fault, and a fault must see precise state). Temps are block-local, so blocks share them.
+/// Guest state is read and written in the vCPU's state block, so every exit, helper call and fault sees it precise
+/// without a write-back. Temps are block-local, so blocks share their IL locals.
 /// </remarks>
 public static unsafe class IlBlockCompiler
 {
@@ -23,7 +22,7 @@ public static unsafe class IlBlockCompiler
     static ulong MulHighUnsigned(ulong a, ulong b) => Math.BigMul(a, b, out _);
     static ulong MulHighSigned(ulong a, ulong b) => (ulong)Math.BigMul((long)a, (long)b, out _);
 
-    public static CompiledBlock Compile(IrBlock block, GuestAddressSpace memory) => Compile([block], memory);
+    public static CompiledBlock Compile(IrBlock block, GuestAddressSpace memory) => Compile([PreparedBlock.Prepare(block)], memory);
 
     /// <summary>
     /// IL size past which a region is split. RyuJIT silently compiles a method with MinOpts (every local on the stack)
@@ -32,14 +31,14 @@ public static unsafe class IlBlockCompiler
     public const int MaxRegionIlBytes = 24_000;
 
     /// <summary>Compiles a region entered at <c>region[0]</c>.</summary>
-    public static CompiledBlock Compile(IReadOnlyList<IrBlock> region, GuestAddressSpace memory) =>
+    public static CompiledBlock Compile(IReadOnlyList<PreparedBlock> region, GuestAddressSpace memory) =>
         TryCompile(region, memory, int.MaxValue, chain: true)!;
 
     /// <summary>
     /// Compiles a region, or returns null if its IL would pass <paramref name="maxIlBytes"/> (a single block always
     /// compiles). With <paramref name="chain"/>, its exits continue straight into other compiled regions.
     /// </summary>
-    public static CompiledBlock? TryCompile(IReadOnlyList<IrBlock> region, GuestAddressSpace memory, int maxIlBytes, bool chain)
+    public static CompiledBlock? TryCompile(IReadOnlyList<PreparedBlock> region, GuestAddressSpace memory, int maxIlBytes, bool chain)
     {
         var dm = new DynamicMethod($"tb_{region[0].GuestPc:x}", typeof(int), Params, typeof(IlBlockCompiler).Module, skipVisibility: true);
         var il = dm.GetILGenerator();

@@ -81,8 +81,8 @@ static unsafe class IlMemoryAccess
         il.Emit(OpCodes.Add);
     }
 
-    /// <summary>dst = guest[addr]; <paramref name="beforeSlow"/> emits the state write-back the slow path needs for a precise fault.</summary>
-    public static void Load(ILGenerator il, GuestAddressSpace memory, int size, LocalBuilder addr, LocalBuilder dst, LocalBuilder page, Action beforeSlow)
+    /// <summary>dst = guest[addr].</summary>
+    public static void Load(ILGenerator il, GuestAddressSpace memory, int size, LocalBuilder addr, LocalBuilder dst, LocalBuilder page)
     {
         var slow = il.DefineLabel();
         var done = il.DefineLabel();
@@ -92,7 +92,6 @@ static unsafe class IlMemoryAccess
         il.Emit(OpCodes.Stloc, dst);
         il.Emit(OpCodes.Br, done);
         il.MarkLabel(slow);
-        beforeSlow();
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldloc, addr);
         il.Emit(OpCodes.Ldc_I4, size);
@@ -102,7 +101,7 @@ static unsafe class IlMemoryAccess
     }
 
     /// <summary>guest[addr] = value, with writes to pages holding code going through the checked path (it invalidates them).</summary>
-    public static void Store(ILGenerator il, GuestAddressSpace memory, int size, LocalBuilder addr, LocalBuilder value, LocalBuilder page, Action beforeSlow)
+    public static void Store(ILGenerator il, GuestAddressSpace memory, int size, LocalBuilder addr, LocalBuilder value, LocalBuilder page)
     {
         var slow = il.DefineLabel();
         var done = il.DefineLabel();
@@ -112,7 +111,6 @@ static unsafe class IlMemoryAccess
         StoreInd(il, size);
         il.Emit(OpCodes.Br, done);
         il.MarkLabel(slow);
-        beforeSlow();
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldloc, addr);
         il.Emit(OpCodes.Ldc_I4, size);

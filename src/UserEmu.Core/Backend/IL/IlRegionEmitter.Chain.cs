@@ -44,6 +44,13 @@ sealed partial class IlRegionEmitter
         _il.Emit(OpCodes.Br, _directExit.Value);
     }
 
+    /// <summary>Returns <paramref name="exit"/> to the dispatcher (RIP already set).</summary>
+    void ExitRegion(BlockExit exit)
+    {
+        _il.Emit(OpCodes.Ldc_I4, (int)exit);
+        _il.Emit(OpCodes.Ret);
+    }
+
     /// <summary>Leaves for the target already stored in RIP.</summary>
     void ExitIndirect()
     {
@@ -62,7 +69,6 @@ sealed partial class IlRegionEmitter
         if (_directExit is { } direct)
         {
             _il.MarkLabel(direct);
-            WriteBack(false);
             var unlinked = _il.DefineLabel();
             _il.Emit(OpCodes.Ldarg_0);
             _il.Emit(OpCodes.Ldfld, LinkTargets);
@@ -84,7 +90,6 @@ sealed partial class IlRegionEmitter
         if (_indirectExit is { } indirect)
         {
             _il.MarkLabel(indirect);
-            WriteBack(false);
             var miss = _il.DefineLabel();
             _nextPc ??= _il.DeclareLocal(typeof(ulong));
             StatePtr(CpuState.OffRip);

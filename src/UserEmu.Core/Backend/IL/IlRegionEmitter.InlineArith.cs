@@ -6,8 +6,8 @@ using UserEmu.IR;
 namespace UserEmu.Backend.IL;
 
 /// <summary>
-/// SSE add/sub/mul/div/sqrt inline: the common case (<see cref="SseInlineArith"/>) runs on the registers' promoted
-/// locals; only when it does not apply does the region write its state back and call the exact helper.
+/// SSE add/sub/mul/div/sqrt inline: the common case (<see cref="SseInlineArith"/>) runs in the region; only when it
+/// does not apply does the region call the exact helper.
 /// </summary>
 sealed partial class IlRegionEmitter
 {
@@ -34,19 +34,6 @@ sealed partial class IlRegionEmitter
     LocalBuilder[]? _inlineResults;
 
     static bool InlineShapeOf(in IrInstr i, out InlineShape shape) => s_inlineArith.TryGetValue(HelperTable.Method(i.Helper), out shape);
-
-    /// <summary>The state the inline path reads and writes, so that slot promotion sees it.</summary>
-    static void InlineArithAccesses(in IrInstr i, Action<long, int, bool> access)
-    {
-        if (!InlineShapeOf(i, out var shape)) return;
-        long dst = CpuState.XmmOffset(VectorHelpers.Dst(i.Imm)), src = CpuState.XmmOffset(VectorHelpers.Src(i.Imm));
-        access(CpuState.OffMxcsr, 4, false);
-        for (int h = 0; h < shape.Halves; h++)
-        {
-            access(dst + 8 * h, 8, true);
-            access(src + 8 * h, 8, false);
-        }
-    }
 
     bool TryInlineArith(in IrInstr i)
     {

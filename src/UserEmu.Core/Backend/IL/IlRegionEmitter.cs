@@ -10,23 +10,14 @@ namespace UserEmu.Backend.IL;
 sealed partial class IlRegionEmitter
 {
     readonly ILGenerator _il;
-    readonly IReadOnlyList<IrBlock> _region;
+    readonly IReadOnlyList<PreparedBlock> _region;
     readonly GuestAddressSpace _memory;
     readonly LocalBuilder[] _temps;
     readonly LocalBuilder _page;
     readonly Label[] _blockLabels;
     readonly Dictionary<ulong, int> _blockIndex = new();
-    // Promoted state slots: offset -> (width, local, written in the region).
-    readonly Dictionary<long, Slot> _slots = new();
 
-    sealed class Slot
-    {
-        public int Size;
-        public required LocalBuilder Local;
-        public bool Dirty;
-    }
-
-    public IlRegionEmitter(ILGenerator il, IReadOnlyList<IrBlock> region, GuestAddressSpace memory, bool chain)
+    public IlRegionEmitter(ILGenerator il, IReadOnlyList<PreparedBlock> region, GuestAddressSpace memory, bool chain)
     {
         _il = il;
         _chain = chain;
@@ -42,31 +33,6 @@ sealed partial class IlRegionEmitter
             _blockLabels[k] = il.DefineLabel();
             _blockIndex.TryAdd(region[k].GuestPc, k);
         }
-        ChooseSlots();
-    }
-
-    /// <summary>Promotes each state range whose accesses all start at the same offset (any widths) and overlap no other access.</summary>
-    void ChooseSlots()
-    {
-        var accesses = new Dictionary<long, (int Size, bool Written)>();
-        void Access(long offset, int size, bool write)
-        {
-            var cur = accesses.GetValueOrDefault(offset);
-            accesses[offset] = (Math.Max(cur.Size, size), cur.Written | write);
-        }
-        foreach (var b in _region)
-            foreach (ref readonly var i in b.Code.AsSpan())
-            {
-                if (i.Op is IrOp.LoadState or IrOp.StoreState) Access(i.Imm, i.Size, i.Op == IrOp.StoreState);
-                else if (i.Op == IrOp.Call) InlineArithAccesses(i, Access);
-            }
-        foreach (var (off, (size, written)) in accesses)
-        {
-            bool overlaps = accesses.Any(o => o.Key != off && o.Key < off + size && off < o.Key + o.Value.Size);
-            // RIP is written directly by SetRip (fault PCs, exits); a promoted copy would be written back over it.
-            overlaps |= off < CpuState.OffRip + 8 && CpuState.OffRip < off + size;
-            if (!overlaps) _slots[off] = new Slot { Size = size, Local = _il.DeclareLocal(typeof(ulong)), Dirty = written };
-        }
     }
 
     void StatePtr(long offset)
@@ -79,29 +45,40 @@ sealed partial class IlRegionEmitter
         }
     }
 
-    void LoadSlots(bool vectorOnly = false)
+    // The block being emitted: its pure-constant temps are pushed as literals, never stored in a local
+    // (fewer locals and stores is less work for RyuJIT, whose time is most of what compiling a region costs).
+    PreparedBlock _block = null!;
+
+    /// <summary>Starts block <paramref name="block"/>: temps it reads before writing start at 0, as in the interpreter.</summary>
+    void BeginBlock(PreparedBlock block)
     {
-        foreach (var (off, s) in _slots)
+        _block = block;
+        for (int t = block.PureConstants; t < block.Constants.Length; t++)
         {
-            if (vectorOnly && !VectorStateOnlyAttribute.Overlaps(off, s.Size)) continue;
-            StatePtr(off);
-            IlMemoryAccess.LoadInd(_il, s.Size);
-            _il.Emit(OpCodes.Stloc, s.Local);
+            _il.Emit(OpCodes.Ldc_I8, 0L);
+            _il.Emit(OpCodes.Stloc, _temps[t]);
         }
     }
 
-    void WriteBack(bool vectorOnly)
+    bool IsConstant(ushort t) => t < _block.PureConstants;
+
+    void Ld(ushort t)
     {
-        foreach (var (off, s) in _slots)
-        {
-            if (!s.Dirty || (vectorOnly && !VectorStateOnlyAttribute.Overlaps(off, s.Size))) continue;
-            StatePtr(off);
-            _il.Emit(OpCodes.Ldloc, s.Local);
-            IlMemoryAccess.StoreInd(_il, s.Size);
-        }
+        if (IsConstant(t)) _il.Emit(OpCodes.Ldc_I8, (long)_block.Constants[t]);
+        else _il.Emit(OpCodes.Ldloc, _temps[t]);
     }
 
-    void Ld(ushort t) => _il.Emit(OpCodes.Ldloc, _temps[t]);
+    /// <summary>The local holding temp <paramref name="t"/>, for code that reads it more than once; a constant is stored there first.</summary>
+    LocalBuilder Local(ushort t)
+    {
+        if (IsConstant(t))
+        {
+            _il.Emit(OpCodes.Ldc_I8, (long)_block.Constants[t]);
+            _il.Emit(OpCodes.Stloc, _temps[t]);
+        }
+        return _temps[t];
+    }
+
     void St(ushort t) => _il.Emit(OpCodes.Stloc, _temps[t]);
 
     void SetRip(long pc)
@@ -135,13 +112,13 @@ sealed partial class IlRegionEmitter
 
     public void Emit()
     {
-        LoadSlots();
         for (int k = 0; k < _region.Count; k++)
         {
             _il.MarkLabel(_blockLabels[k]);
+            BeginBlock(_region[k]);
             foreach (ref readonly var i in _region[k].Code.AsSpan()) EmitOp(i, k);
         }
-        EmitSharedSequences();
+        EmitChainExits();
     }
 
     void Bin(in IrInstr i, OpCode op) { Ld(i.A); Ld(i.B); _il.Emit(op); St(i.Dst); }
@@ -165,64 +142,37 @@ sealed partial class IlRegionEmitter
         _il.Emit(OpCodes.Conv_U8);
     }
 
-    /// <summary>Pushes a state value: its promoted local, or a load from the state block.</summary>
+    /// <summary>Pushes a state value, zero-extended, from the state block.</summary>
+    /// <remarks>
+    /// Guest state stays in memory: promoting it to IL locals (tried until 2026-12-01) made RyuJIT take twice as
+    /// long per region and the code no faster, since every exit, helper call and slow memory path had to write it back.
+    /// </remarks>
     void LoadState(long offset, int size)
     {
-        if (_slots.TryGetValue(offset, out var slot))
-        {
-            _il.Emit(OpCodes.Ldloc, slot.Local);
-            if (size < slot.Size) Truncate(size);
-        }
-        else
-        {
-            StatePtr(offset);
-            IlMemoryAccess.LoadInd(_il, size);
-        }
+        StatePtr(offset);
+        IlMemoryAccess.LoadInd(_il, size);
     }
 
-    /// <summary>Writes the low <paramref name="size"/> bytes of <paramref name="value"/> to state: its promoted local, or the state block.</summary>
-    void StoreState(long offset, int size, LocalBuilder value)
+    /// <summary>Writes the low <paramref name="size"/> bytes of a local to the state block.</summary>
+    void StoreState(long offset, int size, LocalBuilder value) => StoreState(offset, size, () => _il.Emit(OpCodes.Ldloc, value));
+
+    void StoreState(long offset, int size, ushort temp) => StoreState(offset, size, () => Ld(temp));
+
+    void StoreState(long offset, int size, Action pushValue)
     {
-        if (_slots.TryGetValue(offset, out var slot))
-        {
-            if (size < slot.Size)
-            {
-                // Narrower write into a wider slot: merge the low bytes.
-                long keep = ~((1L << (size * 8)) - 1);
-                _il.Emit(OpCodes.Ldloc, slot.Local);
-                _il.Emit(OpCodes.Ldc_I8, keep);
-                _il.Emit(OpCodes.And);
-                _il.Emit(OpCodes.Ldloc, value);
-                Truncate(size);
-                _il.Emit(OpCodes.Or);
-            }
-            else
-            {
-                _il.Emit(OpCodes.Ldloc, value);
-                Truncate(size);
-            }
-            _il.Emit(OpCodes.Stloc, slot.Local);
-        }
-        else
-        {
-            StatePtr(offset);
-            _il.Emit(OpCodes.Ldloc, value);
-            IlMemoryAccess.StoreInd(_il, size);
-        }
+        StatePtr(offset);
+        pushValue();
+        IlMemoryAccess.StoreInd(_il, size);
     }
 
     void HelperCall(in IrInstr i)
     {
-        // A vector-only helper cannot fault and touches no other state: other registers stay in locals.
-        bool vectorOnly = HelperTable.IsVectorOnly(i.Helper);
-        SharedWriteBack(vectorOnly);
         _il.Emit(OpCodes.Ldarg_1);
         Ld(i.A);
         Ld(i.B);
         _il.Emit(OpCodes.Ldc_I8, i.Imm);
         _il.Emit(OpCodes.Call, HelperTable.Method(i.Helper));
         St(i.Dst);
-        SharedReload(vectorOnly);
     }
 
     void EmitOp(in IrInstr i, int block)
@@ -241,7 +191,7 @@ sealed partial class IlRegionEmitter
                 St(i.Dst);
                 break;
             case IrOp.StoreState:
-                StoreState(i.Imm, i.Size, _temps[i.A]);
+                StoreState(i.Imm, i.Size, i.A);
                 break;
             case IrOp.Add: Bin(i, OpCodes.Add); break;
             case IrOp.Sub: Bin(i, OpCodes.Sub); break;
@@ -289,8 +239,8 @@ sealed partial class IlRegionEmitter
                 St(i.Dst);
                 break;
             }
-            case IrOp.Load: IlMemoryAccess.Load(il, _memory, i.Size, _temps[i.A], _temps[i.Dst], _page, () => SharedWriteBack(false)); break;
-            case IrOp.Store: IlMemoryAccess.Store(il, _memory, i.Size, _temps[i.A], _temps[i.B], _page, () => SharedWriteBack(false)); break;
+            case IrOp.Load: IlMemoryAccess.Load(il, _memory, i.Size, Local(i.A), _temps[i.Dst], _page); break;
+            case IrOp.Store: IlMemoryAccess.Store(il, _memory, i.Size, Local(i.A), Local(i.B), _page); break;
             case IrOp.Call:
                 if (!TryInlineArith(i)) HelperCall(i);
                 break;

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using UserEmu.Cpu.X86;
 using UserEmu.Engine;
 using UserEmu.IR;
@@ -9,15 +10,24 @@ namespace UserEmu.Backend.Interpreter;
 /// <summary>Runs a block's IR directly: the cold tier (no JIT cost) and the reference the IL backend is tested against.</summary>
 public static unsafe class IrInterpreter
 {
-    public static BlockExit Run(IrBlock block, Vcpu cpu)
+    /// <summary>Prepares and runs a block (tests and tools; the dispatch loop keeps the prepared form).</summary>
+    public static BlockExit Run(IrBlock block, Vcpu cpu) => Run(PreparedBlock.Prepare(block), cpu);
+
+    // Temps are not cleared: the template supplies every temp read before it is written.
+    [SkipLocalsInit]
+    public static BlockExit Run(PreparedBlock block, Vcpu cpu)
     {
         ulong* t = stackalloc ulong[block.TempCount];
+        var constants = block.Constants;
+        if (constants.Length != 0)
+            Unsafe.CopyBlockUnaligned(ref *(byte*)t, ref Unsafe.As<ulong, byte>(ref MemoryMarshal.GetArrayDataReference(constants)), (uint)constants.Length * 8);
         byte* st = (byte*)cpu.State;
         var mem = cpu.Memory;
-        var code = block.Code;
-        for (int pc = 0; pc < code.Length; pc++)
+        ref IrInstr code = ref MemoryMarshal.GetArrayDataReference(block.Code);
+        // Every prepared block ends in an exit op, so the loop needs no bound.
+        for (int pc = 0; ; pc++)
         {
-            ref readonly IrInstr i = ref code[pc];
+            ref readonly IrInstr i = ref Unsafe.Add(ref code, pc);
             switch (i.Op)
             {
                 case IrOp.Nop: break;
@@ -64,7 +74,6 @@ public static unsafe class IrInterpreter
                 default: throw new InvalidOperationException($"IR op {i.Op} not handled by the interpreter");
             }
         }
-        throw new InvalidOperationException($"block 0x{block.GuestPc:x} has no exit");
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

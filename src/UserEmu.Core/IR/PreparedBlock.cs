@@ -1,0 +1,93 @@
+using UserEmu.Optimizer;
+
+namespace UserEmu.IR;
+
+/// <summary>The form of a block's optimised IR that the backends run and the translation cache keeps: only the ops that do work, over renumbered temps whose constants come from a template.</summary>
+/// <remarks>
+/// Constants are a fifth of the ops a cold program runs and instruction markers that record no PC another sixth
+/// (python3, -d stats). Here neither is an op: the temps defined only by a Const come first (0 .. PureConstants-1),
+/// then the temps read before they are written (which read as 0, as from a cleared array). The interpreter starts
+/// each run by copying <see cref="Constants"/> over them instead of clearing all temps; the IL backend pushes the
+/// constants as literals, which saves RyuJIT a local and a store each. Only this form is kept per block.
+/// </remarks>
+public sealed class PreparedBlock
+{
+    public required IrInstr[] Code { get; init; }
+    public required int TempCount { get; init; }
+    /// <summary>Initial values of temps 0 .. Constants.Length-1: first the pure constants, then zeros.</summary>
+    public required ulong[] Constants { get; init; }
+    /// <summary>Temps 0 .. PureConstants-1 hold their <see cref="Constants"/> value throughout the block.</summary>
+    public required int PureConstants { get; init; }
+    public required ulong GuestPc { get; init; }
+    /// <summary>One past the last guest byte translated.</summary>
+    public required ulong GuestEnd { get; init; }
+
+    public static PreparedBlock Prepare(IrBlock block)
+    {
+        int temps = block.TempCount;
+        var defs = new int[temps];
+        foreach (ref readonly var i in block.Code.AsSpan())
+            if (Defines(i.Op)) defs[i.Dst]++;
+        // In the template: temps whose only definition is a Const (that op is dropped), and temps read before any
+        // definition (they read as 0, as from a cleared array; their definitions stay ops).
+        var inTemplate = new bool[temps];
+        var dropConst = new bool[temps];
+        var value = new ulong[temps];
+        var written = new bool[temps];
+        foreach (ref readonly var i in block.Code.AsSpan())
+        {
+            int n = DeadTemps.TempOperands(i.Op);
+            if (n >= 1) ReadBeforeWrite(i.A);
+            if (n >= 2) ReadBeforeWrite(i.B);
+            if (n >= 3) ReadBeforeWrite(i.C);
+            if (!Defines(i.Op)) continue;
+            if (i.Op == IrOp.Const && defs[i.Dst] == 1 && !inTemplate[i.Dst])
+            {
+                inTemplate[i.Dst] = dropConst[i.Dst] = true;
+                value[i.Dst] = (ulong)i.Imm;
+            }
+            written[i.Dst] = true;
+        }
+
+        void ReadBeforeWrite(ushort t)
+        {
+            if (!written[t]) inTemplate[t] = true;
+        }
+
+        var map = new ushort[temps];
+        var constants = new List<ulong>();
+        for (int t = 0; t < temps; t++)
+            if (dropConst[t]) { map[t] = (ushort)constants.Count; constants.Add(value[t]); }
+        int pure = constants.Count;
+        for (int t = 0; t < temps; t++)
+            if (inTemplate[t] && !dropConst[t]) { map[t] = (ushort)constants.Count; constants.Add(0); }
+        int next = constants.Count;
+        for (int t = 0; t < temps; t++)
+            if (!inTemplate[t]) map[t] = (ushort)next++;
+
+        var code = new List<IrInstr>(block.Code.Length);
+        foreach (var op in block.Code)
+        {
+            var i = op;
+            if (i.Op == IrOp.Nop || (i.Op == IrOp.InsnStart && i.Aux == 0)) continue;
+            if (i.Op == IrOp.Const && dropConst[i.Dst]) continue;
+            int n = DeadTemps.TempOperands(i.Op);
+            if (n >= 1) i.A = map[i.A];
+            if (n >= 2) i.B = map[i.B];
+            if (n >= 3) i.C = map[i.C];
+            if (Defines(i.Op)) i.Dst = map[i.Dst];
+            code.Add(i);
+        }
+        if (code.Count == 0 || code[^1].Op is not (IrOp.Jump or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall))
+            throw new InvalidOperationException($"block 0x{block.GuestPc:x} has no exit");
+        return new PreparedBlock
+        {
+            Code = code.ToArray(), TempCount = temps, Constants = constants.ToArray(), PureConstants = pure,
+            GuestPc = block.GuestPc, GuestEnd = block.GuestEnd,
+        };
+    }
+
+    /// <summary>True for ops that write their Dst temp (the interpreter writes Dst for every one of them, helpers included).</summary>
+    static bool Defines(IrOp op) => op is not (IrOp.Nop or IrOp.InsnStart or IrOp.StoreState or IrOp.Store
+        or IrOp.Jump or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall);
+}
