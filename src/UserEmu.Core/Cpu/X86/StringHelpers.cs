@@ -106,8 +106,9 @@ public static unsafe class StringHelpers
                 s->Gpr[CpuState.RSI] = (rsi + (ulong)step) & amask;
                 return false;
             case Op.Cmps:
-                x = mem.Read(segBase + rsi, size);
+                // [RDI] first: when both operands fault, the host reports RDI's address (Cpu/CmpsOrderTests).
                 y = mem.Read(rdi, size);
+                x = mem.Read(segBase + rsi, size);
                 s->Gpr[CpuState.RSI] = (rsi + (ulong)step) & amask;
                 s->Gpr[CpuState.RDI] = (rdi + (ulong)step) & amask;
                 break;
