@@ -4,8 +4,8 @@ namespace UserEmu.IR;
 
 /// <summary>
 /// Marks helpers (a class or a method) that read and write only the vector registers and scratch slots
-/// (<see cref="VectorStateArea"/>) and never throw: compiled code keeps every other promoted register in its local
-/// across such a call, and the optimiser keeps forwarding other state through it.
+/// (<see cref="VectorStateArea"/>) and never throw: the translator needs no fault PC for such a call, and the
+/// optimiser keeps forwarding other state through it.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
 public sealed class VectorStateOnlyAttribute : Attribute

@@ -12,6 +12,22 @@ public static class StraceFormat
         else Hex(sb, p);
     }
 
+    /// <summary>Prints NULL or the bare pointer, as strace does, when a structure at <paramref name="addr"/> cannot be read; false when it can.</summary>
+    public static bool Unreadable(StringBuilder sb, TraceMemory mem, ulong addr, int size)
+    {
+        if (addr == 0)
+        {
+            sb.Append("NULL");
+            return true;
+        }
+        if (mem.CanRead(addr, (ulong)size)) return false;
+        Pointer(sb, addr);
+        return true;
+    }
+
+    /// <summary>A guest value, or default when unreadable (callers have checked with <see cref="Unreadable"/>).</summary>
+    public static T At<T>(TraceMemory mem, ulong addr) where T : unmanaged => mem.TryRead(addr, out T v) ? v : default;
+
     /// <summary>%#lx: 0 or 0x-hex.</summary>
     public static void Hex(StringBuilder sb, ulong v)
     {

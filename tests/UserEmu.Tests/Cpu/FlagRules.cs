@@ -56,7 +56,7 @@ public static unsafe class FlagRules
             {
                 int n = Count(insn, rcx, 2);
                 if (n == 0) return 0;
-                // 16-bit counts 17-31 leave result and flags undefined in the SDM; this host (AMD) computes the result,
+                // 16-bit counts 17-31 leave result and flags undefined in the SDM; this host computes the result,
                 // CF, PF, ZF and SF from A:B:A, reproducibly, and OF/AF as irregularly as for the other counts above 1.
                 return AF | (n != 1 ? OF : 0);
             }

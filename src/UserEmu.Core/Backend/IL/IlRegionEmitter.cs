@@ -251,7 +251,6 @@ sealed partial class IlRegionEmitter
                 if (!TryInlineArith(i)) HelperCall(i);
                 break;
             case IrOp.PureCall:
-                // No state access: promoted registers stay in their locals across the call.
                 Ld(i.A);
                 Ld(i.B);
                 Ld(i.C);

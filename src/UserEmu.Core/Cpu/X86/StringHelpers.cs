@@ -50,7 +50,7 @@ public static unsafe class StringHelpers
         bool compares = op is Op.Cmps or Op.Scas;
         if (addr32)
         {
-            // As this host (AMD) does: with 0x67, a repeated form writes ECX, and for movs/stos the pointers it
+            // As the host does: with 0x67, a repeated form writes ECX, and for movs/stos the pointers it
             // stores through, as 32-bit registers on entry, even when ECX is 0 or the first element faults.
             s->Gpr[CpuState.RCX] &= amask;
             if (op == Op.Movs) s->Gpr[CpuState.RSI] &= amask;
@@ -106,8 +106,9 @@ public static unsafe class StringHelpers
                 s->Gpr[CpuState.RSI] = (rsi + (ulong)step) & amask;
                 return false;
             case Op.Cmps:
-                x = mem.Read(segBase + rsi, size);
+                // [RDI] first: when both operands fault, the host reports RDI's address (Cpu/CmpsOrderTests).
                 y = mem.Read(rdi, size);
+                x = mem.Read(segBase + rsi, size);
                 s->Gpr[CpuState.RSI] = (rsi + (ulong)step) & amask;
                 s->Gpr[CpuState.RDI] = (rdi + (ulong)step) & amask;
                 break;

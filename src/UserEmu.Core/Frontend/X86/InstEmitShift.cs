@@ -143,7 +143,7 @@ static class InstEmitShift
         if (size == 2)
         {
             // 16-bit operands shift the 48-bit A:B:A (dest:src:dest), which gives the defined results for counts up
-            // to 16 and, for the undefined counts 17-31, what this host (AMD) computes: result, CF, SF, ZF and PF.
+            // to 16 and, for the undefined counts 17-31, what the host computes: result, CF, SF, ZF and PF.
             ushort wide = b.Or(b.Or(b.Shl(x, b.Const(32)), b.Shl(y, b.Const(16))), x);
             if (left)
             {

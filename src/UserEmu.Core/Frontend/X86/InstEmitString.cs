@@ -87,8 +87,9 @@ static class InstEmitString
                 e.SetGpr(CpuState.RSI, 8, b.Add(rsi, step));
                 return;
             case Op.Cmps:
-                x = b.Load(src, size);
+                // [RDI] first: when both operands fault, the host reports RDI's address (Cpu/CmpsOrderTests).
                 y = b.Load(rdi, size);
+                x = b.Load(src, size);
                 e.SetGpr(CpuState.RSI, 8, b.Add(rsi, step));
                 break;
             default:

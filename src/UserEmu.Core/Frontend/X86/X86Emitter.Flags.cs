@@ -47,7 +47,7 @@ public sealed partial class X86Emitter
 
     /// <summary>
     /// Evaluates the recorded lazy flags through a pure helper on the loaded CC state: unlike a helper call it is no
-    /// barrier to state forwarding or IL register promotion, and it vanishes when its result turns out unused.
+    /// barrier to state forwarding, and it vanishes when its result turns out unused.
     /// </summary>
     ushort LazyFlagsCall(PureFn fn, long imm)
     {

@@ -235,17 +235,4 @@ public static class IpcDecoders
         sb.Append('}');
     }
 
-    static bool Unreadable(StringBuilder sb, TraceMemory mem, ulong addr, int size)
-    {
-        if (addr == 0)
-        {
-            sb.Append("NULL");
-            return true;
-        }
-        if (mem.CanRead(addr, (ulong)size)) return false;
-        Pointer(sb, addr);
-        return true;
-    }
-
-    static T At<T>(TraceMemory mem, ulong addr) where T : unmanaged => mem.TryRead(addr, out T v) ? v : default;
 }

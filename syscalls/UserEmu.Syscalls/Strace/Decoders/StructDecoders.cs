@@ -48,19 +48,6 @@ public static partial class StructDecoders
         }
     }
 
-    static bool Unreadable(StringBuilder sb, TraceMemory mem, ulong addr, int size)
-    {
-        if (addr == 0)
-        {
-            sb.Append("NULL");
-            return true;
-        }
-        if (mem.CanRead(addr, (ulong)size)) return false;
-        Pointer(sb, addr);
-        return true;
-    }
-
-    static T At<T>(TraceMemory mem, ulong addr) where T : unmanaged => mem.TryRead(addr, out T v) ? v : default;
 
     /// <summary>struct stat: {st_mode=S_IFREG|0644, st_size=1221, ...}; devices show st_rdev instead of st_size.</summary>
     public static void Stat(StringBuilder sb, TraceMemory mem, ulong a)
