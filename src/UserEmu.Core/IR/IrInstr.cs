@@ -9,7 +9,7 @@ public struct IrInstr
     public IrOp Op;
     /// <summary>Operand width in bytes for sized ops.</summary>
     public byte Size;
-    /// <summary>Small op-specific flag (InsnStart: can fault).</summary>
+    /// <summary>Small op-specific flag (InsnStart: can fault; Load, Store, Call in a <see cref="PreparedBlock"/>: Imm2 holds the guest PC to report if it faults).</summary>
     public byte Aux;
     public ushort Dst, A, B, C;
     /// <summary>Helper id for <see cref="IrOp.Call"/>.</summary>

@@ -4,8 +4,10 @@ namespace UserEmu.IR;
 
 /// <summary>The form of a block's optimised IR that the backends run and the translation cache keeps: only the ops that do work, over renumbered temps whose constants come from a template.</summary>
 /// <remarks>
-/// Constants are a fifth of the ops a cold program runs and instruction markers that record no PC another sixth
-/// (python3, -d stats). Here neither is an op: the temps defined only by a Const come first (0 .. PureConstants-1),
+/// Constants are a fifth of the ops a cold program runs and instruction markers another sixth (python3, -d stats).
+/// Here neither is an op: a Load, Store or Call of an instruction that may fault carries its guest PC instead
+/// (<see cref="IrInstr.Aux"/> = 1, PC in <see cref="IrInstr.Imm2"/>) and records it in RIP only before it can
+/// fault (the IL backend: on the slow path of a memory access). the temps defined only by a Const come first (0 .. PureConstants-1),
 /// then the temps read before they are written (which read as 0, as from a cleared array). The interpreter starts
 /// each run by copying <see cref="Constants"/> over them instead of clearing all temps; the IL backend pushes the
 /// constants as literals, which saves RyuJIT a local and a store each. Only this form is kept per block.
@@ -66,10 +68,22 @@ public sealed class PreparedBlock
             if (!inTemplate[t]) map[t] = (ushort)next++;
 
         var code = new List<IrInstr>(block.Code.Length);
+        long faultPc = -1;
         foreach (var op in block.Code)
         {
             var i = op;
-            if (i.Op == IrOp.Nop || (i.Op == IrOp.InsnStart && i.Aux == 0)) continue;
+            if (i.Op == IrOp.InsnStart)
+            {
+                // The PC a fault must report moves onto the ops that can fault: they record it only when they do.
+                faultPc = i.Aux != 0 ? i.Imm : -1;
+                continue;
+            }
+            if (i.Op == IrOp.Nop) continue;
+            if (i.Op is IrOp.Load or IrOp.Store or IrOp.Call && faultPc >= 0)
+            {
+                i.Aux = 1;
+                i.Imm2 = faultPc;
+            }
             if (i.Op == IrOp.Const && dropConst[i.Dst]) continue;
             int n = DeadTemps.TempOperands(i.Op);
             if (n >= 1) i.A = map[i.A];

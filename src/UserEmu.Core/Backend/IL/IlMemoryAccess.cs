@@ -81,8 +81,8 @@ static unsafe class IlMemoryAccess
         il.Emit(OpCodes.Add);
     }
 
-    /// <summary>dst = guest[addr].</summary>
-    public static void Load(ILGenerator il, GuestAddressSpace memory, int size, LocalBuilder addr, LocalBuilder dst, LocalBuilder page)
+    /// <summary>dst = guest[addr]; <paramref name="onSlowPath"/> emits what the checked path needs first (the guest PC, for a precise fault).</summary>
+    public static void Load(ILGenerator il, GuestAddressSpace memory, int size, LocalBuilder addr, LocalBuilder dst, LocalBuilder page, Action? onSlowPath)
     {
         var slow = il.DefineLabel();
         var done = il.DefineLabel();
@@ -92,6 +92,7 @@ static unsafe class IlMemoryAccess
         il.Emit(OpCodes.Stloc, dst);
         il.Emit(OpCodes.Br, done);
         il.MarkLabel(slow);
+        onSlowPath?.Invoke();
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldloc, addr);
         il.Emit(OpCodes.Ldc_I4, size);
@@ -101,7 +102,7 @@ static unsafe class IlMemoryAccess
     }
 
     /// <summary>guest[addr] = value, with writes to pages holding code going through the checked path (it invalidates them).</summary>
-    public static void Store(ILGenerator il, GuestAddressSpace memory, int size, LocalBuilder addr, LocalBuilder value, LocalBuilder page)
+    public static void Store(ILGenerator il, GuestAddressSpace memory, int size, LocalBuilder addr, LocalBuilder value, LocalBuilder page, Action? onSlowPath)
     {
         var slow = il.DefineLabel();
         var done = il.DefineLabel();
@@ -111,6 +112,7 @@ static unsafe class IlMemoryAccess
         StoreInd(il, size);
         il.Emit(OpCodes.Br, done);
         il.MarkLabel(slow);
+        onSlowPath?.Invoke();
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldloc, addr);
         il.Emit(OpCodes.Ldc_I4, size);

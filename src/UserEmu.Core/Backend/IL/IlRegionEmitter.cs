@@ -165,8 +165,17 @@ sealed partial class IlRegionEmitter
         IlMemoryAccess.StoreInd(_il, size);
     }
 
+    /// <summary>Records the guest PC of a memory access's slow path, where it may fault (none for an op that cannot).</summary>
+    Action? FaultPc(in IrInstr i)
+    {
+        if (i.Aux == 0) return null;
+        long pc = i.Imm2;
+        return () => SetRip(pc);
+    }
+
     void HelperCall(in IrInstr i)
     {
+        if (i.Aux != 0) SetRip(i.Imm2);
         _il.Emit(OpCodes.Ldarg_1);
         Ld(i.A);
         Ld(i.B);
@@ -181,9 +190,6 @@ sealed partial class IlRegionEmitter
         switch (i.Op)
         {
             case IrOp.Nop: break;
-            case IrOp.InsnStart:
-                if (i.Aux != 0) SetRip(i.Imm);
-                break;
             case IrOp.Const: il.Emit(OpCodes.Ldc_I8, i.Imm); St(i.Dst); break;
             case IrOp.Mov: Ld(i.A); St(i.Dst); break;
             case IrOp.LoadState:
@@ -239,8 +245,8 @@ sealed partial class IlRegionEmitter
                 St(i.Dst);
                 break;
             }
-            case IrOp.Load: IlMemoryAccess.Load(il, _memory, i.Size, Local(i.A), _temps[i.Dst], _page); break;
-            case IrOp.Store: IlMemoryAccess.Store(il, _memory, i.Size, Local(i.A), Local(i.B), _page); break;
+            case IrOp.Load: IlMemoryAccess.Load(il, _memory, i.Size, Local(i.A), _temps[i.Dst], _page, FaultPc(i)); break;
+            case IrOp.Store: IlMemoryAccess.Store(il, _memory, i.Size, Local(i.A), Local(i.B), _page, FaultPc(i)); break;
             case IrOp.Call:
                 if (!TryInlineArith(i)) HelperCall(i);
                 break;

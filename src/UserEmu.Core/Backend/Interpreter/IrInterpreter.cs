@@ -31,9 +31,6 @@ public static unsafe class IrInterpreter
             switch (i.Op)
             {
                 case IrOp.Nop: break;
-                case IrOp.InsnStart:
-                    if (i.Aux != 0) cpu.State->Rip = (ulong)i.Imm;
-                    break;
                 case IrOp.Const: t[i.Dst] = (ulong)i.Imm; break;
                 case IrOp.Mov: t[i.Dst] = t[i.A]; break;
                 case IrOp.LoadState: t[i.Dst] = ReadSized(st + i.Imm, i.Size); break;
@@ -63,9 +60,18 @@ public static unsafe class IrInterpreter
                 case IrOp.CmpLtS: t[i.Dst] = (long)t[i.A] < (long)t[i.B] ? 1UL : 0; break;
                 case IrOp.CmpLeS: t[i.Dst] = (long)t[i.A] <= (long)t[i.B] ? 1UL : 0; break;
                 case IrOp.Select: t[i.Dst] = t[i.A] != 0 ? t[i.B] : t[i.C]; break;
-                case IrOp.Load: t[i.Dst] = mem.Read(t[i.A], i.Size); break;
-                case IrOp.Store: mem.Write(t[i.A], i.Size, t[i.B]); break;
-                case IrOp.Call: t[i.Dst] = HelperTable.Pointer(i.Helper)(cpu, t[i.A], t[i.B], i.Imm); break;
+                case IrOp.Load:
+                    if (i.Aux != 0) cpu.State->Rip = (ulong)i.Imm2;
+                    t[i.Dst] = mem.Read(t[i.A], i.Size);
+                    break;
+                case IrOp.Store:
+                    if (i.Aux != 0) cpu.State->Rip = (ulong)i.Imm2;
+                    mem.Write(t[i.A], i.Size, t[i.B]);
+                    break;
+                case IrOp.Call:
+                    if (i.Aux != 0) cpu.State->Rip = (ulong)i.Imm2;
+                    t[i.Dst] = HelperTable.Pointer(i.Helper)(cpu, t[i.A], t[i.B], i.Imm);
+                    break;
                 case IrOp.PureCall: t[i.Dst] = HelperTable.PurePointer(i.Helper)(t[i.A], t[i.B], t[i.C], i.Imm); break;
                 case IrOp.Jump: cpu.State->Rip = (ulong)i.Imm; return BlockExit.Next;
                 case IrOp.JumpIndirect: cpu.State->Rip = t[i.A]; return BlockExit.Next;
