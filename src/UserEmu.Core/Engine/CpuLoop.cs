@@ -113,8 +113,9 @@ public sealed unsafe class CpuLoop
             else
             {
                 exit = IrInterpreter.Run(tb.Code, cpu);
-                // The claim makes exactly one of several threads running a cold block compile it.
-                if (++tb.ExecCount >= _threshold && _threshold > 0 && Interlocked.Exchange(ref tb.CompileClaimed, 1) == 0)
+                // The claim makes exactly one of several threads running a cold block compile it; the plain read keeps
+                // a block whose compile was given up (a member overwritten meanwhile) from an atomic op per run.
+                if (++tb.ExecCount >= _threshold && _threshold > 0 && tb.CompileClaimed == 0 && Interlocked.Exchange(ref tb.CompileClaimed, 1) == 0)
                     _proc.Compiler.Compile(tb, cpu.Memory);
             }
             if (exit == BlockExit.Syscall)

@@ -67,9 +67,9 @@ public sealed class RegionCompiler(GuestProcess proc)
         }
         catch (InvalidProgramException ex)
         {
-            // An IL backend bug must not kill the guest: the block keeps running in the interpreter.
+            // An IL backend bug must not kill the guest: the block keeps running in the interpreter (its compile claim
+            // stays taken, so it is not tried again).
             proc.Options.Log.WriteLine($"useremu: internal error compiling block 0x{tb.Pc:x}: {ex.Message} (kept interpreting; -d op shows its IR)");
-            tb.ExecCount = int.MinValue;
         }
         finally
         {

@@ -29,8 +29,7 @@ public static class HostMaps
             var parts = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length < 5) return false;
             var dev = parts[3].Split(':');
-            ulong major = ulong.Parse(dev[0], NumberStyles.HexNumber), minor = ulong.Parse(dev[1], NumberStyles.HexNumber);
-            device = (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xffUL) << 12);
+            device = Loader.HostFileNative.MakeDev(uint.Parse(dev[0], NumberStyles.HexNumber), uint.Parse(dev[1], NumberStyles.HexNumber));
             inode = ulong.Parse(parts[4], CultureInfo.InvariantCulture);
             name = parts.Length > 5 ? parts[5].TrimStart() : null;
             return true;

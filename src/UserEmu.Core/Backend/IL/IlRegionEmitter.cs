@@ -88,7 +88,7 @@ sealed partial class IlRegionEmitter
         _il.Emit(OpCodes.Stind_I8);
     }
 
-    /// <summary>Continues at a constant guest PC: a branch inside the region, or write-back and return.</summary>
+    /// <summary>Continues at a constant guest PC: a branch inside the region, or an exit from it.</summary>
     void Goto(long target, int fromBlock)
     {
         if (_blockIndex.TryGetValue((ulong)target, out int k))

@@ -30,7 +30,6 @@ public static unsafe class IrInterpreter
             ref readonly IrInstr i = ref Unsafe.Add(ref code, pc);
             switch (i.Op)
             {
-                case IrOp.Nop: break;
                 case IrOp.Const: t[i.Dst] = (ulong)i.Imm; break;
                 case IrOp.Mov: t[i.Dst] = t[i.A]; break;
                 case IrOp.LoadState: t[i.Dst] = ReadSized(st + i.Imm, i.Size); break;
