@@ -2,11 +2,12 @@ namespace UserEmu.Host;
 
 /// <summary>Host signal handling in a forked child: the runtime's forwarding of termination signals must not reach the parent.</summary>
 /// <remarks>
-/// The .NET runtime catches SIGTERM (and SIGINT, SIGQUIT, SIGCHLD, SIGCONT, SIGWINCH... once Console or Process is
-/// used) with a handler that writes the signal number into a pipe read by a runtime thread. A forked child shares that
-/// pipe with its parent but not the thread, so a SIGTERM sent to the child would be acted on by the parent. In the
-/// child, every such handler goes back to the default action (or to SIG_IGN where the guest ignores the signal). The fault signals (SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV) and the runtime's real-time signals keep
-/// their handlers: the runtime handles those in the thread that raised them.
+/// The emulator's forwarding handler (<see cref="HostSignalForwarding"/>) and the .NET runtime's (SIGTERM, and SIGINT,
+/// SIGQUIT, SIGCHLD, SIGCONT, SIGWINCH... once Console or Process is used) write the signal number into a pipe read by
+/// a thread. A forked child shares those pipes with its parent but not the threads, so a SIGTERM sent to the child
+/// would be acted on by the parent. In the child, every such handler goes back to the default action (or to SIG_IGN
+/// where the guest ignores the signal). The fault signals (SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV) and the
+/// runtime's real-time signals keep their handlers: the runtime handles those in the thread that raised them.
 /// </remarks>
 public static unsafe class ForkedChildSignals
 {

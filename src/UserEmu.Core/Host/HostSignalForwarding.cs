@@ -3,52 +3,113 @@ using UserEmu.Engine;
 
 namespace UserEmu.Host;
 
-/// <summary>Signals sent to the emulator from outside (terminal SIGINT, kill -TERM, SIGWINCH...) become process-directed guest signals.</summary>
+/// <summary>Signals sent to the emulator from outside (terminal SIGINT, kill -TERM, SIGCHLD...) become process-directed guest signals.</summary>
 /// <remarks>
-/// Uses PosixSignalRegistration: the runtime's handler records the signal and a managed thread runs ours, which
-/// queues it to the guest (delivery at the next block boundary; a thread blocked in a host call is kicked out).
-/// Measured on .NET 10 / Linux: registration works for every number tried (raw numbers included) and delivery works
-/// for all of them except SIGPIPE, which the runtime ignores at startup. Not forwarded: SIGRTMIN (34, the runtime's
-/// activation signal), <see cref="HostCallInterrupt.KickSignal"/>, the job-control stops (the emulator stops as the
-/// process would), and the synchronous signals (SIGSEGV, SIGILL, SIGFPE, SIGBUS, SIGTRAP), which the runtime needs.
-/// The guest's default action then ends the emulator with the same signal (<see cref="HostExit.DieBySignal"/>).
+/// A host handler in machine code (<see cref="NativeSignalHandler"/>) writes each signal's number into a pipe; a
+/// thread of the emulator's own reads it and queues the signal to the guest (delivery at the next block boundary; a
+/// thread blocked in a host call is kicked out). No runtime thread-pool work is involved (the runtime's own
+/// PosixSignalRegistration dispatches on the pool, whose thread starts and JIT work hung forked children), and
+/// <see cref="BeforeFork"/> holds the reader in native code across a fork. A forked child that does not exec gets
+/// the host's default actions (<see cref="AfterForkInChild"/>). Not forwarded: SIGRTMIN
+/// (34, the runtime's activation signal), <see cref="HostCallInterrupt.KickSignal"/>, the job-control stops (the
+/// emulator stops as the process would), SIGPIPE (ignored by the runtime at startup) and the synchronous signals
+/// (SIGSEGV, SIGILL, SIGFPE, SIGBUS, SIGTRAP), which the runtime needs. The guest's default action then ends the
+/// emulator with the same signal (<see cref="HostExit.DieBySignal"/>).
 /// </remarks>
-public static class HostSignalForwarding
+public static unsafe class HostSignalForwarding
 {
-    static readonly List<PosixSignalRegistration> Registrations = new();
-    // Forwarding callbacks run on thread-pool threads; a fork must not copy one in the middle of its work (a lock it
-    // holds would never be released in the child, which then hangs).
-    static int s_active;
-    static volatile bool s_forking;
+    const int O_CLOEXEC = 0x80000, O_NONBLOCK = 0x800, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030, SYS_fcntl = 72, SYS_futex = 202, FUTEX_WAKE = 1;
+    const int SA_RESTART = 0x10000000;
+    /// <summary>glibc's struct sigaction: handler, 128-byte mask, flags, restorer.</summary>
+    const int SigactionSize = 152, SigactionFlags = 136;
+    /// <summary>The pipe is moved up here, out of the way of the guest's descriptor numbers.</summary>
+    const int PrivateFloor = 900;
 
-    /// <summary>Before a host fork: waits (at most 200 ms) until no forwarding callback is running and holds new ones back.</summary>
+    static readonly Lock s_lock = new();
+    static int s_readFd = -1, s_writeFd = -1;
+    /// <summary>The installed handler's address (0 until the first signal is caught).</summary>
+    public static nint Handler { get; private set; }
+
+    // Where the reader is (NativeSignalHandler.ReaderInNative/ReaderInManaged) or that a fork is under way (Forking):
+    // a fork must never copy the reader while it runs managed code, since even a method's first call can hold a runtime
+    // lock, and a thread the runtime believes to be in managed code blocks every garbage collection in the child.
+    static readonly int* s_state = (int*)NativeMemory.AllocZeroed(sizeof(int));
+    static nint s_readerWait;
+
+    /// <summary>Before a host fork: waits (at most 1 s) until the reader is in native code, and keeps it there.</summary>
     public static void BeforeFork()
     {
-        s_forking = true;
-        long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency / 5;
-        while (Volatile.Read(ref s_active) > 0 && System.Diagnostics.Stopwatch.GetTimestamp() < deadline) Thread.Yield();
+        long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency;
+        while (Interlocked.CompareExchange(ref *s_state, NativeSignalHandler.Forking, NativeSignalHandler.ReaderInNative) == NativeSignalHandler.ReaderInManaged
+               && System.Diagnostics.Stopwatch.GetTimestamp() < deadline)
+            Thread.Yield();
     }
 
-    /// <summary>After a host fork, in the parent and in the child.</summary>
-    public static void AfterFork() => s_forking = false;
-
-    static void Forward(GuestProcess process, int sig)
+    /// <summary>After a host fork, in the parent: lets the reader go on.</summary>
+    public static void AfterFork()
     {
+        if (Interlocked.CompareExchange(ref *s_state, NativeSignalHandler.ReaderInNative, NativeSignalHandler.Forking) == NativeSignalHandler.Forking)
+            LibC.syscall(SYS_futex, (long)s_state, FUTEX_WAKE, int.MaxValue, 0, 0, 0);
+    }
+
+    /// <summary>
+    /// After a host fork, in the child: forwarding stops (ForkedChildSignals puts the host defaults back). The child
+    /// shares the pipe with the parent, and cannot start a reader of its own: creating a thread in a forked .NET process
+    /// was measured to hang on a runtime lock in about half of the children of a busy parent (a fork loop under a
+    /// SIGCHLD handler), so a forked child that does not exec gets the host's default actions, as before.
+    /// </summary>
+    public static void AfterForkInChild()
+    {
+        *s_state = NativeSignalHandler.ReaderInNative;
+        Volatile.Write(ref s_process, null); // no lock: another thread may have held it at the fork
+    }
+
+    /// <summary>Starts the reader thread; until it first blocks, a fork waits for it (see <see cref="BeforeFork"/>).</summary>
+    static void StartReader()
+    {
+        var process = s_process!;
+        int fd = s_readFd;
+        *s_state = NativeSignalHandler.ReaderInManaged;
+        new Thread(() => ReadLoop(process, fd)) { IsBackground = true, Name = "useremu signals" }.Start();
+    }
+
+    static void ReadLoop(GuestProcess process, int fd)
+    {
+        var readerWait = (delegate* unmanaged<int*, int, byte*, long>)s_readerWait;
+        byte* buf = stackalloc byte[64];
         while (true)
         {
-            while (s_forking) Thread.Sleep(1);
-            Interlocked.Increment(ref s_active);
-            if (!s_forking) break;
-            Interlocked.Decrement(ref s_active);
+            long n = readerWait(s_state, fd, buf);
+            if (n <= 0) break;
+            for (int k = 0; k < n; k++) process.Signals.QueueToProcess(new GuestSignalInfo(buf[k], 0 /* SI_USER */));
         }
-        try
-        {
-            process.Signals.QueueToProcess(new GuestSignalInfo(sig, 0 /* SI_USER */));
-        }
-        finally
-        {
-            Interlocked.Decrement(ref s_active);
-        }
+        *s_state = NativeSignalHandler.ReaderInNative;
+    }
+
+    /// <summary>Creates the pipe, its reader and the handler (under s_lock). False if the host refuses a step.</summary>
+    static bool EnsureHandler()
+    {
+        if (Handler != 0) return true;
+        int* fds = stackalloc int[2];
+        if (LibC.pipe2(fds, O_CLOEXEC) != 0) return false;
+        s_readFd = MoveUp(fds[0]);
+        s_writeFd = MoveUp(fds[1]);
+        // A full pipe must not block the handler: the signal is already pending in the guest's terms once one byte is in.
+        LibC.syscall(SYS_fcntl, s_writeFd, F_SETFL, O_NONBLOCK, 0, 0, 0);
+        EmulatorFds.Add(s_readFd);
+        EmulatorFds.Add(s_writeFd);
+        s_readerWait = NativeSignalHandler.CreateReaderWait();
+        StartReader();
+        Handler = NativeSignalHandler.Create(s_writeFd);
+        return true;
+    }
+
+    static int MoveUp(int fd)
+    {
+        long moved = LibC.syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, PrivateFloor, 0, 0, 0);
+        if (moved < 0) return fd;
+        LibC.close(fd);
+        return (int)moved;
     }
 
     static IEnumerable<int> Forwarded()
@@ -66,13 +127,11 @@ public static class HostSignalForwarding
     /// <summary>Forwards to <paramref name="process"/> the signals in <paramref name="needed"/> (bit n-1 for signal n), then whatever <see cref="Need"/> asks for.</summary>
     /// <remarks>
     /// A host signal is caught only once the guest does something with it (a handler, SIG_IGN, blocking it): under the
-    /// default disposition the host's own default (terminate, ignore) is already what the guest would get. Catching less
-    /// also keeps the runtime's signal dispatch, which runs on thread-pool threads, away from fork (every SIGCHLD of a
-    /// fork loop went through it, and a fork that copied it mid-work left a child hung on a runtime lock).
+    /// default disposition the host's own default (terminate, ignore) is already what the guest would get.
     /// </remarks>
     public static void Start(GuestProcess process, ulong needed)
     {
-        lock (Registrations)
+        lock (s_lock)
         {
             s_process = process;
             foreach (int sig in Forwarded()) s_forwardable |= 1UL << (sig - 1);
@@ -84,27 +143,20 @@ public static class HostSignalForwarding
     public static void Need(ulong set)
     {
         if ((set & s_forwardable & ~Volatile.Read(ref s_registered)) == 0) return;
-        lock (Registrations)
+        lock (s_lock)
         {
-            var process = s_process;
-            if (process == null) return;
+            if (s_process == null) return;
             ulong todo = set & s_forwardable & ~s_registered;
+            if (todo == 0 || !EnsureHandler()) return;
+            byte* act = stackalloc byte[SigactionSize];
+            new Span<byte>(act, SigactionSize).Clear();
+            *(nint*)act = Handler;
+            *(int*)(act + SigactionFlags) = SA_RESTART;
             for (int sig = 1; sig <= 64; sig++)
             {
                 if ((todo & (1UL << (sig - 1))) == 0) continue;
-                int s = sig;
-                try
-                {
-                    Registrations.Add(PosixSignalRegistration.Create((PosixSignal)s, ctx =>
-                    {
-                        ctx.Cancel = true;
-                        Forward(process, s);
-                    }));
-                }
-                catch (Exception e) when (e is PlatformNotSupportedException or IOException or ArgumentOutOfRangeException)
-                {
-                    // A signal the runtime will not hand over stays with its host default.
-                }
+                // A signal the host refuses to let us catch stays with its host default.
+                LibC.sigaction(sig, act, null);
                 s_registered |= 1UL << (sig - 1);
             }
         }

@@ -56,6 +56,9 @@ public static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int dup3(int oldfd, int newfd, int flags);
 
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int pipe2(int* fds, int flags);
+
     /// <summary>errno of the last call made with SetLastError (a Linux errno value).</summary>
     public static int Errno => Marshal.GetLastPInvokeError();
 }

@@ -89,7 +89,7 @@ public static unsafe class ForkSyscalls
         {
             int self = (int)Sys.Call(HostNr.Getpid);
             proc.AfterFork(cpu, self);
-            HostSignalForwarding.AfterFork();
+            HostSignalForwarding.AfterForkInChild();
             ForkedChildSignals.Reset(InheritedSignals.Ignored(proc.Signals));
             LibC.sigprocmask(SIG_SETMASK, savedMask, null);
             if (vforkRead >= 0) Sys.Call(HostNr.Close, vforkRead);

@@ -67,6 +67,17 @@ public sealed partial class SignalProgramTests
     public void BrokenPipeRaisesSigpipeThenKillsWithStatus141() =>
         Assert.Equal(141, GuestProgram.SameAsNative("Signals/Programs/sigpipe.c").ExitCode);
 
+    [Fact]
+    public void ForkLoopsUnderASigchldHandlerNeverHang()
+    {
+        // Four at once, to load the machine: before SIGCHLD was forwarded by a thread of our own, about one run in
+        // nine hung in a forked child (a runtime lock held by a thread-pool thread at the fork).
+        string exe = GuestProgram.Build("Signals/Programs/fork_sigchld_loop.c", "-O2");
+        string native = GuestProgram.RunNative(exe).ToString();
+        var runs = Enumerable.Range(0, 4).Select(_ => Task.Run(() => GuestProgram.RunEmulated(exe, TimeSpan.FromSeconds(60)))).ToArray();
+        foreach (var run in runs) Assert.Equal(native, run.Result.ToString());
+    }
+
     [LibraryImport("libc")]
     private static partial int kill(int pid, int sig);
 
