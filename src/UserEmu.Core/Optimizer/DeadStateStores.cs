@@ -1,3 +1,4 @@
+using UserEmu.Cpu.X86;
 using UserEmu.IR;
 
 namespace UserEmu.Optimizer;
@@ -6,7 +7,9 @@ namespace UserEmu.Optimizer;
 /// <remarks>
 /// Observers are state loads, helper calls, block exits, and any op that can fault (the signal frame must see
 /// precise state), so only stores separated from their overwrite by pure IR are dropped — typically lazy-flag
-/// updates of consecutive ALU instructions.
+/// updates of consecutive ALU instructions. A store of a constant CcOp also kills the lazy-flag fields that op
+/// never reads (a logic op's CcSrc, the CcDst of materialised flags), which breaks the chain of flag computations
+/// that rotates and other partial flag writers would otherwise keep alive.
 /// </remarks>
 static class DeadStateStores
 {
@@ -15,6 +18,8 @@ static class DeadStateStores
         public long Offset;
         public int Size;
     }
+
+    static readonly int[] LazyFlagFields = [CpuState.OffCcDst, CpuState.OffCcSrc, CpuState.OffCcSrc2];
 
     public static void Run(IrInstr[] code)
     {
@@ -32,6 +37,11 @@ static class DeadStateStores
                         break;
                     }
                     if (count < later.Length) later[count++] = new Later { Offset = i.Imm, Size = i.Size };
+                    if (i.Imm == CpuState.OffCcOp && ConstantAt(code, k, i.A, out long op))
+                    {
+                        foreach (int field in LazyFlagFields)
+                            if (LazyFlags.Ignores((CcOp)op, field) && count < later.Length) later[count++] = new Later { Offset = field, Size = 8 };
+                    }
                     break;
                 case IrOp.LoadState:
                     for (int j = 0; j < count; j++)
@@ -63,6 +73,23 @@ static class DeadStateStores
             }
         }
     }
+
+    /// <summary>Whether <paramref name="temp"/>, as read by op <paramref name="at"/>, holds a constant (its reaching definition in this straight-line block is a Const).</summary>
+    static bool ConstantAt(IrInstr[] code, int at, ushort temp, out long value)
+    {
+        for (int j = at - 1; j >= 0; j--)
+        {
+            ref readonly var d = ref code[j];
+            if (!Defines(d.Op) || d.Dst != temp) continue;
+            value = d.Imm;
+            return d.Op == IrOp.Const;
+        }
+        value = 0;
+        return false;
+    }
+
+    static bool Defines(IrOp op) => op is not (IrOp.Nop or IrOp.InsnStart or IrOp.StoreState or IrOp.Store or IrOp.Jump
+        or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall);
 
     static bool Covered(ReadOnlySpan<Later> later, long offset, int size)
     {

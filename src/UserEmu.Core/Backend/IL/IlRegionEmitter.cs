@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Reflection;
 using System.Reflection.Emit;
 using UserEmu.Cpu.X86;
 using UserEmu.Engine;
@@ -126,12 +129,56 @@ sealed partial class IlRegionEmitter
     void Cmp(in IrInstr i, OpCode op) { Ld(i.A); Ld(i.B); _il.Emit(op); _il.Emit(OpCodes.Conv_U8); St(i.Dst); }
     void CmpNot(in IrInstr i, OpCode op) { Ld(i.A); Ld(i.B); _il.Emit(op); _il.Emit(OpCodes.Ldc_I4_0); _il.Emit(OpCodes.Ceq); _il.Emit(OpCodes.Conv_U8); St(i.Dst); }
 
-    void SizedCall(in IrInstr i, string name, bool withB)
+    static readonly MethodInfo SizedRol = typeof(IrSemantics).GetMethod(nameof(IrSemantics.Rol))!;
+    static readonly MethodInfo SizedRor = typeof(IrSemantics).GetMethod(nameof(IrSemantics.Ror))!;
+    static readonly MethodInfo SizedBswap = typeof(IrSemantics).GetMethod(nameof(IrSemantics.Bswap))!;
+    static readonly MethodInfo RotateLeft32 = typeof(BitOperations).GetMethod(nameof(BitOperations.RotateLeft), [typeof(uint), typeof(int)])!;
+    static readonly MethodInfo RotateLeft64 = typeof(BitOperations).GetMethod(nameof(BitOperations.RotateLeft), [typeof(ulong), typeof(int)])!;
+    static readonly MethodInfo RotateRight32 = typeof(BitOperations).GetMethod(nameof(BitOperations.RotateRight), [typeof(uint), typeof(int)])!;
+    static readonly MethodInfo RotateRight64 = typeof(BitOperations).GetMethod(nameof(BitOperations.RotateRight), [typeof(ulong), typeof(int)])!;
+    static readonly MethodInfo ReverseEndianness16 = typeof(BinaryPrimitives).GetMethod(nameof(BinaryPrimitives.ReverseEndianness), [typeof(ushort)])!;
+    static readonly MethodInfo ReverseEndianness32 = typeof(BinaryPrimitives).GetMethod(nameof(BinaryPrimitives.ReverseEndianness), [typeof(uint)])!;
+    static readonly MethodInfo ReverseEndianness64 = typeof(BinaryPrimitives).GetMethod(nameof(BinaryPrimitives.ReverseEndianness), [typeof(ulong)])!;
+
+    // RyuJIT expands the BitOperations and BinaryPrimitives calls as intrinsics (one rol/ror/bswap), whatever its
+    // inlining budget: a call to the sized IrSemantics method is not inlined in a large region.
+    void Rotate(in IrInstr i)
+    {
+        bool left = i.Op == IrOp.Rol;
+        if (i.Size < 4)
+        {
+            SizedCall(i, left ? SizedRol : SizedRor, true);
+            return;
+        }
+        Ld(i.A);
+        if (i.Size == 4) _il.Emit(OpCodes.Conv_U4);
+        Ld(i.B);
+        _il.Emit(OpCodes.Conv_I4);
+        _il.Emit(OpCodes.Call, i.Size == 4 ? (left ? RotateLeft32 : RotateRight32) : (left ? RotateLeft64 : RotateRight64));
+        if (i.Size == 4) _il.Emit(OpCodes.Conv_U8);
+        St(i.Dst);
+    }
+
+    void ByteSwap(in IrInstr i)
+    {
+        if (i.Size is not (2 or 4 or 8))
+        {
+            SizedCall(i, SizedBswap, false);
+            return;
+        }
+        Ld(i.A);
+        if (i.Size < 8) _il.Emit(i.Size == 2 ? OpCodes.Conv_U2 : OpCodes.Conv_U4);
+        _il.Emit(OpCodes.Call, i.Size switch { 2 => ReverseEndianness16, 4 => ReverseEndianness32, _ => ReverseEndianness64 });
+        if (i.Size < 8) _il.Emit(OpCodes.Conv_U8);
+        St(i.Dst);
+    }
+
+    void SizedCall(in IrInstr i, MethodInfo method, bool withB)
     {
         Ld(i.A);
         if (withB) Ld(i.B);
         _il.Emit(OpCodes.Ldc_I4, (int)i.Size);
-        _il.Emit(OpCodes.Call, typeof(IrSemantics).GetMethod(name)!);
+        _il.Emit(OpCodes.Call, method);
         St(i.Dst);
     }
 
@@ -208,8 +255,7 @@ sealed partial class IlRegionEmitter
             case IrOp.Shl: Shift(i, OpCodes.Shl); break;
             case IrOp.Shr: Shift(i, OpCodes.Shr_Un); break;
             case IrOp.Sar: Shift(i, OpCodes.Shr); break;
-            case IrOp.Rol: SizedCall(i, nameof(IrSemantics.Rol), true); break;
-            case IrOp.Ror: SizedCall(i, nameof(IrSemantics.Ror), true); break;
+            case IrOp.Rol or IrOp.Ror: Rotate(i); break;
             case IrOp.MulHiU: Ld(i.A); Ld(i.B); il.Emit(OpCodes.Call, IlBlockCompiler.BigMulU); St(i.Dst); break;
             case IrOp.MulHiS: Ld(i.A); Ld(i.B); il.Emit(OpCodes.Call, IlBlockCompiler.BigMulS); St(i.Dst); break;
             case IrOp.Neg: Ld(i.A); il.Emit(OpCodes.Neg); St(i.Dst); break;
@@ -224,7 +270,7 @@ sealed partial class IlRegionEmitter
                 }
                 St(i.Dst);
                 break;
-            case IrOp.Bswap: SizedCall(i, nameof(IrSemantics.Bswap), false); break;
+            case IrOp.Bswap: ByteSwap(i); break;
             case IrOp.CmpEq: Cmp(i, OpCodes.Ceq); break;
             case IrOp.CmpNe: CmpNot(i, OpCodes.Ceq); break;
             case IrOp.CmpLtU: Cmp(i, OpCodes.Clt_Un); break;

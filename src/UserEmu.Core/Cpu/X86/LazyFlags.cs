@@ -12,6 +12,19 @@ public static unsafe class LazyFlags
     public static CcOp Op(CcKind kind, int size) =>
         kind == CcKind.Eflags ? CcOp.Eflags : (CcOp)((uint)kind * 4 + (uint)BitOperations.Log2((uint)size));
 
+    /// <summary>
+    /// Whether the flags of <paramref name="op"/> are computed without the state field at <paramref name="offset"/>
+    /// (CcDst, CcSrc or CcSrc2): once CcOp holds such an op, an earlier store to that field is dead.
+    /// </summary>
+    public static bool Ignores(CcOp op, int offset)
+    {
+        var kind = (CcKind)((uint)op >> 2);
+        if (offset == CpuState.OffCcSrc2) return kind is not (CcKind.Adc or CcKind.Sbb);
+        if (offset == CpuState.OffCcSrc) return kind == CcKind.Logic;
+        if (offset == CpuState.OffCcDst) return op == CcOp.Eflags;
+        return false;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static ulong Mask(int bits) => bits == 64 ? ulong.MaxValue : (1UL << bits) - 1;
 
