@@ -20,7 +20,9 @@ public static unsafe partial class HostCallInterrupt
     static readonly List<Vcpu> Kicked = new();
     static bool _installed;
     static Thread? _retrier;
-    static readonly AutoResetEvent More = new(false);
+    // Set to 1 (and woken) when there is a new kick to watch; the retrier waits on it through its ForkGate.
+    static readonly int* More = (int*)NativeMemory.AllocZeroed(sizeof(int));
+    static int* _gate;
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int tgkill(int tgid, int tid, int sig);
@@ -65,14 +67,27 @@ public static unsafe partial class HostCallInterrupt
             if (!Kicked.Contains(cpu)) Kicked.Add(cpu);
             _retrier ??= StartRetrier();
         }
-        More.Set();
+        Volatile.Write(ref *More, 1);
+        ForkGate.FutexWake(More);
     }
 
     static Thread StartRetrier()
     {
+        _gate = ForkGate.Create();
         var t = new Thread(Retry) { IsBackground = true, Name = "useremu kick" };
         t.Start();
         return t;
+    }
+
+    /// <summary>Waits for a new kick, or <paramref name="ms"/> milliseconds (-1: no limit), in native code (see <see cref="ForkGate"/>).</summary>
+    static void Wait(int ms)
+    {
+        if (Interlocked.Exchange(ref *More, 0) != 0) return;
+        long* timeout = stackalloc long[2];
+        timeout[0] = ms / 1000;
+        timeout[1] = ms % 1000 * 1_000_000L;
+        ForkGate.FutexWait(_gate, More, 0, ms < 0 ? null : timeout);
+        Interlocked.Exchange(ref *More, 0);
     }
 
     static void Retry()
@@ -92,11 +107,11 @@ public static unsafe partial class HostCallInterrupt
             }
             if (!any)
             {
-                More.WaitOne();
+                Wait(-1);
                 delay = 1;
                 continue;
             }
-            More.WaitOne(delay);
+            Wait(delay);
             delay = Math.Min(delay * 2, 20);
             lock (Sync)
                 foreach (var cpu in Kicked)

@@ -8,8 +8,8 @@ namespace UserEmu.Host;
 /// A host handler in machine code (<see cref="NativeSignalHandler"/>) writes each signal's number into a pipe; a
 /// thread of the emulator's own reads it and queues the signal to the guest (delivery at the next block boundary; a
 /// thread blocked in a host call is kicked out). No runtime thread-pool work is involved (the runtime's own
-/// PosixSignalRegistration dispatches on the pool, whose thread starts and JIT work hung forked children), and
-/// <see cref="BeforeFork"/> holds the reader in native code across a fork. A forked child that does not exec gets
+/// PosixSignalRegistration dispatches on the pool, whose thread starts and JIT work hung forked children), and the
+/// reader blocks through <see cref="ForkGate"/>, which holds it in native code across a fork. A forked child that does not exec gets
 /// the host's default actions (<see cref="AfterForkInChild"/>). Not forwarded: SIGRTMIN
 /// (34, the runtime's activation signal), <see cref="HostCallInterrupt.KickSignal"/>, the job-control stops (the
 /// emulator stops as the process would), SIGPIPE (ignored by the runtime at startup) and the synchronous signals
@@ -18,7 +18,7 @@ namespace UserEmu.Host;
 /// </remarks>
 public static unsafe class HostSignalForwarding
 {
-    const int O_CLOEXEC = 0x80000, O_NONBLOCK = 0x800, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030, SYS_fcntl = 72, SYS_futex = 202, FUTEX_WAKE = 1;
+    const int O_CLOEXEC = 0x80000, O_NONBLOCK = 0x800, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030, SYS_fcntl = 72;
     const int SA_RESTART = 0x10000000;
     /// <summary>glibc's struct sigaction: handler, 128-byte mask, flags, restorer.</summary>
     const int SigactionSize = 152, SigactionFlags = 136;
@@ -30,60 +30,34 @@ public static unsafe class HostSignalForwarding
     /// <summary>The installed handler's address (0 until the first signal is caught).</summary>
     public static nint Handler { get; private set; }
 
-    // Where the reader is (NativeSignalHandler.ReaderInNative/ReaderInManaged) or that a fork is under way (Forking):
-    // a fork must never copy the reader while it runs managed code, since even a method's first call can hold a runtime
-    // lock, and a thread the runtime believes to be in managed code blocks every garbage collection in the child.
-    static readonly int* s_state = (int*)NativeMemory.AllocZeroed(sizeof(int));
-    static nint s_readerWait;
-
-    /// <summary>Before a host fork: waits (at most 1 s) until the reader is in native code, and keeps it there.</summary>
-    public static void BeforeFork()
-    {
-        long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency;
-        while (Interlocked.CompareExchange(ref *s_state, NativeSignalHandler.Forking, NativeSignalHandler.ReaderInNative) == NativeSignalHandler.ReaderInManaged
-               && System.Diagnostics.Stopwatch.GetTimestamp() < deadline)
-            Thread.Yield();
-    }
-
-    /// <summary>After a host fork, in the parent: lets the reader go on.</summary>
-    public static void AfterFork()
-    {
-        if (Interlocked.CompareExchange(ref *s_state, NativeSignalHandler.ReaderInNative, NativeSignalHandler.Forking) == NativeSignalHandler.Forking)
-            LibC.syscall(SYS_futex, (long)s_state, FUTEX_WAKE, int.MaxValue, 0, 0, 0);
-    }
-
     /// <summary>
     /// After a host fork, in the child: forwarding stops (ForkedChildSignals puts the host defaults back). The child
     /// shares the pipe with the parent, and cannot start a reader of its own: creating a thread in a forked .NET process
     /// was measured to hang on a runtime lock in about half of the children of a busy parent (a fork loop under a
     /// SIGCHLD handler), so a forked child that does not exec gets the host's default actions, as before.
     /// </summary>
-    public static void AfterForkInChild()
-    {
-        *s_state = NativeSignalHandler.ReaderInNative;
-        Volatile.Write(ref s_process, null); // no lock: another thread may have held it at the fork
-    }
+    public static void AfterForkInChild() => Volatile.Write(ref s_process, null); // no lock: a guest thread may have held it
 
-    /// <summary>Starts the reader thread; until it first blocks, a fork waits for it (see <see cref="BeforeFork"/>).</summary>
     static void StartReader()
     {
         var process = s_process!;
         int fd = s_readFd;
-        *s_state = NativeSignalHandler.ReaderInManaged;
-        new Thread(() => ReadLoop(process, fd)) { IsBackground = true, Name = "useremu signals" }.Start();
+        int* gate = ForkGate.Create();
+        new Thread(() => ReadLoop(process, fd, gate)) { IsBackground = true, Name = "useremu signals" }.Start();
     }
 
-    static void ReadLoop(GuestProcess process, int fd)
+    static void ReadLoop(GuestProcess process, int fd, int* gate)
     {
-        var readerWait = (delegate* unmanaged<int*, int, byte*, long>)s_readerWait;
+        const int SYS_read = 0, EINTR = 4;
         byte* buf = stackalloc byte[64];
         while (true)
         {
-            long n = readerWait(s_state, fd, buf);
+            long n = ForkGate.Syscall(gate, SYS_read, fd, (long)buf, 64, 0);
+            if (n == -EINTR) continue;
             if (n <= 0) break;
             for (int k = 0; k < n; k++) process.Signals.QueueToProcess(new GuestSignalInfo(buf[k], 0 /* SI_USER */));
         }
-        *s_state = NativeSignalHandler.ReaderInNative;
+        ForkGate.Leave(gate);
     }
 
     /// <summary>Creates the pipe, its reader and the handler (under s_lock). False if the host refuses a step.</summary>
@@ -98,7 +72,6 @@ public static unsafe class HostSignalForwarding
         LibC.syscall(SYS_fcntl, s_writeFd, F_SETFL, O_NONBLOCK, 0, 0, 0);
         EmulatorFds.Add(s_readFd);
         EmulatorFds.Add(s_writeFd);
-        s_readerWait = NativeSignalHandler.CreateReaderWait();
         StartReader();
         Handler = NativeSignalHandler.Create(s_writeFd);
         return true;

@@ -60,7 +60,7 @@ public static unsafe class ForkSyscalls
         Console.Out.Flush();
         Console.Error.Flush();
         proc.Exclusive.Begin(proc.Threads.Count - 1);
-        HostSignalForwarding.BeforeFork();
+        ForkGate.BeforeFork();
         int pid = -1, err = 0;
         // Host signals stay blocked across the fork until the child has put the runtime's handlers back to default:
         // a signal sent to the child before that would run the runtime's handler, which forwards through a pipe the
@@ -79,7 +79,7 @@ public static unsafe class ForkSyscalls
         {
             if (pid != 0)
             {
-                HostSignalForwarding.AfterFork();
+                ForkGate.AfterForkInParent();
                 LibC.sigprocmask(SIG_SETMASK, savedMask, null);
                 proc.Exclusive.End();
             }
@@ -89,6 +89,7 @@ public static unsafe class ForkSyscalls
         {
             int self = (int)Sys.Call(HostNr.Getpid);
             proc.AfterFork(cpu, self);
+            ForkGate.AfterForkInChild();
             HostSignalForwarding.AfterForkInChild();
             ForkedChildSignals.Reset(InheritedSignals.Ignored(proc.Signals));
             LibC.sigprocmask(SIG_SETMASK, savedMask, null);

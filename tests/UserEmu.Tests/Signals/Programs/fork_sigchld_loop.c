@@ -12,7 +12,7 @@ static void on_chld(int sig) { (void)sig; caught = 1; }
 
 int main(int argc, char **argv)
 {
-    int n = argc > 1 ? atoi(argv[1]) : 500;
+    int n = argc > 1 ? atoi(argv[1]) : 300;
     signal(SIGCHLD, on_chld);
     long sum = 0;
     for (int i = 0; i < n; i++) {
