@@ -156,4 +156,42 @@ public unsafe class BackendAgreementTests
         Assert.Equal(FaultKind.Protection, ex.Kind);
         Assert.True(ex.IsWrite);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AccessesOffOneBaseFaultAtTheOneThatFaults(bool compiled)
+    {
+        // Two pushes' worth of stores off one RSP value (one group in compiled code, one page check for both): the
+        // first lands in the last 8 bytes of a mapped page, the second in the unmapped page after it.
+        using var g = new FakeGuest();
+        g.Map(DataPage, 4096, PageFlags.Read | PageFlags.Write);
+        g.Cpu.State->Gpr[4] = DataPage + 4096 + 8;
+        var b = new IrBuilder();
+        b.InsnStart(0x1000);
+        ushort rsp = b.LoadState(CpuState.GprOffset(4), 8);
+        ushort low = b.Sub(rsp, b.Const(16));
+        b.Store(low, b.Const(11), 8);
+        b.InsnStart(0x1004);
+        b.Store(b.AddImm(low, 8), b.Const(22), 8);
+        b.StoreState(CpuState.GprOffset(0), 8, b.Const(1));
+        b.Jump(0x2000);
+        var block = b.Finish(0x1000, 0x1008);
+        var ex = Assert.Throws<GuestFaultException>(() =>
+        {
+            if (compiled) IlBlockCompiler.Compile(block, g.Memory)(g.Cpu, g.Cpu.State);
+            else IrInterpreter.Run(block, g.Cpu);
+        });
+        Assert.Equal(DataPage + 4096, ex.Address);
+        Assert.Equal(0x1004UL, g.Cpu.State->Rip);
+        Assert.Equal(11UL, g.Memory.Read(DataPage + 4088, 8));
+        Assert.Equal(0UL, g.Cpu.State->Gpr[0]);
+
+        // Both in the mapped page: the group's one check passes and both stores land.
+        g.Cpu.State->Gpr[4] = DataPage + 64;
+        if (compiled) IlBlockCompiler.Compile(block, g.Memory)(g.Cpu, g.Cpu.State);
+        else IrInterpreter.Run(block, g.Cpu);
+        Assert.Equal(11UL, g.Memory.Read(DataPage + 48, 8));
+        Assert.Equal(22UL, g.Memory.Read(DataPage + 56, 8));
+    }
 }

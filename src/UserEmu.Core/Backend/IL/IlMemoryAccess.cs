@@ -81,6 +81,63 @@ static unsafe class IlMemoryAccess
         il.Emit(OpCodes.Add);
     }
 
+    /// <summary>ok = [addr, addr+span) lies in one page whose flags, masked by <paramref name="mask"/>, equal <paramref name="need"/> (see <see cref="MemoryAccessGroups"/>).</summary>
+    public static void CheckSpan(ILGenerator il, GuestAddressSpace memory, LocalBuilder addr, LocalBuilder page, int span, PageFlags mask, PageFlags need, LocalBuilder ok)
+    {
+        var fail = il.DefineLabel();
+        var done = il.DefineLabel();
+        FastCheck(il, memory, addr, page, span, mask, need, fail);
+        il.Emit(OpCodes.Ldc_I4_1);
+        il.Emit(OpCodes.Stloc, ok);
+        il.Emit(OpCodes.Br, done);
+        il.MarkLabel(fail);
+        il.Emit(OpCodes.Ldc_I4_0);
+        il.Emit(OpCodes.Stloc, ok);
+        il.MarkLabel(done);
+    }
+
+    /// <summary>dst = guest[addr] for an access its group's check (<paramref name="ok"/>) already covered; the checked helper otherwise.</summary>
+    public static void LoadChecked(ILGenerator il, GuestAddressSpace memory, int size, LocalBuilder addr, LocalBuilder dst, LocalBuilder ok, Action? onSlowPath)
+    {
+        var slow = il.DefineLabel();
+        var done = il.DefineLabel();
+        il.Emit(OpCodes.Ldloc, ok);
+        il.Emit(OpCodes.Brfalse, slow);
+        HostAddress(il, memory, addr);
+        LoadInd(il, size);
+        il.Emit(OpCodes.Stloc, dst);
+        il.Emit(OpCodes.Br, done);
+        il.MarkLabel(slow);
+        onSlowPath?.Invoke();
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldloc, addr);
+        il.Emit(OpCodes.Ldc_I4, size);
+        il.Emit(OpCodes.Call, LoadSlowMethod);
+        il.Emit(OpCodes.Stloc, dst);
+        il.MarkLabel(done);
+    }
+
+    /// <summary>guest[addr] = value for an access its group's check (<paramref name="ok"/>) already covered; the checked helper otherwise.</summary>
+    public static void StoreChecked(ILGenerator il, GuestAddressSpace memory, int size, LocalBuilder addr, LocalBuilder value, LocalBuilder ok, Action? onSlowPath)
+    {
+        var slow = il.DefineLabel();
+        var done = il.DefineLabel();
+        il.Emit(OpCodes.Ldloc, ok);
+        il.Emit(OpCodes.Brfalse, slow);
+        HostAddress(il, memory, addr);
+        il.Emit(OpCodes.Ldloc, value);
+        StoreInd(il, size);
+        il.Emit(OpCodes.Br, done);
+        il.MarkLabel(slow);
+        onSlowPath?.Invoke();
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldloc, addr);
+        il.Emit(OpCodes.Ldc_I4, size);
+        il.Emit(OpCodes.Ldloc, value);
+        il.Emit(OpCodes.Call, StoreSlowMethod);
+        il.MarkLabel(done);
+    }
+
     /// <summary>dst = guest[addr]; <paramref name="onSlowPath"/> emits what the checked path needs first (the guest PC, for a precise fault).</summary>
     public static void Load(ILGenerator il, GuestAddressSpace memory, int size, LocalBuilder addr, LocalBuilder dst, LocalBuilder page, Action? onSlowPath)
     {

@@ -56,6 +56,7 @@ sealed partial class IlRegionEmitter
     void BeginBlock(PreparedBlock block)
     {
         _block = block;
+        BeginGroups(block);
         for (int t = block.PureConstants; t < block.Constants.Length; t++)
         {
             _il.Emit(OpCodes.Ldc_I8, 0L);
@@ -113,15 +114,50 @@ sealed partial class IlRegionEmitter
         ExitDirect();
     }
 
+    readonly MemoryAccessGroups _groups = new();
+    readonly List<LocalBuilder> _groupOk = new();
+    LocalBuilder? _groupAddr;
+    int[] _checkAt = [];
+
     public void Emit()
     {
         for (int k = 0; k < _region.Count; k++)
         {
             _il.MarkLabel(_blockLabels[k]);
             BeginBlock(_region[k]);
-            foreach (ref readonly var i in _region[k].Code.AsSpan()) EmitOp(i, k);
+            var code = _region[k].Code;
+            for (int n = 0; n < code.Length; n++)
+            {
+                if (_checkAt[n] >= 0) CheckGroup(_checkAt[n]);
+                EmitOp(code[n], k, _groups.GroupOf[n]);
+            }
         }
         EmitChainExits();
+    }
+
+    /// <summary>Finds the block's memory access groups and gives each a local for the outcome of its check.</summary>
+    void BeginGroups(PreparedBlock block)
+    {
+        _groups.Analyze(block);
+        while (_groupOk.Count < _groups.Groups.Count) _groupOk.Add(_il.DeclareLocal(typeof(bool)));
+        _checkAt = new int[block.Code.Length];
+        Array.Fill(_checkAt, -1);
+        for (int g = 0; g < _groups.FirstOf.Length; g++) _checkAt[_groups.FirstOf[g]] = g;
+    }
+
+    /// <summary>ok[g] = the whole span of group <paramref name="g"/> lies in one page with the flags it needs.</summary>
+    void CheckGroup(int g)
+    {
+        var group = _groups.Groups[g];
+        _groupAddr ??= _il.DeclareLocal(typeof(ulong));
+        Ld(group.Base);
+        if (group.Low != 0)
+        {
+            _il.Emit(OpCodes.Ldc_I8, group.Low);
+            _il.Emit(OpCodes.Add);
+        }
+        _il.Emit(OpCodes.Stloc, _groupAddr);
+        IlMemoryAccess.CheckSpan(_il, _memory, _groupAddr, _page, group.Span, group.Mask, group.Need, _groupOk[g]);
     }
 
     void Bin(in IrInstr i, OpCode op) { Ld(i.A); Ld(i.B); _il.Emit(op); St(i.Dst); }
@@ -231,7 +267,7 @@ sealed partial class IlRegionEmitter
         St(i.Dst);
     }
 
-    void EmitOp(in IrInstr i, int block)
+    void EmitOp(in IrInstr i, int block, int group)
     {
         var il = _il;
         switch (i.Op)
@@ -291,6 +327,8 @@ sealed partial class IlRegionEmitter
                 St(i.Dst);
                 break;
             }
+            case IrOp.Load when group >= 0: IlMemoryAccess.LoadChecked(il, _memory, i.Size, Local(i.A), _temps[i.Dst], _groupOk[group], FaultPc(i)); break;
+            case IrOp.Store when group >= 0: IlMemoryAccess.StoreChecked(il, _memory, i.Size, Local(i.A), Local(i.B), _groupOk[group], FaultPc(i)); break;
             case IrOp.Load: IlMemoryAccess.Load(il, _memory, i.Size, Local(i.A), _temps[i.Dst], _page, FaultPc(i)); break;
             case IrOp.Store: IlMemoryAccess.Store(il, _memory, i.Size, Local(i.A), Local(i.B), _page, FaultPc(i)); break;
             case IrOp.Call:
