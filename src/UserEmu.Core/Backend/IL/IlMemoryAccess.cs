@@ -100,50 +100,40 @@ static unsafe class IlMemoryAccess
     public static void LoadChecked(ILGenerator il, GuestAddressSpace memory, int size, LocalBuilder addr, LocalBuilder dst, LocalBuilder ok, Action? onSlowPath)
     {
         var slow = il.DefineLabel();
-        var done = il.DefineLabel();
         il.Emit(OpCodes.Ldloc, ok);
         il.Emit(OpCodes.Brfalse, slow);
-        HostAddress(il, memory, addr);
-        LoadInd(il, size);
-        il.Emit(OpCodes.Stloc, dst);
-        il.Emit(OpCodes.Br, done);
-        il.MarkLabel(slow);
-        onSlowPath?.Invoke();
-        il.Emit(OpCodes.Ldarg_1);
-        il.Emit(OpCodes.Ldloc, addr);
-        il.Emit(OpCodes.Ldc_I4, size);
-        il.Emit(OpCodes.Call, LoadSlowMethod);
-        il.Emit(OpCodes.Stloc, dst);
-        il.MarkLabel(done);
+        LoadOrSlow(il, memory, size, addr, dst, slow, onSlowPath);
     }
 
     /// <summary>guest[addr] = value for an access its group's check (<paramref name="ok"/>) already covered; the checked helper otherwise.</summary>
     public static void StoreChecked(ILGenerator il, GuestAddressSpace memory, int size, LocalBuilder addr, LocalBuilder value, LocalBuilder ok, Action? onSlowPath)
     {
         var slow = il.DefineLabel();
-        var done = il.DefineLabel();
         il.Emit(OpCodes.Ldloc, ok);
         il.Emit(OpCodes.Brfalse, slow);
-        HostAddress(il, memory, addr);
-        il.Emit(OpCodes.Ldloc, value);
-        StoreInd(il, size);
-        il.Emit(OpCodes.Br, done);
-        il.MarkLabel(slow);
-        onSlowPath?.Invoke();
-        il.Emit(OpCodes.Ldarg_1);
-        il.Emit(OpCodes.Ldloc, addr);
-        il.Emit(OpCodes.Ldc_I4, size);
-        il.Emit(OpCodes.Ldloc, value);
-        il.Emit(OpCodes.Call, StoreSlowMethod);
-        il.MarkLabel(done);
+        StoreOrSlow(il, memory, size, addr, value, slow, onSlowPath);
     }
 
     /// <summary>dst = guest[addr]; <paramref name="onSlowPath"/> emits what the checked path needs first (the guest PC, for a precise fault).</summary>
     public static void Load(ILGenerator il, GuestAddressSpace memory, int size, LocalBuilder addr, LocalBuilder dst, LocalBuilder page, Action? onSlowPath)
     {
         var slow = il.DefineLabel();
-        var done = il.DefineLabel();
         FastCheck(il, memory, addr, page, size, PageFlags.Read, PageFlags.Read, slow);
+        LoadOrSlow(il, memory, size, addr, dst, slow, onSlowPath);
+    }
+
+    /// <summary>guest[addr] = value, with writes to pages holding code going through the checked path (it invalidates them).</summary>
+    public static void Store(ILGenerator il, GuestAddressSpace memory, int size, LocalBuilder addr, LocalBuilder value, LocalBuilder page, Action? onSlowPath)
+    {
+        var slow = il.DefineLabel();
+        FastCheck(il, memory, addr, page, size, PageFlags.Write | PageFlags.HasCode, PageFlags.Write, slow);
+        StoreOrSlow(il, memory, size, addr, value, slow, onSlowPath);
+    }
+
+    // The direct host access (reached when the check passed), then at `slow` the call to the checked path.
+    static void LoadOrSlow(ILGenerator il, GuestAddressSpace memory, int size, LocalBuilder addr, LocalBuilder dst, Label slow, Action? onSlowPath)
+    {
+        var done = il.DefineLabel();
         HostAddress(il, memory, addr);
         LoadInd(il, size);
         il.Emit(OpCodes.Stloc, dst);
@@ -158,12 +148,9 @@ static unsafe class IlMemoryAccess
         il.MarkLabel(done);
     }
 
-    /// <summary>guest[addr] = value, with writes to pages holding code going through the checked path (it invalidates them).</summary>
-    public static void Store(ILGenerator il, GuestAddressSpace memory, int size, LocalBuilder addr, LocalBuilder value, LocalBuilder page, Action? onSlowPath)
+    static void StoreOrSlow(ILGenerator il, GuestAddressSpace memory, int size, LocalBuilder addr, LocalBuilder value, Label slow, Action? onSlowPath)
     {
-        var slow = il.DefineLabel();
         var done = il.DefineLabel();
-        FastCheck(il, memory, addr, page, size, PageFlags.Write | PageFlags.HasCode, PageFlags.Write, slow);
         HostAddress(il, memory, addr);
         il.Emit(OpCodes.Ldloc, value);
         StoreInd(il, size);
