@@ -125,6 +125,46 @@ public static unsafe class LazyFlags
 
     public static ulong Compute(CpuState* s) => Compute((CcOp)s->CcOp, s->CcDst, s->CcSrc, s->CcSrc2);
 
+    /// <summary>CF alone (0 or 1), as <see cref="Compute"/> has it: what inc/dec keep and jb/jae test, without the parity and the four other flags.</summary>
+    public static ulong Carry(CcOp op, ulong dst, ulong src, ulong src2)
+    {
+        if (op == CcOp.Eflags) return src & CF;
+        var kind = (CcKind)((uint)op >> 2);
+        int bits = 8 << (int)((uint)op & 3);
+        ulong m = Mask(bits);
+        dst &= m;
+        src &= kind is CcKind.Add or CcKind.Adc or CcKind.Sub or CcKind.Sbb ? m : ulong.MaxValue;
+        ulong cin = src2 & 1;
+        bool cf = kind switch
+        {
+            CcKind.Add => dst < src,
+            CcKind.Adc => cin != 0 ? dst <= ((dst - src - cin) & m) : dst < ((dst - src - cin) & m),
+            CcKind.Sub => ((dst + src) & m) < src,
+            CcKind.Sbb => cin != 0 ? ((dst + src + cin) & m) <= src : ((dst + src + cin) & m) < src,
+            CcKind.Logic => false,
+            CcKind.Inc or CcKind.Dec or CcKind.Sar => (src & CF) != 0,
+            CcKind.Shl => (src >> (bits - 1) & 1) != 0,
+            CcKind.Mul => src != 0,
+            _ => throw new InvalidOperationException($"bad CcOp {op}"),
+        };
+        return cf ? 1UL : 0;
+    }
+
+    /// <summary>Whether <paramref name="cc"/> holds for the recorded operation; CF, ZF and SF conditions without computing every flag.</summary>
+    public static bool Test(CcOp op, ulong dst, ulong src, ulong src2, Cond cc)
+    {
+        bool r;
+        int bits = 8 << (int)((uint)op & 3);
+        switch ((Cond)((int)cc & ~1))
+        {
+            case Cond.B: r = Carry(op, dst, src, src2) != 0; break;
+            case Cond.E when op != CcOp.Eflags: r = (dst & Mask(bits)) == 0; break;
+            case Cond.S when op != CcOp.Eflags: r = (dst >> (bits - 1) & 1) != 0; break;
+            default: return Test(Compute(op, dst, src, src2), cc);
+        }
+        return ((int)cc & 1) != 0 ? !r : r;
+    }
+
     /// <summary>Whether condition <paramref name="cc"/> holds for the given flags.</summary>
     public static bool Test(ulong f, Cond cc)
     {
@@ -142,7 +182,7 @@ public static unsafe class LazyFlags
         return ((int)cc & 1) != 0 ? !r : r;
     }
 
-    public static bool Test(CpuState* s, Cond cc) => Test(Compute(s), cc);
+    public static bool Test(CpuState* s, Cond cc) => Test((CcOp)s->CcOp, s->CcDst, s->CcSrc, s->CcSrc2, cc);
 
     /// <summary>Full RFLAGS as pushf would store it.</summary>
     public static ulong Rflags(CpuState* s) =>

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
 using UserEmu.Engine;
 using static UserEmu.Cpu.X86.VectorHelpers;
@@ -133,10 +134,13 @@ public static unsafe class AvxPermuteHelpers
     public static ulong SignMask256(Vcpu cpu, ulong a, ulong b, long imm)
     {
         byte* s = Reg(cpu, Src(imm));
-        int size = Imm8(imm);
-        ulong m = 0;
-        for (int i = 0; i < 32 / size; i++) m |= (ulong)(s[i * size + size - 1] >> 7) << i;
-        return m;
+        // One host vpmovmskb/vmovmskps/vmovmskpd: glibc's AVX2 string functions run this once per 32 bytes.
+        return Imm8(imm) switch
+        {
+            1 => Vector256.ExtractMostSignificantBits(Vector256.Load(s)),
+            4 => Vector256.ExtractMostSignificantBits(Vector256.Load((uint*)s)),
+            _ => Vector256.ExtractMostSignificantBits(Vector256.Load((ulong*)s)),
+        };
     }
 
     /// <summary>vtestps/vtestpd (element size 4 or 8 in imm8) and vptest (1), 128 or 256 bits (extra bit 8): ZF and CF as EFLAGS bits.</summary>
