@@ -2,9 +2,14 @@ using UserEmu.Cli;
 using UserEmu.Cli.CommandLine;
 using UserEmu.Cpu.X86;
 using UserEmu.Engine;
+using UserEmu.Frontend.X86;
 using UserEmu.Host;
 using UserEmu.Loader;
 
+// A started or exec'd emulator (not the first one, which restarts itself at once) builds its translation tables
+// while it parses options, preloads assemblies and loads the program.
+if (args.Contains("-guest-fds") || Environment.GetEnvironmentVariable(ReexecCommand.DiagnosticsVariable) != null)
+    X86EmitterTable.BuildInBackground();
 try
 {
     var cli = OptionTable.Parse(args, Environment.GetEnvironmentVariable);
