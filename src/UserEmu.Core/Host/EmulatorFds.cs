@@ -27,7 +27,9 @@ public static unsafe class EmulatorFds
     public const int ReserveTop = 64;
     const int F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, FD_CLOEXEC = 1, O_PATH = 0x200000, O_WRONLY = 1, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
 
-    static readonly HashSet<int> s_emulator = new();
+    // A List rather than a HashSet: HashSet<int> has no ReadyToRun code in the framework, and its ~17 methods were
+    // JIT-compiled on every start; the set is small and changes rarely (lookups go through s_bits).
+    static readonly List<int> s_emulator = new();
     static readonly Lock s_lock = new();
     /// <summary>s_emulator as a bitmap, replaced whole on each change: read without a lock by every descriptor syscall.</summary>
     static volatile ulong[] s_bits = [];
@@ -47,7 +49,7 @@ public static unsafe class EmulatorFds
     {
         lock (s_lock)
         {
-            s_emulator.Add(fd);
+            if (!s_emulator.Contains(fd)) s_emulator.Add(fd);
             Publish();
         }
     }
@@ -65,7 +67,8 @@ public static unsafe class EmulatorFds
     // Called under s_lock.
     static void Publish()
     {
-        int max = s_emulator.Count == 0 ? -1 : s_emulator.Max();
+        int max = -1;
+        foreach (int fd in s_emulator) max = Math.Max(max, fd);
         var bits = new ulong[(max + 64) / 64];
         foreach (int fd in s_emulator) bits[fd >> 6] |= 1UL << fd;
         s_bits = bits;
@@ -127,7 +130,7 @@ public static unsafe class EmulatorFds
     {
         ReleaseDebuggerPipe();
         var survivors = new List<int>();
-        var open = new HashSet<int>(OpenFds());
+        var open = OpenFds();
         lock (s_lock)
         {
             foreach (int fd in open)

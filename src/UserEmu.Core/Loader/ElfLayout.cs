@@ -28,7 +28,9 @@ internal sealed class ElfLayout
 
     public static ElfLayout Analyze(ElfHeaders h, ExecutableFile file, bool isInterpreter, ulong addressLimit)
     {
-        var loads = new List<ElfProgramHeader>();
+        // An array, not a List: List<ElfProgramHeader> has no ReadyToRun code and was JIT-compiled on every start.
+        var loads = new ElfProgramHeader[h.Phdrs.Length];
+        int loadCount = 0;
         ulong low = ulong.MaxValue, high = 0, maxAlign = GuestAddressSpace.PageSize;
         ulong? phdrFromLoad = null, phdrFromPhdr = null;
         string? interp = null;
@@ -41,7 +43,7 @@ internal sealed class ElfLayout
             {
                 case PT_LOAD:
                     if (!CheckLoad(p, file.Size, addressLimit)) continue;
-                    loads.Add(p);
+                    loads[loadCount++] = p;
                     low = Math.Min(low, p.VAddr & ~PageMask);
                     high = Math.Max(high, p.VAddr + p.MemSize);
                     maxAlign = Math.Max(maxAlign, p.Align);
@@ -69,7 +71,7 @@ internal sealed class ElfLayout
             }
         }
 
-        if (loads.Count == 0) throw new ExecFormatException("no loadable segments");
+        if (loadCount == 0) throw new ExecFormatException("no loadable segments");
         // high cannot wrap here (CheckLoad), but its page-rounded value can.
         if (high > ulong.MaxValue - PageMask) throw TooLarge();
         ulong span = ((high + PageMask) & ~PageMask) - low;
@@ -77,7 +79,7 @@ internal sealed class ElfLayout
 
         return new ElfLayout
         {
-            Loads = loads.ToArray(), LowPage = low, Span = span, HighEnd = high, MaxAlign = maxAlign,
+            Loads = loads.AsSpan(0, loadCount).ToArray(), LowPage = low, Span = span, HighEnd = high, MaxAlign = maxAlign,
             PhdrVAddr = phdrFromLoad ?? phdrFromPhdr, Interpreter = interp, ExecStack = execStack, Tls = tls,
         };
     }

@@ -159,12 +159,27 @@ public static unsafe class ElfLoader
     /// <summary>Unmaps the parts of the reservation no segment covers: Linux leaves holes between segments unmapped.</summary>
     static void UnmapGaps(GuestAddressSpace mem, ElfLayout layout, ulong bias, ulong start, ulong end)
     {
-        var ranges = layout.Loads.Select(p => Pages(p, bias)).Select(x => (x.PageStart, x.MemEndPage)).OrderBy(x => x.PageStart);
-        ulong at = start;
-        foreach (var (s, e) in ranges)
+        // Segments by start page; a handful, so an insertion sort (LINQ's OrderBy over tuples was JIT-compiled at start).
+        int n = layout.Loads.Length;
+        var starts = new ulong[n];
+        var ends = new ulong[n];
+        for (int k = 0; k < n; k++)
         {
-            if (s > at) mem.Unmap(at, s - at);
-            at = Math.Max(at, e);
+            var (s, _, e) = Pages(layout.Loads[k], bias);
+            int j = k;
+            for (; j > 0 && starts[j - 1] > s; j--)
+            {
+                starts[j] = starts[j - 1];
+                ends[j] = ends[j - 1];
+            }
+            starts[j] = s;
+            ends[j] = e;
+        }
+        ulong at = start;
+        for (int k = 0; k < n; k++)
+        {
+            if (starts[k] > at) mem.Unmap(at, starts[k] - at);
+            at = Math.Max(at, ends[k]);
         }
         if (end > at) mem.Unmap(at, end - at);
     }
