@@ -54,6 +54,9 @@ public static unsafe class EmulatorFds
         }
     }
 
+    /// <summary>Called before a guest dup2/dup3 onto an emulator descriptor: a part of the emulator that must keep its descriptor moves it to another number.</summary>
+    public static Action<int>? BeforeGuestTakes { get; set; }
+
     /// <summary>The guest has taken <paramref name="fd"/>'s number (dup2 onto it): it is no longer the emulator's.</summary>
     public static void Forget(int fd)
     {

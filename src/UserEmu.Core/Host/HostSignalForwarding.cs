@@ -22,11 +22,10 @@ public static unsafe class HostSignalForwarding
     const int SA_RESTART = 0x10000000;
     /// <summary>glibc's struct sigaction: handler, 128-byte mask, flags, restorer.</summary>
     const int SigactionSize = 152, SigactionFlags = 136;
-    /// <summary>The pipe is moved up here, out of the way of the guest's descriptor numbers.</summary>
-    const int PrivateFloor = 900;
-
     static readonly Lock s_lock = new();
-    static int s_readFd = -1, s_writeFd = -1;
+    // The pipe's read and write ends, in native memory: the handler reads the write end's number from here, so the
+    // pipe can move when the guest takes its numbers (Relocate).
+    static readonly int* s_fds = (int*)NativeMemory.Alloc(2 * sizeof(int));
     /// <summary>The installed handler's address (0 until the first signal is caught).</summary>
     public static nint Handler { get; private set; }
 
@@ -41,18 +40,17 @@ public static unsafe class HostSignalForwarding
     static void StartReader()
     {
         var process = s_process!;
-        int fd = s_readFd;
         int* gate = ForkGate.Create();
-        new Thread(() => ReadLoop(process, fd, gate)) { IsBackground = true, Name = "useremu signals" }.Start();
+        new Thread(() => ReadLoop(process, gate)) { IsBackground = true, Name = "useremu signals" }.Start();
     }
 
-    static void ReadLoop(GuestProcess process, int fd, int* gate)
+    static void ReadLoop(GuestProcess process, int* gate)
     {
         const int SYS_read = 0, EINTR = 4;
         byte* buf = stackalloc byte[64];
         while (true)
         {
-            long n = ForkGate.Syscall(gate, SYS_read, fd, (long)buf, 64, 0);
+            long n = ForkGate.Syscall(gate, SYS_read, Volatile.Read(ref s_fds[0]), (long)buf, 64, 0);
             if (n == -EINTR) continue;
             if (n <= 0) break;
             for (int k = 0; k < n; k++) process.Signals.QueueToProcess(new GuestSignalInfo(buf[k], 0 /* SI_USER */));
@@ -66,20 +64,41 @@ public static unsafe class HostSignalForwarding
         if (Handler != 0) return true;
         int* fds = stackalloc int[2];
         if (LibC.pipe2(fds, O_CLOEXEC) != 0) return false;
-        s_readFd = MoveUp(fds[0]);
-        s_writeFd = MoveUp(fds[1]);
+        s_fds[0] = MoveUp(fds[0]);
+        s_fds[1] = MoveUp(fds[1]);
         // A full pipe must not block the handler: the signal is already pending in the guest's terms once one byte is in.
-        LibC.syscall(SYS_fcntl, s_writeFd, F_SETFL, O_NONBLOCK, 0, 0, 0);
-        EmulatorFds.Add(s_readFd);
-        EmulatorFds.Add(s_writeFd);
+        LibC.syscall(SYS_fcntl, s_fds[1], F_SETFL, O_NONBLOCK, 0, 0, 0);
+        EmulatorFds.Add(s_fds[0]);
+        EmulatorFds.Add(s_fds[1]);
+        EmulatorFds.BeforeGuestTakes = Relocate;
         StartReader();
-        Handler = NativeSignalHandler.Create(s_writeFd);
+        Handler = NativeSignalHandler.Create(&s_fds[1]);
         return true;
     }
 
+    /// <summary>
+    /// Moves the pipe end at <paramref name="fd"/> to another number before the guest's dup2 takes that one (the
+    /// handler would otherwise write into the guest's file).
+    /// </summary>
+    static void Relocate(int fd)
+    {
+        for (int k = 0; k < 2; k++)
+        {
+            if (Volatile.Read(ref s_fds[k]) != fd) continue;
+            long moved = LibC.syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, EmulatorFds.ReserveTop, 0, 0, 0);
+            if (moved < 0) return;
+            EmulatorFds.Add((int)moved);
+            Volatile.Write(ref s_fds[k], (int)moved);
+        }
+    }
+
+    /// <summary>
+    /// Above the guest's range (EmulatorFds.ReserveTop), where the runtime's own descriptors are: a higher floor would
+    /// grow the descriptor table, which in a multi-threaded process waits for an RCU grace period (~9 ms measured).
+    /// </summary>
     static int MoveUp(int fd)
     {
-        long moved = LibC.syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, PrivateFloor, 0, 0, 0);
+        long moved = LibC.syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, EmulatorFds.ReserveTop, 0, 0, 0);
         if (moved < 0) return fd;
         LibC.close(fd);
         return (int)moved;

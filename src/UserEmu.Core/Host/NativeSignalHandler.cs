@@ -14,14 +14,15 @@ static unsafe class NativeSignalHandler
 {
     const int SYS_write = 1, SYS_futex = 202, FUTEX_WAIT = 0;
 
-    /// <summary>Assembles the handler for pipe write end <paramref name="writeFd"/> into an executable page and returns its address.</summary>
-    public static nint Create(int writeFd)
+    /// <summary>Assembles the handler, which writes into the descriptor held at <paramref name="writeFd"/> (so the pipe can move), into an executable page and returns its address.</summary>
+    public static nint Create(int* writeFd)
     {
         var a = new Assembler(64);
         a.sub(rsp, 8);
         a.mov(__byte_ptr[rsp], dil); // the signal number, first argument
+        a.mov(rax, (ulong)writeFd);
+        a.mov(edi, __dword_ptr[rax]);
         a.mov(eax, SYS_write);
-        a.mov(edi, writeFd);
         a.mov(rsi, rsp);
         a.mov(edx, 1);
         a.syscall();

@@ -62,9 +62,15 @@ public static unsafe class DescriptorSyscalls
 
     public static long Dup(in SyscallContext c) => Sys.Call(HostNr.Dup, (long)c.A0);
 
+    static void BeforeTaking(int fd)
+    {
+        if (EmulatorFds.IsEmulator(fd)) EmulatorFds.BeforeGuestTakes?.Invoke(fd);
+    }
+
     /// <summary>dup2: a target number the emulator holds passes to the guest (the emulator forgets that descriptor).</summary>
     public static long Dup2(in SyscallContext c)
     {
+        BeforeTaking((int)c.A1);
         long r = RetryBusy(HostNr.Dup2, (long)c.A0, (long)c.A1, 0);
         if (r >= 0) EmulatorFds.Forget((int)r);
         return r;
@@ -72,6 +78,7 @@ public static unsafe class DescriptorSyscalls
 
     public static long Dup3(in SyscallContext c)
     {
+        BeforeTaking((int)c.A1);
         long r = RetryBusy(HostNr.Dup3, (long)c.A0, (long)c.A1, (long)c.A2);
         if (r >= 0) EmulatorFds.Forget((int)r);
         return r;

@@ -79,6 +79,10 @@ public sealed partial class SignalProgramTests
         foreach (var run in runs) Assert.Equal(native, run.Result.ToString());
     }
 
+    [Fact]
+    public void Dup2OntoTheEmulatorsDescriptorsKeepsSignalsAndFilesApart() =>
+        Assert.Contains("handler ran 3 times, stray bytes 0", GuestProgram.SameAsNative("Signals/Programs/dup2_over_high_fds.c", ["-O2"]).Stdout);
+
     [LibraryImport("libc")]
     private static partial int kill(int pid, int sig);
 
