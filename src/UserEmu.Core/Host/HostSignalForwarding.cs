@@ -9,12 +9,12 @@ namespace UserEmu.Host;
 /// thread of the emulator's own reads it and queues the signal to the guest (delivery at the next block boundary; a
 /// thread blocked in a host call is kicked out). No runtime thread-pool work is involved (the runtime's own
 /// PosixSignalRegistration dispatches on the pool, whose thread starts and JIT work hung forked children), and the
-/// reader blocks through <see cref="ForkGate"/>, which holds it in native code across a fork. A forked child that does not exec gets
-/// the host's default actions (<see cref="AfterForkInChild"/>). Not forwarded: SIGRTMIN
-/// (34, the runtime's activation signal), <see cref="HostCallInterrupt.KickSignal"/>, the job-control stops (the
-/// emulator stops as the process would), SIGPIPE (ignored by the runtime at startup) and the synchronous signals
-/// (SIGSEGV, SIGILL, SIGFPE, SIGBUS, SIGTRAP), which the runtime needs. The guest's default action then ends the
-/// emulator with the same signal (<see cref="HostExit.DieBySignal"/>).
+/// reader blocks through <see cref="ForkGate"/>, which holds it in native code across a fork. A forked child that
+/// does not exec gets the host's default actions (<see cref="AfterForkInChild"/>). Not forwarded: SIGRTMIN (34, the
+/// runtime's activation signal), <see cref="HostCallInterrupt.KickSignal"/>, the job-control stops (the emulator stops
+/// as the process would), SIGPIPE (ignored by the runtime at startup) and the synchronous signals (SIGSEGV, SIGILL,
+/// SIGFPE, SIGBUS, SIGTRAP), which the runtime needs. The guest's default action then ends the emulator with the same
+/// signal (<see cref="HostExit.DieBySignal"/>).
 /// </remarks>
 public static unsafe class HostSignalForwarding
 {
