@@ -61,8 +61,7 @@ public static unsafe class ForkGate
         lock (s_lock)
         {
             foreach (int* gate in s_gates)
-                if (Interlocked.CompareExchange(ref *gate, InNative, Forking) == Forking)
-                    LibC.syscall(SYS_futex, (long)gate, FUTEX_WAKE, int.MaxValue, 0, 0, 0);
+                if (Interlocked.CompareExchange(ref *gate, InNative, Forking) == Forking) FutexWake(gate);
         }
     }
 

@@ -39,13 +39,10 @@ public static unsafe partial class HostCallInterrupt
         lock (Sync)
         {
             if (_installed) return;
-            nint page = LibC.mmap(0, 4096, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS, -1, 0);
-            if (page == LibC.MAP_FAILED) throw new InvalidOperationException("mmap for the kick handler failed");
             ReadOnlySpan<byte> ret = RuntimeInformation.ProcessArchitecture == Architecture.Arm64
                 ? [0xC0, 0x03, 0x5F, 0xD6] // ret
                 : [0xC3];                  // ret
-            ret.CopyTo(new Span<byte>((void*)page, ret.Length));
-            LibC.mprotect(page, 4096, LibC.PROT_READ | LibC.PROT_EXEC);
+            nint page = NativeSignalHandler.Place(ret);
             // glibc struct sigaction: handler, sa_mask[128], sa_flags, sa_restorer (152 bytes); no SA_RESTART.
             byte* act = stackalloc byte[152];
             new Span<byte>(act, 152).Clear();

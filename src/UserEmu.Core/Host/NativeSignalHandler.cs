@@ -78,10 +78,16 @@ static unsafe class NativeSignalHandler
     {
         var code = new MemoryStream();
         a.Assemble(new StreamCodeWriter(code), 0);
+        return Place(code.ToArray());
+    }
+
+    /// <summary>Copies <paramref name="code"/> (at most a page) into a new executable page and returns its address.</summary>
+    public static nint Place(ReadOnlySpan<byte> code)
+    {
         const nuint PageSize = 4096;
         nint page = LibC.mmap(0, PageSize, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS, -1, 0);
-        if (page == LibC.MAP_FAILED) throw new InvalidOperationException($"mmap for the signal handler failed (errno {LibC.Errno})");
-        code.ToArray().CopyTo(new Span<byte>((void*)page, (int)code.Length));
+        if (page == LibC.MAP_FAILED) throw new InvalidOperationException($"mmap for emulator machine code failed (errno {LibC.Errno})");
+        code.CopyTo(new Span<byte>((void*)page, (int)PageSize));
         LibC.mprotect(page, PageSize, LibC.PROT_READ | LibC.PROT_EXEC);
         return page;
     }

@@ -80,16 +80,13 @@ static class DeadStateStores
         for (int j = at - 1; j >= 0; j--)
         {
             ref readonly var d = ref code[j];
-            if (!Defines(d.Op) || d.Dst != temp) continue;
+            if (!PreparedBlock.Defines(d.Op) || d.Dst != temp) continue;
             value = d.Imm;
             return d.Op == IrOp.Const;
         }
         value = 0;
         return false;
     }
-
-    static bool Defines(IrOp op) => op is not (IrOp.Nop or IrOp.InsnStart or IrOp.StoreState or IrOp.Store or IrOp.Jump
-        or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall);
 
     static bool Covered(ReadOnlySpan<Later> later, long offset, int size)
     {

@@ -117,7 +117,6 @@ sealed partial class IlRegionEmitter
     readonly MemoryAccessGroups _groups = new();
     readonly List<LocalBuilder> _groupOk = new();
     LocalBuilder? _groupAddr;
-    int[] _checkAt = [];
 
     public void Emit()
     {
@@ -128,7 +127,7 @@ sealed partial class IlRegionEmitter
             var code = _region[k].Code;
             for (int n = 0; n < code.Length; n++)
             {
-                if (_checkAt[n] >= 0) CheckGroup(_checkAt[n]);
+                if (_groups.CheckAt[n] >= 0) CheckGroup(_groups.CheckAt[n]);
                 EmitOp(code[n], k, _groups.GroupOf[n]);
             }
         }
@@ -140,9 +139,6 @@ sealed partial class IlRegionEmitter
     {
         _groups.Analyze(block);
         while (_groupOk.Count < _groups.Groups.Count) _groupOk.Add(_il.DeclareLocal(typeof(bool)));
-        _checkAt = new int[block.Code.Length];
-        Array.Fill(_checkAt, -1);
-        for (int g = 0; g < _groups.FirstOf.Length; g++) _checkAt[_groups.FirstOf[g]] = g;
     }
 
     /// <summary>ok[g] = the whole span of group <paramref name="g"/> lies in one page with the flags it needs.</summary>

@@ -21,8 +21,8 @@ sealed class MemoryAccessGroups
 
     /// <summary>Group index per instruction of the block (-1: not grouped).</summary>
     public int[] GroupOf { get; private set; } = [];
-    /// <summary>The instruction before which each group's check is emitted (its first access).</summary>
-    public int[] FirstOf { get; private set; } = [];
+    /// <summary>Per instruction: the group whose check is emitted just before it (its first access), or -1.</summary>
+    public int[] CheckAt { get; private set; } = [];
     public List<Group> Groups { get; } = new();
 
     /// <summary>The widest span one check covers; wider groups are split into single accesses.</summary>
@@ -34,7 +34,7 @@ sealed class MemoryAccessGroups
         int temps = block.TempCount;
         var defs = new byte[temps];
         foreach (ref readonly var i in code.AsSpan())
-            if (Defines(i.Op) && defs[i.Dst] < 2) defs[i.Dst]++;
+            if (PreparedBlock.Defines(i.Op) && defs[i.Dst] < 2) defs[i.Dst]++;
         // Temps read before written start from the template: their value is not one of this block's definitions.
         for (int t = block.PureConstants; t < block.Constants.Length; t++) defs[t] = 2;
 
@@ -55,7 +55,7 @@ sealed class MemoryAccessGroups
                 }
                 continue;
             }
-            if (!Defines(i.Op) || defs[i.Dst] != 1) continue;
+            if (!PreparedBlock.Defines(i.Op) || defs[i.Dst] != 1) continue;
             ushort d = i.Dst;
             switch (i.Op)
             {
@@ -83,8 +83,9 @@ sealed class MemoryAccessGroups
 
         Groups.Clear();
         GroupOf = new int[code.Length];
+        CheckAt = new int[code.Length];
         Array.Fill(GroupOf, -1);
-        var first = new List<int>();
+        Array.Fill(CheckAt, -1);
         foreach (var byBase in accesses.GroupBy(x => x.Base))
         {
             var list = byBase.ToList();
@@ -96,16 +97,12 @@ sealed class MemoryAccessGroups
             var need = (loads ? PageFlags.Read : 0) | (stores ? PageFlags.Write : 0);
             int g = Groups.Count;
             Groups.Add(new Group(byBase.Key, low, (int)(high - low), mask, need));
-            first.Add(list[0].Index);
+            CheckAt[list[0].Index] = g;
             foreach (var x in list) GroupOf[x.Index] = g;
         }
-        FirstOf = first.ToArray();
     }
 
     static bool IsConst(PreparedBlock block, ushort t) => t < block.PureConstants;
 
     static bool Stable(PreparedBlock block, byte[] defs, ushort t) => t >= block.PureConstants && defs[t] == 1;
-
-    static bool Defines(IrOp op) => op is not (IrOp.Nop or IrOp.InsnStart or IrOp.StoreState or IrOp.Store or IrOp.Jump
-        or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall);
 }
