@@ -1,19 +1,20 @@
 using System.Diagnostics;
 using UserEmu.Backend.IL;
 using UserEmu.Backend.Interpreter;
+using UserEmu.Backend.Native;
 using UserEmu.IR;
 using UserEmu.Memory;
 
 namespace UserEmu.Engine;
 
-/// <summary>The dispatch loop of one vCPU: find or translate the block at RIP, run it (interpreted while cold, compiled once hot), service exits.</summary>
+/// <summary>The dispatch loop of one vCPU: find or translate the block at RIP, run it (interpreted while cold, native code once warm, a compiled region once hot), service exits.</summary>
 public sealed unsafe class CpuLoop
 {
     readonly Vcpu _cpu;
     readonly GuestProcess _proc;
     readonly EngineStats _stats;
     readonly bool _traceExec, _traceCpu, _traceInAsm, _traceOp;
-    readonly int _threshold;
+    readonly int _threshold, _nativeThreshold;
 
     public CpuLoop(Vcpu cpu)
     {
@@ -26,6 +27,7 @@ public sealed unsafe class CpuLoop
         _traceInAsm = o.Debug("in_asm");
         _traceOp = o.Debug("op");
         _threshold = o.CompileThreshold;
+        _nativeThreshold = o.NativeThreshold;
     }
 
     /// <summary>Runs the guest until it exits; returns the exit status or throws <see cref="GuestTerminatedBySignalException"/>.</summary>
@@ -103,7 +105,7 @@ public sealed unsafe class CpuLoop
                 if (tb.Compiled != null) from.Targets[cpu.LinkExit] = tb;
                 cpu.LinkFrom = null;
             }
-            if (_traceExec) _proc.Options.Log.WriteLine($"Trace 0x{tb.Pc:x16} [{(tb.Compiled != null ? "il" : "interp")}]");
+            if (_traceExec) _proc.Options.Log.WriteLine($"Trace 0x{tb.Pc:x16} [{(tb.Compiled != null ? "il" : tb.Native != 0 ? "native" : "interp")}]");
             if (_traceCpu) _proc.Options.Log.Write(CpuDump.Format(state));
             BlockExit exit;
             if (tb.Compiled is { } compiled)
@@ -112,7 +114,13 @@ public sealed unsafe class CpuLoop
             }
             else
             {
-                exit = IrInterpreter.Run(tb.Code, cpu);
+                if (tb.Native != 0) exit = NativeBlockRunner.Run(tb.Code, (byte*)tb.Native, cpu);
+                else
+                {
+                    exit = IrInterpreter.Run(tb.Code, cpu);
+                    if (tb.ExecCount >= _nativeThreshold && _nativeThreshold >= 0 && tb.NativeClaimed == 0 && Interlocked.Exchange(ref tb.NativeClaimed, 1) == 0)
+                        TranslateNative(tb);
+                }
                 // The claim makes exactly one of several threads running a cold block compile it; the plain read keeps
                 // a block whose compile was given up (a member overwritten meanwhile) from an atomic op per run.
                 if (++tb.ExecCount >= _threshold && _threshold > 0 && tb.CompileClaimed == 0 && Interlocked.Exchange(ref tb.CompileClaimed, 1) == 0)
@@ -128,6 +136,27 @@ public sealed unsafe class CpuLoop
             prev = exit == BlockExit.Next ? tb : null;
             if (cpu.SignalPending) { _proc.Signals.DeliverPending(cpu); prev = null; }
             if (_proc.Exclusive.Requested) _proc.Exclusive.Park();
+        }
+    }
+
+    void TranslateNative(TranslationBlock tb)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        try
+        {
+            byte* code = NativeBlockCompiler.Compile(tb.Code);
+            if (code == null) return;
+            Volatile.Write(ref tb.Native, (nint)code);
+            Interlocked.Increment(ref _stats.NativeBlocks);
+        }
+        catch (Iced.Intel.EncoderException ex)
+        {
+            // A native-tier bug must not kill the guest: the block stays interpreted (its claim stays taken).
+            _proc.Options.Log.WriteLine($"useremu: internal error translating block 0x{tb.Pc:x} to native code: {ex.Message} (kept interpreting; -d op shows its IR)");
+        }
+        finally
+        {
+            _stats.NativeTicks += Stopwatch.GetTimestamp() - t0;
         }
     }
 
@@ -152,6 +181,7 @@ public sealed unsafe class CpuLoop
         // Bounded memory for programs that generate code without end (JITs): past the limit, start over.
         _proc.Code.FlushIfFull(_proc.Options.TranslationCacheBlocks);
         var tb = _proc.Code.Add(new TranslationBlock(ir), _cpu.Memory);
+        if (_nativeThreshold == 0 && tb.Native == 0 && Interlocked.Exchange(ref tb.NativeClaimed, 1) == 0) TranslateNative(tb);
         if (_threshold == 0 && tb.Compiled == null) _proc.Compiler.Compile(tb, _cpu.Memory);
         return tb;
     }

@@ -37,6 +37,8 @@ public sealed class EmulatorOptions
     /// 58 s at 5000, 60 s at 20000.
     /// </remarks>
     public int CompileThreshold { get; set; } = 5000;
+    /// <summary>Executions of a block in the interpreter before it is translated to native code (0: at once; -1: never).</summary>
+    public int NativeThreshold { get; set; } = 32;
     /// <summary>Translated blocks kept before the whole cache is flushed (QEMU's tb_flush); 0: no limit.</summary>
     /// <remarks>
     /// A block's IR cost ~1 KB when the cache kept both the optimised IR and the interpreter's form (512k blocks,

@@ -6,7 +6,7 @@ namespace UserEmu.Engine;
 /// <summary>Host code compiled from one block's IR: runs it and returns a <see cref="BlockExit"/> as int.</summary>
 public unsafe delegate int CompiledBlock(Vcpu cpu, CpuState* state);
 
-/// <summary>A translated guest block: its IR (run by the interpreter while cold) and, once hot, its compiled form.</summary>
+/// <summary>A translated guest block: its IR (run by the interpreter while cold), its native code once warm, and its compiled region once hot.</summary>
 public sealed class TranslationBlock(IrBlock ir)
 {
     public readonly ulong Pc = ir.GuestPc;
@@ -14,7 +14,11 @@ public sealed class TranslationBlock(IrBlock ir)
     /// <summary>What the interpreter runs while the block is cold and the IL backend compiles once it is hot.</summary>
     public readonly PreparedBlock Code = PreparedBlock.Prepare(ir);
     public CompiledBlock? Compiled;
-    /// <summary>Interpreted runs so far (not atomic: threads racing on a cold block may lose counts, which only delays compiling).</summary>
+    /// <summary>The block's machine code from the native tier once it is warm (0 before; see <see cref="Backend.Native.NativeBlockCompiler"/>).</summary>
+    public nint Native;
+    /// <summary>Set by the one thread that translates this block to native code.</summary>
+    public int NativeClaimed;
+    /// <summary>Runs outside a compiled region so far (not atomic: threads racing on a cold block may lose counts, which only delays compiling).</summary>
     public int ExecCount;
     /// <summary>Set by the one thread that compiles this block.</summary>
     public int CompileClaimed;

@@ -74,7 +74,7 @@ static unsafe class NativeSignalHandler
         return Place(a);
     }
 
-    static nint Place(Assembler a)
+    internal static nint Place(Assembler a)
     {
         var code = new MemoryStream();
         a.Assemble(new StreamCodeWriter(code), 0);

@@ -1,5 +1,6 @@
 using UserEmu.Backend.IL;
 using UserEmu.Backend.Interpreter;
+using UserEmu.Backend.Native;
 using UserEmu.Cpu.X86;
 using UserEmu.Engine;
 using UserEmu.IR;
@@ -9,7 +10,7 @@ using Xunit;
 
 namespace UserEmu.Tests.Backend;
 
-/// <summary>The IL backend must compute exactly what the IR interpreter (the reference) computes, on the same IR.</summary>
+/// <summary>The native tier and the IL backend must compute exactly what the IR interpreter (the reference) computes, on the same IR.</summary>
 public unsafe class BackendAgreementTests
 {
     const ulong DataPage = 0x10000;
@@ -71,6 +72,24 @@ public unsafe class BackendAgreementTests
         return (regs, g.Cpu.State->Rip, g.Memory.ReadSpan(DataPage, 4096).ToArray());
     }
 
+    public enum Tier { Interpreter, Native, Il }
+
+    static BlockExit RunOn(Tier tier, IrBlock block, FakeGuest g)
+    {
+        switch (tier)
+        {
+            case Tier.Native:
+                var prepared = PreparedBlock.Prepare(block);
+                byte* code = NativeBlockCompiler.Compile(prepared);
+                Assert.True(code != null, "the native tier refused the block");
+                return NativeBlockRunner.Run(prepared, code, g.Cpu);
+            case Tier.Il:
+                return (BlockExit)IlBlockCompiler.Compile(block, g.Memory)(g.Cpu, g.Cpu.State);
+            default:
+                return IrInterpreter.Run(block, g.Cpu);
+        }
+    }
+
     [Fact]
     public void RandomBlocksAgree()
     {
@@ -90,13 +109,16 @@ public unsafe class BackendAgreementTests
             Reset();
             var e1 = IrInterpreter.Run(block, g.Cpu);
             var expected = Snapshot(g);
-            Reset();
-            var e2 = (BlockExit)IlBlockCompiler.Compile(block, g.Memory)(g.Cpu, g.Cpu.State);
-            var actual = Snapshot(g);
-            Assert.Equal(e1, e2);
-            Assert.True(expected.Regs.SequenceEqual(actual.Regs), $"registers differ for block:\n{IrPrinter.Format(block)}");
-            Assert.Equal(expected.Rip, actual.Rip);
-            Assert.True(expected.Data.SequenceEqual(actual.Data), "guest memory differs");
+            foreach (var tier in new[] { Tier.Native, Tier.Il })
+            {
+                Reset();
+                var e2 = RunOn(tier, block, g);
+                var actual = Snapshot(g);
+                Assert.Equal(e1, e2);
+                Assert.True(expected.Regs.SequenceEqual(actual.Regs), $"{tier}: registers differ for block:\n{IrPrinter.Format(block)}");
+                Assert.Equal(expected.Rip, actual.Rip);
+                Assert.True(expected.Data.SequenceEqual(actual.Data), $"{tier}: guest memory differs");
+            }
 
             // The optimiser must not change what a block does.
             var copy = new IrBlock { GuestPc = block.GuestPc, GuestEnd = block.GuestEnd, Code = (IrInstr[])block.Code.Clone(), TempCount = block.TempCount, GuestInstructionCount = 1 };
@@ -110,9 +132,10 @@ public unsafe class BackendAgreementTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void FaultingLoadRecordsPcAndLeavesLaterStateUntouched(bool compiled)
+    [InlineData(Tier.Interpreter)]
+    [InlineData(Tier.Native)]
+    [InlineData(Tier.Il)]
+    public void FaultingLoadRecordsPcAndLeavesLaterStateUntouched(Tier tier)
     {
         using var g = new FakeGuest();
         g.Map(DataPage, 4096, PageFlags.Read);
@@ -124,11 +147,7 @@ public unsafe class BackendAgreementTests
         b.StoreState(CpuState.GprOffset(1), 8, v);
         b.Jump(0x2000);
         var block = b.Finish(0x1000, 0x1008);
-        var ex = Assert.Throws<GuestFaultException>(() =>
-        {
-            if (compiled) IlBlockCompiler.Compile(block, g.Memory)(g.Cpu, g.Cpu.State);
-            else IrInterpreter.Run(block, g.Cpu);
-        });
+        var ex = Assert.Throws<GuestFaultException>(() => RunOn(tier, block, g));
         Assert.Equal(0x50000UL, ex.Address);
         Assert.Equal(FaultKind.Unmapped, ex.Kind);
         Assert.Equal(0x1004UL, g.Cpu.State->Rip);
@@ -137,9 +156,10 @@ public unsafe class BackendAgreementTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void StoreToReadOnlyPageIsAccessFault(bool compiled)
+    [InlineData(Tier.Interpreter)]
+    [InlineData(Tier.Native)]
+    [InlineData(Tier.Il)]
+    public void StoreToReadOnlyPageIsAccessFault(Tier tier)
     {
         using var g = new FakeGuest();
         g.Map(DataPage, 4096, PageFlags.Read);
@@ -148,19 +168,16 @@ public unsafe class BackendAgreementTests
         b.Store(b.Const((long)DataPage + 8), b.Const(1), 4);
         b.Jump(0x2000);
         var block = b.Finish(0x1000, 0x1004);
-        var ex = Assert.Throws<GuestFaultException>(() =>
-        {
-            if (compiled) IlBlockCompiler.Compile(block, g.Memory)(g.Cpu, g.Cpu.State);
-            else IrInterpreter.Run(block, g.Cpu);
-        });
+        var ex = Assert.Throws<GuestFaultException>(() => RunOn(tier, block, g));
         Assert.Equal(FaultKind.Protection, ex.Kind);
         Assert.True(ex.IsWrite);
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void AccessesOffOneBaseFaultAtTheOneThatFaults(bool compiled)
+    [InlineData(Tier.Interpreter)]
+    [InlineData(Tier.Native)]
+    [InlineData(Tier.Il)]
+    public void AccessesOffOneBaseFaultAtTheOneThatFaults(Tier tier)
     {
         // Two pushes' worth of stores off one RSP value (one group in compiled code, one page check for both): the
         // first lands in the last 8 bytes of a mapped page, the second in the unmapped page after it.
@@ -177,11 +194,7 @@ public unsafe class BackendAgreementTests
         b.StoreState(CpuState.GprOffset(0), 8, b.Const(1));
         b.Jump(0x2000);
         var block = b.Finish(0x1000, 0x1008);
-        var ex = Assert.Throws<GuestFaultException>(() =>
-        {
-            if (compiled) IlBlockCompiler.Compile(block, g.Memory)(g.Cpu, g.Cpu.State);
-            else IrInterpreter.Run(block, g.Cpu);
-        });
+        var ex = Assert.Throws<GuestFaultException>(() => RunOn(tier, block, g));
         Assert.Equal(DataPage + 4096, ex.Address);
         Assert.Equal(0x1004UL, g.Cpu.State->Rip);
         Assert.Equal(11UL, g.Memory.Read(DataPage + 4088, 8));
@@ -189,9 +202,39 @@ public unsafe class BackendAgreementTests
 
         // Both in the mapped page: the group's one check passes and both stores land.
         g.Cpu.State->Gpr[4] = DataPage + 64;
-        if (compiled) IlBlockCompiler.Compile(block, g.Memory)(g.Cpu, g.Cpu.State);
-        else IrInterpreter.Run(block, g.Cpu);
+        RunOn(tier, block, g);
         Assert.Equal(11UL, g.Memory.Read(DataPage + 48, 8));
         Assert.Equal(22UL, g.Memory.Read(DataPage + 56, 8));
+    }
+
+    static ulong AddOne(Vcpu cpu, ulong a, ulong b, long imm) => a + b + (ulong)imm;
+
+    [Theory]
+    [InlineData(Tier.Interpreter)]
+    [InlineData(Tier.Native)]
+    [InlineData(Tier.Il)]
+    public void PageCrossingAccessesCodePageWritesAndHelperCallsTakeTheCheckedPath(Tier tier)
+    {
+        using var g = new FakeGuest();
+        g.Map(DataPage, 8192, PageFlags.Read | PageFlags.Write);
+        g.Memory.MarkCodePage(DataPage + 4096);
+        var written = new List<ulong>();
+        g.Memory.CodePageWritten = written.Add;
+        var b = new IrBuilder();
+        b.InsnStart(0x1000);
+        ushort across = b.Const((long)DataPage + 4092);
+        b.Store(across, b.Const(0x1122334455667788), 8);
+        ushort back = b.Load(across, 8);
+        ushort sum = b.Call(AddOne, back, b.Const(1), 2);
+        b.StoreState(CpuState.GprOffset(3), 8, sum);
+        b.StoreState(CpuState.GprOffset(5), 4, b.Load(b.Const((long)DataPage + 4094), 4));
+        b.Syscall(0x1234);
+        var block = b.Finish(0x1000, 0x1008);
+
+        Assert.Equal(BlockExit.Syscall, RunOn(tier, block, g));
+        Assert.Equal(0x1122334455667788UL + 3, g.Cpu.State->Gpr[3]);
+        Assert.Equal(0x33445566UL, g.Cpu.State->Gpr[5]);
+        Assert.Equal(0x1234UL, g.Cpu.State->Rip);
+        Assert.Equal([DataPage + 4096], written);
     }
 }

@@ -1,5 +1,6 @@
 using UserEmu.Backend.IL;
 using UserEmu.Backend.Interpreter;
+using UserEmu.Backend.Native;
 using UserEmu.Cpu.X86;
 using UserEmu.Engine;
 using UserEmu.Frontend.X86;
@@ -22,9 +23,11 @@ public sealed unsafe class EmulatorRunner : IDisposable
         InterpreterOptimized,
         /// <summary>The IL compiler on the optimised block (what hot code runs).</summary>
         Il,
+        /// <summary>The native tier on the optimised block (what warm code runs).</summary>
+        Native,
     }
 
-    public static readonly Backend[] AllBackends = [Backend.Interpreter, Backend.InterpreterOptimized, Backend.Il];
+    public static readonly Backend[] AllBackends = [Backend.Interpreter, Backend.InterpreterOptimized, Backend.Native, Backend.Il];
 
     /// <summary>Where the trailer jumps: anything that is not CodeBase + length.</summary>
     const ulong ExitSentinel = 0x7fff_0000;
@@ -107,6 +110,12 @@ public sealed unsafe class EmulatorRunner : IDisposable
                 break;
             case Backend.InterpreterOptimized:
                 IrInterpreter.Run(Optimizer.IrOptimizer.Run(Copy(block)), cpu);
+                break;
+            case Backend.Native:
+                var prepared = PreparedBlock.Prepare(Optimizer.IrOptimizer.Run(Copy(block)));
+                byte* code = NativeBlockCompiler.Compile(prepared);
+                if (code == null) throw new InvalidOperationException("the native tier refused the block");
+                NativeBlockRunner.Run(prepared, code, cpu);
                 break;
             default:
                 IlBlockCompiler.Compile(Optimizer.IrOptimizer.Run(Copy(block)), _g.Memory)(cpu, cpu.State);

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using UserEmu.Cpu.X86;
 using UserEmu.Engine;
 using UserEmu.IR;
+using UserEmu.Memory;
 
 namespace UserEmu.Backend.Interpreter;
 
@@ -18,9 +19,7 @@ public static unsafe class IrInterpreter
     public static BlockExit Run(PreparedBlock block, Vcpu cpu)
     {
         ulong* t = stackalloc ulong[block.TempCount];
-        var constants = block.Constants;
-        if (constants.Length != 0)
-            Unsafe.CopyBlockUnaligned(ref *(byte*)t, ref Unsafe.As<ulong, byte>(ref MemoryMarshal.GetArrayDataReference(constants)), (uint)constants.Length * 8);
+        LoadTemplate(block, t);
         byte* st = (byte*)cpu.State;
         var mem = cpu.Memory;
         ref IrInstr code = ref MemoryMarshal.GetArrayDataReference(block.Code);
@@ -59,19 +58,10 @@ public static unsafe class IrInterpreter
                 case IrOp.CmpLtS: t[i.Dst] = (long)t[i.A] < (long)t[i.B] ? 1UL : 0; break;
                 case IrOp.CmpLeS: t[i.Dst] = (long)t[i.A] <= (long)t[i.B] ? 1UL : 0; break;
                 case IrOp.Select: t[i.Dst] = t[i.A] != 0 ? t[i.B] : t[i.C]; break;
-                case IrOp.Load:
-                    if (i.Aux != 0) cpu.State->Rip = (ulong)i.Imm2;
-                    t[i.Dst] = mem.Read(t[i.A], i.Size);
-                    break;
-                case IrOp.Store:
-                    if (i.Aux != 0) cpu.State->Rip = (ulong)i.Imm2;
-                    mem.Write(t[i.A], i.Size, t[i.B]);
-                    break;
-                case IrOp.Call:
-                    if (i.Aux != 0) cpu.State->Rip = (ulong)i.Imm2;
-                    t[i.Dst] = HelperTable.Pointer(i.Helper)(cpu, t[i.A], t[i.B], i.Imm);
-                    break;
-                case IrOp.PureCall: t[i.Dst] = HelperTable.PurePointer(i.Helper)(t[i.A], t[i.B], t[i.C], i.Imm); break;
+                case IrOp.Load: Load(in i, t, cpu, mem); break;
+                case IrOp.Store: Store(in i, t, cpu, mem); break;
+                case IrOp.Call: Call(in i, t, cpu); break;
+                case IrOp.PureCall: PureCall(in i, t); break;
                 case IrOp.Jump: cpu.State->Rip = (ulong)i.Imm; return BlockExit.Next;
                 case IrOp.JumpIndirect: cpu.State->Rip = t[i.A]; return BlockExit.Next;
                 case IrOp.Branch: cpu.State->Rip = (ulong)(t[i.A] != 0 ? i.Imm : i.Imm2); return BlockExit.Next;
@@ -80,6 +70,52 @@ public static unsafe class IrInterpreter
             }
         }
     }
+
+    /// <summary>Fills a block's temps from its constant template (every temp read before it is written).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadTemplate(PreparedBlock block, ulong* t)
+    {
+        var constants = block.Constants;
+        if (constants.Length != 0)
+            Unsafe.CopyBlockUnaligned(ref *(byte*)t, ref Unsafe.As<ulong, byte>(ref MemoryMarshal.GetArrayDataReference(constants)), (uint)constants.Length * 8);
+    }
+
+    /// <summary>Runs one Load, Store, Call or PureCall over <paramref name="t"/>: the ops the native tier hands back (a helper, or an access whose inline check failed).</summary>
+    public static void RunOne(in IrInstr i, ulong* t, Vcpu cpu)
+    {
+        switch (i.Op)
+        {
+            case IrOp.Load: Load(in i, t, cpu, cpu.Memory); break;
+            case IrOp.Store: Store(in i, t, cpu, cpu.Memory); break;
+            case IrOp.Call: Call(in i, t, cpu); break;
+            case IrOp.PureCall: PureCall(in i, t); break;
+            default: throw new InvalidOperationException($"IR op {i.Op} is not a memory access or call");
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Load(in IrInstr i, ulong* t, Vcpu cpu, GuestAddressSpace mem)
+    {
+        if (i.Aux != 0) cpu.State->Rip = (ulong)i.Imm2;
+        t[i.Dst] = mem.Read(t[i.A], i.Size);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Store(in IrInstr i, ulong* t, Vcpu cpu, GuestAddressSpace mem)
+    {
+        if (i.Aux != 0) cpu.State->Rip = (ulong)i.Imm2;
+        mem.Write(t[i.A], i.Size, t[i.B]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Call(in IrInstr i, ulong* t, Vcpu cpu)
+    {
+        if (i.Aux != 0) cpu.State->Rip = (ulong)i.Imm2;
+        t[i.Dst] = HelperTable.Pointer(i.Helper)(cpu, t[i.A], t[i.B], i.Imm);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void PureCall(in IrInstr i, ulong* t) => t[i.Dst] = HelperTable.PurePointer(i.Helper)(t[i.A], t[i.B], t[i.C], i.Imm);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static ulong ReadSized(byte* p, int size) => size switch
