@@ -100,7 +100,7 @@ static unsafe class GuestLauncher
         }
         finally
         {
-            if (proc.Stats.Enabled) options.Log.WriteLine(proc.Stats.Format(proc.Code));
+            if (proc.Stats.Enabled) options.Log.WriteLine(proc.Stats.Format(proc.Code, proc.NativeCode));
             options.Log.Flush();
         }
         RobustList.CleanupAll(proc);

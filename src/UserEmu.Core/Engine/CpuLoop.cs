@@ -83,6 +83,10 @@ public sealed unsafe class CpuLoop
         var cpu = _cpu;
         var state = cpu.State;
         TranslationBlock? prev = null;
+        // The link slot of the native direct exit that led here, or a request to enter this block in the jump table.
+        nint pendingLink = 0;
+        // Flush count when pendingLink was taken: a flush frees the code the slot is in.
+        long linkFlushes = 0;
         while (true)
         {
             ulong pc = state->Rip;
@@ -99,13 +103,22 @@ public sealed unsafe class CpuLoop
                     prev.Next0 = tb;
                 }
             }
+            if (pendingLink != 0)
+            {
+                if (tb.Native is { } target && linkFlushes == _proc.Code.Flushes)
+                {
+                    if (pendingLink == NativeJumpTable.FillRequest) _proc.NativeJumps.Fill(pc, target.IndirectEntry);
+                    else *(byte**)pendingLink = target.ChainEntry;
+                }
+                pendingLink = 0;
+            }
             if (cpu.LinkFrom is { } from)
             {
                 // A compiled region's direct exit came here: link it to its target, which is compiled too now.
                 if (tb.Compiled != null) from.Targets[cpu.LinkExit] = tb;
                 cpu.LinkFrom = null;
             }
-            if (_traceExec) _proc.Options.Log.WriteLine($"Trace 0x{tb.Pc:x16} [{(tb.Compiled != null ? "il" : tb.Native != 0 ? "native" : "interp")}]");
+            if (_traceExec) _proc.Options.Log.WriteLine($"Trace 0x{tb.Pc:x16} [{(tb.Compiled != null ? "il" : tb.Native != null ? "native" : "interp")}]");
             if (_traceCpu) _proc.Options.Log.Write(CpuDump.Format(state));
             BlockExit exit;
             if (tb.Compiled is { } compiled)
@@ -114,16 +127,23 @@ public sealed unsafe class CpuLoop
             }
             else
             {
-                if (tb.Native != 0) exit = NativeBlockRunner.Run(tb.Code, (byte*)tb.Native, cpu);
+                uint runs;
+                if (tb.Native is { } native)
+                {
+                    linkFlushes = _proc.Code.Flushes;
+                    exit = NativeBlockRunner.Run(native.Body, cpu, _proc.NativeCode, out pendingLink);
+                    runs = ++*native.Runs;
+                }
                 else
                 {
                     exit = IrInterpreter.Run(tb.Code, cpu);
-                    if (tb.ExecCount >= _nativeThreshold && _nativeThreshold >= 0 && tb.NativeClaimed == 0 && Interlocked.Exchange(ref tb.NativeClaimed, 1) == 0)
+                    runs = (uint)++tb.ExecCount;
+                    if (runs >= (uint)_nativeThreshold && _nativeThreshold >= 0 && tb.NativeClaimed == 0 && Interlocked.Exchange(ref tb.NativeClaimed, 1) == 0)
                         TranslateNative(tb);
                 }
                 // The claim makes exactly one of several threads running a cold block compile it; the plain read keeps
                 // a block whose compile was given up (a member overwritten meanwhile) from an atomic op per run.
-                if (++tb.ExecCount >= _threshold && _threshold > 0 && tb.CompileClaimed == 0 && Interlocked.Exchange(ref tb.CompileClaimed, 1) == 0)
+                if (runs >= (uint)_threshold && _threshold > 0 && tb.CompileClaimed == 0 && Interlocked.Exchange(ref tb.CompileClaimed, 1) == 0)
                     _proc.Compiler.Compile(tb, cpu.Memory);
             }
             if (exit == BlockExit.Syscall)
@@ -134,8 +154,27 @@ public sealed unsafe class CpuLoop
             }
             // Only a block that ran to a plain exit predicts the next one (a syscall or signal may change RIP).
             prev = exit == BlockExit.Next ? tb : null;
-            if (cpu.SignalPending) { _proc.Signals.DeliverPending(cpu); prev = null; }
+            if (cpu.SignalPending) { _proc.Signals.DeliverPending(cpu); prev = null; pendingLink = 0; }
             if (_proc.Exclusive.Requested) _proc.Exclusive.Park();
+        }
+    }
+
+    void FlushIfFull()
+    {
+        int limit = _proc.Options.TranslationCacheBlocks;
+        if (!_proc.Code.IsFull(limit)) return;
+        // The flush frees native code, so no other thread may be in it (or about to re-enter it from a helper): they
+        // park at their next block boundary, as for a fork.
+        _proc.Exclusive.Begin(_proc.Threads.Count - 1);
+        try
+        {
+            if (!_proc.Code.FlushIfFull(limit)) return;
+            _proc.NativeJumps.Clear();
+            _proc.NativeCode.Reset();
+        }
+        finally
+        {
+            _proc.Exclusive.End();
         }
     }
 
@@ -144,9 +183,10 @@ public sealed unsafe class CpuLoop
         long t0 = Stopwatch.GetTimestamp();
         try
         {
-            byte* code = NativeBlockCompiler.Compile(tb.Code);
+            var code = NativeBlockCompiler.Compile(tb.Code, _proc.NativeCode, _proc.Compiler.Chain, _threshold, _proc.NativeJumps);
             if (code == null) return;
-            Volatile.Write(ref tb.Native, (nint)code);
+            // Published after the code is complete (volatile field), so any thread that sees it can run it.
+            tb.Native = code;
             Interlocked.Increment(ref _stats.NativeBlocks);
         }
         catch (Iced.Intel.EncoderException ex)
@@ -179,9 +219,9 @@ public sealed unsafe class CpuLoop
         if (_traceInAsm) _proc.Options.Log.Write($"IN: 0x{pc:x}\n{_proc.Frontend.Disassemble(_cpu, pc, ir.GuestEnd)}\n");
         if (_traceOp) _proc.Options.Log.Write(IrPrinter.Format(ir));
         // Bounded memory for programs that generate code without end (JITs): past the limit, start over.
-        _proc.Code.FlushIfFull(_proc.Options.TranslationCacheBlocks);
+        FlushIfFull();
         var tb = _proc.Code.Add(new TranslationBlock(ir), _cpu.Memory);
-        if (_nativeThreshold == 0 && tb.Native == 0 && Interlocked.Exchange(ref tb.NativeClaimed, 1) == 0) TranslateNative(tb);
+        if (_nativeThreshold == 0 && tb.Native == null && Interlocked.Exchange(ref tb.NativeClaimed, 1) == 0) TranslateNative(tb);
         if (_threshold == 0 && tb.Compiled == null) _proc.Compiler.Compile(tb, _cpu.Memory);
         return tb;
     }

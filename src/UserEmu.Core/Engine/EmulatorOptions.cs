@@ -27,16 +27,18 @@ public sealed class EmulatorOptions
     public string CpuModel { get; set; } = "max";
     /// <summary>Suppress the one-line warning for unimplemented syscalls.</summary>
     public bool QuietUnimplemented { get; set; }
-    /// <summary>Executions of a block in the interpreter before it is compiled to IL (0: compile at once; -1: never).</summary>
+    /// <summary>Runs of a block before its region is compiled to IL by RyuJIT (0: compile at once; -1: never).</summary>
     /// <remarks>
     /// RyuJIT takes milliseconds per region: big programs (cc1, python) run most blocks a few hundred times at start-up,
     /// and compiling them at 32 cost more than interpreting them (cc1 -O2 on a one-line file: 13.3 s at 32, 2.8 s at 5000).
     /// python3 json+sha256 of 3000 records, user CPU s: 15.2 at 1000, 11.6 at 5000, 9.8 at 20000, 9.9 at 50000.
     /// Since regions keep guest state in memory they JIT in about half the time, which moved the best value down again:
     /// python3 5000 records: 8.6 s at 3000 and 8000, 10.3 s at 20000; cc1 -O2 of an 815-line file: 71 s at 2000,
-    /// 58 s at 5000, 60 s at 20000.
+    /// 58 s at 5000, 60 s at 20000. Since warm blocks run as chained native code (the native tier), RyuJIT pays only
+    /// for blocks that run very often: cc1 -O2 of the 3200-line benchmark file 102 s at 5000, 57 s at 50000, 51 s at
+    /// 200000; python3 json_sha 20000 records 6.3 s at 5000, 5.7 s at 50000, 5.2 s at 200000.
     /// </remarks>
-    public int CompileThreshold { get; set; } = 5000;
+    public int CompileThreshold { get; set; } = 200000;
     /// <summary>Executions of a block in the interpreter before it is translated to native code (0: at once; -1: never).</summary>
     public int NativeThreshold { get; set; } = 32;
     /// <summary>Translated blocks kept before the whole cache is flushed (QEMU's tb_flush); 0: no limit.</summary>

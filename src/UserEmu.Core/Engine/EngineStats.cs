@@ -16,7 +16,7 @@ public sealed class EngineStats
 
     static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 
-    public string Format(TranslationCache code) =>
-        $"useremu stats: blocks translated {code.BlocksTranslated} ({Ms(TranslateTicks):F1} ms), native {NativeBlocks} ({Ms(NativeTicks):F1} ms, {Backend.Native.NativeCodeArena.Used >> 10} KiB), compiled to IL {code.BlocksCompiled} ({Ms(CompileTicks):F1} ms, {RegionsSplit} regions halved to fit the JIT), " +
+    public string Format(TranslationCache code, Backend.Native.NativeCodeArena native) =>
+        $"useremu stats: blocks translated {code.BlocksTranslated} ({Ms(TranslateTicks):F1} ms), native {NativeBlocks} ({Ms(NativeTicks):F1} ms, {native.Used >> 10} KiB), compiled to IL {code.BlocksCompiled} ({Ms(CompileTicks):F1} ms, {RegionsSplit} regions halved to fit the JIT), " +
         $"syscalls {Syscalls} ({Ms(SyscallTicks):F1} ms), cache flushes {code.Flushes}";
 }

@@ -10,6 +10,11 @@ public sealed class GuestProcess
     public required IGuestFrontend Frontend { get; init; }
     public required ISyscallBridge Syscalls { get; set; }
     public TranslationCache Code { get; } = new();
+    /// <summary>The native tier's code, counters and block ids (reset with each translation cache flush).</summary>
+    public Backend.Native.NativeCodeArena NativeCode { get; } = new();
+    /// <summary>Where native code's indirect jumps continue (filled by the dispatchers).</summary>
+    public Backend.Native.NativeJumpTable NativeJumps => LazyInitializer.EnsureInitialized(ref _nativeJumps);
+    Backend.Native.NativeJumpTable? _nativeJumps;
     /// <summary>Compiles hot code into IL regions (see <see cref="RegionCompiler"/>).</summary>
     public RegionCompiler Compiler { get; }
     public GuestSignals Signals { get; }

@@ -17,7 +17,7 @@ public sealed class RegionCompiler(GuestProcess proc)
     const int MaxRegionBlocks = 16;
 
     // Tracing each block (-d exec, cpu) needs every block to come back through the dispatcher.
-    bool Chain => !proc.Options.Debug("exec") && !proc.Options.Debug("cpu");
+    public bool Chain => !proc.Options.Debug("exec") && !proc.Options.Debug("cpu");
 
     /// <summary>The hot block plus the already-run blocks reachable from it by direct jumps, so loops run inside one method.</summary>
     List<PreparedBlock> CollectRegion(TranslationBlock entry)
@@ -36,7 +36,7 @@ public sealed class RegionCompiler(GuestProcess proc)
                 ulong pc = (ulong)targets[t];
                 if (!seen.Add(pc)) continue;
                 var next = proc.Code.Lookup(pc);
-                if (next is { Valid: true } && (next.ExecCount != 0 || next.Compiled != null)) region.Add(next.Code);
+                if (next is { Valid: true } && (next.ExecCount != 0 || next.Native != null || next.Compiled != null)) region.Add(next.Code);
             }
         }
         return region;

@@ -14,8 +14,8 @@ public sealed class TranslationBlock(IrBlock ir)
     /// <summary>What the interpreter runs while the block is cold and the IL backend compiles once it is hot.</summary>
     public readonly PreparedBlock Code = PreparedBlock.Prepare(ir);
     public CompiledBlock? Compiled;
-    /// <summary>The block's machine code from the native tier once it is warm (0 before; see <see cref="Backend.Native.NativeBlockCompiler"/>).</summary>
-    public nint Native;
+    /// <summary>The block's machine code from the native tier once it is warm (see <see cref="Backend.Native.NativeBlockCompiler"/>).</summary>
+    public volatile Backend.Native.NativeCode? Native;
     /// <summary>Set by the one thread that translates this block to native code.</summary>
     public int NativeClaimed;
     /// <summary>Runs outside a compiled region so far (not atomic: threads racing on a cold block may lose counts, which only delays compiling).</summary>
@@ -26,4 +26,15 @@ public sealed class TranslationBlock(IrBlock ir)
     public TranslationBlock? Next0, Next1;
     /// <summary>Cleared when the guest code it came from is overwritten or unmapped.</summary>
     public volatile bool Valid = true;
+
+    /// <summary>Marks the block stale: lookups translate again, and native code chained to it leaves at its entry.</summary>
+    public unsafe void Invalidate()
+    {
+        Valid = false;
+        Next0 = Next1 = null;
+        // Chained code may still jump to the block's code: its entry must leave. The counter is written once only,
+        // before a flush may free it.
+        if (Native is { } native) *native.Runs = Backend.Native.NativeBlockCompiler.Poisoned;
+        Native = null;
+    }
 }

@@ -68,11 +68,7 @@ public sealed class TranslationCache
         }
     }
 
-    static void Drop(TranslationBlock tb)
-    {
-        tb.Valid = false;
-        tb.Next0 = tb.Next1 = null;
-    }
+    static void Drop(TranslationBlock tb) => tb.Invalidate();
 
     /// <summary>Drops every block (QEMU's tb_flush), when the cache holds <paramref name="limit"/> blocks or more; true if it did.</summary>
     /// <remarks>
@@ -80,6 +76,12 @@ public sealed class TranslationCache
     /// managed object: a thread still running one (or holding it in its jump cache) keeps it alive and sees it
     /// invalid at its next lookup, exactly as after a write to guest code, so the caller's block boundary is a safe point.
     /// </remarks>
+    /// <summary>Whether the cache holds <paramref name="limit"/> blocks or more (0: no limit).</summary>
+    public bool IsFull(int limit)
+    {
+        lock (_lock) return limit > 0 && _byPc.Count >= limit;
+    }
+
     public bool FlushIfFull(int limit)
     {
         lock (_lock)
@@ -93,7 +95,7 @@ public sealed class TranslationCache
             _byPc.TrimExcess();
             _byPage.Clear();
             _byPage.TrimExcess();
-            Flushes++;
+            Interlocked.Increment(ref Flushes);
             return true;
         }
     }

@@ -79,10 +79,9 @@ public unsafe class BackendAgreementTests
         switch (tier)
         {
             case Tier.Native:
-                var prepared = PreparedBlock.Prepare(block);
-                byte* code = NativeBlockCompiler.Compile(prepared);
+                var code = NativeBlockCompiler.Compile(PreparedBlock.Prepare(block), NativeCodeArena.Shared);
                 Assert.True(code != null, "the native tier refused the block");
-                return NativeBlockRunner.Run(prepared, code, g.Cpu);
+                return NativeBlockRunner.Run(code.Body, g.Cpu, NativeCodeArena.Shared, out _);
             case Tier.Il:
                 return (BlockExit)IlBlockCompiler.Compile(block, g.Memory)(g.Cpu, g.Cpu.State);
             default:

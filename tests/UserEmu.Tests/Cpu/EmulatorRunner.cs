@@ -112,10 +112,9 @@ public sealed unsafe class EmulatorRunner : IDisposable
                 IrInterpreter.Run(Optimizer.IrOptimizer.Run(Copy(block)), cpu);
                 break;
             case Backend.Native:
-                var prepared = PreparedBlock.Prepare(Optimizer.IrOptimizer.Run(Copy(block)));
-                byte* code = NativeBlockCompiler.Compile(prepared);
-                if (code == null) throw new InvalidOperationException("the native tier refused the block");
-                NativeBlockRunner.Run(prepared, code, cpu);
+                var code = NativeBlockCompiler.Compile(PreparedBlock.Prepare(Optimizer.IrOptimizer.Run(Copy(block))), NativeCodeArena.Shared)
+                    ?? throw new InvalidOperationException("the native tier refused the block");
+                NativeBlockRunner.Run(code.Body, cpu, NativeCodeArena.Shared, out _);
                 break;
             default:
                 IlBlockCompiler.Compile(Optimizer.IrOptimizer.Run(Copy(block)), _g.Memory)(cpu, cpu.State);

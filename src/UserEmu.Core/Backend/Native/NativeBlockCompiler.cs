@@ -12,11 +12,18 @@ namespace UserEmu.Backend.Native;
 /// enough for a region (most of cc1 and python) stops paying the interpreter's ~30 ns per guest instruction.
 /// <para>Register roles, set up by <see cref="NativeBlockRunner"/>'s entry stub: rdi = CpuState*, rsi = the temps,
 /// r8 = host address of guest address 0, r9 = the guest page table, r10 = its page count; rax, rcx, rdx and r11 are
-/// scratch. The runner fills the frame from the block's constant template, as the interpreter does; constant operands
-/// are immediates where an instruction takes one.</para>
-/// <para>The code returns in rax: -1 to continue at RIP, -2 for a system call, or (resume address &lt;&lt; 16 | op index)
-/// when an op needs the managed side: a helper call, or a guest access whose inline page check failed. The runner
+/// scratch. The block's body first stores the constants of its template that the managed side may read; constant
+/// operands are immediates where an instruction takes one.</para>
+/// <para>The code returns rax:rdx. rax = -1 to continue at RIP (rdx: the link slot of the direct exit taken, or 0),
+/// -2 for a system call, or (resume address &lt;&lt; 16 | op index) with rdx = the block's id in its
+/// <see cref="NativeCodeArena"/> when an op needs the managed side: a helper call, or a guest access whose inline page check failed. The runner
 /// performs that op as the interpreter does (faults included) and re-enters at the resume address.</para>
+/// <para>Chaining (QEMU's goto_tb): a direct exit jumps through its link slot, which the dispatcher points at the
+/// target's chain entry once the target has native code. The chain entry counts the run and returns to the dispatcher
+/// once the count reaches the region threshold (so hot blocks still become regions) or the block was invalidated
+/// (<see cref="Poisoned"/>). Each chained jump spends one unit of the runner's budget (the word below the temps),
+/// so native code returns to managed code, where GC, signals and fork's stop-the-world are served, every
+/// <see cref="NativeBlockRunner.ChainBudget"/> blocks.</para>
 /// </remarks>
 public sealed unsafe class NativeBlockCompiler
 {
@@ -24,59 +31,157 @@ public sealed unsafe class NativeBlockCompiler
     public const long ExitNext = -1;
     /// <summary>rax value: the block ended in a system call.</summary>
     public const long ExitSyscall = -2;
+    /// <summary>A run count at or above every threshold: an invalidated block's chain entry always leaves.</summary>
+    public const uint Poisoned = 0x8000_0000;
 
     [ThreadStatic] static NativeBlockCompiler? t_instance;
 
     readonly CodeBuffer _buf = new();
     readonly Encoder _enc;
-    // Out-of-line exits to the managed side: the op and where to resume; jumps into them are patched at the end.
-    readonly List<(int Op, int Resume)> _stubs = new();
-    readonly List<(int At, int Stub)> _patches = new();
+    // Forward references (jumps, RIP-relative operands) whose rel32 is the instruction's last four bytes.
+    readonly List<int> _labels = new();
+    readonly List<(int At, int Label)> _patches = new();
+    // Out-of-line exits, emitted after the main code: (op, resume label) for the managed side; (target, slot label, link label) for direct exits.
+    readonly List<(int Op, int Resume, int Label)> _slowStubs = new();
+    readonly List<(ulong Target, int Slot, int Link, int Budget)> _exits = new();
     ulong[] _constants = [];
-    int _pure;
+    int _pure, _id;
+    bool _chain;
 
     NativeBlockCompiler() => _enc = Encoder.Create(64, _buf);
 
-    /// <summary>Machine code for <paramref name="block"/> placed in executable memory, or null if the block has an op this tier does not take or the arena is full.</summary>
-    public static byte* Compile(PreparedBlock block)
+    /// <summary>Machine code for <paramref name="block"/> in <paramref name="arena"/>, or null if the block has an op this tier does not take, too many temps, or the arena is full.</summary>
+    /// <param name="chain">Direct exits go through link slots (off when every block must come back to the dispatcher: -d exec).</param>
+    /// <param name="regionThreshold">Run count at which the chain entry leaves to the dispatcher, which compiles the region.</param>
+    /// <param name="jumps">The process's table for indirect jumps (null: they return to the dispatcher).</param>
+    public static NativeCode? Compile(PreparedBlock block, NativeCodeArena arena, bool chain = false, int regionThreshold = int.MaxValue, NativeJumpTable? jumps = null)
     {
+        if (block.TempCount > NativeBlockRunner.FrameTemps || block.Code.Length > ushort.MaxValue) return null;
         var c = t_instance ??= new NativeBlockCompiler();
-        return c.Emit(block) ? NativeCodeArena.Place(c._buf.Bytes) : null;
+        uint* counter = arena.NewCounter();
+        if (counter == null) return null;
+        int id = arena.AddBlock(block);
+        c._jumps = chain ? jumps : null;
+        if (!c.Emit(block, id, chain, counter, regionThreshold < 0 ? int.MaxValue : (uint)regionThreshold)) return null;
+        byte* at = arena.Place(c._buf.Bytes);
+        if (at == null) return null;
+        // Link slots start out pointing at their own exit's return path (absolute addresses: known only now).
+        foreach (var (_, slot, link, _) in c._exits)
+            *(byte**)(at + c._labels[slot]) = at + c._labels[link];
+        return new NativeCode(at, at + c._chainOffset, at + c._bodyOffset, counter);
     }
 
-    bool Emit(PreparedBlock block)
+    int _chainOffset, _bodyOffset;
+    NativeJumpTable? _jumps;
+
+    bool Emit(PreparedBlock block, int id, bool chain, uint* counter, uint regionThreshold)
     {
-        if (block.Code.Length > ushort.MaxValue) return false;
         _buf.Clear();
-        _stubs.Clear();
+        _labels.Clear();
         _patches.Clear();
+        _slowStubs.Clear();
+        _exits.Clear();
+        _plainExitUsed = false;
         _constants = block.Constants;
         _pure = block.PureConstants;
+        _id = id;
+        _chain = chain;
         var code = block.Code;
+
+        // Indirect entry: reached through a possibly stale jump table entry, so check that RIP is this block.
+        int leave = NewLabel(), fill = NewLabel();
+        MovImm(RAX, block.GuestPc);
+        E(Instruction.Create(Code.Cmp_rm64_r64, new MemoryOperand(RDI, CpuState.OffRip), RAX));
+        JumpTo(Code.Jne_rel32_64, fill);
+        // Chain entry: count the run; leave for the dispatcher (RIP = this block) once hot or invalidated.
+        _chainOffset = _buf.Length;
+        E(Instruction.Create(Code.Mov_r64_imm64, R11, (ulong)counter));
+        E(Instruction.Create(Code.Inc_rm32, new MemoryOperand(R11)));
+        E(Instruction.Create(Code.Cmp_rm32_imm32, new MemoryOperand(R11), unchecked((int)regionThreshold)));
+        JumpTo(Code.Jae_rel32_64, leave);
+        _bodyOffset = _buf.Length;
+        StoreTemplate(block);
         for (int k = 0; k < code.Length; k++)
             if (!EmitOp(in code[k], k)) return false;
-        foreach (var (at, stub) in _patches)
+
+        Bind(leave);
+        MovImm(RAX, block.GuestPc);
+        ReturnNext(unlinked: true);
+        Bind(fill);
+        E(Instruction.Create(Code.Mov_r32_imm32, EDX, (uint)NativeJumpTable.FillRequest));
+        E(Instruction.Create(Code.Mov_rm64_imm32, RAX, (int)ExitNext));
+        E(Instruction.Create(Code.Retnq));
+        if (_plainExitUsed)
         {
-            // Every stub is emitted after the main code; the jump's rel32 is its last four bytes.
-            int target = _buf.Length + StubOffset(stub);
-            _buf.Patch32(at, target - (at + 4));
+            Bind(_plainExit);
+            E(Instruction.Create(Code.Xor_r32_rm32, EDX, EDX));
+            E(Instruction.Create(Code.Mov_rm64_imm32, RAX, (int)ExitNext));
+            E(Instruction.Create(Code.Retnq));
         }
-        int start = _buf.Length;
-        for (int s = 0; s < _stubs.Count; s++)
+        foreach (var (op, resume, label) in _slowStubs)
         {
-            var (op, resume) = _stubs[s];
-            E(Instruction.Create(Code.Lea_r64_m, RAX, new MemoryOperand(RIP, (long)resume)));
+            Bind(label);
+            E(Instruction.Create(Code.Lea_r64_m, RAX, new MemoryOperand(RIP, 0L)));
+            _patches.Add((_buf.Length - 4, resume));
             E(Instruction.Create(Code.Shl_rm64_imm8, RAX, 16));
             E(Instruction.Create(Code.Or_rm64_imm32, RAX, op));
+            E(Instruction.Create(Code.Mov_r32_imm32, EDX, (uint)_id));
             E(Instruction.Create(Code.Retnq));
-            if (_buf.Length - start != (s + 1) * StubSize) throw new InvalidOperationException("native stub size changed");
         }
+        foreach (var (target, slot, link, budget) in _exits)
+        {
+            // Out of budget: back to the runner, unlinked.
+            Bind(budget);
+            MovImm(RAX, target);
+            ReturnNext(unlinked: true);
+            // Not linked yet: back to the dispatcher with the slot, which it points at the target's chain entry.
+            Bind(link);
+            MovImm(RAX, target);
+            E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(RDI, CpuState.OffRip), RAX));
+            E(Instruction.Create(Code.Lea_r64_m, RDX, new MemoryOperand(RIP, 0L)));
+            _patches.Add((_buf.Length - 4, slot));
+            E(Instruction.Create(Code.Mov_rm64_imm32, RAX, (int)ExitNext));
+            E(Instruction.Create(Code.Retnq));
+        }
+        while ((_buf.Length & 7) != 0) _buf.WriteByte(0xcc);
+        foreach (var (_, slot, _, _) in _exits)
+        {
+            Bind(slot);
+            for (int b = 0; b < 8; b++) _buf.WriteByte(0);
+        }
+        foreach (var (at, label) in _patches)
+            _buf.Patch32(at, _labels[label] - (at + 4));
         return true;
     }
 
-    // lea rax,[rip+d32] (7) + shl rax,16 (4) + or rax,imm32 (7) + ret (1); checked as the stubs are emitted.
-    const int StubSize = 19;
-    static int StubOffset(int stub) => stub * StubSize;
+    // The template's values that something other than this code may read: constants operands of ops the managed side
+    // performs, and the temps read before they are written (zero).
+    void StoreTemplate(PreparedBlock block)
+    {
+        int n = block.Constants.Length;
+        if (n == 0) return;
+        Span<bool> needed = n <= 1024 ? stackalloc bool[n] : new bool[n];
+        needed.Clear();
+        for (int t = _pure; t < n; t++) needed[t] = true;
+        foreach (ref readonly var i in block.Code.AsSpan())
+        {
+            if (i.Op is not (IrOp.Load or IrOp.Store or IrOp.Call or IrOp.PureCall)) continue;
+            if (i.A < n) needed[i.A] = true;
+            if (i.B < n && i.Op != IrOp.Load) needed[i.B] = true;
+            if (i.C < n && i.Op == IrOp.PureCall) needed[i.C] = true;
+        }
+        for (int t = 0; t < n; t++)
+        {
+            if (!needed[t]) continue;
+            ulong v = block.Constants[t];
+            if (Fits32(v)) E(Instruction.Create(Code.Mov_rm64_imm32, Temp((ushort)t), (int)(long)v));
+            else
+            {
+                MovImm(RAX, v);
+                StoreTemp((ushort)t);
+            }
+        }
+    }
 
     bool EmitOp(in IrInstr i, int k)
     {
@@ -114,7 +219,7 @@ public sealed unsafe class NativeBlockCompiler
             case IrOp.Xor: return Alu(i, Code.Xor_r64_rm64, Code.Xor_rm64_imm32);
             case IrOp.Mul:
                 LoadTemp(RAX, i.A);
-                E(Instruction.Create(Code.Imul_r64_rm64, RAX, Temp(i.B)));
+                Rm(Code.Imul_r64_rm64, i.B, RCX);
                 StoreTemp(i.Dst);
                 return true;
             case IrOp.Shl: return Shift(i, Code.Shl_rm64_CL, Code.Shl_rm64_imm8);
@@ -149,7 +254,7 @@ public sealed unsafe class NativeBlockCompiler
                 LoadTemp(RAX, i.C);
                 LoadTemp(RCX, i.A);
                 E(Instruction.Create(Code.Test_rm64_r64, RCX, RCX));
-                E(Instruction.Create(Code.Cmovne_r64_rm64, RAX, Temp(i.B)));
+                Rm(Code.Cmovne_r64_rm64, i.B, RDX);
                 StoreTemp(i.Dst);
                 return true;
             case IrOp.Load:
@@ -160,49 +265,109 @@ public sealed unsafe class NativeBlockCompiler
             case IrOp.PureCall:
             {
                 int stub = NewStub(k);
-                JumpToStub(Code.Jmp_rel32_64, stub);
-                ResumeHere(stub);
+                JumpTo(Code.Jmp_rel32_64, stub);
+                ResumeHere(k);
                 return true;
             }
             case IrOp.Jump:
-                MovImm(RAX, (ulong)i.Imm);
-                return Exit(ExitNext);
+                DirectExit((ulong)i.Imm);
+                return true;
             case IrOp.JumpIndirect:
                 LoadTemp(RAX, i.A);
-                return Exit(ExitNext);
+                if (_jumps == null)
+                {
+                    ReturnNext(unlinked: true);
+                    return true;
+                }
+                // RIP = target, then through the jump table while the budget lasts.
+                E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(RDI, CpuState.OffRip), RAX));
+                E(Instruction.Create(Code.Dec_rm32, new MemoryOperand(RSI, -8)));
+                PlainExitIf(Code.Je_rel32_64);
+                E(Instruction.Create(Code.Mov_r64_rm64, RCX, RAX));
+                E(Instruction.Create(Code.Shr_rm64_imm8, RCX, NativeJumpTable.Bits));
+                E(Instruction.Create(Code.Xor_r64_rm64, RCX, RAX));
+                E(Instruction.Create(Code.And_rm32_imm32, ECX, (1 << NativeJumpTable.Bits) - 1));
+                E(Instruction.Create(Code.Mov_r64_imm64, R11, (ulong)_jumps.Entries));
+                E(Instruction.Create(Code.Jmp_rm64, new MemoryOperand(R11, RCX, 8, 0, 0)));
+                return true;
             case IrOp.Branch:
                 if (i.A < _pure)
-                    MovImm(RAX, (ulong)(_constants[i.A] != 0 ? i.Imm : i.Imm2));
-                else
+                    DirectExit((ulong)(_constants[i.A] != 0 ? i.Imm : i.Imm2));
+                else if (!_chain)
                 {
                     MovImm(RAX, (ulong)i.Imm);
                     MovImm(RDX, (ulong)i.Imm2);
                     E(Instruction.Create(Code.Cmp_rm64_imm8, Temp(i.A), 0));
                     E(Instruction.Create(Code.Cmove_r64_rm64, RAX, RDX));
+                    ReturnNext(unlinked: true);
                 }
-                return Exit(ExitNext);
+                else
+                {
+                    int taken = NewLabel();
+                    E(Instruction.Create(Code.Cmp_rm64_imm8, Temp(i.A), 0));
+                    JumpTo(Code.Jne_rel32_64, taken);
+                    DirectExit((ulong)i.Imm2);
+                    Bind(taken);
+                    DirectExit((ulong)i.Imm);
+                }
+                return true;
             case IrOp.Syscall:
                 MovImm(RAX, (ulong)i.Imm);
-                return Exit(ExitSyscall);
+                E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(RDI, CpuState.OffRip), RAX));
+                E(Instruction.Create(Code.Xor_r32_rm32, EDX, EDX));
+                E(Instruction.Create(Code.Mov_rm64_imm32, RAX, (int)ExitSyscall));
+                E(Instruction.Create(Code.Retnq));
+                return true;
             default:
                 return false;
         }
     }
 
-    // RIP = rax, then return `code` to the runner.
-    bool Exit(long code)
+    // RIP = rax, then back to the runner with no link slot.
+    void ReturnNext(bool unlinked)
     {
         E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(RDI, CpuState.OffRip), RAX));
-        E(Instruction.Create(Code.Mov_rm64_imm32, RAX, (int)code));
+        if (unlinked) E(Instruction.Create(Code.Xor_r32_rm32, EDX, EDX));
+        E(Instruction.Create(Code.Mov_rm64_imm32, RAX, (int)ExitNext));
         E(Instruction.Create(Code.Retnq));
-        return true;
+    }
+
+    // Back to the runner with RIP already stored and no link slot, if the flags say `jcc`.
+    void PlainExitIf(Code jcc)
+    {
+        if (!_plainExitUsed)
+        {
+            _plainExit = NewLabel();
+            _plainExitUsed = true;
+        }
+        JumpTo(jcc, _plainExit);
+    }
+
+    int _plainExit;
+    bool _plainExitUsed;
+
+    // A direct exit to `target`: through its link slot while the budget lasts, else (or unchained) back to the runner.
+    void DirectExit(ulong target)
+    {
+        if (!_chain)
+        {
+            MovImm(RAX, target);
+            ReturnNext(unlinked: true);
+            return;
+        }
+        var exit = (target, Slot: NewLabel(), Link: NewLabel(), Budget: NewLabel());
+        _exits.Add(exit);
+        E(Instruction.Create(Code.Dec_rm32, new MemoryOperand(RSI, -8)));
+        JumpTo(Code.Je_rel32_64, exit.Budget);
+        E(Instruction.Create(Code.Jmp_rm64, new MemoryOperand(RIP, 0L)));
+        _patches.Add((_buf.Length - 4, exit.Slot));
     }
 
     bool Alu(in IrInstr i, Code rm, Code imm)
     {
         LoadTemp(RAX, i.A);
         if (i.B < _pure && Fits32(_constants[i.B])) E(Instruction.Create(imm, RAX, (int)_constants[i.B]));
-        else E(Instruction.Create(rm, RAX, Temp(i.B)));
+        else Rm(rm, i.B, RCX);
         StoreTemp(i.Dst);
         return true;
     }
@@ -287,7 +452,7 @@ public sealed unsafe class NativeBlockCompiler
     {
         LoadTemp(RAX, i.A);
         if (i.B < _pure && Fits32(_constants[i.B])) E(Instruction.Create(Code.Cmp_rm64_imm32, RAX, (int)_constants[i.B]));
-        else E(Instruction.Create(Code.Cmp_r64_rm64, RAX, Temp(i.B)));
+        else Rm(Code.Cmp_r64_rm64, i.B, RCX);
         E(Instruction.Create(setcc, AL));
         E(Instruction.Create(Code.Movzx_r32_rm8, EAX, AL));
         StoreTemp(i.Dst);
@@ -304,13 +469,13 @@ public sealed unsafe class NativeBlockCompiler
         E(Instruction.Create(Code.Mov_r64_rm64, RCX, RAX));
         E(Instruction.Create(Code.Shr_rm64_imm8, RCX, GuestAddressSpace.PageShift));
         E(Instruction.Create(Code.Cmp_r64_rm64, RCX, R10));
-        JumpToStub(Code.Jae_rel32_64, stub);
+        JumpTo(Code.Jae_rel32_64, stub);
         if (i.Size > 1)
         {
             E(Instruction.Create(Code.Mov_r32_rm32, EDX, EAX));
             E(Instruction.Create(Code.And_rm32_imm32, EDX, (int)GuestAddressSpace.PageMask));
             E(Instruction.Create(Code.Cmp_rm32_imm32, EDX, (int)GuestAddressSpace.PageSize - i.Size));
-            JumpToStub(Code.Ja_rel32_64, stub);
+            JumpTo(Code.Ja_rel32_64, stub);
         }
         var flags = new MemoryOperand(R9, RCX, 1, 0, 0);
         var host = new MemoryOperand(R8, RAX, 1, 0, 0);
@@ -320,14 +485,14 @@ public sealed unsafe class NativeBlockCompiler
             E(Instruction.Create(Code.Movzx_r32_rm8, EDX, flags));
             E(Instruction.Create(Code.And_rm32_imm8, EDX, (int)(PageFlags.Write | PageFlags.HasCode)));
             E(Instruction.Create(Code.Cmp_rm32_imm8, EDX, (int)PageFlags.Write));
-            JumpToStub(Code.Jne_rel32_64, stub);
+            JumpTo(Code.Jne_rel32_64, stub);
             LoadTemp(RCX, i.B);
             StoreSized(host, i.Size, RCX);
         }
         else
         {
             E(Instruction.Create(Code.Test_rm8_imm8, flags, (int)PageFlags.Read));
-            JumpToStub(Code.Je_rel32_64, stub);
+            JumpTo(Code.Je_rel32_64, stub);
             E(i.Size switch
             {
                 1 => Instruction.Create(Code.Movzx_r32_rm8, EAX, host),
@@ -337,7 +502,7 @@ public sealed unsafe class NativeBlockCompiler
             });
             StoreTemp(i.Dst);
         }
-        ResumeHere(stub);
+        ResumeHere(k);
         return true;
     }
 
@@ -353,19 +518,46 @@ public sealed unsafe class NativeBlockCompiler
         E(Instruction.Create(code, m, reg));
     }
 
+    // A label for the out-of-line exit that hands op `op` to the managed side.
     int NewStub(int op)
     {
-        _stubs.Add((op, -1));
-        return _stubs.Count - 1;
+        int label = NewLabel();
+        _slowStubs.Add((op, NewLabel(), label));
+        return label;
     }
 
-    void ResumeHere(int stub) => _stubs[stub] = (_stubs[stub].Op, _buf.Length);
-
-    void JumpToStub(Code jcc, int stub)
+    // The managed side resumes right after op `op`'s code.
+    void ResumeHere(int op)
     {
-        // Encoded with a dummy target (the rel32 form always); patched once the stubs' offsets are known.
+        var stub = _slowStubs[^1];
+        if (stub.Op != op) throw new InvalidOperationException("native stubs out of order");
+        Bind(stub.Resume);
+    }
+
+    int NewLabel()
+    {
+        _labels.Add(-1);
+        return _labels.Count - 1;
+    }
+
+    void Bind(int label) => _labels[label] = _buf.Length;
+
+    void JumpTo(Code jcc, int label)
+    {
+        // Encoded with a dummy target (the rel32 form always); patched once every label is bound.
         E(Instruction.CreateBranch(jcc, (ulong)_buf.Length));
-        _patches.Add((_buf.Length - 4, stub));
+        _patches.Add((_buf.Length - 4, label));
+    }
+
+    // rax = rax `code` temp t: from its frame slot, or a constant through `scratch` (constants are not all in the frame).
+    void Rm(Code code, ushort t, Register scratch)
+    {
+        if (t < _pure)
+        {
+            MovImm(scratch, _constants[t]);
+            E(Instruction.Create(code, RAX, scratch));
+        }
+        else E(Instruction.Create(code, RAX, Temp(t)));
     }
 
     static bool Fits32(ulong v) => (long)v == (int)(long)v;

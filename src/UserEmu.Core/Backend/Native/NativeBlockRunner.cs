@@ -1,25 +1,37 @@
-using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Iced.Intel;
 using UserEmu.Backend.Interpreter;
 using UserEmu.Cpu.X86;
 using UserEmu.Engine;
 using UserEmu.Host;
-using UserEmu.IR;
 using static Iced.Intel.AssemblerRegisters;
 
 namespace UserEmu.Backend.Native;
 
-/// <summary>Runs a block's native code (<see cref="NativeBlockCompiler"/>) on a frame of temps, performing the ops it hands back.</summary>
+/// <summary>Runs native blocks (<see cref="NativeBlockCompiler"/>) on a frame of temps, performing the ops they hand back, until one leaves for the dispatcher.</summary>
 /// <remarks>
-/// The call into the code suppresses the GC transition: a block is straight-line code of at most a few hundred host
-/// instructions that neither blocks nor calls back, so it costs no more than a call. Every op that could fault, call
-/// the runtime or take long (helpers, accesses that fail the inline check) returns here first.
+/// The call into the code suppresses the GC transition: the code neither blocks nor calls back, and returns after at
+/// most <see cref="ChainBudget"/> chained blocks, so it costs no more than a call. Every op that could fault, call the
+/// runtime or take long (helpers, accesses that fail the inline check) returns here first.
 /// </remarks>
 public static unsafe class NativeBlockRunner
 {
+    /// <summary>Temps in the frame: a block with more stays in the interpreter.</summary>
+    public const int FrameTemps = 1024;
+    /// <summary>Chained blocks per call before the code comes back (GC, signals and fork's stop-the-world are served here).</summary>
+    public const int ChainBudget = 1024;
+
+    /// <summary>What the code returns in rax:rdx.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    struct Exit
+    {
+        public long Code;
+        public nint Data;
+    }
+
     // rdi = state, rsi = temps, rdx = where to start, rcx = host base, r8 = page table, r9 = page count.
-    static readonly delegate* unmanaged[SuppressGCTransition]<CpuState*, ulong*, byte*, byte*, byte*, ulong, long> s_enter =
-        (delegate* unmanaged[SuppressGCTransition]<CpuState*, ulong*, byte*, byte*, byte*, ulong, long>)EntryStub();
+    static readonly delegate* unmanaged[SuppressGCTransition]<CpuState*, ulong*, byte*, byte*, byte*, ulong, Exit> s_enter =
+        (delegate* unmanaged[SuppressGCTransition]<CpuState*, ulong*, byte*, byte*, byte*, ulong, Exit>)EntryStub();
 
     static nint EntryStub()
     {
@@ -32,20 +44,25 @@ public static unsafe class NativeBlockRunner
         return NativeSignalHandler.Place(a);
     }
 
-    /// <summary>Runs <paramref name="block"/> whose machine code starts at <paramref name="code"/>.</summary>
-    [SkipLocalsInit]
-    public static BlockExit Run(PreparedBlock block, byte* code, Vcpu cpu)
+    /// <summary>Runs the block at <paramref name="code"/> (in <paramref name="arena"/>) and the blocks chained to it; <paramref name="linkSlot"/> is the unlinked direct exit taken last (0 if none).</summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    public static BlockExit Run(byte* code, Vcpu cpu, NativeCodeArena arena, out nint linkSlot)
     {
-        ulong* t = stackalloc ulong[block.TempCount];
-        IrInterpreter.LoadTemplate(block, t);
+        ulong* frame = stackalloc ulong[FrameTemps + 1];
+        frame[0] = ChainBudget;
+        ulong* t = frame + 1;
         var mem = cpu.Memory;
         var state = cpu.State;
         while (true)
         {
-            long r = s_enter(state, t, code, mem.HostBase, mem.Pages, mem.PageCount);
-            if (r < 0) return r == NativeBlockCompiler.ExitNext ? BlockExit.Next : BlockExit.Syscall;
-            IrInterpreter.RunOne(in block.Code[(int)(r & 0xffff)], t, cpu);
-            code = (byte*)(r >> 16);
+            var r = s_enter(state, t, code, mem.HostBase, mem.Pages, mem.PageCount);
+            if (r.Code < 0)
+            {
+                linkSlot = r.Data;
+                return r.Code == NativeBlockCompiler.ExitNext ? BlockExit.Next : BlockExit.Syscall;
+            }
+            IrInterpreter.RunOne(in arena.Block((int)r.Data).Code[(int)(r.Code & 0xffff)], t, cpu);
+            code = (byte*)(r.Code >> 16);
         }
     }
 }

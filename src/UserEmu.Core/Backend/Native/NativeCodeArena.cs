@@ -1,48 +1,114 @@
+using System.Runtime.InteropServices;
 using UserEmu.Host;
+using UserEmu.IR;
 
 namespace UserEmu.Backend.Native;
 
-/// <summary>Executable host memory for the native tier's blocks: read-write-execute chunks filled front to back, never freed.</summary>
+/// <summary>Executable host memory for one guest process's native blocks, with their run counters and the table that maps the ids in their code back to their IR.</summary>
 /// <remarks>
-/// Blocks are only appended, and a block's code is complete before its address is published, so threads running other
-/// blocks from the same page are never disturbed (x86 keeps instruction fetch coherent with stores). Code of blocks
-/// the translation cache dropped stays until exit; <see cref="Limit"/> bounds the total, after which blocks stay in
-/// the interpreter (programs that generate code without end).
+/// Code is only appended, and a block's code is complete before its address is published, so threads running other
+/// blocks from the same page are never disturbed (x86 keeps instruction fetch coherent with stores). Memory comes back
+/// only with <see cref="Reset"/>, which the dispatcher calls when it flushes the translation cache with every other
+/// thread parked; <see cref="Limit"/> bounds it in between (past it, blocks stay in the interpreter).
 /// </remarks>
-public static unsafe class NativeCodeArena
+public sealed unsafe class NativeCodeArena
 {
     const int ChunkSize = 4 << 20;
-    /// <summary>Most bytes of machine code the process will hold.</summary>
+    const int CountersPerChunk = 16384;
+    /// <summary>Most bytes of machine code and counters held at once.</summary>
     public const long Limit = 512L << 20;
 
-    static readonly Lock s_lock = new();
-    static byte* s_next, s_end;
-    static long s_total, s_mapped;
+    /// <summary>For code compiled outside a guest process (tests, tools): never reset.</summary>
+    public static readonly NativeCodeArena Shared = new();
 
-    /// <summary>Bytes of machine code placed so far (-d stats).</summary>
-    public static long Used => Volatile.Read(ref s_total);
+    readonly Lock _lock = new();
+    readonly List<(nint Address, bool Code)> _chunks = new();
+    byte* _next, _end;
+    uint* _counters, _countersEnd;
+    long _used, _mapped;
+    volatile PreparedBlock[] _blocks = [];
+    int _blockCount;
+
+    /// <summary>Bytes of machine code placed since the last reset (-d stats).</summary>
+    public long Used => Volatile.Read(ref _used);
 
     /// <summary>Copies <paramref name="code"/> into executable memory; null once <see cref="Limit"/> is reached.</summary>
-    public static byte* Place(ReadOnlySpan<byte> code)
+    public byte* Place(ReadOnlySpan<byte> code)
     {
-        lock (s_lock)
+        lock (_lock)
         {
             if (code.Length > ChunkSize) return null;
-            if (s_next == null || s_end - s_next < code.Length)
+            if (_next == null || _end - _next < code.Length)
             {
-                if (s_mapped + ChunkSize > Limit) return null;
+                if (_mapped + ChunkSize > Limit) return null;
                 nint chunk = LibC.mmap(0, ChunkSize, LibC.PROT_READ | LibC.PROT_WRITE | LibC.PROT_EXEC, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS, -1, 0);
                 if (chunk == LibC.MAP_FAILED) return null;
-                s_next = (byte*)chunk;
-                s_end = s_next + ChunkSize;
-                s_mapped += ChunkSize;
+                _chunks.Add((chunk, true));
+                _next = (byte*)chunk;
+                _end = _next + ChunkSize;
+                _mapped += ChunkSize;
             }
-            byte* at = s_next;
+            byte* at = _next;
             code.CopyTo(new Span<byte>(at, code.Length));
             // 16-byte alignment for the next block's entry.
-            s_next += (code.Length + 15) & ~15;
-            s_total += code.Length;
+            _next += (code.Length + 15) & ~15;
+            _used += code.Length;
             return at;
+        }
+    }
+
+    /// <summary>A zeroed run counter for a block's chain entry (kept apart from the code: stores near running code are slow).</summary>
+    public uint* NewCounter()
+    {
+        lock (_lock)
+        {
+            if (_counters == _countersEnd)
+            {
+                if (_mapped + CountersPerChunk * sizeof(uint) > Limit) return null;
+                _counters = (uint*)NativeMemory.AllocZeroed(CountersPerChunk * sizeof(uint));
+                _countersEnd = _counters + CountersPerChunk;
+                _chunks.Add(((nint)_counters, false));
+                _mapped += CountersPerChunk * sizeof(uint);
+            }
+            return _counters++;
+        }
+    }
+
+    /// <summary>Registers the IR of a block about to get native code; its code hands the id back with ops for the managed side.</summary>
+    public int AddBlock(PreparedBlock block)
+    {
+        lock (_lock)
+        {
+            if (_blockCount == _blocks.Length)
+            {
+                var bigger = new PreparedBlock[Math.Max(1024, _blockCount * 2)];
+                Array.Copy(_blocks, bigger, _blockCount);
+                _blocks = bigger;
+            }
+            _blocks[_blockCount] = block;
+            return _blockCount++;
+        }
+    }
+
+    /// <summary>The IR of block <paramref name="id"/> (read without a lock: entries are written before their code exists).</summary>
+    public PreparedBlock Block(int id) => _blocks[id];
+
+    /// <summary>Frees all code, counters and ids; only with no thread in or about to enter native code from here.</summary>
+    public void Reset()
+    {
+        lock (_lock)
+        {
+            foreach (var (address, code) in _chunks)
+            {
+                if (code) LibC.munmap(address, ChunkSize);
+                else NativeMemory.Free((void*)address);
+            }
+            _chunks.Clear();
+            _next = _end = null;
+            _counters = _countersEnd = null;
+            _used = _mapped = 0;
+            _blocks = [];
+            _blockCount = 0;
         }
     }
 }

@@ -1,0 +1,12 @@
+namespace UserEmu.Backend.Native;
+
+/// <summary>A block's machine code: where indirect jumps and chained blocks enter (counting the run), where the dispatcher enters, and the run counter.</summary>
+public sealed unsafe class NativeCode(byte* indirectEntry, byte* chainEntry, byte* body, uint* runs)
+{
+    /// <summary>Checks that RIP is this block's PC first (entries of <see cref="NativeJumpTable"/> may be stale).</summary>
+    public readonly byte* IndirectEntry = indirectEntry;
+    public readonly byte* ChainEntry = chainEntry;
+    public readonly byte* Body = body;
+    /// <summary>Runs of the block outside a region (native memory: the chain entry counts them).</summary>
+    public readonly uint* Runs = runs;
+}
