@@ -46,6 +46,11 @@ public sealed unsafe class NativeBlockCompiler
     readonly List<(ulong Target, int Slot, int Link, int Budget)> _exits = new();
     ulong[] _constants = [];
     int _pure, _id;
+    // The temp whose value rax holds (-1: none known), reads per temp, and the op being emitted: a temp read only by
+    // the next op, which takes it from rax, is never stored (the frame round trip is a store-forwarding stall).
+    int _rax = -1, _k;
+    int[] _uses = new int[NativeBlockRunner.FrameTemps];
+    IrInstr[] _code = [];
     bool _chain;
 
     NativeBlockCompiler() => _enc = Encoder.Create(64, _buf);
@@ -101,8 +106,21 @@ public sealed unsafe class NativeBlockCompiler
         JumpTo(Code.Jae_rel32_64, leave);
         _bodyOffset = _buf.Length;
         StoreTemplate(block);
+        _code = code;
+        Array.Clear(_uses, 0, block.TempCount);
+        foreach (ref readonly var i in code.AsSpan())
+        {
+            int n = Optimizer.DeadTemps.TempOperands(i.Op);
+            if (n >= 1) _uses[i.A]++;
+            if (n >= 2) _uses[i.B]++;
+            if (n >= 3) _uses[i.C]++;
+        }
+        _rax = -1;
         for (int k = 0; k < code.Length; k++)
+        {
+            _k = k;
             if (!EmitOp(in code[k], k)) return false;
+        }
 
         Bind(leave);
         MovImm(RAX, block.GuestPc);
@@ -178,7 +196,7 @@ public sealed unsafe class NativeBlockCompiler
             else
             {
                 MovImm(RAX, v);
-                StoreTemp((ushort)t);
+                E(Instruction.Create(Code.Mov_rm64_r64, Temp((ushort)t), RAX));
             }
         }
     }
@@ -188,6 +206,7 @@ public sealed unsafe class NativeBlockCompiler
         switch (i.Op)
         {
             case IrOp.Const:
+                if (_rax == i.Dst) _rax = -1;
                 if (Fits32((ulong)i.Imm)) E(Instruction.Create(Code.Mov_rm64_imm32, Temp(i.Dst), (int)i.Imm));
                 else { MovImm(RAX, (ulong)i.Imm); StoreTemp(i.Dst); }
                 return true;
@@ -251,9 +270,9 @@ public sealed unsafe class NativeBlockCompiler
             case IrOp.CmpLtS: return Compare(i, Code.Setl_rm8);
             case IrOp.CmpLeS: return Compare(i, Code.Setle_rm8);
             case IrOp.Select:
-                LoadTemp(RAX, i.C);
                 LoadTemp(RCX, i.A);
                 E(Instruction.Create(Code.Test_rm64_r64, RCX, RCX));
+                LoadTemp(RAX, i.C);
                 Rm(Code.Cmovne_r64_rm64, i.B, RDX);
                 StoreTemp(i.Dst);
                 return true;
@@ -295,16 +314,18 @@ public sealed unsafe class NativeBlockCompiler
                     DirectExit((ulong)(_constants[i.A] != 0 ? i.Imm : i.Imm2));
                 else if (!_chain)
                 {
+                    LoadTemp(RCX, i.A);
+                    E(Instruction.Create(Code.Test_rm64_r64, RCX, RCX));
                     MovImm(RAX, (ulong)i.Imm);
                     MovImm(RDX, (ulong)i.Imm2);
-                    E(Instruction.Create(Code.Cmp_rm64_imm8, Temp(i.A), 0));
                     E(Instruction.Create(Code.Cmove_r64_rm64, RAX, RDX));
                     ReturnNext(unlinked: true);
                 }
                 else
                 {
                     int taken = NewLabel();
-                    E(Instruction.Create(Code.Cmp_rm64_imm8, Temp(i.A), 0));
+                    LoadTemp(RCX, i.A);
+                    E(Instruction.Create(Code.Test_rm64_r64, RCX, RCX));
                     JumpTo(Code.Jne_rel32_64, taken);
                     DirectExit((ulong)i.Imm2);
                     Bind(taken);
@@ -421,28 +442,21 @@ public sealed unsafe class NativeBlockCompiler
             StoreTemp(i.Dst);
             return true;
         }
-        var a = Temp(i.A);
+        LoadTemp(RAX, i.A);
         switch (i.Op, i.Size)
         {
-            case (IrOp.ZExt, 1): E(Instruction.Create(Code.Movzx_r32_rm8, EAX, a)); break;
-            case (IrOp.ZExt, 2): E(Instruction.Create(Code.Movzx_r32_rm16, EAX, a)); break;
-            case (IrOp.ZExt, 4): E(Instruction.Create(Code.Mov_r32_rm32, EAX, a)); break;
-            case (IrOp.SExt, 1): E(Instruction.Create(Code.Movsx_r64_rm8, RAX, a)); break;
-            case (IrOp.SExt, 2): E(Instruction.Create(Code.Movsx_r64_rm16, RAX, a)); break;
-            case (IrOp.SExt, 4): E(Instruction.Create(Code.Movsxd_r64_rm32, RAX, a)); break;
+            case (IrOp.ZExt, 1): E(Instruction.Create(Code.Movzx_r32_rm8, EAX, AL)); break;
+            case (IrOp.ZExt, 2): E(Instruction.Create(Code.Movzx_r32_rm16, EAX, AX)); break;
+            case (IrOp.ZExt, 4): E(Instruction.Create(Code.Mov_r32_rm32, EAX, EAX)); break;
+            case (IrOp.SExt, 1): E(Instruction.Create(Code.Movsx_r64_rm8, RAX, AL)); break;
+            case (IrOp.SExt, 2): E(Instruction.Create(Code.Movsx_r64_rm16, RAX, AX)); break;
+            case (IrOp.SExt, 4): E(Instruction.Create(Code.Movsxd_r64_rm32, RAX, EAX)); break;
             case (IrOp.Bswap, 2):
-                E(Instruction.Create(Code.Movzx_r32_rm16, EAX, a));
+                E(Instruction.Create(Code.Movzx_r32_rm16, EAX, AX));
                 E(Instruction.Create(Code.Rol_rm16_imm8, AX, 8));
                 break;
-            case (IrOp.Bswap, 4):
-                E(Instruction.Create(Code.Mov_r32_rm32, EAX, a));
-                E(Instruction.Create(Code.Bswap_r32, EAX));
-                break;
-            case (IrOp.Bswap, _):
-                E(Instruction.Create(Code.Mov_r64_rm64, RAX, a));
-                E(Instruction.Create(Code.Bswap_r64, RAX));
-                break;
-            default: E(Instruction.Create(Code.Mov_r64_rm64, RAX, a)); break;
+            case (IrOp.Bswap, 4): E(Instruction.Create(Code.Bswap_r32, EAX)); break;
+            case (IrOp.Bswap, _): E(Instruction.Create(Code.Bswap_r64, RAX)); break;
         }
         StoreTemp(i.Dst);
         return true;
@@ -540,7 +554,12 @@ public sealed unsafe class NativeBlockCompiler
         return _labels.Count - 1;
     }
 
-    void Bind(int label) => _labels[label] = _buf.Length;
+    // Code reached by a jump (or resumed after the managed side) knows nothing of rax.
+    void Bind(int label)
+    {
+        _labels[label] = _buf.Length;
+        _rax = -1;
+    }
 
     void JumpTo(Code jcc, int label)
     {
@@ -566,14 +585,46 @@ public sealed unsafe class NativeBlockCompiler
 
     void LoadTemp(Register r64, ushort t)
     {
+        if (_rax == t)
+        {
+            if (r64 != RAX) E(Instruction.Create(Code.Mov_r64_rm64, r64, RAX));
+            return;
+        }
         if (t < _pure) MovImm(r64, _constants[t]);
         else E(Instruction.Create(Code.Mov_r64_rm64, r64, Temp(t)));
+        if (r64 == RAX) _rax = t;
     }
 
-    void StoreTemp(ushort t, Register r64 = RAX) => E(Instruction.Create(Code.Mov_rm64_r64, Temp(t), r64));
+    // t = r64; with r64 = rax the store is left out when the next op alone reads t, from rax.
+    void StoreTemp(ushort t, Register r64 = RAX)
+    {
+        if (r64 != RAX)
+        {
+            E(Instruction.Create(Code.Mov_rm64_r64, Temp(t), r64));
+            _rax = -1;
+            return;
+        }
+        _rax = t;
+        if (!NextOpAloneTakesFromRax(t)) E(Instruction.Create(Code.Mov_rm64_r64, Temp(t), RAX));
+    }
+
+    bool NextOpAloneTakesFromRax(ushort t)
+    {
+        // A Load's or helper's result must be in the frame: their slow path writes it there and resumes after it.
+        if (_uses[t] != 1 || _k + 1 >= _code.Length || _code[_k].Op is IrOp.Load or IrOp.Call or IrOp.PureCall) return false;
+        ref readonly var next = ref _code[_k + 1];
+        return next.A == t && TakesAFirst(next.Op);
+    }
+
+    // Ops whose code starts by loading A (LoadTemp), before anything else changes rax, and never hand A to the managed side.
+    static bool TakesAFirst(IrOp op) => op is IrOp.Mov or IrOp.StoreState or IrOp.Add or IrOp.Sub or IrOp.And or IrOp.Or
+        or IrOp.Xor or IrOp.Mul or IrOp.Shl or IrOp.Shr or IrOp.Sar or IrOp.Rol or IrOp.Ror or IrOp.MulHiU or IrOp.MulHiS
+        or IrOp.Neg or IrOp.Not or IrOp.ZExt or IrOp.SExt or IrOp.Bswap or IrOp.CmpEq or IrOp.CmpNe or IrOp.CmpLtU
+        or IrOp.CmpLeU or IrOp.CmpLtS or IrOp.CmpLeS or IrOp.Select or IrOp.JumpIndirect or IrOp.Branch;
 
     void MovImm(Register r64, ulong v)
     {
+        if (r64 == RAX) _rax = -1;
         if (v <= uint.MaxValue) E(Instruction.Create(Code.Mov_r32_imm32, Low32(r64), (uint)v));
         else if (Fits32(v)) E(Instruction.Create(Code.Mov_rm64_imm32, r64, (int)(long)v));
         else E(Instruction.Create(Code.Mov_r64_imm64, r64, v));
