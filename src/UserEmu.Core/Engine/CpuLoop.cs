@@ -132,7 +132,7 @@ public sealed unsafe class CpuLoop
                 {
                     linkFlushes = _proc.Code.Flushes;
                     exit = NativeBlockRunner.Run(native.Body, cpu, _proc.NativeCode, out pendingLink);
-                    runs = ++*native.Runs;
+                    runs = *native.Runs += native.Weight;
                 }
                 else
                 {

@@ -1,12 +1,14 @@
 namespace UserEmu.Backend.Native;
 
 /// <summary>A block's machine code: where indirect jumps and chained blocks enter (counting the run), where the dispatcher enters, and the run counter.</summary>
-public sealed unsafe class NativeCode(byte* indirectEntry, byte* chainEntry, byte* body, uint* runs)
+public sealed unsafe class NativeCode(byte* indirectEntry, byte* chainEntry, byte* body, uint* runs, uint weight)
 {
     /// <summary>Checks that RIP is this block's PC first (entries of <see cref="NativeJumpTable"/> may be stale).</summary>
     public readonly byte* IndirectEntry = indirectEntry;
     public readonly byte* ChainEntry = chainEntry;
     public readonly byte* Body = body;
-    /// <summary>Runs of the block outside a region (native memory: the chain entry counts them).</summary>
+    /// <summary>Runs of the block outside a region, each counted <see cref="Weight"/> times (native memory: the chain entry counts them).</summary>
     public readonly uint* Runs = runs;
+    /// <summary>What a run adds to <see cref="Runs"/> (<see cref="NativeBlockCompiler.RunWeight"/>).</summary>
+    public readonly uint Weight = weight;
 }
