@@ -1,0 +1,342 @@
+using Iced.Intel;
+using UserEmu.Cpu.X86;
+using UserEmu.IR;
+using UserEmu.Memory;
+using static Iced.Intel.Register;
+
+namespace UserEmu.Backend.Native;
+
+// NativeBlockCompiler, continued: the host instructions of each IR op and block exit.
+public sealed unsafe partial class NativeBlockCompiler
+{
+    bool EmitOp(in IrInstr i, int k)
+    {
+        switch (i.Op)
+        {
+            case IrOp.Const:
+                if (_rax == i.Dst) _rax = -1;
+                if (Fits32((ulong)i.Imm)) E(Instruction.Create(Code.Mov_rm64_imm32, Temp(i.Dst), (int)i.Imm));
+                else { MovImm(RAX, (ulong)i.Imm); StoreTemp(i.Dst); }
+                return true;
+            case IrOp.Mov:
+                LoadTemp(RAX, i.A);
+                StoreTemp(i.Dst);
+                return true;
+            case IrOp.LoadState:
+            {
+                var m = new MemoryOperand(RDI, i.Imm);
+                E(i.Size switch
+                {
+                    1 => Instruction.Create(Code.Movzx_r32_rm8, EAX, m),
+                    2 => Instruction.Create(Code.Movzx_r32_rm16, EAX, m),
+                    4 => Instruction.Create(Code.Mov_r32_rm32, EAX, m),
+                    _ => Instruction.Create(Code.Mov_r64_rm64, RAX, m),
+                });
+                StoreTemp(i.Dst);
+                return true;
+            }
+            case IrOp.StoreState:
+                LoadTemp(RAX, i.A);
+                StoreSized(new MemoryOperand(RDI, i.Imm), i.Size, RAX);
+                return true;
+            case IrOp.Add: return Alu(i, Code.Add_r64_rm64, Code.Add_rm64_imm32);
+            case IrOp.Sub: return Alu(i, Code.Sub_r64_rm64, Code.Sub_rm64_imm32);
+            case IrOp.And: return Alu(i, Code.And_r64_rm64, Code.And_rm64_imm32);
+            case IrOp.Or: return Alu(i, Code.Or_r64_rm64, Code.Or_rm64_imm32);
+            case IrOp.Xor: return Alu(i, Code.Xor_r64_rm64, Code.Xor_rm64_imm32);
+            case IrOp.Mul:
+                LoadTemp(RAX, i.A);
+                Rm(Code.Imul_r64_rm64, i.B, RCX);
+                StoreTemp(i.Dst);
+                return true;
+            case IrOp.Shl: return Shift(i, Code.Shl_rm64_CL, Code.Shl_rm64_imm8);
+            case IrOp.Shr: return Shift(i, Code.Shr_rm64_CL, Code.Shr_rm64_imm8);
+            case IrOp.Sar: return Shift(i, Code.Sar_rm64_CL, Code.Sar_rm64_imm8);
+            case IrOp.Rol: return Rotate(i, left: true);
+            case IrOp.Ror: return Rotate(i, left: false);
+            case IrOp.MulHiU:
+            case IrOp.MulHiS:
+                LoadTemp(RAX, i.A);
+                LoadTemp(RCX, i.B);
+                E(Instruction.Create(i.Op == IrOp.MulHiU ? Code.Mul_rm64 : Code.Imul_rm64, RCX));
+                StoreTemp(i.Dst, RDX);
+                return true;
+            case IrOp.Neg:
+            case IrOp.Not:
+                LoadTemp(RAX, i.A);
+                E(Instruction.Create(i.Op == IrOp.Neg ? Code.Neg_rm64 : Code.Not_rm64, RAX));
+                StoreTemp(i.Dst);
+                return true;
+            case IrOp.ZExt:
+            case IrOp.SExt:
+            case IrOp.Bswap:
+                return Unary(i);
+            case IrOp.CmpEq: return Compare(i, Code.Sete_rm8);
+            case IrOp.CmpNe: return Compare(i, Code.Setne_rm8);
+            case IrOp.CmpLtU: return Compare(i, Code.Setb_rm8);
+            case IrOp.CmpLeU: return Compare(i, Code.Setbe_rm8);
+            case IrOp.CmpLtS: return Compare(i, Code.Setl_rm8);
+            case IrOp.CmpLeS: return Compare(i, Code.Setle_rm8);
+            case IrOp.Select:
+                LoadTemp(RCX, i.A);
+                E(Instruction.Create(Code.Test_rm64_r64, RCX, RCX));
+                LoadTemp(RAX, i.C);
+                Rm(Code.Cmovne_r64_rm64, i.B, RDX);
+                StoreTemp(i.Dst);
+                return true;
+            case IrOp.Load:
+                return GuestAccess(i, k, store: false);
+            case IrOp.Store:
+                return GuestAccess(i, k, store: true);
+            case IrOp.Call:
+            case IrOp.PureCall:
+            {
+                int stub = NewStub(k);
+                JumpTo(Code.Jmp_rel32_64, stub);
+                ResumeHere(k);
+                return true;
+            }
+            case IrOp.Jump:
+                DirectExit((ulong)i.Imm);
+                return true;
+            case IrOp.JumpIndirect:
+                LoadTemp(RAX, i.A);
+                if (_jumps == null)
+                {
+                    ReturnNext(unlinked: true);
+                    return true;
+                }
+                // RIP = target, then through the jump table while the budget lasts.
+                E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(RDI, CpuState.OffRip), RAX));
+                E(Instruction.Create(Code.Dec_rm32, new MemoryOperand(RSI, -8)));
+                PlainExitIf(Code.Je_rel32_64);
+                E(Instruction.Create(Code.Mov_r64_rm64, RCX, RAX));
+                E(Instruction.Create(Code.Shr_rm64_imm8, RCX, NativeJumpTable.Bits));
+                E(Instruction.Create(Code.Xor_r64_rm64, RCX, RAX));
+                E(Instruction.Create(Code.And_rm32_imm32, ECX, (1 << NativeJumpTable.Bits) - 1));
+                E(Instruction.Create(Code.Mov_r64_imm64, R11, (ulong)_jumps.Entries));
+                E(Instruction.Create(Code.Jmp_rm64, new MemoryOperand(R11, RCX, 8, 0, 0)));
+                return true;
+            case IrOp.Branch:
+                if (i.A < _pure)
+                    DirectExit((ulong)(_constants[i.A] != 0 ? i.Imm : i.Imm2));
+                else if (!_chain)
+                {
+                    LoadTemp(RCX, i.A);
+                    E(Instruction.Create(Code.Test_rm64_r64, RCX, RCX));
+                    MovImm(RAX, (ulong)i.Imm);
+                    MovImm(RDX, (ulong)i.Imm2);
+                    E(Instruction.Create(Code.Cmove_r64_rm64, RAX, RDX));
+                    ReturnNext(unlinked: true);
+                }
+                else
+                {
+                    int taken = NewLabel();
+                    LoadTemp(RCX, i.A);
+                    E(Instruction.Create(Code.Test_rm64_r64, RCX, RCX));
+                    JumpTo(Code.Jne_rel32_64, taken);
+                    DirectExit((ulong)i.Imm2);
+                    Bind(taken);
+                    DirectExit((ulong)i.Imm);
+                }
+                return true;
+            case IrOp.Syscall:
+                MovImm(RAX, (ulong)i.Imm);
+                E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(RDI, CpuState.OffRip), RAX));
+                E(Instruction.Create(Code.Xor_r32_rm32, EDX, EDX));
+                E(Instruction.Create(Code.Mov_rm64_imm32, RAX, (int)ExitSyscall));
+                E(Instruction.Create(Code.Retnq));
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    // RIP = rax, then back to the runner with no link slot.
+    void ReturnNext(bool unlinked)
+    {
+        E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(RDI, CpuState.OffRip), RAX));
+        if (unlinked) E(Instruction.Create(Code.Xor_r32_rm32, EDX, EDX));
+        E(Instruction.Create(Code.Mov_rm64_imm32, RAX, (int)ExitNext));
+        E(Instruction.Create(Code.Retnq));
+    }
+
+    // Back to the runner with RIP already stored and no link slot, if the flags say `jcc`.
+    void PlainExitIf(Code jcc)
+    {
+        if (!_plainExitUsed)
+        {
+            _plainExit = NewLabel();
+            _plainExitUsed = true;
+        }
+        JumpTo(jcc, _plainExit);
+    }
+
+    int _plainExit;
+    bool _plainExitUsed;
+
+    // A direct exit to `target`: through its link slot while the budget lasts, else (or unchained) back to the runner.
+    void DirectExit(ulong target)
+    {
+        if (!_chain)
+        {
+            MovImm(RAX, target);
+            ReturnNext(unlinked: true);
+            return;
+        }
+        var exit = (target, Slot: NewLabel(), Link: NewLabel(), Budget: NewLabel());
+        _exits.Add(exit);
+        E(Instruction.Create(Code.Dec_rm32, new MemoryOperand(RSI, -8)));
+        JumpTo(Code.Je_rel32_64, exit.Budget);
+        E(Instruction.Create(Code.Jmp_rm64, new MemoryOperand(RIP, 0L)));
+        _patches.Add((_buf.Length - 4, exit.Slot));
+    }
+
+    bool Alu(in IrInstr i, Code rm, Code imm)
+    {
+        LoadTemp(RAX, i.A);
+        if (i.B < _pure && Fits32(_constants[i.B])) E(Instruction.Create(imm, RAX, (int)_constants[i.B]));
+        else Rm(rm, i.B, RCX);
+        StoreTemp(i.Dst);
+        return true;
+    }
+
+    bool Shift(in IrInstr i, Code byCl, Code byImm)
+    {
+        LoadTemp(RAX, i.A);
+        if (i.B < _pure) E(Instruction.Create(byImm, RAX, (int)(_constants[i.B] & 63)));
+        else
+        {
+            LoadTemp(RCX, i.B);
+            E(Instruction.Create(byCl, RAX, CL));
+        }
+        StoreTemp(i.Dst);
+        return true;
+    }
+
+    // Rotates the low Size bytes; the result is zero-extended (IrSemantics.Rol/Ror).
+    bool Rotate(in IrInstr i, bool left)
+    {
+        var (reg, byCl, byImm, mask) = i.Size switch
+        {
+            1 => (AL, left ? Code.Rol_rm8_CL : Code.Ror_rm8_CL, left ? Code.Rol_rm8_imm8 : Code.Ror_rm8_imm8, 7),
+            2 => (AX, left ? Code.Rol_rm16_CL : Code.Ror_rm16_CL, left ? Code.Rol_rm16_imm8 : Code.Ror_rm16_imm8, 15),
+            4 => (EAX, left ? Code.Rol_rm32_CL : Code.Ror_rm32_CL, left ? Code.Rol_rm32_imm8 : Code.Ror_rm32_imm8, 31),
+            _ => (RAX, left ? Code.Rol_rm64_CL : Code.Ror_rm64_CL, left ? Code.Rol_rm64_imm8 : Code.Ror_rm64_imm8, 63),
+        };
+        LoadTemp(RAX, i.A);
+        if (i.B < _pure) E(Instruction.Create(byImm, reg, (int)(_constants[i.B] & (ulong)mask)));
+        else
+        {
+            LoadTemp(RCX, i.B);
+            E(Instruction.Create(byCl, reg, CL));
+        }
+        switch (i.Size)
+        {
+            case 1: E(Instruction.Create(Code.Movzx_r32_rm8, EAX, AL)); break;
+            case 2: E(Instruction.Create(Code.Movzx_r32_rm16, EAX, AX)); break;
+            // A rotate by 0 need not clear bits 63..32.
+            case 4: E(Instruction.Create(Code.Mov_r32_rm32, EAX, EAX)); break;
+        }
+        StoreTemp(i.Dst);
+        return true;
+    }
+
+    bool Unary(in IrInstr i)
+    {
+        if (i.A < _pure)
+        {
+            MovImm(RAX, IrEval.Unary(i.Op, _constants[i.A], i.Size));
+            StoreTemp(i.Dst);
+            return true;
+        }
+        LoadTemp(RAX, i.A);
+        switch (i.Op, i.Size)
+        {
+            case (IrOp.ZExt, 1): E(Instruction.Create(Code.Movzx_r32_rm8, EAX, AL)); break;
+            case (IrOp.ZExt, 2): E(Instruction.Create(Code.Movzx_r32_rm16, EAX, AX)); break;
+            case (IrOp.ZExt, 4): E(Instruction.Create(Code.Mov_r32_rm32, EAX, EAX)); break;
+            case (IrOp.SExt, 1): E(Instruction.Create(Code.Movsx_r64_rm8, RAX, AL)); break;
+            case (IrOp.SExt, 2): E(Instruction.Create(Code.Movsx_r64_rm16, RAX, AX)); break;
+            case (IrOp.SExt, 4): E(Instruction.Create(Code.Movsxd_r64_rm32, RAX, EAX)); break;
+            case (IrOp.Bswap, 2):
+                E(Instruction.Create(Code.Movzx_r32_rm16, EAX, AX));
+                E(Instruction.Create(Code.Rol_rm16_imm8, AX, 8));
+                break;
+            case (IrOp.Bswap, 4): E(Instruction.Create(Code.Bswap_r32, EAX)); break;
+            case (IrOp.Bswap, _): E(Instruction.Create(Code.Bswap_r64, RAX)); break;
+        }
+        StoreTemp(i.Dst);
+        return true;
+    }
+
+    bool Compare(in IrInstr i, Code setcc)
+    {
+        LoadTemp(RAX, i.A);
+        if (i.B < _pure && Fits32(_constants[i.B])) E(Instruction.Create(Code.Cmp_rm64_imm32, RAX, (int)_constants[i.B]));
+        else Rm(Code.Cmp_r64_rm64, i.B, RCX);
+        E(Instruction.Create(setcc, AL));
+        E(Instruction.Create(Code.Movzx_r32_rm8, EAX, AL));
+        StoreTemp(i.Dst);
+        return true;
+    }
+
+    // A guest load or store: the page-table check of GuestAddressSpace.FastCheck/FastWrite inline, the access through
+    // r8; any failed check leaves to the managed side, which performs the access checked (and raises its fault).
+    bool GuestAccess(in IrInstr i, int k, bool store)
+    {
+        if (i.Size is not (1 or 2 or 4 or 8)) return false;
+        int stub = NewStub(k);
+        LoadTemp(RAX, i.A);
+        E(Instruction.Create(Code.Mov_r64_rm64, RCX, RAX));
+        E(Instruction.Create(Code.Shr_rm64_imm8, RCX, GuestAddressSpace.PageShift));
+        E(Instruction.Create(Code.Cmp_r64_rm64, RCX, R10));
+        JumpTo(Code.Jae_rel32_64, stub);
+        if (i.Size > 1)
+        {
+            E(Instruction.Create(Code.Mov_r32_rm32, EDX, EAX));
+            E(Instruction.Create(Code.And_rm32_imm32, EDX, (int)GuestAddressSpace.PageMask));
+            E(Instruction.Create(Code.Cmp_rm32_imm32, EDX, (int)GuestAddressSpace.PageSize - i.Size));
+            JumpTo(Code.Ja_rel32_64, stub);
+        }
+        var flags = new MemoryOperand(R9, RCX, 1, 0, 0);
+        var host = new MemoryOperand(R8, RAX, 1, 0, 0);
+        if (store)
+        {
+            // Writable and not holding translated code (a write there must invalidate it: the managed path does).
+            E(Instruction.Create(Code.Movzx_r32_rm8, EDX, flags));
+            E(Instruction.Create(Code.And_rm32_imm8, EDX, (int)(PageFlags.Write | PageFlags.HasCode)));
+            E(Instruction.Create(Code.Cmp_rm32_imm8, EDX, (int)PageFlags.Write));
+            JumpTo(Code.Jne_rel32_64, stub);
+            LoadTemp(RCX, i.B);
+            StoreSized(host, i.Size, RCX);
+        }
+        else
+        {
+            E(Instruction.Create(Code.Test_rm8_imm8, flags, (int)PageFlags.Read));
+            JumpTo(Code.Je_rel32_64, stub);
+            E(i.Size switch
+            {
+                1 => Instruction.Create(Code.Movzx_r32_rm8, EAX, host),
+                2 => Instruction.Create(Code.Movzx_r32_rm16, EAX, host),
+                4 => Instruction.Create(Code.Mov_r32_rm32, EAX, host),
+                _ => Instruction.Create(Code.Mov_r64_rm64, RAX, host),
+            });
+            StoreTemp(i.Dst);
+        }
+        ResumeHere(k);
+        return true;
+    }
+
+    void StoreSized(MemoryOperand m, int size, Register r64)
+    {
+        var (code, reg) = size switch
+        {
+            1 => (Code.Mov_rm8_r8, r64 == RAX ? AL : CL),
+            2 => (Code.Mov_rm16_r16, r64 == RAX ? AX : CX),
+            4 => (Code.Mov_rm32_r32, r64 == RAX ? EAX : ECX),
+            _ => (Code.Mov_rm64_r64, r64),
+        };
+        E(Instruction.Create(code, m, reg));
+    }
+}
