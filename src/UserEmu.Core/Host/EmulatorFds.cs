@@ -206,16 +206,34 @@ public static unsafe class EmulatorFds
         try
         {
             int pid = LibC.getpid();
-            foreach (var fifo in Directory.EnumerateFiles(Path.GetTempPath(), $"clr-debug-pipe-{pid}-*-in"))
-            {
-                var bytes = System.Text.Encoding.UTF8.GetBytes(fifo + "\0");
-                fixed (byte* p = bytes) LibC.syscall(2 /* open */, (long)p, O_WRONLY | O_NONBLOCK | O_CLOEXEC, 0, 0, 0, 0);
-            }
+            // The runtime names the FIFO after the pid and the process start time (/proc/self/stat field 22, its
+            // "disambiguation key"): open that name, and search the temp directory only if it is not there (a /tmp
+            // with 40k entries took ~15 ms to list on every start).
+            if (!OpenFifo(Path.Combine(Path.GetTempPath(), $"clr-debug-pipe-{pid}-{StartTime()}-in")))
+                foreach (var fifo in Directory.EnumerateFiles(Path.GetTempPath(), $"clr-debug-pipe-{pid}-*-in"))
+                    OpenFifo(fifo);
             Thread.Sleep(1);
         }
         catch (IOException)
         {
         }
+    }
+
+    // False if there is no such file.
+    static bool OpenFifo(string path)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+        long r;
+        fixed (byte* p = bytes) r = LibC.syscall(2 /* open */, (long)p, O_WRONLY | O_NONBLOCK | O_CLOEXEC, 0, 0, 0, 0);
+        return r >= 0 || LibC.Errno != 2 /* ENOENT */;
+    }
+
+    // Field 22 of /proc/self/stat (clock ticks since boot); the command name before it may hold spaces and parentheses.
+    static string StartTime()
+    {
+        string stat = File.ReadAllText("/proc/self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return fields.Length > 19 ? fields[19] : "";
     }
 
     static bool IsDebuggerPipe(int fd)
