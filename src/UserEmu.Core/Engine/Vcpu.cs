@@ -9,7 +9,7 @@ public sealed unsafe class Vcpu : IDisposable
 {
     public readonly CpuState* State;
     /// <summary>log2 of the <see cref="JumpCache"/> size.</summary>
-    public const int JumpCacheBits = 12;
+    public const int JumpCacheBits = 14;
     /// <summary>Recently run blocks by hashed guest PC: the dispatcher's first lookup, and compiled code's for indirect jumps.</summary>
     public readonly TranslationBlock?[] JumpCache = new TranslationBlock?[1 << JumpCacheBits];
     /// <summary>The region whose unlinked direct exit <see cref="LinkExit"/> just returned to the dispatcher (null: none).</summary>

@@ -13,7 +13,7 @@ namespace UserEmu.Backend.Native;
 /// </remarks>
 public sealed unsafe class NativeJumpTable
 {
-    public const int Bits = 14;
+    public const int Bits = 16;
     const int Size = 1 << Bits;
     /// <summary>rdx value with ExitNext: put the block at RIP into the table.</summary>
     public const nint FillRequest = 1;
