@@ -88,6 +88,8 @@ public sealed unsafe partial class NativeBlockCompiler
                 return GuestAccess(i, k, store: false);
             case IrOp.Store:
                 return GuestAccess(i, k, store: true);
+            case IrOp.PureCall when i.Helper == s_conditionPure:
+                return Condition(i, k);
             case IrOp.Call:
             case IrOp.PureCall:
             {
@@ -190,6 +192,54 @@ public sealed unsafe partial class NativeBlockCompiler
         JumpTo(Code.Je_rel32_64, exit.Budget);
         E(Instruction.Create(Code.Jmp_rm64, new MemoryOperand(RIP, 0L)));
         _patches.Add((_buf.Length - 4, exit.Slot));
+    }
+
+    static readonly ushort s_conditionPure = HelperTable.Id(FlagHelpers.ConditionPure);
+    static readonly Code[] s_setcc =
+    [
+        Code.Seto_rm8, Code.Setno_rm8, Code.Setb_rm8, Code.Setae_rm8, Code.Sete_rm8, Code.Setne_rm8, Code.Setbe_rm8,
+        Code.Seta_rm8, Code.Sets_rm8, Code.Setns_rm8, Code.Setp_rm8, Code.Setnp_rm8, Code.Setl_rm8, Code.Setge_rm8,
+        Code.Setle_rm8, Code.Setg_rm8,
+    ];
+
+    // A condition of lazy flags whose CcOp is known only at run time (set in an earlier block): for the common sub/cmp,
+    // add and logic ops the host redoes the operation at its size (a - src = dst, so cmp a, src; a + src = dst; test
+    // dst) and its setcc reads the very flags x86 defines; any other CcOp goes to the managed helper.
+    bool Condition(in IrInstr i, int k)
+    {
+        int stub = NewStub(k), set = NewLabel();
+        LoadTemp(RCX, i.B);
+        LoadTemp(RDX, i.C);
+        LoadTemp(RAX, i.A);
+        void Case(CcOp op, params Instruction[] redo)
+        {
+            int next = NewLabel();
+            E(Instruction.Create(Code.Cmp_rm32_imm32, EAX, (int)op));
+            JumpTo(Code.Jne_rel32_64, next);
+            foreach (var insn in redo) E(insn);
+            JumpTo(Code.Jmp_rel32_64, set);
+            Bind(next);
+        }
+        var sumLow = new MemoryOperand(RCX, RDX, 1, 0, 0);
+        Case(CcOp.Sub32, Instruction.Create(Code.Lea_r32_m, R11D, sumLow), Instruction.Create(Code.Cmp_r32_rm32, R11D, EDX));
+        Case(CcOp.Sub64, Instruction.Create(Code.Lea_r64_m, R11, sumLow), Instruction.Create(Code.Cmp_r64_rm64, R11, RDX));
+        Case(CcOp.Logic32, Instruction.Create(Code.Test_rm32_r32, ECX, ECX));
+        Case(CcOp.Logic64, Instruction.Create(Code.Test_rm64_r64, RCX, RCX));
+        Case(CcOp.Sub8, Instruction.Create(Code.Lea_r32_m, R11D, sumLow), Instruction.Create(Code.Cmp_r8_rm8, R11L, DL));
+        Case(CcOp.Logic8, Instruction.Create(Code.Test_rm8_r8, CL, CL));
+        Case(CcOp.Add64, Instruction.Create(Code.Mov_r64_rm64, R11, RCX), Instruction.Create(Code.Sub_r64_rm64, R11, RDX),
+            Instruction.Create(Code.Add_r64_rm64, R11, RDX));
+        Case(CcOp.Add32, Instruction.Create(Code.Mov_r32_rm32, R11D, ECX), Instruction.Create(Code.Sub_r32_rm32, R11D, EDX),
+            Instruction.Create(Code.Add_r32_rm32, R11D, EDX));
+        Case(CcOp.Sub16, Instruction.Create(Code.Lea_r32_m, R11D, sumLow), Instruction.Create(Code.Cmp_r16_rm16, R11W, DX));
+        Case(CcOp.Logic16, Instruction.Create(Code.Test_rm16_r16, CX, CX));
+        JumpTo(Code.Jmp_rel32_64, stub);
+        Bind(set);
+        E(Instruction.Create(s_setcc[(int)i.Imm & 15], AL));
+        E(Instruction.Create(Code.Movzx_r32_rm8, EAX, AL));
+        StoreTemp(i.Dst);
+        ResumeHere(k);
+        return true;
     }
 
     bool Alu(in IrInstr i, Code rm, Code imm)
