@@ -276,4 +276,28 @@ public unsafe class BackendAgreementTests
             }
         }
     }
+
+    [Theory]
+    [InlineData(Tier.Interpreter)]
+    [InlineData(Tier.Native)]
+    [InlineData(Tier.Il)]
+    public void AccessGroupWithAFarOffsetFromItsBase(Tier tier)
+    {
+        // A base far from the accessed page, with offsets beyond 32 bits (a mutated program produced one): the group's
+        // span check still finds the page.
+        using var g = new FakeGuest();
+        g.Map(DataPage, 4096, PageFlags.Read | PageFlags.Write);
+        const long Far = 1L << 40;
+        g.Cpu.State->Gpr[4] = DataPage + (ulong)Far;
+        var b = new IrBuilder();
+        b.InsnStart(0x1000);
+        ushort bas = b.LoadState(CpuState.GprOffset(4), 8);
+        b.Store(b.AddImm(bas, -Far + 8), b.Const(11), 8);
+        b.Store(b.AddImm(bas, -Far + 16), b.Const(22), 8);
+        b.StoreState(CpuState.GprOffset(0), 8, b.Load(b.AddImm(bas, -Far + 8), 8));
+        b.Jump(0x2000);
+        RunOn(tier, b.Finish(0x1000, 0x1004), g);
+        Assert.Equal(11UL, g.Cpu.State->Gpr[0]);
+        Assert.Equal(22UL, g.Memory.Read(DataPage + 16, 8));
+    }
 }
