@@ -186,12 +186,12 @@ public sealed unsafe partial class NativeBlockCompiler
             ReturnNext(unlinked: true);
             return;
         }
-        var exit = (target, Slot: NewLabel(), Link: NewLabel(), Budget: NewLabel());
+        var exit = new DirectExitLabels(target, NewLabel(), NewLabel(), NewLabel());
         _exits.Add(exit);
         E(Instruction.Create(Code.Dec_rm32, new MemoryOperand(RSI, -8)));
         JumpTo(Code.Je_rel32_64, exit.Budget);
         E(Instruction.Create(Code.Jmp_rm64, new MemoryOperand(RIP, 0L)));
-        _patches.Add((_buf.Length - 4, exit.Slot));
+        _patches.Add(new Patch(_buf.Length - 4, exit.Slot));
     }
 
     static readonly ushort s_conditionPure = HelperTable.Id(FlagHelpers.ConditionPure);

@@ -39,11 +39,15 @@ public sealed unsafe partial class NativeBlockCompiler
     readonly CodeBuffer _buf = new();
     readonly Encoder _enc;
     // Forward references (jumps, RIP-relative operands) whose rel32 is the instruction's last four bytes.
-    readonly List<int> _labels = new();
-    readonly List<(int At, int Label)> _patches = new();
+    readonly ScratchList<int> _labels = new();
+    readonly ScratchList<Patch> _patches = new();
     // Out-of-line exits, emitted after the main code: (op, resume label) for the managed side; (target, slot label, link label) for direct exits.
-    readonly List<(int Op, int Resume, int Label)> _slowStubs = new();
-    readonly List<(ulong Target, int Slot, int Link, int Budget)> _exits = new();
+    readonly ScratchList<SlowStub> _slowStubs = new();
+    readonly ScratchList<DirectExitLabels> _exits = new();
+
+    readonly record struct Patch(int At, int Label);
+    readonly record struct SlowStub(int Op, int Resume, int Label);
+    readonly record struct DirectExitLabels(ulong Target, int Slot, int Link, int Budget);
     ulong[] _constants = [];
     int _pure, _id;
     // The temp whose value rax holds (-1: none known), reads per temp, and the op being emitted: a temp read only by
@@ -72,8 +76,8 @@ public sealed unsafe partial class NativeBlockCompiler
         byte* at = arena.Place(c._buf.Bytes);
         if (at == null) return null;
         // Link slots start out pointing at their own exit's return path (absolute addresses: known only now).
-        foreach (var (_, slot, link, _) in c._exits)
-            *(byte**)(at + c._labels[slot]) = at + c._labels[link];
+        for (int e = 0; e < c._exits.Count; e++)
+            *(byte**)(at + c._labels[c._exits[e].Slot]) = at + c._labels[c._exits[e].Link];
         return new NativeCode(at, at + c._chainOffset, at + c._bodyOffset, counter, weight);
     }
 
@@ -144,18 +148,20 @@ public sealed unsafe partial class NativeBlockCompiler
             E(Instruction.Create(Code.Mov_rm64_imm32, RAX, (int)ExitNext));
             E(Instruction.Create(Code.Retnq));
         }
-        foreach (var (op, resume, label) in _slowStubs)
+        for (int n = 0; n < _slowStubs.Count; n++)
         {
+            var (op, resume, label) = _slowStubs[n];
             Bind(label);
             E(Instruction.Create(Code.Lea_r64_m, RAX, new MemoryOperand(RIP, 0L)));
-            _patches.Add((_buf.Length - 4, resume));
+            _patches.Add(new Patch(_buf.Length - 4, resume));
             E(Instruction.Create(Code.Shl_rm64_imm8, RAX, 16));
             E(Instruction.Create(Code.Or_rm64_imm32, RAX, op));
             E(Instruction.Create(Code.Mov_r32_imm32, EDX, (uint)_id));
             E(Instruction.Create(Code.Retnq));
         }
-        foreach (var (target, slot, link, budget) in _exits)
+        for (int n = 0; n < _exits.Count; n++)
         {
+            var (target, slot, link, budget) = _exits[n];
             // Out of budget: back to the runner, unlinked.
             Bind(budget);
             MovImm(RAX, target);
@@ -165,18 +171,18 @@ public sealed unsafe partial class NativeBlockCompiler
             MovImm(RAX, target);
             E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(RDI, CpuState.OffRip), RAX));
             E(Instruction.Create(Code.Lea_r64_m, RDX, new MemoryOperand(RIP, 0L)));
-            _patches.Add((_buf.Length - 4, slot));
+            _patches.Add(new Patch(_buf.Length - 4, slot));
             E(Instruction.Create(Code.Mov_rm64_imm32, RAX, (int)ExitNext));
             E(Instruction.Create(Code.Retnq));
         }
         while ((_buf.Length & 7) != 0) _buf.WriteByte(0xcc);
-        foreach (var (_, slot, _, _) in _exits)
+        for (int n = 0; n < _exits.Count; n++)
         {
-            Bind(slot);
+            Bind(_exits[n].Slot);
             for (int b = 0; b < 8; b++) _buf.WriteByte(0);
         }
-        foreach (var (at, label) in _patches)
-            _buf.Patch32(at, _labels[label] - (at + 4));
+        for (int n = 0; n < _patches.Count; n++)
+            _buf.Patch32(_patches[n].At, _labels[_patches[n].Label] - (_patches[n].At + 4));
         return true;
     }
 
@@ -226,7 +232,7 @@ public sealed unsafe partial class NativeBlockCompiler
     int NewStub(int op)
     {
         int label = NewLabel();
-        _slowStubs.Add((op, NewLabel(), label));
+        _slowStubs.Add(new SlowStub(op, NewLabel(), label));
         return label;
     }
 
@@ -255,7 +261,7 @@ public sealed unsafe partial class NativeBlockCompiler
     {
         // Encoded with a dummy target (the rel32 form always); patched once every label is bound.
         E(Instruction.CreateBranch(jcc, (ulong)_buf.Length));
-        _patches.Add((_buf.Length - 4, label));
+        _patches.Add(new Patch(_buf.Length - 4, label));
     }
 
     void E(in Instruction i) => _enc.Encode(i, (ulong)_buf.Length);

@@ -22,7 +22,9 @@ public sealed unsafe class NativeCodeArena
     public static readonly NativeCodeArena Shared = new();
 
     readonly Lock _lock = new();
-    readonly List<(nint Address, bool Code)> _chunks = new();
+    readonly ScratchList<Chunk> _chunks = new();
+
+    readonly record struct Chunk(nint Address, bool Code);
     byte* _next, _end;
     uint* _counters, _countersEnd;
     long _used, _mapped;
@@ -43,7 +45,7 @@ public sealed unsafe class NativeCodeArena
                 if (_mapped + ChunkSize > Limit) return null;
                 nint chunk = LibC.mmap(0, ChunkSize, LibC.PROT_READ | LibC.PROT_WRITE | LibC.PROT_EXEC, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS, -1, 0);
                 if (chunk == LibC.MAP_FAILED) return null;
-                _chunks.Add((chunk, true));
+                _chunks.Add(new Chunk(chunk, true));
                 _next = (byte*)chunk;
                 _end = _next + ChunkSize;
                 _mapped += ChunkSize;
@@ -67,7 +69,7 @@ public sealed unsafe class NativeCodeArena
                 if (_mapped + CountersPerChunk * sizeof(uint) > Limit) return null;
                 _counters = (uint*)NativeMemory.AllocZeroed(CountersPerChunk * sizeof(uint));
                 _countersEnd = _counters + CountersPerChunk;
-                _chunks.Add(((nint)_counters, false));
+                _chunks.Add(new Chunk((nint)_counters, false));
                 _mapped += CountersPerChunk * sizeof(uint);
             }
             return _counters++;
@@ -98,8 +100,9 @@ public sealed unsafe class NativeCodeArena
     {
         lock (_lock)
         {
-            foreach (var (address, code) in _chunks)
+            for (int n = 0; n < _chunks.Count; n++)
             {
+                var (address, code) = _chunks[n];
                 if (code) LibC.munmap(address, ChunkSize);
                 else NativeMemory.Free((void*)address);
             }
