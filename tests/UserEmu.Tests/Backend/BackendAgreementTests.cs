@@ -74,6 +74,8 @@ public unsafe class BackendAgreementTests
 
     public enum Tier { Interpreter, Native, Il }
 
+    public static TheoryData<Tier> AllTiers => [Tier.Interpreter, Tier.Native, Tier.Il];
+
     static BlockExit RunOn(Tier tier, IrBlock block, FakeGuest g)
     {
         switch (tier)
@@ -131,9 +133,7 @@ public unsafe class BackendAgreementTests
     }
 
     [Theory]
-    [InlineData(Tier.Interpreter)]
-    [InlineData(Tier.Native)]
-    [InlineData(Tier.Il)]
+    [MemberData(nameof(AllTiers))]
     public void FaultingLoadRecordsPcAndLeavesLaterStateUntouched(Tier tier)
     {
         using var g = new FakeGuest();
@@ -155,9 +155,7 @@ public unsafe class BackendAgreementTests
     }
 
     [Theory]
-    [InlineData(Tier.Interpreter)]
-    [InlineData(Tier.Native)]
-    [InlineData(Tier.Il)]
+    [MemberData(nameof(AllTiers))]
     public void StoreToReadOnlyPageIsAccessFault(Tier tier)
     {
         using var g = new FakeGuest();
@@ -173,9 +171,7 @@ public unsafe class BackendAgreementTests
     }
 
     [Theory]
-    [InlineData(Tier.Interpreter)]
-    [InlineData(Tier.Native)]
-    [InlineData(Tier.Il)]
+    [MemberData(nameof(AllTiers))]
     public void AccessesOffOneBaseFaultAtTheOneThatFaults(Tier tier)
     {
         // Two pushes' worth of stores off one RSP value (one group in compiled code, one page check for both): the
@@ -209,9 +205,7 @@ public unsafe class BackendAgreementTests
     static ulong AddOne(Vcpu cpu, ulong a, ulong b, long imm) => a + b + (ulong)imm;
 
     [Theory]
-    [InlineData(Tier.Interpreter)]
-    [InlineData(Tier.Native)]
-    [InlineData(Tier.Il)]
+    [MemberData(nameof(AllTiers))]
     public void PageCrossingAccessesCodePageWritesAndHelperCallsTakeTheCheckedPath(Tier tier)
     {
         using var g = new FakeGuest();
@@ -278,9 +272,7 @@ public unsafe class BackendAgreementTests
     }
 
     [Theory]
-    [InlineData(Tier.Interpreter)]
-    [InlineData(Tier.Native)]
-    [InlineData(Tier.Il)]
+    [MemberData(nameof(AllTiers))]
     public void AccessGroupWithAFarOffsetFromItsBase(Tier tier)
     {
         // A base far from the accessed page, with offsets beyond 32 bits (a mutated program produced one): the group's
