@@ -1,7 +1,5 @@
 using Iced.Intel;
-using UserEmu.Cpu.X86;
 using UserEmu.IR;
-using UserEmu.Memory;
 using static Iced.Intel.Register;
 
 namespace UserEmu.Backend.Native;
