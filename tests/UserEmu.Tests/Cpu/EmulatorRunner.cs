@@ -33,6 +33,8 @@ public sealed unsafe class EmulatorRunner : IDisposable
     const ulong ExitSentinel = 0x7fff_0000;
 
     readonly FakeGuest _g = new();
+    // Freed after every native run: long differential runs compile millions of blocks.
+    readonly NativeCodeArena _arena = new();
     readonly X86Translator _translator = new();
 
     public EmulatorRunner()
@@ -112,9 +114,16 @@ public sealed unsafe class EmulatorRunner : IDisposable
                 IrInterpreter.Run(Optimizer.IrOptimizer.Run(Copy(block)), cpu);
                 break;
             case Backend.Native:
-                var code = NativeBlockCompiler.Compile(PreparedBlock.Prepare(Optimizer.IrOptimizer.Run(Copy(block))), NativeCodeArena.Shared)
+                var code = NativeBlockCompiler.Compile(PreparedBlock.Prepare(Optimizer.IrOptimizer.Run(Copy(block))), _arena)
                     ?? throw new InvalidOperationException("the native tier refused the block");
-                NativeBlockRunner.Run(code.Body, cpu, NativeCodeArena.Shared, out _);
+                try
+                {
+                    NativeBlockRunner.Run(code.Body, cpu, _arena, out _);
+                }
+                finally
+                {
+                    _arena.Reset();
+                }
                 break;
             default:
                 IlBlockCompiler.Compile(Optimizer.IrOptimizer.Run(Copy(block)), _g.Memory)(cpu, cpu.State);
@@ -166,5 +175,9 @@ public sealed unsafe class EmulatorRunner : IDisposable
         return new CpuResult { State = s, Data = _g.Memory.ReadSpan(DataBase, c.Data.Length).ToArray() };
     }
 
-    public void Dispose() => _g.Dispose();
+    public void Dispose()
+    {
+        _arena.Reset();
+        _g.Dispose();
+    }
 }
