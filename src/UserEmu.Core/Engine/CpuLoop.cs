@@ -138,12 +138,11 @@ public sealed unsafe class CpuLoop
                 {
                     exit = IrInterpreter.Run(tb.Code, cpu);
                     runs = (uint)++tb.ExecCount;
-                    if (runs >= (uint)_nativeThreshold && _nativeThreshold >= 0 && tb.NativeClaimed == 0 && Interlocked.Exchange(ref tb.NativeClaimed, 1) == 0)
+                    if (runs >= (uint)_nativeThreshold && _nativeThreshold >= 0 && TranslationBlock.TakeClaim(ref tb.NativeClaimed))
                         TranslateNative(tb);
                 }
-                // The claim makes exactly one of several threads running a cold block compile it; the plain read keeps
-                // a block whose compile was given up (a member overwritten meanwhile) from an atomic op per run.
-                if (runs >= (uint)_threshold && _threshold > 0 && tb.CompileClaimed == 0 && Interlocked.Exchange(ref tb.CompileClaimed, 1) == 0)
+                // The claim makes exactly one of several threads running a block compile it.
+                if (runs >= (uint)_threshold && _threshold > 0 && TranslationBlock.TakeClaim(ref tb.CompileClaimed))
                     _proc.Compiler.Compile(tb, cpu.Memory);
             }
             if (exit == BlockExit.Syscall)
@@ -221,7 +220,7 @@ public sealed unsafe class CpuLoop
         // Bounded memory for programs that generate code without end (JITs): past the limit, start over.
         FlushIfFull();
         var tb = _proc.Code.Add(new TranslationBlock(ir), _cpu.Memory);
-        if (_nativeThreshold == 0 && tb.Native == null && Interlocked.Exchange(ref tb.NativeClaimed, 1) == 0) TranslateNative(tb);
+        if (_nativeThreshold == 0 && TranslationBlock.TakeClaim(ref tb.NativeClaimed)) TranslateNative(tb);
         if (_threshold == 0 && tb.Compiled == null) _proc.Compiler.Compile(tb, _cpu.Memory);
         return tb;
     }

@@ -18,7 +18,7 @@ public sealed class TranslationBlock(IrBlock ir)
     public volatile Backend.Native.NativeCode? Native;
     /// <summary>Set by the one thread that translates this block to native code.</summary>
     public int NativeClaimed;
-    /// <summary>Runs outside a compiled region so far (not atomic: threads racing on a cold block may lose counts, which only delays compiling).</summary>
+    /// <summary>Interpreted runs so far; once the block is native its runs are counted in <see cref="Backend.Native.NativeCode.Runs"/> (not atomic: threads racing on a cold block may lose counts, which only delays compiling).</summary>
     public int ExecCount;
     /// <summary>Set by the one thread that compiles this block.</summary>
     public int CompileClaimed;
@@ -26,6 +26,9 @@ public sealed class TranslationBlock(IrBlock ir)
     public TranslationBlock? Next0, Next1;
     /// <summary>Cleared when the guest code it came from is overwritten or unmapped.</summary>
     public volatile bool Valid = true;
+
+    /// <summary>True for exactly one caller per claim field (<see cref="NativeClaimed"/>, <see cref="CompileClaimed"/>); the plain read first keeps a claim already taken (a translation given up) from costing an atomic op per run.</summary>
+    public static bool TakeClaim(ref int claim) => claim == 0 && Interlocked.Exchange(ref claim, 1) == 0;
 
     /// <summary>Marks the block stale: lookups translate again, and native code chained to it leaves at its entry.</summary>
     public unsafe void Invalidate()

@@ -228,12 +228,12 @@ public static unsafe class EmulatorFds
         return r >= 0 || LibC.Errno != 2 /* ENOENT */;
     }
 
-    // Field 22 of /proc/self/stat (clock ticks since boot); the command name before it may hold spaces and parentheses.
+    // Field 22 of /proc/self/stat: the start time in clock ticks since boot.
     static string StartTime()
     {
-        string stat = File.ReadAllText("/proc/self/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return fields.Length > 19 ? fields[19] : "";
+        var fields = ProcStatFields.Split(File.ReadAllText("/proc/self/stat"));
+        int at = ProcStatFields.Index(22);
+        return at < fields.Length ? fields[at] : "";
     }
 
     static bool IsDebuggerPipe(int fd)

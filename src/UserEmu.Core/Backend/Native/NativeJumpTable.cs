@@ -33,7 +33,7 @@ public sealed unsafe class NativeJumpTable
     public void Clear() => new Span<nint>(Entries, Size).Fill(s_missStub);
 
     /// <summary>Index of <paramref name="pc"/>'s entry, as the code computes it.</summary>
-    public static int Index(ulong pc) => (int)((pc ^ (pc >> Bits)) & (Size - 1));
+    static int Index(ulong pc) => (int)((pc ^ (pc >> Bits)) & (Size - 1));
 
     public void Fill(ulong pc, byte* indirectEntry) => Entries[Index(pc)] = (nint)indirectEntry;
 

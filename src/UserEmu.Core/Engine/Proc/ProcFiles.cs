@@ -1,4 +1,5 @@
 using System.Text;
+using UserEmu.Host;
 using UserEmu.Memory;
 
 namespace UserEmu.Engine.Proc;
@@ -60,15 +61,14 @@ public static class ProcFiles
     /// <summary>/proc/self/stat for the guest: host values for scheduling fields, the guest's name and memory layout for the rest.</summary>
     public static string Stat(GuestProcess proc, string hostStat)
     {
-        // Fields after the ")" are space separated; replace those that describe the image (field numbers as in proc(5)).
-        int close = hostStat.LastIndexOf(')');
-        var fields = hostStat[(close + 2)..].TrimEnd('\n').Split(' ');
+        // Replace the fields that describe the image (field numbers as in proc(5)).
+        var fields = ProcStatFields.Split(hostStat);
         string pid = hostStat[..hostStat.IndexOf(' ')];
         ulong vsize = 0;
         foreach (var m in proc.Memory.Mappings()) vsize += m.Length;
         void Set(int field, ulong value)
         {
-            int idx = field - 3;
+            int idx = ProcStatFields.Index(field);
             if (idx < fields.Length) fields[idx] = value.ToString();
         }
         Set(23, vsize);
