@@ -50,9 +50,15 @@ public class VectorHelperAllocationTests
                         };
                         long imm = X86Emitter.VecImm(1, 2, 0x5a, extra);
                         fn(g.Cpu, page, 5, imm);
-                        long before = GC.GetAllocatedBytesForCurrentThread();
-                        for (int k = 0; k < Calls; k++) fn(g.Cpu, page, 5, imm);
-                        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                        // The least of three batches: an allocating helper allocates in every batch, while a one-off
+                        // allocation the runtime makes on this thread (seen once: 7,560 bytes in one batch) does not repeat.
+                        long allocated = long.MaxValue;
+                        for (int batch = 0; batch < 3; batch++)
+                        {
+                            long before = GC.GetAllocatedBytesForCurrentThread();
+                            for (int k = 0; k < Calls; k++) fn(g.Cpu, page, 5, imm);
+                            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+                        }
                         // An allocating helper costs at least 24 bytes a call; the runtime's tiering may add a few bytes once.
                         Assert.True(allocated < Calls, $"{type.Name}.{m.Name} (host={host}) allocated {allocated} bytes");
                     }
