@@ -13,8 +13,9 @@ public sealed unsafe class CpuLoop
     readonly Vcpu _cpu;
     readonly GuestProcess _proc;
     readonly EngineStats _stats;
-    readonly bool _traceExec, _traceCpu, _traceInAsm, _traceOp;
+    readonly bool _traceExec, _traceCpu, _traceInAsm, _traceOp, _traceOutAsm;
     readonly int _threshold, _nativeThreshold;
+    readonly bool _count;
 
     public CpuLoop(Vcpu cpu)
     {
@@ -26,8 +27,10 @@ public sealed unsafe class CpuLoop
         _traceCpu = o.Debug("cpu");
         _traceInAsm = o.Debug("in_asm");
         _traceOp = o.Debug("op");
+        _traceOutAsm = o.Debug("out_asm");
         _threshold = o.CompileThreshold;
         _nativeThreshold = o.NativeThreshold;
+        _count = _stats.Enabled;
     }
 
     /// <summary>Runs the guest until it exits; returns the exit status or throws <see cref="GuestTerminatedBySignalException"/>.</summary>
@@ -118,6 +121,7 @@ public sealed unsafe class CpuLoop
                 if (tb.Compiled != null) from.Targets[cpu.LinkExit] = tb;
                 cpu.LinkFrom = null;
             }
+            if (_count) CountDispatch(tb);
             if (_traceExec) _proc.Options.Log.WriteLine($"Trace 0x{tb.Pc:x16} [{(tb.Compiled != null ? "il" : tb.Native != null ? "native" : "interp")}]");
             if (_traceCpu) _proc.Options.Log.Write(CpuDump.Format(state));
             BlockExit exit;
@@ -158,6 +162,14 @@ public sealed unsafe class CpuLoop
         }
     }
 
+    void CountDispatch(TranslationBlock tb)
+    {
+        _stats.Dispatches++;
+        if (tb.Compiled != null) _stats.RegionRuns++;
+        else if (tb.Native != null) _stats.NativeEntries++;
+        else _stats.InterpretedRuns++;
+    }
+
     void FlushIfFull()
     {
         int limit = _proc.Options.TranslationCacheBlocks;
@@ -186,6 +198,7 @@ public sealed unsafe class CpuLoop
             if (code == null) return;
             // Published after the code is complete (volatile field), so any thread that sees it can run it.
             tb.Native = code;
+            if (_traceOutAsm) _proc.Options.Log.Write($"OUT: [native] 0x{tb.Pc:x}\n{NativeDisassembler.Format(code)}\n");
             Interlocked.Increment(ref _stats.NativeBlocks);
         }
         catch (Iced.Intel.EncoderException ex)
@@ -204,6 +217,7 @@ public sealed unsafe class CpuLoop
         ref var slot = ref _cpu.JumpCache[(int)(pc ^ (pc >> Vcpu.JumpCacheBits)) & ((1 << Vcpu.JumpCacheBits) - 1)];
         var tb = slot;
         if (tb != null && tb.Pc == pc && tb.Valid) return tb;
+        if (_count) _stats.JumpCacheMisses++;
         tb = _proc.Code.Lookup(pc);
         if (tb == null || !tb.Valid) tb = Translate(pc);
         slot = tb;

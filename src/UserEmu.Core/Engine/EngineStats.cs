@@ -13,10 +13,13 @@ public sealed class EngineStats
     public long NativeBlocks;
     public long NativeTicks;
     public long RegionsSplit;
+    // Dispatcher counters (not atomic: threads may lose counts). A native entry runs a chain of blocks.
+    public long Dispatches, JumpCacheMisses, InterpretedRuns, NativeEntries, RegionRuns;
 
     static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 
     public string Format(TranslationCache code, Backend.Native.NativeCodeArena native) =>
         $"useremu stats: blocks translated {code.BlocksTranslated} ({Ms(TranslateTicks):F1} ms), native {NativeBlocks} ({Ms(NativeTicks):F1} ms, {native.Used >> 10} KiB), compiled to IL {code.BlocksCompiled} ({Ms(CompileTicks):F1} ms, {RegionsSplit} regions halved to fit the JIT), " +
-        $"syscalls {Syscalls} ({Ms(SyscallTicks):F1} ms), cache flushes {code.Flushes}";
+        $"syscalls {Syscalls} ({Ms(SyscallTicks):F1} ms), cache flushes {code.Flushes}\n" +
+        $"useremu stats: dispatches {Dispatches} (jump cache misses {JumpCacheMisses}): interpreted blocks {InterpretedRuns}, native entries {NativeEntries}, region runs {RegionRuns}";
 }

@@ -45,7 +45,7 @@ public static class OptionTable
             (o, _) => o.Emulator.StraceSummary = true),
         new("strace-format", "USEREMU_STRACE_FORMAT", "text|json", "-strace output: strace's text or one JSON object per line", (o, v) =>
             o.Emulator.StraceJson = v switch { "json" => true, "text" => false, _ => throw new UsageException($"unknown -strace-format '{v}' (text or json)") }),
-        new("d", "USEREMU_LOG", "item[,...]", "log items: in_asm, op, exec, cpu, stats (-d help lists them)",
+        new("d", "USEREMU_LOG", "item[,...]", "log items: in_asm, op, out_asm, exec, cpu, stats (-d help lists them)",
             (o, v) => { foreach (var item in v.Split(',', StringSplitOptions.RemoveEmptyEntries)) o.Emulator.DebugItems.Add(item); }),
         new("D", "USEREMU_LOG_FILENAME", "logfile", "write -d logs to logfile instead of stderr", (o, v) => o.LogFile = v),
         new("quiet-unimplemented", "USEREMU_QUIET_UNIMPLEMENTED", null, "no warning for syscalls UserEmu does not implement",
@@ -72,6 +72,7 @@ public static class OptionTable
     [
         ("in_asm", "guest instructions of each translated block"),
         ("op", "UserEmu IR of each translated block"),
+        ("out_asm", "host machine code of each block the native tier translates"),
         ("exec", "each block as it runs"),
         ("cpu", "guest registers before each block"),
         ("stats", "engine counters at exit (blocks, compile time, syscalls)"),

@@ -78,7 +78,7 @@ public sealed unsafe partial class NativeBlockCompiler
         // Link slots start out pointing at their own exit's return path (absolute addresses: known only now).
         for (int e = 0; e < c._exits.Count; e++)
             *(byte**)(at + c._labels[c._exits[e].Slot]) = at + c._labels[c._exits[e].Link];
-        return new NativeCode(at, at + c._chainOffset, at + c._bodyOffset, counter, weight);
+        return new NativeCode(at, at + c._chainOffset, at + c._bodyOffset, counter, weight, c._buf.Length);
     }
 
     int _chainOffset, _bodyOffset;
