@@ -231,6 +231,38 @@ public unsafe class BackendAgreementTests
         Assert.Equal([DataPage + 4096], written);
     }
 
+    [Theory]
+    [MemberData(nameof(AllTiers))]
+    public void TempsLiveAcrossTheManagedSideKeepTheirValues(Tier tier)
+    {
+        // More values live at once than the native tier has registers for temps, across a helper call, a page-crossing
+        // load and a page-crossing store (each performed by the managed side, which reads and writes the frame).
+        using var g = new FakeGuest();
+        g.Map(DataPage, 8192, PageFlags.Read | PageFlags.Write);
+        g.Memory.Write(DataPage + 4092, 8, 0x0102030405060708);
+        for (int r = 0; r < 10; r++) g.Cpu.State->Gpr[r] = 0x1000UL * (ulong)(r + 1);
+        var b = new IrBuilder();
+        b.InsnStart(0x1000);
+        var v = new ushort[10];
+        for (int r = 0; r < 10; r++) v[r] = b.Add(b.LoadState(CpuState.GprOffset(r), 8), b.Const(r));
+        ushort across = b.Const((long)DataPage + 4092);
+        ushort loaded = b.Load(across, 8);
+        ushort called = b.Call(AddOne, v[0], v[9], 5);
+        b.Store(b.Const((long)DataPage + 4094), b.Add(loaded, v[1]), 4);
+        for (int r = 0; r < 10; r++) b.StoreState(CpuState.GprOffset(r), 8, b.Add(v[r], v[(r + 1) % 10]));
+        b.StoreState(CpuState.GprOffset(10), 8, loaded);
+        b.StoreState(CpuState.GprOffset(11), 8, called);
+        b.Jump(0x2000);
+        var block = b.Finish(0x1000, 0x1008);
+
+        Assert.Equal(BlockExit.Next, RunOn(tier, block, g));
+        ulong V(int r) => 0x1000UL * (ulong)(r + 1) + (ulong)r;
+        for (int r = 0; r < 10; r++) Assert.Equal(V(r) + V((r + 1) % 10), g.Cpu.State->Gpr[r]);
+        Assert.Equal(0x0102030405060708UL, g.Cpu.State->Gpr[10]);
+        Assert.Equal(V(0) + V(9) + 5, g.Cpu.State->Gpr[11]);
+        Assert.Equal((uint)(0x0102030405060708UL + V(1)), (uint)g.Memory.Read(DataPage + 4094, 4));
+    }
+
     [Fact]
     public void ConditionsOfRunTimeFlagStatesAgree()
     {

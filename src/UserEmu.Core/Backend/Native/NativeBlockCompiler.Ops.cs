@@ -14,9 +14,7 @@ public sealed unsafe partial class NativeBlockCompiler
         switch (i.Op)
         {
             case IrOp.Const:
-                if (_rax == i.Dst) _rax = -1;
-                if (Fits32((ulong)i.Imm)) E(Instruction.Create(Code.Mov_rm64_imm32, Temp(i.Dst), (int)i.Imm));
-                else { MovImm(RAX, (ulong)i.Imm); StoreTemp(i.Dst); }
+                StoreTempImm(i.Dst, (ulong)i.Imm);
                 return true;
             case IrOp.Mov:
                 LoadTemp(RAX, i.A);
@@ -36,6 +34,19 @@ public sealed unsafe partial class NativeBlockCompiler
                 return true;
             }
             case IrOp.StoreState:
+                if (i.A < _pure && Fits32(_constants[i.A]))
+                {
+                    var m = new MemoryOperand(RDI, i.Imm);
+                    int v = (int)_constants[i.A];
+                    E(i.Size switch
+                    {
+                        1 => Instruction.Create(Code.Mov_rm8_imm8, m, v & 0xff),
+                        2 => Instruction.Create(Code.Mov_rm16_imm16, m, v & 0xffff),
+                        4 => Instruction.Create(Code.Mov_rm32_imm32, m, v),
+                        _ => Instruction.Create(Code.Mov_rm64_imm32, m, v),
+                    });
+                    return true;
+                }
                 LoadTemp(RAX, i.A);
                 StoreSized(new MemoryOperand(RDI, i.Imm), i.Size, RAX);
                 return true;
@@ -244,9 +255,12 @@ public sealed unsafe partial class NativeBlockCompiler
 
     bool Alu(in IrInstr i, Code rm, Code imm)
     {
-        LoadTemp(RAX, i.A);
-        if (i.B < _pure && Fits32(_constants[i.B])) E(Instruction.Create(imm, RAX, (int)_constants[i.B]));
-        else Rm(rm, i.B, RCX);
+        ushort a = i.A, b = i.B;
+        // x op constant takes an immediate; add, and, or and xor commute, so a constant first operand can be one too.
+        if (a < _pure && b >= _pure && i.Op is not IrOp.Sub) (a, b) = (b, a);
+        LoadTemp(RAX, a);
+        if (b < _pure && Fits32(_constants[b])) E(Instruction.Create(imm, RAX, (int)_constants[b]));
+        else Rm(rm, b, RCX);
         StoreTemp(i.Dst);
         return true;
     }

@@ -15,6 +15,7 @@ public sealed unsafe partial class NativeBlockCompiler
             MovImm(scratch, _constants[t]);
             E(Instruction.Create(code, RAX, scratch));
         }
+        else if (_reg[t] != Register.None) E(Instruction.Create(code, RAX, _reg[t]));
         else E(Instruction.Create(code, RAX, Temp(t)));
     }
 
@@ -30,6 +31,7 @@ public sealed unsafe partial class NativeBlockCompiler
             return;
         }
         if (t < _pure) MovImm(r64, _constants[t]);
+        else if (_reg[t] != Register.None) E(Instruction.Create(Code.Mov_r64_rm64, r64, _reg[t]));
         else E(Instruction.Create(Code.Mov_r64_rm64, r64, Temp(t)));
         if (r64 == RAX) _rax = t;
     }
@@ -37,6 +39,12 @@ public sealed unsafe partial class NativeBlockCompiler
     // t = r64; with r64 = rax the store is left out when the next op alone reads t, from rax.
     void StoreTemp(ushort t, Register r64 = RAX)
     {
+        if (_reg[t] != Register.None)
+        {
+            E(Instruction.Create(Code.Mov_r64_rm64, _reg[t], r64));
+            _rax = r64 == RAX ? t : -1;
+            return;
+        }
         if (r64 != RAX)
         {
             E(Instruction.Create(Code.Mov_rm64_r64, Temp(t), r64));
@@ -47,11 +55,23 @@ public sealed unsafe partial class NativeBlockCompiler
         if (!NextOpAloneTakesFromRax(t)) E(Instruction.Create(Code.Mov_rm64_r64, Temp(t), RAX));
     }
 
-    bool NextOpAloneTakesFromRax(ushort t)
+    // t = a constant.
+    void StoreTempImm(ushort t, ulong v)
+    {
+        if (_rax == t) _rax = -1;
+        if (_reg[t] != Register.None) MovImm(_reg[t], v);
+        else if (Fits32(v)) E(Instruction.Create(Code.Mov_rm64_imm32, Temp(t), (int)(long)v));
+        else { MovImm(RAX, v); StoreTemp(t); }
+    }
+
+    bool NextOpAloneTakesFromRax(ushort t) => NextOpAloneTakes(_k, t);
+
+    // Whether op k's result t is read only by op k + 1, which takes it first (from rax).
+    bool NextOpAloneTakes(int k, ushort t)
     {
         // A Load's or helper's result must be in the frame: their slow path writes it there and resumes after it.
-        if (_uses[t] != 1 || _k + 1 >= _code.Length || _code[_k].Op is IrOp.Load or IrOp.Call or IrOp.PureCall) return false;
-        ref readonly var next = ref _code[_k + 1];
+        if (_uses[t] != 1 || k + 1 >= _code.Length || _code[k].Op is IrOp.Load or IrOp.Call or IrOp.PureCall) return false;
+        ref readonly var next = ref _code[k + 1];
         return next.A == t && TakesAFirst(next.Op);
     }
 
@@ -75,6 +95,91 @@ public sealed unsafe partial class NativeBlockCompiler
         RCX => ECX,
         RDX => EDX,
         R11 => R11D,
-        _ => throw new ArgumentException($"no 32-bit scratch for {r64}"),
+        RBX => EBX,
+        RBP => EBP,
+        R12 => R12D,
+        R13 => R13D,
+        R14 => R14D,
+        R15 => R15D,
+        _ => throw new ArgumentException($"no 32-bit form for {r64}"),
     };
+
+    /// <summary>Registers that hold temps within a block: callee-saved in the SysV ABI, saved once per runner call by its entry stub.</summary>
+    internal static readonly Register[] TempRegisters = [RBX, RBP, R12, R13, R14, R15];
+
+    // Per temp of the block being compiled: its host register (None: the frame), its defining op and its last reader;
+    // per temp register, the temp it holds.
+    readonly Register[] _reg = new Register[NativeBlockRunner.FrameTemps];
+    readonly int[] _def = new int[NativeBlockRunner.FrameTemps], _lastUse = new int[NativeBlockRunner.FrameTemps];
+    readonly ushort[] _owner = new ushort[TempRegisters.Length];
+    int _tempCount;
+
+    // Linear scan over the block: a temp defined once, read after its definition and not simply handed to the next op in
+    // rax gets a free register for its whole life (first come, first served; the rest stay in the frame). Around the ops
+    // the managed side performs they go through the frame (SpillFor, ReloadAfter).
+    void AllocateRegisters(IrInstr[] code, int temps)
+    {
+        _tempCount = temps;
+        Array.Fill(_reg, Register.None, 0, temps);
+        Array.Fill(_def, -1, 0, temps);
+        Array.Fill(_lastUse, -1, 0, temps);
+        Span<bool> bad = temps <= 1024 ? stackalloc bool[temps] : new bool[temps];
+        bad.Clear();
+        for (int k = 0; k < code.Length; k++)
+        {
+            ref readonly var i = ref code[k];
+            int n = Optimizer.DeadTemps.TempOperands(i.Op);
+            for (int o = 0; o < n; o++)
+            {
+                ushort t = o == 0 ? i.A : o == 1 ? i.B : i.C;
+                if (t < _pure) continue;
+                if (_def[t] < 0) bad[t] = true;
+                _lastUse[t] = k;
+            }
+            if (IR.PreparedBlock.Defines(i.Op) && i.Dst >= _pure)
+            {
+                if (_def[i.Dst] >= 0) bad[i.Dst] = true;
+                _def[i.Dst] = k;
+            }
+        }
+        var owner = _owner;
+        Array.Fill(owner, ushort.MaxValue);
+        for (int k = 0; k < code.Length; k++)
+        {
+            ref readonly var i = ref code[k];
+            if (!IR.PreparedBlock.Defines(i.Op) || i.Dst < _pure) continue;
+            int t = i.Dst;
+            if (bad[t] || _lastUse[t] <= k) continue;
+            // A temp the next op alone takes already lives in rax only.
+            if (NextOpAloneTakes(k, (ushort)t)) continue;
+            for (int r = 0; r < TempRegisters.Length; r++)
+            {
+                if (owner[r] != ushort.MaxValue && _lastUse[owner[r]] >= k) continue;
+                owner[r] = (ushort)t;
+                _reg[t] = TempRegisters[r];
+                break;
+            }
+        }
+    }
+
+    // Before op k goes to the managed side: the register temps it may read (live into k) go to the frame.
+    void SpillFor(int k)
+    {
+        for (int t = _pure; t < _tempCount; t++)
+            if (_reg[t] != Register.None && _def[t] < k && _lastUse[t] >= k)
+                E(Instruction.Create(Code.Mov_rm64_r64, Temp((ushort)t), _reg[t]));
+    }
+
+    // After the managed side performed op k: the register temps live past it (its result included) come back from the frame.
+    bool ReloadAfter(int k, bool emit)
+    {
+        bool any = false;
+        for (int t = _pure; t < _tempCount; t++)
+            if (_reg[t] != Register.None && _def[t] <= k && _lastUse[t] > k)
+            {
+                any = true;
+                if (emit) E(Instruction.Create(Code.Mov_r64_rm64, _reg[t], Temp((ushort)t)));
+            }
+        return any;
+    }
 }

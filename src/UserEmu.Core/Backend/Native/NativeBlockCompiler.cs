@@ -120,6 +120,7 @@ public sealed unsafe partial class NativeBlockCompiler
             if (n >= 2) _uses[i.B]++;
             if (n >= 3) _uses[i.C]++;
         }
+        AllocateRegisters(code, block.TempCount);
         _rax = -1;
         for (int k = 0; k < code.Length; k++)
         {
@@ -152,12 +153,21 @@ public sealed unsafe partial class NativeBlockCompiler
         {
             var (op, resume, label) = _slowStubs[n];
             Bind(label);
+            // The managed side reads and writes temps in the frame: register temps go there and come back.
+            SpillFor(op);
+            int reenter = ReloadAfter(op, emit: false) ? NewLabel() : resume;
             E(Instruction.Create(Code.Lea_r64_m, RAX, new MemoryOperand(RIP, 0L)));
-            _patches.Add(new Patch(_buf.Length - 4, resume));
+            _patches.Add(new Patch(_buf.Length - 4, reenter));
             E(Instruction.Create(Code.Shl_rm64_imm8, RAX, 16));
             E(Instruction.Create(Code.Or_rm64_imm32, RAX, op));
             E(Instruction.Create(Code.Mov_r32_imm32, EDX, (uint)_id));
             E(Instruction.Create(Code.Retnq));
+            if (reenter != resume)
+            {
+                Bind(reenter);
+                ReloadAfter(op, emit: true);
+                JumpTo(Code.Jmp_rel32_64, resume);
+            }
         }
         for (int n = 0; n < _exits.Count; n++)
         {

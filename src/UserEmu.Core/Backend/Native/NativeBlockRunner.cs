@@ -35,12 +35,16 @@ public static unsafe class NativeBlockRunner
 
     static nint EntryStub()
     {
-        // Moves the arguments into the roles the block code expects and jumps to it; the code returns to our caller.
+        // Moves the arguments into the roles the block code expects and calls it.
+        // The registers that hold temps (callee-saved) are saved here once per call, not per block.
         var a = new Assembler(64);
+        foreach (var r in NativeBlockCompiler.TempRegisters) a.push(new AssemblerRegister64(r));
         a.mov(r10, r9);
         a.mov(r9, r8);
         a.mov(r8, rcx);
-        a.jmp(rdx);
+        a.call(rdx);
+        for (int k = NativeBlockCompiler.TempRegisters.Length - 1; k >= 0; k--) a.pop(new AssemblerRegister64(NativeBlockCompiler.TempRegisters[k]));
+        a.ret();
         return NativeSignalHandler.Place(a);
     }
 
