@@ -1,0 +1,54 @@
+using UserEmu.Backend.Interpreter;
+using UserEmu.Cpu.X86;
+using UserEmu.IR;
+using UserEmu.Memory;
+using UserEmu.Tests.TestSupport;
+using Xunit;
+
+namespace UserEmu.Tests.Backend;
+
+/// <summary>Identities the optimiser turns into copies, and the near misses it must leave alone.</summary>
+public unsafe class AlgebraicSimplificationTests
+{
+    const ulong DataPage = 0x10000;
+
+    static int Count(IrBlock block, IrOp op) => block.Code.Count(i => i.Op == op);
+
+    [Fact]
+    public void IdentitiesBecomeCopiesAndNearMissesStay()
+    {
+        using var g = new FakeGuest();
+        g.Map(DataPage, 4096, PageFlags.Read | PageFlags.Write);
+        g.Memory.Write(DataPage, 8, 0xfedc_ba98_7654_3210);
+        g.Cpu.State->Gpr[0] = 0xffff_ffff_8000_0001;
+        var b = new IrBuilder();
+        b.InsnStart(0x1000);
+        ushort x = b.LoadState(CpuState.GprOffset(0), 8);
+        ushort half = b.Load(b.Const((long)DataPage), 2);
+        // Identities: x + 0, 0 | x, x * 1, zext32(zext32(load16)), load16 & 0xffff, x - x.
+        b.StoreState(CpuState.GprOffset(1), 8, b.Add(x, b.Const(0)));
+        b.StoreState(CpuState.GprOffset(2), 8, b.Binary(IrOp.Or, b.Const(0), x));
+        b.StoreState(CpuState.GprOffset(3), 8, b.Binary(IrOp.Mul, x, b.Const(1)));
+        b.StoreState(CpuState.GprOffset(4), 8, b.Unary(IrOp.ZExt, b.Unary(IrOp.ZExt, half, 4), 4));
+        b.StoreState(CpuState.GprOffset(5), 8, b.Binary(IrOp.And, half, b.Const(0xffff)));
+        b.StoreState(CpuState.GprOffset(6), 8, b.Binary(IrOp.Sub, x, x));
+        // Near misses: a zero-extension that cuts bits, a mask narrower than the value, 0 - x.
+        b.StoreState(CpuState.GprOffset(7), 8, b.Unary(IrOp.ZExt, x, 4));
+        b.StoreState(CpuState.GprOffset(8), 8, b.Binary(IrOp.And, half, b.Const(0xff)));
+        b.StoreState(CpuState.GprOffset(9), 8, b.Binary(IrOp.Sub, b.Const(0), x));
+        b.Jump(0x2000);
+        var block = b.Finish(0x1000, 0x1004);
+        var copy = new IrBlock { GuestPc = block.GuestPc, GuestEnd = block.GuestEnd, Code = (IrInstr[])block.Code.Clone(), TempCount = block.TempCount, GuestInstructionCount = 1 };
+
+        var optimized = UserEmu.Optimizer.IrOptimizer.Run(copy);
+
+        Assert.Equal(0, Count(optimized, IrOp.Add) + Count(optimized, IrOp.Or) + Count(optimized, IrOp.Mul) + Count(optimized, IrOp.Mov));
+        Assert.Equal(1, Count(optimized, IrOp.ZExt));
+        Assert.Equal(1, Count(optimized, IrOp.And));
+        Assert.Equal(1, Count(optimized, IrOp.Sub));
+        IrInterpreter.Run(optimized, g.Cpu);
+        ulong xv = 0xffff_ffff_8000_0001;
+        ulong[] expected = [xv, xv, xv, xv, 0x3210, 0x3210, 0, 0x8000_0001, 0x10, 0 - xv];
+        for (int r = 1; r < 10; r++) Assert.Equal(expected[r], g.Cpu.State->Gpr[r]);
+    }
+}
