@@ -34,6 +34,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 return true;
             }
             case IrOp.StoreState:
+                if (IsDeferred(k)) return true;
                 if (i.A < _pure && Fits32(_constants[i.A]))
                 {
                     var m = new MemoryOperand(RDI, i.Imm);

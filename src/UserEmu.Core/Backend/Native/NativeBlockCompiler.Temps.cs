@@ -112,19 +112,18 @@ public sealed unsafe partial class NativeBlockCompiler
     readonly Register[] _reg = new Register[NativeBlockRunner.FrameTemps];
     readonly int[] _def = new int[NativeBlockRunner.FrameTemps], _lastUse = new int[NativeBlockRunner.FrameTemps];
     readonly ushort[] _owner = new ushort[TempRegisters.Length];
+    // Temps defined more than once or read before their definition: they stay in the frame.
+    readonly bool[] _inFrame = new bool[NativeBlockRunner.FrameTemps];
     int _tempCount;
 
-    // Linear scan over the block: a temp defined once, read after its definition and not simply handed to the next op in
-    // rax gets a free register for its whole life (first come, first served; the rest stay in the frame). Around the ops
-    // the managed side performs they go through the frame (SpillFor, ReloadAfter).
-    void AllocateRegisters(IrInstr[] code, int temps)
+    void ComputeLiveRanges(IrInstr[] code, int temps)
     {
         _tempCount = temps;
         Array.Fill(_reg, Register.None, 0, temps);
         Array.Fill(_def, -1, 0, temps);
         Array.Fill(_lastUse, -1, 0, temps);
-        Span<bool> bad = temps <= 1024 ? stackalloc bool[temps] : new bool[temps];
-        bad.Clear();
+        var bad = _inFrame;
+        Array.Clear(bad, 0, temps);
         for (int k = 0; k < code.Length; k++)
         {
             ref readonly var i = ref code[k];
@@ -142,6 +141,13 @@ public sealed unsafe partial class NativeBlockCompiler
                 _def[i.Dst] = k;
             }
         }
+    }
+
+    // Linear scan over the block: a temp defined once, read after its definition and not simply handed to the next op in
+    // rax gets a free register for its whole life (first come, first served; the rest stay in the frame). Around the ops
+    // the managed side performs they go through the frame (SpillFor, ReloadAfter).
+    void AllocateRegisters(IrInstr[] code)
+    {
         var owner = _owner;
         Array.Fill(owner, ushort.MaxValue);
         for (int k = 0; k < code.Length; k++)
@@ -149,7 +155,7 @@ public sealed unsafe partial class NativeBlockCompiler
             ref readonly var i = ref code[k];
             if (!IR.PreparedBlock.Defines(i.Op) || i.Dst < _pure) continue;
             int t = i.Dst;
-            if (bad[t] || _lastUse[t] <= k) continue;
+            if (_inFrame[t] || _lastUse[t] <= k) continue;
             // A temp the next op alone takes already lives in rax only.
             if (NextOpAloneTakes(k, (ushort)t)) continue;
             for (int r = 0; r < TempRegisters.Length; r++)

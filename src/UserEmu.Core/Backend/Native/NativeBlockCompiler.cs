@@ -120,7 +120,10 @@ public sealed unsafe partial class NativeBlockCompiler
             if (n >= 2) _uses[i.B]++;
             if (n >= 3) _uses[i.C]++;
         }
-        AllocateRegisters(code, block.TempCount);
+        FindDeferredStores(code);
+        ComputeLiveRanges(code, block.TempCount);
+        KeepDeferredValuesLive(code);
+        AllocateRegisters(code);
         _rax = -1;
         for (int k = 0; k < code.Length; k++)
         {
@@ -153,8 +156,10 @@ public sealed unsafe partial class NativeBlockCompiler
         {
             var (op, resume, label) = _slowStubs[n];
             Bind(label);
-            // The managed side reads and writes temps in the frame: register temps go there and come back.
+            // The managed side reads and writes temps in the frame: register temps go there and come back. State it may
+            // show in a signal frame gets the stores left out of the fast path.
             SpillFor(op);
+            MakeDeferredStores(op);
             int reenter = ReloadAfter(op, emit: false) ? NewLabel() : resume;
             E(Instruction.Create(Code.Lea_r64_m, RAX, new MemoryOperand(RIP, 0L)));
             _patches.Add(new Patch(_buf.Length - 4, reenter));
