@@ -120,7 +120,7 @@ public sealed unsafe partial class NativeBlockCompiler
                     ReturnNext(unlinked: true);
                     return true;
                 }
-                // RIP = target, then through the jump table while the budget lasts.
+                // RIP = target, then through the jump table while the budget lasts (the target's entry compares rax).
                 E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(RDI, CpuState.OffRip), RAX));
                 E(Instruction.Create(Code.Dec_rm32, new MemoryOperand(RSI, -8)));
                 PlainExitIf(Code.Je_rel32_64);

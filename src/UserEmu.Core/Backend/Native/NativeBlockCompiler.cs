@@ -98,10 +98,15 @@ public sealed unsafe partial class NativeBlockCompiler
         _chain = chain;
         var code = block.Code;
 
-        // Indirect entry: reached through a possibly stale jump table entry, so check that RIP is this block.
+        // Indirect entry: reached through a possibly stale jump table entry, so check that the target (in rax, just
+        // stored to RIP by the indirect jump) is this block.
         int leave = NewLabel(), fill = NewLabel();
-        MovImm(RAX, block.GuestPc);
-        E(Instruction.Create(Code.Cmp_rm64_r64, new MemoryOperand(RDI, CpuState.OffRip), RAX));
+        if (Fits32(block.GuestPc)) E(Instruction.Create(Code.Cmp_rm64_imm32, RAX, (int)(long)block.GuestPc));
+        else
+        {
+            MovImm(RCX, block.GuestPc);
+            E(Instruction.Create(Code.Cmp_r64_rm64, RAX, RCX));
+        }
         JumpTo(Code.Jne_rel32_64, fill);
         // Chain entry: count the run; leave for the dispatcher (RIP = this block) once hot or invalidated.
         _chainOffset = _buf.Length;
