@@ -2,13 +2,23 @@ using UserEmu.IR;
 
 namespace UserEmu.Optimizer;
 
-/// <summary>Evaluates pure ops whose inputs are constants at translation time (address arithmetic, immediates, x86 zero-extension of constants).</summary>
+/// <summary>
+/// Evaluates pure ops whose inputs are constants at translation time (address arithmetic, immediates, x86
+/// zero-extension of constants), and turns ops that give back one of their operands into copies: x + 0, x | 0, x ^ 0,
+/// x - 0, shifts by 0, x * 1, x &amp; -1, and zero-extensions or masks of values already that narrow (the frontend
+/// zero-extends every 32-bit result and forms [base] addresses as 0 + base); x - x and x ^ x become 0.
+/// </summary>
+/// <remarks>IR arithmetic is on 64 bits (only rotates take a size), so the identities are exact. Copy propagation then
+/// removes the copies.</remarks>
 static class ConstantFolding
 {
     public static void Run(IrInstr[] code, int tempCount)
     {
+        // Per temp: whether it is a known constant, its value, and how many low bits can be non-zero.
         var known = new bool[tempCount];
         var value = new ulong[tempCount];
+        var width = new byte[tempCount];
+        Array.Fill(width, (byte)64);
         for (int k = 0; k < code.Length; k++)
         {
             ref var i = ref code[k];
@@ -46,8 +56,59 @@ static class ConstantFolding
                     i = new IrInstr { Op = IrOp.Jump, Imm = target };
                     break;
                 }
+                default:
+                    Simplify(ref i, known, value, width);
+                    break;
             }
+            if (PreparedBlock.Defines(i.Op)) width[i.Dst] = Width(i, known, value, width);
         }
+    }
+
+    static void Simplify(ref IrInstr i, bool[] known, ulong[] value, byte[] width)
+    {
+        bool Is(ushort t, ulong v) => known[t] && value[t] == v;
+        switch (i.Op)
+        {
+            case IrOp.Sub or IrOp.Xor when i.A == i.B:
+                Fold(ref i, 0, known, value); // sbb r, r and xor r, r
+                break;
+            case IrOp.Add or IrOp.Or or IrOp.Xor when Is(i.A, 0):
+            case IrOp.Mul when Is(i.A, 1):
+            case IrOp.And when known[i.A] && Covers(value[i.A], width[i.B]):
+                Copy(ref i, i.B, known, value);
+                break;
+            case IrOp.Add or IrOp.Or or IrOp.Xor or IrOp.Sub or IrOp.Shl or IrOp.Shr or IrOp.Sar when Is(i.B, 0):
+            case IrOp.Mul when Is(i.B, 1):
+            case IrOp.And when known[i.B] && Covers(value[i.B], width[i.A]):
+            case IrOp.ZExt when width[i.A] <= 8 * i.Size:
+                Copy(ref i, i.A, known, value);
+                break;
+        }
+    }
+
+    // How many low bits of the op's result can be non-zero.
+    static byte Width(in IrInstr i, bool[] known, ulong[] value, byte[] width) => i.Op switch
+    {
+        IrOp.Const => (byte)(64 - ulong.LeadingZeroCount((ulong)i.Imm)),
+        IrOp.Mov => width[i.A],
+        IrOp.ZExt => Math.Min(width[i.A], (byte)(8 * i.Size)),
+        IrOp.LoadState or IrOp.Load when i.Size < 8 => (byte)(8 * i.Size),
+        IrOp.CmpEq or IrOp.CmpNe or IrOp.CmpLtU or IrOp.CmpLeU or IrOp.CmpLtS or IrOp.CmpLeS => 1,
+        IrOp.And => Math.Min(width[i.A], width[i.B]),
+        IrOp.Or or IrOp.Xor => Math.Max(width[i.A], width[i.B]),
+        IrOp.Shr when known[i.B] => (byte)Math.Max(0, width[i.A] - (int)(value[i.B] & 63)),
+        _ => 64,
+    };
+
+    // A mask keeps every bit a value of `width` bits can have.
+    static bool Covers(ulong mask, int width) => width >= 64 ? mask == ulong.MaxValue : (mask | ((1UL << width) - 1)) == mask;
+
+    static void Copy(ref IrInstr i, ushort source, bool[] known, ulong[] value)
+    {
+        ushort dst = i.Dst;
+        i = new IrInstr { Op = IrOp.Mov, Dst = dst, A = source };
+        known[dst] = known[source];
+        value[dst] = value[source];
     }
 
     static unsafe ulong CallPure(in IrInstr i, ulong[] value) =>

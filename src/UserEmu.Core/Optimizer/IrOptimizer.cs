@@ -11,7 +11,6 @@ public static class IrOptimizer
         StateForwarding.Run(code);
         CopyPropagation.Run(code, block.TempCount);
         ConstantFolding.Run(code, block.TempCount);
-        AlgebraicSimplification.Run(code, block.TempCount);
         CopyPropagation.Run(code, block.TempCount);
         DeadStateStores.Run(code);
         DeadTemps.Run(code, block.TempCount);

@@ -7,7 +7,7 @@ using Xunit;
 
 namespace UserEmu.Tests.Backend;
 
-/// <summary>Identities the optimiser turns into copies, and the near misses it must leave alone.</summary>
+/// <summary>Identities constant folding turns into copies, and the near misses it must leave alone.</summary>
 public unsafe class AlgebraicSimplificationTests
 {
     const ulong DataPage = 0x10000;
