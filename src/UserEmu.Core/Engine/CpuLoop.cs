@@ -127,13 +127,7 @@ public sealed unsafe class CpuLoop
             BlockExit exit;
             if (tb.Compiled is { } compiled)
             {
-                if (tb.Region is { OnProbation: true } links)
-                {
-                    long steps = cpu.RegionSteps;
-                    exit = (BlockExit)compiled(cpu, state);
-                    RegionProbation.Entered(tb, links, cpu.RegionSteps - steps, _stats);
-                }
-                else exit = (BlockExit)compiled(cpu, state);
+                exit = (BlockExit)compiled(cpu, state);
             }
             else
             {
@@ -152,12 +146,8 @@ public sealed unsafe class CpuLoop
                         TranslateNative(tb);
                 }
                 // The claim makes exactly one of several threads running a block compile it.
-                if (runs >= (uint)_threshold && _threshold > 0)
-                {
-                    if (TranslationBlock.TakeClaim(ref tb.CompileClaimed)) _proc.Compiler.Compile(tb, cpu.Memory);
-                    // No region (demoted, or it failed to compile): the chain entry need not leave at every run.
-                    else if (tb.Compiled == null && tb.Native is { } n && *n.Runs < NativeBlockCompiler.Poisoned) *n.Runs = 0;
-                }
+                if (runs >= (uint)_threshold && _threshold > 0 && TranslationBlock.TakeClaim(ref tb.CompileClaimed))
+                    _proc.Compiler.Compile(tb, cpu.Memory);
             }
             if (exit == BlockExit.Syscall)
             {

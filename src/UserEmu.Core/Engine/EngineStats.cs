@@ -13,15 +13,13 @@ public sealed class EngineStats
     public long NativeBlocks;
     public long NativeTicks;
     public long RegionsSplit;
-    /// <summary>Regions demoted after their probation (RegionProbation).</summary>
-    public long RegionsDemoted;
     // Dispatcher counters (not atomic: threads may lose counts). A native entry runs a chain of blocks.
     public long Dispatches, JumpCacheMisses, InterpretedRuns, NativeEntries, RegionRuns;
 
     static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 
     public string Format(TranslationCache code, Backend.Native.NativeCodeArena native) =>
-        $"useremu stats: blocks translated {code.BlocksTranslated} ({Ms(TranslateTicks):F1} ms), native {NativeBlocks} ({Ms(NativeTicks):F1} ms, {native.Used >> 10} KiB), compiled to IL {code.BlocksCompiled} ({Ms(CompileTicks):F1} ms, {RegionsSplit} regions halved to fit the JIT, {RegionsDemoted} demoted), " +
+        $"useremu stats: blocks translated {code.BlocksTranslated} ({Ms(TranslateTicks):F1} ms), native {NativeBlocks} ({Ms(NativeTicks):F1} ms, {native.Used >> 10} KiB), compiled to IL {code.BlocksCompiled} ({Ms(CompileTicks):F1} ms, {RegionsSplit} regions halved to fit the JIT), " +
         $"syscalls {Syscalls} ({Ms(SyscallTicks):F1} ms), cache flushes {code.Flushes}\n" +
         $"useremu stats: managed heap {GC.GetTotalMemory(false) >> 20} MiB, {GC.GetTotalAllocatedBytes() >> 20} MiB allocated in all, GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} (gen 0/1/2)\n" +
         $"useremu stats: dispatches {Dispatches} (jump cache misses {JumpCacheMisses}): interpreted blocks {InterpretedRuns}, native entries {NativeEntries}, region runs {RegionRuns}";

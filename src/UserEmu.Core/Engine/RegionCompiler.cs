@@ -62,7 +62,6 @@ public sealed class RegionCompiler(GuestProcess proc)
             // A member overwritten while this was compiled would leave the region running stale code.
             foreach (var member in region)
                 if (proc.Code.Lookup(member.GuestPc) is not { Valid: true } current || current.Code != member) return;
-            tb.Region = (RegionLinks)compiled.Target!;
             tb.Compiled = compiled;
             Interlocked.Increment(ref proc.Code.BlocksCompiled);
         }

@@ -14,8 +14,6 @@ public sealed class TranslationBlock(IrBlock ir)
     /// <summary>What the interpreter runs while the block is cold and the IL backend compiles once it is hot.</summary>
     public readonly PreparedBlock Code = PreparedBlock.Prepare(ir);
     public CompiledBlock? Compiled;
-    /// <summary>The compiled region's links and counters (set with <see cref="Compiled"/>).</summary>
-    public Backend.IL.RegionLinks? Region;
     /// <summary>The block's machine code from the native tier once it is warm (see <see cref="Backend.Native.NativeBlockCompiler"/>).</summary>
     public volatile Backend.Native.NativeCode? Native;
     /// <summary>Set by the one thread that translates this block to native code.</summary>

@@ -14,9 +14,6 @@ public sealed unsafe class Vcpu : IDisposable
     public readonly TranslationBlock?[] JumpCache = new TranslationBlock?[1 << JumpCacheBits];
     /// <summary>The region whose unlinked direct exit <see cref="LinkExit"/> just returned to the dispatcher (null: none).</summary>
     public Backend.IL.RegionLinks? LinkFrom;
-    /// <summary>Region entries (from the dispatcher or chained) and loop iterations inside regions, counted by the
-    /// compiled code: how long the guest stays in compiled code once the dispatcher enters it (RegionProbation).</summary>
-    public long RegionSteps;
     public int LinkExit;
     public readonly GuestProcess Process;
     public readonly GuestAddressSpace Memory;

@@ -14,7 +14,6 @@ namespace UserEmu.Backend.IL;
 sealed partial class IlRegionEmitter
 {
     static readonly FieldInfo LinkTargets = typeof(RegionLinks).GetField(nameof(RegionLinks.Targets))!;
-    static readonly FieldInfo CpuRegionSteps = typeof(Vcpu).GetField(nameof(Vcpu.RegionSteps))!;
     static readonly FieldInfo TbPc = typeof(TranslationBlock).GetField(nameof(TranslationBlock.Pc))!;
     static readonly FieldInfo TbValid = typeof(TranslationBlock).GetField(nameof(TranslationBlock.Valid))!;
     static readonly FieldInfo TbCompiled = typeof(TranslationBlock).GetField(nameof(TranslationBlock.Compiled))!;

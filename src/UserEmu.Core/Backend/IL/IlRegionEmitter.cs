@@ -106,7 +106,6 @@ sealed partial class IlRegionEmitter
                 SetRip(target);
                 ExitRegion(BlockExit.Next);
                 _il.MarkLabel(stay);
-                CountRegionStep();
             }
             _il.Emit(OpCodes.Br, _blockLabels[k]);
             return;
@@ -119,20 +118,8 @@ sealed partial class IlRegionEmitter
     readonly List<LocalBuilder> _groupOk = new();
     LocalBuilder? _groupAddr;
 
-    // cpu.RegionSteps++ (RegionProbation): at the region's entry, at each loop iteration and at each helper call.
-    void CountRegionStep()
-    {
-        _il.Emit(OpCodes.Ldarg_1);
-        _il.Emit(OpCodes.Dup);
-        _il.Emit(OpCodes.Ldfld, CpuRegionSteps);
-        _il.Emit(OpCodes.Ldc_I8, 1L);
-        _il.Emit(OpCodes.Add);
-        _il.Emit(OpCodes.Stfld, CpuRegionSteps);
-    }
-
     public void Emit()
     {
-        CountRegionStep();
         for (int k = 0; k < _region.Count; k++)
         {
             _il.MarkLabel(_blockLabels[k]);
@@ -341,12 +328,9 @@ sealed partial class IlRegionEmitter
             case IrOp.Load: IlMemoryAccess.Load(il, _memory, i.Size, Local(i.A), _temps[i.Dst], _page, FaultPc(i)); break;
             case IrOp.Store: IlMemoryAccess.Store(il, _memory, i.Size, Local(i.A), Local(i.B), _page, FaultPc(i)); break;
             case IrOp.Call:
-                // Each helper call counts as a step: native code would make it through its runner.
-                CountRegionStep();
                 if (!TryInlineArith(i)) HelperCall(i);
                 break;
             case IrOp.PureCall:
-                if (!RegionProbation.InlineInNativeCode(i.Helper)) CountRegionStep();
                 Ld(i.A);
                 Ld(i.B);
                 Ld(i.C);
