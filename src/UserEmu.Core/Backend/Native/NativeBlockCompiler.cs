@@ -6,14 +6,14 @@ using static Iced.Intel.Register;
 
 namespace UserEmu.Backend.Native;
 
-/// <summary>Translates a prepared block into x86-64 machine code, a few host instructions per IR op over temps kept in a frame, as QEMU's TCG emits a block: the native tier between the interpreter and RyuJIT regions.</summary>
+/// <summary>Translates a prepared block into x86-64 machine code, a few host instructions per IR op over temps kept in host registers or a frame, as QEMU's TCG emits a block: the native tier between the interpreter and RyuJIT regions.</summary>
 /// <remarks>
 /// Encoding costs microseconds per block where RyuJIT takes about 1.7 ms per region, so warm code that never gets hot
 /// enough for a region (most of cc1 and python) stops paying the interpreter's ~30 ns per guest instruction.
 /// <para>Register roles, set up by <see cref="NativeBlockRunner"/>'s entry stub: rdi = CpuState*, rsi = the temps,
 /// r8 = host address of guest address 0, r9 = the guest page table, r10 = its page count; rax, rcx, rdx and r11 are
-/// scratch. The block's body first stores the constants of its template that the managed side may read; constant
-/// operands are immediates where an instruction takes one.</para>
+/// scratch; rbx, rbp and r12-r15 hold temps (saved by the entry stub). The block's body first stores the constants of
+/// its template that the managed side may read; constant operands are immediates where an instruction takes one.</para>
 /// <para>The code returns rax:rdx. rax = -1 to continue at RIP (rdx: the link slot of the direct exit taken, or 0),
 /// -2 for a system call, or (resume address &lt;&lt; 16 | op index) with rdx = the block's id in its
 /// <see cref="NativeCodeArena"/> when an op needs the managed side: a helper call, or a guest access whose inline page check failed. The runner
