@@ -112,13 +112,13 @@ public sealed unsafe partial class NativeBlockCompiler
     readonly Register[] _reg = new Register[NativeBlockRunner.FrameTemps];
     readonly int[] _def = new int[NativeBlockRunner.FrameTemps], _lastUse = new int[NativeBlockRunner.FrameTemps];
     readonly ushort[] _owner = new ushort[TempRegisters.Length];
+    // The temps that got a register, in order of definition.
+    readonly ScratchList<int> _registerTemps = new();
     // Temps defined more than once or read before their definition: they stay in the frame.
     readonly bool[] _inFrame = new bool[NativeBlockRunner.FrameTemps];
-    int _tempCount;
 
     void ComputeLiveRanges(IrInstr[] code, int temps)
     {
-        _tempCount = temps;
         Array.Fill(_reg, Register.None, 0, temps);
         Array.Fill(_def, -1, 0, temps);
         Array.Fill(_lastUse, -1, 0, temps);
@@ -148,6 +148,7 @@ public sealed unsafe partial class NativeBlockCompiler
     // the managed side performs they go through the frame (SpillFor, ReloadAfter).
     void AllocateRegisters(IrInstr[] code)
     {
+        _registerTemps.Clear();
         var owner = _owner;
         Array.Fill(owner, ushort.MaxValue);
         for (int k = 0; k < code.Length; k++)
@@ -163,6 +164,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 if (owner[r] != ushort.MaxValue && _lastUse[owner[r]] >= k) continue;
                 owner[r] = (ushort)t;
                 _reg[t] = TempRegisters[r];
+                _registerTemps.Add(t);
                 break;
             }
         }
@@ -171,21 +173,24 @@ public sealed unsafe partial class NativeBlockCompiler
     // Before op k goes to the managed side: the register temps it may read (live into k) go to the frame.
     void SpillFor(int k)
     {
-        for (int t = _pure; t < _tempCount; t++)
-            if (_reg[t] != Register.None && _def[t] < k && _lastUse[t] >= k)
-                E(Instruction.Create(Code.Mov_rm64_r64, Temp((ushort)t), _reg[t]));
+        for (int n = 0; n < _registerTemps.Count; n++)
+        {
+            int t = _registerTemps[n];
+            if (_def[t] < k && _lastUse[t] >= k) E(Instruction.Create(Code.Mov_rm64_r64, Temp((ushort)t), _reg[t]));
+        }
     }
 
     // After the managed side performed op k: the register temps live past it (its result included) come back from the frame.
     bool ReloadAfter(int k, bool emit)
     {
         bool any = false;
-        for (int t = _pure; t < _tempCount; t++)
-            if (_reg[t] != Register.None && _def[t] <= k && _lastUse[t] > k)
-            {
-                any = true;
-                if (emit) E(Instruction.Create(Code.Mov_r64_rm64, _reg[t], Temp((ushort)t)));
-            }
+        for (int n = 0; n < _registerTemps.Count; n++)
+        {
+            int t = _registerTemps[n];
+            if (_def[t] > k || _lastUse[t] <= k) continue;
+            any = true;
+            if (emit) E(Instruction.Create(Code.Mov_r64_rm64, _reg[t], Temp((ushort)t)));
+        }
         return any;
     }
 }
