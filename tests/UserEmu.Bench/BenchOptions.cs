@@ -13,6 +13,8 @@ sealed class BenchOptions
     public bool NoBuild { get; private set; }
     public bool NoWrite { get; private set; }
     public bool Strict { get; private set; }
+    /// <summary>Another useremu binary (say, a worktree's build of the commit before a change), run as one more runner.</summary>
+    public string? Baseline { get; private set; }
     /// <summary>Per-run limit; null means derived from the native time (see <see cref="BenchSession"/>).</summary>
     public TimeSpan? Timeout { get; private set; }
     public bool ShowHelp { get; private set; }
@@ -30,6 +32,8 @@ sealed class BenchOptions
           --no-build         use the existing Release build of useremu instead of rebuilding it when sources changed
           --no-write         print the table but leave docs/benchmarks.md alone
           --strict           exit 1 when any run fails (default: only native failures and mismatching output do)
+          --baseline PATH    also run another useremu binary (e.g. a worktree's build of the commit before a change),
+                             interleaved with the others, as the runner "baseline": before/after in one run
         """;
 
     public static BenchOptions Parse(string[] args)
@@ -56,6 +60,7 @@ sealed class BenchOptions
                 case "--no-build": o.NoBuild = true; break;
                 case "--no-write": o.NoWrite = true; break;
                 case "--strict": o.Strict = true; break;
+                case "--baseline": o.Baseline = Path.GetFullPath(Value()); break;
                 case "-h" or "--help": o.ShowHelp = true; break;
                 default: throw new ArgumentException($"unknown option '{a}'");
             }

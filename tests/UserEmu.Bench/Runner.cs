@@ -6,13 +6,13 @@ namespace UserEmu.Bench;
 /// <param name="Skipped">Why this runner is not available here (not installed, build failed, not selected).</param>
 sealed record Runner(string Name, string[] Prefix, string? Skipped = null)
 {
-    public const string Native = "native", Qemu = "qemu", UserEmu = "useremu";
+    public const string Native = "native", Qemu = "qemu", UserEmu = "useremu", Baseline = "baseline";
 
     public bool IsNative => Name == Native;
 
     public string[] Command(string[] argv) => [.. Prefix, .. argv];
 
-    /// <summary>native, qemu-x86_64 and useremu, in the interleaving order; unavailable ones carry the reason.</summary>
+    /// <summary>native, qemu-x86_64, useremu and the --baseline binary if given, in the interleaving order; unavailable ones carry the reason.</summary>
     public static List<Runner> Discover(BenchPaths paths, BenchOptions options)
     {
         bool Wanted(string name) => name == Native || options.Runners == null || options.Runners.Contains(name);
@@ -25,6 +25,9 @@ sealed record Runner(string Name, string[] Prefix, string? Skipped = null)
         if (!Wanted(UserEmu)) runners.Add(new(UserEmu, [], "not selected (--runners)"));
         else if (EmulatorBuild.Ensure(paths, options.NoBuild) is { } why) runners.Add(new(UserEmu, [], why));
         else runners.Add(new(UserEmu, options.Stats ? [paths.UserEmuBinary, "-d", "stats"] : [paths.UserEmuBinary]));
+
+        if (options.Baseline is { } baseline)
+            runners.Add(File.Exists(baseline) ? new(Baseline, [baseline]) : new(Baseline, [], $"{baseline} does not exist"));
 
         return runners;
     }
