@@ -1,4 +1,3 @@
-using System.Text;
 using Decoder = Iced.Intel.Decoder;
 using Iced.Intel;
 using UserEmu.Engine;
@@ -88,21 +87,6 @@ public sealed class X86Translator : IGuestFrontend
     static bool WritesSegmentRegister(in Instruction insn) =>
         insn.OpCount > 0 && insn.Op0Kind == OpKind.Register && insn.Op0Register.IsSegmentRegister() && insn.Mnemonic != Mnemonic.Push;
 
-    public string Disassemble(Vcpu cpu, ulong pc, ulong end)
-    {
-        var reader = new GuestCodeReader(cpu.Memory) { Position = pc };
-        var decoder = Decoder.Create(64, reader, pc);
-        var formatter = new GasFormatter();
-        var output = new StringOutput();
-        var sb = new StringBuilder();
-        while (reader.Position < end)
-        {
-            decoder.IP = reader.Position;
-            decoder.Decode(out var insn);
-            if (insn.IsInvalid) break;
-            formatter.Format(insn, output);
-            sb.Append($"0x{insn.IP:x16}:  {output.ToStringAndReset()}\n");
-        }
-        return sb.ToString();
-    }
+    public string Disassemble(Vcpu cpu, ulong pc, ulong end) =>
+        Cpu.X86.GasListing.Format(new GuestCodeReader(cpu.Memory) { Position = pc }, pc, end);
 }
