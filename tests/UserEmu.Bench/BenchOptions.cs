@@ -13,8 +13,8 @@ sealed class BenchOptions
     public bool NoBuild { get; private set; }
     public bool NoWrite { get; private set; }
     public bool Strict { get; private set; }
-    /// <summary>Another useremu binary (say, a worktree's build of the commit before a change), run as one more runner.</summary>
-    public string? Baseline { get; private set; }
+    /// <summary>Other useremu binaries (say, worktree builds of the commits before a change), each run as one more runner: (name, path).</summary>
+    public List<(string Name, string Path)> Baselines { get; } = new();
     /// <summary>Per-run limit; null means derived from the native time (see <see cref="BenchSession"/>).</summary>
     public TimeSpan? Timeout { get; private set; }
     public bool ShowHelp { get; private set; }
@@ -32,8 +32,10 @@ sealed class BenchOptions
           --no-build         use the existing Release build of useremu instead of rebuilding it when sources changed
           --no-write         print the table but leave docs/benchmarks.md alone
           --strict           exit 1 when any run fails (default: only native failures and mismatching output do)
-          --baseline PATH    also run another useremu binary (e.g. a worktree's build of the commit before a change),
-                             interleaved with the others, as the runner "baseline": before/after in one run
+          --baseline [NAME=]PATH
+                             also run another useremu binary (e.g. a worktree's build of the commit before a change),
+                             interleaved with the others, as runner NAME (default "baseline"); repeatable, so a series
+                             of commits is measured in one run
         """;
 
     public static BenchOptions Parse(string[] args)
@@ -60,7 +62,15 @@ sealed class BenchOptions
                 case "--no-build": o.NoBuild = true; break;
                 case "--no-write": o.NoWrite = true; break;
                 case "--strict": o.Strict = true; break;
-                case "--baseline": o.Baseline = Path.GetFullPath(Value()); break;
+                case "--baseline":
+                {
+                    string v = Value();
+                    int eq = v.IndexOf('=');
+                    string name = eq > 0 ? v[..eq] : Runner.Baseline;
+                    if (o.Baselines.Any(b => b.Name == name)) throw new ArgumentException($"two baselines named {name}");
+                    o.Baselines.Add((name, Path.GetFullPath(eq > 0 ? v[(eq + 1)..] : v)));
+                    break;
+                }
                 case "-h" or "--help": o.ShowHelp = true; break;
                 default: throw new ArgumentException($"unknown option '{a}'");
             }

@@ -12,7 +12,7 @@ sealed record Runner(string Name, string[] Prefix, string? Skipped = null)
 
     public string[] Command(string[] argv) => [.. Prefix, .. argv];
 
-    /// <summary>native, qemu-x86_64, useremu and the --baseline binary if given, in the interleaving order; unavailable ones carry the reason.</summary>
+    /// <summary>native, qemu-x86_64, useremu and the --baseline binaries, in the interleaving order; unavailable ones carry the reason.</summary>
     public static List<Runner> Discover(BenchPaths paths, BenchOptions options)
     {
         bool Wanted(string name) => name == Native || options.Runners == null || options.Runners.Contains(name);
@@ -26,8 +26,8 @@ sealed record Runner(string Name, string[] Prefix, string? Skipped = null)
         else if (EmulatorBuild.Ensure(paths, options.NoBuild) is { } why) runners.Add(new(UserEmu, [], why));
         else runners.Add(new(UserEmu, options.Stats ? [paths.UserEmuBinary, "-d", "stats"] : [paths.UserEmuBinary]));
 
-        if (options.Baseline is { } baseline)
-            runners.Add(File.Exists(baseline) ? new(Baseline, [baseline]) : new(Baseline, [], $"{baseline} does not exist"));
+        foreach (var (name, path) in options.Baselines)
+            runners.Add(File.Exists(path) ? new(name, [path]) : new(name, [], $"{path} does not exist"));
 
         return runners;
     }
