@@ -24,7 +24,7 @@ namespace UserEmu.Host;
 public static unsafe class EmulatorFds
 {
     /// <summary>Descriptors below this are the guest's in an exec'd emulator.</summary>
-    public const int ReserveTop = 64;
+    public const int ReserveTop = DescriptorReservation.Top;
     const int F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, FD_CLOEXEC = 1, O_PATH = 0x200000, O_WRONLY = 1, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
 
     // A List rather than a HashSet: HashSet<int> has no ReadyToRun code in the framework, and its ~17 methods were
@@ -151,35 +151,17 @@ public static unsafe class EmulatorFds
                 }
             }
         }
-        var placeholders = new List<int>();
-        int devnull;
-        fixed (byte* path = "/dev/null\0"u8) devnull = (int)LibC.syscall(2 /* open */, (long)path, O_PATH, 0, 0, 0, 0);
-        if (devnull >= 0)
-        {
-            for (int fd = 3; fd < ReserveTop; fd++)
-            {
-                if (fd == devnull || survivors.Contains(fd)) continue;
-                // Every number that will be free after the exec gets a placeholder: free now, or close-on-exec (the
-                // runtime's, or the guest's own). What it held is replaced for good; should the exec then fail, the
-                // emulator runs on without it.
-                if (LibC.dup3(devnull, fd, 0) == fd)
-                {
-                    placeholders.Add(fd);
-                    Forget(fd);
-                }
-            }
-            if (devnull >= ReserveTop) LibC.close(devnull);
-            else placeholders.Add(devnull); // it sits in the reserved range itself
-        }
+        // Every number that will be free after the exec gets a placeholder: free now, or close-on-exec (the runtime's,
+        // or the guest's own). What it held is replaced for good; should the exec then fail, the emulator runs on
+        // without it.
+        var placeholders = DescriptorReservation.Fill(survivors.Contains);
+        foreach (int fd in placeholders) Forget(fd);
         survivors.Sort();
         return (string.Join(',', survivors.Select(f => f.ToString(CultureInfo.InvariantCulture))), placeholders);
     }
 
     /// <summary>Undoes <see cref="PrepareExec"/>'s placeholders when the host exec failed.</summary>
-    public static void CancelExec(List<int> placeholders)
-    {
-        foreach (int fd in placeholders) LibC.close(fd);
-    }
+    public static void CancelExec(List<int> placeholders) => DescriptorReservation.Release(placeholders);
 
     /// <summary>Placeholders are O_PATH descriptors of /dev/null, which the runtime never opens.</summary>
     static bool IsPlaceholder(int fd)

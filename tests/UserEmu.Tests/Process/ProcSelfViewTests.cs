@@ -17,13 +17,19 @@ public class ProcSelfViewTests
         Assert.Contains("self/fd: 0 1 2 3 4 5 6\n", r.Stdout);
     }
 
-    /// <summary>Descriptors a host shell passes to the first emulator (/dev/null, a pipe) reach the guest under their numbers.</summary>
-    [Fact]
-    public void InheritedDescriptorsReachTheGuest()
+    /// <summary>
+    /// Descriptors a host shell passes to the first emulator (/dev/null, a pipe) reach the guest under their numbers,
+    /// and its own files get the lowest free ones: through the launcher (`useremu`) and when the engine is started
+    /// directly and restarts itself.
+    /// </summary>
+    [Theory]
+    [InlineData("useremu")]
+    [InlineData("useremu-engine")]
+    public void InheritedDescriptorsReachTheGuest(string command)
     {
         const string script = "exec 5</dev/null 6< <(echo through the pipe); \"$@\" /bin/ls /proc/self/fd; \"$@\" /bin/cat - /dev/fd/5 <&6";
         var native = HostCommand.Run("/bin/bash", ["-c", script, "bash"]);
-        var emulated = HostCommand.Run("/bin/bash", ["-c", script, "bash", HostCommand.Emulator]);
+        var emulated = HostCommand.Run("/bin/bash", ["-c", script, "bash", Path.Combine(AppContext.BaseDirectory, command)]);
         Assert.Contains("5\n6\n", native.Stdout);
         Assert.Equal(native.ToString(), emulated.ToString());
     }
