@@ -6,6 +6,8 @@ namespace UserEmu.Frontend.X86;
 static class IcedCodeNames
 {
     public static readonly Code[] All = Enum.GetValues<Code>();
+    /// <summary>One more than the highest <see cref="Mnemonic"/>: the length of arrays indexed by mnemonic.</summary>
+    public static readonly int MnemonicCount = (int)Enum.GetValues<Mnemonic>().Max() + 1;
     /// <summary>Name by <c>(int)code</c>.</summary>
     public static readonly string[] Names = BuildNames();
 

@@ -27,7 +27,8 @@ static class InstEmitMmx
 
     public static void Install(X86EmitterTable t)
     {
-        var mmx = new Dictionary<Mnemonic, InsnEmitter>();
+        // The MMX forms' emitters by mnemonic (a table of their own: no JIT-compiled Dictionary at start-up).
+        var mmx = new X86EmitterTable();
         mmx[Movd] = e => Move(e, 4);
         mmx[Movq] = e => Move(e, 8);
         mmx[Movntq] = e => Move(e, 8);
@@ -94,9 +95,14 @@ static class InstEmitMmx
             e.MmxEmpty();
         };
 
-        var routed = new HashSet<Mnemonic>();
+        var routed = new bool[IcedCodeNames.MnemonicCount];
         foreach (var code in IcedCodeNames.All)
-            if (MmxForm[(int)code] && routed.Add(code.Mnemonic())) Route(t, code.Mnemonic(), mmx.GetValueOrDefault(code.Mnemonic()));
+        {
+            var m = code.Mnemonic();
+            if (!MmxForm[(int)code] || routed[(int)m]) continue;
+            routed[(int)m] = true;
+            Route(t, m, mmx[m]);
+        }
     }
 
     /// <summary>MMX forms of <paramref name="m"/> go to <paramref name="mmx"/> (SIGILL if null); other forms to the emitter already registered.</summary>
@@ -177,7 +183,7 @@ static class InstEmitMmx
         e.SetMm(e.MmReg(0), v);
     }
 
-    static void Swar(Dictionary<Mnemonic, InsnEmitter> mmx, Mnemonic m, Func<IrBuilder, ushort, ushort, ushort> op) => mmx[m] = e =>
+    static void Swar(X86EmitterTable mmx, Mnemonic m, Func<IrBuilder, ushort, ushort, ushort> op) => mmx[m] = e =>
     {
         e.MmxEnter();
         int dst = e.MmReg(0);

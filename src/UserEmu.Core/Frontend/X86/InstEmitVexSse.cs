@@ -13,11 +13,9 @@ static class InstEmitVexSse
     const int T0 = VexSlots.T0, T1 = VexSlots.T1, A = VexSlots.A, B = VexSlots.B;
 
     /// <summary>VEX instructions that read their first vector operand but write no vector register (flags, a GPR, or XMM0 implicitly).</summary>
-    static readonly HashSet<Mnemonic> NoVectorWrite =
-    [
-        Mnemonic.Vptest, Mnemonic.Vcomiss, Mnemonic.Vcomisd, Mnemonic.Vucomiss, Mnemonic.Vucomisd,
-        Mnemonic.Vpcmpistri, Mnemonic.Vpcmpestri, Mnemonic.Vpcmpestri64, Mnemonic.Vpcmpistrm, Mnemonic.Vpcmpestrm, Mnemonic.Vpcmpestrm64,
-    ];
+    static bool NoVectorWrite(Mnemonic m) => m is
+        Mnemonic.Vptest or Mnemonic.Vcomiss or Mnemonic.Vcomisd or Mnemonic.Vucomiss or Mnemonic.Vucomisd or
+        Mnemonic.Vpcmpistri or Mnemonic.Vpcmpestri or Mnemonic.Vpcmpestri64 or Mnemonic.Vpcmpistrm or Mnemonic.Vpcmpestrm or Mnemonic.Vpcmpestrm64;
 
     /// <summary>Mnemonics whose every form goes through the generic lowering (the rest have emitters of their own).</summary>
     public static readonly HashSet<Mnemonic> GenericMnemonics = [];
@@ -25,15 +23,19 @@ static class InstEmitVexSse
     /// <summary>Mnemonics whose 256-bit forms have their own emitter and whose 128-bit forms use the generic lowering.</summary>
     public static readonly HashSet<Mnemonic> Generic128Mnemonics = [];
 
-    /// <summary>Registers the generic lowering for every mnemonic that has a VEX form with a legacy counterpart and no emitter of its own.</summary>
+    /// <summary>
+    /// Registers the generic lowering for every VEX mnemonic without an emitter of its own; a form without a legacy
+    /// counterpart (looked up when first translated) is SIGILL there, as it would be with no emitter at all.
+    /// </summary>
     public static void Install(X86EmitterTable t)
     {
+        InsnEmitter generic = e => Lower(e, t);
         foreach (var code in IcedCodeNames.All)
         {
-            if (!VexLegacyForms.TryGet(code, out _)) continue;
+            if (code.Encoding() != EncodingKind.VEX) continue;
             var m = code.Mnemonic();
             if (t[m] != null) continue;
-            t[m] = e => Lower(e, t);
+            t[m] = generic;
             GenericMnemonics.Add(m);
         }
         // VEX compares take 32 predicates where the legacy emitters keep imm8 & 7.
@@ -64,7 +66,7 @@ static class InstEmitVexSse
         var insn = e.Insn;
         var syn = insn;
         syn.Code = form.Legacy;
-        bool writes = IsVecReg(insn, 0) && !NoVectorWrite.Contains(insn.Mnemonic);
+        bool writes = IsVecReg(insn, 0) && !NoVectorWrite(insn.Mnemonic);
         int shift = form.Nds ? 1 : 0;
         for (int i = 1; i < syn.OpCount; i++) CopyOperand(e, insn, ref syn, i, i + shift);
         if (writes)

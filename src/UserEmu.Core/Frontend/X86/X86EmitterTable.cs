@@ -5,7 +5,7 @@ namespace UserEmu.Frontend.X86;
 /// <summary>Maps each Iced mnemonic to its lowering routine; each instruction family registers its own entries.</summary>
 public sealed class X86EmitterTable
 {
-    readonly InsnEmitter?[] _byMnemonic = new InsnEmitter?[(int)Enum.GetValues<Mnemonic>().Max() + 1];
+    readonly InsnEmitter?[] _byMnemonic = new InsnEmitter?[IcedCodeNames.MnemonicCount];
 
     public InsnEmitter? this[Mnemonic m]
     {
