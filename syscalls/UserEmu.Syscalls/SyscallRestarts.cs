@@ -11,13 +11,12 @@ public static class SyscallRestarts
 {
     // x86-64 numbers of calls that are never restarted after a handler ran (ERESTARTNOHAND / restart_block):
     // the sleeps, the multiplexers, the signal waits (signal(7): "never restarted, regardless of SA_RESTART").
-    static readonly HashSet<ulong> NoHandler =
-    [
-        7 /* poll */, 23 /* select */, 34 /* pause */, 35 /* nanosleep */, 128 /* rt_sigtimedwait */, 130 /* rt_sigsuspend */,
-        208 /* io_getevents */, 220 /* semtimedop */, 230 /* clock_nanosleep */, 232 /* epoll_wait */, 270 /* pselect6 */,
-        271 /* ppoll */, 281 /* epoll_pwait */, 441 /* epoll_pwait2 */, 65 /* semop */, 69 /* msgsnd */, 70 /* msgrcv */,
-    ];
+    // A pattern, not a HashSet<ulong> (which has no ReadyToRun code and was JIT-compiled on a program's first signal).
+    static bool NoHandler(ulong nr) => nr is
+        7 /* poll */ or 23 /* select */ or 34 /* pause */ or 35 /* nanosleep */ or 128 /* rt_sigtimedwait */ or 130 /* rt_sigsuspend */ or
+        208 /* io_getevents */ or 220 /* semtimedop */ or 230 /* clock_nanosleep */ or 232 /* epoll_wait */ or 270 /* pselect6 */ or
+        271 /* ppoll */ or 281 /* epoll_pwait */ or 441 /* epoll_pwait2 */ or 65 /* semop */ or 69 /* msgsnd */ or 70 /* msgrcv */;
 
     /// <summary>The restart rule for syscall <paramref name="nr"/>.</summary>
-    public static SyscallRestart For(ulong nr) => NoHandler.Contains(nr) ? SyscallRestart.UnlessHandler : SyscallRestart.UnlessHandlerWithoutRestart;
+    public static SyscallRestart For(ulong nr) => NoHandler(nr) ? SyscallRestart.UnlessHandler : SyscallRestart.UnlessHandlerWithoutRestart;
 }

@@ -17,7 +17,7 @@ public sealed class TranslationCache
 
     public TranslationBlock? Lookup(ulong pc)
     {
-        lock (_lock) return _byPc.GetValueOrDefault(pc);
+        lock (_lock) return _byPc.TryGetValue(pc, out var tb) ? tb : null;
     }
 
     /// <summary>Adds a block (or returns the one another thread added first) and marks its pages as holding code.</summary>

@@ -18,7 +18,9 @@ public delegate ulong PureFn(ulong a, ulong b, ulong c, long imm);
 public static unsafe class HelperTable
 {
     static readonly Lock Sync = new();
-    static readonly Dictionary<MethodInfo, ushort> Ids = new();
+    // Ids boxed: a Dictionary with reference-type values runs the framework's shared precompiled code, where one with
+    // ushort values was JIT-compiled (~10 methods) at every start.
+    static readonly Dictionary<MethodInfo, object> Ids = new();
     static MethodInfo[] _methods = new MethodInfo[256];
     static bool[] _vectorOnly = new bool[256];
     static nint[] _pointers = new nint[256];
@@ -35,14 +37,14 @@ public static unsafe class HelperTable
         if (!m.IsStatic) throw new ArgumentException($"helper {m.Name} must be static");
         lock (Sync)
         {
-            if (Ids.TryGetValue(m, out var id)) return id;
+            if (Ids.TryGetValue(m, out var known)) return (ushort)known;
             if (_count == _methods.Length)
             {
                 Array.Resize(ref _methods, _count * 2);
                 Array.Resize(ref _pointers, _count * 2);
                 Array.Resize(ref _vectorOnly, _count * 2);
             }
-            id = checked((ushort)_count);
+            ushort id = checked((ushort)_count);
             _methods[id] = m;
             _vectorOnly[id] = m.IsDefined(typeof(VectorStateOnlyAttribute), false) ||
                 m.DeclaringType?.IsDefined(typeof(VectorStateOnlyAttribute), false) == true;

@@ -216,8 +216,16 @@ public sealed class IrBuilder
     {
         GuestPc = guestPc,
         GuestEnd = guestEnd,
-        Code = _code.AsSpan(0, _count).ToArray(),
+        Code = Copy(_code, _count),
         TempCount = Math.Max(_temps, 1),
         GuestInstructionCount = _insnCount,
     };
+
+    /// <summary>The first <paramref name="count"/> ops as an array of their own (Array.Copy: the framework's generic span copies over IrInstr are JIT-compiled at start-up).</summary>
+    public static IrInstr[] Copy(IrInstr[] code, int count)
+    {
+        var copy = new IrInstr[count];
+        Array.Copy(code, copy, count);
+        return copy;
+    }
 }

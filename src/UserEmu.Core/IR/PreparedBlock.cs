@@ -67,7 +67,9 @@ public sealed class PreparedBlock
         for (int t = 0; t < temps; t++)
             if (!inTemplate[t]) map[t] = (ushort)next++;
 
-        var code = new List<IrInstr>(block.Code.Length);
+        // An array, not a List<IrInstr>: the framework's List over a struct of ours is JIT-compiled at start-up.
+        var code = new IrInstr[block.Code.Length];
+        int count = 0;
         long faultPc = -1;
         foreach (var op in block.Code)
         {
@@ -90,13 +92,13 @@ public sealed class PreparedBlock
             if (n >= 2) i.B = map[i.B];
             if (n >= 3) i.C = map[i.C];
             if (Defines(i.Op)) i.Dst = map[i.Dst];
-            code.Add(i);
+            code[count++] = i;
         }
-        if (code.Count == 0 || code[^1].Op is not (IrOp.Jump or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall))
+        if (count == 0 || code[count - 1].Op is not (IrOp.Jump or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall))
             throw new InvalidOperationException($"block 0x{block.GuestPc:x} has no exit");
         return new PreparedBlock
         {
-            Code = code.ToArray(), TempCount = temps, Constants = constants.ToArray(), PureConstants = pure,
+            Code = IrBuilder.Copy(code, count), TempCount = temps, Constants = constants.ToArray(), PureConstants = pure,
             GuestPc = block.GuestPc, GuestEnd = block.GuestEnd,
         };
     }

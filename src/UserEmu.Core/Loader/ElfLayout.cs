@@ -79,7 +79,7 @@ internal sealed class ElfLayout
 
         return new ElfLayout
         {
-            Loads = loads.AsSpan(0, loadCount).ToArray(), LowPage = low, Span = span, HighEnd = high, MaxAlign = maxAlign,
+            Loads = Trim(loads, loadCount), LowPage = low, Span = span, HighEnd = high, MaxAlign = maxAlign,
             PhdrVAddr = phdrFromLoad ?? phdrFromPhdr, Interpreter = interp, ExecStack = execStack, Tls = tls,
         };
     }
@@ -117,4 +117,12 @@ internal sealed class ElfLayout
     }
 
     public static ExecFormatException TooLarge() => new("segment is too large", ExecFormatException.ExitCannotExecute, LinuxErrno.ENOMEM);
+
+    // Array.Copy, not a range or span copy: those are framework generics over our struct, JIT-compiled at start-up.
+    static ElfProgramHeader[] Trim(ElfProgramHeader[] loads, int count)
+    {
+        var trimmed = new ElfProgramHeader[count];
+        Array.Copy(loads, trimmed, count);
+        return trimmed;
+    }
 }

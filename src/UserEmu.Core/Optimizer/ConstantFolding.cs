@@ -18,7 +18,7 @@ static class ConstantFolding
         var known = new bool[tempCount];
         var value = new ulong[tempCount];
         var width = new byte[tempCount];
-        Array.Fill(width, (byte)64);
+        for (int t = 0; t < tempCount; t++) width[t] = 64;
         for (int k = 0; k < code.Length; k++)
         {
             ref var i = ref code[k];

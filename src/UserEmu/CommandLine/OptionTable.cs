@@ -57,7 +57,7 @@ public static class OptionTable
         new("blocked-signals", null, "hexmask", "internal (execve): signals the guest starts with blocked",
             (o, v) => o.BlockedSignals = ParseHex(v, "blocked-signals")),
         new("guest-fds", null, "list", "internal (execve): the guest's open descriptors; other low ones are placeholders to close",
-            (o, v) => o.GuestFds = v.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(f => ParseInt(f, "guest-fds")).ToList()),
+            (o, v) => o.GuestFds = ParseFdList(v)),
         new("hide-env", null, "var", "internal: a variable the emulator added for itself, removed from the guest environment",
             (o, v) => o.HiddenEnv.Add(v)),
         new("native-threshold", "USEREMU_NATIVE_THRESHOLD", "n", "interpret a block n times before translating it to native code (0: at once, -1: never)",
@@ -120,6 +120,14 @@ public static class OptionTable
         foreach (var item in o.Emulator.DebugItems)
             if (item != "help" && !LogItems.Any(l => l.Item == item)) throw new UsageException($"unknown log item '{item}' (try -d help)");
         return o;
+    }
+
+    // A loop, not Select().ToList(): those LINQ generics over int are JIT-compiled at every exec'd emulator's start.
+    static List<int> ParseFdList(string v)
+    {
+        var fds = new List<int>();
+        foreach (var f in v.Split(',', StringSplitOptions.RemoveEmptyEntries)) fds.Add(ParseInt(f, "guest-fds"));
+        return fds;
     }
 
     static int ParseInt(string v, string what) =>

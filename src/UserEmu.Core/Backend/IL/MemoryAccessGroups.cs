@@ -84,8 +84,7 @@ sealed class MemoryAccessGroups
         Groups.Clear();
         GroupOf = new int[code.Length];
         CheckAt = new int[code.Length];
-        Array.Fill(GroupOf, -1);
-        Array.Fill(CheckAt, -1);
+        for (int k = 0; k < code.Length; k++) GroupOf[k] = CheckAt[k] = -1;
         foreach (var byBase in accesses.GroupBy(x => x.Base))
         {
             var list = byBase.ToList();

@@ -28,7 +28,7 @@ public sealed unsafe partial class NativeBlockCompiler
     void FindDeferredStores(IrInstr[] code)
     {
         if (_cover.Length < code.Length) _cover = new int[Math.Max(code.Length, 2 * _cover.Length)];
-        Array.Fill(_cover, -1, 0, code.Length);
+        for (int k = 0; k < code.Length; k++) _cover[k] = -1;
         _deferred.Clear();
         // The later stores that may cover earlier ones.
         Span<LaterStore> later = stackalloc LaterStore[32];

@@ -119,9 +119,12 @@ public sealed unsafe partial class NativeBlockCompiler
 
     void ComputeLiveRanges(IrInstr[] code, int temps)
     {
-        Array.Fill(_reg, Register.None, 0, temps);
-        Array.Fill(_def, -1, 0, temps);
-        Array.Fill(_lastUse, -1, 0, temps);
+        // Loops, not Array.Fill: the framework's generic fills over these types are JIT-compiled at start-up.
+        for (int t = 0; t < temps; t++)
+        {
+            _reg[t] = Register.None;
+            _def[t] = _lastUse[t] = -1;
+        }
         var bad = _inFrame;
         Array.Clear(bad, 0, temps);
         for (int k = 0; k < code.Length; k++)
@@ -150,7 +153,7 @@ public sealed unsafe partial class NativeBlockCompiler
     {
         _registerTemps.Clear();
         var owner = _owner;
-        Array.Fill(owner, ushort.MaxValue);
+        for (int k = 0; k < owner.Length; k++) owner[k] = ushort.MaxValue;
         for (int k = 0; k < code.Length; k++)
         {
             ref readonly var i = ref code[k];

@@ -30,7 +30,10 @@ public sealed unsafe class NativeJumpTable
     }
 
     /// <summary>Empties every entry (the code they lead to is about to be freed).</summary>
-    public void Clear() => new Span<nint>(Entries, Size).Fill(s_missStub);
+    public void Clear()
+    {
+        for (int k = 0; k < Size; k++) Entries[k] = s_missStub;
+    }
 
     /// <summary>Index of <paramref name="pc"/>'s entry, as the code computes it.</summary>
     static int Index(ulong pc) => (int)((pc ^ (pc >> Bits)) & (Size - 1));
