@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using UserEmu.Tests.EndToEnd;
 using UserEmu.Tests.TestSupport;
 using Xunit;
 
@@ -15,6 +16,22 @@ public sealed partial class SignalProgramTests
         var r = GuestProgram.SameAsNative("Signals/Programs/segv_skip.c");
         Assert.Contains("after=1234", r.Stdout);
         Assert.Contains("addr=16", r.Stdout);
+    }
+
+    /// <summary>
+    /// Faulting loads of every size in hot code, which the native tier makes without a page-table check (the host's
+    /// fault is redirected to the load's stub): the signal, si_addr and the final default death match native, with
+    /// the default thresholds and with every block native from its first run.
+    /// </summary>
+    [Theory]
+    [InlineData("32")]
+    [InlineData("0")]
+    public void FaultingLoadsInNativeCodeRaiseSegvAtTheFaultingAddress(string nativeThreshold)
+    {
+        string exe = GuestProgram.Build("Signals/Programs/segv_native_loads.c", "-O2", "-w");
+        var r = NativeOracle.AssertSameAsNative(exe, [], env: new Dictionary<string, string> { ["USEREMU_NATIVE_THRESHOLD"] = nativeThreshold });
+        Assert.Equal(139, r.ExitStatus);
+        Assert.Contains("size 8 round 299: signal 11 at base+4096", r.Stdout);
     }
 
     [Fact]

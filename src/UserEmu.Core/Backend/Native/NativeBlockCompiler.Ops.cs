@@ -353,10 +353,21 @@ public sealed unsafe partial class NativeBlockCompiler
         if (i.Size is not (1 or 2 or 4 or 8)) return false;
         int stub = NewStub(k);
         LoadTemp(RAX, i.A);
+        // Inside the guest's reservation (so a host fault, not another host mapping, answers an unmapped page).
+        E(Instruction.Create(Code.Cmp_r64_rm64, RAX, R10));
+        JumpTo(Code.Ja_rel32_64, stub);
+        var host = new MemoryOperand(R8, RAX, 1, 0, 0);
+        if (!store && NativeFaultRedirect.Enabled)
+        {
+            // No page-table check: the host faults where the guest would, and the fault comes to this op's stub.
+            FaultMarker(stub);
+            LoadSized(host, i.Size);
+            StoreTemp(i.Dst);
+            ResumeHere(k);
+            return true;
+        }
         E(Instruction.Create(Code.Mov_r64_rm64, RCX, RAX));
         E(Instruction.Create(Code.Shr_rm64_imm8, RCX, GuestAddressSpace.PageShift));
-        E(Instruction.Create(Code.Cmp_r64_rm64, RCX, R10));
-        JumpTo(Code.Jae_rel32_64, stub);
         if (i.Size > 1)
         {
             E(Instruction.Create(Code.Mov_r32_rm32, EDX, EAX));
@@ -365,7 +376,6 @@ public sealed unsafe partial class NativeBlockCompiler
             JumpTo(Code.Ja_rel32_64, stub);
         }
         var flags = new MemoryOperand(R9, RCX, 1, 0, 0);
-        var host = new MemoryOperand(R8, RAX, 1, 0, 0);
         if (store)
         {
             // Writable and not holding translated code (a write there must invalidate it: the managed path does).
@@ -380,17 +390,28 @@ public sealed unsafe partial class NativeBlockCompiler
         {
             E(Instruction.Create(Code.Test_rm8_imm8, flags, (int)PageFlags.Read));
             JumpTo(Code.Je_rel32_64, stub);
-            E(i.Size switch
-            {
-                1 => Instruction.Create(Code.Movzx_r32_rm8, EAX, host),
-                2 => Instruction.Create(Code.Movzx_r32_rm16, EAX, host),
-                4 => Instruction.Create(Code.Mov_r32_rm32, EAX, host),
-                _ => Instruction.Create(Code.Mov_r64_rm64, RAX, host),
-            });
+            LoadSized(host, i.Size);
             StoreTemp(i.Dst);
         }
         ResumeHere(k);
         return true;
+    }
+
+    void LoadSized(MemoryOperand m, int size) => E(size switch
+    {
+        1 => Instruction.Create(Code.Movzx_r32_rm8, EAX, m),
+        2 => Instruction.Create(Code.Movzx_r32_rm16, EAX, m),
+        4 => Instruction.Create(Code.Mov_r32_rm32, EAX, m),
+        _ => Instruction.Create(Code.Mov_r64_rm64, RAX, m),
+    });
+
+    /// <summary>The marker in front of an unchecked load: its displacement leads the fault handler to <paramref name="stub"/> (see <see cref="NativeFaultRedirect"/>).</summary>
+    void FaultMarker(int stub)
+    {
+        _buf.Write32(NativeFaultRedirect.Marker);
+        _buf.Write32(0);
+        // Patched like a jump's rel32: relative to the end of the field, which is where the load starts.
+        _patches.Add(new Patch(_buf.Length - 4, stub));
     }
 
     void StoreSized(MemoryOperand m, int size, Register r64)

@@ -302,6 +302,11 @@ public sealed unsafe partial class NativeBlockCompiler
             _bytes[Length++] = value;
         }
 
+        public void Write32(uint value)
+        {
+            for (int n = 0; n < 4; n++) WriteByte((byte)(value >> (8 * n)));
+        }
+
         public void Patch32(int at, int value) => System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(_bytes.AsSpan(at), value);
     }
 }

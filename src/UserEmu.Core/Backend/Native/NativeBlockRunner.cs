@@ -4,6 +4,7 @@ using UserEmu.Backend.Interpreter;
 using UserEmu.Cpu.X86;
 using UserEmu.Engine;
 using UserEmu.Host;
+using UserEmu.Memory;
 using static Iced.Intel.AssemblerRegisters;
 
 namespace UserEmu.Backend.Native;
@@ -39,7 +40,10 @@ public static unsafe class NativeBlockRunner
         // The registers that hold temps (callee-saved) are saved here once per call, not per block.
         var a = new Assembler(64);
         foreach (var r in NativeBlockCompiler.TempRegisters) a.push(new AssemblerRegister64(r));
+        // r10 = the highest guest address at which an access of up to 8 bytes stays inside the guest's reservation.
         a.mov(r10, r9);
+        a.shl(r10, GuestAddressSpace.PageShift);
+        a.sub(r10, 8);
         a.mov(r9, r8);
         a.mov(r8, rcx);
         a.call(rdx);

@@ -13,7 +13,7 @@ namespace UserEmu.Backend.Native;
 /// </remarks>
 public sealed unsafe class NativeCodeArena
 {
-    const int ChunkSize = 4 << 20;
+    const int ChunkSize = NativeCodeRegion.ChunkSize;
     const int CountersPerChunk = 16384;
     /// <summary>Most bytes of machine code and counters held at once.</summary>
     public const long Limit = 512L << 20;
@@ -43,8 +43,8 @@ public sealed unsafe class NativeCodeArena
             if (_next == null || _end - _next < code.Length)
             {
                 if (_mapped + ChunkSize > Limit) return null;
-                nint chunk = LibC.mmap(0, ChunkSize, LibC.PROT_READ | LibC.PROT_WRITE | LibC.PROT_EXEC, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS, -1, 0);
-                if (chunk == LibC.MAP_FAILED) return null;
+                nint chunk = NativeCodeRegion.Take();
+                if (chunk == 0) return null;
                 _chunks.Add(new Chunk(chunk, true));
                 _next = (byte*)chunk;
                 _end = _next + ChunkSize;
@@ -103,7 +103,7 @@ public sealed unsafe class NativeCodeArena
             for (int n = 0; n < _chunks.Count; n++)
             {
                 var (address, code) = _chunks[n];
-                if (code) LibC.munmap(address, ChunkSize);
+                if (code) NativeCodeRegion.Return(address);
                 else NativeMemory.Free((void*)address);
             }
             _chunks.Clear();

@@ -1,0 +1,90 @@
+using Iced.Intel;
+using UserEmu.Host;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace UserEmu.Backend.Native;
+
+/// <summary>
+/// Lets native guest loads skip the page-table check: a load that faults on the host (the guest page is unmapped or
+/// unreadable, and the host mapping mirrors that) is redirected by a SIGSEGV handler to the load's out-of-line stub,
+/// whose managed side performs the access with the full check and raises the guest's fault with precise state.
+/// </summary>
+/// <remarks>
+/// Each unchecked load is preceded by an 8-byte NOP, <c>nop dword [rax+rax*1+disp32]</c> (0F 1F 84 00 disp32), whose
+/// displacement is the distance from the load to its stub. The handler, installed in front of the .NET runtime's,
+/// takes a fault whose RIP lies in the native code region (<see cref="NativeCodeRegion"/>) and follows such a marker;
+/// any other fault goes on to the runtime's handler unchanged (same arguments, same stack). The runtime's handler
+/// would treat a fault in code it does not know as a crash of the process.
+/// </remarks>
+static unsafe class NativeFaultRedirect
+{
+    const int SIGSEGV = 11, SA_SIGINFO = 4, SigactionSize = 152, FlagsOffset = 136;
+    /// <summary>offsetof(ucontext_t, uc_mcontext.gregs[REG_RIP]) on x86-64 Linux.</summary>
+    const int UcontextRip = 40 + 16 * 8;
+    /// <summary>The marker's first four bytes, little-endian: 0F 1F 84 00.</summary>
+    public const uint Marker = 0x00841F0F;
+    public const int MarkerLength = 8;
+
+    static readonly Lock s_lock = new();
+    static int s_state; // 0 = not tried, 1 = installed, -1 = unavailable
+
+    /// <summary>Whether native loads may skip their page-table check (installs the handler on first use).</summary>
+    public static bool Enabled
+    {
+        get
+        {
+            if (s_state == 0) Install();
+            return s_state > 0;
+        }
+    }
+
+    static void Install()
+    {
+        lock (s_lock)
+        {
+            if (s_state != 0) return;
+            if (Environment.GetEnvironmentVariable("USEREMU_CHECKED_LOADS") == "1" || NativeCodeRegion.Start == 0)
+            {
+                s_state = -1;
+                return;
+            }
+            byte* old = stackalloc byte[SigactionSize];
+            // The runtime's handler takes siginfo; without one to hand other faults to, stay with checked loads.
+            if (LibC.sigaction(SIGSEGV, null, old) != 0 || *(nint*)old is 0 or 1 || (*(int*)(old + FlagsOffset) & SA_SIGINFO) == 0)
+            {
+                s_state = -1;
+                return;
+            }
+            byte* act = stackalloc byte[SigactionSize];
+            new Span<byte>(old, SigactionSize).CopyTo(new Span<byte>(act, SigactionSize));
+            *(nint*)act = Handler(*(nint*)old);
+            // Same mask and flags as the runtime's (SA_ONSTACK, SA_SIGINFO...); glibc adds its restorer.
+            s_state = LibC.sigaction(SIGSEGV, act, null) == 0 ? 1 : -1;
+        }
+    }
+
+    /// <summary>handler(sig, info, ucontext): redirect a marked load's fault in the native code region, else tail-call <paramref name="next"/>.</summary>
+    static nint Handler(nint next)
+    {
+        var a = new Assembler(64);
+        var chain = a.CreateLabel();
+        a.mov(rax, __qword_ptr[rdx + UcontextRip]);
+        // The marker is read at rip - 8, so the region check keeps that inside the region.
+        a.mov(rcx, (ulong)(NativeCodeRegion.Start + MarkerLength));
+        a.cmp(rax, rcx);
+        a.jb(chain);
+        a.mov(rcx, (ulong)NativeCodeRegion.End);
+        a.cmp(rax, rcx);
+        a.jae(chain);
+        a.cmp(__dword_ptr[rax - MarkerLength], unchecked((int)Marker));
+        a.jne(chain);
+        a.movsxd(rcx, __dword_ptr[rax - 4]);
+        a.add(rax, rcx);
+        a.mov(__qword_ptr[rdx + UcontextRip], rax);
+        a.ret();
+        a.Label(ref chain);
+        a.mov(rax, (ulong)next);
+        a.jmp(rax);
+        return NativeSignalHandler.Place(a);
+    }
+}
