@@ -21,6 +21,8 @@ static unsafe class NativeFaultRedirect
     const int SIGSEGV = 11, SA_SIGINFO = 4, SigactionSize = 152, FlagsOffset = 136;
     /// <summary>offsetof(ucontext_t, uc_mcontext.gregs[REG_RIP]) on x86-64 Linux.</summary>
     const int UcontextRip = 40 + 16 * 8;
+    /// <summary>offsetof(siginfo_t, si_code).</summary>
+    const int SiginfoCode = 8;
     /// <summary>The marker's first four bytes, little-endian: 0F 1F 84 00.</summary>
     public const uint Marker = 0x00841F0F;
     public const int MarkerLength = 8;
@@ -68,6 +70,9 @@ static unsafe class NativeFaultRedirect
     {
         var a = new Assembler(64);
         var chain = a.CreateLabel();
+        // Only a fault the CPU raised (si_code > 0): a SIGSEGV sent with kill or tgkill is not a load's.
+        a.cmp(__dword_ptr[rsi + SiginfoCode], 0);
+        a.jle(chain);
         a.mov(rax, __qword_ptr[rdx + UcontextRip]);
         // The marker is read at rip - 8, so the region check keeps that inside the region.
         a.mov(rcx, (ulong)(NativeCodeRegion.Start + MarkerLength));
