@@ -146,7 +146,8 @@ public sealed unsafe class CpuLoop
                         TranslateNative(tb);
                 }
                 // The claim makes exactly one of several threads running a block compile it.
-                if (runs >= (uint)_threshold && _threshold > 0 && TranslationBlock.TakeClaim(ref tb.CompileClaimed))
+                if (runs >= (uint)_threshold && _threshold > 0 && (tb.Native == null || tb.Native.BecomesRegion)
+                    && TranslationBlock.TakeClaim(ref tb.CompileClaimed))
                     _proc.Compiler.Compile(tb, cpu.Memory);
             }
             if (exit == BlockExit.Syscall)

@@ -1,0 +1,46 @@
+using UserEmu.Backend.Native;
+using UserEmu.Cpu.X86;
+using UserEmu.Engine;
+using UserEmu.IR;
+using Xunit;
+
+namespace UserEmu.Tests.Backend;
+
+/// <summary>Which hot native blocks become RyuJIT regions: those that call helpers or loop on themselves; the rest stay native.</summary>
+public class RegionPolicyTests
+{
+    static ulong Helper(Vcpu cpu, ulong a, ulong b, long imm) => a + b;
+
+    static PreparedBlock Block(Action<IrBuilder> body)
+    {
+        var b = new IrBuilder();
+        b.InsnStart(0x1000);
+        body(b);
+        return PreparedBlock.Prepare(b.Finish(0x1000, 0x1010));
+    }
+
+    [Fact]
+    public void StraightLineCodeStaysNative() =>
+        Assert.False(NativeBlockCompiler.BecomesRegion(Block(b =>
+        {
+            b.StoreState(CpuState.GprOffset(0), 8, b.Add(b.LoadState(CpuState.GprOffset(1), 8), b.Const(1)));
+            b.Branch(b.LoadState(CpuState.GprOffset(2), 8), 0x2000, 0x1010);
+        })));
+
+    [Fact]
+    public void ALoopOnItselfBecomesARegion() =>
+        Assert.True(NativeBlockCompiler.BecomesRegion(Block(b =>
+        {
+            ushort n = b.Add(b.LoadState(CpuState.GprOffset(1), 8), b.Const(-1));
+            b.StoreState(CpuState.GprOffset(1), 8, n);
+            b.Branch(n, 0x1000, 0x1010);
+        })));
+
+    [Fact]
+    public void AHelperCallBecomesARegion() =>
+        Assert.True(NativeBlockCompiler.BecomesRegion(Block(b =>
+        {
+            b.StoreState(CpuState.GprOffset(0), 8, b.Call(Helper, b.LoadState(CpuState.GprOffset(1), 8)));
+            b.Jump(0x2000);
+        })));
+}
