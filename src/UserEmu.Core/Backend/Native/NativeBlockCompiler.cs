@@ -11,7 +11,7 @@ namespace UserEmu.Backend.Native;
 /// Encoding costs microseconds per block where RyuJIT takes about 1.7 ms per region, so warm code that never gets hot
 /// enough for a region (most of cc1 and python) stops paying the interpreter's ~30 ns per guest instruction.
 /// <para>Register roles, set up by <see cref="NativeBlockRunner"/>'s entry stub: rdi = CpuState*, rsi = the temps,
-/// r8 = host address of guest address 0, r9 = the guest page table, r10 = its page count; rax, rcx, rdx and r11 are
+/// r8 = host address of guest address 0, r9 = the guest page table, r10 = the guest size - 8; rax, rcx, rdx and r11 are
 /// scratch; rbx, rbp and r12-r15 hold temps (saved by the entry stub). The block's body first stores the constants of
 /// its template that the managed side may read; constant operands are immediates where an instruction takes one.</para>
 /// <para>The code returns rax:rdx. rax = -1 to continue at RIP (rdx: the link slot of the direct exit taken, or 0),
