@@ -10,6 +10,8 @@ using UserEmu.Loader;
 // while it parses options, preloads assemblies and loads the program.
 if (args.Contains("-guest-fds") || Environment.GetEnvironmentVariable(ReexecCommand.DiagnosticsVariable) != null)
     X86EmitterTable.BuildInBackground();
+// The guest's arguments byte for byte (the runtime's args lose bytes that are not UTF-8).
+args = GuestText.RawArguments(args);
 try
 {
     var cli = OptionTable.Parse(args, Environment.GetEnvironmentVariable);

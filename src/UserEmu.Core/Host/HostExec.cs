@@ -35,7 +35,7 @@ public static unsafe class HostExec
             for (int i = 0; i < raw.Length; i++)
             {
                 if (raw[i] != 0) continue;
-                env.Add(Encoding.UTF8.GetString(raw, start, i - start));
+                env.Add(GuestText.Decode(raw.AsSpan(start, i - start)));
                 start = i + 1;
             }
         }
@@ -52,7 +52,14 @@ public static unsafe class HostExec
     static nint* NativeArray(string[] items)
     {
         var array = (nint*)NativeMemory.Alloc((nuint)(items.Length + 1), (nuint)sizeof(nint));
-        for (int i = 0; i < items.Length; i++) array[i] = Marshal.StringToCoTaskMemUTF8(items[i]);
+        for (int i = 0; i < items.Length; i++)
+        {
+            var bytes = GuestText.Encode(items[i]);
+            var s = (byte*)Marshal.AllocCoTaskMem(bytes.Length + 1);
+            bytes.CopyTo(new Span<byte>(s, bytes.Length));
+            s[bytes.Length] = 0;
+            array[i] = (nint)s;
+        }
         array[items.Length] = 0;
         return array;
     }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using UserEmu.Host;
 using UserEmu.Memory;
 using static UserEmu.Loader.AuxvType;
 
@@ -134,13 +135,14 @@ public static class InitialStack
 
     static ExecFormatException TooBig() => new("argument list too long", ExecFormatException.ExitCannotExecute, LinuxErrno.E2BIG);
 
-    /// <summary>UTF-8 bytes plus the terminating NUL; a string with an embedded NUL ends there, as a C string would.</summary>
+    /// <summary>The string's bytes (<see cref="GuestText"/>) plus the terminating NUL; a string with an embedded NUL ends there, as a C string would.</summary>
     static byte[] CString(string s)
     {
         int nul = s.IndexOf('\0');
         if (nul >= 0) s = s[..nul];
-        var b = new byte[Encoding.UTF8.GetByteCount(s) + 1];
-        Encoding.UTF8.GetBytes(s, b);
+        var text = GuestText.Encode(s);
+        var b = new byte[text.Length + 1];
+        text.CopyTo(b, 0);
         return b;
     }
 }

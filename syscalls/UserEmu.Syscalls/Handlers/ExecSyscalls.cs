@@ -33,7 +33,7 @@ public static unsafe class ExecSyscalls
         if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) return -Errno.EINVAL;
         long len = c.CString(pathAddr, GuestPaths.PathMax, out byte* raw);
         if (len < 0) return len;
-        string filename = Encoding.UTF8.GetString(raw, (int)len);
+        string filename = GuestText.Decode(new ReadOnlySpan<byte>(raw, (int)len));
         ulong total = 0;
         long err = ReadStrings(c, argvAddr, ref total, out var argv);
         if (err != 0) return err;
@@ -149,7 +149,7 @@ public static unsafe class ExecSyscalls
             if (len < 0) return len;
             total += (ulong)len + 1 + 8;
             if (total > InitialStack.ArgSpaceLimit) return -Errno.E2BIG;
-            list.Add(Encoding.UTF8.GetString(s, (int)len));
+            list.Add(GuestText.Decode(new ReadOnlySpan<byte>(s, (int)len)));
         }
         strings = list.ToArray();
         return 0;

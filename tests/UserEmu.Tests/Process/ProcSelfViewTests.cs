@@ -34,6 +34,23 @@ public class ProcSelfViewTests
         Assert.Equal(native.ToString(), emulated.ToString());
     }
 
+    /// <summary>
+    /// Arguments and environment strings that are not UTF-8 (a Latin-1 file name) reach the guest byte for byte, also
+    /// through a guest execve, as they do natively; the runtime's own argument strings would have replaced those bytes.
+    /// </summary>
+    [Theory]
+    [InlineData("useremu")]
+    [InlineData("useremu-engine")]
+    public void ArgumentsAndEnvironmentThatAreNotUtf8ReachTheGuestByteForByte(string command)
+    {
+        const string script = "X=$'v\\xfe' \"$@\" /bin/sh -c 'exec /usr/bin/printenv X' | od -An -tx1; " +
+            "\"$@\" /bin/echo $'a\\xffb\\xc3\\xa9' | od -An -tx1; \"$@\" /bin/sh -c 'exec /bin/echo \"$0\"' $'q\\xfer' | od -An -tx1";
+        var native = HostCommand.Run("/bin/bash", ["-c", script, "bash"]);
+        var emulated = HostCommand.Run("/bin/bash", ["-c", script, "bash", Path.Combine(AppContext.BaseDirectory, command)]);
+        Assert.Contains("61 ff 62 c3 a9 0a", native.Stdout);
+        Assert.Equal(native.ToString(), emulated.ToString());
+    }
+
     /// <summary>/proc/&lt;getpid()&gt;/exe, cmdline and the rest name the guest program, as /proc/self does.</summary>
     [Fact]
     public void ProcPidIsProcSelf()
