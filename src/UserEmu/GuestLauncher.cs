@@ -80,6 +80,7 @@ static unsafe class GuestLauncher
         InheritedSignals.SetIgnored(proc.Signals, cli.IgnoredSignals ?? hostIgnored);
         cpu.SignalMask = (cli.BlockedSignals ?? hostBlocked) & ~((1UL << (Signals.SIGKILL - 1)) | (1UL << (Signals.SIGSTOP - 1)));
         proc.Threads.Add(cpu);
+        StartupWarmUp.Wait();
         HostCallInterrupt.Install();
         HostSignalForwarding.Start(proc, InheritedSignals.Ignored(proc.Signals) | cpu.SignalMask);
         int status;

@@ -9,7 +9,7 @@ using UserEmu.Loader;
 // A started or exec'd emulator (not the first one, which restarts itself at once) builds its translation tables
 // while it parses options, preloads assemblies and loads the program.
 if (args.Contains("-guest-fds") || Environment.GetEnvironmentVariable(ReexecCommand.DiagnosticsVariable) != null)
-    X86EmitterTable.BuildInBackground();
+    StartupWarmUp.Start();
 // The guest's arguments byte for byte (the runtime's args lose bytes that are not UTF-8).
 args = GuestText.RawArguments(args);
 try

@@ -19,16 +19,8 @@ public sealed class X86EmitterTable
         foreach (var m in mnemonics) _byMnemonic[(int)m] = emitter;
     }
 
-    /// <summary>The table with every family registered (families are listed in <see cref="X86Families"/>).</summary>
+    /// <summary>The table with every family registered (families are listed in <see cref="X86Families"/>); built on the start-up thread of <see cref="Engine.StartupWarmUp"/>.</summary>
     public static readonly X86EmitterTable Default = Build();
-
-    /// <summary>
-    /// Starts building <see cref="Default"/> on a background thread, so that its ~30 ms (the MMX and VEX form tables
-    /// are derived from Iced's code names) overlap the rest of start-up; the first translation waits for it in the
-    /// static constructor. The thread has finished before any guest code runs, so it is never copied by a guest fork.
-    /// </summary>
-    public static void BuildInBackground() =>
-        new Thread(() => _ = Default) { IsBackground = true, Name = "useremu tables" }.Start();
 
     static X86EmitterTable Build()
     {
