@@ -136,7 +136,8 @@ public sealed unsafe class CpuLoop
                 {
                     linkFlushes = _proc.Code.Flushes;
                     exit = NativeBlockRunner.Run(native.Body, cpu, _proc.NativeCode, out pendingLink);
-                    runs = *native.Runs += native.Weight;
+                    // A block that stays native is never counted (its count only marks invalidation).
+                    runs = native.BecomesRegion ? *native.Runs += native.Weight : 0;
                 }
                 else
                 {

@@ -30,8 +30,8 @@ public static class GuestText
         return sb.ToString();
     }
 
-    /// <summary>Encodes <paramref name="s"/> as UTF-8, turning the escapes of <see cref="Decode"/> back into their bytes.</summary>
-    public static byte[] Encode(string s)
+    /// <summary>Encodes <paramref name="s"/> as UTF-8, turning the escapes of <see cref="Decode"/> back into their bytes, and appends a NUL.</summary>
+    public static byte[] EncodeCString(string s)
     {
         var bytes = new List<byte>(s.Length);
         Span<byte> utf8 = stackalloc byte[4];
@@ -49,11 +49,14 @@ public static class GuestText
             }
             else
             {
-                bytes.AddRange("\uFFFD"u8.ToArray());
+                bytes.Add(0xEF); // U+FFFD
+                bytes.Add(0xBF);
+                bytes.Add(0xBD);
                 used = 1;
             }
             i += used;
         }
+        bytes.Add(0);
         return bytes.ToArray();
     }
 
@@ -65,19 +68,26 @@ public static class GuestText
     {
         try
         {
-            var raw = File.ReadAllBytes("/proc/self/cmdline");
-            var items = new List<string>();
-            for (int start = 0, i = 0; i < raw.Length; i++)
-            {
-                if (raw[i] != 0) continue;
-                items.Add(Decode(raw.AsSpan(start, i - start)));
-                start = i + 1;
-            }
+            var items = ReadList("/proc/self/cmdline");
             return items.Count >= args.Length ? items.GetRange(items.Count - args.Length, args.Length).ToArray() : args;
         }
         catch (IOException)
         {
             return args;
         }
+    }
+
+    /// <summary>The strings of a NUL-separated /proc file (cmdline, environ), decoded losslessly.</summary>
+    public static List<string> ReadList(string path)
+    {
+        var raw = File.ReadAllBytes(path);
+        var items = new List<string>();
+        for (int start = 0, i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] != 0) continue;
+            items.Add(Decode(raw.AsSpan(start, i - start)));
+            start = i + 1;
+        }
+        return items;
     }
 }

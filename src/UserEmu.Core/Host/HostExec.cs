@@ -27,26 +27,19 @@ public static unsafe class HostExec
     /// <summary>The environment this process was started with, in its original order (the runtime keeps its own copy).</summary>
     public static List<string> StartupEnvironment()
     {
-        var env = new List<string>();
         try
         {
-            var raw = File.ReadAllBytes("/proc/self/environ");
-            int start = 0;
-            for (int i = 0; i < raw.Length; i++)
-            {
-                if (raw[i] != 0) continue;
-                env.Add(GuestText.Decode(raw.AsSpan(start, i - start)));
-                start = i + 1;
-            }
+            return GuestText.ReadList("/proc/self/environ");
         }
         catch (IOException)
         {
             // No /proc: the runtime's copy, in no particular order.
+            var env = new List<string>();
             foreach (System.Collections.DictionaryEntry kv in Environment.GetEnvironmentVariables())
                 env.Add($"{kv.Key}={kv.Value}");
             env.Sort(StringComparer.Ordinal);
+            return env;
         }
-        return env;
     }
 
     static nint* NativeArray(string[] items)
@@ -54,10 +47,9 @@ public static unsafe class HostExec
         var array = (nint*)NativeMemory.Alloc((nuint)(items.Length + 1), (nuint)sizeof(nint));
         for (int i = 0; i < items.Length; i++)
         {
-            var bytes = GuestText.Encode(items[i]);
-            var s = (byte*)Marshal.AllocCoTaskMem(bytes.Length + 1);
+            var bytes = GuestText.EncodeCString(items[i]);
+            var s = (byte*)Marshal.AllocCoTaskMem(bytes.Length);
             bytes.CopyTo(new Span<byte>(s, bytes.Length));
-            s[bytes.Length] = 0;
             array[i] = (nint)s;
         }
         array[items.Length] = 0;

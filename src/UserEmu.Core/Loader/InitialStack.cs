@@ -140,9 +140,6 @@ public static class InitialStack
     {
         int nul = s.IndexOf('\0');
         if (nul >= 0) s = s[..nul];
-        var text = GuestText.Encode(s);
-        var b = new byte[text.Length + 1];
-        text.CopyTo(b, 0);
-        return b;
+        return GuestText.EncodeCString(s);
     }
 }

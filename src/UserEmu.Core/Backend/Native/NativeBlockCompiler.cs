@@ -111,10 +111,12 @@ public sealed unsafe partial class NativeBlockCompiler
             E(Instruction.Create(Code.Cmp_r64_rm64, RAX, RCX));
         }
         JumpTo(Code.Jne_rel32_64, fill);
-        // Chain entry: count the run; leave for the dispatcher (RIP = this block) once hot or invalidated.
+        // Chain entry: count the run; leave for the dispatcher (RIP = this block) once hot or invalidated. A block that
+        // stays native (threshold Poisoned) is not counted, only checked: a count would reach Poisoned after 2^31 runs
+        // and send every later run through the dispatcher.
         _chainOffset = _buf.Length;
         E(Instruction.Create(Code.Mov_r64_imm64, R11, (ulong)counter));
-        E(Instruction.Create(Code.Add_rm32_imm32, new MemoryOperand(R11), (int)weight));
+        if (regionThreshold < Poisoned) E(Instruction.Create(Code.Add_rm32_imm32, new MemoryOperand(R11), (int)weight));
         E(Instruction.Create(Code.Cmp_rm32_imm32, new MemoryOperand(R11), unchecked((int)regionThreshold)));
         JumpTo(Code.Jae_rel32_64, leave);
         _bodyOffset = _buf.Length;
@@ -239,21 +241,21 @@ public sealed unsafe partial class NativeBlockCompiler
     }
 
     /// <summary>
-    /// Whether a hot native block (of <paramref name="weight"/>, see <see cref="RunWeight"/>) is compiled into a region:
-    /// only one that calls helpers, which native code makes through the runner and a region makes directly.
+    /// Whether a hot native block is compiled into a region: one that calls helpers (native code makes those calls
+    /// through the runner, a region directly) or branches to itself (RyuJIT keeps the loop in one method).
     /// </summary>
     /// <remarks>
     /// Measured 2026-12-02 with every region off (-jit-threshold -1) against the default: cc1 30.0 vs 38.3 s, python3
     /// json_sha 3.0-3.3 vs 3.8 s, lua 0.57 vs 0.76, fib 0.37 vs 0.46 (native code with unchecked loads and registers
     /// beat RyuJIT's regions, which keep every page check and enter and leave through the dispatcher), but nbody 6.97
-    /// vs 1.28, pthreads 2.50 vs 0.85, strings 1.67 vs 1.31: their hot loops call helpers (SSE, LOCK, AVX2).
+    /// vs 1.28, pthreads 2.50 vs 0.85, strings 1.67 vs 1.31: their hot loops call helpers (SSE, LOCK, AVX2); and
+    /// sha256sum's self-loop (0.83 vs 0.78). The policies compared are in the commit that introduced this.
     /// </remarks>
     public static bool BecomesRegion(PreparedBlock block)
     {
         foreach (ref readonly var i in block.Code.AsSpan())
         {
             if (i.Op is IrOp.Call or IrOp.PureCall) return true;
-            // A loop on itself: RyuJIT keeps it in one method (sha256sum's rounds).
             if (i.Op == IrOp.Jump && (ulong)i.Imm == block.GuestPc) return true;
             if (i.Op == IrOp.Branch && ((ulong)i.Imm == block.GuestPc || (ulong)i.Imm2 == block.GuestPc)) return true;
         }

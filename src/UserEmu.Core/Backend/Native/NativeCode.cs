@@ -7,7 +7,7 @@ public sealed unsafe class NativeCode(byte* indirectEntry, byte* chainEntry, byt
     public readonly byte* IndirectEntry = indirectEntry;
     public readonly byte* ChainEntry = chainEntry;
     public readonly byte* Body = body;
-    /// <summary>Runs of the block outside a region, each counted <see cref="Weight"/> times (native memory: the chain entry counts them).</summary>
+    /// <summary>Runs of the block outside a region, each counted <see cref="Weight"/> times (native memory: the chain entry counts them); only <see cref="NativeBlockCompiler.Poisoned"/> or not for a block that stays native.</summary>
     public readonly uint* Runs = runs;
     /// <summary>What a run adds to <see cref="Runs"/> (<see cref="NativeBlockCompiler.RunWeight"/>).</summary>
     public readonly uint Weight = weight;
