@@ -46,7 +46,8 @@ public sealed unsafe partial class GuestAddressSpace : IDisposable
             nint res = LibC.mmap(0, (nuint)size, LibC.PROT_NONE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
             if (res == LibC.MAP_FAILED) continue;
             ulong pages = size >> PageShift;
-            nint table = LibC.mmap(0, (nuint)pages, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
+            // One page more than the guest has: native stores read the flags of a page and the next few at once.
+            nint table = LibC.mmap(0, (nuint)(pages + PageSize), LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
             if (table == LibC.MAP_FAILED)
             {
                 LibC.munmap(res, (nuint)size);
@@ -67,7 +68,7 @@ public sealed unsafe partial class GuestAddressSpace : IDisposable
     public void Dispose()
     {
         LibC.munmap((nint)HostBase, (nuint)Limit);
-        LibC.munmap((nint)Pages, (nuint)PageCount);
+        LibC.munmap((nint)Pages, (nuint)(PageCount + PageSize));
     }
 
     public static ulong PageAlignUp(ulong v) => (v + PageMask) & ~PageMask;

@@ -34,6 +34,23 @@ public sealed partial class SignalProgramTests
         Assert.Contains("size 8 round 299: signal 11 at base+4096", r.Stdout);
     }
 
+    /// <summary>
+    /// Faulting stores of every size in hot code, which the native tier leaves to the host's page protection (only
+    /// pages of translated code are checked, the next page too): signals, si_addr, a page-crossing store that lands
+    /// nothing, and a store crossing into a page of code that then runs rewritten; as native, as above.
+    /// </summary>
+    [Theory]
+    [InlineData("32")]
+    [InlineData("0")]
+    public void FaultingStoresInNativeCodeRaiseSegvAndStoresIntoCodeAreSeen(string nativeThreshold)
+    {
+        string exe = GuestProgram.Build("Signals/Programs/segv_native_stores.c", "-O2", "-w");
+        var r = NativeOracle.AssertSameAsNative(exe, [], env: new Dictionary<string, string> { ["USEREMU_NATIVE_THRESHOLD"] = nativeThreshold });
+        Assert.Equal(139, r.ExitStatus);
+        Assert.Contains("first page kept: 1", r.Stdout);
+        Assert.Contains("answer now 42", r.Stdout);
+    }
+
     [Fact]
     public void SegvWithoutHandlerKillsWithStatus139() => Assert.Equal(139, GuestProgram.SameAsNative("Signals/Programs/segv_default.c").ExitCode);
 

@@ -346,8 +346,10 @@ public sealed unsafe partial class NativeBlockCompiler
         return true;
     }
 
-    // A guest load or store: the page-table check of GuestAddressSpace.FastCheck/FastWrite inline, the access through
-    // r8; any failed check leaves to the managed side, which performs the access checked (and raises its fault).
+    // A guest load or store through r8. With the fault redirect, the host mapping's protection (which mirrors the
+    // guest's) does the permission check: a load needs none, a store only the check for translated code on its pages.
+    // Without it, the page-table check of GuestAddressSpace.FastCheck/FastWrite inline. Any failed check, or host
+    // fault, leaves to the managed side, which performs the access checked (and raises its fault).
     bool GuestAccess(in IrInstr i, int k, bool store)
     {
         if (i.Size is not (1 or 2 or 4 or 8)) return false;
@@ -357,12 +359,46 @@ public sealed unsafe partial class NativeBlockCompiler
         E(Instruction.Create(Code.Cmp_r64_rm64, RAX, R10));
         JumpTo(Code.Ja_rel32_64, stub);
         var host = new MemoryOperand(R8, RAX, 1, 0, 0);
-        if (!store && NativeFaultRedirect.Enabled)
+        if (NativeFaultRedirect.Enabled)
         {
-            // No page-table check: the host faults where the guest would, and the fault comes to this op's stub.
-            FaultMarker(stub);
-            LoadSized(host, i.Size);
-            StoreTemp(i.Dst);
+            if (store)
+            {
+                // A write to a page holding translated code must invalidate it (the managed path does). The flags of
+                // the page and the next are tested at once: a store that crosses into a code page is caught too. (A
+                // dword test: the word form's 16-bit immediate stalls the decoder on a length-changing prefix.)
+                E(Instruction.Create(Code.Mov_r64_rm64, RCX, RAX));
+                E(Instruction.Create(Code.Shr_rm64_imm8, RCX, GuestAddressSpace.PageShift));
+                var pages = new MemoryOperand(R9, RCX, 1, 0, 0);
+                if (i.Size == 1) E(Instruction.Create(Code.Test_rm8_imm8, pages, (int)PageFlags.HasCode));
+                else E(Instruction.Create(Code.Test_rm32_imm32, pages, (int)PageFlags.HasCode * 0x101));
+                JumpTo(Code.Jne_rel32_64, stub);
+                if (i.B < _pure && Fits32(_constants[i.B]))
+                {
+                    FaultMarker(stub);
+                    int v = (int)_constants[i.B];
+                    E(i.Size switch
+                    {
+                        1 => Instruction.Create(Code.Mov_rm8_imm8, host, v & 0xff),
+                        2 => Instruction.Create(Code.Mov_rm16_imm16, host, v & 0xffff),
+                        4 => Instruction.Create(Code.Mov_rm32_imm32, host, v),
+                        _ => Instruction.Create(Code.Mov_rm64_imm32, host, v),
+                    });
+                }
+                else
+                {
+                    // The value from its temp register, or through rcx.
+                    var value = _reg[i.B] != Register.None && i.B >= _pure ? _reg[i.B] : RCX;
+                    if (value == RCX) LoadTemp(RCX, i.B);
+                    FaultMarker(stub);
+                    StoreSized(host, i.Size, value);
+                }
+            }
+            else
+            {
+                FaultMarker(stub);
+                LoadSized(host, i.Size);
+                StoreTemp(i.Dst);
+            }
             ResumeHere(k);
             return true;
         }
@@ -405,7 +441,7 @@ public sealed unsafe partial class NativeBlockCompiler
         _ => Instruction.Create(Code.Mov_r64_rm64, RAX, m),
     });
 
-    /// <summary>The marker in front of an unchecked load: its displacement leads the fault handler to <paramref name="stub"/> (see <see cref="NativeFaultRedirect"/>).</summary>
+    /// <summary>The marker in front of an unchecked load or store: its displacement leads the fault handler to <paramref name="stub"/> (see <see cref="NativeFaultRedirect"/>).</summary>
     void FaultMarker(int stub)
     {
         _buf.Write32(NativeFaultRedirect.Marker);
@@ -416,13 +452,27 @@ public sealed unsafe partial class NativeBlockCompiler
 
     void StoreSized(MemoryOperand m, int size, Register r64)
     {
-        var (code, reg) = size switch
+        var code = size switch
         {
-            1 => (Code.Mov_rm8_r8, r64 == RAX ? AL : CL),
-            2 => (Code.Mov_rm16_r16, r64 == RAX ? AX : CX),
-            4 => (Code.Mov_rm32_r32, r64 == RAX ? EAX : ECX),
-            _ => (Code.Mov_rm64_r64, r64),
+            1 => Code.Mov_rm8_r8,
+            2 => Code.Mov_rm16_r16,
+            4 => Code.Mov_rm32_r32,
+            _ => Code.Mov_rm64_r64,
         };
-        E(Instruction.Create(code, m, reg));
+        E(Instruction.Create(code, m, Sized(r64, size)));
     }
+
+    // The low `size` bytes of a 64-bit register (the REX byte forms for rbp, rsi, rdi: bpl, not ch).
+    static Register Sized(Register r64, int size) => size switch
+    {
+        8 => r64,
+        4 => Low32(r64),
+        2 => Low32(r64) - Register.EAX + Register.AX,
+        _ => Low32(r64) switch
+        {
+            EBP => BPL,
+            var r32 when r32 >= R8D => r32 - Register.R8D + Register.R8L,
+            var r32 => r32 - Register.EAX + Register.AL,
+        },
+    };
 }

@@ -5,13 +5,14 @@ using static Iced.Intel.AssemblerRegisters;
 namespace UserEmu.Backend.Native;
 
 /// <summary>
-/// Lets native guest loads skip the page-table check: a load that faults on the host (the guest page is unmapped or
-/// unreadable, and the host mapping mirrors that) is redirected by a SIGSEGV handler to the load's out-of-line stub,
-/// whose managed side performs the access with the full check and raises the guest's fault with precise state.
+/// Lets native guest loads and stores skip the page-table's permission check: an access that faults on the host (the
+/// guest page is unmapped, unreadable or read-only, and the host mapping mirrors that) is redirected by a SIGSEGV
+/// handler to the access's out-of-line stub, whose managed side performs it with the full check and raises the
+/// guest's fault with precise state.
 /// </summary>
 /// <remarks>
-/// Each unchecked load is preceded by an 8-byte NOP, <c>nop dword [rax+rax*1+disp32]</c> (0F 1F 84 00 disp32), whose
-/// displacement is the distance from the load to its stub. The handler, installed in front of the .NET runtime's,
+/// Each unchecked access is preceded by an 8-byte NOP, <c>nop dword [rax+rax*1+disp32]</c> (0F 1F 84 00 disp32), whose
+/// displacement is the distance from the access to its stub. The handler, installed in front of the .NET runtime's,
 /// takes a fault whose RIP lies in the native code region (<see cref="NativeCodeRegion"/>) and follows such a marker;
 /// any other fault goes on to the runtime's handler unchanged (same arguments, same stack). The runtime's handler
 /// would treat a fault in code it does not know as a crash of the process.
@@ -30,7 +31,7 @@ static unsafe class NativeFaultRedirect
     static readonly Lock s_lock = new();
     static int s_state; // 0 = not tried, 1 = installed, -1 = unavailable
 
-    /// <summary>Whether native loads may skip their page-table check (installs the handler on first use).</summary>
+    /// <summary>Whether native loads and stores may skip their permission check (installs the handler on first use).</summary>
     public static bool Enabled
     {
         get
@@ -51,7 +52,7 @@ static unsafe class NativeFaultRedirect
                 return;
             }
             byte* old = stackalloc byte[SigactionSize];
-            // The runtime's handler takes siginfo; without one to hand other faults to, stay with checked loads.
+            // The runtime's handler takes siginfo; without one to hand other faults to, stay with checked accesses.
             if (LibC.sigaction(SIGSEGV, null, old) != 0 || *(nint*)old is 0 or 1 || (*(int*)(old + FlagsOffset) & SA_SIGINFO) == 0)
             {
                 s_state = -1;
@@ -65,12 +66,12 @@ static unsafe class NativeFaultRedirect
         }
     }
 
-    /// <summary>handler(sig, info, ucontext): redirect a marked load's fault in the native code region, else tail-call <paramref name="next"/>.</summary>
+    /// <summary>handler(sig, info, ucontext): redirect a marked access's fault in the native code region, else tail-call <paramref name="next"/>.</summary>
     static nint Handler(nint next)
     {
         var a = new Assembler(64);
         var chain = a.CreateLabel();
-        // Only a fault the CPU raised (si_code > 0): a SIGSEGV sent with kill or tgkill is not a load's.
+        // Only a fault the CPU raised (si_code > 0): a SIGSEGV sent with kill or tgkill is not an access's.
         a.cmp(__dword_ptr[rsi + SiginfoCode], 0);
         a.jle(chain);
         a.mov(rax, __qword_ptr[rdx + UcontextRip]);
