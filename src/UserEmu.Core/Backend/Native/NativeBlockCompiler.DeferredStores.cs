@@ -107,8 +107,7 @@ public sealed unsafe partial class NativeBlockCompiler
             if (k >= f) break;
             if (_cover[k] <= f) continue;
             ref readonly var s = ref _code[k];
-            LoadTemp(RAX, s.A);
-            StoreSized(new MemoryOperand(RDI, s.Imm), s.Size, RAX);
+            StoreStateFrom(s.A, s.Imm, s.Size);
         }
     }
 

@@ -48,8 +48,7 @@ public sealed unsafe partial class NativeBlockCompiler
                     });
                     return true;
                 }
-                LoadTemp(RAX, i.A);
-                StoreSized(new MemoryOperand(RDI, i.Imm), i.Size, RAX);
+                StoreStateFrom(i.A, i.Imm, i.Size);
                 return true;
             case IrOp.Add: return Alu(i, Code.Add_r64_rm64, Code.Add_rm64_imm32);
             case IrOp.Sub: return Alu(i, Code.Sub_r64_rm64, Code.Sub_rm64_imm32);
@@ -57,10 +56,13 @@ public sealed unsafe partial class NativeBlockCompiler
             case IrOp.Or: return Alu(i, Code.Or_r64_rm64, Code.Or_rm64_imm32);
             case IrOp.Xor: return Alu(i, Code.Xor_r64_rm64, Code.Xor_rm64_imm32);
             case IrOp.Mul:
-                LoadTemp(RAX, i.A);
-                Rm(Code.Imul_r64_rm64, i.B, RCX);
+            {
+                var (a, b) = TakesBFirst(k) ? (i.B, i.A) : (i.A, i.B);
+                LoadTemp(RAX, a);
+                Rm(Code.Imul_r64_rm64, b, RCX);
                 StoreTemp(i.Dst);
                 return true;
+            }
             case IrOp.Shl: return Shift(i, Code.Shl_rm64_CL, Code.Shl_rm64_imm8);
             case IrOp.Shr: return Shift(i, Code.Shr_rm64_CL, Code.Shr_rm64_imm8);
             case IrOp.Sar: return Shift(i, Code.Sar_rm64_CL, Code.Sar_rm64_imm8);
@@ -97,7 +99,10 @@ public sealed unsafe partial class NativeBlockCompiler
                 StoreTemp(i.Dst);
                 return true;
             case IrOp.Load:
-                return GuestAccess(i, k, store: false);
+                if (!GuestAccess(i, k, store: false)) return false;
+                // Both ways out of the load (fast path, and back from the managed side) leave its result in rax.
+                _rax = i.Dst;
+                return true;
             case IrOp.Store:
                 return GuestAccess(i, k, store: true);
             case IrOp.PureCall when i.Helper == s_conditionPure:
@@ -257,8 +262,9 @@ public sealed unsafe partial class NativeBlockCompiler
     bool Alu(in IrInstr i, Code rm, Code imm)
     {
         ushort a = i.A, b = i.B;
-        // x op constant takes an immediate; add, and, or and xor commute, so a constant first operand can be one too.
-        if (a < _pure && b >= _pure && i.Op is not IrOp.Sub) (a, b) = (b, a);
+        // x op constant takes an immediate; add, and, or and xor commute, so a constant first operand can be one too,
+        // and a second operand left in rax by the previous op is taken first.
+        if (i.Op is not IrOp.Sub && ((a < _pure && b >= _pure) || TakesBFirst(_k))) (a, b) = (b, a);
         LoadTemp(RAX, a);
         if (b < _pure && Fits32(_constants[b])) E(Instruction.Create(imm, RAX, (int)_constants[b]));
         else Rm(rm, b, RCX);
@@ -337,9 +343,11 @@ public sealed unsafe partial class NativeBlockCompiler
 
     bool Compare(in IrInstr i, Code setcc)
     {
-        LoadTemp(RAX, i.A);
-        if (i.B < _pure && Fits32(_constants[i.B])) E(Instruction.Create(Code.Cmp_rm64_imm32, RAX, (int)_constants[i.B]));
-        else Rm(Code.Cmp_r64_rm64, i.B, RCX);
+        // Equality commutes: a second operand left in rax by the previous op is taken first.
+        var (a, b) = i.Op is IrOp.CmpEq or IrOp.CmpNe && TakesBFirst(_k) ? (i.B, i.A) : (i.A, i.B);
+        LoadTemp(RAX, a);
+        if (b < _pure && Fits32(_constants[b])) E(Instruction.Create(Code.Cmp_rm64_imm32, RAX, (int)_constants[b]));
+        else Rm(Code.Cmp_r64_rm64, b, RCX);
         E(Instruction.Create(setcc, AL));
         E(Instruction.Create(Code.Movzx_r32_rm8, EAX, AL));
         StoreTemp(i.Dst);
@@ -448,6 +456,19 @@ public sealed unsafe partial class NativeBlockCompiler
         _buf.Write32(0);
         // Patched like a jump's rel32: relative to the end of the field, which is where the load starts.
         _patches.Add(new Patch(_buf.Length - 4, stub));
+    }
+
+    // state[offset]:size = temp t, straight from its register when it has one and rax does not hold it.
+    void StoreStateFrom(ushort t, long offset, int size)
+    {
+        var m = new MemoryOperand(RDI, offset);
+        if (_rax != t && t >= _pure && _reg[t] != Register.None)
+        {
+            StoreSized(m, size, _reg[t]);
+            return;
+        }
+        LoadTemp(RAX, t);
+        StoreSized(m, size, RAX);
     }
 
     void StoreSized(MemoryOperand m, int size, Register r64)

@@ -30,6 +30,10 @@ public sealed unsafe partial class NativeBlockCompiler
             if (r64 != RAX) E(Instruction.Create(Code.Mov_r64_rm64, r64, RAX));
             return;
         }
+        // A temp that lives in rax only is not in the frame: losing track of it is a compiler bug, and the block
+        // stays interpreted rather than run with garbage.
+        if (_k > 0 && _code[_k - 1].Dst == t && t >= _pure && PreparedBlock.Defines(_code[_k - 1].Op) && NextOpAloneTakes(_k - 1, t))
+            _lostRax = true;
         if (t < _pure) MovImm(r64, _constants[t]);
         else if (_reg[t] != Register.None) E(Instruction.Create(Code.Mov_r64_rm64, r64, _reg[t]));
         else E(Instruction.Create(Code.Mov_r64_rm64, r64, Temp(t)));
@@ -69,17 +73,33 @@ public sealed unsafe partial class NativeBlockCompiler
     // Whether op k's result t is read only by op k + 1, which takes it first (from rax).
     bool NextOpAloneTakes(int k, ushort t)
     {
-        // A Load's or helper's result must be in the frame: their slow path writes it there and resumes after it.
-        if (_uses[t] != 1 || k + 1 >= _code.Length || _code[k].Op is IrOp.Load or IrOp.Call or IrOp.PureCall) return false;
+        // A helper's result must be in the frame: its slow path writes it there and resumes after it. (A Load's slow
+        // path does too, and its way back loads rax with it.) A high multiply's result is in rdx, not rax.
+        if (_uses[t] != 1 || k + 1 >= _code.Length || _code[k].Op is IrOp.Call or IrOp.PureCall or IrOp.MulHiU or IrOp.MulHiS)
+            return false;
         ref readonly var next = ref _code[k + 1];
-        return next.A == t && TakesAFirst(next.Op);
+        if (next.A == t) return TakesAFirst(next.Op);
+        // A commutative op takes its operands the other way round when B is the one in rax (see TakesBFirst).
+        return next.B == t && Commutative(next.Op);
     }
 
-    // Ops whose code starts by loading A (LoadTemp), before anything else changes rax, and never hand A to the managed side.
+    // Ops whose code starts by loading A (LoadTemp), before anything else changes rax, and hand A to the managed side
+    // only through their stub, which stores rax into A's slot first (guest accesses).
     static bool TakesAFirst(IrOp op) => op is IrOp.Mov or IrOp.StoreState or IrOp.Add or IrOp.Sub or IrOp.And or IrOp.Or
         or IrOp.Xor or IrOp.Mul or IrOp.Shl or IrOp.Shr or IrOp.Sar or IrOp.Rol or IrOp.Ror or IrOp.MulHiU or IrOp.MulHiS
         or IrOp.Neg or IrOp.Not or IrOp.ZExt or IrOp.SExt or IrOp.Bswap or IrOp.CmpEq or IrOp.CmpNe or IrOp.CmpLtU
-        or IrOp.CmpLeU or IrOp.CmpLtS or IrOp.CmpLeS or IrOp.Select or IrOp.JumpIndirect or IrOp.Branch;
+        or IrOp.CmpLeU or IrOp.CmpLtS or IrOp.CmpLeS or IrOp.Select or IrOp.JumpIndirect or IrOp.Branch
+        or IrOp.Load or IrOp.Store;
+
+    static bool Commutative(IrOp op) => op is IrOp.Add or IrOp.And or IrOp.Or or IrOp.Xor or IrOp.Mul or IrOp.CmpEq or IrOp.CmpNe;
+
+    // Whether commutative op k loads B first: B is the previous op's result, left in rax only.
+    bool TakesBFirst(int k)
+    {
+        ref readonly var i = ref _code[k];
+        return k > 0 && i.A != i.B && i.B >= _pure && _code[k - 1].Dst == i.B && PreparedBlock.Defines(_code[k - 1].Op)
+            && NextOpAloneTakes(k - 1, i.B);
+    }
 
     void MovImm(Register r64, ulong v)
     {

@@ -53,6 +53,7 @@ public sealed unsafe partial class NativeBlockCompiler
     // The temp whose value rax holds (-1: none known), reads per temp, and the op being emitted: a temp read only by
     // the next op, which takes it from rax, is never stored (the frame round trip is a store-forwarding stall).
     int _rax = -1, _k;
+    bool _lostRax;
     int[] _uses = new int[NativeBlockRunner.FrameTemps];
     IrInstr[] _code = [];
     bool _chain;
@@ -135,11 +136,14 @@ public sealed unsafe partial class NativeBlockCompiler
         KeepDeferredValuesLive(code);
         AllocateRegisters(code);
         _rax = -1;
+        _lostRax = false;
         for (int k = 0; k < code.Length; k++)
         {
             _k = k;
             if (!EmitOp(in code[k], k)) return false;
         }
+        _k = -1;
+        if (_lostRax) return false;
 
         Bind(leave);
         // r11 = the counter still. A count past Poisoned goes back to it, so an invalidated block's count never wraps
@@ -166,11 +170,18 @@ public sealed unsafe partial class NativeBlockCompiler
         {
             var (op, resume, label) = _slowStubs[n];
             Bind(label);
+            ref readonly var access = ref code[op];
+            bool isAccess = access.Op is IrOp.Load or IrOp.Store;
+            // Every way into an access's stub has its address in rax, which may be the only place it is.
+            if (isAccess && access.A >= _pure && _reg[access.A] == Register.None)
+                E(Instruction.Create(Code.Mov_rm64_r64, Temp(access.A), RAX));
             // The managed side reads and writes temps in the frame: register temps go there and come back. State it may
             // show in a signal frame gets the stores left out of the fast path.
             SpillFor(op);
             MakeDeferredStores(op);
-            int reenter = ReloadAfter(op, emit: false) ? NewLabel() : resume;
+            // A load's fast path leaves its result in rax, so its way back does too.
+            bool loadsRax = access.Op == IrOp.Load;
+            int reenter = ReloadAfter(op, emit: false) || loadsRax ? NewLabel() : resume;
             E(Instruction.Create(Code.Lea_r64_m, RAX, new MemoryOperand(RIP, 0L)));
             _patches.Add(new Patch(_buf.Length - 4, reenter));
             E(Instruction.Create(Code.Shl_rm64_imm8, RAX, 16));
@@ -181,6 +192,7 @@ public sealed unsafe partial class NativeBlockCompiler
             {
                 Bind(reenter);
                 ReloadAfter(op, emit: true);
+                if (loadsRax) E(Instruction.Create(Code.Mov_r64_rm64, RAX, Temp(access.Dst)));
                 JumpTo(Code.Jmp_rel32_64, resume);
             }
         }
