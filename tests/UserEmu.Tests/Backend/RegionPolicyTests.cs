@@ -36,6 +36,16 @@ public class RegionPolicyTests
             b.Branch(n, 0x1000, 0x1010);
         })));
 
+    /// <summary>A jcc on flags set in an earlier block is a ConditionPure call in the IR, which native code evaluates inline.</summary>
+    [Fact]
+    public void ALazyFlagsConditionAloneStaysNative() =>
+        Assert.False(NativeBlockCompiler.BecomesRegion(Block(b =>
+        {
+            ushort cond = b.PureCall(FlagHelpers.ConditionPure, b.LoadState(CpuState.GprOffset(1), 8),
+                b.LoadState(CpuState.GprOffset(2), 8), b.LoadState(CpuState.GprOffset(3), 8), 4);
+            b.Branch(cond, 0x2000, 0x1010);
+        })));
+
     [Fact]
     public void AHelperCallBecomesARegion() =>
         Assert.True(NativeBlockCompiler.BecomesRegion(Block(b =>

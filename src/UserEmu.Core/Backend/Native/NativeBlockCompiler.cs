@@ -267,7 +267,7 @@ public sealed unsafe partial class NativeBlockCompiler
     {
         foreach (ref readonly var i in block.Code.AsSpan())
         {
-            if (i.Op is IrOp.Call or IrOp.PureCall) return true;
+            if (CallsHelper(i)) return true;
             if (i.Op == IrOp.Jump && (ulong)i.Imm == block.GuestPc) return true;
             if (i.Op == IrOp.Branch && ((ulong)i.Imm == block.GuestPc || (ulong)i.Imm2 == block.GuestPc)) return true;
         }
@@ -283,9 +283,14 @@ public sealed unsafe partial class NativeBlockCompiler
     {
         uint calls = 0;
         foreach (ref readonly var i in block.Code.AsSpan())
-            if (i.Op is IrOp.Call or IrOp.PureCall) calls++;
+            if (CallsHelper(i)) calls++;
         return Math.Min(1 + 8 * calls, 1024);
     }
+
+    // A helper call that leaves native code: not a lazy-flags condition, which is evaluated inline for the common
+    // CcOps (Condition). Counting those made python3's hottest regions blocks of memcpy's tail whose only "helper" was
+    // the condition of a jcc after a call (3.2M region entries through the dispatcher, two dispatches each).
+    static bool CallsHelper(in IrInstr i) => i.Op == IrOp.Call || (i.Op == IrOp.PureCall && i.Helper != s_conditionPure);
 
     // A label for the out-of-line exit that hands op `op` to the managed side.
     int NewStub(int op)
