@@ -294,23 +294,26 @@ public unsafe class BackendAgreementTests
     }
 
     [Fact]
-    public void ConditionsOfRunTimeFlagStatesAgree()
+    public void ConditionsAndFlagsOfRunTimeFlagStatesAgree()
     {
-        // The native tier redoes sub, add and logic ops on the host for a condition whose CcOp is known only at run
-        // time; every other CcOp goes to the helper. Every condition, every size, edge and random operands.
+        // The native tier redoes sub, add and logic ops on the host for a condition or the six flags whose CcOp is
+        // known only at run time; every other CcOp goes to the helper. Every condition and the flags (cc 16), every
+        // size, edge and random operands.
         using var g = new FakeGuest();
         var rng = new Random(77);
         ulong[] edges = [0, 1, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff,
             0x7fff_ffff_ffff_ffff, 0x8000_0000_0000_0000, ulong.MaxValue];
         var ops = Enum.GetValues<CcOp>();
-        for (int cc = 0; cc < 16; cc++)
+        for (int cc = 0; cc <= 16; cc++)
         {
             var b = new IrBuilder();
             b.InsnStart(0x1000);
             ushort packed = b.LoadState(CpuState.GprOffset(0), 8);
             ushort dst = b.LoadState(CpuState.GprOffset(1), 8);
             ushort src = b.LoadState(CpuState.GprOffset(2), 8);
-            b.StoreState(CpuState.GprOffset(3), 8, b.PureCall(FlagHelpers.ConditionPure, packed, dst, src, cc));
+            b.StoreState(CpuState.GprOffset(3), 8, cc < 16
+                ? b.PureCall(FlagHelpers.ConditionPure, packed, dst, src, cc)
+                : b.PureCall(FlagHelpers.ComputePure, packed, dst, src));
             b.Jump(0x2000);
             var block = b.Finish(0x1000, 0x1004);
             var native = NativeBlockCompiler.Compile(PreparedBlock.Prepare(block), NativeCodeArena.Shared)!;
@@ -328,7 +331,7 @@ public unsafe class BackendAgreementTests
                     else IrInterpreter.Run(block, g.Cpu);
                     return g.Cpu.State->Gpr[3];
                 }
-                Assert.True(Run(false) == Run(true), $"{op} dst 0x{d:x} src 0x{sv:x} condition {(Cond)cc}");
+                Assert.True(Run(false) == Run(true), $"{op} dst 0x{d:x} src 0x{sv:x} {(cc < 16 ? $"condition {(Cond)cc}" : "flags")}");
             }
         }
     }

@@ -106,7 +106,9 @@ public sealed unsafe partial class NativeBlockCompiler
             case IrOp.Store:
                 return GuestAccess(i, k, store: true);
             case IrOp.PureCall when i.Helper == s_conditionPure:
-                return Condition(i, k);
+                return LazyFlags(i, k, compute: false);
+            case IrOp.PureCall when i.Helper == s_computePure:
+                return LazyFlags(i, k, compute: true);
             case IrOp.Call:
             case IrOp.PureCall:
             {
@@ -212,6 +214,9 @@ public sealed unsafe partial class NativeBlockCompiler
     }
 
     static readonly ushort s_conditionPure = HelperTable.Id(FlagHelpers.ConditionPure);
+    static readonly ushort s_computePure = HelperTable.Id(FlagHelpers.ComputePure);
+    /// <summary>CF, PF, AF, ZF, SF and OF at their RFLAGS positions (LazyFlags.ArithMask).</summary>
+    const int ArithFlags = 0x8D5, AuxFlag = 0x10;
     static readonly Code[] s_setcc =
     [
         Code.Seto_rm8, Code.Setno_rm8, Code.Setb_rm8, Code.Setae_rm8, Code.Sete_rm8, Code.Setne_rm8, Code.Setbe_rm8,
@@ -219,12 +224,13 @@ public sealed unsafe partial class NativeBlockCompiler
         Code.Setle_rm8, Code.Setg_rm8,
     ];
 
-    // A condition of lazy flags whose CcOp is known only at run time (set in an earlier block): for the common sub/cmp,
-    // add and logic ops the host redoes the operation at its size (a - src = dst, so cmp a, src; a + src = dst; test
-    // dst) and its setcc reads the very flags x86 defines; any other CcOp goes to the managed helper.
-    bool Condition(in IrInstr i, int k)
+    // A condition (ConditionPure) or all six flags (ComputePure) of lazy flags whose CcOp is known only at run time
+    // (set in an earlier block): for the common sub/cmp, add and logic ops the host redoes the operation at its size
+    // (a - src = dst, so cmp a, src; a + src = dst; test dst), and its setcc, or its RFLAGS, has the very flags x86
+    // defines (same operands, same result: AF too); any other CcOp goes to the managed helper.
+    bool LazyFlags(in IrInstr i, int k, bool compute)
     {
-        int stub = NewStub(k), set = NewLabel();
+        int stub = NewStub(k), set = NewLabel(), setLogic = compute ? NewLabel() : set;
         LoadTemp(RCX, i.B);
         LoadTemp(RDX, i.C);
         LoadTemp(RAX, i.A);
@@ -234,7 +240,8 @@ public sealed unsafe partial class NativeBlockCompiler
             E(Instruction.Create(Code.Cmp_rm32_imm32, EAX, (int)op));
             JumpTo(Code.Jne_rel32_64, next);
             foreach (var insn in redo) E(insn);
-            JumpTo(Code.Jmp_rel32_64, set);
+            // The host's test leaves AF undefined where LazyFlags has 0.
+            JumpTo(Code.Jmp_rel32_64, op is CcOp.Logic8 or CcOp.Logic16 or CcOp.Logic32 or CcOp.Logic64 ? setLogic : set);
             Bind(next);
         }
         var sumLow = new MemoryOperand(RCX, RDX, 1, 0, 0);
@@ -250,10 +257,38 @@ public sealed unsafe partial class NativeBlockCompiler
             Instruction.Create(Code.Add_r32_rm32, R11D, EDX));
         Case(CcOp.Sub16, Instruction.Create(Code.Lea_r32_m, R11D, sumLow), Instruction.Create(Code.Cmp_r16_rm16, R11W, DX));
         Case(CcOp.Logic16, Instruction.Create(Code.Test_rm16_r16, CX, CX));
+        int done = NewLabel();
+        if (compute)
+        {
+            // CcOp.Eflags: the flags themselves, in CcSrc.
+            int next = NewLabel();
+            E(Instruction.Create(Code.Test_rm32_r32, EAX, EAX));
+            JumpTo(Code.Jne_rel32_64, next);
+            E(Instruction.Create(Code.Mov_r32_rm32, EAX, EDX));
+            E(Instruction.Create(Code.And_rm32_imm32, EAX, ArithFlags));
+            JumpTo(Code.Jmp_rel32_64, done);
+            Bind(next);
+        }
         JumpTo(Code.Jmp_rel32_64, stub);
-        Bind(set);
-        E(Instruction.Create(s_setcc[(int)i.Imm & 15], AL));
-        E(Instruction.Create(Code.Movzx_r32_rm8, EAX, AL));
+        if (compute)
+        {
+            Bind(setLogic);
+            E(Instruction.Create(Code.Pushfq));
+            E(Instruction.Create(Code.Pop_r64, RAX));
+            E(Instruction.Create(Code.And_rm32_imm32, EAX, ArithFlags & ~AuxFlag));
+            JumpTo(Code.Jmp_rel32_64, done);
+            Bind(set);
+            E(Instruction.Create(Code.Pushfq));
+            E(Instruction.Create(Code.Pop_r64, RAX));
+            E(Instruction.Create(Code.And_rm32_imm32, EAX, ArithFlags));
+        }
+        else
+        {
+            Bind(set);
+            E(Instruction.Create(s_setcc[(int)i.Imm & 15], AL));
+            E(Instruction.Create(Code.Movzx_r32_rm8, EAX, AL));
+        }
+        Bind(done);
         StoreTemp(i.Dst);
         ResumeHere(k);
         return true;

@@ -287,10 +287,12 @@ public sealed unsafe partial class NativeBlockCompiler
         return Math.Min(1 + 8 * calls, 1024);
     }
 
-    // A helper call that leaves native code: not a lazy-flags condition, which is evaluated inline for the common
-    // CcOps (Condition). Counting those made python3's hottest regions blocks of memcpy's tail whose only "helper" was
-    // the condition of a jcc after a call (3.2M region entries through the dispatcher, two dispatches each).
-    static bool CallsHelper(in IrInstr i) => i.Op == IrOp.Call || (i.Op == IrOp.PureCall && i.Helper != s_conditionPure);
+    // A helper call that leaves native code: not a lazy-flags condition or flags computation, which are evaluated
+    // inline for the common CcOps (LazyFlags). Counting those made python3's hottest regions blocks of memcpy's tail
+    // whose only "helper" was the condition of a jcc after a call (3.2M region entries through the dispatcher, two
+    // dispatches each).
+    static bool CallsHelper(in IrInstr i) =>
+        i.Op == IrOp.Call || (i.Op == IrOp.PureCall && i.Helper != s_conditionPure && i.Helper != s_computePure);
 
     // A label for the out-of-line exit that hands op `op` to the managed side.
     int NewStub(int op)
