@@ -110,8 +110,8 @@ public sealed unsafe class CpuLoop
             {
                 if (tb.Native is { } target && linkFlushes == _proc.Code.Flushes)
                 {
-                    if (pendingLink == NativeJumpTable.FillRequest) _proc.NativeJumps.Fill(pc, target.IndirectEntry);
-                    else *(byte**)pendingLink = target.ChainEntry;
+                    if (pendingLink == NativeJumpTable.FillRequest) _proc.NativeJumps.Fill(pc, target);
+                    else _proc.NativeJumps.Link(pendingLink, target);
                 }
                 pendingLink = 0;
             }
@@ -136,8 +136,8 @@ public sealed unsafe class CpuLoop
                 {
                     linkFlushes = _proc.Code.Flushes;
                     exit = NativeBlockRunner.Run(native.Body, cpu, _proc.NativeCode, out pendingLink);
-                    // A block that stays native is never counted (its count only marks invalidation).
-                    runs = native.BecomesRegion ? *native.Runs += native.Weight : 0;
+                    // A block that stays native is never counted.
+                    runs = native.Runs != null ? *native.Runs += native.Weight : 0;
                 }
                 else
                 {

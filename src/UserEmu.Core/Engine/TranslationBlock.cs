@@ -30,14 +30,13 @@ public sealed class TranslationBlock(IrBlock ir)
     /// <summary>True for exactly one caller per claim field (<see cref="NativeClaimed"/>, <see cref="CompileClaimed"/>); the plain read first keeps a claim already taken (a translation given up) from costing an atomic op per run.</summary>
     public static bool TakeClaim(ref int claim) => claim == 0 && Interlocked.Exchange(ref claim, 1) == 0;
 
-    /// <summary>Marks the block stale: lookups translate again, and native code chained to it leaves at its entry.</summary>
-    public unsafe void Invalidate()
+    /// <summary>Marks the block stale: lookups translate again, and native code no longer chains to it.</summary>
+    public void Invalidate()
     {
         Valid = false;
         Next0 = Next1 = null;
-        // Chained code may still jump to the block's code: its entry must leave. The counter is written once only,
-        // before a flush may free it.
-        if (Native is { } native) *native.Runs = Backend.Native.NativeBlockCompiler.Poisoned;
+        // Chained code must no longer reach the block's code.
+        Native?.Invalidate(Pc);
         Native = null;
     }
 }

@@ -19,9 +19,10 @@ namespace UserEmu.Backend.Native;
 /// <see cref="NativeCodeArena"/> when an op needs the managed side: a helper call, or a guest access whose inline page check failed. The runner
 /// performs that op as the interpreter does (faults included) and re-enters at the resume address.</para>
 /// <para>Chaining (QEMU's goto_tb): a direct exit jumps through its link slot, which the dispatcher points at the
-/// target's chain entry once the target has native code. The chain entry counts the run and returns to the dispatcher
-/// once the count reaches the region threshold (so hot blocks still become regions) or the block was invalidated
-/// (<see cref="Poisoned"/>). Each chained jump spends one unit of the runner's budget (the word below the temps),
+/// target's chain entry once the target has native code. A block that will become a region counts its runs there and
+/// returns to the dispatcher once the count reaches the region threshold or the block was invalidated
+/// (<see cref="Poisoned"/>); for any other block the chain entry is its body, and invalidation undoes the links to it
+/// (<see cref="NativeJumpTable.Unlink"/>). Each chained jump spends one unit of the runner's budget (the word below the temps),
 /// so native code returns to managed code, where GC, signals and fork's stop-the-world are served, every
 /// <see cref="NativeBlockRunner.ChainBudget"/> blocks.</para>
 /// </remarks>
@@ -68,21 +69,24 @@ public sealed unsafe partial class NativeBlockCompiler
     {
         if (block.TempCount > NativeBlockRunner.FrameTemps || block.Code.Length > ushort.MaxValue) return null;
         var c = t_instance ??= new NativeBlockCompiler();
-        uint* counter = arena.NewCounter();
-        if (counter == null) return null;
-        int id = arena.AddBlock(block);
-        c._jumps = chain ? jumps : null;
         uint weight = RunWeight(block);
         bool region = BecomesRegion(block);
-        // A block that stays native leaves its chain only once invalidated (its count poisoned).
-        uint leaveAt = regionThreshold < 0 || !region ? Poisoned : (uint)regionThreshold;
-        if (!c.Emit(block, id, chain, counter, weight, leaveAt)) return null;
+        // A block that stays native is not counted: its chain entry is its body, and invalidating it unlinks it.
+        uint* counter = null;
+        if (region && regionThreshold >= 0 && (counter = arena.NewCounter()) == null) return null;
+        int id = arena.AddBlock(block);
+        c._jumps = chain ? jumps : null;
+        if (!c.Emit(block, id, chain, counter, weight, counter == null ? Poisoned : (uint)regionThreshold)) return null;
         byte* at = arena.Place(c._buf.Bytes);
         if (at == null) return null;
-        // Link slots start out pointing at their own exit's return path (absolute addresses: known only now).
+        // Link slots start out pointing at their own exit's return path (absolute addresses: known only now); the word
+        // after each keeps that address for unlinking.
         for (int e = 0; e < c._exits.Count; e++)
-            *(byte**)(at + c._labels[c._exits[e].Slot]) = at + c._labels[c._exits[e].Link];
-        return new NativeCode(at, at + c._chainOffset, at + c._bodyOffset, counter, weight, region, c._buf.Length);
+        {
+            byte** slot = (byte**)(at + c._labels[c._exits[e].Slot]);
+            slot[0] = slot[1] = at + c._labels[c._exits[e].Link];
+        }
+        return new NativeCode(at, at + c._chainOffset, at + c._bodyOffset, counter, weight, region, c._buf.Length, c._jumps);
     }
 
     int _chainOffset, _bodyOffset;
@@ -113,13 +117,15 @@ public sealed unsafe partial class NativeBlockCompiler
         }
         JumpTo(Code.Jne_rel32_64, fill);
         // Chain entry: count the run; leave for the dispatcher (RIP = this block) once hot or invalidated. A block that
-        // stays native (threshold Poisoned) is not counted, only checked: a count would reach Poisoned after 2^31 runs
-        // and send every later run through the dispatcher.
+        // stays native has no counter and enters its body directly: invalidation unlinks it (NativeJumpTable.Unlink).
         _chainOffset = _buf.Length;
-        E(Instruction.Create(Code.Mov_r64_imm64, R11, (ulong)counter));
-        if (regionThreshold < Poisoned) E(Instruction.Create(Code.Add_rm32_imm32, new MemoryOperand(R11), (int)weight));
-        E(Instruction.Create(Code.Cmp_rm32_imm32, new MemoryOperand(R11), unchecked((int)regionThreshold)));
-        JumpTo(Code.Jae_rel32_64, leave);
+        if (counter != null)
+        {
+            E(Instruction.Create(Code.Mov_r64_imm64, R11, (ulong)counter));
+            E(Instruction.Create(Code.Add_rm32_imm32, new MemoryOperand(R11), (int)weight));
+            E(Instruction.Create(Code.Cmp_rm32_imm32, new MemoryOperand(R11), unchecked((int)regionThreshold)));
+            JumpTo(Code.Jae_rel32_64, leave);
+        }
         _bodyOffset = _buf.Length;
         StoreTemplate(block);
         _code = code;
@@ -145,16 +151,19 @@ public sealed unsafe partial class NativeBlockCompiler
         _k = -1;
         if (_lostRax) return false;
 
-        Bind(leave);
-        // r11 = the counter still. A count past Poisoned goes back to it, so an invalidated block's count never wraps
-        // round to below the threshold however often stale chains reach it.
-        E(Instruction.Create(Code.Cmp_rm32_imm32, new MemoryOperand(R11), unchecked((int)Poisoned)));
-        int keep = NewLabel();
-        JumpTo(Code.Jb_rel32_64, keep);
-        E(Instruction.Create(Code.Mov_rm32_imm32, new MemoryOperand(R11), unchecked((int)Poisoned)));
-        Bind(keep);
-        MovImm(RAX, block.GuestPc);
-        ReturnNext(unlinked: true);
+        if (counter != null)
+        {
+            Bind(leave);
+            // r11 = the counter still. A count past Poisoned goes back to it, so an invalidated block's count never
+            // wraps round to below the threshold however often stale chains reach it.
+            E(Instruction.Create(Code.Cmp_rm32_imm32, new MemoryOperand(R11), unchecked((int)Poisoned)));
+            int keep = NewLabel();
+            JumpTo(Code.Jb_rel32_64, keep);
+            E(Instruction.Create(Code.Mov_rm32_imm32, new MemoryOperand(R11), unchecked((int)Poisoned)));
+            Bind(keep);
+            MovImm(RAX, block.GuestPc);
+            ReturnNext(unlinked: true);
+        }
         Bind(fill);
         E(Instruction.Create(Code.Mov_r32_imm32, EDX, (uint)NativeJumpTable.FillRequest));
         E(Instruction.Create(Code.Mov_rm64_imm32, RAX, (int)ExitNext));
@@ -215,8 +224,9 @@ public sealed unsafe partial class NativeBlockCompiler
         while ((_buf.Length & 7) != 0) _buf.WriteByte(0xcc);
         for (int n = 0; n < _exits.Count; n++)
         {
+            // The slot, and its own exit's address for unlinking (both written once placed).
             Bind(_exits[n].Slot);
-            for (int b = 0; b < 8; b++) _buf.WriteByte(0);
+            for (int b = 0; b < 16; b++) _buf.WriteByte(0);
         }
         for (int n = 0; n < _patches.Count; n++)
             _buf.Patch32(_patches[n].At, _labels[_patches[n].Label] - (_patches[n].At + 4));

@@ -1,13 +1,14 @@
 namespace UserEmu.Backend.Native;
 
-/// <summary>A block's machine code: where indirect jumps and chained blocks enter (counting the run), where the dispatcher enters, and the run counter.</summary>
-public sealed unsafe class NativeCode(byte* indirectEntry, byte* chainEntry, byte* body, uint* runs, uint weight, bool becomesRegion, int length)
+/// <summary>A block's machine code: where indirect jumps and chained blocks enter, where the dispatcher enters, its run counter, and the link slots that lead to it.</summary>
+public sealed unsafe class NativeCode(byte* indirectEntry, byte* chainEntry, byte* body, uint* runs, uint weight, bool becomesRegion, int length, NativeJumpTable? chains)
 {
     /// <summary>Checks that RIP is this block's PC first (entries of <see cref="NativeJumpTable"/> may be stale).</summary>
     public readonly byte* IndirectEntry = indirectEntry;
+    /// <summary>Counts the run and leaves once hot or invalidated (a block that becomes a region); the body itself for one that stays native.</summary>
     public readonly byte* ChainEntry = chainEntry;
     public readonly byte* Body = body;
-    /// <summary>Runs of the block outside a region, each counted <see cref="Weight"/> times (native memory: the chain entry counts them); only <see cref="NativeBlockCompiler.Poisoned"/> or not for a block that stays native.</summary>
+    /// <summary>Runs of the block outside a region, each counted <see cref="Weight"/> times (native memory: the chain entry counts them); null for a block that stays native.</summary>
     public readonly uint* Runs = runs;
     /// <summary>What a run adds to <see cref="Runs"/> (<see cref="NativeBlockCompiler.RunWeight"/>).</summary>
     public readonly uint Weight = weight;
@@ -15,4 +16,18 @@ public sealed unsafe class NativeCode(byte* indirectEntry, byte* chainEntry, byt
     public readonly bool BecomesRegion = becomesRegion;
     /// <summary>Bytes of machine code from <see cref="IndirectEntry"/> (for -d out_asm).</summary>
     public readonly int Length = length;
+    /// <summary>The process's chaining state this code was linked through (null: compiled without chaining).</summary>
+    internal readonly NativeJumpTable? Chains = chains;
+    /// <summary>Link slots pointed at <see cref="ChainEntry"/> (guarded by <see cref="Chains"/>' lock).</summary>
+    internal ScratchList<nint>? Incoming;
+    /// <summary>Set once the block is invalidated: nothing links to it any more (guarded by <see cref="Chains"/>' lock).</summary>
+    internal bool Unlinked;
+
+    /// <summary>Invalidation: every link slot and jump-table entry that leads here goes back to the dispatcher, and a counted chain entry leaves.</summary>
+    public void Invalidate(ulong pc)
+    {
+        Chains?.Unlink(pc, this);
+        // A counter is written once only, before a flush may free it.
+        if (Runs != null) *Runs = NativeBlockCompiler.Poisoned;
+    }
 }

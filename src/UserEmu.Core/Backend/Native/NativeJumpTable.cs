@@ -5,11 +5,16 @@ using static Iced.Intel.AssemblerRegisters;
 
 namespace UserEmu.Backend.Native;
 
-/// <summary>Where native code's indirect jumps (ret, jmp/call through a register) continue: guest PC hash to a block's indirect entry, one table per guest process.</summary>
+/// <summary>Where native code's indirect jumps (ret, jmp/call through a register) continue: guest PC hash to a block's indirect entry, one table per guest process; also the process's direct links between blocks, undone when a block is invalidated.</summary>
 /// <remarks>
 /// Entries are written by dispatchers of any thread and read racily by native code, so an entry proves nothing: the
 /// indirect entry it leads to compares RIP with its own guest PC and leaves to the dispatcher on a mismatch, asking it
 /// to fill the entry (<see cref="FillRequest"/>). An empty entry leads to a stub that asks the same.
+/// <para>A block that stays native has no check at its chain entry (QEMU's way): invalidating it points every link
+/// slot that leads to it back at that slot's own exit, and empties its jump-table entry. Linking, filling and
+/// unlinking hold one lock, and nothing links to code already unlinked, so no stale link survives an invalidation.
+/// A thread that read a slot just before it was reset runs the old block once more, as with a run count checked just
+/// before it was poisoned.</para>
 /// </remarks>
 public sealed unsafe class NativeJumpTable
 {
@@ -38,7 +43,39 @@ public sealed unsafe class NativeJumpTable
     /// <summary>Index of <paramref name="pc"/>'s entry, as the code computes it.</summary>
     static int Index(ulong pc) => (int)((pc ^ (pc >> Bits)) & (Size - 1));
 
-    public void Fill(ulong pc, byte* indirectEntry) => Entries[Index(pc)] = (nint)indirectEntry;
+    readonly Lock _links = new();
+
+    /// <summary>Puts <paramref name="target"/>, the code of the block at <paramref name="pc"/>, into the table (unless it was invalidated meanwhile).</summary>
+    public void Fill(ulong pc, NativeCode target)
+    {
+        lock (_links)
+            if (!target.Unlinked) Entries[Index(pc)] = (nint)target.IndirectEntry;
+    }
+
+    /// <summary>Points a direct exit's link slot at <paramref name="target"/>'s chain entry (unless it was invalidated meanwhile).</summary>
+    public void Link(nint slot, NativeCode target)
+    {
+        lock (_links)
+        {
+            if (target.Unlinked) return;
+            *(byte**)slot = target.ChainEntry;
+            (target.Incoming ??= new(1)).Add(slot);
+        }
+    }
+
+    /// <summary>Undoes every link to <paramref name="code"/>, the code of the block at <paramref name="pc"/>: each slot gets back its exit's own address, kept in the word after it.</summary>
+    public void Unlink(ulong pc, NativeCode code)
+    {
+        lock (_links)
+        {
+            code.Unlinked = true;
+            if (code.Incoming is { } slots)
+                for (int n = 0; n < slots.Count; n++)
+                    *(nint*)slots[n] = *(nint*)(slots[n] + sizeof(nint));
+            code.Incoming = null;
+            if (Entries[Index(pc)] == (nint)code.IndirectEntry) Entries[Index(pc)] = s_missStub;
+        }
+    }
 
     static nint MissStub()
     {

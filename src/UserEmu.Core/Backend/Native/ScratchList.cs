@@ -8,7 +8,9 @@ namespace UserEmu.Backend.Native;
 /// </remarks>
 sealed class ScratchList<T> where T : struct
 {
-    T[] _items = new T[16];
+    T[] _items;
+
+    public ScratchList(int capacity = 16) => _items = new T[capacity];
 
     public int Count { get; private set; }
 
@@ -18,7 +20,7 @@ sealed class ScratchList<T> where T : struct
     {
         if (Count == _items.Length)
         {
-            var bigger = new T[Count * 2];
+            var bigger = new T[Math.Max(4, Count * 2)];
             Array.Copy(_items, bigger, Count);
             _items = bigger;
         }

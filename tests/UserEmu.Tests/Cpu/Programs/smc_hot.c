@@ -1,7 +1,8 @@
 /* Hot generated code that is rewritten between runs: the emulator must drop every translation of it (interpreted,
    native and chained, compiled region) and run the new bytes. Three shapes: a function called through a pointer
-   (indirect call and return), a function calling another with call rel32 (a direct exit into rewritten code), and a
-   counted loop inside generated code (a block that jumps to itself). */
+   (indirect call and return), a function calling another with call rel32 (a direct exit into rewritten code, from a
+   page that is not rewritten: its link to the old code must be undone), and a counted loop inside generated code (a
+   block that jumps to itself). */
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -16,9 +17,9 @@ static void put_mov_ret(unsigned char *p, unsigned v)
 
 int main(void)
 {
-    unsigned char *code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    unsigned char *code = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (code == MAP_FAILED) { perror("mmap"); return 1; }
-    unsigned char *leaf = code, *caller = code + 64, *loop = code + 128;
+    unsigned char *caller = code, *leaf = code + 4096, *loop = code + 4096 + 128;
     /* caller: call leaf; add eax, 1; ret */
     int rel = (int)(leaf - (caller + 5));
     caller[0] = 0xe8; memcpy(caller + 1, &rel, 4);
