@@ -205,10 +205,16 @@ public sealed unsafe partial class NativeBlockCompiler
             ReturnNext(unlinked: true);
             return;
         }
-        var exit = new DirectExitLabels(target, NewLabel(), NewLabel(), NewLabel());
+        // Only a jump back (to this block or one before it) spends budget: every cycle of direct jumps has one, and a
+        // run of forward jumps cannot repeat a block.
+        bool back = target <= _guestPc;
+        var exit = new DirectExitLabels(target, NewLabel(), NewLabel(), back ? NewLabel() : -1);
         _exits.Add(exit);
-        E(Instruction.Create(Code.Dec_rm32, new MemoryOperand(RSI, -8)));
-        JumpTo(Code.Je_rel32_64, exit.Budget);
+        if (back)
+        {
+            E(Instruction.Create(Code.Dec_rm32, new MemoryOperand(RSI, -8)));
+            JumpTo(Code.Je_rel32_64, exit.Budget);
+        }
         E(Instruction.Create(Code.Jmp_rm64, new MemoryOperand(RIP, 0L)));
         _patches.Add(new Patch(_buf.Length - 4, exit.Slot));
     }

@@ -22,9 +22,10 @@ namespace UserEmu.Backend.Native;
 /// target's chain entry once the target has native code. A block that will become a region counts its runs there and
 /// returns to the dispatcher once the count reaches the region threshold or the block was invalidated
 /// (<see cref="Poisoned"/>); for any other block the chain entry is its body, and invalidation undoes the links to it
-/// (<see cref="NativeJumpTable.Unlink"/>). Each chained jump spends one unit of the runner's budget (the word below the temps),
-/// so native code returns to managed code, where GC, signals and fork's stop-the-world are served, every
-/// <see cref="NativeBlockRunner.ChainBudget"/> blocks.</para>
+/// (<see cref="NativeJumpTable.Unlink"/>). Each chained jump back (to a lower or equal guest PC: every cycle has one)
+/// and each indirect jump spends one unit of the runner's budget (the word below the temps),
+/// so native code returns to managed code, where GC, signals and fork's stop-the-world are served, after at most
+/// <see cref="NativeBlockRunner.ChainBudget"/> of those (and a forward run between two cannot repeat a block).</para>
 /// </remarks>
 public sealed unsafe partial class NativeBlockCompiler
 {
@@ -90,6 +91,7 @@ public sealed unsafe partial class NativeBlockCompiler
     }
 
     int _chainOffset, _bodyOffset;
+    ulong _guestPc;
     NativeJumpTable? _jumps;
 
     bool Emit(PreparedBlock block, int id, bool chain, uint* counter, uint weight, uint regionThreshold)
@@ -101,6 +103,7 @@ public sealed unsafe partial class NativeBlockCompiler
         _exits.Clear();
         _plainExitUsed = false;
         _constants = block.Constants;
+        _guestPc = block.GuestPc;
         _pure = block.PureConstants;
         _id = id;
         _chain = chain;
@@ -208,10 +211,13 @@ public sealed unsafe partial class NativeBlockCompiler
         for (int n = 0; n < _exits.Count; n++)
         {
             var (target, slot, link, budget) = _exits[n];
-            // Out of budget: back to the runner, unlinked.
-            Bind(budget);
-            MovImm(RAX, target);
-            ReturnNext(unlinked: true);
+            if (budget >= 0)
+            {
+                // Out of budget: back to the runner, unlinked.
+                Bind(budget);
+                MovImm(RAX, target);
+                ReturnNext(unlinked: true);
+            }
             // Not linked yet: back to the dispatcher with the slot, which it points at the target's chain entry.
             Bind(link);
             MovImm(RAX, target);
