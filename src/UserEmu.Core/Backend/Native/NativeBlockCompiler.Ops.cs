@@ -37,15 +37,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 if (IsDeferred(k)) return true;
                 if (i.A < _pure && Fits32(_constants[i.A]))
                 {
-                    var m = new MemoryOperand(RDI, i.Imm);
-                    int v = (int)_constants[i.A];
-                    E(i.Size switch
-                    {
-                        1 => Instruction.Create(Code.Mov_rm8_imm8, m, v & 0xff),
-                        2 => Instruction.Create(Code.Mov_rm16_imm16, m, v & 0xffff),
-                        4 => Instruction.Create(Code.Mov_rm32_imm32, m, v),
-                        _ => Instruction.Create(Code.Mov_rm64_imm32, m, v),
-                    });
+                    StoreImmediate(new MemoryOperand(RDI, i.Imm), i.Size, (int)_constants[i.A]);
                     return true;
                 }
                 StoreStateFrom(i.A, i.Imm, i.Size);
@@ -424,14 +416,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 if (i.B < _pure && Fits32(_constants[i.B]))
                 {
                     FaultMarker(stub);
-                    int v = (int)_constants[i.B];
-                    E(i.Size switch
-                    {
-                        1 => Instruction.Create(Code.Mov_rm8_imm8, host, v & 0xff),
-                        2 => Instruction.Create(Code.Mov_rm16_imm16, host, v & 0xffff),
-                        4 => Instruction.Create(Code.Mov_rm32_imm32, host, v),
-                        _ => Instruction.Create(Code.Mov_rm64_imm32, host, v),
-                    });
+                    StoreImmediate(host, i.Size, (int)_constants[i.B]);
                 }
                 else
                 {
@@ -511,6 +496,15 @@ public sealed unsafe partial class NativeBlockCompiler
         LoadTemp(RAX, t);
         StoreSized(m, size, RAX);
     }
+
+    // m:size = a constant (sign-extended from 32 bits for size 8).
+    void StoreImmediate(MemoryOperand m, int size, int v) => E(size switch
+    {
+        1 => Instruction.Create(Code.Mov_rm8_imm8, m, v & 0xff),
+        2 => Instruction.Create(Code.Mov_rm16_imm16, m, v & 0xffff),
+        4 => Instruction.Create(Code.Mov_rm32_imm32, m, v),
+        _ => Instruction.Create(Code.Mov_rm64_imm32, m, v),
+    });
 
     void StoreSized(MemoryOperand m, int size, Register r64)
     {
