@@ -101,6 +101,9 @@ public sealed unsafe partial class NativeBlockCompiler
                 return LazyFlags(i, k, compute: false);
             case IrOp.PureCall when i.Helper == s_computePure:
                 return LazyFlags(i, k, compute: true);
+            case IrOp.Call when InlineDivide(i):
+                Divide(i, k);
+                return true;
             case IrOp.Call:
             case IrOp.PureCall:
             {
@@ -213,6 +216,61 @@ public sealed unsafe partial class NativeBlockCompiler
 
     static readonly ushort s_conditionPure = HelperTable.Id(FlagHelpers.ConditionPure);
     static readonly ushort s_computePure = HelperTable.Id(FlagHelpers.ComputePure);
+    static readonly ushort s_divide = HelperTable.Id(IntegerHelpers.Divide);
+
+    /// <summary>div/idiv of 32 or 64 bits, which native code performs itself (<see cref="Divide"/>).</summary>
+    static bool InlineDivide(in IrInstr i) => i.Op == IrOp.Call && i.Helper == s_divide && (i.Imm & 0xff) is 4 or 8;
+
+    // div/idiv (IntegerHelpers.Divide) on the host when it cannot fault: a zero divisor, a quotient that may not fit
+    // (unsigned: high half >= divisor; signed: a dividend wider than the operand, or a divisor of -1) and so #DE, go
+    // to the helper, which raises the guest's SIGFPE. RAX and RDX are in the guest state (the op reads and writes
+    // them there, as the helper does).
+    void Divide(in IrInstr i, int k)
+    {
+        int size = (int)(i.Imm & 0xff);
+        bool signed = (i.Imm & 0x100) != 0, wide = size == 8;
+        int stub = NewStub(k);
+        var rax = new MemoryOperand(RDI, CpuState.GprOffset(CpuState.RAX));
+        var rdx = new MemoryOperand(RDI, CpuState.GprOffset(CpuState.RDX));
+        LoadTemp(RCX, i.A);
+        E(Instruction.Create(Code.Mov_r64_rm64, RAX, rax));
+        E(Instruction.Create(Code.Mov_r64_rm64, RDX, rdx));
+        _rax = -1;
+        E(wide ? Instruction.Create(Code.Test_rm64_r64, RCX, RCX) : Instruction.Create(Code.Test_rm32_r32, ECX, ECX));
+        JumpTo(Code.Je_rel32_64, stub);
+        if (signed)
+        {
+            E(wide ? Instruction.Create(Code.Cmp_rm64_imm8, RCX, -1) : Instruction.Create(Code.Cmp_rm32_imm8, ECX, -1));
+            JumpTo(Code.Je_rel32_64, stub);
+            // The dividend must be the sign extension of its low half (cqo/cdq), so the quotient fits.
+            if (wide)
+            {
+                E(Instruction.Create(Code.Mov_r64_rm64, R11, RAX));
+                E(Instruction.Create(Code.Sar_rm64_imm8, R11, 63));
+                E(Instruction.Create(Code.Cmp_r64_rm64, R11, RDX));
+            }
+            else
+            {
+                E(Instruction.Create(Code.Mov_r32_rm32, R11D, EAX));
+                E(Instruction.Create(Code.Sar_rm32_imm8, R11D, 31));
+                E(Instruction.Create(Code.Cmp_r32_rm32, R11D, EDX));
+            }
+            JumpTo(Code.Jne_rel32_64, stub);
+            E(wide ? Instruction.Create(Code.Idiv_rm64, RCX) : Instruction.Create(Code.Idiv_rm32, ECX));
+        }
+        else
+        {
+            E(wide ? Instruction.Create(Code.Cmp_r64_rm64, RDX, RCX) : Instruction.Create(Code.Cmp_r32_rm32, EDX, ECX));
+            JumpTo(Code.Jae_rel32_64, stub);
+            E(wide ? Instruction.Create(Code.Div_rm64, RCX) : Instruction.Create(Code.Div_rm32, ECX));
+        }
+        // 32-bit results zero-extend, as the helper writes them.
+        E(Instruction.Create(Code.Mov_rm64_r64, rax, RAX));
+        E(Instruction.Create(Code.Mov_rm64_r64, rdx, RDX));
+        E(Instruction.Create(Code.Xor_r32_rm32, EAX, EAX));
+        StoreTemp(i.Dst);
+        ResumeHere(k);
+    }
     /// <summary>CF, PF, AF, ZF, SF and OF at their RFLAGS positions (LazyFlags.ArithMask).</summary>
     const int ArithFlags = 0x8D5, AuxFlag = 0x10;
     static readonly Code[] s_setcc =

@@ -304,11 +304,12 @@ public sealed unsafe partial class NativeBlockCompiler
     }
 
     // A helper call that leaves native code: not a lazy-flags condition or flags computation, which are evaluated
-    // inline for the common CcOps (LazyFlags). Counting those made python3's hottest regions blocks of memcpy's tail
-    // whose only "helper" was the condition of a jcc after a call (3.2M region entries through the dispatcher, two
-    // dispatches each).
+    // inline for the common CcOps (LazyFlags), nor a 32- or 64-bit division (Divide). Counting those made python3's
+    // hottest regions blocks of memcpy's tail whose only "helper" was the condition of a jcc after a call (3.2M region
+    // entries through the dispatcher, two dispatches each).
     static bool CallsHelper(in IrInstr i) =>
-        i.Op == IrOp.Call || (i.Op == IrOp.PureCall && i.Helper != s_conditionPure && i.Helper != s_computePure);
+        (i.Op == IrOp.Call && !InlineDivide(i))
+        || (i.Op == IrOp.PureCall && i.Helper != s_conditionPure && i.Helper != s_computePure);
 
     // A label for the out-of-line exit that hands op `op` to the managed side.
     int NewStub(int op)
