@@ -303,13 +303,10 @@ public sealed unsafe partial class NativeBlockCompiler
         return Math.Min(1 + 8 * calls, 1024);
     }
 
-    // A helper call that leaves native code: not a lazy-flags condition or flags computation, which are evaluated
-    // inline for the common CcOps (LazyFlags), nor a 32- or 64-bit division (Divide). Counting those made python3's
-    // hottest regions blocks of memcpy's tail whose only "helper" was the condition of a jcc after a call (3.2M region
-    // entries through the dispatcher, two dispatches each).
-    static bool CallsHelper(in IrInstr i) =>
-        (i.Op == IrOp.Call && !InlineDivide(i))
-        || (i.Op == IrOp.PureCall && i.Helper != s_conditionPure && i.Helper != s_computePure);
+    // A helper call that leaves native code: not one native code performs itself (Inlined). Counting those made
+    // python3's hottest regions blocks of memcpy's tail whose only "helper" was the condition of a jcc after a call
+    // (3.2M region entries through the dispatcher, two dispatches each).
+    static bool CallsHelper(in IrInstr i) => i.Op is IrOp.Call or IrOp.PureCall && !Inlined(i);
 
     // A label for the out-of-line exit that hands op `op` to the managed side.
     int NewStub(int op)

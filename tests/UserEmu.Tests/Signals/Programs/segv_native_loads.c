@@ -1,20 +1,10 @@
 /* Loads of every size that fault in hot code (the native tier's unchecked loads): unmapped and PROT_NONE pages, an
    8-byte load crossing into a PROT_NONE page, a page made readable again; each fault is caught, its si_addr printed. */
-#include <setjmp.h>
+#include "segv_catch.h"
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/mman.h>
-
-static sigjmp_buf jb;
-static volatile uintptr_t last;
-
-static void handler(int sig, siginfo_t *si, void *uc)
-{
-    (void)uc;
-    last = (uintptr_t)si->si_addr;
-    siglongjmp(jb, sig);
-}
 
 #define LOADER(name, type) static __attribute__((noinline)) long name(volatile type *p) { return *p; }
 LOADER(load1, uint8_t)
@@ -41,11 +31,7 @@ static long probe(int size, volatile void *p, uintptr_t base)
 
 int main(void)
 {
-    setvbuf(stdout, NULL, _IONBF, 0);
-    struct sigaction sa = {0};
-    sa.sa_sigaction = handler;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGSEGV, &sa, NULL);
+    catch_segv();
 
     char *area = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     uintptr_t base = (uintptr_t)area;

@@ -1,22 +1,12 @@
 /* Stores of every size in hot code (the native tier's stores, checked by the host's page protection): read-only,
    unmapped and PROT_NONE pages, an 8-byte store crossing into a read-only page (nothing of it lands), a page made
    writable again, and a store crossing into a page of code that then runs (self-modifying code across pages). */
-#include <setjmp.h>
+#include "segv_catch.h"
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-
-static sigjmp_buf jb;
-static volatile uintptr_t last;
-
-static void handler(int sig, siginfo_t *si, void *uc)
-{
-    (void)uc;
-    last = (uintptr_t)si->si_addr;
-    siglongjmp(jb, sig);
-}
 
 #define STORER(name, type) static __attribute__((noinline)) void name(volatile type *p, long v) { *p = (type)v; }
 STORER(store1, uint8_t)
@@ -52,11 +42,7 @@ typedef int (*answer_fn)(void);
 
 int main(void)
 {
-    setvbuf(stdout, NULL, _IONBF, 0);
-    struct sigaction sa = {0};
-    sa.sa_sigaction = handler;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGSEGV, &sa, NULL);
+    catch_segv();
 
     char *area = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     uintptr_t base = (uintptr_t)area;

@@ -1,0 +1,28 @@
+/* Catching SIGSEGV in static glibc test programs: the handler records si_addr and jumps back to the probe that set
+   jb; catch_segv() installs it and makes stdout unbuffered, so output before a final fatal fault is kept. */
+#ifndef SEGV_CATCH_H
+#define SEGV_CATCH_H
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+static sigjmp_buf jb;
+static volatile uintptr_t last;
+
+static void segv_handler(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    last = (uintptr_t)si->si_addr;
+    siglongjmp(jb, sig);
+}
+
+static void catch_segv(void)
+{
+    setvbuf(stdout, NULL, _IONBF, 0);
+    struct sigaction sa = {0};
+    sa.sa_sigaction = segv_handler;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGSEGV, &sa, NULL);
+}
+#endif
