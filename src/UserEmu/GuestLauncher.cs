@@ -43,6 +43,7 @@ static unsafe class GuestLauncher
         proc.ReexecCommand = ReexecCommand.For(cli);
         var strace = StraceSetup.Attach(proc, bridge, options);
         proc.Stats.Enabled = options.Debug("stats");
+        if (proc.Stats.Enabled) UserEmu.Backend.Native.NativeBlockRunner.CountHandBacksIn(proc.Stats);
         proc.Signals.Delivery = new X86SignalFrame();
         mem.CodePageWritten = proc.Code.InvalidatePage;
 

@@ -15,6 +15,27 @@ public sealed class EngineStats
     public long RegionsSplit;
     // Dispatcher counters (not atomic: threads may lose counts). A native entry runs a chain of blocks.
     public long Dispatches, JumpCacheMisses, InterpretedRuns, NativeEntries, RegionRuns;
+    /// <summary>The ops native code handed back to the managed side (helpers, accesses that failed the inline check), by op and helper.</summary>
+    public readonly Dictionary<(IR.IrOp Op, ushort Helper), long> NativeHandBacks = new();
+
+    public void CountHandBack(in IR.IrInstr i)
+    {
+        var key = (i.Op, i.Op is IR.IrOp.Call or IR.IrOp.PureCall ? i.Helper : (ushort)0);
+        lock (NativeHandBacks) NativeHandBacks[key] = NativeHandBacks.GetValueOrDefault(key) + 1;
+    }
+
+    string FormatHandBacks()
+    {
+        long total;
+        List<KeyValuePair<(IR.IrOp Op, ushort Helper), long>> top;
+        lock (NativeHandBacks)
+        {
+            total = NativeHandBacks.Values.Sum();
+            top = NativeHandBacks.OrderByDescending(e => e.Value).Take(6).ToList();
+        }
+        static string Name((IR.IrOp Op, ushort Helper) k) => k.Helper != 0 ? IR.HelperTable.Name(k.Helper) : k.Op.ToString();
+        return $"useremu stats: ops native code handed back {total}" + (top.Count > 0 ? ": " + string.Join(", ", top.Select(e => $"{Name(e.Key)} {e.Value}")) : "");
+    }
 
     static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 
@@ -22,5 +43,6 @@ public sealed class EngineStats
         $"useremu stats: blocks translated {code.BlocksTranslated} ({Ms(TranslateTicks):F1} ms), native {NativeBlocks} ({Ms(NativeTicks):F1} ms, {native.Used >> 10} KiB), compiled to IL {code.BlocksCompiled} ({Ms(CompileTicks):F1} ms, {RegionsSplit} regions halved to fit the JIT), " +
         $"syscalls {Syscalls} ({Ms(SyscallTicks):F1} ms), cache flushes {code.Flushes}\n" +
         $"useremu stats: managed heap {GC.GetTotalMemory(false) >> 20} MiB, {GC.GetTotalAllocatedBytes() >> 20} MiB allocated in all, GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} (gen 0/1/2)\n" +
-        $"useremu stats: dispatches {Dispatches} (jump cache misses {JumpCacheMisses}): interpreted blocks {InterpretedRuns}, native entries {NativeEntries}, region runs {RegionRuns}";
+        $"useremu stats: dispatches {Dispatches} (jump cache misses {JumpCacheMisses}): interpreted blocks {InterpretedRuns}, native entries {NativeEntries}, region runs {RegionRuns}\n" +
+        FormatHandBacks();
 }

@@ -297,8 +297,9 @@ public unsafe class BackendAgreementTests
     public void ConditionsAndFlagsOfRunTimeFlagStatesAgree()
     {
         // The native tier redoes sub, add and logic ops on the host for a condition or the six flags whose CcOp is
-        // known only at run time; every other CcOp goes to the helper. Every condition and the flags (cc 16), every
-        // size, edge and random operands.
+        // known only at run time, tests CcDst for ZF and SF of any op, takes CF from CcSrc after inc, dec and sar, and
+        // loads materialised flags into the host's; the rest goes to the helper. Every condition and the flags
+        // (cc 16), every size, edge and random operands.
         using var g = new FakeGuest();
         var rng = new Random(77);
         ulong[] edges = [0, 1, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff,

@@ -290,6 +290,42 @@ public sealed unsafe partial class NativeBlockCompiler
     // defines (same operands, same result: AF too); any other CcOp goes to the managed helper.
     bool LazyFlags(in IrInstr i, int k, bool compute)
     {
+        var cond = (Cond)((int)i.Imm & ~1);
+        if (!compute && cond is Cond.E or Cond.S)
+        {
+            // ZF and SF are those of CcDst at the op's size (CcOp's low two bits), whatever the op: never the helper.
+            LoadTemp(RCX, i.B);
+            LoadTemp(RDX, i.C);
+            LoadTemp(RAX, i.A);
+            int test = NewLabel(), materialised = NewLabel(), byte8 = NewLabel(), word = NewLabel(), dword = NewLabel();
+            E(Instruction.Create(Code.Test_rm32_r32, EAX, EAX));
+            JumpTo(Code.Je_rel32_64, materialised);
+            E(Instruction.Create(Code.Mov_r32_rm32, R11D, EAX));
+            E(Instruction.Create(Code.And_rm32_imm8, R11D, 3));
+            JumpTo(Code.Je_rel32_64, byte8);
+            E(Instruction.Create(Code.Cmp_rm32_imm8, R11D, 2));
+            JumpTo(Code.Jb_rel32_64, word);
+            JumpTo(Code.Je_rel32_64, dword);
+            E(Instruction.Create(Code.Test_rm64_r64, RCX, RCX));
+            JumpTo(Code.Jmp_rel32_64, test);
+            Bind(byte8);
+            E(Instruction.Create(Code.Test_rm8_r8, CL, CL));
+            JumpTo(Code.Jmp_rel32_64, test);
+            Bind(word);
+            E(Instruction.Create(Code.Test_rm16_r16, CX, CX));
+            JumpTo(Code.Jmp_rel32_64, test);
+            Bind(dword);
+            E(Instruction.Create(Code.Test_rm32_r32, ECX, ECX));
+            JumpTo(Code.Jmp_rel32_64, test);
+            Bind(materialised);
+            LoadMaterialisedFlags();
+            JumpTo(Code.Jmp_rel32_64, test);
+            Bind(test);
+            E(Instruction.Create(s_setcc[(int)i.Imm & 15], AL));
+            E(Instruction.Create(Code.Movzx_r32_rm8, EAX, AL));
+            StoreTemp(i.Dst);
+            return true;
+        }
         int stub = NewStub(k), set = NewLabel(), setLogic = compute ? NewLabel() : set;
         LoadTemp(RCX, i.B);
         LoadTemp(RDX, i.C);
@@ -304,6 +340,7 @@ public sealed unsafe partial class NativeBlockCompiler
             JumpTo(Code.Jmp_rel32_64, op is CcOp.Logic8 or CcOp.Logic16 or CcOp.Logic32 or CcOp.Logic64 ? setLogic : set);
             Bind(next);
         }
+        int done = NewLabel();
         var sumLow = new MemoryOperand(RCX, RDX, 1, 0, 0);
         Case(CcOp.Sub32, Instruction.Create(Code.Lea_r32_m, R11D, sumLow), Instruction.Create(Code.Cmp_r32_rm32, R11D, EDX));
         Case(CcOp.Sub64, Instruction.Create(Code.Lea_r64_m, R11, sumLow), Instruction.Create(Code.Cmp_r64_rm64, R11, RDX));
@@ -317,7 +354,31 @@ public sealed unsafe partial class NativeBlockCompiler
             Instruction.Create(Code.Add_r32_rm32, R11D, EDX));
         Case(CcOp.Sub16, Instruction.Create(Code.Lea_r32_m, R11D, sumLow), Instruction.Create(Code.Cmp_r16_rm16, R11W, DX));
         Case(CcOp.Logic16, Instruction.Create(Code.Test_rm16_r16, CX, CX));
-        int done = NewLabel();
+        if (!compute && cond == Cond.B)
+        {
+            // CF alone (adc, inc/dec after a flags op of an earlier block, jb/jae): for materialised flags, inc/dec
+            // and sar it is bit 0 of CcSrc.
+            int fromSrc = NewLabel();
+            E(Instruction.Create(Code.Test_rm32_r32, EAX, EAX));
+            JumpTo(Code.Je_rel32_64, fromSrc);
+            E(Instruction.Create(Code.Lea_r32_m, R11D, new MemoryOperand(RAX, -(int)CcKind.Inc * 4)));
+            E(Instruction.Create(Code.Cmp_rm32_imm8, R11D, 8));
+            JumpTo(Code.Jb_rel32_64, fromSrc);
+            E(Instruction.Create(Code.Lea_r32_m, R11D, new MemoryOperand(RAX, -(int)CcKind.Sar * 4)));
+            E(Instruction.Create(Code.Cmp_rm32_imm8, R11D, 4));
+            JumpTo(Code.Jae_rel32_64, stub);
+            Bind(fromSrc);
+            E(Instruction.Create(Code.Bt_rm32_imm8, EDX, 0));
+            JumpTo(Code.Jmp_rel32_64, set);
+        }
+        if (!compute)
+        {
+            // CcOp.Eflags (after popf, sahf, comisd...): the flags themselves, in CcSrc, become the host's.
+            E(Instruction.Create(Code.Test_rm32_r32, EAX, EAX));
+            JumpTo(Code.Jne_rel32_64, stub);
+            LoadMaterialisedFlags();
+            JumpTo(Code.Jmp_rel32_64, set);
+        }
         if (compute)
         {
             // CcOp.Eflags: the flags themselves, in CcSrc.
@@ -352,6 +413,15 @@ public sealed unsafe partial class NativeBlockCompiler
         StoreTemp(i.Dst);
         ResumeHere(k);
         return true;
+    }
+
+    /// <summary>Host RFLAGS = the six flags of CcSrc (rdx), which holds them at their RFLAGS positions; DF and the rest 0.</summary>
+    void LoadMaterialisedFlags()
+    {
+        E(Instruction.Create(Code.Mov_r32_rm32, R11D, EDX));
+        E(Instruction.Create(Code.And_rm32_imm32, R11D, ArithFlags));
+        E(Instruction.Create(Code.Push_r64, R11));
+        E(Instruction.Create(Code.Popfq));
     }
 
     bool Alu(in IrInstr i, Code rm, Code imm)

@@ -22,6 +22,11 @@ public static unsafe class NativeBlockRunner
     /// <summary>Chained blocks per call before the code comes back (GC, signals and fork's stop-the-world are served here).</summary>
     public const int ChainBudget = 1024;
 
+    // Set when -d stats counts the ops handed back (one process per engine).
+    static EngineStats? s_stats;
+
+    public static void CountHandBacksIn(EngineStats stats) => s_stats = stats;
+
     /// <summary>What the code returns in rax:rdx.</summary>
     [StructLayout(LayoutKind.Sequential)]
     struct Exit
@@ -69,7 +74,9 @@ public static unsafe class NativeBlockRunner
                 linkSlot = r.Data;
                 return r.Code == NativeBlockCompiler.ExitNext ? BlockExit.Next : BlockExit.Syscall;
             }
-            IrInterpreter.RunOne(in arena.Block((int)r.Data).Code[(int)(r.Code & 0xffff)], t, cpu);
+            ref readonly var op = ref arena.Block((int)r.Data).Code[(int)(r.Code & 0xffff)];
+            if (s_stats != null) s_stats.CountHandBack(op);
+            IrInterpreter.RunOne(in op, t, cpu);
             code = (byte*)(r.Code >> 16);
         }
     }

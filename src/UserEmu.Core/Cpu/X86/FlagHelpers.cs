@@ -14,9 +14,6 @@ public static unsafe class FlagHelpers
     public static ulong ConditionPure(ulong a, ulong b, ulong c, long imm) =>
         LazyFlags.Test((CcOp)(uint)a, b, c, a >> 32, (Cond)imm) ? 1UL : 0;
 
-    /// <summary>CF alone (0 or 1): operands as in <see cref="ComputePure"/>.</summary>
-    public static ulong CarryPure(ulong a, ulong b, ulong c, long imm) => LazyFlags.Carry((CcOp)(uint)a, b, c, a >> 32);
-
     /// <summary>1 if the condition code in imm holds.</summary>
     public static ulong Condition(Vcpu cpu, ulong a, ulong b, long imm) => LazyFlags.Test(cpu.State, (Cond)imm) ? 1UL : 0;
 

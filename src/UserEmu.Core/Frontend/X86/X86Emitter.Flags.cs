@@ -69,7 +69,7 @@ public sealed partial class X86Emitter
                 case CcKind.Logic: return B.Const(0);
             }
         }
-        return LazyFlagsCall(FlagHelpers.CarryPure, 0);
+        return LazyFlagsCall(FlagHelpers.ConditionPure, (long)Cond.B);
     }
 
     ushort SignBit(ushort v, int size) => B.AndImm(B.ShrImm(v, size * 8 - 1), 1);
