@@ -56,6 +56,10 @@ static class ConstantFolding
                     i = new IrInstr { Op = IrOp.Jump, Imm = target };
                     break;
                 }
+                case IrOp.Branch when Negation(code, k, known, value, width) is int negated:
+                    // jne after cmp is "branch on (x == y) ^ 1": branch on x == y with the targets swapped.
+                    (i.A, i.Imm, i.Imm2) = ((ushort)negated, i.Imm2, i.Imm);
+                    break;
                 default:
                     Simplify(ref i, known, value, width);
                     break;
@@ -84,6 +88,25 @@ static class ConstantFolding
                 Copy(ref i, i.A, known, value);
                 break;
         }
+    }
+
+    /// <summary>
+    /// The 0-or-1 temp whose logical negation branch <paramref name="k"/> tests (its condition is that temp ^ 1, defined
+    /// just before it but for constants), or null.
+    /// </summary>
+    static int? Negation(IrInstr[] code, int k, bool[] known, ulong[] value, byte[] width)
+    {
+        ushort cond = code[k].A;
+        int j = k - 1;
+        while (j >= 0 && (code[j].Op is IrOp.Nop or IrOp.InsnStart || (code[j].Op == IrOp.Const && code[j].Dst != cond))) j--;
+        if (j < 0 || code[j].Op != IrOp.Xor || code[j].Dst != cond) return null;
+        ref readonly var x = ref code[j];
+        ushort bit = known[x.B] && value[x.B] == 1 ? x.A : known[x.A] && value[x.A] == 1 ? x.B : cond;
+        if (bit == cond || width[bit] > 1) return null;
+        // Only constants lie between the xor and the branch: none may redefine the bit.
+        for (int m = j + 1; m < k; m++)
+            if (code[m].Op == IrOp.Const && code[m].Dst == bit) return null;
+        return bit;
     }
 
     // How many low bits of the op's result can be non-zero.

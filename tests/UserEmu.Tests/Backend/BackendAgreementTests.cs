@@ -337,6 +337,48 @@ public unsafe class BackendAgreementTests
         }
     }
 
+    [Fact]
+    public void BranchesOnComparesAndTheirNegationsAgree()
+    {
+        // jcc's IR is "branch on cmp" or "branch on cmp ^ 1": the optimiser branches on the compare with the targets
+        // swapped, and chained native code turns a compare only a branch reads into cmp and jcc. Every compare, plain
+        // and negated, on edge and random operands, against the unoptimised block in the interpreter.
+        using var g = new FakeGuest();
+        var rng = new Random(2026_12_02);
+        ulong[] edges = [0, 1, 0x7fff_ffff_ffff_ffff, 0x8000_0000_0000_0000, ulong.MaxValue, 0xffff_ffff];
+        IrOp[] compares = [IrOp.CmpEq, IrOp.CmpNe, IrOp.CmpLtU, IrOp.CmpLeU, IrOp.CmpLtS, IrOp.CmpLeS];
+        foreach (var op in compares)
+        {
+            foreach (bool negate in new[] { false, true })
+            {
+                var b = new IrBuilder();
+                b.InsnStart(0x1000);
+                ushort c = b.Binary(op, b.LoadState(CpuState.GprOffset(0), 8), b.LoadState(CpuState.GprOffset(1), 8));
+                b.Branch(negate ? b.Xor(c, b.Const(1)) : c, 0x3000, 0x2000);
+                var block = b.Finish(0x1000, 0x1004);
+                var copy = new IrBlock { GuestPc = block.GuestPc, GuestEnd = block.GuestEnd, Code = (IrInstr[])block.Code.Clone(), TempCount = block.TempCount, GuestInstructionCount = 1 };
+                var optimized = UserEmu.Optimizer.IrOptimizer.Run(copy);
+                if (negate) Assert.DoesNotContain(optimized.Code, i => i.Op == IrOp.Xor);
+                var native = NativeBlockCompiler.Compile(PreparedBlock.Prepare(optimized), NativeCodeArena.Shared, chain: true)!;
+                for (int n = 0; n < 64; n++)
+                {
+                    ulong x = n % 2 == 0 ? edges[rng.Next(edges.Length)] : (ulong)rng.NextInt64();
+                    ulong y = n % 3 == 0 ? x : n % 3 == 1 ? edges[rng.Next(edges.Length)] : (ulong)rng.NextInt64();
+                    ulong Target(bool onNative)
+                    {
+                        g.Cpu.State->Reset();
+                        g.Cpu.State->Gpr[0] = x;
+                        g.Cpu.State->Gpr[1] = y;
+                        if (onNative) NativeBlockRunner.Run(native.Body, g.Cpu, NativeCodeArena.Shared, out _);
+                        else IrInterpreter.Run(block, g.Cpu);
+                        return g.Cpu.State->Rip;
+                    }
+                    Assert.True(Target(false) == Target(true), $"{(negate ? "not " : "")}{op} 0x{x:x}, 0x{y:x}");
+                }
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(AllTiers))]
     public void AccessGroupWithAFarOffsetFromItsBase(Tier tier)

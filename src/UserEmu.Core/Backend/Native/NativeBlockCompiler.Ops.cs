@@ -77,12 +77,12 @@ public sealed unsafe partial class NativeBlockCompiler
             case IrOp.SExt:
             case IrOp.Bswap:
                 return Unary(i);
-            case IrOp.CmpEq: return Compare(i, Code.Sete_rm8);
-            case IrOp.CmpNe: return Compare(i, Code.Setne_rm8);
-            case IrOp.CmpLtU: return Compare(i, Code.Setb_rm8);
-            case IrOp.CmpLeU: return Compare(i, Code.Setbe_rm8);
-            case IrOp.CmpLtS: return Compare(i, Code.Setl_rm8);
-            case IrOp.CmpLeS: return Compare(i, Code.Setle_rm8);
+            case IrOp.CmpEq: return Compare(i, Code.Sete_rm8, Code.Je_rel32_64);
+            case IrOp.CmpNe: return Compare(i, Code.Setne_rm8, Code.Jne_rel32_64);
+            case IrOp.CmpLtU: return Compare(i, Code.Setb_rm8, Code.Jb_rel32_64);
+            case IrOp.CmpLeU: return Compare(i, Code.Setbe_rm8, Code.Jbe_rel32_64);
+            case IrOp.CmpLtS: return Compare(i, Code.Setl_rm8, Code.Jl_rel32_64);
+            case IrOp.CmpLeS: return Compare(i, Code.Setle_rm8, Code.Jle_rel32_64);
             case IrOp.Select:
                 LoadTemp(RCX, i.A);
                 E(Instruction.Create(Code.Test_rm64_r64, RCX, RCX));
@@ -147,13 +147,9 @@ public sealed unsafe partial class NativeBlockCompiler
                 }
                 else
                 {
-                    int taken = NewLabel();
                     LoadTemp(RCX, i.A);
                     E(Instruction.Create(Code.Test_rm64_r64, RCX, RCX));
-                    JumpTo(Code.Jne_rel32_64, taken);
-                    DirectExit((ulong)i.Imm2);
-                    Bind(taken);
-                    DirectExit((ulong)i.Imm);
+                    ChainedBranch(Code.Jne_rel32_64, i);
                 }
                 return true;
             case IrOp.Syscall:
@@ -506,13 +502,33 @@ public sealed unsafe partial class NativeBlockCompiler
         return true;
     }
 
-    bool Compare(in IrInstr i, Code setcc)
+    /// <summary>The two direct exits of a branch whose condition is in the host's flags: to Imm if <paramref name="jcc"/> jumps, else to Imm2.</summary>
+    void ChainedBranch(Code jcc, in IrInstr branch)
+    {
+        int taken = NewLabel();
+        JumpTo(jcc, taken);
+        DirectExit((ulong)branch.Imm2);
+        Bind(taken);
+        DirectExit((ulong)branch.Imm);
+    }
+
+    // The op after a compare that only a branch reads, which the compare's cmp and jcc perform (-1: none).
+    int _fusedBranch = -1;
+
+    bool Compare(in IrInstr i, Code setcc, Code jcc)
     {
         // Equality commutes: a second operand left in rax by the previous op is taken first.
         var (a, b) = i.Op is IrOp.CmpEq or IrOp.CmpNe && TakesBFirst(_k) ? (i.B, i.A) : (i.A, i.B);
         LoadTemp(RAX, a);
         if (b < _pure && Fits32(_constants[b])) E(Instruction.Create(Code.Cmp_rm64_imm32, RAX, (int)_constants[b]));
         else Rm(Code.Cmp_r64_rm64, b, RCX);
+        if (_chain && _k + 1 < _code.Length && _code[_k + 1].Op == IrOp.Branch && _code[_k + 1].A == i.Dst && _uses[i.Dst] == 1)
+        {
+            // The block ends branching on this compare alone: cmp and jcc, no 0/1 value.
+            _fusedBranch = _k + 1;
+            ChainedBranch(jcc, _code[_k + 1]);
+            return true;
+        }
         E(Instruction.Create(setcc, AL));
         E(Instruction.Create(Code.Movzx_r32_rm8, EAX, AL));
         StoreTemp(i.Dst);

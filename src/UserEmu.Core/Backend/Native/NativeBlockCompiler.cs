@@ -146,10 +146,11 @@ public sealed unsafe partial class NativeBlockCompiler
         AllocateRegisters(code);
         _rax = -1;
         _lostRax = false;
+        _fusedBranch = -1;
         for (int k = 0; k < code.Length; k++)
         {
             _k = k;
-            if (!EmitOp(in code[k], k)) return false;
+            if (k != _fusedBranch && !EmitOp(in code[k], k)) return false;
         }
         _k = -1;
         if (_lostRax) return false;
