@@ -297,8 +297,9 @@ public unsafe class BackendAgreementTests
     public void ConditionsAndFlagsOfRunTimeFlagStatesAgree()
     {
         // The native tier redoes sub, add and logic ops on the host for a condition or the six flags whose CcOp is
-        // known only at run time, tests CcDst for ZF and SF of any op, takes CF from CcSrc after inc, dec and sar, and
-        // loads materialised flags into the host's; the rest goes to the helper. Every condition and the flags
+        // known only at run time, tests CcDst for ZF and SF of any op, takes CF from CcSrc after inc, dec and sar (and
+        // CF/OF after mul), computes the six flags of shifts, and loads materialised flags into the host's; the rest
+        // goes to the helper. Every condition and the flags
         // (cc 16), every size, edge and random operands.
         using var g = new FakeGuest();
         var rng = new Random(77);
@@ -318,7 +319,7 @@ public unsafe class BackendAgreementTests
             b.Jump(0x2000);
             var block = b.Finish(0x1000, 0x1004);
             var native = NativeBlockCompiler.Compile(PreparedBlock.Prepare(block), NativeCodeArena.Shared)!;
-            for (int n = 0; n < 400; n++)
+            for (int n = 0; n < 1500; n++)
             {
                 var op = ops[rng.Next(ops.Length)];
                 ulong d = n % 2 == 0 ? edges[rng.Next(edges.Length)] : (ulong)rng.NextInt64();

@@ -1,0 +1,223 @@
+using Iced.Intel;
+using UserEmu.Cpu.X86;
+using UserEmu.IR;
+using static Iced.Intel.Register;
+
+namespace UserEmu.Backend.Native;
+
+// NativeBlockCompiler, continued: conditions and flags of lazy flags whose CcOp is known only at run time.
+public sealed unsafe partial class NativeBlockCompiler
+{
+    /// <summary>CF, PF, AF, ZF, SF and OF at their RFLAGS positions (LazyFlags.ArithMask).</summary>
+    const int ArithFlags = 0x8D5, AuxFlag = 0x10, ZeroSignParity = 0xC4;
+    static readonly Code[] s_setcc =
+    [
+        Code.Seto_rm8, Code.Setno_rm8, Code.Setb_rm8, Code.Setae_rm8, Code.Sete_rm8, Code.Setne_rm8, Code.Setbe_rm8,
+        Code.Seta_rm8, Code.Sets_rm8, Code.Setns_rm8, Code.Setp_rm8, Code.Setnp_rm8, Code.Setl_rm8, Code.Setge_rm8,
+        Code.Setle_rm8, Code.Setg_rm8,
+    ];
+
+    // A condition (ConditionPure) or all six flags (ComputePure) of lazy flags whose CcOp is known only at run time
+    // (set in an earlier block): for the common sub/cmp, add and logic ops the host redoes the operation at its size
+    // (a - src = dst, so cmp a, src; a + src = dst; test dst), and its setcc, or its RFLAGS, has the very flags x86
+    // defines (same operands, same result: AF too); any other CcOp goes to the managed helper.
+    bool LazyFlags(in IrInstr i, int k, bool compute)
+    {
+        var cond = (Cond)((int)i.Imm & ~1);
+        if (!compute && cond is Cond.E or Cond.S)
+        {
+            // ZF and SF are those of CcDst at the op's size (CcOp's low two bits), whatever the op: never the helper.
+            LoadTemp(RCX, i.B);
+            LoadTemp(RDX, i.C);
+            LoadTemp(RAX, i.A);
+            int test = NewLabel(), materialised = NewLabel();
+            E(Instruction.Create(Code.Test_rm32_r32, EAX, EAX));
+            JumpTo(Code.Je_rel32_64, materialised);
+            BySize(size =>
+            {
+                TestDst(size);
+                JumpTo(Code.Jmp_rel32_64, test);
+            });
+            Bind(materialised);
+            LoadMaterialisedFlags();
+            JumpTo(Code.Jmp_rel32_64, test);
+            Bind(test);
+            E(Instruction.Create(s_setcc[(int)i.Imm & 15], AL));
+            E(Instruction.Create(Code.Movzx_r32_rm8, EAX, AL));
+            StoreTemp(i.Dst);
+            return true;
+        }
+        int stub = NewStub(k), set = NewLabel(), setLogic = compute ? NewLabel() : set;
+        LoadTemp(RCX, i.B);
+        LoadTemp(RDX, i.C);
+        LoadTemp(RAX, i.A);
+        void Case(CcOp op, params Instruction[] redo)
+        {
+            int next = NewLabel();
+            E(Instruction.Create(Code.Cmp_rm32_imm32, EAX, (int)op));
+            JumpTo(Code.Jne_rel32_64, next);
+            foreach (var insn in redo) E(insn);
+            // The host's test leaves AF undefined where LazyFlags has 0.
+            JumpTo(Code.Jmp_rel32_64, op is CcOp.Logic8 or CcOp.Logic16 or CcOp.Logic32 or CcOp.Logic64 ? setLogic : set);
+            Bind(next);
+        }
+        int done = NewLabel();
+        var sumLow = new MemoryOperand(RCX, RDX, 1, 0, 0);
+        Case(CcOp.Sub32, Instruction.Create(Code.Lea_r32_m, R11D, sumLow), Instruction.Create(Code.Cmp_r32_rm32, R11D, EDX));
+        Case(CcOp.Sub64, Instruction.Create(Code.Lea_r64_m, R11, sumLow), Instruction.Create(Code.Cmp_r64_rm64, R11, RDX));
+        Case(CcOp.Logic32, Instruction.Create(Code.Test_rm32_r32, ECX, ECX));
+        Case(CcOp.Logic64, Instruction.Create(Code.Test_rm64_r64, RCX, RCX));
+        Case(CcOp.Sub8, Instruction.Create(Code.Lea_r32_m, R11D, sumLow), Instruction.Create(Code.Cmp_r8_rm8, R11L, DL));
+        Case(CcOp.Logic8, Instruction.Create(Code.Test_rm8_r8, CL, CL));
+        Case(CcOp.Add64, Instruction.Create(Code.Mov_r64_rm64, R11, RCX), Instruction.Create(Code.Sub_r64_rm64, R11, RDX),
+            Instruction.Create(Code.Add_r64_rm64, R11, RDX));
+        Case(CcOp.Add32, Instruction.Create(Code.Mov_r32_rm32, R11D, ECX), Instruction.Create(Code.Sub_r32_rm32, R11D, EDX),
+            Instruction.Create(Code.Add_r32_rm32, R11D, EDX));
+        Case(CcOp.Sub16, Instruction.Create(Code.Lea_r32_m, R11D, sumLow), Instruction.Create(Code.Cmp_r16_rm16, R11W, DX));
+        Case(CcOp.Logic16, Instruction.Create(Code.Test_rm16_r16, CX, CX));
+        if (!compute && cond is Cond.O or Cond.B)
+        {
+            // After mul and imul CF = OF = (CcSrc != 0).
+            int notMul = NewLabel();
+            E(Instruction.Create(Code.Lea_r32_m, R11D, new MemoryOperand(RAX, -(int)CcKind.Mul * 4)));
+            E(Instruction.Create(Code.Cmp_rm32_imm8, R11D, 4));
+            JumpTo(Code.Jae_rel32_64, notMul);
+            E(Instruction.Create(Code.Test_rm64_r64, RDX, RDX));
+            E(Instruction.Create(((int)i.Imm & 1) == 0 ? Code.Setne_rm8 : Code.Sete_rm8, AL));
+            E(Instruction.Create(Code.Movzx_r32_rm8, EAX, AL));
+            JumpTo(Code.Jmp_rel32_64, done);
+            Bind(notMul);
+        }
+        if (!compute && cond == Cond.B)
+        {
+            // CF alone (adc, inc/dec after a flags op of an earlier block, jb/jae): for materialised flags, inc/dec
+            // and sar it is bit 0 of CcSrc.
+            int fromSrc = NewLabel();
+            E(Instruction.Create(Code.Test_rm32_r32, EAX, EAX));
+            JumpTo(Code.Je_rel32_64, fromSrc);
+            E(Instruction.Create(Code.Lea_r32_m, R11D, new MemoryOperand(RAX, -(int)CcKind.Inc * 4)));
+            E(Instruction.Create(Code.Cmp_rm32_imm8, R11D, 8));
+            JumpTo(Code.Jb_rel32_64, fromSrc);
+            E(Instruction.Create(Code.Lea_r32_m, R11D, new MemoryOperand(RAX, -(int)CcKind.Sar * 4)));
+            E(Instruction.Create(Code.Cmp_rm32_imm8, R11D, 4));
+            JumpTo(Code.Jae_rel32_64, stub);
+            Bind(fromSrc);
+            E(Instruction.Create(Code.Bt_rm32_imm8, EDX, 0));
+            JumpTo(Code.Jmp_rel32_64, set);
+        }
+        if (!compute)
+        {
+            // CcOp.Eflags (after popf, sahf, comisd...): the flags themselves, in CcSrc, become the host's.
+            E(Instruction.Create(Code.Test_rm32_r32, EAX, EAX));
+            JumpTo(Code.Jne_rel32_64, stub);
+            LoadMaterialisedFlags();
+            JumpTo(Code.Jmp_rel32_64, set);
+        }
+        if (compute)
+        {
+            // CcOp.Eflags: the flags themselves, in CcSrc.
+            int next = NewLabel();
+            E(Instruction.Create(Code.Test_rm32_r32, EAX, EAX));
+            JumpTo(Code.Jne_rel32_64, next);
+            E(Instruction.Create(Code.Mov_r32_rm32, EAX, EDX));
+            E(Instruction.Create(Code.And_rm32_imm32, EAX, ArithFlags));
+            JumpTo(Code.Jmp_rel32_64, done);
+            Bind(next);
+            ShiftFlags(CcKind.Sar, done);
+            ShiftFlags(CcKind.Shl, done);
+        }
+        JumpTo(Code.Jmp_rel32_64, stub);
+        if (compute)
+        {
+            Bind(setLogic);
+            E(Instruction.Create(Code.Pushfq));
+            E(Instruction.Create(Code.Pop_r64, RAX));
+            E(Instruction.Create(Code.And_rm32_imm32, EAX, ArithFlags & ~AuxFlag));
+            JumpTo(Code.Jmp_rel32_64, done);
+            Bind(set);
+            E(Instruction.Create(Code.Pushfq));
+            E(Instruction.Create(Code.Pop_r64, RAX));
+            E(Instruction.Create(Code.And_rm32_imm32, EAX, ArithFlags));
+        }
+        else
+        {
+            Bind(set);
+            E(Instruction.Create(s_setcc[(int)i.Imm & 15], AL));
+            E(Instruction.Create(Code.Movzx_r32_rm8, EAX, AL));
+        }
+        Bind(done);
+        StoreTemp(i.Dst);
+        ResumeHere(k);
+        return true;
+    }
+
+    /// <summary>Emits <paramref name="body"/> once per operand size (1, 2, 4, 8 bytes), chosen at run time by CcOp's low two bits (in eax); each body must jump away.</summary>
+    void BySize(Action<int> body)
+    {
+        int[] at = [NewLabel(), NewLabel(), NewLabel()];
+        E(Instruction.Create(Code.Mov_r32_rm32, R11D, EAX));
+        E(Instruction.Create(Code.And_rm32_imm8, R11D, 3));
+        JumpTo(Code.Je_rel32_64, at[0]);
+        E(Instruction.Create(Code.Cmp_rm32_imm8, R11D, 2));
+        JumpTo(Code.Jb_rel32_64, at[1]);
+        JumpTo(Code.Je_rel32_64, at[2]);
+        body(8);
+        for (int k = 0; k < 3; k++)
+        {
+            Bind(at[k]);
+            body(1 << k);
+        }
+    }
+
+    /// <summary>Host ZF, SF and PF = those of CcDst (rcx) at <paramref name="size"/> bytes (test; CF and OF cleared).</summary>
+    void TestDst(int size) => E(size switch
+    {
+        1 => Instruction.Create(Code.Test_rm8_r8, CL, CL),
+        2 => Instruction.Create(Code.Test_rm16_r16, CX, CX),
+        4 => Instruction.Create(Code.Test_rm32_r32, ECX, ECX),
+        _ => Instruction.Create(Code.Test_rm64_r64, RCX, RCX),
+    });
+
+    /// <summary>r11 = bit <paramref name="bit"/> of <paramref name="source"/> (0 or 1).</summary>
+    void BitOf(Register source, int bit)
+    {
+        E(Instruction.Create(Code.Mov_r64_rm64, R11, source));
+        if (bit != 63) E(Instruction.Create(Code.Shl_rm64_imm8, R11, 63 - bit));
+        E(Instruction.Create(Code.Shr_rm64_imm8, R11, 63));
+    }
+
+    // All six flags after a shift (rotates start from them: cc1 computed them 6.6M times after shr): ZF, SF and PF
+    // of CcDst; OF = the sign bit of CcSrc ^ CcDst; CF = CcSrc's bit 0 (sar, shr) or its sign bit (shl); AF 0.
+    void ShiftFlags(CcKind kind, int done)
+    {
+        int next = NewLabel();
+        E(Instruction.Create(Code.Lea_r32_m, R11D, new MemoryOperand(RAX, -(int)kind * 4)));
+        E(Instruction.Create(Code.Cmp_rm32_imm8, R11D, 4));
+        JumpTo(Code.Jae_rel32_64, next);
+        BySize(size =>
+        {
+            int sign = 8 * size - 1;
+            TestDst(size);
+            E(Instruction.Create(Code.Pushfq));
+            E(Instruction.Create(Code.Pop_r64, RAX));
+            E(Instruction.Create(Code.And_rm32_imm32, EAX, ZeroSignParity));
+            E(Instruction.Create(Code.Xor_r64_rm64, RCX, RDX));
+            BitOf(RCX, sign);
+            E(Instruction.Create(Code.Shl_rm32_imm8, R11D, 11));
+            E(Instruction.Create(Code.Or_r32_rm32, EAX, R11D));
+            BitOf(RDX, kind == CcKind.Shl ? sign : 0);
+            E(Instruction.Create(Code.Or_r32_rm32, EAX, R11D));
+            JumpTo(Code.Jmp_rel32_64, done);
+        });
+        Bind(next);
+    }
+
+    /// <summary>Host RFLAGS = the six flags of CcSrc (rdx), which holds them at their RFLAGS positions; DF and the rest 0.</summary>
+    void LoadMaterialisedFlags()
+    {
+        E(Instruction.Create(Code.Mov_r32_rm32, R11D, EDX));
+        E(Instruction.Create(Code.And_rm32_imm32, R11D, ArithFlags));
+        E(Instruction.Create(Code.Push_r64, R11));
+        E(Instruction.Create(Code.Popfq));
+    }
+}
