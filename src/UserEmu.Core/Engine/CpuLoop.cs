@@ -53,9 +53,12 @@ public sealed unsafe class CpuLoop
             }
             catch (GuestFaultException f)
             {
-                var info = f.Kind == FaultKind.GeneralProtection
-                    ? new GuestSignalInfo(Signals.SIGSEGV, Signals.SI_KERNEL, 0)
-                    : new GuestSignalInfo(Signals.SIGSEGV, f.Kind == FaultKind.Unmapped ? Signals.SEGV_MAPERR : Signals.SEGV_ACCERR, f.Address);
+                var info = f.Kind switch
+                {
+                    FaultKind.GeneralProtection => new GuestSignalInfo(Signals.SIGSEGV, Signals.SI_KERNEL, 0),
+                    FaultKind.Bus => new GuestSignalInfo(Signals.SIGBUS, Signals.BUS_ADRERR, f.Address),
+                    _ => new GuestSignalInfo(Signals.SIGSEGV, f.Kind == FaultKind.Unmapped ? Signals.SEGV_MAPERR : Signals.SEGV_ACCERR, f.Address),
+                };
                 _proc.Signals.DeliverSynchronous(_cpu, info);
             }
             catch (GuestSignalException s)

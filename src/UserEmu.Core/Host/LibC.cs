@@ -29,6 +29,24 @@ public static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     public static partial long syscall(long number, long a0, long a1, long a2, long a3, long a4, long a5);
 
+    /// <summary>
+    /// Whether the byte at <paramref name="p"/> can be read without a fault: the kernel copies it (process_vm_readv on
+    /// this process), so a page past its file's end gives EFAULT here instead of SIGBUS. False too where a sandbox
+    /// forbids the call.
+    /// </summary>
+    public static bool IsReadable(byte* p)
+    {
+        const long ProcessVmReadv = 310;
+        byte b;
+        nint* local = stackalloc nint[2];
+        nint* remote = stackalloc nint[2];
+        local[0] = (nint)(&b);
+        local[1] = 1;
+        remote[0] = (nint)p;
+        remote[1] = 1;
+        return syscall(ProcessVmReadv, getpid(), (long)local, 1, (long)remote, 1, 0) == 1;
+    }
+
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int kill(int pid, int sig);
 

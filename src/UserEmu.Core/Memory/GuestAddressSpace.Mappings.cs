@@ -11,7 +11,8 @@ public static class MemErrno
 /// <summary>What backs a new guest mapping.</summary>
 public readonly record struct MapRequest(
     ulong Address, ulong Length, PageFlags Prot, bool Shared, bool Fixed, bool NoReplace,
-    int HostFd = -1, ulong Offset = 0, string? Name = null, ulong Device = 0, ulong Inode = 0, bool GrowsDown = false);
+    int HostFd = -1, ulong Offset = 0, string? Name = null, ulong Device = 0, ulong Inode = 0, bool GrowsDown = false,
+    long FileSize = -1);
 
 public sealed unsafe partial class GuestAddressSpace
 {
@@ -121,9 +122,11 @@ public sealed unsafe partial class GuestAddressSpace
             {
                 Start = addr, End = addr + len, Prot = req.Prot & (PageFlags.Read | PageFlags.Write | PageFlags.Exec),
                 Shared = req.Shared, Name = req.Name, FileOffset = req.Offset, Device = req.Device, Inode = req.Inode,
+                FileSize = req.HostFd >= 0 ? req.FileSize : -1,
             };
             Insert(m);
             SetPages(addr, len, m.Prot | PageFlags.Mapped);
+            MarkPastEof(m);
             return (long)addr;
         }
     }
@@ -168,8 +171,8 @@ public sealed unsafe partial class GuestAddressSpace
             for (int i = IndexAtOrAfter(addr); i < _maps.Count && _maps[i].Start < end; i++) _maps[i].Prot = prot;
             for (ulong p = addr >> PageShift; p < end >> PageShift; p++)
             {
-                var keep = (PageFlags)Pages[p] & PageFlags.HasCode;
-                Pages[p] = (byte)(Effective(prot) | PageFlags.Mapped | keep);
+                var keep = (PageFlags)Pages[p] & (PageFlags.HasCode | PageFlags.PastEof);
+                Pages[p] = (byte)(((keep & PageFlags.PastEof) != 0 ? 0 : Effective(prot)) | PageFlags.Mapped | keep);
             }
             if ((prot & PageFlags.Exec) == 0 || (prot & PageFlags.Write) != 0)
                 for (ulong p = addr; p < end; p += PageSize)
@@ -221,6 +224,7 @@ public sealed unsafe partial class GuestAddressSpace
                         ext.End = growEnd;
                         Insert(ext);
                         SetPages(oldAddr, newLen, ext.Prot | PageFlags.Mapped);
+                        MarkPastEof(ext);
                         return (long)oldAddr;
                     }
                 }
@@ -246,6 +250,7 @@ public sealed unsafe partial class GuestAddressSpace
             moved.End = newAddr + newLen;
             Insert(moved);
             SetPages(newAddr, newLen, moved.Prot | PageFlags.Mapped);
+            MarkPastEof(moved);
             return (long)newAddr;
         }
     }
@@ -338,6 +343,46 @@ public sealed unsafe partial class GuestAddressSpace
         {
             if ((Pages[p] & (byte)PageFlags.HasCode) != 0) CodePageWritten?.Invoke(p << PageShift);
             Pages[p] = (byte)flags;
+        }
+    }
+
+    /// <summary>Marks the pages of file mapping <paramref name="m"/> that lie wholly past the file's end (see <see cref="PageFlags.PastEof"/>).</summary>
+    void MarkPastEof(GuestMapping m)
+    {
+        if (m.FileSize < 0) return;
+        ulong backed = PageAlignUp((ulong)m.FileSize);
+        ulong first = backed > m.FileOffset ? m.Start + (backed - m.FileOffset) : m.Start;
+        for (ulong p = Math.Max(first, m.Start) >> PageShift; p < m.End >> PageShift; p++)
+            Pages[p] = (byte)(PageFlags.Mapped | PageFlags.PastEof | ((PageFlags)Pages[p] & PageFlags.HasCode));
+    }
+
+    /// <summary>
+    /// Whether the page past its file's end at <paramref name="addr"/> still is (an access there raises SIGBUS); if the
+    /// file has grown since, the page gets its mapping's access bits back.
+    /// </summary>
+    bool StillPastEof(ulong addr)
+    {
+        ulong page = PageAlignDown(addr);
+        if (LibC.IsReadable(HostBase + page))
+        {
+            lock (_lock)
+            {
+                int i = IndexAtOrAfter(page);
+                if (i < _maps.Count && _maps[i].Start <= page)
+                    Pages[page >> PageShift] = (byte)(Effective(_maps[i].Prot) | PageFlags.Mapped | ((PageFlags)Pages[page >> PageShift] & PageFlags.HasCode));
+            }
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>The guest permissions of the mapping holding <paramref name="addr"/> (None if unmapped).</summary>
+    PageFlags ProtAt(ulong addr)
+    {
+        lock (_lock)
+        {
+            int i = IndexAtOrAfter(PageAlignDown(addr));
+            return i < _maps.Count && _maps[i].Start <= addr ? Effective(_maps[i].Prot) : PageFlags.None;
         }
     }
 

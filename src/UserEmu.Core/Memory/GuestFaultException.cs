@@ -9,6 +9,8 @@ public enum FaultKind : byte
     Protection = 2,
     /// <summary>A non-canonical address: #GP, which Linux reports as SIGSEGV with SI_KERNEL and si_addr 0.</summary>
     GeneralProtection = 3,
+    /// <summary>A file mapping's page past the file's end (SIGBUS, BUS_ADRERR).</summary>
+    Bus = 4,
 }
 
 /// <summary>A guest access to memory it may not touch; becomes SIGSEGV in the guest or EFAULT in a syscall.</summary>

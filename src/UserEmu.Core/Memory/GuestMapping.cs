@@ -13,6 +13,8 @@ public sealed class GuestMapping
     public ulong FileOffset;
     public ulong Device;
     public ulong Inode;
+    /// <summary>The mapped file's size when it was mapped (-1: anonymous, or not a regular file): pages past it raise SIGBUS.</summary>
+    public long FileSize = -1;
     /// <summary>Size of the System V shared memory segment attached here by shmat (0 for every other mapping); shmdt detaches up to this much.</summary>
     public ulong ShmSegmentSize;
 

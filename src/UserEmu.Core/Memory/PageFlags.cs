@@ -12,4 +12,9 @@ public enum PageFlags : byte
     HasCode = 8,
     /// <summary>The page belongs to a mapping (even a PROT_NONE one), for SEGV_MAPERR vs SEGV_ACCERR.</summary>
     Mapped = 16,
+    /// <summary>
+    /// A page of a file mapping wholly past the file's end (when mapped): the guest's access bits are kept clear so
+    /// every access reaches <see cref="GuestAddressSpace.Check"/>, which raises SIGBUS unless the file has grown.
+    /// </summary>
+    PastEof = 32,
 }

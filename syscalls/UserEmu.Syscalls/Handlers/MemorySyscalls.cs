@@ -62,7 +62,8 @@ public static unsafe class MemorySyscalls
         bool anonymous = (flags & MAP_ANONYMOUS) != 0;
         string? name = null;
         ulong dev = 0, ino = 0;
-        if (!anonymous && !DescribeFile(fd, out name, out dev, out ino)) return -Errno.EBADF;
+        long size = -1;
+        if (!anonymous && !DescribeFile(fd, out name, out dev, out ino, out size)) return -Errno.EBADF;
 
         if (!fixedMap && (flags & MAP_32BIT) != 0)
         {
@@ -74,21 +75,29 @@ public static unsafe class MemorySyscalls
         bool hadCode = fixedMap && !noReplace && HasCode(c.Mem, addr, len);
         var req = new MapRequest(addr, len, (PageFlags)(prot & 7), Shared: (flags & MAP_TYPE) != MAP_PRIVATE,
             Fixed: fixedMap && !noReplace, NoReplace: noReplace, HostFd: anonymous ? -1 : fd,
-            Offset: anonymous ? 0 : offset, Name: name, Device: dev, Inode: ino, GrowsDown: (flags & MAP_GROWSDOWN) != 0);
+            Offset: anonymous ? 0 : offset, Name: name, Device: dev, Inode: ino, GrowsDown: (flags & MAP_GROWSDOWN) != 0,
+            FileSize: size);
         long r = c.Mem.Map(req);
         if (r >= 0 && hadCode) c.Process.Code.InvalidateRange((ulong)r, (ulong)r + len);
         return r;
     }
 
-    /// <summary>The /proc/self/maps identity of a mapped file: its path, device and inode (false if fd is not open).</summary>
-    static bool DescribeFile(int fd, out string? name, out ulong dev, out ulong ino)
+    /// <summary>
+    /// The /proc/self/maps identity of a mapped file: its path, device and inode, and its size if it is a regular file
+    /// (else -1; pages past it raise SIGBUS). False if fd is not open.
+    /// </summary>
+    static bool DescribeFile(int fd, out string? name, out ulong dev, out ulong ino, out long size)
     {
+        const uint S_IFMT = 0xF000, S_IFREG = 0x8000;
         name = null;
         dev = ino = 0;
+        size = -1;
         byte* st = stackalloc byte[FsMetadataSyscalls.StatSize];
         if (fd < 0 || Sys.Call(HostNr.Fstat, fd, (long)st) != 0) return false;
         dev = *(ulong*)st;
         ino = *(ulong*)(st + 8);
+        // struct stat (x86-64): st_mode at 24, st_size at 48.
+        if ((*(uint*)(st + 24) & S_IFMT) == S_IFREG) size = *(long*)(st + 48);
         try
         {
             name = new FileInfo($"/proc/self/fd/{fd}").LinkTarget;

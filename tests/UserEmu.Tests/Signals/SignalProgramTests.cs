@@ -51,6 +51,25 @@ public sealed partial class SignalProgramTests
         Assert.Contains("answer now 42", r.Stdout);
     }
 
+    /// <summary>
+    /// A file mapping touched past the file's end, by hot loads and stores (native code's unchecked accesses fault with
+    /// the host's SIGBUS there) and by write(2): SIGBUS with BUS_ADRERR at the access, EFAULT, the page usable once
+    /// the file has grown, SIGSEGV for a PROT_NONE page, and death by SIGBUS (135); as native, with the default
+    /// thresholds and with every block native from its first run.
+    /// </summary>
+    [Theory]
+    [InlineData("32")]
+    [InlineData("0")]
+    public void FileMappingPastItsEndRaisesSigbus(string nativeThreshold)
+    {
+        string exe = GuestProgram.Build("Signals/Programs/sigbus_past_eof.c", "-O2", "-w");
+        var r = NativeOracle.AssertSameAsNative(exe, [], env: new Dictionary<string, string> { ["USEREMU_NATIVE_THRESHOLD"] = nativeThreshold });
+        Assert.Equal(135, r.ExitStatus);
+        Assert.Contains("load round 199: signal 7 code 2 at base+4104", r.Stdout);
+        Assert.Contains("store round 49: signal 7 code 2 at base+8204", r.Stdout);
+        Assert.Contains("errno 14", r.Stdout);
+    }
+
     [Fact]
     public void SegvWithoutHandlerKillsWithStatus139() => Assert.Equal(139, GuestProgram.SameAsNative("Signals/Programs/segv_default.c").ExitCode);
 

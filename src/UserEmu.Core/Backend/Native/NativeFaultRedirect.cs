@@ -6,9 +6,9 @@ namespace UserEmu.Backend.Native;
 
 /// <summary>
 /// Lets native guest loads and stores skip the page-table's permission check: an access that faults on the host (the
-/// guest page is unmapped, unreadable or read-only, and the host mapping mirrors that) is redirected by a SIGSEGV
-/// handler to the access's out-of-line stub, whose managed side performs it with the full check and raises the
-/// guest's fault with precise state.
+/// guest page is unmapped, unreadable or read-only, and the host mapping mirrors that, or it lies past a mapped
+/// file's end) is redirected by a SIGSEGV (SIGBUS) handler to the access's out-of-line stub, whose managed side
+/// performs it with the full check and raises the guest's fault with precise state.
 /// </summary>
 /// <remarks>
 /// Each unchecked access is preceded by an 8-byte NOP, <c>nop dword [rax+rax*1+disp32]</c> (0F 1F 84 00 disp32), whose
@@ -19,7 +19,7 @@ namespace UserEmu.Backend.Native;
 /// </remarks>
 static unsafe class NativeFaultRedirect
 {
-    const int SIGSEGV = 11, SA_SIGINFO = 4, SigactionSize = 152, FlagsOffset = 136;
+    const int SIGSEGV = 11, SIGBUS = 7, SA_SIGINFO = 4, SigactionSize = 152, FlagsOffset = 136;
     /// <summary>offsetof(ucontext_t, uc_mcontext.gregs[REG_RIP]) on x86-64 Linux.</summary>
     const int UcontextRip = 40 + 16 * 8;
     /// <summary>offsetof(siginfo_t, si_code).</summary>
@@ -51,19 +51,23 @@ static unsafe class NativeFaultRedirect
                 s_state = -1;
                 return;
             }
-            byte* old = stackalloc byte[SigactionSize];
-            // The runtime's handler takes siginfo; without one to hand other faults to, stay with checked accesses.
-            if (LibC.sigaction(SIGSEGV, null, old) != 0 || *(nint*)old is 0 or 1 || (*(int*)(old + FlagsOffset) & SA_SIGINFO) == 0)
-            {
-                s_state = -1;
-                return;
-            }
-            byte* act = stackalloc byte[SigactionSize];
-            new Span<byte>(old, SigactionSize).CopyTo(new Span<byte>(act, SigactionSize));
-            *(nint*)act = Handler(*(nint*)old);
-            // Same mask and flags as the runtime's (SA_ONSTACK, SA_SIGINFO...); glibc adds its restorer.
-            s_state = LibC.sigaction(SIGSEGV, act, null) == 0 ? 1 : -1;
+            s_state = InstallFor(SIGSEGV) ? 1 : -1;
+            // A file mapping's page past the file's end faults with SIGBUS (the managed side raises the guest's).
+            if (s_state > 0) InstallFor(SIGBUS);
         }
+    }
+
+    static bool InstallFor(int signal)
+    {
+        byte* old = stackalloc byte[SigactionSize];
+        // The runtime's handler takes siginfo; without one to hand other faults to, stay with checked accesses.
+        if (LibC.sigaction(signal, null, old) != 0 || *(nint*)old is 0 or 1 || (*(int*)(old + FlagsOffset) & SA_SIGINFO) == 0)
+            return false;
+        byte* act = stackalloc byte[SigactionSize];
+        new Span<byte>(old, SigactionSize).CopyTo(new Span<byte>(act, SigactionSize));
+        *(nint*)act = Handler(*(nint*)old);
+        // Same mask and flags as the runtime's (SA_ONSTACK, SA_SIGINFO...); glibc adds its restorer.
+        return LibC.sigaction(signal, act, null) == 0;
     }
 
     /// <summary>handler(sig, info, ucontext): redirect a marked access's fault in the native code region, else tail-call <paramref name="next"/>.</summary>

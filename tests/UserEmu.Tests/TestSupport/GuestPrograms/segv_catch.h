@@ -1,5 +1,6 @@
-/* Catching SIGSEGV in static glibc test programs: the handler records si_addr and jumps back to the probe that set
-   jb; catch_segv() installs it and makes stdout unbuffered, so output before a final fatal fault is kept. */
+/* Catching SIGSEGV in static glibc test programs: the handler records si_addr (and si_code) and jumps back to the
+   probe that set jb; catch_segv() installs it and makes stdout unbuffered, so output before a final fatal fault is
+   kept. */
 #ifndef SEGV_CATCH_H
 #define SEGV_CATCH_H
 #include <setjmp.h>
@@ -9,11 +10,13 @@
 
 static sigjmp_buf jb;
 static volatile uintptr_t last;
+static volatile int last_code;
 
 static void segv_handler(int sig, siginfo_t *si, void *uc)
 {
     (void)uc;
     last = (uintptr_t)si->si_addr;
+    last_code = si->si_code;
     siglongjmp(jb, sig);
 }
 
