@@ -6,7 +6,7 @@ using Xunit;
 
 namespace UserEmu.Tests.Backend;
 
-/// <summary>Which hot native blocks become RyuJIT regions: those that call helpers or loop on themselves; the rest stay native.</summary>
+/// <summary>Which hot native blocks become RyuJIT regions: those that call helpers (but rep string ops); the rest stay native.</summary>
 public class RegionPolicyTests
 {
     static ulong Helper(Vcpu cpu, ulong a, ulong b, long imm) => a + b;
@@ -28,12 +28,21 @@ public class RegionPolicyTests
         })));
 
     [Fact]
-    public void ALoopOnItselfBecomesARegion() =>
-        Assert.True(NativeBlockCompiler.BecomesRegion(Block(b =>
+    public void ALoopOnItselfStaysNative() =>
+        Assert.False(NativeBlockCompiler.BecomesRegion(Block(b =>
         {
             ushort n = b.Add(b.LoadState(CpuState.GprOffset(1), 8), b.Const(-1));
             b.StoreState(CpuState.GprOffset(1), 8, n);
             b.Branch(n, 0x1000, 0x1010);
+        })));
+
+    /// <summary>rep movs/stos (a StringHelpers.Run call) moves many bytes per trip through the runner.</summary>
+    [Fact]
+    public void ARepStringOpStaysNative() =>
+        Assert.False(NativeBlockCompiler.BecomesRegion(Block(b =>
+        {
+            b.StoreState(CpuState.GprOffset(0), 8, b.Call(StringHelpers.Run, b.LoadState(CpuState.GprOffset(1), 8)));
+            b.Jump(0x2000);
         })));
 
     /// <summary>A jcc on flags set in an earlier block is a ConditionPure call in the IR, which native code evaluates inline.</summary>

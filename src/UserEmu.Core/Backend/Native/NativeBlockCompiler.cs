@@ -271,23 +271,20 @@ public sealed unsafe partial class NativeBlockCompiler
 
     /// <summary>
     /// Whether a hot native block is compiled into a region: one that calls helpers (native code makes those calls
-    /// through the runner, a region directly) or branches to itself (RyuJIT keeps the loop in one method).
+    /// through the runner, a region directly), but for a rep string op, whose own work dwarfs the trip.
     /// </summary>
     /// <remarks>
     /// Measured 2026-12-02 with every region off (-jit-threshold -1) against the default: cc1 30.0 vs 38.3 s, python3
     /// json_sha 3.0-3.3 vs 3.8 s, lua 0.57 vs 0.76, fib 0.37 vs 0.46 (native code with unchecked loads and registers
     /// beat RyuJIT's regions, which keep every page check and enter and leave through the dispatcher), but nbody 6.97
-    /// vs 1.28, pthreads 2.50 vs 0.85, strings 1.67 vs 1.31: their hot loops call helpers (SSE, LOCK, AVX2); and
-    /// sha256sum's self-loop (0.83 vs 0.78). The policies compared are in the commit that introduced this.
+    /// vs 1.28, pthreads 2.50 vs 0.85, strings 1.67 vs 1.31: their hot loops call helpers (SSE, LOCK, AVX2). A block
+    /// branching to itself became a region too until native code caught up (session 11: sha256sum 8 MB 0.25-0.29 s
+    /// as a region, 0.21-0.22 s native); a rep movs made sha256sum's whole transform a region.
     /// </remarks>
     public static bool BecomesRegion(PreparedBlock block)
     {
         foreach (ref readonly var i in block.Code.AsSpan())
-        {
-            if (CallsHelper(i)) return true;
-            if (i.Op == IrOp.Jump && (ulong)i.Imm == block.GuestPc) return true;
-            if (i.Op == IrOp.Branch && ((ulong)i.Imm == block.GuestPc || (ulong)i.Imm2 == block.GuestPc)) return true;
-        }
+            if (CallsHelper(i) && i.Helper != s_stringOp) return true;
         return false;
     }
 
@@ -307,6 +304,8 @@ public sealed unsafe partial class NativeBlockCompiler
     // A helper call that leaves native code: not one native code performs itself (Inlined). Counting those made
     // python3's hottest regions blocks of memcpy's tail whose only "helper" was the condition of a jcc after a call
     // (3.2M region entries through the dispatcher, two dispatches each).
+    static readonly ushort s_stringOp = HelperTable.Id(StringHelpers.Run);
+
     static bool CallsHelper(in IrInstr i) => i.Op is IrOp.Call or IrOp.PureCall && !Inlined(i);
 
     // A label for the out-of-line exit that hands op `op` to the managed side.
