@@ -42,7 +42,7 @@ try
         // Could not restart: go on with the runtime's descriptors where they are.
         EmulatorFds.CancelExec(placeholders);
     }
-    EmulatorFds.Classify(cli.GuestFds);
+    EmulatorFds.Classify(cli.GuestFds, StraceSetup.Traces(cli.Emulator));
     try
     {
         int status = GuestLauncher.Run(cli);

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using UserEmu.Host;
 using UserEmu.Memory;
@@ -49,7 +48,7 @@ public static class InitialStack
         ulong platformAddr = p -= (ulong)platform.Length;
         mem.WriteBytes(platformAddr, platform);
         Span<byte> random = stackalloc byte[16];
-        RandomNumberGenerator.Fill(random);
+        LibC.GetRandom(random);
         ulong randomAddr = p -= 16;
         mem.WriteBytes(randomAddr, random);
 

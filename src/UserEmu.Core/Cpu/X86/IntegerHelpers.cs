@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.Intrinsics.X86;
-using System.Security.Cryptography;
 using UserEmu.Engine;
 using Sig = UserEmu.Engine.Signals;
 
@@ -211,7 +210,7 @@ public static unsafe class IntegerHelpers
     public static ulong Random(Vcpu cpu, ulong a, ulong b, long imm)
     {
         Span<byte> buf = stackalloc byte[8];
-        RandomNumberGenerator.Fill(buf);
+        Host.LibC.GetRandom(buf);
         return BitConverter.ToUInt64(buf);
     }
 
