@@ -16,22 +16,28 @@ public sealed class EngineStats
     // Dispatcher counters (not atomic: threads may lose counts). A native entry runs a chain of blocks.
     public long Dispatches, JumpCacheMisses, InterpretedRuns, NativeEntries, RegionRuns;
     /// <summary>The ops native code handed back to the managed side (helpers, accesses that failed the inline check), by op and helper.</summary>
-    public readonly Dictionary<(IR.IrOp Op, ushort Helper), long> NativeHandBacks = new();
+    /// <remarks>Made only for -d stats: a dictionary over this key type is JIT-compiled at first use.</remarks>
+    Dictionary<(IR.IrOp Op, ushort Helper), long>? _handBacks;
+
+    /// <summary>Counts the ops native code hands back (see <see cref="Backend.Native.NativeBlockRunner.CountHandBacksIn"/>).</summary>
+    public void CountHandBacks() => _handBacks ??= new();
 
     public void CountHandBack(in IR.IrInstr i)
     {
         var key = (i.Op, i.Op is IR.IrOp.Call or IR.IrOp.PureCall ? i.Helper : (ushort)0);
-        lock (NativeHandBacks) NativeHandBacks[key] = NativeHandBacks.GetValueOrDefault(key) + 1;
+        var counts = _handBacks!;
+        lock (counts) counts[key] = counts.GetValueOrDefault(key) + 1;
     }
 
     string FormatHandBacks()
     {
         long total;
         List<KeyValuePair<(IR.IrOp Op, ushort Helper), long>> top;
-        lock (NativeHandBacks)
+        var counts = _handBacks ?? new();
+        lock (counts)
         {
-            total = NativeHandBacks.Values.Sum();
-            top = NativeHandBacks.OrderByDescending(e => e.Value).Take(6).ToList();
+            total = counts.Values.Sum();
+            top = counts.OrderByDescending(e => e.Value).Take(6).ToList();
         }
         static string Name((IR.IrOp Op, ushort Helper) k) => k.Helper != 0 ? IR.HelperTable.Name(k.Helper) : k.Op.ToString();
         return $"useremu stats: ops native code handed back {total}" + (top.Count > 0 ? ": " + string.Join(", ", top.Select(e => $"{Name(e.Key)} {e.Value}")) : "");

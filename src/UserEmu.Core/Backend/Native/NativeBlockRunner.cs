@@ -25,7 +25,11 @@ public static unsafe class NativeBlockRunner
     // Set when -d stats counts the ops handed back (one process per engine).
     static EngineStats? s_stats;
 
-    public static void CountHandBacksIn(EngineStats stats) => s_stats = stats;
+    public static void CountHandBacksIn(EngineStats stats)
+    {
+        stats.CountHandBacks();
+        s_stats = stats;
+    }
 
     /// <summary>What the code returns in rax:rdx.</summary>
     [StructLayout(LayoutKind.Sequential)]
