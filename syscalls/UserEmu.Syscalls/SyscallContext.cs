@@ -94,7 +94,7 @@ public readonly unsafe struct SyscallContext
         while (at < end)
         {
             ulong page = at >> GuestAddressSpace.PageShift;
-            if (page >= mem.PageCount || ((PageFlags)mem.Pages[page] & need) != need) break;
+            if (page >= mem.PageCount || (((PageFlags)mem.Pages[page] & need) != need && !mem.Revived(at, need))) break;
             at = (page + 1) << GuestAddressSpace.PageShift;
         }
         return Math.Min(at, end) - addr;

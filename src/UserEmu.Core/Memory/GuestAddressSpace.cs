@@ -119,9 +119,16 @@ public sealed unsafe partial class GuestAddressSpace : IDisposable
         ulong end = addr + size - 1;
         if (end < addr) return false;
         for (ulong p = addr >> PageShift; p <= end >> PageShift; p++)
-            if (p >= PageCount || ((PageFlags)Pages[p] & need) != need) return false;
+            if (p >= PageCount || (((PageFlags)Pages[p] & need) != need && !Revived(p << PageShift, need))) return false;
         return true;
     }
+
+    /// <summary>
+    /// Whether the page at <paramref name="addr"/>, past its file's end when mapped, now allows <paramref name="need"/>
+    /// because the file has grown (its access bits come back); false for every other page.
+    /// </summary>
+    public bool Revived(ulong addr, PageFlags need) =>
+        (FlagsAt(addr) & PageFlags.PastEof) != 0 && !StillPastEof(addr) && (FlagsAt(addr) & need) == need;
 
     public PageFlags FlagsAt(ulong addr) => (addr >> PageShift) < PageCount ? (PageFlags)Pages[addr >> PageShift] : PageFlags.None;
 

@@ -54,8 +54,8 @@ public sealed partial class SignalProgramTests
     /// <summary>
     /// A file mapping touched past the file's end, by hot loads and stores (native code's unchecked accesses fault with
     /// the host's SIGBUS there) and by write(2): SIGBUS with BUS_ADRERR at the access, EFAULT, the page usable once
-    /// the file has grown, SIGSEGV for a PROT_NONE page, and death by SIGBUS (135); as native, with the default
-    /// thresholds and with every block native from its first run.
+    /// the file has grown (for loads and for write(2)), SIGSEGV for a PROT_NONE page, and death by SIGBUS (135); as
+    /// native, with the default thresholds and with every block native from its first run.
     /// </summary>
     [Theory]
     [InlineData("32")]
@@ -68,6 +68,7 @@ public sealed partial class SignalProgramTests
         Assert.Contains("load round 199: signal 7 code 2 at base+4104", r.Stdout);
         Assert.Contains("store round 49: signal 7 code 2 at base+8204", r.Stdout);
         Assert.Contains("errno 14", r.Stdout);
+        Assert.Contains("write of a page the file has grown into: 16", r.Stdout);
     }
 
     [Fact]

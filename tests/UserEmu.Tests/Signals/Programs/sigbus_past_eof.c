@@ -1,6 +1,6 @@
 /* A file mapping read and written past the file's end: SIGBUS (BUS_ADRERR, si_addr the access) from hot loads and
-   stores, the page readable once the file has grown, EFAULT from write(2) of such a page, PROT_NONE still SIGSEGV,
-   then death by SIGBUS (status 135). */
+   stores, EFAULT from write(2) of such a page; once the file has grown, its pages work for loads and for write(2);
+   PROT_NONE still SIGSEGV; then death by SIGBUS (status 135) on a page still past the end. */
 #include "segv_catch.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -48,7 +48,7 @@ int main(void)
     int fd = mkstemp(path);
     unlink(path);
     if (fd < 0 || write(fd, "x", 1) != 1) return 2;
-    char *map = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    char *map = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (map == MAP_FAILED) return 3;
     printf("first byte %c\n", map[0]);
     map[100] = 'y'; /* inside the file's last page: fine */
@@ -58,12 +58,14 @@ int main(void)
     if (pipe(pfd) != 0) return 4;
     ssize_t n = write(pfd[1], map + 4096, 16);
     printf("write of a page past the end: %zd errno %d\n", n, errno);
-    ftruncate(fd, 2 * 4096);
+    ftruncate(fd, 3 * 4096);
+    n = write(pfd[1], map + 2 * 4096, 16);
+    printf("write of a page the file has grown into: %zd\n", n);
     probe("grown", map + 4096 + 8, map, 0);
     mprotect(map + 2 * 4096, 4096, PROT_NONE);
     probe("prot_none", map + 2 * 4096, map, 0);
     mprotect(map + 2 * 4096, 4096, PROT_READ);
     signal(SIGBUS, SIG_DFL);
     printf("last read\n");
-    return map[2 * 4096 + 1];
+    return map[3 * 4096 + 1];
 }
