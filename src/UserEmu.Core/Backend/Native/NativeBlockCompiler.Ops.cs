@@ -20,6 +20,21 @@ public sealed unsafe partial class NativeBlockCompiler
                 LoadTemp(RAX, i.A);
                 StoreTemp(i.Dst);
                 return true;
+            case IrOp.LoadState when _reg[i.Dst] != Register.None && !NextOpAloneTakesFromRax(i.Dst):
+            {
+                // Straight into the temp's register: rax keeps what it holds.
+                var m = new MemoryOperand(RDI, i.Imm);
+                var r = _reg[i.Dst];
+                E(i.Size switch
+                {
+                    1 => Instruction.Create(Code.Movzx_r32_rm8, Low32(r), m),
+                    2 => Instruction.Create(Code.Movzx_r32_rm16, Low32(r), m),
+                    4 => Instruction.Create(Code.Mov_r32_rm32, Low32(r), m),
+                    _ => Instruction.Create(Code.Mov_r64_rm64, r, m),
+                });
+                if (_rax == i.Dst) _rax = -1;
+                return true;
+            }
             case IrOp.LoadState:
             {
                 var m = new MemoryOperand(RDI, i.Imm);
@@ -277,6 +292,18 @@ public sealed unsafe partial class NativeBlockCompiler
         // x op constant takes an immediate; add, and, or and xor commute, so a constant first operand can be one too,
         // and a second operand left in rax by the previous op is taken first.
         if (i.Op is not IrOp.Sub && ((a < _pure && b >= _pure) || TakesBFirst(_k))) (a, b) = (b, a);
+        if (i.Op is IrOp.Add or IrOp.Sub && b < _pure && a >= _pure && _reg[i.Dst] != Register.None && !NextOpAloneTakesFromRax(i.Dst))
+        {
+            // A register temp plus a constant (addresses, stack pointer updates): one lea from where A is, rax untouched.
+            var from = _rax == a ? RAX : _reg[a];
+            long c = i.Op == IrOp.Sub ? -(long)_constants[b] : (long)_constants[b];
+            if (from != Register.None && c is >= int.MinValue and <= int.MaxValue)
+            {
+                E(Instruction.Create(Code.Lea_r64_m, _reg[i.Dst], new MemoryOperand(from, c)));
+                if (_rax == i.Dst) _rax = -1;
+                return true;
+            }
+        }
         LoadTemp(RAX, a);
         if (b < _pure && Fits32(_constants[b])) E(Instruction.Create(imm, RAX, (int)_constants[b]));
         else Rm(rm, b, RCX);
