@@ -421,19 +421,22 @@ public sealed unsafe partial class NativeBlockCompiler
     {
         if (i.Size is not (1 or 2 or 4 or 8)) return false;
         int stub = NewStub(k);
-        LoadTemp(RAX, i.A);
+        bool unchecked_ = NativeFaultRedirect.Enabled;
+        // The address from its temp's register where it has one (the stub spills it there), else through rax.
+        var addr = unchecked_ && i.A >= _pure && _rax != i.A && _reg[i.A] != Register.None ? _reg[i.A] : RAX;
+        if (addr == RAX) LoadTemp(RAX, i.A);
         // Inside the guest's reservation (so a host fault, not another host mapping, answers an unmapped page).
-        E(Instruction.Create(Code.Cmp_r64_rm64, RAX, R10));
+        E(Instruction.Create(Code.Cmp_r64_rm64, addr, R10));
         JumpTo(Code.Ja_rel32_64, stub);
-        var host = new MemoryOperand(R8, RAX, 1, 0, 0);
-        if (NativeFaultRedirect.Enabled)
+        var host = new MemoryOperand(R8, addr, 1, 0, 0);
+        if (unchecked_)
         {
             if (store)
             {
                 // A write to a page holding translated code must invalidate it (the managed path does). The flags of
                 // the page and the next are tested at once: a store that crosses into a code page is caught too. (A
                 // dword test: the word form's 16-bit immediate stalls the decoder on a length-changing prefix.)
-                E(Instruction.Create(Code.Mov_r64_rm64, RCX, RAX));
+                E(Instruction.Create(Code.Mov_r64_rm64, RCX, addr));
                 E(Instruction.Create(Code.Shr_rm64_imm8, RCX, GuestAddressSpace.PageShift));
                 var pages = new MemoryOperand(R9, RCX, 1, 0, 0);
                 if (i.Size == 1) E(Instruction.Create(Code.Test_rm8_imm8, pages, (int)PageFlags.HasCode));
