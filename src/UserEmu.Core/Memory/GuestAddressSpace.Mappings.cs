@@ -351,8 +351,8 @@ public sealed unsafe partial class GuestAddressSpace
     {
         if (m.FileSize < 0) return;
         ulong backed = PageAlignUp((ulong)m.FileSize);
-        ulong first = backed > m.FileOffset ? m.Start + (backed - m.FileOffset) : m.Start;
-        for (ulong p = Math.Max(first, m.Start) >> PageShift; p < m.End >> PageShift; p++)
+        ulong first = m.Start + (backed > m.FileOffset ? backed - m.FileOffset : 0);
+        for (ulong p = first >> PageShift; p < m.End >> PageShift; p++)
             Pages[p] = (byte)(PageFlags.Mapped | PageFlags.PastEof | ((PageFlags)Pages[p] & PageFlags.HasCode));
     }
 

@@ -100,14 +100,13 @@ public sealed unsafe partial class GuestAddressSpace : IDisposable
             ulong at = Math.Max(addr, p << PageShift);
             if (p >= PageCount) throw new GuestFaultException(at, FaultKind.Unmapped, write);
             var f = (PageFlags)Pages[p];
-            if ((f & PageFlags.PastEof) != 0 && (ProtAt(at) & need) == need)
-            {
-                // Allowed, but no file behind the page: SIGBUS, as the kernel's fault handler gives (unless it grew).
-                if (StillPastEof(at)) throw new GuestFaultException(at, FaultKind.Bus, write);
-                f = (PageFlags)Pages[p];
-            }
+            if ((f & need) != need && Revived(at, need)) f = (PageFlags)Pages[p];
             if ((f & need) != need)
+            {
+                // Allowed, but no file behind the page: SIGBUS, as the kernel's fault handler gives.
+                if ((f & PageFlags.PastEof) != 0 && (ProtAt(at) & need) == need) throw new GuestFaultException(at, FaultKind.Bus, write);
                 throw new GuestFaultException(at, (f & PageFlags.Mapped) != 0 ? FaultKind.Protection : FaultKind.Unmapped, write);
+            }
             if (write && (f & PageFlags.HasCode) != 0) InvalidateCodePage(p << PageShift);
         }
     }

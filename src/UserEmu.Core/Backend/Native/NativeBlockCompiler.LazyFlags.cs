@@ -20,7 +20,9 @@ public sealed unsafe partial class NativeBlockCompiler
     // A condition (ConditionPure) or all six flags (ComputePure) of lazy flags whose CcOp is known only at run time
     // (set in an earlier block): for the common sub/cmp, add and logic ops the host redoes the operation at its size
     // (a - src = dst, so cmp a, src; a + src = dst; test dst), and its setcc, or its RFLAGS, has the very flags x86
-    // defines (same operands, same result: AF too); any other CcOp goes to the managed helper.
+    // defines (same operands, same result: AF too). ZF and SF of any op come from testing CcDst, CF after inc, dec
+    // and sar and CF/OF after mul from CcSrc, shifts' six flags from both, and materialised flags (CcOp.Eflags) are
+    // CcSrc itself; what is left goes to the managed helper.
     bool LazyFlags(in IrInstr i, int k, bool compute)
     {
         var cond = (Cond)((int)i.Imm & ~1);
@@ -79,8 +81,7 @@ public sealed unsafe partial class NativeBlockCompiler
         {
             // After mul and imul CF = OF = (CcSrc != 0).
             int notMul = NewLabel();
-            E(Instruction.Create(Code.Lea_r32_m, R11D, new MemoryOperand(RAX, -(int)CcKind.Mul * 4)));
-            E(Instruction.Create(Code.Cmp_rm32_imm8, R11D, 4));
+            CompareKind(CcKind.Mul, 1);
             JumpTo(Code.Jae_rel32_64, notMul);
             E(Instruction.Create(Code.Test_rm64_r64, RDX, RDX));
             E(Instruction.Create(((int)i.Imm & 1) == 0 ? Code.Setne_rm8 : Code.Sete_rm8, AL));
@@ -95,11 +96,9 @@ public sealed unsafe partial class NativeBlockCompiler
             int fromSrc = NewLabel();
             E(Instruction.Create(Code.Test_rm32_r32, EAX, EAX));
             JumpTo(Code.Je_rel32_64, fromSrc);
-            E(Instruction.Create(Code.Lea_r32_m, R11D, new MemoryOperand(RAX, -(int)CcKind.Inc * 4)));
-            E(Instruction.Create(Code.Cmp_rm32_imm8, R11D, 8));
+            CompareKind(CcKind.Inc, 2); // inc or dec
             JumpTo(Code.Jb_rel32_64, fromSrc);
-            E(Instruction.Create(Code.Lea_r32_m, R11D, new MemoryOperand(RAX, -(int)CcKind.Sar * 4)));
-            E(Instruction.Create(Code.Cmp_rm32_imm8, R11D, 4));
+            CompareKind(CcKind.Sar, 1);
             JumpTo(Code.Jae_rel32_64, stub);
             Bind(fromSrc);
             E(Instruction.Create(Code.Bt_rm32_imm8, EDX, 0));
@@ -151,6 +150,16 @@ public sealed unsafe partial class NativeBlockCompiler
         return true;
     }
 
+    /// <summary>
+    /// Compares the CcOp in eax with the <paramref name="kinds"/> kinds from <paramref name="first"/> on, at every
+    /// size: below (jb) when it is one of them, above or equal (jae) when not.
+    /// </summary>
+    void CompareKind(CcKind first, int kinds)
+    {
+        E(Instruction.Create(Code.Lea_r32_m, R11D, new MemoryOperand(RAX, -(int)first * 4)));
+        E(Instruction.Create(Code.Cmp_rm32_imm8, R11D, 4 * kinds));
+    }
+
     /// <summary>Emits <paramref name="body"/> once per operand size (1, 2, 4, 8 bytes), chosen at run time by CcOp's low two bits (in eax); each body must jump away.</summary>
     void BySize(Action<int> body)
     {
@@ -191,8 +200,7 @@ public sealed unsafe partial class NativeBlockCompiler
     void ShiftFlags(CcKind kind, int done)
     {
         int next = NewLabel();
-        E(Instruction.Create(Code.Lea_r32_m, R11D, new MemoryOperand(RAX, -(int)kind * 4)));
-        E(Instruction.Create(Code.Cmp_rm32_imm8, R11D, 4));
+        CompareKind(kind, 1);
         JumpTo(Code.Jae_rel32_64, next);
         BySize(size =>
         {
