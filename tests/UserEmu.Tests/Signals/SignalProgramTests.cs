@@ -10,6 +10,11 @@ namespace UserEmu.Tests.SignalPrograms;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed partial class SignalProgramTests
 {
+    /// <summary>Builds a program with -O2 and compares it with native, the native tier's threshold set to <paramref name="nativeThreshold"/>.</summary>
+    static CommandResult SameAsNativeWithNativeThreshold(string program, string nativeThreshold) =>
+        NativeOracle.AssertSameAsNative(GuestProgram.Build(program, "-O2", "-w"), [],
+            env: new Dictionary<string, string> { ["USEREMU_NATIVE_THRESHOLD"] = nativeThreshold });
+
     [Fact]
     public void SegvHandlerEditsTheContextToSkipTheFault()
     {
@@ -28,8 +33,7 @@ public sealed partial class SignalProgramTests
     [InlineData("0")]
     public void FaultingLoadsInNativeCodeRaiseSegvAtTheFaultingAddress(string nativeThreshold)
     {
-        string exe = GuestProgram.Build("Signals/Programs/segv_native_loads.c", "-O2", "-w");
-        var r = NativeOracle.AssertSameAsNative(exe, [], env: new Dictionary<string, string> { ["USEREMU_NATIVE_THRESHOLD"] = nativeThreshold });
+        var r = SameAsNativeWithNativeThreshold("Signals/Programs/segv_native_loads.c", nativeThreshold);
         Assert.Equal(139, r.ExitStatus);
         Assert.Contains("size 8 round 299: signal 11 at base+4096", r.Stdout);
     }
@@ -44,8 +48,7 @@ public sealed partial class SignalProgramTests
     [InlineData("0")]
     public void FaultingStoresInNativeCodeRaiseSegvAndStoresIntoCodeAreSeen(string nativeThreshold)
     {
-        string exe = GuestProgram.Build("Signals/Programs/segv_native_stores.c", "-O2", "-w");
-        var r = NativeOracle.AssertSameAsNative(exe, [], env: new Dictionary<string, string> { ["USEREMU_NATIVE_THRESHOLD"] = nativeThreshold });
+        var r = SameAsNativeWithNativeThreshold("Signals/Programs/segv_native_stores.c", nativeThreshold);
         Assert.Equal(139, r.ExitStatus);
         Assert.Contains("first page kept: 1", r.Stdout);
         Assert.Contains("answer now 42", r.Stdout);
@@ -62,8 +65,7 @@ public sealed partial class SignalProgramTests
     [InlineData("0")]
     public void FileMappingPastItsEndRaisesSigbus(string nativeThreshold)
     {
-        string exe = GuestProgram.Build("Signals/Programs/sigbus_past_eof.c", "-O2", "-w");
-        var r = NativeOracle.AssertSameAsNative(exe, [], env: new Dictionary<string, string> { ["USEREMU_NATIVE_THRESHOLD"] = nativeThreshold });
+        var r = SameAsNativeWithNativeThreshold("Signals/Programs/sigbus_past_eof.c", nativeThreshold);
         Assert.Equal(135, r.ExitStatus);
         Assert.Contains("load round 199: signal 7 code 2 at base+4104", r.Stdout);
         Assert.Contains("store round 49: signal 7 code 2 at base+8204", r.Stdout);
