@@ -36,6 +36,7 @@ static unsafe partial class Program
         argv.AddRange([Utf8("-guest-fds"), Utf8(string.Join(',', guestFds))]);
         argv.AddRange(ProcList("/proc/self/cmdline").Skip(1));
 
+        DescriptorReservation.GrowTableForExec();
         int errno = Exec(argv, envp);
         DescriptorReservation.Release(placeholders);
         var message = Utf8($"useremu: cannot run the emulator engine {engine}: {Marshal.GetPInvokeErrorMessage(errno)}\n");

@@ -53,7 +53,7 @@ try
     }
     catch (ExecFormatException e)
     {
-        Console.Error.WriteLine($"useremu: {cli.Program}: {e.Message}");
+        HostStderr.Messages.WriteLine($"useremu: {cli.Program}: {e.Message}");
         return e.ExitCode;
     }
     catch (GuestTerminatedBySignalException s)
@@ -65,7 +65,7 @@ try
     catch (Exception e) when (e is not UsageException)
     {
         // An emulator bug: one line with what we know, then the guest dies as if the instruction were illegal.
-        Console.Error.WriteLine($"useremu: internal error: {e.GetType().Name}: {e.Message} (run with -d in_asm,exec to locate it)");
+        HostStderr.Messages.WriteLine($"useremu: internal error: {e.GetType().Name}: {e.Message} (run with -d in_asm,exec to locate it)");
         cli.Emulator.Log.Flush();
         HostExit.DieBySignal(Signals.SIGILL);
         return 128 + Signals.SIGILL;
@@ -73,6 +73,6 @@ try
 }
 catch (UsageException e)
 {
-    Console.Error.WriteLine($"useremu: {e.Message}");
+    HostStderr.Messages.WriteLine($"useremu: {e.Message}");
     return 1;
 }

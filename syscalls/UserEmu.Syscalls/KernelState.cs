@@ -1,4 +1,5 @@
 using UserEmu.Engine;
+using UserEmu.Host;
 using UserEmu.Syscalls.Paths;
 
 namespace UserEmu.Syscalls;
@@ -76,7 +77,7 @@ public sealed class UnsupportedWarnings
         if (_options.QuietUnimplemented) return false;
         lock (_lock)
             if (!_seen.Add(key)) return false;
-        Console.Error.WriteLine(message);
+        HostStderr.Messages.WriteLine(message);
         return true;
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using UserEmu.Backend.IL;
 using UserEmu.Backend.Interpreter;
 using UserEmu.Backend.Native;
+using UserEmu.Host;
 using UserEmu.IR;
 using UserEmu.Memory;
 
@@ -63,7 +64,7 @@ public sealed unsafe class CpuLoop
             }
             catch (GuestSignalException s)
             {
-                if (s.Detail != null) Console.Error.WriteLine($"useremu: {s.Detail}");
+                if (s.Detail != null) HostStderr.Messages.WriteLine($"useremu: {s.Detail}");
                 _proc.Signals.DeliverSynchronous(_cpu, new GuestSignalInfo(s.Signal, s.Code, s.Address));
             }
             catch (Exception e) when (e is not (GuestTerminatedBySignalException or GuestThreadExitException))
@@ -71,7 +72,7 @@ public sealed unsafe class CpuLoop
                 // Any other host exception is an emulator bug (the guest's own errors are signals and errnos); escaping,
                 // it would end the thread with a .NET stack trace. One line with the guest PC and bytes, then SIGILL there.
                 ulong pc = _cpu.State->Rip;
-                Console.Error.WriteLine($"useremu: internal error at guest pc 0x{pc:x} ({GuestBytes(pc)}): {e.GetType().Name}: {e.Message} (-d in_asm,op,exec -D file shows the blocks)");
+                HostStderr.Messages.WriteLine($"useremu: internal error at guest pc 0x{pc:x} ({GuestBytes(pc)}): {e.GetType().Name}: {e.Message} (-d in_asm,op,exec -D file shows the blocks)");
                 _proc.Signals.DeliverSynchronous(_cpu, new GuestSignalInfo(Signals.SIGILL, Signals.ILL_ILLOPN, pc));
             }
         }

@@ -22,7 +22,7 @@ public sealed class EmulatorOptions
     /// <summary>-d items: in_asm, op, exec, cpu, stats...</summary>
     public HashSet<string> DebugItems { get; } = new(StringComparer.Ordinal);
     /// <summary>Where -d output goes (-D); stderr by default.</summary>
-    public TextWriter Log { get; set; } = Console.Error;
+    public TextWriter Log { get; set; } = UserEmu.Host.HostStderr.Instance;
     /// <summary>CPU model name (-cpu); selects the CPUID features the guest sees.</summary>
     public string CpuModel { get; set; } = "max";
     /// <summary>Suppress the one-line warning for unimplemented syscalls.</summary>

@@ -198,7 +198,7 @@ public sealed class GuestSignals(GuestProcess process)
     {
         public void EnterHandler(Vcpu cpu, GuestSignalInfo info, ref GuestSigAction action)
         {
-            Console.Error.WriteLine($"useremu: guest signal handlers are not available for this guest ISA; signal {info.Signal} terminates the program");
+            UserEmu.Host.HostStderr.Messages.WriteLine($"useremu: guest signal handlers are not available for this guest ISA; signal {info.Signal} terminates the program");
             throw new GuestTerminatedBySignalException(info.Signal);
         }
 

@@ -12,6 +12,9 @@ static unsafe partial class DescriptorReservation
     /// <summary>Descriptors below this are the guest's in a started or exec'd emulator.</summary>
     public const int Top = 64;
     const int F_GETFD = 1, FD_CLOEXEC = 1, O_PATH = 0x200000, SysOpen = 2, SysFcntl = 72;
+    const int SysUnshare = 272, CLONE_FILES = 0x400, F_DUPFD_CLOEXEC = 1030, O_CLOEXEC = 0x80000;
+    /// <summary>The descriptor table size <see cref="GrowTableForExec"/> asks for: the runtime's ~80 descriptors above <see cref="Top"/>, strace's output copy at 900, and room for the guest.</summary>
+    const int TableSize = 1024;
 
     /// <summary>Whether <paramref name="fd"/> is open and survives an exec (no close-on-exec flag).</summary>
     public static bool SurvivesExec(int fd)
@@ -38,6 +41,27 @@ static unsafe partial class DescriptorReservation
         if (devnull >= Top) close(devnull);
         else placeholders.Add(devnull); // it sits in the reserved range itself
         return placeholders;
+    }
+
+    /// <summary>
+    /// Just before an execve, in a process that exits or execs either way: gives this thread a private descriptor
+    /// table and grows it to <see cref="TableSize"/> entries, a size the exec'd program keeps.
+    /// </summary>
+    /// <remarks>
+    /// Growing the table of a process with several threads waits for an RCU grace period in the kernel
+    /// (expand_fdtable's synchronize_rcu): 10-20 ms here, paid by the emulator's runtime when its assemblies took
+    /// descriptor 128 (a quarter of a `busybox true`). A table with one user grows at once, and execve keeps it whole.
+    /// </remarks>
+    public static void GrowTableForExec()
+    {
+        if (syscall(SysUnshare, CLONE_FILES, 0, 0) != 0) return;
+        long devnull;
+        fixed (byte* path = "/dev/null\0"u8) devnull = syscall(SysOpen, (long)path, O_PATH | O_CLOEXEC, 0);
+        if (devnull < 0) return;
+        long fd = syscall(SysFcntl, devnull, F_DUPFD_CLOEXEC, TableSize - 1);
+        if (fd < 0) fd = syscall(SysFcntl, devnull, F_DUPFD_CLOEXEC, TableSize / 4 - 1); // a lower RLIMIT_NOFILE
+        if (fd >= 0) close((int)fd);
+        close((int)devnull);
     }
 
     /// <summary>Closes the placeholders again (the exec failed).</summary>

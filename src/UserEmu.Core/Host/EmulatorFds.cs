@@ -86,13 +86,11 @@ public static unsafe class EmulatorFds
     public static void Classify(IReadOnlyCollection<int>? guestFds, bool tracing)
     {
         PreloadAssemblies(tracing);
-        _ = Console.Out;
-        _ = Console.Error;
-        // The runtime's signal handling (a pipe and a thread, made on first use by PosixSignalRegistration or the
-        // console) is set up now, while the placeholders still hold the low numbers.
-        using (System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGCONT, _ => { }))
-        {
-        }
+        // The emulator's stderr copy is taken now, to be sorted with the emulator's descriptors, and so is the runtime's
+        // random source (/dev/urandom, opened by the first seed a HashCode or string hash needs and kept open). Nothing
+        // starts the runtime's own signal handling (System.Console or PosixSignalRegistration would: a pipe and a thread).
+        _ = HostStderr.Instance;
+        _ = HashCode.Combine(0);
         SortDescriptors(guestFds);
     }
 
@@ -168,16 +166,10 @@ public static unsafe class EmulatorFds
     static bool IsPlaceholder(int fd)
     {
         int fl = Fcntl(fd, F_GETFL, 0);
-        if (fl < 0 || (fl & O_PATH) == 0) return false;
-        try
-        {
-            return new FileInfo($"/proc/self/fd/{fd}").LinkTarget == "/dev/null";
-        }
-        catch (IOException)
-        {
-            return false;
-        }
+        return fl >= 0 && (fl & O_PATH) != 0 && HostFiles.ReadLink(FdLink(fd)) == "/dev/null";
     }
+
+    static string FdLink(int fd) => "/proc/self/fd/" + fd.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The runtime's debugger transport (when diagnostics are on) keeps a thread blocked opening a FIFO, which holds a
@@ -214,22 +206,14 @@ public static unsafe class EmulatorFds
     // Field 22 of /proc/self/stat: the start time in clock ticks since boot.
     static string StartTime()
     {
-        var fields = ProcStatFields.Split(File.ReadAllText("/proc/self/stat"));
+        var fields = ProcStatFields.Split(System.Text.Encoding.UTF8.GetString(HostFiles.ReadAll("/proc/self/stat")));
         int at = ProcStatFields.Index(22);
         return at < fields.Length ? fields[at] : "";
     }
 
     static bool IsDebuggerPipe(int fd)
     {
-        try
-        {
-            return new FileInfo($"/proc/self/fd/{fd}").LinkTarget is { } t &&
-                t.StartsWith(Path.Combine(Path.GetTempPath(), "clr-debug-pipe-"), StringComparison.Ordinal);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
+        return HostFiles.ReadLink(FdLink(fd)) is { } t && t.StartsWith(Path.Combine(Path.GetTempPath(), "clr-debug-pipe-"), StringComparison.Ordinal);
     }
 
     // fcntl and open are variadic in libc: called through syscall(2) instead.
@@ -238,16 +222,16 @@ public static unsafe class EmulatorFds
     /// <summary>The open descriptors of this process.</summary>
     public static List<int> OpenFds()
     {
-        var fds = new List<int>();
+        List<int> fds;
         try
         {
-            foreach (var entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
-                if (int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out int fd)) fds.Add(fd);
+            fds = HostFiles.NumericEntries("/proc/self/fd");
         }
         catch (IOException)
         {
+            return [];
         }
-        // The enumeration's own directory descriptor was listed too, and is closed now.
+        // The listing's own directory descriptor was listed too, and is closed now.
         fds.RemoveAll(fd => Fcntl(fd, F_GETFD, 0) < 0);
         return fds;
     }
@@ -257,16 +241,7 @@ public static unsafe class EmulatorFds
     {
         int flags = Fcntl(fd, F_GETFD, 0);
         if (flags < 0 || (flags & FD_CLOEXEC) != 0) return false;
-        string? target;
-        try
-        {
-            target = new FileInfo($"/proc/self/fd/{fd}").LinkTarget;
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        if (target == null) return false;
+        if (HostFiles.ReadLink(FdLink(fd)) is not { } target) return false;
         // The runtime makes its pipes, sockets, memfds and /dev/urandom close-on-exec (measured with strace); what it
         // keeps open without the flag is its assemblies and the debugger FIFOs. An inherited pipe (a make jobserver's,
         // a parent's extra channel) or /dev/null above 2 is therefore the guest's.

@@ -80,7 +80,7 @@ public static class GuestText
     /// <summary>The strings of a NUL-separated /proc file (cmdline, environ), decoded losslessly.</summary>
     public static List<string> ReadList(string path)
     {
-        var raw = File.ReadAllBytes(path);
+        var raw = HostFiles.ReadAll(path);
         var items = new List<string>();
         for (int start = 0, i = 0; i < raw.Length; i++)
         {

@@ -17,8 +17,7 @@ public static unsafe partial class HostExit
     public static void DieBySignal(int signal)
     {
         BeforeExit?.Invoke(0, signal);
-        Console.Out.Flush();
-        Console.Error.Flush();
+        HostStderr.Messages.Flush();
         ulong* lim = stackalloc ulong[2];
         setrlimit(RLIMIT_CORE, lim);
         // struct sigaction with SIG_DFL and an empty mask (the runtime installed its own handlers).
@@ -36,8 +35,7 @@ public static unsafe partial class HostExit
     public static void ExitProcess(int status)
     {
         BeforeExit?.Invoke(status, 0);
-        Console.Out.Flush();
-        Console.Error.Flush();
+        HostStderr.Messages.Flush();
         LibC._exit(status);
     }
 }

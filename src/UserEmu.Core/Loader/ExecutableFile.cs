@@ -49,16 +49,9 @@ internal sealed class ExecutableFile : IDisposable
 
     static string Resolve(int fd, string path)
     {
-        try
-        {
-            // The fd link names the file actually opened, with every symlink on the way resolved.
-            string? target = new FileInfo($"/proc/self/fd/{fd}").LinkTarget;
-            if (target != null && target.StartsWith('/')) return target;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
-        return Path.GetFullPath(path);
+        // The fd link names the file actually opened, with every symlink on the way resolved.
+        string? target = UserEmu.Host.HostFiles.ReadLink($"/proc/self/fd/{fd}");
+        return target != null && target.StartsWith('/') ? target : Path.GetFullPath(path);
     }
 
     /// <summary>The one-line message and exit status for an errno from opening or checking a program.</summary>

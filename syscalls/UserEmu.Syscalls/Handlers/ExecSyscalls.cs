@@ -66,8 +66,7 @@ public static unsafe class ExecSyscalls
         string ignored = InheritedSignals.Ignored(proc.Signals).ToString("x", CultureInfo.InvariantCulture);
         string blocked = c.Cpu.SignalMask.ToString("x", CultureInfo.InvariantCulture);
         proc.Options.Log.Flush();
-        Console.Out.Flush();
-        Console.Error.Flush();
+        HostStderr.Messages.Flush();
         var (guestFds, placeholders) = EmulatorFds.PrepareExec();
         string[] hostArgv = [.. proc.ReexecCommand, "-ignored-signals", ignored, "-blocked-signals", blocked, "-guest-fds", guestFds,
             "-0", plan.Argv[0], "--", plan.Program, .. plan.Argv.AsSpan(1)];

@@ -57,8 +57,7 @@ public static unsafe class ForkSyscalls
         if (vfork && !VforkPipe(out vforkRead, out vforkWrite)) return -Errno.EAGAIN;
 
         proc.Options.Log.Flush();
-        Console.Out.Flush();
-        Console.Error.Flush();
+        HostStderr.Messages.Flush();
         proc.Exclusive.Begin(proc.Threads.Count - 1);
         ForkGate.BeforeFork();
         int pid = -1, err = 0;

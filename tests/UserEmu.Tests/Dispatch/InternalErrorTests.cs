@@ -1,6 +1,7 @@
 using UserEmu.Cpu.X86;
 using UserEmu.Engine;
 using UserEmu.Frontend.X86;
+using UserEmu.Host;
 using UserEmu.IR;
 using UserEmu.Memory;
 using Xunit;
@@ -54,9 +55,9 @@ public sealed unsafe class InternalErrorTests
         GuestSignalInfo? seen = null;
         proc.Signals.Observer = (_, info) => seen = info;
 
-        var saved = Console.Error;
+        var saved = HostStderr.Messages;
         var captured = new StringWriter();
-        Console.SetError(captured);
+        HostStderr.Messages = captured;
         int died;
         try
         {
@@ -64,7 +65,7 @@ public sealed unsafe class InternalErrorTests
         }
         finally
         {
-            Console.SetError(saved);
+            HostStderr.Messages = saved;
         }
         return (captured.ToString(), seen, died, cpu.State->Gpr[CpuState.RAX]);
     }
@@ -93,16 +94,16 @@ public sealed unsafe class InternalErrorTests
         var proc = new GuestProcess { Memory = mem, Options = new EmulatorOptions(), Frontend = new FailingFrontend(new InvalidOperationException("x")), Syscalls = new NoSyscalls() };
         using var cpu = new Vcpu(proc);
         cpu.State->Rip = Broken;
-        var saved = Console.Error;
+        var saved = HostStderr.Messages;
         var captured = new StringWriter();
-        Console.SetError(captured);
+        HostStderr.Messages = captured;
         try
         {
             Assert.Equal(Signals.SIGILL, Assert.Throws<GuestTerminatedBySignalException>(() => new CpuLoop(cpu).Run()).Signal);
         }
         finally
         {
-            Console.SetError(saved);
+            HostStderr.Messages = saved;
         }
         Assert.Equal($"useremu: internal error at guest pc 0x{Broken:x} (unreadable): InvalidOperationException: x (-d in_asm,op,exec -D file shows the blocks)\n", captured.ToString());
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using UserEmu.Engine;
+using UserEmu.Host;
 using Xunit;
 
 namespace UserEmu.Tests.Syscalls;
@@ -196,15 +197,15 @@ public sealed unsafe class ProcessSyscallTests : IDisposable
     public void RseqIsSilentlyUnavailable()
     {
         var err = new StringWriter();
-        var saved = Console.Error;
-        Console.SetError(err);
+        var saved = HostStderr.Messages;
+        HostStderr.Messages = err;
         try
         {
             Assert.Equal(-38, _g.Call("rseq", S, 32, 0, 0x53053053));
         }
         finally
         {
-            Console.SetError(saved);
+            HostStderr.Messages = saved;
         }
         Assert.DoesNotContain("rseq", err.ToString());
     }

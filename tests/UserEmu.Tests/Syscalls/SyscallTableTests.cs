@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using UserEmu.Engine;
+using UserEmu.Host;
 using UserEmu.Syscalls;
 using UserEmu.Syscalls.Table;
 using Xunit;
@@ -61,8 +62,8 @@ public sealed class SyscallTableTests
     {
         using var g = new SyscallFixture();
         var err = new StringWriter();
-        var saved = Console.Error;
-        Console.SetError(err);
+        var saved = HostStderr.Messages;
+        HostStderr.Messages = err;
         try
         {
             int nr = SyscallFixture.Nr("kexec_load");
@@ -73,7 +74,7 @@ public sealed class SyscallTableTests
         }
         finally
         {
-            Console.SetError(saved);
+            HostStderr.Messages = saved;
         }
         var lines = err.ToString().Split('\n');
         Assert.Single(lines, l => l == "useremu: unsupported syscall 246 (kexec_load)");
@@ -85,15 +86,15 @@ public sealed class SyscallTableTests
     {
         using var g = new SyscallFixture(new EmulatorOptions { QuietUnimplemented = true });
         var err = new StringWriter();
-        var saved = Console.Error;
-        Console.SetError(err);
+        var saved = HostStderr.Messages;
+        HostStderr.Messages = err;
         try
         {
             Assert.Equal(-38, g.Call("kexec_load"));
         }
         finally
         {
-            Console.SetError(saved);
+            HostStderr.Messages = saved;
         }
         Assert.DoesNotContain("kexec_load", err.ToString());
     }
