@@ -1,7 +1,7 @@
 using UserEmu.IR;
 using UserEmu.Memory;
 
-namespace UserEmu.Backend.IL;
+namespace UserEmu.Backend;
 
 /// <summary>
 /// Guest memory accesses of one block that share a base (the same temp plus different constant offsets, as stack slots
@@ -12,36 +12,58 @@ namespace UserEmu.Backend.IL;
 /// one page with the needed permissions covers every access of the group in this block. When it fails (the span
 /// crosses a page, or some access would fault), each access of the group takes the checked slow path, which raises a
 /// fault at the right instruction. Offsets are followed through Add/Sub of constants and Mov, so a run of pushes, each
-/// from the previous RSP, is one group; a temp defined more than once in the block is never a base.
+/// from the previous RSP, is one group; a temp defined more than once in the block is never a base. Used by the IL
+/// regions and the native tier; runs once per translated block, so it reuses its arrays and makes no LINQ garbage.
 /// </remarks>
 sealed class MemoryAccessGroups
 {
     /// <summary>One group: base temp, lowest offset, span in bytes, and the page flags mask/value it needs.</summary>
-    public readonly record struct Group(ushort Base, long Low, int Span, PageFlags Mask, PageFlags Need);
+    public readonly record struct Group(ushort Base, long Low, int Span, PageFlags Mask, PageFlags Need)
+    {
+        /// <summary>Some access of the group writes.</summary>
+        public bool Stores => (Need & PageFlags.Write) != 0;
+    }
+
+    readonly record struct Access(int Index, ushort Base, long Offset, int Size, bool Store);
 
     /// <summary>Group index per instruction of the block (-1: not grouped).</summary>
     public int[] GroupOf { get; private set; } = [];
     /// <summary>Per instruction: the group whose check is emitted just before it (its first access), or -1.</summary>
     public int[] CheckAt { get; private set; } = [];
+    /// <summary>Per grouped access: its address's offset from the group's base.</summary>
+    public long[] OffsetOf { get; private set; } = [];
     public List<Group> Groups { get; } = new();
 
     /// <summary>The widest span one check covers; wider groups are split into single accesses.</summary>
-    const int MaxSpan = 1024;
+    public const int MaxSpan = 1024;
+
+    byte[] _defs = [];
+    ushort[] _root = [];
+    long[] _offset = [];
+    bool[] _known = [];
+    readonly List<Access> _accesses = new();
+    readonly List<ushort> _bases = new();
 
     public void Analyze(PreparedBlock block)
     {
         var code = block.Code;
         int temps = block.TempCount;
-        var defs = new byte[temps];
+        if (_defs.Length < temps)
+        {
+            _defs = new byte[temps];
+            _root = new ushort[temps];
+            _offset = new long[temps];
+            _known = new bool[temps];
+        }
+        var defs = _defs;
+        Array.Clear(defs, 0, temps);
+        Array.Clear(_known, 0, temps);
         foreach (ref readonly var i in code.AsSpan())
             if (PreparedBlock.Defines(i.Op) && defs[i.Dst] < 2) defs[i.Dst]++;
         // Temps read before written start from the template: their value is not one of this block's definitions.
         for (int t = block.PureConstants; t < block.Constants.Length; t++) defs[t] = 2;
 
-        var root = new ushort[temps];
-        var offset = new long[temps];
-        var known = new bool[temps];
-        var accesses = new List<(int Index, ushort Base, long Off, int Size, bool Store)>();
+        _accesses.Clear();
         for (int k = 0; k < code.Length; k++)
         {
             ref readonly var i = ref code[k];
@@ -49,59 +71,78 @@ sealed class MemoryAccessGroups
             {
                 ushort a = i.A;
                 if (a >= block.PureConstants && defs[a] == 1)
-                {
-                    var (b, off) = known[a] ? (root[a], offset[a]) : (a, 0L);
-                    accesses.Add((k, b, off, i.Size, i.Op == IrOp.Store));
-                }
+                    _accesses.Add(_known[a] ? new Access(k, _root[a], _offset[a], i.Size, i.Op == IrOp.Store) : new Access(k, a, 0, i.Size, i.Op == IrOp.Store));
                 continue;
             }
             if (!PreparedBlock.Defines(i.Op) || defs[i.Dst] != 1) continue;
-            ushort d = i.Dst;
             switch (i.Op)
             {
-                case IrOp.Add when IsConst(block, i.B) && Stable(block, defs, i.A):
-                    Derive(d, i.A, (long)block.Constants[i.B]);
+                case IrOp.Add when IsConst(block, i.B) && Stable(block, i.A):
+                    Derive(i.Dst, i.A, (long)block.Constants[i.B]);
                     break;
-                case IrOp.Add when IsConst(block, i.A) && Stable(block, defs, i.B):
-                    Derive(d, i.B, (long)block.Constants[i.A]);
+                case IrOp.Add when IsConst(block, i.A) && Stable(block, i.B):
+                    Derive(i.Dst, i.B, (long)block.Constants[i.A]);
                     break;
-                case IrOp.Sub when IsConst(block, i.B) && Stable(block, defs, i.A):
-                    Derive(d, i.A, -(long)block.Constants[i.B]);
+                case IrOp.Sub when IsConst(block, i.B) && Stable(block, i.A):
+                    Derive(i.Dst, i.A, -(long)block.Constants[i.B]);
                     break;
-                case IrOp.Mov when Stable(block, defs, i.A):
-                    Derive(d, i.A, 0);
+                case IrOp.Mov when Stable(block, i.A):
+                    Derive(i.Dst, i.A, 0);
                     break;
             }
         }
 
-        void Derive(ushort d, ushort from, long add)
-        {
-            root[d] = known[from] ? root[from] : from;
-            offset[d] = (known[from] ? offset[from] : 0) + add;
-            known[d] = true;
-        }
-
         Groups.Clear();
-        GroupOf = new int[code.Length];
-        CheckAt = new int[code.Length];
-        for (int k = 0; k < code.Length; k++) GroupOf[k] = CheckAt[k] = -1;
-        foreach (var byBase in accesses.GroupBy(x => x.Base))
+        if (GroupOf.Length < code.Length)
         {
-            var list = byBase.ToList();
-            if (list.Count < 2) continue;
-            long low = list.Min(x => x.Off), high = list.Max(x => x.Off + x.Size);
-            if (high - low > MaxSpan) continue;
-            bool loads = list.Any(x => !x.Store), stores = list.Any(x => x.Store);
+            GroupOf = new int[code.Length];
+            CheckAt = new int[code.Length];
+            OffsetOf = new long[code.Length];
+        }
+        Array.Fill(GroupOf, -1, 0, code.Length);
+        Array.Fill(CheckAt, -1, 0, code.Length);
+        // The bases in order of their first access; each makes a group if two or more accesses fit one span.
+        _bases.Clear();
+        foreach (var x in _accesses)
+            if (!_bases.Contains(x.Base)) _bases.Add(x.Base);
+        foreach (ushort b in _bases)
+        {
+            int count = 0, first = -1;
+            long low = long.MaxValue, high = long.MinValue;
+            bool loads = false, stores = false;
+            foreach (var x in _accesses)
+            {
+                if (x.Base != b) continue;
+                if (first < 0) first = x.Index;
+                count++;
+                low = Math.Min(low, x.Offset);
+                high = Math.Max(high, x.Offset + x.Size);
+                if (x.Store) stores = true;
+                else loads = true;
+            }
+            if (count < 2 || high - low > MaxSpan) continue;
             var mask = (loads ? PageFlags.Read : 0) | (stores ? PageFlags.Write | PageFlags.HasCode : 0);
             var need = (loads ? PageFlags.Read : 0) | (stores ? PageFlags.Write : 0);
             int g = Groups.Count;
-            Groups.Add(new Group(byBase.Key, low, (int)(high - low), mask, need));
-            CheckAt[list[0].Index] = g;
-            foreach (var x in list) GroupOf[x.Index] = g;
+            Groups.Add(new Group(b, low, (int)(high - low), mask, need));
+            CheckAt[first] = g;
+            foreach (var x in _accesses)
+            {
+                if (x.Base != b) continue;
+                GroupOf[x.Index] = g;
+                OffsetOf[x.Index] = x.Offset;
+            }
         }
+    }
+
+    void Derive(ushort d, ushort from, long add)
+    {
+        _root[d] = _known[from] ? _root[from] : from;
+        _offset[d] = (_known[from] ? _offset[from] : 0) + add;
+        _known[d] = true;
     }
 
     static bool IsConst(PreparedBlock block, ushort t) => t < block.PureConstants;
 
-    static bool Stable(PreparedBlock block, byte[] defs, ushort t) => t >= block.PureConstants && defs[t] == 1;
+    bool Stable(PreparedBlock block, ushort t) => t >= block.PureConstants && _defs[t] == 1;
 }

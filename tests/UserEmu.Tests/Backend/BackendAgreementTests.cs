@@ -401,4 +401,43 @@ public unsafe class BackendAgreementTests
         Assert.Equal(11UL, g.Cpu.State->Gpr[0]);
         Assert.Equal(22UL, g.Memory.Read(DataPage + 16, 8));
     }
+
+    [Theory]
+    [MemberData(nameof(AllTiers))]
+    public void AccessGroupOnACodePageFinishesTheBlockChecked(Tier tier)
+    {
+        // Two pushes onto a page holding translated code: native code's one check for the group fails before the
+        // first store, and the block ends in the interpreter, which invalidates the code and needs the temps live
+        // across that point (w, in a host register in native code).
+        using var g = new FakeGuest();
+        g.Map(DataPage, 8192, PageFlags.Read | PageFlags.Write);
+        g.Memory.MarkCodePage(DataPage + 4096);
+        var written = new List<ulong>();
+        g.Memory.CodePageWritten = written.Add;
+        g.Cpu.State->Gpr[4] = DataPage + 4096 + 16;
+        g.Cpu.State->Gpr[3] = 0x1000;
+        var b = new IrBuilder();
+        b.InsnStart(0x1000);
+        ushort rsp = b.LoadState(CpuState.GprOffset(4), 8);
+        ushort v = b.LoadState(CpuState.GprOffset(3), 8);
+        ushort w = b.Add(v, b.Const(5));
+        b.StoreState(CpuState.GprOffset(1), 8, w);
+        ushort s1 = b.Sub(rsp, b.Const(8));
+        b.Store(s1, v, 8);
+        b.InsnStart(0x1004);
+        ushort s2 = b.Sub(rsp, b.Const(16));
+        b.Store(s2, w, 8);
+        b.StoreState(CpuState.GprOffset(1), 8, b.Const(7));
+        b.StoreState(CpuState.GprOffset(0), 8, b.Add(w, b.Load(s1, 8)));
+        b.StoreState(CpuState.GprOffset(4), 8, s2);
+        b.Jump(0x2000);
+        Assert.Equal(BlockExit.Next, RunOn(tier, b.Finish(0x1000, 0x1008), g));
+        Assert.Equal(0x1000UL, g.Memory.Read(DataPage + 4104, 8));
+        Assert.Equal(0x1005UL, g.Memory.Read(DataPage + 4096, 8));
+        Assert.Equal(0x2005UL, g.Cpu.State->Gpr[0]);
+        Assert.Equal(7UL, g.Cpu.State->Gpr[1]);
+        Assert.Equal(DataPage + 4096, g.Cpu.State->Gpr[4]);
+        Assert.Equal(0x2000UL, g.Cpu.State->Rip);
+        Assert.Contains(DataPage + 4096, written);
+    }
 }

@@ -20,11 +20,29 @@ public static unsafe class IrInterpreter
     {
         ulong* t = stackalloc ulong[block.TempCount];
         LoadTemplate(block, t);
+        return RunFrom(block, 0, t, cpu);
+    }
+
+    /// <summary>
+    /// Runs the block from op <paramref name="start"/> on temps <paramref name="t"/> that hold every value live into
+    /// it: the rest of a native block that left mid-way (an access group that failed its check). The constants are put
+    /// back first, since native code keeps only those the managed side reads.
+    /// </summary>
+    public static BlockExit Resume(PreparedBlock block, int start, ulong* t, Vcpu cpu)
+    {
+        var constants = block.Constants;
+        if (block.PureConstants != 0)
+            Unsafe.CopyBlockUnaligned(ref *(byte*)t, ref Unsafe.As<ulong, byte>(ref MemoryMarshal.GetArrayDataReference(constants)), (uint)block.PureConstants * 8);
+        return RunFrom(block, start, t, cpu);
+    }
+
+    static BlockExit RunFrom(PreparedBlock block, int start, ulong* t, Vcpu cpu)
+    {
         byte* st = (byte*)cpu.State;
         var mem = cpu.Memory;
         ref IrInstr code = ref MemoryMarshal.GetArrayDataReference(block.Code);
         // Every prepared block ends in an exit op, so the loop needs no bound.
-        for (int pc = 0; ; pc++)
+        for (int pc = start; ; pc++)
         {
             ref readonly IrInstr i = ref Unsafe.Add(ref code, pc);
             switch (i.Op)

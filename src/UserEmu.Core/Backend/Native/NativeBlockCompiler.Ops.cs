@@ -425,9 +425,14 @@ public sealed unsafe partial class NativeBlockCompiler
         // The address from its temp's register where it has one (the stub spills it there), else through rax.
         var addr = unchecked_ && i.A >= _pure && _rax != i.A && _reg[i.A] != Register.None ? _reg[i.A] : RAX;
         if (addr == RAX) LoadTemp(RAX, i.A);
+        int group = _grouped ? _groups.GroupOf[k] : -1;
+        if (group >= 0 && _groups.CheckAt[k] == group) CheckGroup(group, k, addr);
         // Inside the guest's reservation (so a host fault, not another host mapping, answers an unmapped page).
-        E(Instruction.Create(Code.Cmp_r64_rm64, addr, R10));
-        JumpTo(Code.Ja_rel32_64, stub);
+        if (group < 0)
+        {
+            E(Instruction.Create(Code.Cmp_r64_rm64, addr, R10));
+            JumpTo(Code.Ja_rel32_64, stub);
+        }
         var host = new MemoryOperand(R8, addr, 1, 0, 0);
         if (unchecked_)
         {
@@ -436,12 +441,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 // A write to a page holding translated code must invalidate it (the managed path does). The flags of
                 // the page and the next are tested at once: a store that crosses into a code page is caught too. (A
                 // dword test: the word form's 16-bit immediate stalls the decoder on a length-changing prefix.)
-                E(Instruction.Create(Code.Mov_r64_rm64, RCX, addr));
-                E(Instruction.Create(Code.Shr_rm64_imm8, RCX, GuestAddressSpace.PageShift));
-                var pages = new MemoryOperand(R9, RCX, 1, 0, 0);
-                if (i.Size == 1) E(Instruction.Create(Code.Test_rm8_imm8, pages, (int)PageFlags.HasCode));
-                else E(Instruction.Create(Code.Test_rm32_imm32, pages, (int)PageFlags.HasCode * 0x101));
-                JumpTo(Code.Jne_rel32_64, stub);
+                if (group < 0) NoCodeOnPages(addr, i.Size == 1, stub);
                 if (i.B < _pure && Fits32(_constants[i.B]))
                 {
                     FaultMarker(stub);
@@ -505,6 +505,38 @@ public sealed unsafe partial class NativeBlockCompiler
     });
 
     /// <summary>The marker in front of an unchecked load or store: its displacement leads the fault handler to <paramref name="stub"/> (see <see cref="NativeFaultRedirect"/>).</summary>
+    // Jumps to `target` if the page of the address in `addr` (or, unless `onePage`, the next one too) holds translated code.
+    void NoCodeOnPages(Register addr, bool onePage, int target)
+    {
+        if (addr != RCX) E(Instruction.Create(Code.Mov_r64_rm64, RCX, addr));
+        E(Instruction.Create(Code.Shr_rm64_imm8, RCX, GuestAddressSpace.PageShift));
+        var pages = new MemoryOperand(R9, RCX, 1, 0, 0);
+        if (onePage) E(Instruction.Create(Code.Test_rm8_imm8, pages, (int)PageFlags.HasCode));
+        else E(Instruction.Create(Code.Test_rm32_imm32, pages, (int)PageFlags.HasCode * 0x101));
+        JumpTo(Code.Jne_rel32_64, target);
+    }
+
+    // Before the first access of group g (op k, its address in `addr`): the group's whole span lies inside the guest's
+    // reservation and, if it stores, on no page with translated code (a span of at most MemoryAccessGroups.MaxSpan
+    // bytes touches a page and the next). Its accesses then make no check of their own; page faults still reach each
+    // one's stub through the fault marker. Failing, the block ends in the interpreter from op k, which checks each.
+    void CheckGroup(int g, int k, Register addr)
+    {
+        var group = _groups.Groups[g];
+        int exit = NewLabel();
+        _groupExits.Add(new GroupExit(k, exit));
+        E(Instruction.Create(Code.Lea_r64_m, RCX, new MemoryOperand(addr, group.Low - _groups.OffsetOf[k])));
+        E(Instruction.Create(Code.Cmp_r64_rm64, RCX, R10));
+        JumpTo(Code.Ja_rel32_64, exit);
+        if (group.Span > 8)
+        {
+            E(Instruction.Create(Code.Lea_r64_m, RDX, new MemoryOperand(RCX, group.Span - 8)));
+            E(Instruction.Create(Code.Cmp_r64_rm64, RDX, R10));
+            JumpTo(Code.Ja_rel32_64, exit);
+        }
+        if (group.Stores) NoCodeOnPages(RCX, onePage: false, exit);
+    }
+
     void FaultMarker(int stub)
     {
         _buf.Write32(NativeFaultRedirect.Marker);

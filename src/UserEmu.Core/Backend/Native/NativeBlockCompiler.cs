@@ -46,9 +46,15 @@ public sealed unsafe partial class NativeBlockCompiler
     // Out-of-line exits, emitted after the main code: (op, resume label) for the managed side; (target, slot label, link label) for direct exits.
     readonly ScratchList<SlowStub> _slowStubs = new();
     readonly ScratchList<DirectExitLabels> _exits = new();
+    readonly ScratchList<GroupExit> _groupExits = new();
+    // Stack slots and struct fields whose accesses share one bounds and code-page check (with host faults redirected).
+    readonly MemoryAccessGroups _groups = new();
+    bool _grouped;
 
     readonly record struct Patch(int At, int Label);
     readonly record struct SlowStub(int Op, int Resume, int Label);
+    // The way out of a block whose access group failed its check: the managed side interprets the rest from op Op.
+    readonly record struct GroupExit(int Op, int Label);
     readonly record struct DirectExitLabels(ulong Target, int Slot, int Link, int Budget);
     ulong[] _constants = [];
     int _pure, _id;
@@ -100,6 +106,7 @@ public sealed unsafe partial class NativeBlockCompiler
         _labels.Clear();
         _patches.Clear();
         _slowStubs.Clear();
+        _groupExits.Clear();
         _exits.Clear();
         _plainExitUsed = false;
         _constants = block.Constants;
@@ -141,6 +148,8 @@ public sealed unsafe partial class NativeBlockCompiler
             if (n >= 3) _uses[i.C]++;
         }
         FindDeferredStores(code);
+        _grouped = NativeFaultRedirect.Enabled;
+        if (_grouped) _groups.Analyze(block);
         ComputeLiveRanges(code, block.TempCount);
         KeepDeferredValuesLive(code);
         AllocateRegisters(code);
@@ -208,6 +217,19 @@ public sealed unsafe partial class NativeBlockCompiler
                 if (loadsRax) E(Instruction.Create(Code.Mov_r64_rm64, RAX, Temp(access.Dst)));
                 JumpTo(Code.Jmp_rel32_64, resume);
             }
+        }
+        for (int n = 0; n < _groupExits.Count; n++)
+        {
+            var (op, label) = _groupExits[n];
+            Bind(label);
+            // As an access's stub (its address may be in rax only), but nothing resumes: the block ends in the interpreter.
+            ref readonly var access = ref code[op];
+            if (access.A >= _pure && _reg[access.A] == Register.None) E(Instruction.Create(Code.Mov_rm64_r64, Temp(access.A), RAX));
+            SpillFor(op);
+            MakeDeferredStores(op);
+            E(Instruction.Create(Code.Mov_r32_imm32, EAX, (uint)op));
+            E(Instruction.Create(Code.Mov_r32_imm32, EDX, (uint)_id));
+            E(Instruction.Create(Code.Retnq));
         }
         for (int n = 0; n < _exits.Count; n++)
         {

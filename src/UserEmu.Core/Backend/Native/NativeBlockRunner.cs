@@ -13,7 +13,8 @@ namespace UserEmu.Backend.Native;
 /// <remarks>
 /// The call into the code suppresses the GC transition: the code neither blocks nor calls back, and returns after at
 /// most <see cref="ChainBudget"/> chained blocks, so it costs no more than a call. Every op that could fault, call the
-/// runtime or take long (helpers, accesses that fail the inline check) returns here first.
+/// runtime or take long (helpers, accesses that fail the inline check) returns here first; a block whose access group
+/// fails its check ends here, in the interpreter.
 /// </remarks>
 public static unsafe class NativeBlockRunner
 {
@@ -78,10 +79,17 @@ public static unsafe class NativeBlockRunner
                 linkSlot = r.Data;
                 return r.Code == NativeBlockCompiler.ExitNext ? BlockExit.Next : BlockExit.Syscall;
             }
-            ref readonly var op = ref arena.Block((int)r.Data).Code[(int)(r.Code & 0xffff)];
-            if (s_stats != null) s_stats.CountHandBack(op);
-            IrInterpreter.RunOne(in op, t, cpu);
+            var block = arena.Block((int)r.Data);
+            int k = (int)(r.Code & 0xffff);
+            if (s_stats != null) s_stats.CountHandBack(block.Code[k]);
             code = (byte*)(r.Code >> 16);
+            if (code == null)
+            {
+                // No way back in: the block's access group failed its check, and the rest of it is interpreted.
+                linkSlot = 0;
+                return IrInterpreter.Resume(block, k, t, cpu);
+            }
+            IrInterpreter.RunOne(in block.Code[k], t, cpu);
         }
     }
 }
