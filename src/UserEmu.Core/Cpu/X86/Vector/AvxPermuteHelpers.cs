@@ -130,19 +130,6 @@ public static unsafe class AvxPermuteHelpers
         return 0;
     }
 
-    /// <summary>vpmovmskb/vmovmskps/vmovmskpd on 256 bits: the sign bit of each byte (element size 1), dword (4) or qword (8).</summary>
-    public static ulong SignMask256(Vcpu cpu, ulong a, ulong b, long imm)
-    {
-        byte* s = Reg(cpu, Src(imm));
-        // One host vpmovmskb/vmovmskps/vmovmskpd: glibc's AVX2 string functions run this once per 32 bytes.
-        return Imm8(imm) switch
-        {
-            1 => Vector256.ExtractMostSignificantBits(Vector256.Load(s)),
-            4 => Vector256.ExtractMostSignificantBits(Vector256.Load((uint*)s)),
-            _ => Vector256.ExtractMostSignificantBits(Vector256.Load((ulong*)s)),
-        };
-    }
-
     /// <summary>vtestps/vtestpd (element size 4 or 8 in imm8) and vptest (1), 128 or 256 bits (extra bit 8): ZF and CF as EFLAGS bits.</summary>
     public static ulong Test(Vcpu cpu, ulong a, ulong b, long imm)
     {
