@@ -13,7 +13,9 @@ namespace UserEmu.Backend;
 /// crosses a page, or some access would fault), each access of the group takes the checked slow path, which raises a
 /// fault at the right instruction. Offsets are followed through Add/Sub of constants and Mov, so a run of pushes, each
 /// from the previous RSP, is one group; a temp defined more than once in the block is never a base. Used by the IL
-/// regions and the native tier; runs once per translated block, so it reuses its arrays and makes no LINQ garbage.
+/// regions and the native tier; runs once per translated block, so it reuses its arrays and makes no LINQ garbage, and
+/// keeps plain arrays rather than List&lt;T&gt; of its structs (framework generics over our types have no ReadyToRun
+/// code: the first native compile, at start-up, would JIT-compile them).
 /// </remarks>
 sealed class MemoryAccessGroups
 {
@@ -32,7 +34,9 @@ sealed class MemoryAccessGroups
     public int[] CheckAt { get; private set; } = [];
     /// <summary>Per grouped access: its address's offset from the group's base.</summary>
     public long[] OffsetOf { get; private set; } = [];
-    public List<Group> Groups { get; } = new();
+    /// <summary>The groups found, <see cref="GroupCount"/> of them.</summary>
+    public Group[] Groups => _groups;
+    public int GroupCount { get; private set; }
 
     /// <summary>The widest span one check covers; wider groups are split into single accesses.</summary>
     public const int MaxSpan = 1024;
@@ -41,8 +45,10 @@ sealed class MemoryAccessGroups
     ushort[] _root = [];
     long[] _offset = [];
     bool[] _known = [];
-    readonly List<Access> _accesses = new();
-    readonly List<ushort> _bases = new();
+    Group[] _groups = new Group[8];
+    Access[] _accesses = new Access[16];
+    int _accessCount;
+    ushort[] _bases = new ushort[16];
 
     public void Analyze(PreparedBlock block)
     {
@@ -63,7 +69,7 @@ sealed class MemoryAccessGroups
         // Temps read before written start from the template: their value is not one of this block's definitions.
         for (int t = block.PureConstants; t < block.Constants.Length; t++) defs[t] = 2;
 
-        _accesses.Clear();
+        _accessCount = 0;
         for (int k = 0; k < code.Length; k++)
         {
             ref readonly var i = ref code[k];
@@ -71,7 +77,10 @@ sealed class MemoryAccessGroups
             {
                 ushort a = i.A;
                 if (a >= block.PureConstants && defs[a] == 1)
-                    _accesses.Add(_known[a] ? new Access(k, _root[a], _offset[a], i.Size, i.Op == IrOp.Store) : new Access(k, a, 0, i.Size, i.Op == IrOp.Store));
+                {
+                    if (_accessCount == _accesses.Length) Array.Resize(ref _accesses, 2 * _accessCount);
+                    _accesses[_accessCount++] = _known[a] ? new Access(k, _root[a], _offset[a], i.Size, i.Op == IrOp.Store) : new Access(k, a, 0, i.Size, i.Op == IrOp.Store);
+                }
                 continue;
             }
             if (!PreparedBlock.Defines(i.Op) || defs[i.Dst] != 1) continue;
@@ -92,26 +101,28 @@ sealed class MemoryAccessGroups
             }
         }
 
-        Groups.Clear();
+        GroupCount = 0;
         if (GroupOf.Length < code.Length)
         {
             GroupOf = new int[code.Length];
             CheckAt = new int[code.Length];
             OffsetOf = new long[code.Length];
         }
-        Array.Fill(GroupOf, -1, 0, code.Length);
-        Array.Fill(CheckAt, -1, 0, code.Length);
+        for (int k = 0; k < code.Length; k++) GroupOf[k] = CheckAt[k] = -1;
         // The bases in order of their first access; each makes a group if two or more accesses fit one span.
-        _bases.Clear();
-        foreach (var x in _accesses)
-            if (!_bases.Contains(x.Base)) _bases.Add(x.Base);
-        foreach (ushort b in _bases)
+        if (_bases.Length < _accessCount) _bases = new ushort[_accesses.Length];
+        int baseCount = 0;
+        for (int n = 0; n < _accessCount; n++)
+            if (Array.IndexOf(_bases, _accesses[n].Base, 0, baseCount) < 0) _bases[baseCount++] = _accesses[n].Base;
+        for (int nb = 0; nb < baseCount; nb++)
         {
+            ushort b = _bases[nb];
             int count = 0, first = -1;
             long low = long.MaxValue, high = long.MinValue;
             bool loads = false, stores = false;
-            foreach (var x in _accesses)
+            for (int n = 0; n < _accessCount; n++)
             {
+                ref readonly var x = ref _accesses[n];
                 if (x.Base != b) continue;
                 if (first < 0) first = x.Index;
                 count++;
@@ -123,11 +134,13 @@ sealed class MemoryAccessGroups
             if (count < 2 || high - low > MaxSpan) continue;
             var mask = (loads ? PageFlags.Read : 0) | (stores ? PageFlags.Write | PageFlags.HasCode : 0);
             var need = (loads ? PageFlags.Read : 0) | (stores ? PageFlags.Write : 0);
-            int g = Groups.Count;
-            Groups.Add(new Group(b, low, (int)(high - low), mask, need));
+            int g = GroupCount++;
+            if (g == _groups.Length) Array.Resize(ref _groups, 2 * g);
+            _groups[g] = new Group(b, low, (int)(high - low), mask, need);
             CheckAt[first] = g;
-            foreach (var x in _accesses)
+            for (int n = 0; n < _accessCount; n++)
             {
+                ref readonly var x = ref _accesses[n];
                 if (x.Base != b) continue;
                 GroupOf[x.Index] = g;
                 OffsetOf[x.Index] = x.Offset;

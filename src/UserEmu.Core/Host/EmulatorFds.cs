@@ -90,7 +90,7 @@ public static unsafe class EmulatorFds
         // random source (/dev/urandom, opened by the first seed a HashCode or string hash needs and kept open). Nothing
         // starts the runtime's own signal handling (System.Console or PosixSignalRegistration would: a pipe and a thread).
         _ = HostStderr.Instance;
-        _ = HashCode.Combine(0);
+        _ = "useremu".GetHashCode();
         SortDescriptors(guestFds);
     }
 

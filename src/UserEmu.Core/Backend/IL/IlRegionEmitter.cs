@@ -138,7 +138,7 @@ sealed partial class IlRegionEmitter
     void BeginGroups(PreparedBlock block)
     {
         _groups.Analyze(block);
-        while (_groupOk.Count < _groups.Groups.Count) _groupOk.Add(_il.DeclareLocal(typeof(bool)));
+        while (_groupOk.Count < _groups.GroupCount) _groupOk.Add(_il.DeclareLocal(typeof(bool)));
     }
 
     /// <summary>ok[g] = the whole span of group <paramref name="g"/> lies in one page with the flags it needs.</summary>

@@ -54,17 +54,30 @@ public unsafe struct CpuState
 
     public const int RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
 
-    public static readonly int OffGpr = (int)Marshal.OffsetOf<CpuState>(nameof(Gpr));
-    public static readonly int OffRip = (int)Marshal.OffsetOf<CpuState>(nameof(Rip));
-    public static readonly int OffCcDst = (int)Marshal.OffsetOf<CpuState>(nameof(CcDst));
-    public static readonly int OffCcSrc = (int)Marshal.OffsetOf<CpuState>(nameof(CcSrc));
-    public static readonly int OffCcSrc2 = (int)Marshal.OffsetOf<CpuState>(nameof(CcSrc2));
-    public static readonly int OffCcOp = (int)Marshal.OffsetOf<CpuState>(nameof(CcOp));
-    public static readonly int OffDfStep = (int)Marshal.OffsetOf<CpuState>(nameof(DfStep));
-    public static readonly int OffFsBase = (int)Marshal.OffsetOf<CpuState>(nameof(FsBase));
-    public static readonly int OffGsBase = (int)Marshal.OffsetOf<CpuState>(nameof(GsBase));
-    public static readonly int OffYmm = (int)Marshal.OffsetOf<CpuState>(nameof(Ymm));
-    public static readonly int OffMxcsr = (int)Marshal.OffsetOf<CpuState>(nameof(Mxcsr));
+    public static readonly int OffGpr, OffRip, OffCcDst, OffCcSrc, OffCcSrc2, OffCcOp, OffDfStep, OffFsBase, OffGsBase, OffYmm, OffMxcsr,
+        OffSt, OffFpTop, OffFtwAbridged;
+
+    // Field offsets by address arithmetic on a local: Marshal.OffsetOf<CpuState> looked the fields up by name through
+    // reflection (and its generic instantiation was JIT-compiled) at every start.
+    static CpuState()
+    {
+        CpuState s = default;
+        byte* b = (byte*)&s;
+        OffGpr = (int)((byte*)s.Gpr - b);
+        OffRip = (int)((byte*)&s.Rip - b);
+        OffCcDst = (int)((byte*)&s.CcDst - b);
+        OffCcSrc = (int)((byte*)&s.CcSrc - b);
+        OffCcSrc2 = (int)((byte*)&s.CcSrc2 - b);
+        OffCcOp = (int)((byte*)&s.CcOp - b);
+        OffDfStep = (int)((byte*)&s.DfStep - b);
+        OffFsBase = (int)((byte*)&s.FsBase - b);
+        OffGsBase = (int)((byte*)&s.GsBase - b);
+        OffYmm = (int)(s.Ymm - b);
+        OffMxcsr = (int)((byte*)&s.Mxcsr - b);
+        OffSt = (int)(s.St - b);
+        OffFpTop = (int)((byte*)&s.FpTop - b);
+        OffFtwAbridged = (int)((byte*)&s.FtwAbridged - b);
+    }
 
     /// <summary>State offset of general register <paramref name="reg"/> (0..15).</summary>
     public static int GprOffset(int reg) => OffGpr + reg * 8;

@@ -58,7 +58,7 @@ static class InstEmitAvxPermute
     /// <summary>Routes the 256-bit form (a YMM operand) to <paramref name="ymm"/> and the rest to the generic VEX lowering.</summary>
     static void YmmOr128(X86EmitterTable t, Mnemonic m, InsnEmitter ymm, bool destination = false)
     {
-        InstEmitVexSse.Generic128Mnemonics.Add(m);
+        InstEmitVexSse.MarkGeneric128(m);
         t[m] = e =>
         {
             bool wide = destination ? e.Insn.GetOpRegister(0).IsYMM() : AnyYmm(e);

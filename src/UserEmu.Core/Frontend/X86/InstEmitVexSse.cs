@@ -17,11 +17,17 @@ static class InstEmitVexSse
         Mnemonic.Vptest or Mnemonic.Vcomiss or Mnemonic.Vcomisd or Mnemonic.Vucomiss or Mnemonic.Vucomisd or
         Mnemonic.Vpcmpistri or Mnemonic.Vpcmpestri or Mnemonic.Vpcmpestri64 or Mnemonic.Vpcmpistrm or Mnemonic.Vpcmpestrm or Mnemonic.Vpcmpestrm64;
 
-    /// <summary>Mnemonics whose every form goes through the generic lowering (the rest have emitters of their own).</summary>
-    public static readonly HashSet<Mnemonic> GenericMnemonics = [];
+    // Per mnemonic (bool arrays: a HashSet<Mnemonic> had no ReadyToRun code and was JIT-compiled at every start).
+    static readonly bool[] s_generic = new bool[IcedCodeNames.MnemonicCount], s_generic128 = new bool[IcedCodeNames.MnemonicCount];
 
-    /// <summary>Mnemonics whose 256-bit forms have their own emitter and whose 128-bit forms use the generic lowering.</summary>
-    public static readonly HashSet<Mnemonic> Generic128Mnemonics = [];
+    /// <summary>Whether every form of <paramref name="m"/> goes through the generic lowering (the rest have emitters of their own).</summary>
+    public static bool IsGeneric(Mnemonic m) => s_generic[(int)m];
+
+    /// <summary>Whether the 256-bit forms of <paramref name="m"/> have their own emitter and its 128-bit forms use the generic lowering.</summary>
+    public static bool IsGeneric128(Mnemonic m) => s_generic128[(int)m];
+
+    /// <summary>Marks <paramref name="m"/> as <see cref="IsGeneric128"/>.</summary>
+    public static void MarkGeneric128(Mnemonic m) => s_generic128[(int)m] = true;
 
     /// <summary>
     /// Registers the generic lowering for every VEX mnemonic without an emitter of its own; a form without a legacy
@@ -36,7 +42,7 @@ static class InstEmitVexSse
             var m = code.Mnemonic();
             if (t[m] != null) continue;
             t[m] = generic;
-            GenericMnemonics.Add(m);
+            s_generic[(int)m] = true;
         }
         // VEX compares take 32 predicates where the legacy emitters keep imm8 & 7.
         t[Mnemonic.Vcmpps] = e => Lower(e, t, InstEmitSseFloatArith.CompareVex(single: true, scalar: false));

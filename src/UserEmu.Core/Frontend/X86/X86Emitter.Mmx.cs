@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Iced.Intel;
 using UserEmu.Cpu.X86;
 using UserEmu.Cpu.X86.X87;
@@ -14,9 +13,9 @@ namespace UserEmu.Frontend.X86;
 /// </remarks>
 public sealed partial class X86Emitter
 {
-    static readonly int OffSt = (int)Marshal.OffsetOf<CpuState>(nameof(CpuState.St));
-    static readonly int OffFpTop = (int)Marshal.OffsetOf<CpuState>(nameof(CpuState.FpTop));
-    static readonly int OffFtw = (int)Marshal.OffsetOf<CpuState>(nameof(CpuState.FtwAbridged));
+    static readonly int OffSt = CpuState.OffSt;
+    static readonly int OffFpTop = CpuState.OffFpTop;
+    static readonly int OffFtw = CpuState.OffFtwAbridged;
 
     /// <summary>Index 0..7 of an MMX register.</summary>
     public static int MmIndex(Register r)
