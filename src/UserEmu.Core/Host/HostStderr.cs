@@ -6,12 +6,13 @@ namespace UserEmu.Host;
 /// <remarks>
 /// Not System.Console: its first use cost ~7 ms of every start (encodings, terminal and signal-handling setup, its own
 /// duplicates of the standard descriptors). Like Console's, the copy is taken at start-up, so messages still reach the
-/// emulator's stderr after the guest closes or redirects its descriptor 2; it sits high (as strace's output does) and
-/// is close-on-exec, an emulator descriptor the guest cannot see.
+/// emulator's stderr after the guest closes or redirects its descriptor 2; it sits above the guest's numbers among the
+/// runtime's own (not at strace's 900: growing a threaded process's descriptor table waits for an RCU grace period)
+/// and is close-on-exec, an emulator descriptor the guest cannot see.
 /// </remarks>
 public sealed unsafe class HostStderr : TextWriter
 {
-    const int SysWrite = 1, SysFcntl = 72, F_DUPFD_CLOEXEC = 1030, PrivateFloor = 900, EINTR = 4;
+    const int SysWrite = 1, SysFcntl = 72, F_DUPFD_CLOEXEC = 1030, EINTR = 4;
 
     /// <summary>The writer; the first use takes the copy of descriptor 2 (EmulatorFds.Classify does, before it sorts descriptors).</summary>
     public static HostStderr Instance { get; } = new();
@@ -25,7 +26,7 @@ public sealed unsafe class HostStderr : TextWriter
 
     HostStderr()
     {
-        long fd = LibC.syscall(SysFcntl, 2, F_DUPFD_CLOEXEC, PrivateFloor, 0, 0, 0);
+        long fd = LibC.syscall(SysFcntl, 2, F_DUPFD_CLOEXEC, DescriptorReservation.Top, 0, 0, 0);
         _fd = fd >= 0 ? (int)fd : 2;
     }
 

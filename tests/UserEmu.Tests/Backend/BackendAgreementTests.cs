@@ -234,15 +234,23 @@ public unsafe class BackendAgreementTests
 
     static ulong AddOne(Vcpu cpu, ulong a, ulong b, long imm) => a + b + (ulong)imm;
 
+    /// <summary>Two writable data pages, the second holding translated code; <paramref name="written"/> collects the code pages stores invalidate.</summary>
+    static FakeGuest GuestWithCodePage(out List<ulong> written)
+    {
+        var g = new FakeGuest();
+        g.Map(DataPage, 8192, PageFlags.Read | PageFlags.Write);
+        g.Memory.MarkCodePage(DataPage + 4096);
+        var pages = new List<ulong>();
+        g.Memory.CodePageWritten = pages.Add;
+        written = pages;
+        return g;
+    }
+
     [Theory]
     [MemberData(nameof(AllTiers))]
     public void PageCrossingAccessesCodePageWritesAndHelperCallsTakeTheCheckedPath(Tier tier)
     {
-        using var g = new FakeGuest();
-        g.Map(DataPage, 8192, PageFlags.Read | PageFlags.Write);
-        g.Memory.MarkCodePage(DataPage + 4096);
-        var written = new List<ulong>();
-        g.Memory.CodePageWritten = written.Add;
+        using var g = GuestWithCodePage(out var written);
         var b = new IrBuilder();
         b.InsnStart(0x1000);
         ushort across = b.Const((long)DataPage + 4092);
@@ -409,11 +417,7 @@ public unsafe class BackendAgreementTests
         // Two pushes onto a page holding translated code: native code's one check for the group fails before the
         // first store, and the block ends in the interpreter, which invalidates the code and needs the temps live
         // across that point (w, in a host register in native code).
-        using var g = new FakeGuest();
-        g.Map(DataPage, 8192, PageFlags.Read | PageFlags.Write);
-        g.Memory.MarkCodePage(DataPage + 4096);
-        var written = new List<ulong>();
-        g.Memory.CodePageWritten = written.Add;
+        using var g = GuestWithCodePage(out var written);
         g.Cpu.State->Gpr[4] = DataPage + 4096 + 16;
         g.Cpu.State->Gpr[3] = 0x1000;
         var b = new IrBuilder();
