@@ -113,17 +113,22 @@ sealed class MemoryAccessGroups
         if (_bases.Length < _accessCount) _bases = new ushort[_accesses.Length];
         int baseCount = 0;
         for (int n = 0; n < _accessCount; n++)
-            if (Array.IndexOf(_bases, _accesses[n].Base, 0, baseCount) < 0) _bases[baseCount++] = _accesses[n].Base;
+        {
+            ushort b = _accesses[n].Base;
+            int seen = 0;
+            while (seen < baseCount && _bases[seen] != b) seen++;
+            if (seen == baseCount) _bases[baseCount++] = b;
+        }
         for (int nb = 0; nb < baseCount; nb++)
         {
-            ushort b = _bases[nb];
+            ushort root = _bases[nb];
             int count = 0, first = -1;
             long low = long.MaxValue, high = long.MinValue;
             bool loads = false, stores = false;
             for (int n = 0; n < _accessCount; n++)
             {
                 ref readonly var x = ref _accesses[n];
-                if (x.Base != b) continue;
+                if (x.Base != root) continue;
                 if (first < 0) first = x.Index;
                 count++;
                 low = Math.Min(low, x.Offset);
@@ -136,12 +141,12 @@ sealed class MemoryAccessGroups
             var need = (loads ? PageFlags.Read : 0) | (stores ? PageFlags.Write : 0);
             int g = GroupCount++;
             if (g == _groups.Length) Array.Resize(ref _groups, 2 * g);
-            _groups[g] = new Group(b, low, (int)(high - low), mask, need);
+            _groups[g] = new Group(root, low, (int)(high - low), mask, need);
             CheckAt[first] = g;
             for (int n = 0; n < _accessCount; n++)
             {
                 ref readonly var x = ref _accesses[n];
-                if (x.Base != b) continue;
+                if (x.Base != root) continue;
                 GroupOf[x.Index] = g;
                 OffsetOf[x.Index] = x.Offset;
             }
