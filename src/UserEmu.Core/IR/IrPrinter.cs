@@ -31,7 +31,8 @@ public static class IrPrinter
     {
         var sb = new StringBuilder();
         sb.Append($"IR for block 0x{block.GuestPc:x} ({block.GuestInstructionCount} guest instructions, {block.TempCount} temps)\n");
-        foreach (var i in block.Code) sb.Append("  ").Append(Format(i)).Append('\n');
+        // Ops the optimiser removed stay in the block as Nops until it is prepared.
+        foreach (var i in block.Code) if (i.Op != IrOp.Nop) sb.Append("  ").Append(Format(i)).Append('\n');
         return sb.ToString();
     }
 }

@@ -27,21 +27,24 @@ public sealed class PreparedBlock
     public static PreparedBlock Prepare(IrBlock block)
     {
         int temps = block.TempCount;
-        var defs = new int[temps];
+        var scratch = t_scratch ??= new Scratch();
+        scratch.Reserve(temps, block.Code.Length);
+        var defs = scratch.Defs;
+        var inTemplate = scratch.InTemplate;
+        var dropConst = scratch.DropConst;
+        var written = scratch.Written;
+        var value = scratch.Value;
+        var map = scratch.Map;
         foreach (ref readonly var i in block.Code.AsSpan())
             if (Defines(i.Op)) defs[i.Dst]++;
         // In the template: temps whose only definition is a Const (that op is dropped), and temps read before any
         // definition (they read as 0, as from a cleared array; their definitions stay ops).
-        var inTemplate = new bool[temps];
-        var dropConst = new bool[temps];
-        var value = new ulong[temps];
-        var written = new bool[temps];
         foreach (ref readonly var i in block.Code.AsSpan())
         {
             int n = DeadTemps.TempOperands(i.Op);
-            if (n >= 1) ReadBeforeWrite(i.A);
-            if (n >= 2) ReadBeforeWrite(i.B);
-            if (n >= 3) ReadBeforeWrite(i.C);
+            if (n >= 1 && !written[i.A]) inTemplate[i.A] = true;
+            if (n >= 2 && !written[i.B]) inTemplate[i.B] = true;
+            if (n >= 3 && !written[i.C]) inTemplate[i.C] = true;
             if (!Defines(i.Op)) continue;
             if (i.Op == IrOp.Const && defs[i.Dst] == 1 && !inTemplate[i.Dst])
             {
@@ -51,24 +54,23 @@ public sealed class PreparedBlock
             written[i.Dst] = true;
         }
 
-        void ReadBeforeWrite(ushort t)
+        int pure = 0, template = 0;
+        for (int t = 0; t < temps; t++)
         {
-            if (!written[t]) inTemplate[t] = true;
+            if (dropConst[t]) pure++;
+            else if (inTemplate[t]) template++;
         }
-
-        var map = new ushort[temps];
-        var constants = new List<ulong>();
+        var constants = new ulong[pure + template];
+        int next = 0;
         for (int t = 0; t < temps; t++)
-            if (dropConst[t]) { map[t] = (ushort)constants.Count; constants.Add(value[t]); }
-        int pure = constants.Count;
+            if (dropConst[t]) { map[t] = (ushort)next; constants[next++] = value[t]; }
         for (int t = 0; t < temps; t++)
-            if (inTemplate[t] && !dropConst[t]) { map[t] = (ushort)constants.Count; constants.Add(0); }
-        int next = constants.Count;
+            if (inTemplate[t] && !dropConst[t]) map[t] = (ushort)next++;
         for (int t = 0; t < temps; t++)
             if (!inTemplate[t]) map[t] = (ushort)next++;
 
         // An array, not a List<IrInstr>: the framework's List over a struct of ours is JIT-compiled at start-up.
-        var code = new IrInstr[block.Code.Length];
+        var code = scratch.Code;
         int count = 0;
         long faultPc = -1;
         foreach (var op in block.Code)
@@ -98,9 +100,44 @@ public sealed class PreparedBlock
             throw new InvalidOperationException($"block 0x{block.GuestPc:x} has no exit");
         return new PreparedBlock
         {
-            Code = IrBuilder.Copy(code, count), TempCount = temps, Constants = constants.ToArray(), PureConstants = pure,
+            Code = IrBuilder.Copy(code, count), TempCount = temps, Constants = constants, PureConstants = pure,
             GuestPc = block.GuestPc, GuestEnd = block.GuestEnd,
         };
+    }
+
+    // Per-thread working arrays of Prepare, cleared for each block: they were most of what a translation allocated
+    // besides the code itself (lua: 5.5 KB per block translated, all of it garbage but the prepared code).
+    [ThreadStatic] static Scratch? t_scratch;
+
+    sealed class Scratch
+    {
+        public int[] Defs = [];
+        public bool[] InTemplate = [], DropConst = [], Written = [];
+        public ulong[] Value = [];
+        public ushort[] Map = [];
+        public IrInstr[] Code = [];
+
+        public void Reserve(int temps, int ops)
+        {
+            if (Defs.Length < temps)
+            {
+                int n = Math.Max(temps, 2 * Defs.Length);
+                Defs = new int[n];
+                InTemplate = new bool[n];
+                DropConst = new bool[n];
+                Written = new bool[n];
+                Value = new ulong[n];
+                Map = new ushort[n];
+            }
+            else
+            {
+                Array.Clear(Defs, 0, temps);
+                Array.Clear(InTemplate, 0, temps);
+                Array.Clear(DropConst, 0, temps);
+                Array.Clear(Written, 0, temps);
+            }
+            if (Code.Length < ops) Code = new IrInstr[Math.Max(ops, 2 * Code.Length)];
+        }
     }
 
     /// <summary>True for ops that write their Dst temp (the interpreter writes Dst for every one of them, helpers included).</summary>

@@ -12,12 +12,23 @@ namespace UserEmu.Optimizer;
 /// removes the copies.</remarks>
 static class ConstantFolding
 {
+    [ThreadStatic] static bool[]? t_known;
+    [ThreadStatic] static ulong[]? t_value;
+    [ThreadStatic] static byte[]? t_width;
+
     public static void Run(IrInstr[] code, int tempCount)
     {
         // Per temp: whether it is a known constant, its value, and how many low bits can be non-zero.
-        var known = new bool[tempCount];
-        var value = new ulong[tempCount];
-        var width = new byte[tempCount];
+        // Per thread, reused across blocks: known is cleared, value is read only where known, width is set below.
+        if (t_known == null || t_known.Length < tempCount)
+        {
+            int n = Math.Max(tempCount, 256);
+            (t_known, t_value, t_width) = (new bool[n], new ulong[n], new byte[n]);
+        }
+        var known = t_known;
+        var value = t_value!;
+        var width = t_width!;
+        Array.Clear(known, 0, tempCount);
         for (int t = 0; t < tempCount; t++) width[t] = 64;
         for (int k = 0; k < code.Length; k++)
         {

@@ -6,9 +6,12 @@ namespace UserEmu.Optimizer;
 /// <remarks>Temps are assigned once, so a copy's source never changes after the copy.</remarks>
 static class CopyPropagation
 {
+    // Per thread, reused across blocks (set for every temp below).
+    [ThreadStatic] static ushort[]? t_source;
+
     public static void Run(IrInstr[] code, int tempCount)
     {
-        var source = new ushort[tempCount];
+        var source = t_source is { } s && s.Length >= tempCount ? s : t_source = new ushort[Math.Max(tempCount, 256)];
         for (int t = 0; t < tempCount; t++) source[t] = (ushort)t;
         for (int k = 0; k < code.Length; k++)
         {

@@ -5,9 +5,13 @@ namespace UserEmu.Optimizer;
 /// <summary>Removes pure ops whose result no later op uses (left behind by folding and forwarding).</summary>
 static class DeadTemps
 {
+    // Per thread, reused across blocks (passes run once per translation; their arrays were garbage each time).
+    [ThreadStatic] static bool[]? t_used;
+
     public static void Run(IrInstr[] code, int tempCount)
     {
-        var used = new bool[tempCount];
+        var used = t_used is { } u && u.Length >= tempCount ? u : t_used = new bool[Math.Max(tempCount, 256)];
+        Array.Clear(used, 0, tempCount);
         for (int k = code.Length - 1; k >= 0; k--)
         {
             ref var i = ref code[k];
