@@ -6,21 +6,21 @@ namespace UserEmu.Frontend.X86;
 /// <summary>Feeds Iced guest code bytes, stopping (end of input) at the first byte that is not executable.</summary>
 public sealed unsafe class GuestCodeReader(GuestAddressSpace memory) : CodeReader
 {
-    GuestAddressSpace memory = memory;
+    GuestAddressSpace _memory = memory;
     public ulong Position;
 
     /// <summary>Points the reader at <paramref name="pc"/> in <paramref name="space"/> (one reader and decoder serve every translation of a thread).</summary>
     public void Reset(GuestAddressSpace space, ulong pc)
     {
-        memory = space;
+        _memory = space;
         Position = pc;
     }
 
     public override int ReadByte()
     {
         ulong a = Position;
-        if ((memory.FlagsAt(a) & PageFlags.Exec) == 0) return -1;
+        if ((_memory.FlagsAt(a) & PageFlags.Exec) == 0) return -1;
         Position = a + 1;
-        return memory.HostBase[a];
+        return _memory.HostBase[a];
     }
 }
