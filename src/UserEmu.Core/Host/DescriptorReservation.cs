@@ -13,7 +13,7 @@ static unsafe partial class DescriptorReservation
     public const int Top = 64;
     const int F_GETFD = 1, FD_CLOEXEC = 1, O_PATH = 0x200000, SysOpen = 2, SysFcntl = 72;
     const int SysUnshare = 272, CLONE_FILES = 0x400, F_DUPFD_CLOEXEC = 1030, O_CLOEXEC = 0x80000;
-    /// <summary>The descriptor table size <see cref="GrowTableForExec"/> asks for: the runtime's ~80 descriptors above <see cref="Top"/>, strace's output copy at 900, and room for the guest.</summary>
+    /// <summary>The descriptor table size <see cref="GrowTableForExec"/> asks for: the runtime's ~60-90 descriptors above <see cref="Top"/> (past 128 with -strace's assemblies), and room for the guest.</summary>
     const int TableSize = 1024;
 
     /// <summary>Whether <paramref name="fd"/> is open and survives an exec (no close-on-exec flag).</summary>

@@ -18,7 +18,7 @@ namespace UserEmu.Host;
 /// </remarks>
 public static unsafe class HostSignalForwarding
 {
-    const int O_CLOEXEC = 0x80000, O_NONBLOCK = 0x800, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030, SYS_fcntl = 72;
+    const int O_CLOEXEC = 0x80000, O_NONBLOCK = 0x800, F_SETFL = 4, SYS_fcntl = 72;
     const int SA_RESTART = 0x10000000;
     /// <summary>glibc's struct sigaction: handler, 128-byte mask, flags, restorer.</summary>
     const int SigactionSize = 152, SigactionFlags = 136;
@@ -64,13 +64,11 @@ public static unsafe class HostSignalForwarding
         if (Handler != 0) return true;
         int* fds = stackalloc int[2];
         if (LibC.pipe2(fds, O_CLOEXEC) != 0) return false;
-        s_fds[0] = MoveUp(fds[0]);
-        s_fds[1] = MoveUp(fds[1]);
+        s_fds[0] = EmulatorFds.MoveAboveGuest(fds[0]);
+        s_fds[1] = EmulatorFds.MoveAboveGuest(fds[1]);
         // A full pipe must not block the handler: the signal is already pending in the guest's terms once one byte is in.
         LibC.syscall(SYS_fcntl, s_fds[1], F_SETFL, O_NONBLOCK, 0, 0, 0);
-        EmulatorFds.Add(s_fds[0]);
-        EmulatorFds.Add(s_fds[1]);
-        EmulatorFds.BeforeGuestTakes = Relocate;
+        EmulatorFds.BeforeGuestTakes += Relocate;
         StartReader();
         Handler = NativeSignalHandler.Create(&s_fds[1]);
         return true;
@@ -85,23 +83,10 @@ public static unsafe class HostSignalForwarding
         for (int k = 0; k < 2; k++)
         {
             if (Volatile.Read(ref s_fds[k]) != fd) continue;
-            long moved = LibC.syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, EmulatorFds.ReserveTop, 0, 0, 0);
+            int moved = EmulatorFds.CopyAboveGuest(fd);
             if (moved < 0) return;
-            EmulatorFds.Add((int)moved);
-            Volatile.Write(ref s_fds[k], (int)moved);
+            Volatile.Write(ref s_fds[k], moved);
         }
-    }
-
-    /// <summary>
-    /// Above the guest's range (EmulatorFds.ReserveTop), where the runtime's own descriptors are: a higher floor would
-    /// grow the descriptor table, which in a multi-threaded process waits for an RCU grace period (~9 ms measured).
-    /// </summary>
-    static int MoveUp(int fd)
-    {
-        long moved = LibC.syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, EmulatorFds.ReserveTop, 0, 0, 0);
-        if (moved < 0) return fd;
-        LibC.close(fd);
-        return (int)moved;
     }
 
     static IEnumerable<int> Forwarded()

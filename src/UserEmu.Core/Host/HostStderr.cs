@@ -6,29 +6,21 @@ namespace UserEmu.Host;
 /// <remarks>
 /// Not System.Console: its first use cost ~7 ms of every start (encodings, terminal and signal-handling setup, its own
 /// duplicates of the standard descriptors). Like Console's, the copy is taken at start-up, so messages still reach the
-/// emulator's stderr after the guest closes or redirects its descriptor 2; it sits above the guest's numbers among the
-/// runtime's own (not at strace's 900: growing a threaded process's descriptor table waits for an RCU grace period)
-/// and is close-on-exec, an emulator descriptor the guest cannot see.
+/// emulator's stderr after the guest closes or redirects its descriptor 2 (an <see cref="EmulatorDescriptor"/>).
 /// </remarks>
-public sealed unsafe class HostStderr : TextWriter
+public sealed class HostStderr : TextWriter
 {
-    const int SysWrite = 1, SysFcntl = 72, F_DUPFD_CLOEXEC = 1030, EINTR = 4;
-
     /// <summary>The writer; the first use takes the copy of descriptor 2 (EmulatorFds.Classify does, before it sorts descriptors).</summary>
     public static HostStderr Instance { get; } = new();
 
     /// <summary>Where the emulator's warnings and errors go: <see cref="Instance"/>, unless a test running the emulator in its own process captures them.</summary>
     public static TextWriter Messages { get; set; } = Instance;
 
-    readonly int _fd;
+    readonly EmulatorDescriptor _out = EmulatorDescriptor.CopyOf(2);
     readonly Lock _lock = new();
     readonly StringBuilder _pending = new();
 
-    HostStderr()
-    {
-        long fd = LibC.syscall(SysFcntl, 2, F_DUPFD_CLOEXEC, DescriptorReservation.Top, 0, 0, 0);
-        _fd = fd >= 0 ? (int)fd : 2;
-    }
+    HostStderr() { }
 
     public override Encoding Encoding => Encoding.UTF8;
 
@@ -73,14 +65,6 @@ public sealed unsafe class HostStderr : TextWriter
         if (_pending.Length == 0) return;
         var bytes = Encoding.UTF8.GetBytes(_pending.ToString());
         _pending.Clear();
-        fixed (byte* p = bytes)
-        {
-            for (int done = 0; done < bytes.Length;)
-            {
-                long n = LibC.syscall(SysWrite, _fd, (long)(p + done), bytes.Length - done, 0, 0, 0);
-                if (n > 0) done += (int)n;
-                else if (n == 0 || LibC.Errno != EINTR) return; // a closed or broken stderr: the message is lost, as with Console
-            }
-        }
+        _out.WriteAll(bytes);
     }
 }

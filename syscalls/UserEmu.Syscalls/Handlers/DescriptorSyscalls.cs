@@ -64,7 +64,7 @@ public static unsafe class DescriptorSyscalls
 
     static void BeforeTaking(int fd)
     {
-        if (EmulatorFds.IsEmulator(fd)) EmulatorFds.BeforeGuestTakes?.Invoke(fd);
+        if (EmulatorFds.IsEmulator(fd)) EmulatorFds.GuestTakes(fd);
     }
 
     /// <summary>dup2: a target number the emulator holds passes to the guest (the emulator forgets that descriptor).</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using UserEmu.Host;
 using UserEmu.Syscalls.Host;
 
 namespace UserEmu.Syscalls.Strace;
@@ -10,22 +11,21 @@ namespace UserEmu.Syscalls.Strace;
 /// </remarks>
 public sealed unsafe class StraceOutput
 {
-    readonly int _fd;
+    readonly EmulatorDescriptor _out;
     byte[] _bytes = new byte[4096];
     char[] _chars = new char[4096];
 
-    StraceOutput(int fd) => _fd = fd;
+    StraceOutput(EmulatorDescriptor output) => _out = output;
 
-    /// <summary>The emulator's stderr, through a private duplicate: the guest shares the descriptor table, and its own
+    /// <summary>The emulator's stderr, through a private copy: the guest shares the descriptor table, and its own
     /// close(2) or dup2(file, 2) must not move the trace (strace's output never follows the tracee's redirections).</summary>
-    public static StraceOutput Stderr()
-    {
-        const int F_DUPFD_CLOEXEC = 1030, PrivateFloor = 900;
-        long fd = Sys.Call(HostNr.Fcntl, 2, F_DUPFD_CLOEXEC, PrivateFloor);
-        return new StraceOutput(fd >= 0 ? (int)fd : 2);
-    }
+    public static StraceOutput Stderr() => new(EmulatorDescriptor.CopyOf(2));
 
     /// <summary>Opens <paramref name="path"/>, truncated unless <paramref name="append"/>; throws IOException when it cannot.</summary>
+    /// <remarks>
+    /// The descriptor becomes the emulator's, above the guest's numbers: opened after start-up, it took the guest's
+    /// next number (its own open then got one more than natively) and showed in its /proc/self/fd.
+    /// </remarks>
     public static StraceOutput OpenFile(string path, bool append = false)
     {
         const int O_WRONLY = 1, O_CREAT = 0x40, O_TRUNC = 0x200, O_APPEND = 0x400, O_CLOEXEC = 0x80000;
@@ -33,7 +33,7 @@ public sealed unsafe class StraceOutput
         long fd;
         fixed (byte* p = name) fd = Sys.Call(HostNr.Open, (long)p, O_WRONLY | O_CREAT | (append ? 0 : O_TRUNC) | O_APPEND | O_CLOEXEC, 0x1a4 /* 0644 */);
         if (fd < 0) throw new IOException($"cannot open strace output '{path}': {ErrnoNames.Message((int)-fd)}");
-        return new StraceOutput((int)fd);
+        return new StraceOutput(EmulatorDescriptor.Adopt((int)fd));
     }
 
     /// <summary>Writes the builder's text (the caller serialises calls).</summary>
@@ -48,18 +48,5 @@ public sealed unsafe class StraceOutput
         Write(_bytes.AsSpan(0, len));
     }
 
-    public void Write(ReadOnlySpan<byte> data)
-    {
-        fixed (byte* p = data)
-        {
-            int off = 0;
-            while (off < data.Length)
-            {
-                long w = Sys.Call(HostNr.Write, _fd, (long)(p + off), data.Length - off);
-                if (w == -Errno.EINTR) continue;
-                if (w <= 0) return;
-                off += (int)w;
-            }
-        }
-    }
+    public void Write(ReadOnlySpan<byte> data) => _out.WriteAll(data);
 }

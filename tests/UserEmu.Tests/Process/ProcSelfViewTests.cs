@@ -35,6 +35,35 @@ public class ProcSelfViewTests
     }
 
     /// <summary>
+    /// The descriptors of strace's output (a private copy of stderr, or the -strace-file) are the emulator's: the guest
+    /// does not list them, and its files get the numbers they get natively.
+    /// </summary>
+    [Theory]
+    [InlineData("-strace")]
+    [InlineData("-strace-file")]
+    public void TraceOutputIsNotAGuestDescriptor(string option)
+    {
+        string trace = Path.Combine(Path.GetTempPath(), $"useremu-trace-{Environment.ProcessId}-{option}.txt");
+        string[] traceArgs = option == "-strace" ? ["-strace"] : ["-strace-file", trace];
+        var native = HostCommand.Run("/bin/ls", ["/proc/self/fd"]);
+        var emulated = HostCommand.Run(HostCommand.Emulator, [.. traceArgs, "/bin/ls", "/proc/self/fd"]);
+        string traced = option == "-strace" ? emulated.Stderr : File.ReadAllText(trace);
+        File.Delete(trace);
+        Assert.Equal(native.Stdout, emulated.Stdout);
+        Assert.Contains("+++ exited with 0 +++", traced);
+    }
+
+    /// <summary>A guest that dup2s over every number above its own range does not take the emulator's stderr: the emulator's warning still reaches it.</summary>
+    [Fact]
+    public void EmulatorStderrSurvivesGuestDup2OverItsNumber()
+    {
+        string exe = GuestProgram.Build("Process/Programs/dup2_over_emulator_fds.c", "-O2", "-w");
+        var r = HostCommand.RunEmulated(exe, []);
+        Assert.Equal("kexec_load failed\n", r.Stdout);
+        Assert.Contains("unsupported syscall 246 (kexec_load)", r.Stderr);
+    }
+
+    /// <summary>
     /// Arguments and environment strings that are not UTF-8 (a Latin-1 file name) reach the guest byte for byte, also
     /// through a guest execve, as they do natively; the runtime's own argument strings would have replaced those bytes.
     /// </summary>
