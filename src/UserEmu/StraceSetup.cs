@@ -9,10 +9,10 @@ namespace UserEmu.Cli;
 /// <summary>Connects the strace formatter to a guest process when -strace or -strace-summary asks for it.</summary>
 static class StraceSetup
 {
-    /// <summary>The formatter now observing <paramref name="bridge"/>'s calls, the process's signals and its end; null when tracing is off.</summary>
     /// <summary>Whether the options ask for system call tracing in any form (a line per call, the summary table or both).</summary>
     public static bool Traces(EmulatorOptions o) => o.Strace || o.StraceFile != null || o.StraceSummary;
 
+    /// <summary>The formatter now observing <paramref name="bridge"/>'s calls, the process's signals and its end; null when tracing is off.</summary>
     public static StraceFormatter? Attach(GuestProcess proc, X86_64SyscallBridge bridge, EmulatorOptions o)
     {
         // -strace-file alone traces as -strace does; with -strace-summary alone the file gets only the table (strace -c -o).

@@ -10,8 +10,9 @@ namespace UserEmu.Backend;
 /// <remarks>
 /// Page flags change only between blocks (translation, syscalls) or on a slow path, so one check that the span lies in
 /// one page with the needed permissions covers every access of the group in this block. When it fails (the span
-/// crosses a page, or some access would fault), each access of the group takes the checked slow path, which raises a
-/// fault at the right instruction. Offsets are followed through Add/Sub of constants and Mov, so a run of pushes, each
+/// crosses a page, or some access would fault), each access of the group is checked on its own, which raises a fault
+/// at the right instruction: in an IL region each takes the checked slow path, native code ends the block in the
+/// interpreter (NativeBlockCompiler.CheckGroup, whose check is bounds and code pages only: page faults are the host's). Offsets are followed through Add/Sub of constants and Mov, so a run of pushes, each
 /// from the previous RSP, is one group; a temp defined more than once in the block is never a base. Used by the IL
 /// regions and the native tier; runs once per translated block, so it reuses its arrays and makes no LINQ garbage, and
 /// keeps plain arrays rather than List&lt;T&gt; of its structs (framework generics over our types have no ReadyToRun

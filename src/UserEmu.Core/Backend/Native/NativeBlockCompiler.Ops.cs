@@ -504,7 +504,6 @@ public sealed unsafe partial class NativeBlockCompiler
         _ => Instruction.Create(Code.Mov_r64_rm64, RAX, m),
     });
 
-    /// <summary>The marker in front of an unchecked load or store: its displacement leads the fault handler to <paramref name="stub"/> (see <see cref="NativeFaultRedirect"/>).</summary>
     // Jumps to `target` if the page of the address in `addr` (or, unless `onePage`, the next one too) holds translated code.
     void NoCodeOnPages(Register addr, bool onePage, int target)
     {
@@ -537,6 +536,7 @@ public sealed unsafe partial class NativeBlockCompiler
         if (group.Stores) NoCodeOnPages(RCX, onePage: false, exit);
     }
 
+    /// <summary>The marker in front of an unchecked load or store: its displacement leads the fault handler to <paramref name="stub"/> (see <see cref="NativeFaultRedirect"/>).</summary>
     void FaultMarker(int stub)
     {
         _buf.Write32(NativeFaultRedirect.Marker);

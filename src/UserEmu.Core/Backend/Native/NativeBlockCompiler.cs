@@ -193,14 +193,7 @@ public sealed unsafe partial class NativeBlockCompiler
             var (op, resume, label) = _slowStubs[n];
             Bind(label);
             ref readonly var access = ref code[op];
-            bool isAccess = access.Op is IrOp.Load or IrOp.Store;
-            // Every way into an access's stub has its address in rax, which may be the only place it is.
-            if (isAccess && access.A >= _pure && _reg[access.A] == Register.None)
-                E(Instruction.Create(Code.Mov_rm64_r64, Temp(access.A), RAX));
-            // The managed side reads and writes temps in the frame: register temps go there and come back. State it may
-            // show in a signal frame gets the stores left out of the fast path.
-            SpillFor(op);
-            MakeDeferredStores(op);
+            HandOver(op);
             // A load's fast path leaves its result in rax, so its way back does too.
             bool loadsRax = access.Op == IrOp.Load;
             int reenter = ReloadAfter(op, emit: false) || loadsRax ? NewLabel() : resume;
@@ -222,11 +215,8 @@ public sealed unsafe partial class NativeBlockCompiler
         {
             var (op, label) = _groupExits[n];
             Bind(label);
-            // As an access's stub (its address may be in rax only), but nothing resumes: the block ends in the interpreter.
-            ref readonly var access = ref code[op];
-            if (access.A >= _pure && _reg[access.A] == Register.None) E(Instruction.Create(Code.Mov_rm64_r64, Temp(access.A), RAX));
-            SpillFor(op);
-            MakeDeferredStores(op);
+            // As an access's stub, but nothing resumes: the block ends in the interpreter.
+            HandOver(op);
             E(Instruction.Create(Code.Mov_r32_imm32, EAX, (uint)op));
             E(Instruction.Create(Code.Mov_r32_imm32, EDX, (uint)_id));
             E(Instruction.Create(Code.Retnq));
@@ -260,6 +250,19 @@ public sealed unsafe partial class NativeBlockCompiler
         for (int n = 0; n < _patches.Count; n++)
             _buf.Patch32(_patches[n].At, _labels[_patches[n].Label] - (_patches[n].At + 4));
         return true;
+    }
+
+    // In an out-of-line stub, before op `op` goes to the managed side: everything it reads into the frame and the state.
+    void HandOver(int op)
+    {
+        ref readonly var access = ref _code[op];
+        // Every way into an access's stub has its address in rax, which may be the only place it is.
+        if (access.Op is IrOp.Load or IrOp.Store && access.A >= _pure && _reg[access.A] == Register.None)
+            E(Instruction.Create(Code.Mov_rm64_r64, Temp(access.A), RAX));
+        // The managed side reads and writes temps in the frame: register temps go there and come back. State it may
+        // show in a signal frame gets the stores left out of the fast path.
+        SpillFor(op);
+        MakeDeferredStores(op);
     }
 
     // The template's values that something other than this code may read: constants operands of ops the managed side

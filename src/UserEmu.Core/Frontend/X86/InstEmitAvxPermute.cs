@@ -31,9 +31,9 @@ static class InstEmitAvxPermute
         t[Vpsrlvq] = e => Three(e, P.AvxOp.SrlvQ, Width(e));
         t[Vpsravd] = e => Three(e, P.AvxOp.SravD, Width(e));
 
-        YmmOr128(t, Vpmovmskb, e => SignMask(e, 1));
-        YmmOr128(t, Vmovmskps, e => SignMask(e, 4));
-        YmmOr128(t, Vmovmskpd, e => SignMask(e, 8));
+        YmmOr128(t, Vpmovmskb, e => InstEmitSseIntSwar.SignMask(e, lanes: 4, size: 1));
+        YmmOr128(t, Vmovmskps, e => InstEmitSseIntSwar.SignMask(e, lanes: 4, size: 4));
+        YmmOr128(t, Vmovmskpd, e => InstEmitSseIntSwar.SignMask(e, lanes: 4, size: 8));
         YmmOr128(t, Vptest, e => Test(e, 1));
         t[Vtestps] = e => Test(e, 4);
         t[Vtestpd] = e => Test(e, 8);
@@ -88,30 +88,6 @@ static class InstEmitAvxPermute
     {
         int src = InstEmitAvxMove.Stage(e, 1, width);
         e.VecCall(P.Apply, e.VecReg(0), src, imm ?? (int)e.ImmValue(2), P.Extra(0, width == 32, op));
-    }
-
-    /// <summary>
-    /// vpmovmskb/vmovmskps/vmovmskpd on 256 bits as integer IR over the four 64-bit lanes (bytes: SwarIr.ByteSignBits):
-    /// with a helper call here, glibc's AVX2 string functions (strcmp, strlen, memchr: one per 32 bytes) left native
-    /// code for the runner or became regions entered through the dispatcher on every call.
-    /// </summary>
-    static void SignMask(X86Emitter e, int size)
-    {
-        var b = e.B;
-        int src = e.VecReg(1), perLane = 8 / size;
-        ushort mask = 0;
-        for (int q = 0; q < 4; q++)
-        {
-            ushort lane = e.GetVec64(src, q);
-            ushort bits = size switch
-            {
-                1 => SwarIr.ByteSignBits(b, lane),
-                4 => b.Or(b.AndImm(b.ShrImm(lane, 31), 1), b.ShlImm(b.ShrImm(lane, 63), 1)),
-                _ => b.ShrImm(lane, 63),
-            };
-            mask = q == 0 ? bits : b.Or(mask, b.ShlImm(bits, q * perLane));
-        }
-        e.SetReg(e.Insn.Op0Register, mask);
     }
 
     static void Test(X86Emitter e, int size)

@@ -23,8 +23,8 @@ static class InstEmitSseFloatShuffle
         Add(t, Mnemonic.Blendvpd, Kind.Blendvpd);
         t[Mnemonic.Insertps] = Insertps;
         t[Mnemonic.Extractps] = Extractps;
-        t[Mnemonic.Movmskps] = e => e.SetReg(e.Insn.Op0Register, e.VecCall(SignMask, 0, e.VecReg(1), 0, 0));
-        t[Mnemonic.Movmskpd] = e => e.SetReg(e.Insn.Op0Register, e.VecCall(SignMask, 0, e.VecReg(1), 0, 1));
+        t[Mnemonic.Movmskps] = e => InstEmitSseIntSwar.SignMask(e, lanes: 2, size: 4);
+        t[Mnemonic.Movmskpd] = e => InstEmitSseIntSwar.SignMask(e, lanes: 2, size: 8);
     }
 
     static void Add(X86EmitterTable t, Mnemonic m, Kind kind) => t[m] = e =>

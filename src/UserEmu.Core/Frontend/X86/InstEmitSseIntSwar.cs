@@ -58,13 +58,31 @@ static class InstEmitSseIntSwar
     }
 
     /// <summary>pmovmskb r32/r64, xmm: the 16 byte sign bits, zero-extended.</summary>
-    public static void Pmovmskb(X86Emitter e)
+    public static void Pmovmskb(X86Emitter e) => SignMask(e, lanes: 2, size: 1);
+
+    /// <summary>
+    /// (v)pmovmskb, (v)movmskps, (v)movmskpd: the sign bit of each <paramref name="size"/>-byte element of the source's
+    /// first <paramref name="lanes"/> 64-bit lanes, as integer IR (bytes: <see cref="SwarIr.ByteSignBits"/>), into the
+    /// destination GPR. No helper call: glibc's string functions run these once per 16 or 32 bytes, and a helper made
+    /// their blocks leave native code (AVX2 strcmp: a region entered through the dispatcher on every call).
+    /// </summary>
+    public static void SignMask(X86Emitter e, int lanes, int size)
     {
         var b = e.B;
-        int src = e.VecReg(1);
-        ushort lo = SwarIr.ByteSignBits(b, e.GetVec64(src, 0));
-        ushort hi = SwarIr.ByteSignBits(b, e.GetVec64(src, 1));
-        e.SetReg(e.Insn.Op0Register, b.Or(lo, b.ShlImm(hi, 8)));
+        int src = e.VecReg(1), perLane = 8 / size;
+        ushort mask = 0;
+        for (int q = 0; q < lanes; q++)
+        {
+            ushort lane = e.GetVec64(src, q);
+            ushort bits = size switch
+            {
+                1 => SwarIr.ByteSignBits(b, lane),
+                4 => b.Or(b.AndImm(b.ShrImm(lane, 31), 1), b.ShlImm(b.ShrImm(lane, 63), 1)),
+                _ => b.ShrImm(lane, 63),
+            };
+            mask = q == 0 ? bits : b.Or(mask, b.ShlImm(bits, q * perLane));
+        }
+        e.SetReg(e.Insn.Op0Register, mask);
     }
 
     /// <summary>pshufd: each destination dword picks a source dword by a 2-bit field of imm8.</summary>

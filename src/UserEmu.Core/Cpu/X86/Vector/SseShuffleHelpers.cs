@@ -65,14 +65,4 @@ public static unsafe class SseShuffleHelpers
         Xmm(cpu, Dst(imm)) = r;
         return 0;
     }
-
-    /// <summary>movmskps (extra 0) / movmskpd (extra 1): the sign bits of the lanes of the source.</summary>
-    public static ulong SignMask(Vcpu cpu, ulong a, ulong b, long imm)
-    {
-        var s = Xmm(cpu, Src(imm));
-        if (Extra(imm) == 1) return (SseLanes.U64(ref s, 0) >> 63) | (SseLanes.U64(ref s, 1) >> 63) << 1;
-        ulong m = 0;
-        for (int i = 0; i < 4; i++) m |= (ulong)(SseLanes.U32(ref s, i) >> 31) << i;
-        return m;
-    }
 }
