@@ -37,8 +37,11 @@ public sealed class EmulatorOptions
     /// 58 s at 5000, 60 s at 20000. Since warm blocks run as chained native code (the native tier), RyuJIT pays only
     /// for blocks that run very often: cc1 -O2 of the 3200-line benchmark file 102 s at 5000, 57 s at 50000, 51 s at
     /// 200000; python3 json_sha 20000 records 6.3 s at 5000, 5.7 s at 50000, 5.2 s at 200000.
+    /// A NativeAOT engine (the Release build where a C toolchain links it) has no JIT: -1, and nothing else is valid.
     /// </remarks>
-    public int CompileThreshold { get; set; } = 200000;
+    public int CompileThreshold { get; set; } = CanCompileRegions ? 200000 : -1;
+    /// <summary>This engine runs on a JIT (not NativeAOT), so RyuJIT regions exist.</summary>
+    public static bool CanCompileRegions => System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported;
     /// <summary>Executions of a block in the interpreter before it is translated to native code (0: at once; -1: never).</summary>
     public int NativeThreshold { get; set; } = 32;
     /// <summary>Translated blocks kept before the whole cache is flushed (QEMU's tb_flush); 0: no limit.</summary>

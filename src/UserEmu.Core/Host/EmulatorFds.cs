@@ -286,8 +286,12 @@ public static unsafe class EmulatorFds
     /// Without -strace, the framework assemblies only strace's formatting uses (JSON output, /regex/ filters, IP
     /// addresses) and what they pull in are left out: 37 -> 23 assemblies loaded for busybox true.
     /// </remarks>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Not run in a NativeAOT engine, which has no assembly files.")]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "Not run in a NativeAOT engine, which has no assembly files.")]
     static void PreloadAssemblies(bool tracing)
     {
+        // A NativeAOT engine is one file: its runtime opens no assemblies.
+        if (!System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported) return;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var queue = new Queue<(Assembly Assembly, int Depth)>();
         if (Assembly.GetEntryAssembly() is { } entry) queue.Enqueue((entry, 0));

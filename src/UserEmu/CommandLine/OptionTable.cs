@@ -1,4 +1,5 @@
 using System.Globalization;
+using UserEmu.Engine;
 
 namespace UserEmu.Cli.CommandLine;
 
@@ -63,7 +64,12 @@ public static class OptionTable
         new("native-threshold", "USEREMU_NATIVE_THRESHOLD", "n", "interpret a block n times before translating it to native code (0: at once, -1: never)",
             (o, v) => o.Emulator.NativeThreshold = ParseInt(v, "native-threshold")),
         new("jit-threshold", "USEREMU_JIT_THRESHOLD", "n", "run a block n times before compiling its region with the .NET JIT (0: always compile, -1: never)",
-            (o, v) => o.Emulator.CompileThreshold = ParseInt(v, "jit-threshold")),
+            (o, v) =>
+            {
+                o.Emulator.CompileThreshold = ParseInt(v, "jit-threshold");
+                if (o.Emulator.CompileThreshold >= 0 && !EmulatorOptions.CanCompileRegions)
+                    throw new UsageException("-jit-threshold: this engine is compiled ahead of time (NativeAOT) and has no JIT for regions; -1 is the only value");
+            }),
         new("tb-cache-blocks", "USEREMU_TB_CACHE_BLOCKS", "n", "translated blocks kept before the cache is flushed (0: no limit)",
             (o, v) => o.Emulator.TranslationCacheBlocks = ParseInt(v, "tb-cache-blocks")),
     ];

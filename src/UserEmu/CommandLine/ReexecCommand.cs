@@ -21,8 +21,8 @@ public static class ReexecCommand
         var args = new List<string>();
         string host = Environment.ProcessPath ?? "/proc/self/exe";
         args.Add(host);
-        // Run as `dotnet useremu.dll`: the host is the muxer and the emulator is an argument to it.
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet") args.Add(typeof(ReexecCommand).Assembly.Location);
+        // Run as `dotnet useremu-engine.dll`: the host is the muxer and the emulator (the runtime's argument 0) an argument to it.
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet") args.Add(Environment.GetCommandLineArgs()[0]);
         return args;
     }
 

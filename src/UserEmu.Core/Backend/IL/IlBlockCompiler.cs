@@ -38,6 +38,8 @@ public static unsafe class IlBlockCompiler
     /// Compiles a region, or returns null if its IL would pass <paramref name="maxIlBytes"/> (a single block always
     /// compiles). With <paramref name="chain"/>, its exits continue straight into other compiled regions.
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("AOT", "IL3050",
+        Justification = "Regions are compiled only where EmulatorOptions.CanCompileRegions: a NativeAOT engine refuses -jit-threshold >= 0.")]
     public static CompiledBlock? TryCompile(IReadOnlyList<PreparedBlock> region, GuestAddressSpace memory, int maxIlBytes, bool chain)
     {
         var dm = new DynamicMethod($"tb_{region[0].GuestPc:x}", typeof(int), Params, typeof(IlBlockCompiler).Module, skipVisibility: true);

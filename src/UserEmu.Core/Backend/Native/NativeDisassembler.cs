@@ -3,7 +3,7 @@ using UserEmu.Cpu.X86;
 
 namespace UserEmu.Backend.Native;
 
-/// <summary>Host instructions of a native block in GNU syntax (-d out_asm, as qemu's), its chain entry and body marked.</summary>
+/// <summary>Host instructions of a native block in GNU syntax (-d out_asm, as qemu's), its chain entry and body marked (one place when the chain entry is the body).</summary>
 public static unsafe class NativeDisassembler
 {
     public static string Format(NativeCode code)
@@ -11,6 +11,6 @@ public static unsafe class NativeDisassembler
         ulong ip = (ulong)code.IndirectEntry, chain = (ulong)code.ChainEntry, body = (ulong)code.Body;
         var bytes = new ReadOnlySpan<byte>(code.IndirectEntry, code.Length).ToArray();
         return GasListing.Format(new ByteArrayCodeReader(bytes), ip, ip + (ulong)bytes.Length,
-            at => at == chain ? " <chain>" : at == body ? " <body>" : null);
+            at => at == chain ? (at == body ? " <chain> <body>" : " <chain>") : at == body ? " <body>" : null);
     }
 }

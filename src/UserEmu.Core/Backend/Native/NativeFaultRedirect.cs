@@ -19,7 +19,7 @@ namespace UserEmu.Backend.Native;
 /// </remarks>
 static unsafe class NativeFaultRedirect
 {
-    const int SIGSEGV = 11, SIGBUS = 7, SA_SIGINFO = 4, SigactionSize = 152, FlagsOffset = 136;
+    const int SIGSEGV = 11, SIGBUS = 7, SA_SIGINFO = 4, SA_ONSTACK = 0x08000000, SigactionSize = 152, FlagsOffset = 136;
     /// <summary>offsetof(ucontext_t, uc_mcontext.gregs[REG_RIP]) on x86-64 Linux.</summary>
     const int UcontextRip = 40 + 16 * 8;
     /// <summary>offsetof(siginfo_t, si_code).</summary>
@@ -60,14 +60,40 @@ static unsafe class NativeFaultRedirect
     static bool InstallFor(int signal)
     {
         byte* old = stackalloc byte[SigactionSize];
-        // The runtime's handler takes siginfo; without one to hand other faults to, stay with checked accesses.
-        if (LibC.sigaction(signal, null, old) != 0 || *(nint*)old is 0 or 1 || (*(int*)(old + FlagsOffset) & SA_SIGINFO) == 0)
-            return false;
+        if (LibC.sigaction(signal, null, old) != 0) return false;
         byte* act = stackalloc byte[SigactionSize];
         new Span<byte>(old, SigactionSize).CopyTo(new Span<byte>(act, SigactionSize));
-        *(nint*)act = Handler(*(nint*)old);
+        nint next = *(nint*)old;
+        if (next == 0 && signal == SIGBUS)
+        {
+            // NativeAOT's runtime leaves SIGBUS at its default: other faults get it back, and die of it when they rerun.
+            next = RestoreDefault();
+            *(int*)(act + FlagsOffset) = SA_SIGINFO | SA_ONSTACK;
+        }
+        // The runtime's handler takes siginfo; without one to hand other faults to, stay with checked accesses.
+        else if (next is 0 or 1 || (*(int*)(old + FlagsOffset) & SA_SIGINFO) == 0)
+            return false;
+        *(nint*)act = Handler(next);
         // Same mask and flags as the runtime's (SA_ONSTACK, SA_SIGINFO...); glibc adds its restorer.
         return LibC.sigaction(signal, act, null) == 0;
+    }
+
+    /// <summary>handler(sig, info, ucontext) that sets <c>sig</c>'s disposition back to the default (rt_sigaction) and returns.</summary>
+    static nint RestoreDefault()
+    {
+        var a = new Assembler(64);
+        // struct kernel_sigaction { handler = SIG_DFL, flags, restorer, mask } on the stack, all zero.
+        a.sub(rsp, 40);
+        a.xor(eax, eax);
+        for (int at = 0; at < 32; at += 8) a.mov(__qword_ptr[rsp + at], rax);
+        a.mov(rsi, rsp);
+        a.xor(edx, edx);
+        a.mov(r10d, 8);
+        a.mov(eax, 13); // rt_sigaction; edi is still the signal
+        a.syscall();
+        a.add(rsp, 40);
+        a.ret();
+        return NativeSignalHandler.Place(a);
     }
 
     /// <summary>handler(sig, info, ucontext): redirect a marked access's fault in the native code region, else tail-call <paramref name="next"/>.</summary>

@@ -5,18 +5,29 @@ namespace UserEmu.Frontend.X86;
 /// <summary>Every Iced <see cref="Code"/> with its name, computed once: the emitter tables derive instruction forms from the names.</summary>
 static class IcedCodeNames
 {
-    // The non-generic Enum.GetValues and loops: the generic forms and Linq's Max over these enums have no ReadyToRun
-    // code (8 methods JIT-compiled at every start).
-    public static readonly Code[] All = (Code[])Enum.GetValues(typeof(Code));
+    // The non-generic Enum methods and loops: the generic forms and Linq's Max over these enums have no ReadyToRun
+    // code (8 methods JIT-compiled at every start); the underlying values, which NativeAOT can list without creating
+    // an array type at run time.
+    public static readonly Code[] All = AllCodes();
     /// <summary>One more than the highest <see cref="Mnemonic"/>: the length of arrays indexed by mnemonic.</summary>
-    public static readonly int MnemonicCount = Highest((Mnemonic[])Enum.GetValues(typeof(Mnemonic))) + 1;
+    public static readonly int MnemonicCount = Highest(Values(typeof(Mnemonic))) + 1;
     /// <summary>Name by <c>(int)code</c>.</summary>
     public static readonly string[] Names = BuildNames();
 
-    static int Highest(Mnemonic[] values)
+    static int[] Values(Type e) => (int[])Enum.GetValuesAsUnderlyingType(e);
+
+    static Code[] AllCodes()
+    {
+        int[] values = Values(typeof(Code));
+        var codes = new Code[values.Length];
+        for (int i = 0; i < values.Length; i++) codes[i] = (Code)values[i];
+        return codes;
+    }
+
+    static int Highest(int[] values)
     {
         int max = 0;
-        foreach (var m in values) max = Math.Max(max, (int)m);
+        foreach (int m in values) max = Math.Max(max, m);
         return max;
     }
 
