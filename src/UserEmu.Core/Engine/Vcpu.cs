@@ -40,8 +40,12 @@ public sealed unsafe class Vcpu : IDisposable
     /// <summary>The syscall number to put back when restarting.</summary>
     public ulong RestartNumber;
 
-    /// <summary>The value a locked read-modify-write loaded, which its store-conditional expects to find still there.</summary>
-    public ulong LinkedValue;
+    /// <summary>The value a locked read-modify-write loaded, which its store-conditional expects to find still there (in the state, where native code keeps it too).</summary>
+    public ulong LinkedValue
+    {
+        get => State->LinkedValue;
+        set => State->LinkedValue = value;
+    }
 
     /// <summary>Set by the syscall bridge while a handler runs on the host (a signal for this thread then kicks it out of a blocking host call).</summary>
     public volatile int InHostCall;

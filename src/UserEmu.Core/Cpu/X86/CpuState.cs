@@ -47,6 +47,9 @@ public unsafe struct CpuState
     public ulong FpIp;
     public ulong FpDp;
 
+    /// <summary>The value a locked read-modify-write loaded, which its store-conditional expects to find still there (<see cref="LockedAccessHelpers"/>).</summary>
+    public ulong LinkedValue;
+
     /// <summary>Vector register index of the first scratch slot (see <see cref="VecScratch"/>).</summary>
     public const int VecScratch0 = 16;
     /// <summary>Number of scratch slots.</summary>
@@ -55,7 +58,7 @@ public unsafe struct CpuState
     public const int RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
 
     public static readonly int OffGpr, OffRip, OffCcDst, OffCcSrc, OffCcSrc2, OffCcOp, OffDfStep, OffFsBase, OffGsBase, OffYmm, OffMxcsr,
-        OffSt, OffFpTop, OffFtwAbridged;
+        OffSt, OffFpTop, OffFtwAbridged, OffLinkedValue;
 
     // Field offsets by address arithmetic on a local: Marshal.OffsetOf<CpuState> looked the fields up by name through
     // reflection (and its generic instantiation was JIT-compiled) at every start.
@@ -77,6 +80,7 @@ public unsafe struct CpuState
         OffSt = (int)(s.St - b);
         OffFpTop = (int)((byte*)&s.FpTop - b);
         OffFtwAbridged = (int)((byte*)&s.FtwAbridged - b);
+        OffLinkedValue = (int)((byte*)&s.LinkedValue - b);
     }
 
     /// <summary>State offset of general register <paramref name="reg"/> (0..15).</summary>
