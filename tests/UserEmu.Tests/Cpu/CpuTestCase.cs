@@ -66,6 +66,19 @@ public sealed class CpuTestCase
     public byte[] PageProt { get; init; } = [3, 3];
     /// <summary>Which RFLAGS bits to compare after a normal completion (null: the rules of <see cref="FlagRules"/>).</summary>
     public ulong? FlagMask { get; set; }
+    /// <summary>Bits of the data window left out of the comparison, by offset: results the manuals leave to the implementation.</summary>
+    public Dictionary<int, byte>? IgnoredData { get; private set; }
+
+    /// <summary>Leaves <paramref name="bits"/> of each of <paramref name="length"/> bytes at <paramref name="address"/> (a data-window address) out of the comparison.</summary>
+    public void IgnoreData(ulong address, int length, byte bits = 0xff)
+    {
+        IgnoredData ??= new();
+        for (int k = 0; k < length; k++)
+        {
+            int at = (int)(address - CpuTestLayout.DataBase) + k;
+            IgnoredData[at] = (byte)(IgnoredData.GetValueOrDefault(at) | bits);
+        }
+    }
 
     public string Describe()
     {

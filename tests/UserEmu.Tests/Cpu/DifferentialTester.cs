@@ -145,8 +145,22 @@ public sealed class DifferentialTester(int seed)
             sb.Append($"signal: cpu {n.Signal}/{n.SiCode} emu {e.Signal}/{e.SiCode}; ");
         else if (n.Signal != 0 && n.SiAddr != e.SiAddr)
             sb.Append($"si_addr: cpu {n.SiAddr:x} emu {e.SiAddr:x}; ");
+        var ignoredGpr = new ulong[16];
+        var ignoredData = c.IgnoredData;
+        if (n.Signal == 0 && FlagRules.UndefinedDestination(c))
+        {
+            var insn = c.Insn;
+            int size = insn.Op0Kind == OpKind.Register ? insn.Op0Register.GetSize() : insn.MemorySize.GetSize();
+            if (insn.Op0Kind == OpKind.Register) ignoredGpr[insn.Op0Register.GetFullRegister() - Register.RAX] = size == 8 ? ulong.MaxValue : (1UL << (size * 8)) - 1;
+            else
+            {
+                ignoredData = ignoredData == null ? new() : new(ignoredData);
+                int first = (int)(MemoryAddress(c) - CpuTestLayout.DataBase);
+                for (int k = 0; k < size; k++) ignoredData[first + k] = 0xff;
+            }
+        }
         for (int i = 0; i < 16; i++)
-            if (n.Gpr[i] != e.Gpr[i]) sb.Append($"{CpuSnapshot.GprNames[i]}: cpu {n.Gpr[i]:x} emu {e.Gpr[i]:x}; ");
+            if (((n.Gpr[i] ^ e.Gpr[i]) & ~ignoredGpr[i]) != 0) sb.Append($"{CpuSnapshot.GprNames[i]}: cpu {n.Gpr[i]:x} emu {e.Gpr[i]:x}; ");
         ulong mask = n.Signal != 0 ? FlagRules.All : FlagRules.Defined(c);
         if (((n.Rflags ^ e.Rflags) & mask) != 0)
             sb.Append($"rflags: cpu {n.Rflags & mask:x} emu {e.Rflags & mask:x} (mask {mask:x}); ");
@@ -156,10 +170,43 @@ public sealed class DifferentialTester(int seed)
                 sb.Append($"xmm{r}: cpu {VectorStateFormat.Hex(new ReadOnlySpan<byte>(n.Xmm + r * 16, 16))} emu {VectorStateFormat.Hex(new ReadOnlySpan<byte>(e.Xmm + r * 16, 16))}; ");
         if (n.Mxcsr != e.Mxcsr) sb.Append($"mxcsr: cpu {n.Mxcsr:x} emu {e.Mxcsr:x}; ");
         X87Snapshot.Compare(c, &n, &e, sb);
-        int at = cpu.Data.AsSpan().CommonPrefixLength(emu.Data);
-        if (at < cpu.Data.Length)
+        byte[] nd = cpu.Data, ed = emu.Data;
+        if (ignoredData != null)
+        {
+            nd = (byte[])nd.Clone();
+            ed = (byte[])ed.Clone();
+            foreach (var (offset, bits) in ignoredData)
+                if ((uint)offset < (uint)nd.Length && offset < ed.Length)
+                {
+                    nd[offset] &= (byte)~bits;
+                    ed[offset] &= (byte)~bits;
+                }
+        }
+        int at = nd.AsSpan().CommonPrefixLength(ed);
+        if (at < nd.Length)
             sb.Append($"memory at +0x{at:x}: cpu {Hex(cpu.Data, at)} emu {Hex(emu.Data, at)}; ");
         return sb.Length == 0 ? null : sb.ToString();
+    }
+
+    /// <summary>Effective address of the case's explicit memory operand, from its initial registers (address size and segment included).</summary>
+    static unsafe ulong MemoryAddress(CpuTestCase c)
+    {
+        var s = c.Initial;
+        ulong gsBase = s.GsBase;
+        ulong[] gpr = new ulong[16];
+        for (int i = 0; i < 16; i++) gpr[i] = s.Gpr[i];
+        c.Insn.TryGetVirtualAddress(0, 0, out ulong ea, (Register r, int _, int _, out ulong v) =>
+        {
+            v = r switch
+            {
+                Register.GS => gsBase,
+                _ when r.IsSegmentRegister() => 0,
+                _ when r.IsGPR() => r.GetSize() == 8 ? gpr[r.GetFullRegister() - Register.RAX] : gpr[r.GetFullRegister() - Register.RAX] & ((1UL << (r.GetSize() * 8)) - 1),
+                _ => 0,
+            };
+            return r == Register.None || r.IsSegmentRegister() || r.IsGPR();
+        });
+        return ea;
     }
 
     static string Hex(byte[] d, int at) => Convert.ToHexString(d, at, Math.Min(16, d.Length - at)).ToLowerInvariant();

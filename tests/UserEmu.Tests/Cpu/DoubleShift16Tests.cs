@@ -4,8 +4,12 @@ using Xunit.Abstractions;
 
 namespace UserEmu.Tests.Cpu;
 
-/// <summary>16-bit shld/shrd over every count 0-31 (17-31 undefined in the SDM: the host's A:B:A result), register and memory, CL and imm8.</summary>
-/// <remarks>OF and AF are masked for counts above 1 (<see cref="FlagRules"/>): the host's values there follow no rule found.</remarks>
+/// <summary>16-bit shld/shrd over every count 0-31, register and memory, CL and imm8.</summary>
+/// <remarks>
+/// OF and AF are masked for counts above 1 (<see cref="FlagRules"/>): the host's values there follow no rule found.
+/// Counts 17-31 leave the result and flags undefined in the SDM and vendors differ (Intel: A:B:A), so there only the
+/// rest of the state is compared (<see cref="FlagRules.UndefinedDestination"/>).
+/// </remarks>
 public class DoubleShift16Tests(ITestOutputHelper output)
 {
     [Fact]

@@ -20,6 +20,16 @@ public static unsafe class FlagRules
         return All & ~Undefined(insn, c.Initial.Gpr[1]);
     }
 
+    /// <summary>
+    /// True if <paramref name="c"/> leaves its destination operand undefined per the SDM, so that it is not compared:
+    /// shld/shrd with a masked count above the operand size (16-bit forms, counts 17-31), where Intel and AMD differ.
+    /// </summary>
+    public static bool UndefinedDestination(CpuTestCase c)
+    {
+        var insn = c.Insn;
+        return c.FlagMask == null && insn.Mnemonic is Mnemonic.Shld or Mnemonic.Shrd && Count(insn, c.Initial.Gpr[1], 2) > Bits(insn);
+    }
+
     static int Bits(in Instruction insn) => insn.Op0Kind switch
     {
         OpKind.Register => insn.Op0Register.GetSize() * 8,
@@ -56,8 +66,8 @@ public static unsafe class FlagRules
             {
                 int n = Count(insn, rcx, 2);
                 if (n == 0) return 0;
-                // 16-bit counts 17-31 leave result and flags undefined in the SDM; this host computes the result,
-                // CF, PF, ZF and SF from A:B:A, reproducibly, and OF/AF as irregularly as for the other counts above 1.
+                // 16-bit counts 17-31 leave result and flags undefined in the SDM (Intel and AMD compute them differently).
+                if (n > Bits(insn)) return CF | PF | AF | ZF | SF | OF;
                 return AF | (n != 1 ? OF : 0);
             }
             case Mnemonic.Mul or Mnemonic.Imul:

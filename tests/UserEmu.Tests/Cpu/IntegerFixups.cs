@@ -15,7 +15,7 @@ static class IntegerFixups
         return true;
     }
 
-    /// <summary>shld/shrd: counts in CL as for shifts (16-bit counts 17-31 included: UserEmu gives this host's A:B:A result).</summary>
+    /// <summary>shld/shrd: counts in CL as for shifts (16-bit counts 17-31 included: undefined result and flags, not compared).</summary>
     public static bool DoubleShift(CaseEditor e) => ShiftCount(e);
 
     /// <summary>div/idiv: mostly a dividend whose quotient fits (high half zero or the sign of the low half), sometimes anything (#DE).</summary>
