@@ -66,6 +66,8 @@ public sealed class CpuTestCase
     public byte[] PageProt { get; init; } = [3, 3];
     /// <summary>Which RFLAGS bits to compare after a normal completion (null: the rules of <see cref="FlagRules"/>).</summary>
     public ulong? FlagMask { get; set; }
+    /// <summary>Fault addresses the manuals leave open for this case: a fault matches when both sides report one of them.</summary>
+    public ulong[]? SiAddrChoices { get; set; }
     /// <summary>Bits of the data window left out of the comparison, by offset: results the manuals leave to the implementation.</summary>
     public Dictionary<int, byte>? IgnoredData { get; private set; }
 

@@ -102,6 +102,20 @@ static unsafe class SseFixups
                 break;
         }
         e.Set(Register.RDI, rdi);
+        // When both 8-byte halves would fault, which one is reported depends on the CPU (the SDM and APM leave the order
+        // open): UserEmu and the hosts it was measured on report the high half, AMD Zen 5 the low one.
+        e.Case.SiAddrChoices = [.. new[] { FirstUnwritable(e.Case, rdi), FirstUnwritable(e.Case, rdi + 8) }.OfType<ulong>()];
         return true;
+    }
+
+    /// <summary>The address an 8-byte write at <paramref name="at"/> faults at (its first byte on a page the case cannot write), or null.</summary>
+    static ulong? FirstUnwritable(CpuTestCase c, ulong at)
+    {
+        for (ulong a = at; a < at + 8; a++)
+        {
+            long page = (long)(a - DataBase) / PageSize;
+            if (a < DataBase || page >= DataPages || (c.PageProt[page] & 2) == 0) return a;
+        }
+        return null;
     }
 }

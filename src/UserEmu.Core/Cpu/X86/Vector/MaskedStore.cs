@@ -11,7 +11,8 @@ public static class MaskedStore
     /// <summary>Checks before writing anything, so a fault leaves memory unchanged.</summary>
     /// <remarks>
     /// Both 8-byte halves are checked whole, high half first, whatever the mask (even all clear), and a fault reports
-    /// that half's address (or the start of the page it runs into): what AMD hardware does (the SDM leaves it open).
+    /// that half's address (or the start of the page it runs into), as the hosts it was measured on do (the SDM leaves
+    /// it open; AMD Zen 5 checks the low half first).
     /// </remarks>
     public static ulong Maskmovdqu(Vcpu c, ulong addr, ulong b, long imm)
     {
