@@ -96,9 +96,9 @@ public unsafe class SseFloatDifferentialTests(ITestOutputHelper output)
         var g = new SseFloatCases(t);
         g.Add([Ldmxcsr], 60, new SseCaseOptions { Format = S, Memory = true, Fixup = SseFloatFixups.Ldmxcsr });
         g.Add([Stmxcsr], 30, new SseCaseOptions { Format = S, Memory = true });
-        g.Add([Fxsave, Fxsave64], 20, new SseCaseOptions { Format = D, Memory = true });
+        g.Add([Fxsave, Fxsave64], 20, new SseCaseOptions { Format = D, Memory = true, Fixup = SseFloatFixups.Fxsave });
         g.Add([Fxrstor, Fxrstor64], 30, new SseCaseOptions { Format = D, Memory = true, Fixup = SseFloatFixups.Fxrstor });
-        g.Add([Fxsave, Fxrstor], 5, new SseCaseOptions { Format = D, Memory = true, Misaligned = true });
+        g.Add([Fxsave, Fxrstor], 5, new SseCaseOptions { Format = D, Memory = true, Misaligned = true, Fixup = SseFloatFixups.Fxsave });
         Check(t);
     }
 }

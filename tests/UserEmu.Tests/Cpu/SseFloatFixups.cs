@@ -1,3 +1,5 @@
+using Iced.Intel;
+
 namespace UserEmu.Tests.Cpu;
 
 /// <summary>Adjustments of random SSE cases: valid MXCSR images in memory for ldmxcsr and fxrstor (most of the time).</summary>
@@ -10,6 +12,13 @@ static class SseFloatFixups
     public static bool Ldmxcsr(CaseEditor e)
     {
         e.WriteData(e.MemAddress, 4, MxcsrImage(e));
+        return true;
+    }
+
+    /// <summary>fxsave: bit 17 of MXCSR_MASK (+28) is AMD's MM (misaligned-exception mask), which Intel CPUs and UserEmu lack.</summary>
+    public static bool Fxsave(CaseEditor e)
+    {
+        if (e.Insn.Mnemonic is Mnemonic.Fxsave or Mnemonic.Fxsave64) e.Case.IgnoreData(e.MemAddress + 30, 1, 0x02);
         return true;
     }
 
