@@ -47,12 +47,22 @@ public class X87Environment16Tests(ITestOutputHelper output)
     {
         for (int k = 0; k < 200; k++)
         {
-            b.Tester.Add(b.Case(Instruction.Create(Code.Fldenv_m14byte, At(0)), Instruction.Create(Code.Fnstenv_m14byte, At(0x40)),
-                Instruction.Create(Code.Fnstenv_m28byte, At(0x60)), Instruction.Create(Code.Fnsave_m94byte, At(0x80))));
-            b.Tester.Add(b.Case(Instruction.Create(Code.Frstor_m94byte, At(0)), Instruction.Create(Code.Fnstenv_m28byte, At(0x60)),
-                Instruction.Create(Code.Fnsave_m94byte, At(0x80))));
-            b.Tester.Add(b.Case(Instruction.Create(Code.Fldenv_m28byte, At(0)), Instruction.Create(Code.Fnstenv_m14byte, At(0x40)),
-                Instruction.Create(Code.Fnstenv_m28byte, At(0x60))));
+            b.Tester.Add(NoSelectors(b.Case(Instruction.Create(Code.Fldenv_m14byte, At(0)), Instruction.Create(Code.Fnstenv_m14byte, At(0x40)),
+                Instruction.Create(Code.Fnstenv_m28byte, At(0x60)), Instruction.Create(Code.Fnsave_m94byte, At(0x80)))));
+            b.Tester.Add(NoSelectors(b.Case(Instruction.Create(Code.Frstor_m94byte, At(0)), Instruction.Create(Code.Fnstenv_m28byte, At(0x60)),
+                Instruction.Create(Code.Fnsave_m94byte, At(0x80)))));
+            b.Tester.Add(NoSelectors(b.Case(Instruction.Create(Code.Fldenv_m28byte, At(0)), Instruction.Create(Code.Fnstenv_m14byte, At(0x40)),
+                Instruction.Create(Code.Fnstenv_m28byte, At(0x60)))));
         }
     });
+
+    /// <summary>
+    /// FCS and FDS of the stored images (+0x40 and +0x80: 14-byte layout, +0x60: 28-byte) are not compared: CPUs with
+    /// CPUID.7.0:EBX[13] (Intel) store them as zero, as UserEmu does; AMD stores the selectors fldenv/frstor loaded.
+    /// </summary>
+    static CpuTestCase NoSelectors(CpuTestCase c)
+    {
+        foreach (int at in (int[])[0x48, 0x4c, 0x70, 0x78, 0x88, 0x8c]) c.IgnoreData(X87CaseBuilder.Operand + (ulong)at, 2);
+        return c;
+    }
 }
