@@ -9,7 +9,8 @@ namespace UserEmu.Frontend.X86;
 /// An MMX instruction first takes a pending x87 exception (#MF, <see cref="MmxEnter"/>), then does its memory loads,
 /// then commits: TOP = 0 and every tag valid (<see cref="MmxCommit"/>), and each MMn it writes gets exponent and sign
 /// all ones (<see cref="SetMm"/>). A faulting load changes nothing; a faulting store has already set TOP = 0 but not
-/// the tags (measured on the host CPU), so stores split the commit around the access. emms marks every tag empty.
+/// the tags (measured on an Intel host; AMD Zen 5 leaves TOP too), so stores split the commit around the access. emms
+/// marks every tag empty.
 /// </remarks>
 public sealed partial class X86Emitter
 {
