@@ -7,7 +7,7 @@ namespace UserEmu.Tests.Cpu;
 static unsafe class SseFixups
 {
     /// <summary>Byte <paramref name="k"/> of operand <paramref name="n"/> when it is an XMM register or memory.</summary>
-    static ref byte OperandByte(CaseEditor e, int n, int k)
+    internal static ref byte OperandByte(CaseEditor e, int n, int k)
     {
         if (e.Insn.GetOpKind(n) == OpKind.Memory) return ref e.Data[(int)(e.MemAddress - DataBase) + k];
         // A movable fixed buffer can be indexed by reference without pinning.

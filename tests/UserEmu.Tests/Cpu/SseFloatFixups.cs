@@ -22,6 +22,43 @@ static class SseFloatFixups
         return true;
     }
 
+    /// <summary>
+    /// dpps/dppd: skips operands whose result NaN depends on the order of the sums (several NaN products, or one with a
+    /// default NaN possible as well: inf × 0, infinities of both signs). Intel and UserEmu sum each destination lane in
+    /// its own order, AMD Zen 5 in the SDM's (p0 + p1) + (p2 + p3) for every lane; which NaN wins is vendor-specific.
+    /// </summary>
+    public static bool DotProduct(CaseEditor e)
+    {
+        bool single = e.Insn.Mnemonic == Mnemonic.Dpps;
+        int size = single ? 4 : 8, fracBits = single ? 23 : 52, lanes = 16 / size;
+        int maxExp = single ? 0xFF : 0x7FF, bias = maxExp >> 1;
+        int imm = e.Insn.Immediate8;
+        int nans = 0;
+        bool defaultNan = false, plusInf = false, minusInf = false;
+        for (int i = 0; i < lanes; i++)
+        {
+            if ((imm >> (4 + i) & 1) == 0) continue;
+            ulong a = Lane(e, 0, i, size), b = Lane(e, 1, i, size);
+            int ea = (int)(a >> fracBits) & maxExp, eb = (int)(b >> fracBits) & maxExp;
+            bool nanA = ea == maxExp && (a & ((1UL << fracBits) - 1)) != 0, nanB = eb == maxExp && (b & ((1UL << fracBits) - 1)) != 0;
+            if (nanA || nanB) nans++;
+            else if (ea == maxExp && eb == 0 || eb == maxExp && ea == 0) defaultNan = true; // inf × zero (or denormal under DAZ)
+            else if (ea == maxExp || eb == maxExp || ea + eb - 2 * bias >= bias - 2) // infinite, or a product or sum may overflow
+            {
+                if (((a ^ b) >> (size * 8 - 1) & 1) != 0) minusInf = true;
+                else plusInf = true;
+            }
+        }
+        return !(nans >= 2 || nans == 1 && (defaultNan || plusInf && minusInf));
+    }
+
+    static ulong Lane(CaseEditor e, int operand, int lane, int size)
+    {
+        ulong v = 0;
+        for (int k = size - 1; k >= 0; k--) v = v << 8 | SseFixups.OperandByte(e, operand, lane * size + k);
+        return v;
+    }
+
     /// <summary>fxrstor: the MXCSR field at +24 of the image.</summary>
     public static bool Fxrstor(CaseEditor e)
     {

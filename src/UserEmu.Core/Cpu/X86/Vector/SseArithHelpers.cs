@@ -90,9 +90,9 @@ public static unsafe class SseArithHelpers
     /// <summary>
     /// dpps: products of the lanes selected by imm8[7:4] (others +0), summed, written to the lanes of imm8[3:0].
     /// Each destination lane i sums in its own order, (p[i^1] + p[i]) + (p[i^3] + p[i^2]), which decides the NaN
-    /// returned when several products are NaN (measured on AMD Zen). Flags of the products are committed first (an
-    /// unmasked exception there stops the instruction), then those of the sums, where denormal products count as
-    /// denormal operands.
+    /// returned when several products are NaN (measured on AMD Zen; the Intel host agrees, while AMD Zen 5 sums every
+    /// lane as the SDM's (p0 + p1) + (p2 + p3)). Flags of the products are committed first (an unmasked exception there
+    /// stops the instruction), then those of the sums, where denormal products count as denormal operands.
     /// </summary>
     public static ulong DotSingle(Vcpu cpu, ulong a, ulong b, long imm)
     {
