@@ -48,7 +48,10 @@ public unsafe class XsaveDifferentialTests(ITestOutputHelper output)
             data[1] = 0x02;
             if (restore) MakeValidImage(t.Rng, data.AsSpan(64 + misalign));
             var c = t.Fuzzer.Finish(Instruction.Create(code, new MemoryOperand(Register.RBX)), st, data)!;
-            t.Add(new CpuTestCase { Code = [.. Prefix, .. c.Code, .. Suffix], Insn = c.Insn, Initial = c.Initial, Data = c.Data, PageProt = c.PageProt });
+            var full = new CpuTestCase { Code = [.. Prefix, .. c.Code, .. Suffix], Insn = c.Insn, Initial = c.Initial, Data = c.Data, PageProt = c.PageProt };
+            // MXCSR_MASK bit 17 is AMD's MM (misaligned-exception mask), which Intel CPUs and UserEmu lack.
+            if (!restore) full.IgnoreData(DataBase + 64 + (ulong)misalign + 30, 1, 0x02);
+            t.Add(full);
         }
         IntegerDifferentialTests.Check(t, output);
     }
