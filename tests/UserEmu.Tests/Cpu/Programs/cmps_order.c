@@ -1,4 +1,4 @@
-// cmps with both operands faulting: the host reports the ES:[RDI] access (two mismatches of the long differential run, Addr32DifferentialTests seeds 3009 and 3051).
+// cmps with both operands faulting: Intel reports the ES:[RDI] access, AMD the [RSI] one (two mismatches of the long differential run, Addr32DifferentialTests seeds 3009 and 3051).
 #include <stdio.h>
 #include <signal.h>
 #include <setjmp.h>
@@ -6,6 +6,11 @@
 #include <string.h>
 static sigjmp_buf jb; static void *fa;
 static void h(int s, siginfo_t *si, void *u){ fa = si->si_addr; siglongjmp(jb,1); }
+// The first byte of an operand at hole+at that lies in the hole (the unmapped page), as " hole+N", or " none".
+static const char *first_in_hole(long at, int sz, char *buf){
+  for (long a = at; a < at + sz; a++) if (a >= 0 && a < 4096) { sprintf(buf, " hole%+ld", a); return buf; }
+  return " none";
+}
 int main(){
   struct sigaction sa; memset(&sa,0,sizeof sa); sa.sa_sigaction=h; sa.sa_flags=SA_SIGINFO; sigaction(SIGSEGV,&sa,0);
   char *p = mmap(0, 3*4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0);
@@ -25,6 +30,11 @@ int main(){
       else asm volatile("repe cmpsb" : "+S"(s), "+D"(d), "+c"(c) :: "memory", "cc");
       asm volatile("cld");
       printf("%s: no fault\n", cases[k].name);
-    } else { asm volatile("cld"); printf("%s: fault at hole%+ld\n", cases[k].name, (long)((char*)fa - hole)); }
+    } else {
+      asm volatile("cld");
+      char a[32], b[32]; // which operands could fault: the test accepts either when both can (vendors differ)
+      printf("%s: fault at hole%+ld (rsi%s, rdi%s)\n", cases[k].name, (long)((char*)fa - hole),
+             first_in_hole(cases[k].si, cases[k].sz, a), first_in_hole(cases[k].di, cases[k].sz, b));
+    }
   }
 }
