@@ -22,15 +22,15 @@ namespace UserEmu.Backend.Native;
 /// </remarks>
 public sealed unsafe partial class NativeBlockCompiler
 {
-    /// <summary>One SSE arithmetic helper's host instruction and the bytes of the destination it writes (4, 8 or 16).</summary>
-    readonly record struct SseArithForm(Code Op, byte Width);
+    /// <summary>One SSE arithmetic helper's host instruction, operation, lane type and the bytes of the destination it writes (4, 8 or 16).</summary>
+    readonly record struct SseArithForm(Code Op, SseArithOp Kind, bool Single, byte Width);
 
     /// <summary>The form of each <see cref="SseArithFastHelpers"/> helper, by helper id (Width 0 for other helpers).</summary>
     static readonly SseArithForm[] s_sseArith = BuildSseArith();
 
     static SseArithForm[] BuildSseArith()
     {
-        var ops = new (SseArithOp Op, Code Ss, Code Sd, Code Ps, Code Pd)[]
+        var ops = new (SseArithOp Kind, Code Ss, Code Sd, Code Ps, Code Pd)[]
         {
             (SseArithOp.Add, Code.Addss_xmm_xmmm32, Code.Addsd_xmm_xmmm64, Code.Addps_xmm_xmmm128, Code.Addpd_xmm_xmmm128),
             (SseArithOp.Sub, Code.Subss_xmm_xmmm32, Code.Subsd_xmm_xmmm64, Code.Subps_xmm_xmmm128, Code.Subpd_xmm_xmmm128),
@@ -40,18 +40,20 @@ public sealed unsafe partial class NativeBlockCompiler
             (SseArithOp.Max, Code.Maxss_xmm_xmmm32, Code.Maxsd_xmm_xmmm64, Code.Maxps_xmm_xmmm128, Code.Maxpd_xmm_xmmm128),
             (SseArithOp.Sqrt, Code.Sqrtss_xmm_xmmm32, Code.Sqrtsd_xmm_xmmm64, Code.Sqrtps_xmm_xmmm128, Code.Sqrtpd_xmm_xmmm128),
         };
-        var forms = new List<(ushort Helper, SseArithForm Form)>();
-        foreach (var (op, ss, sd, ps, pd) in ops)
+        var helpers = new ushort[ops.Length * 4];
+        var forms = new SseArithForm[ops.Length * 4];
+        int n = 0, length = 0;
+        foreach (var (kind, ss, sd, ps, pd) in ops)
         {
-            forms.Add((HelperTable.Id(SseArithFastHelpers.For(op, single: true, scalar: true)), new(ss, 4)));
-            forms.Add((HelperTable.Id(SseArithFastHelpers.For(op, single: false, scalar: true)), new(sd, 8)));
-            forms.Add((HelperTable.Id(SseArithFastHelpers.For(op, single: true, scalar: false)), new(ps, 16)));
-            forms.Add((HelperTable.Id(SseArithFastHelpers.For(op, single: false, scalar: false)), new(pd, 16)));
+            foreach (var (code, single, scalar) in new[] { (ss, true, true), (sd, false, true), (ps, true, false), (pd, false, false) })
+            {
+                helpers[n] = HelperTable.Id(SseArithFastHelpers.For(kind, single, scalar));
+                forms[n] = new(code, kind, single, (byte)(scalar ? (single ? 4 : 8) : 16));
+                length = Math.Max(length, helpers[n++] + 1);
+            }
         }
-        int length = 0;
-        foreach (var (helper, _) in forms) length = Math.Max(length, helper + 1);
         var byHelper = new SseArithForm[length];
-        foreach (var (helper, form) in forms) byHelper[helper] = form;
+        for (int j = 0; j < n; j++) byHelper[helpers[j]] = forms[j];
         return byHelper;
     }
 
@@ -60,14 +62,8 @@ public sealed unsafe partial class NativeBlockCompiler
 
     void SseArith(in IrInstr i, int k)
     {
-        var (op, width) = s_sseArith[i.Helper];
-        bool sqrt = op is Code.Sqrtss_xmm_xmmm32 or Code.Sqrtsd_xmm_xmmm64 or Code.Sqrtps_xmm_xmmm128 or Code.Sqrtpd_xmm_xmmm128;
-        bool minMax = op is Code.Minss_xmm_xmmm32 or Code.Minsd_xmm_xmmm64 or Code.Minps_xmm_xmmm128 or Code.Minpd_xmm_xmmm128
-            or Code.Maxss_xmm_xmmm32 or Code.Maxsd_xmm_xmmm64 or Code.Maxps_xmm_xmmm128 or Code.Maxpd_xmm_xmmm128;
-        bool single = op is Code.Addss_xmm_xmmm32 or Code.Subss_xmm_xmmm32 or Code.Mulss_xmm_xmmm32 or Code.Divss_xmm_xmmm32
-            or Code.Minss_xmm_xmmm32 or Code.Maxss_xmm_xmmm32 or Code.Sqrtss_xmm_xmmm32 or Code.Addps_xmm_xmmm128
-            or Code.Subps_xmm_xmmm128 or Code.Mulps_xmm_xmmm128 or Code.Divps_xmm_xmmm128 or Code.Minps_xmm_xmmm128
-            or Code.Maxps_xmm_xmmm128 or Code.Sqrtps_xmm_xmmm128;
+        var (op, kind, single, width) = s_sseArith[i.Helper];
+        bool sqrt = kind == SseArithOp.Sqrt, minMax = kind is SseArithOp.Min or SseArithOp.Max;
         int dstOff = CpuState.XmmOffset(VectorHelpers.Dst(i.Imm)), srcOff = CpuState.XmmOffset(VectorHelpers.Src(i.Imm));
         var dst = new MemoryOperand(RDI, dstOff);
         var src = new MemoryOperand(RDI, srcOff);
