@@ -116,17 +116,8 @@ public sealed unsafe partial class NativeBlockCompiler
                 return LazyFlags(i, k, compute: false);
             case IrOp.PureCall when i.Helper == s_computePure:
                 return LazyFlags(i, k, compute: true);
-            case IrOp.Call when InlineDivide(i):
-                Divide(i, k);
-                return true;
-            case IrOp.Call when InlineSseArith(i):
-                SseArith(i, k);
-                return true;
-            case IrOp.Call when InlineSseCompare(i):
-                SseCompare(i, k);
-                return true;
-            case IrOp.Call when InlineLocked(i):
-                Locked(i, k);
+            case IrOp.Call when Inlined(i):
+                InlineCall(i, k);
                 return true;
             case IrOp.Call:
             case IrOp.PureCall:
@@ -241,9 +232,19 @@ public sealed unsafe partial class NativeBlockCompiler
     /// <summary>div/idiv of 32 or 64 bits, which native code performs itself (<see cref="Divide"/>).</summary>
     static bool InlineDivide(in IrInstr i) => i.Op == IrOp.Call && i.Helper == s_divide && (i.Imm & 0xff) is 4 or 8;
 
-    /// <summary>Helper calls that native code performs itself (leaving for the managed side only in rare cases): lazy-flags conditions and flags, 32/64-bit division, SSE arithmetic and compares, locked accesses.</summary>
+    /// <summary>Helper calls that native code performs itself (leaving for the managed side only in rare cases): lazy-flags conditions and flags, 32/64-bit division, SSE arithmetic and compares, locked accesses, vector ops that are one host instruction.</summary>
     static bool Inlined(in IrInstr i) =>
-        (i.Op == IrOp.PureCall && (i.Helper == s_conditionPure || i.Helper == s_computePure)) || InlineDivide(i) || InlineSseArith(i) || InlineSseCompare(i) || InlineLocked(i);
+        (i.Op == IrOp.PureCall && (i.Helper == s_conditionPure || i.Helper == s_computePure)) || InlineDivide(i) || InlineSseArith(i) || InlineSseCompare(i) || InlineLocked(i) || InlineVectorOp(i);
+
+    // A helper call of Inlined's, as native code.
+    void InlineCall(in IrInstr i, int k)
+    {
+        if (InlineDivide(i)) Divide(i, k);
+        else if (InlineSseArith(i)) SseArith(i, k);
+        else if (InlineSseCompare(i)) SseCompare(i, k);
+        else if (InlineLocked(i)) Locked(i, k);
+        else VectorOp(i);
+    }
 
     // div/idiv (IntegerHelpers.Divide) on the host when it cannot fault: a zero divisor, a quotient that may not fit
     // (unsigned: high half >= divisor; signed: a dividend wider than the operand, or a divisor of -1) and so #DE, go
