@@ -233,7 +233,7 @@ public sealed unsafe class CpuLoop
     TranslationBlock Translate(ulong pc)
     {
         long t0 = Stopwatch.GetTimestamp();
-        var ir = Optimizer.IrOptimizer.Run(_proc.Frontend.Translate(_cpu, pc));
+        var ir = Optimizer.IrOptimizer.Run(_proc.Frontend.Translate(_cpu, pc, transient: true));
         _stats.TranslateTicks += Stopwatch.GetTimestamp() - t0;
         if (_traceInAsm) _proc.Options.Log.Write($"IN: 0x{pc:x}\n{_proc.Frontend.Disassemble(_cpu, pc, ir.GuestEnd)}\n");
         if (_traceOp) _proc.Options.Log.Write(IrPrinter.Format(ir));

@@ -6,7 +6,9 @@ namespace UserEmu.Engine;
 public interface IGuestFrontend
 {
     /// <summary>Translates the block starting at <paramref name="pc"/>. Never throws for bad code: it emits IR that raises the guest signal.</summary>
-    IrBlock Translate(Vcpu cpu, ulong pc);
+    /// <param name="transient">The caller is done with the block before this thread's next translation (the dispatch
+    /// loop, which prepares it at once): its code array may be reused then.</param>
+    IrBlock Translate(Vcpu cpu, ulong pc, bool transient = false);
 
     /// <summary>Disassembly of the guest instructions of a block for <c>-d in_asm</c>.</summary>
     string Disassemble(Vcpu cpu, ulong pc, ulong end);

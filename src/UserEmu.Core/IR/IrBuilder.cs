@@ -212,14 +212,28 @@ public sealed class IrBuilder
         Ended = true;
     }
 
-    public IrBlock Finish(ulong guestPc, ulong guestEnd) => new()
+    /// <summary>The block built; <paramref name="transient"/>: its code array is this builder's to reuse (<see cref="Engine.IGuestFrontend.Translate"/>).</summary>
+    public IrBlock Finish(ulong guestPc, ulong guestEnd, bool transient = false) => new()
     {
         GuestPc = guestPc,
         GuestEnd = guestEnd,
-        Code = Copy(_code, _count),
+        Code = transient ? Reused(_code, _count) : Copy(_code, _count),
         TempCount = Math.Max(_temps, 1),
         GuestInstructionCount = _insnCount,
     };
+
+    // Exact-length arrays a transient block's code is copied into, by length: the dispatch loop prepares a block at once
+    // and drops its IR, which was then a translation's largest garbage (python3 json_sha: 92 -> 51 MiB allocated).
+    // Up to 256 ops (at most ~1 MB per translating thread); longer blocks get their own array.
+    IrInstr[]?[]? _exact;
+
+    IrInstr[] Reused(IrInstr[] code, int count)
+    {
+        if (count > 256) return Copy(code, count);
+        var array = (_exact ??= new IrInstr[]?[257])[count] ??= new IrInstr[count];
+        Array.Copy(code, array, count);
+        return array;
+    }
 
     /// <summary>The first <paramref name="count"/> ops as an array of their own (Array.Copy: the framework's generic span copies over IrInstr are JIT-compiled at start-up).</summary>
     public static IrInstr[] Copy(IrInstr[] code, int count)

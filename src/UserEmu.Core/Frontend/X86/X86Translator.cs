@@ -19,7 +19,7 @@ public sealed class X86Translator : IGuestFrontend
     [ThreadStatic] static GuestCodeReader? t_reader;
     [ThreadStatic] static Decoder? t_decoder;
 
-    public IrBlock Translate(Vcpu cpu, ulong pc)
+    public IrBlock Translate(Vcpu cpu, ulong pc, bool transient = false)
     {
         var e = _emitter ??= new X86Emitter();
         e.BeginBlock(cpu);
@@ -71,7 +71,7 @@ public sealed class X86Translator : IGuestFrontend
                 break;
             }
         }
-        return e.B.Finish(pc, end);
+        return e.B.Finish(pc, end, transient);
     }
 
     /// <summary>
