@@ -34,20 +34,7 @@ public sealed unsafe partial class NativeBlockCompiler
         _rax = -1;
         E(Instruction.Create(Code.Cmp_r64_rm64, RCX, R10));
         JumpTo(Code.Ja_rel32_64, stub);
-        if (size > 1)
-        {
-            E(Instruction.Create(Code.Mov_r32_rm32, EAX, ECX));
-            E(Instruction.Create(Code.And_rm32_imm32, EAX, (int)GuestAddressSpace.PageMask));
-            E(Instruction.Create(Code.Cmp_rm32_imm32, EAX, (int)GuestAddressSpace.PageSize - size));
-            JumpTo(Code.Ja_rel32_64, stub);
-        }
-        E(Instruction.Create(Code.Mov_r64_rm64, R11, RCX));
-        E(Instruction.Create(Code.Shr_rm64_imm8, R11, GuestAddressSpace.PageShift));
-        E(Instruction.Create(Code.Movzx_r32_rm8, EAX, new MemoryOperand(R9, R11, 1, 0, 0)));
-        var need = store ? PageFlags.Write : PageFlags.Read | PageFlags.Write;
-        E(Instruction.Create(Code.And_rm32_imm8, EAX, (int)(need | PageFlags.HasCode)));
-        E(Instruction.Create(Code.Cmp_rm32_imm8, EAX, (int)need));
-        JumpTo(Code.Jne_rel32_64, stub);
+        RequirePageFlags(OnePage(RCX, R11, EAX, size, stub), EAX, store ? PageFlags.Write : PageFlags.Read | PageFlags.Write, stub);
         var host = new MemoryOperand(R8, RCX, 1, 0, 0);
         var linked = new MemoryOperand(RDI, CpuState.OffLinkedValue);
         if (store)

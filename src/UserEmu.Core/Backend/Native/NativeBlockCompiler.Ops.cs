@@ -475,23 +475,11 @@ public sealed unsafe partial class NativeBlockCompiler
             ResumeHere(k);
             return true;
         }
-        E(Instruction.Create(Code.Mov_r64_rm64, RCX, RAX));
-        E(Instruction.Create(Code.Shr_rm64_imm8, RCX, GuestAddressSpace.PageShift));
-        if (i.Size > 1)
-        {
-            E(Instruction.Create(Code.Mov_r32_rm32, EDX, EAX));
-            E(Instruction.Create(Code.And_rm32_imm32, EDX, (int)GuestAddressSpace.PageMask));
-            E(Instruction.Create(Code.Cmp_rm32_imm32, EDX, (int)GuestAddressSpace.PageSize - i.Size));
-            JumpTo(Code.Ja_rel32_64, stub);
-        }
-        var flags = new MemoryOperand(R9, RCX, 1, 0, 0);
+        var flags = OnePage(RAX, RCX, EDX, i.Size, stub);
         if (store)
         {
             // Writable and not holding translated code (a write there must invalidate it: the managed path does).
-            E(Instruction.Create(Code.Movzx_r32_rm8, EDX, flags));
-            E(Instruction.Create(Code.And_rm32_imm8, EDX, (int)(PageFlags.Write | PageFlags.HasCode)));
-            E(Instruction.Create(Code.Cmp_rm32_imm8, EDX, (int)PageFlags.Write));
-            JumpTo(Code.Jne_rel32_64, stub);
+            RequirePageFlags(flags, EDX, PageFlags.Write, stub);
             LoadTemp(RCX, i.B);
             StoreSized(host, i.Size, RCX);
         }
@@ -504,6 +492,33 @@ public sealed unsafe partial class NativeBlockCompiler
         }
         ResumeHere(k);
         return true;
+    }
+
+    /// <summary>
+    /// Takes <paramref name="stub"/> unless the <paramref name="size"/> bytes at the guest address in <paramref name="addr"/>
+    /// lie on one page; returns that page's byte in the page table (its index in <paramref name="page"/>; <paramref name="scratch"/> is clobbered).
+    /// </summary>
+    MemoryOperand OnePage(Register addr, Register page, Register scratch, int size, int stub)
+    {
+        E(Instruction.Create(Code.Mov_r64_rm64, page, addr));
+        E(Instruction.Create(Code.Shr_rm64_imm8, page, GuestAddressSpace.PageShift));
+        if (size > 1)
+        {
+            E(Instruction.Create(Code.Mov_r32_rm32, scratch, Sized(addr, 4)));
+            E(Instruction.Create(Code.And_rm32_imm32, scratch, (int)GuestAddressSpace.PageMask));
+            E(Instruction.Create(Code.Cmp_rm32_imm32, scratch, (int)GuestAddressSpace.PageSize - size));
+            JumpTo(Code.Ja_rel32_64, stub);
+        }
+        return new MemoryOperand(R9, page, 1, 0, 0);
+    }
+
+    /// <summary>Takes <paramref name="stub"/> unless the page's <paramref name="flags"/> hold <paramref name="need"/> and no translated code.</summary>
+    void RequirePageFlags(MemoryOperand flags, Register scratch, PageFlags need, int stub)
+    {
+        E(Instruction.Create(Code.Movzx_r32_rm8, scratch, flags));
+        E(Instruction.Create(Code.And_rm32_imm8, scratch, (int)(need | PageFlags.HasCode)));
+        E(Instruction.Create(Code.Cmp_rm32_imm8, scratch, (int)need));
+        JumpTo(Code.Jne_rel32_64, stub);
     }
 
     void LoadSized(MemoryOperand m, int size) => E(size switch

@@ -69,8 +69,9 @@ public sealed unsafe partial class NativeBlockCompiler
         var src = new MemoryOperand(RDI, srcOff);
         int stub = NewStub(k);
         _rax = -1;
-        // min/max raise nothing for such operands, so PE need not be set already.
-        GuestMxcsrIs(minMax ? Mxcsr.Default : Mxcsr.Default | Mxcsr.PE, minMax ? ~Mxcsr.FlagMask : ~(Mxcsr.FlagMask & ~Mxcsr.PE), stub);
+        // The region path's fast MXCSR state (PE already set); min/max raise nothing for such operands, so PE need not be.
+        if (minMax) GuestMxcsrIs(Mxcsr.Default, ~Mxcsr.FlagMask, stub);
+        else GuestMxcsrIs(SseInlineArith.MxcsrFast, SseInlineArith.MxcsrMask, stub);
         int lanes = width == 16 ? (single ? 4 : 2) : 1, laneBytes = single ? 4 : 8;
         for (int lane = 0; lane < lanes; lane++)
         {
