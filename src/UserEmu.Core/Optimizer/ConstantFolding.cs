@@ -130,6 +130,7 @@ static class ConstantFolding
         IrOp.CmpEq or IrOp.CmpNe or IrOp.CmpLtU or IrOp.CmpLeU or IrOp.CmpLtS or IrOp.CmpLeS => 1,
         IrOp.And => Math.Min(width[i.A], width[i.B]),
         IrOp.Or or IrOp.Xor => Math.Max(width[i.A], width[i.B]),
+        IrOp.Rol or IrOp.Ror when i.Size < 8 => (byte)(8 * i.Size),
         IrOp.Shr when known[i.B] => (byte)Math.Max(0, width[i.A] - (int)(value[i.B] & 63)),
         _ => 64,
     };

@@ -355,8 +355,8 @@ public sealed unsafe partial class NativeBlockCompiler
         {
             case 1: E(Instruction.Create(Code.Movzx_r32_rm8, EAX, AL)); break;
             case 2: E(Instruction.Create(Code.Movzx_r32_rm16, EAX, AX)); break;
-            // A rotate by 0 need not clear bits 63..32.
-            case 4: E(Instruction.Create(Code.Mov_r32_rm32, EAX, EAX)); break;
+            // A rotate by 0 need not clear bits 63..32 (by a constant other than 0 it does).
+            case 4 when i.B >= _pure || (_constants[i.B] & 31) == 0: E(Instruction.Create(Code.Mov_r32_rm32, EAX, EAX)); break;
         }
         StoreTemp(i.Dst);
         return true;

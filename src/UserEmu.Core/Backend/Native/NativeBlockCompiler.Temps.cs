@@ -182,14 +182,35 @@ public sealed unsafe partial class NativeBlockCompiler
             if (_inFrame[t] || _lastUse[t] <= k) continue;
             // A temp the next op alone takes already lives in rax only.
             if (NextOpAloneTakes(k, (ushort)t)) continue;
+            int free = -1, longest = -1;
             for (int r = 0; r < TempRegisters.Length; r++)
             {
-                if (owner[r] != ushort.MaxValue && _lastUse[owner[r]] >= k) continue;
-                owner[r] = (ushort)t;
-                _reg[t] = TempRegisters[r];
-                _registerTemps.Add(t);
-                break;
+                if (owner[r] == ushort.MaxValue || _lastUse[owner[r]] < k)
+                {
+                    free = r;
+                    break;
+                }
+                if (longest < 0 || _lastUse[owner[r]] > _lastUse[owner[longest]]) longest = r;
             }
+            if (free < 0)
+            {
+                // All taken: the temp living longest gives its register up (for its whole life) to this one if this
+                // one dies sooner (Poletto and Sarkar's linear scan): short chains of values keep to registers, where
+                // a round trip through the frame would add store-to-load latency to every link (sha256's rounds).
+                if (_lastUse[owner[longest]] <= _lastUse[t]) continue;
+                int evicted = owner[longest];
+                _reg[evicted] = Register.None;
+                for (int n = _registerTemps.Count - 1; ; n--)
+                    if (_registerTemps[n] == evicted)
+                    {
+                        _registerTemps.RemoveAt(n);
+                        break;
+                    }
+                free = longest;
+            }
+            owner[free] = (ushort)t;
+            _reg[t] = TempRegisters[free];
+            _registerTemps.Add(t);
         }
     }
 
