@@ -92,10 +92,19 @@ public sealed unsafe partial class NativeBlockCompiler
         }
         if (!minMax)
         {
-            // The result's lanes, through the red zone.
-            E(Instruction.Create(Code.Movups_xmmm128_xmm, s_resultSlot, XMM0));
+            // The result's lanes, moved to rcx one by one (through memory, the 16-byte store and the narrower
+            // reloads cost nbody's loop a store-forwarding wait per op).
             for (int lane = 0; lane < lanes; lane++)
-                RequireNormalResult(new MemoryOperand(RSP, s_resultSlot.Displacement + lane * laneBytes), single, stub);
+            {
+                var from = XMM0;
+                if (lane > 0)
+                {
+                    E(Instruction.Create(Code.Pshufd_xmm_xmmm128_imm8, XMM2, XMM0, single ? lane : 2 * lane | (2 * lane + 1) << 2));
+                    from = XMM2;
+                }
+                E(Instruction.Create(single ? Code.Movd_rm32_xmm : Code.Movq_rm64_xmm, single ? ECX : RCX, from));
+                RequireNormalResultInRcx(single, stub);
+            }
         }
         // Only the lanes the instruction writes are stored: a scalar one keeps the rest of the destination, as in the guest.
         E(Instruction.Create(width switch { 4 => Code.Movss_xmmm32_xmm, 8 => Code.Movsd_xmmm64_xmm, _ => Code.Movups_xmmm128_xmm }, dst, XMM0));
@@ -137,9 +146,6 @@ public sealed unsafe partial class NativeBlockCompiler
         ResumeHere(k);
     }
 
-    // The red-zone bytes a result's lanes are checked in.
-    static readonly MemoryOperand s_resultSlot = new(RSP, -32);
-
     /// <summary>Takes <paramref name="stub"/> unless the guest's MXCSR, masked by <paramref name="mask"/>, is <paramref name="value"/>.</summary>
     void GuestMxcsrIs(uint value, uint mask, int stub)
     {
@@ -159,10 +165,10 @@ public sealed unsafe partial class NativeBlockCompiler
         BindKeepingRax(fine);
     }
 
-    /// <summary>Takes <paramref name="stub"/> unless the float at <paramref name="m"/> is normal and above the smallest binade.</summary>
-    void RequireNormalResult(MemoryOperand m, bool single, int stub)
+    /// <summary>Takes <paramref name="stub"/> unless the float in rcx (ecx) is normal and above the smallest binade.</summary>
+    void RequireNormalResultInRcx(bool single, int stub)
     {
-        LoadShiftedBits(m, single);
+        E(single ? Instruction.Create(Code.Add_r32_rm32, ECX, ECX) : Instruction.Create(Code.Add_r64_rm64, RCX, RCX));
         ExponentWithin(single, lowest: 2, stub);
     }
 
