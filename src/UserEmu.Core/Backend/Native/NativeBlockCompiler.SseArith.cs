@@ -168,24 +168,20 @@ public sealed unsafe partial class NativeBlockCompiler
     /// <summary>Takes <paramref name="stub"/> unless the float in rcx (ecx) is normal and above the smallest binade.</summary>
     void RequireNormalResultInRcx(bool single, int stub)
     {
-        E(single ? Instruction.Create(Code.Add_r32_rm32, ECX, ECX) : Instruction.Create(Code.Add_r64_rm64, RCX, RCX));
+        ShiftOutSign(single);
         ExponentWithin(single, lowest: 2, stub);
     }
 
     // rcx = the float's bits shifted left once (the sign gone; ZF: the float is ±0).
     void LoadShiftedBits(MemoryOperand m, bool single)
     {
-        if (single)
-        {
-            E(Instruction.Create(Code.Mov_r32_rm32, ECX, m));
-            E(Instruction.Create(Code.Add_r32_rm32, ECX, ECX));
-        }
-        else
-        {
-            E(Instruction.Create(Code.Mov_r64_rm64, RCX, m));
-            E(Instruction.Create(Code.Add_r64_rm64, RCX, RCX));
-        }
+        E(single ? Instruction.Create(Code.Mov_r32_rm32, ECX, m) : Instruction.Create(Code.Mov_r64_rm64, RCX, m));
+        ShiftOutSign(single);
     }
+
+    // rcx (ecx) shifted left once: the sign gone, ZF set for ±0.
+    void ShiftOutSign(bool single) =>
+        E(single ? Instruction.Create(Code.Add_r32_rm32, ECX, ECX) : Instruction.Create(Code.Add_r64_rm64, RCX, RCX));
 
     // From rcx as LoadShiftedBits leaves it: takes the stub unless lowest <= exponent < all ones.
     void ExponentWithin(bool single, int lowest, int stub)

@@ -198,19 +198,18 @@ public sealed unsafe partial class NativeBlockCompiler
                 // one dies sooner (Poletto and Sarkar's linear scan): short chains of values keep to registers, where
                 // a round trip through the frame would add store-to-load latency to every link (sha256's rounds).
                 if (_lastUse[owner[longest]] <= _lastUse[t]) continue;
-                int evicted = owner[longest];
-                _reg[evicted] = Register.None;
-                for (int n = _registerTemps.Count - 1; ; n--)
-                    if (_registerTemps[n] == evicted)
-                    {
-                        _registerTemps.RemoveAt(n);
-                        break;
-                    }
+                _reg[owner[longest]] = Register.None;
                 free = longest;
             }
             owner[free] = (ushort)t;
             _reg[t] = TempRegisters[free];
-            _registerTemps.Add(t);
+        }
+        // The temps that kept their register, in order of definition.
+        for (int k = 0; k < code.Length; k++)
+        {
+            ref readonly var i = ref code[k];
+            if (IR.PreparedBlock.Defines(i.Op) && i.Dst >= _pure && _def[i.Dst] == k && _reg[i.Dst] != Register.None)
+                _registerTemps.Add(i.Dst);
         }
     }
 

@@ -1,5 +1,6 @@
 using Iced.Intel;
 using UserEmu.Cpu.X86;
+using UserEmu.Host;
 using UserEmu.IR;
 using static Iced.Intel.Register;
 using AvxOp = UserEmu.Cpu.X86.AvxPermuteHelpers.AvxOp;
@@ -25,7 +26,7 @@ public sealed unsafe partial class NativeBlockCompiler
 
     // The host has AVX2 wherever a guest broadcast can run natively (the guest sees AVX2 only through our CPUID, which
     // need not match the host's).
-    static bool InlineBroadcast(in IrInstr i) => i.Helper == s_avxPermute && UserEmu.Host.HostCpuFeatures.Avx2
+    static bool InlineBroadcast(in IrInstr i) => i.Helper == s_avxPermute && HostCpuFeatures.Avx2
         && (AvxOp)(VectorHelpers.Extra(i.Imm) >> 9) is AvxOp.BroadcastB or AvxOp.BroadcastW or AvxOp.BroadcastD or AvxOp.BroadcastQ;
 
     void VectorOp(in IrInstr i)

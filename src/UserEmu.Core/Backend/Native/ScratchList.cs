@@ -27,11 +27,5 @@ sealed class ScratchList<T> where T : struct
         _items[Count++] = item;
     }
 
-    public void RemoveAt(int index)
-    {
-        Array.Copy(_items, index + 1, _items, index, Count - index - 1);
-        Count--;
-    }
-
     public void Clear() => Count = 0;
 }
