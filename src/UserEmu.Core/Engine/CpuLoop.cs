@@ -205,6 +205,7 @@ public sealed unsafe class CpuLoop
             // Published after the code is complete (volatile field), so any thread that sees it can run it.
             tb.Native = code;
             if (_traceOutAsm) _proc.Options.Log.Write($"OUT: [native] 0x{tb.Pc:x}\n{NativeDisassembler.Format(code)}\n");
+            if (PerfMap.Enabled) PerfMap.Add((nint)code.IndirectEntry, code.Length, tb.Pc);
             Interlocked.Increment(ref _stats.NativeBlocks);
         }
         catch (Iced.Intel.EncoderException ex)

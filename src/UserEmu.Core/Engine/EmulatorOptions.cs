@@ -25,6 +25,8 @@ public sealed class EmulatorOptions
     public TextWriter Log { get; set; } = UserEmu.Host.HostStderr.Instance;
     /// <summary>CPU model name (-cpu); selects the CPUID features the guest sees.</summary>
     public string CpuModel { get; set; } = "max";
+    /// <summary>-perfmap: name native blocks' host code in /tmp/perf-PID.map for Linux perf.</summary>
+    public bool PerfMap { get; set; }
     /// <summary>Suppress the one-line warning for unimplemented syscalls.</summary>
     public bool QuietUnimplemented { get; set; }
     /// <summary>Runs of a block before its region is compiled to IL by RyuJIT (0: compile at once; -1: never).</summary>

@@ -49,6 +49,7 @@ public static class ReexecCommand
         if (o.DebugItems.Count > 0) args.AddRange(["-d", string.Join(',', o.DebugItems)]);
         if (cli.LogFile != null) args.AddRange(["-D", Path.GetFullPath(cli.LogFile)]);
         if (o.QuietUnimplemented) args.Add("-quiet-unimplemented");
+        if (o.PerfMap) args.Add("-perfmap");
         args.AddRange(["-native-threshold", o.NativeThreshold.ToString(CultureInfo.InvariantCulture)]);
         args.AddRange(["-jit-threshold", o.CompileThreshold.ToString(CultureInfo.InvariantCulture)]);
         args.AddRange(["-tb-cache-blocks", o.TranslationCacheBlocks.ToString(CultureInfo.InvariantCulture)]);

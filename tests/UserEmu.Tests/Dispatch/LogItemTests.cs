@@ -43,4 +43,26 @@ public partial class LogItemTests
             File.Delete(log);
         }
     }
+
+    [Fact]
+    public void PerfMapNamesEachNativeBlockForPerf()
+    {
+        // The guest shell prints its PID, which is the emulator's: the map is /tmp/perf-PID.map, as perf looks it up.
+        var r = HostCommand.Run(HostCommand.Emulator, ["-perfmap", "-native-threshold", "0", "/bin/busybox", "sh", "-c", "echo $$"]);
+        Assert.Equal(0, r.ExitStatus);
+        string map = $"/tmp/perf-{int.Parse(r.Stdout.Trim())}.map";
+        try
+        {
+            var lines = File.ReadAllLines(map);
+            Assert.True(lines.Length > 100, $"{lines.Length} blocks named");
+            foreach (var line in lines) Assert.Matches(@"^[0-9a-f]+ [0-9a-f]+ guest-0x[0-9a-f]+$", line);
+            // Host code ranges of distinct blocks do not overlap.
+            var ranges = lines.Select(l => l.Split(' ')).Select(f => (Start: Convert.ToUInt64(f[0], 16), Length: Convert.ToUInt64(f[1], 16))).OrderBy(x => x.Start).ToArray();
+            for (int k = 1; k < ranges.Length; k++) Assert.True(ranges[k - 1].Start + ranges[k - 1].Length <= ranges[k].Start);
+        }
+        finally
+        {
+            File.Delete(map);
+        }
+    }
 }
