@@ -32,7 +32,7 @@ public sealed unsafe partial class NativeBlockCompiler
         LoadTemp(RCX, i.A);
         if (store) LoadTemp(RDX, i.B);
         _rax = -1;
-        E(Instruction.Create(Code.Cmp_r64_rm64, RCX, R10));
+        E(Instruction.Create(Code.Cmp_r64_rm64, RCX, GuestLimit));
         JumpTo(Code.Ja_rel32_64, stub);
         RequirePageFlags(OnePage(RCX, R11, EAX, size, stub), EAX, store ? PageFlags.Write : PageFlags.Read | PageFlags.Write, stub);
         var host = new MemoryOperand(R8, RCX, 1, 0, 0);

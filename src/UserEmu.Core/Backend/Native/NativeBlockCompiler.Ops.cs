@@ -16,6 +16,10 @@ public sealed unsafe partial class NativeBlockCompiler
             case IrOp.Const:
                 StoreTempImm(i.Dst, (ulong)i.Imm);
                 return true;
+            case IrOp.Mov when _reg[i.Dst] != Register.None && !NextOpAloneTakesFromRax(i.Dst):
+                if (Where(i.A) != _reg[i.Dst]) MoveInto(_reg[i.Dst], i.A, narrow: false);
+                Defined(i.Dst, k);
+                return true;
             case IrOp.Mov:
                 LoadTemp(RAX, i.A);
                 StoreTemp(i.Dst);
@@ -57,19 +61,12 @@ public sealed unsafe partial class NativeBlockCompiler
                 }
                 StoreStateFrom(i.A, i.Imm, i.Size);
                 return true;
-            case IrOp.Add: return Alu(i, Code.Add_r64_rm64, Code.Add_rm64_imm32);
-            case IrOp.Sub: return Alu(i, Code.Sub_r64_rm64, Code.Sub_rm64_imm32);
-            case IrOp.And: return Alu(i, Code.And_r64_rm64, Code.And_rm64_imm32);
-            case IrOp.Or: return Alu(i, Code.Or_r64_rm64, Code.Or_rm64_imm32);
-            case IrOp.Xor: return Alu(i, Code.Xor_r64_rm64, Code.Xor_rm64_imm32);
-            case IrOp.Mul:
-            {
-                var (a, b) = TakesBFirst(k) ? (i.B, i.A) : (i.A, i.B);
-                LoadTemp(RAX, a);
-                Rm(Code.Imul_r64_rm64, b, RCX);
-                StoreTemp(i.Dst);
-                return true;
-            }
+            case IrOp.Add: return Alu(i, s_add);
+            case IrOp.Sub: return Alu(i, s_sub);
+            case IrOp.And: return Alu(i, s_and);
+            case IrOp.Or: return Alu(i, s_or);
+            case IrOp.Xor: return Alu(i, s_xor);
+            case IrOp.Mul: return Alu(i, s_imul);
             case IrOp.Shl: return Shift(i, Code.Shl_rm64_CL, Code.Shl_rm64_imm8);
             case IrOp.Shr: return Shift(i, Code.Shr_rm64_CL, Code.Shr_rm64_imm8);
             case IrOp.Sar: return Shift(i, Code.Sar_rm64_CL, Code.Sar_rm64_imm8);
@@ -84,10 +81,12 @@ public sealed unsafe partial class NativeBlockCompiler
                 return true;
             case IrOp.Neg:
             case IrOp.Not:
-                LoadTemp(RAX, i.A);
-                E(Instruction.Create(i.Op == IrOp.Neg ? Code.Neg_rm64 : Code.Not_rm64, RAX));
-                StoreTemp(i.Dst);
+            {
+                var target = InPlace(i.Dst, i.A);
+                E(Instruction.Create(i.Op == IrOp.Neg ? Code.Neg_rm64 : Code.Not_rm64, target));
+                Result(target, i.Dst);
                 return true;
+            }
             case IrOp.ZExt:
             case IrOp.SExt:
             case IrOp.Bswap:
@@ -139,7 +138,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 }
                 // RIP = target, then through the jump table while the budget lasts (the target's entry compares rax).
                 E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(RDI, CpuState.OffRip), RAX));
-                E(Instruction.Create(Code.Dec_rm32, new MemoryOperand(RSI, -8)));
+                E(Instruction.Create(Code.Dec_rm32, Budget));
                 PlainExitIf(Code.Je_rel32_64);
                 E(Instruction.Create(Code.Mov_r64_rm64, RCX, RAX));
                 E(Instruction.Create(Code.Shr_rm64_imm8, RCX, NativeJumpTable.Bits));
@@ -218,7 +217,7 @@ public sealed unsafe partial class NativeBlockCompiler
         _exits.Add(exit);
         if (back)
         {
-            E(Instruction.Create(Code.Dec_rm32, new MemoryOperand(RSI, -8)));
+            E(Instruction.Create(Code.Dec_rm32, Budget));
             JumpTo(Code.Je_rel32_64, exit.Budget);
         }
         E(Instruction.Create(Code.Jmp_rm64, new MemoryOperand(RIP, 0L)));
@@ -296,69 +295,61 @@ public sealed unsafe partial class NativeBlockCompiler
         StoreTemp(i.Dst);
         ResumeHere(k);
     }
-    bool Alu(in IrInstr i, Code rm, Code imm)
+    bool Shift(in IrInstr i, Code byCl, Code byImm)
     {
-        ushort a = i.A, b = i.B;
-        // x op constant takes an immediate; add, and, or and xor commute, so a constant first operand can be one too,
-        // and a second operand left in rax by the previous op is taken first.
-        if (i.Op is not IrOp.Sub && ((a < _pure && b >= _pure) || TakesBFirst(_k))) (a, b) = (b, a);
-        if (i.Op is IrOp.Add or IrOp.Sub && b < _pure && a >= _pure && _reg[i.Dst] != Register.None && !NextOpAloneTakesFromRax(i.Dst))
-        {
-            // A register temp plus a constant (addresses, stack pointer updates): one lea from where A is, rax untouched.
-            var from = _rax == a ? RAX : _reg[a];
-            long c = i.Op == IrOp.Sub ? -(long)_constants[b] : (long)_constants[b];
-            if (from != Register.None && c is >= int.MinValue and <= int.MaxValue)
-            {
-                E(Instruction.Create(Code.Lea_r64_m, _reg[i.Dst], new MemoryOperand(from, c)));
-                if (_rax == i.Dst) _rax = -1;
-                return true;
-            }
-        }
-        LoadTemp(RAX, a);
-        if (b < _pure && Fits32(_constants[b])) E(Instruction.Create(imm, RAX, (int)_constants[b]));
-        else Rm(rm, b, RCX);
-        StoreTemp(i.Dst);
+        // The count first: the result's register may be the count's.
+        if (i.B >= _pure) LoadTemp(RCX, i.B);
+        var target = InPlace(i.Dst, i.A);
+        if (i.B < _pure) E(Instruction.Create(byImm, target, (int)(_constants[i.B] & 63)));
+        else E(Instruction.Create(byCl, target, CL));
+        Result(target, i.Dst);
         return true;
     }
 
-    bool Shift(in IrInstr i, Code byCl, Code byImm)
+    // The register op _k computes its result in, holding operand a: the result temp's own (rax untouched) where it
+    // has one that the next op does not take from rax, else rax.
+    Register InPlace(ushort dst, ushort a)
     {
-        LoadTemp(RAX, i.A);
-        if (i.B < _pure) E(Instruction.Create(byImm, RAX, (int)(_constants[i.B] & 63)));
-        else
+        if (_reg[dst] == Register.None || NextOpAloneTakesFromRax(dst))
         {
-            LoadTemp(RCX, i.B);
-            E(Instruction.Create(byCl, RAX, CL));
+            LoadTemp(RAX, a);
+            return RAX;
         }
-        StoreTemp(i.Dst);
-        return true;
+        if (Where(a) != _reg[dst]) MoveInto(_reg[dst], a, narrow: false);
+        return _reg[dst];
+    }
+
+    // After an InPlace op: the result in rax goes to its temp.
+    void Result(Register target, ushort dst)
+    {
+        if (target == RAX) StoreTemp(dst);
+        else Defined(dst, _k);
     }
 
     // Rotates the low Size bytes; the result is zero-extended (IrSemantics.Rol/Ror).
     bool Rotate(in IrInstr i, bool left)
     {
-        var (reg, byCl, byImm, mask) = i.Size switch
+        var (byCl, byImm, mask) = i.Size switch
         {
-            1 => (AL, left ? Code.Rol_rm8_CL : Code.Ror_rm8_CL, left ? Code.Rol_rm8_imm8 : Code.Ror_rm8_imm8, 7),
-            2 => (AX, left ? Code.Rol_rm16_CL : Code.Ror_rm16_CL, left ? Code.Rol_rm16_imm8 : Code.Ror_rm16_imm8, 15),
-            4 => (EAX, left ? Code.Rol_rm32_CL : Code.Ror_rm32_CL, left ? Code.Rol_rm32_imm8 : Code.Ror_rm32_imm8, 31),
-            _ => (RAX, left ? Code.Rol_rm64_CL : Code.Ror_rm64_CL, left ? Code.Rol_rm64_imm8 : Code.Ror_rm64_imm8, 63),
+            1 => (left ? Code.Rol_rm8_CL : Code.Ror_rm8_CL, left ? Code.Rol_rm8_imm8 : Code.Ror_rm8_imm8, 7),
+            2 => (left ? Code.Rol_rm16_CL : Code.Ror_rm16_CL, left ? Code.Rol_rm16_imm8 : Code.Ror_rm16_imm8, 15),
+            4 => (left ? Code.Rol_rm32_CL : Code.Ror_rm32_CL, left ? Code.Rol_rm32_imm8 : Code.Ror_rm32_imm8, 31),
+            _ => (left ? Code.Rol_rm64_CL : Code.Ror_rm64_CL, left ? Code.Rol_rm64_imm8 : Code.Ror_rm64_imm8, 63),
         };
-        LoadTemp(RAX, i.A);
+        if (i.B >= _pure) LoadTemp(RCX, i.B);
+        var target = InPlace(i.Dst, i.A);
+        var reg = Sized(target, i.Size);
         if (i.B < _pure) E(Instruction.Create(byImm, reg, (int)(_constants[i.B] & (ulong)mask)));
-        else
-        {
-            LoadTemp(RCX, i.B);
-            E(Instruction.Create(byCl, reg, CL));
-        }
+        else E(Instruction.Create(byCl, reg, CL));
+        var low = Low32(target);
         switch (i.Size)
         {
-            case 1: E(Instruction.Create(Code.Movzx_r32_rm8, EAX, AL)); break;
-            case 2: E(Instruction.Create(Code.Movzx_r32_rm16, EAX, AX)); break;
+            case 1: E(Instruction.Create(Code.Movzx_r32_rm8, low, reg)); break;
+            case 2: E(Instruction.Create(Code.Movzx_r32_rm16, low, reg)); break;
             // A rotate by 0 need not clear bits 63..32 (by a constant other than 0 it does).
-            case 4 when i.B >= _pure || (_constants[i.B] & 31) == 0: E(Instruction.Create(Code.Mov_r32_rm32, EAX, EAX)); break;
+            case 4 when i.B >= _pure || (_constants[i.B] & 31) == 0: E(Instruction.Create(Code.Mov_r32_rm32, low, low)); break;
         }
-        StoreTemp(i.Dst);
+        Result(target, i.Dst);
         return true;
     }
 
@@ -370,24 +361,51 @@ public sealed unsafe partial class NativeBlockCompiler
             StoreTemp(i.Dst);
             return true;
         }
-        LoadTemp(RAX, i.A);
+        if (i.Op != IrOp.Bswap && i.Size is 1 or 2 or 4 && _reg[i.Dst] != Register.None && !NextOpAloneTakesFromRax(i.Dst))
+        {
+            // An extension reads its operand where it is (a register, rax or the frame) into the result's register.
+            Extend(i, _reg[i.Dst]);
+            Defined(i.Dst, _k);
+            return true;
+        }
+        var r = InPlace(i.Dst, i.A);
+        Register r32 = Low32(r), r16 = Sized(r, 2), r8 = Sized(r, 1);
         switch (i.Op, i.Size)
         {
-            case (IrOp.ZExt, 1): E(Instruction.Create(Code.Movzx_r32_rm8, EAX, AL)); break;
-            case (IrOp.ZExt, 2): E(Instruction.Create(Code.Movzx_r32_rm16, EAX, AX)); break;
-            case (IrOp.ZExt, 4): E(Instruction.Create(Code.Mov_r32_rm32, EAX, EAX)); break;
-            case (IrOp.SExt, 1): E(Instruction.Create(Code.Movsx_r64_rm8, RAX, AL)); break;
-            case (IrOp.SExt, 2): E(Instruction.Create(Code.Movsx_r64_rm16, RAX, AX)); break;
-            case (IrOp.SExt, 4): E(Instruction.Create(Code.Movsxd_r64_rm32, RAX, EAX)); break;
+            case (IrOp.ZExt, 1): E(Instruction.Create(Code.Movzx_r32_rm8, r32, r8)); break;
+            case (IrOp.ZExt, 2): E(Instruction.Create(Code.Movzx_r32_rm16, r32, r16)); break;
+            case (IrOp.ZExt, 4): E(Instruction.Create(Code.Mov_r32_rm32, r32, r32)); break;
+            case (IrOp.SExt, 1): E(Instruction.Create(Code.Movsx_r64_rm8, r, r8)); break;
+            case (IrOp.SExt, 2): E(Instruction.Create(Code.Movsx_r64_rm16, r, r16)); break;
+            case (IrOp.SExt, 4): E(Instruction.Create(Code.Movsxd_r64_rm32, r, r32)); break;
             case (IrOp.Bswap, 2):
-                E(Instruction.Create(Code.Movzx_r32_rm16, EAX, AX));
-                E(Instruction.Create(Code.Rol_rm16_imm8, AX, 8));
+                E(Instruction.Create(Code.Movzx_r32_rm16, r32, r16));
+                E(Instruction.Create(Code.Rol_rm16_imm8, r16, 8));
                 break;
-            case (IrOp.Bswap, 4): E(Instruction.Create(Code.Bswap_r32, EAX)); break;
-            case (IrOp.Bswap, _): E(Instruction.Create(Code.Bswap_r64, RAX)); break;
+            case (IrOp.Bswap, 4): E(Instruction.Create(Code.Bswap_r32, r32)); break;
+            case (IrOp.Bswap, _): E(Instruction.Create(Code.Bswap_r64, r)); break;
         }
-        StoreTemp(i.Dst);
+        Result(r, i.Dst);
         return true;
+    }
+
+    // target = zext/sext of temp i.A's low i.Size bytes.
+    void Extend(in IrInstr i, Register target)
+    {
+        var from = Where(i.A);
+        if (from != RAX) CheckInFrame(i.A);
+        var code = (i.Op, i.Size) switch
+        {
+            (IrOp.ZExt, 1) => Code.Movzx_r32_rm8,
+            (IrOp.ZExt, 2) => Code.Movzx_r32_rm16,
+            (IrOp.ZExt, _) => Code.Mov_r32_rm32,
+            (IrOp.SExt, 1) => Code.Movsx_r64_rm8,
+            (IrOp.SExt, 2) => Code.Movsx_r64_rm16,
+            _ => Code.Movsxd_r64_rm32,
+        };
+        var to = i.Op == IrOp.ZExt ? Low32(target) : target;
+        if (from == Register.None) E(Instruction.Create(code, to, Temp(i.A)));
+        else E(Instruction.Create(code, to, Sized(from, i.Size)));
     }
 
     /// <summary>The two direct exits of a branch whose condition is in the host's flags: to Imm if <paramref name="jcc"/> jumps, else to Imm2.</summary>
@@ -400,8 +418,9 @@ public sealed unsafe partial class NativeBlockCompiler
         DirectExit((ulong)branch.Imm);
     }
 
-    // The op after a compare that only a branch reads, which the compare's cmp and jcc perform (-1: none).
-    int _fusedBranch = -1;
+    // The op after this one that this one's code performs (-1: none): a branch that alone reads a compare (cmp and
+    // jcc), a zero-extension that alone reads a 32-bit ALU result (the host's 32-bit op).
+    int _fusedNext = -1;
 
     bool Compare(in IrInstr i, Code setcc, Code jcc)
     {
@@ -413,7 +432,7 @@ public sealed unsafe partial class NativeBlockCompiler
         if (_chain && _k + 1 < _code.Length && _code[_k + 1].Op == IrOp.Branch && _code[_k + 1].A == i.Dst && _uses[i.Dst] == 1)
         {
             // The block ends branching on this compare alone: cmp and jcc, no 0/1 value.
-            _fusedBranch = _k + 1;
+            _fusedNext = _k + 1;
             ChainedBranch(jcc, _code[_k + 1]);
             return true;
         }
@@ -440,7 +459,7 @@ public sealed unsafe partial class NativeBlockCompiler
         // Inside the guest's reservation (so a host fault, not another host mapping, answers an unmapped page).
         if (group < 0)
         {
-            E(Instruction.Create(Code.Cmp_r64_rm64, addr, R10));
+            E(Instruction.Create(Code.Cmp_r64_rm64, addr, GuestLimit));
             JumpTo(Code.Ja_rel32_64, stub);
         }
         var host = new MemoryOperand(R8, addr, 1, 0, 0);
@@ -509,7 +528,8 @@ public sealed unsafe partial class NativeBlockCompiler
             E(Instruction.Create(Code.Cmp_rm32_imm32, scratch, (int)GuestAddressSpace.PageSize - size));
             JumpTo(Code.Ja_rel32_64, stub);
         }
-        return new MemoryOperand(R9, page, 1, 0, 0);
+        E(Instruction.Create(Code.Add_r64_rm64, page, PageTable));
+        return new MemoryOperand(page);
     }
 
     /// <summary>Takes <paramref name="stub"/> unless the page's <paramref name="flags"/> hold <paramref name="need"/> and no translated code.</summary>
@@ -534,7 +554,8 @@ public sealed unsafe partial class NativeBlockCompiler
     {
         if (addr != RCX) E(Instruction.Create(Code.Mov_r64_rm64, RCX, addr));
         E(Instruction.Create(Code.Shr_rm64_imm8, RCX, GuestAddressSpace.PageShift));
-        var pages = new MemoryOperand(R9, RCX, 1, 0, 0);
+        E(Instruction.Create(Code.Add_r64_rm64, RCX, PageTable));
+        var pages = new MemoryOperand(RCX);
         if (onePage) E(Instruction.Create(Code.Test_rm8_imm8, pages, (int)PageFlags.HasCode));
         else E(Instruction.Create(Code.Test_rm32_imm32, pages, (int)PageFlags.HasCode * 0x101));
         JumpTo(Code.Jne_rel32_64, target);
@@ -550,12 +571,12 @@ public sealed unsafe partial class NativeBlockCompiler
         int exit = NewLabel();
         _groupExits.Add(new GroupExit(k, exit));
         E(Instruction.Create(Code.Lea_r64_m, RCX, new MemoryOperand(addr, group.Low - _groups.OffsetOf[k])));
-        E(Instruction.Create(Code.Cmp_r64_rm64, RCX, R10));
+        E(Instruction.Create(Code.Cmp_r64_rm64, RCX, GuestLimit));
         JumpTo(Code.Ja_rel32_64, exit);
         if (group.Span > 8)
         {
             E(Instruction.Create(Code.Lea_r64_m, RDX, new MemoryOperand(RCX, group.Span - 8)));
-            E(Instruction.Create(Code.Cmp_r64_rm64, RDX, R10));
+            E(Instruction.Create(Code.Cmp_r64_rm64, RDX, GuestLimit));
             JumpTo(Code.Ja_rel32_64, exit);
         }
         if (group.Stores) NoCodeOnPages(RCX, onePage: false, exit);

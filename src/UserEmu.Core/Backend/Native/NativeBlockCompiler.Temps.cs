@@ -23,6 +23,12 @@ public sealed unsafe partial class NativeBlockCompiler
 
     static MemoryOperand Temp(ushort t) => new(RSI, t * 8);
 
+    // The words below the temps (NativeBlockRunner.Run): the chain budget, the highest guest address an access of up
+    // to 8 bytes may start at, and the guest page table.
+    static MemoryOperand Budget => new(RSI, -8);
+    static MemoryOperand GuestLimit => new(RSI, -16);
+    static MemoryOperand PageTable => new(RSI, -24);
+
     void LoadTemp(Register r64, ushort t)
     {
         if (_rax == t)
@@ -30,14 +36,19 @@ public sealed unsafe partial class NativeBlockCompiler
             if (r64 != RAX) E(Instruction.Create(Code.Mov_r64_rm64, r64, RAX));
             return;
         }
-        // A temp that lives in rax only is not in the frame: losing track of it is a compiler bug, and the block
-        // stays interpreted rather than run with garbage.
-        if (_k > 0 && _code[_k - 1].Dst == t && t >= _pure && PreparedBlock.Defines(_code[_k - 1].Op) && NextOpAloneTakes(_k - 1, t))
-            _lostRax = true;
+        CheckInFrame(t);
         if (t < _pure) MovImm(r64, _constants[t]);
         else if (_reg[t] != Register.None) E(Instruction.Create(Code.Mov_r64_rm64, r64, _reg[t]));
         else E(Instruction.Create(Code.Mov_r64_rm64, r64, Temp(t)));
         if (r64 == RAX) _rax = t;
+    }
+
+    // Before t is read from anywhere but rax: a temp that lives in rax only is not in the frame. Losing track of it is a
+    // compiler bug, and the block stays interpreted rather than run with garbage.
+    void CheckInFrame(ushort t)
+    {
+        if (_k > 0 && _code[_k - 1].Dst == t && t >= _pure && PreparedBlock.Defines(_code[_k - 1].Op) && NextOpAloneTakes(_k - 1, t))
+            _lostRax = true;
     }
 
     // t = r64; with r64 = rax the store is left out when the next op alone reads t, from rax.
@@ -114,6 +125,8 @@ public sealed unsafe partial class NativeBlockCompiler
         RAX => EAX,
         RCX => ECX,
         RDX => EDX,
+        R9 => R9D,
+        R10 => R10D,
         R11 => R11D,
         RBX => EBX,
         RBP => EBP,
@@ -124,8 +137,8 @@ public sealed unsafe partial class NativeBlockCompiler
         _ => throw new ArgumentException($"no 32-bit form for {r64}"),
     };
 
-    /// <summary>Registers that hold temps within a block: callee-saved in the SysV ABI, saved once per runner call by its entry stub.</summary>
-    internal static readonly Register[] TempRegisters = [RBX, RBP, R12, R13, R14, R15];
+    /// <summary>Registers that hold temps within a block; the callee-saved ones (SysV ABI) are saved once per runner call by its entry stub.</summary>
+    internal static readonly Register[] TempRegisters = [RBX, RBP, R12, R13, R14, R15, R9, R10];
 
     // Per temp of the block being compiled: its host register (None: the frame), its defining op and its last reader;
     // per temp register, the temp it holds.
@@ -185,7 +198,7 @@ public sealed unsafe partial class NativeBlockCompiler
             int free = -1, longest = -1;
             for (int r = 0; r < TempRegisters.Length; r++)
             {
-                if (owner[r] == ushort.MaxValue || _lastUse[owner[r]] < k)
+                if (owner[r] == ushort.MaxValue || _lastUse[owner[r]] < k || (_lastUse[owner[r]] == k && ReadsOperandsFirst(i.Op)))
                 {
                     free = r;
                     break;
@@ -212,6 +225,13 @@ public sealed unsafe partial class NativeBlockCompiler
                 _registerTemps.Add(i.Dst);
         }
     }
+
+    // Ops whose code reads all their operands before it writes the result's register, which can then be one of an
+    // operand that dies there (x = x + y in one add).
+    static bool ReadsOperandsFirst(IrOp op) => op is IrOp.Mov or IrOp.Add or IrOp.Sub or IrOp.And or IrOp.Or or IrOp.Xor
+        or IrOp.Mul or IrOp.Shl or IrOp.Shr or IrOp.Sar or IrOp.Rol or IrOp.Ror or IrOp.Neg or IrOp.Not or IrOp.ZExt
+        or IrOp.SExt or IrOp.Bswap or IrOp.CmpEq or IrOp.CmpNe or IrOp.CmpLtU or IrOp.CmpLeU or IrOp.CmpLtS
+        or IrOp.CmpLeS or IrOp.Select or IrOp.Load;
 
     // Before op k goes to the managed side: the register temps it may read (live into k) go to the frame.
     void SpillFor(int k)

@@ -11,8 +11,9 @@ namespace UserEmu.Backend.Native;
 /// Encoding costs microseconds per block where RyuJIT takes about 1.7 ms per region, so warm code that never gets hot
 /// enough for a region (most of cc1 and python) stops paying the interpreter's ~30 ns per guest instruction.
 /// <para>Register roles, set up by <see cref="NativeBlockRunner"/>'s entry stub: rdi = CpuState*, rsi = the temps,
-/// r8 = host address of guest address 0, r9 = the guest page table, r10 = the guest size - 8; rax, rcx, rdx and r11 are
-/// scratch; rbx, rbp and r12-r15 hold temps (saved by the entry stub). The block's body first stores the constants of
+/// r8 = host address of guest address 0; below the temps, the guest page table, the guest size - 8 and the chain budget;
+/// rax, rcx, rdx and r11 are scratch; rbx, rbp, r9, r10 and r12-r15 hold temps (the callee-saved ones saved by the entry
+/// stub; results go straight into them, and a result may take the register of an operand that dies there). The block's body first stores the constants of
 /// its template that the managed side may read; constant operands are immediates where an instruction takes one.</para>
 /// <para>The code returns rax:rdx. rax = -1 to continue at RIP (rdx: the link slot of the direct exit taken, or 0),
 /// -2 for a system call, or (resume address &lt;&lt; 16 | op index) with rdx = the block's id in its
@@ -155,11 +156,11 @@ public sealed unsafe partial class NativeBlockCompiler
         AllocateRegisters(code);
         _rax = -1;
         _lostRax = false;
-        _fusedBranch = -1;
+        _fusedNext = -1;
         for (int k = 0; k < code.Length; k++)
         {
             _k = k;
-            if (k != _fusedBranch && !EmitOp(in code[k], k)) return false;
+            if (k != _fusedNext && !EmitOp(in code[k], k)) return false;
         }
         _k = -1;
         if (_lostRax) return false;

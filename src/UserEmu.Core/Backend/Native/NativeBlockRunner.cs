@@ -40,40 +40,42 @@ public static unsafe class NativeBlockRunner
         public nint Data;
     }
 
-    // rdi = state, rsi = temps, rdx = where to start, rcx = host base, r8 = page table, r9 = page count.
-    static readonly delegate* unmanaged[SuppressGCTransition]<CpuState*, ulong*, byte*, byte*, byte*, ulong, Exit> s_enter =
-        (delegate* unmanaged[SuppressGCTransition]<CpuState*, ulong*, byte*, byte*, byte*, ulong, Exit>)EntryStub();
+    // rdi = state, rsi = temps, rdx = where to start, rcx = host base.
+    static readonly delegate* unmanaged[SuppressGCTransition]<CpuState*, ulong*, byte*, byte*, Exit> s_enter =
+        (delegate* unmanaged[SuppressGCTransition]<CpuState*, ulong*, byte*, byte*, Exit>)EntryStub();
 
     static nint EntryStub()
     {
         // Moves the arguments into the roles the block code expects and calls it.
-        // The registers that hold temps (callee-saved) are saved here once per call, not per block.
+        // The callee-saved registers that hold temps are saved here once per call, not per block.
         var a = new Assembler(64);
-        foreach (var r in NativeBlockCompiler.TempRegisters) a.push(new AssemblerRegister64(r));
-        // r10 = the highest guest address at which an access of up to 8 bytes stays inside the guest's reservation.
-        a.mov(r10, r9);
-        a.shl(r10, GuestAddressSpace.PageShift);
-        a.sub(r10, 8);
-        a.mov(r9, r8);
+        var saved = NativeBlockCompiler.TempRegisters.Where(IsCalleeSaved).ToArray();
+        foreach (var r in saved) a.push(new AssemblerRegister64(r));
         a.mov(r8, rcx);
         a.call(rdx);
-        for (int k = NativeBlockCompiler.TempRegisters.Length - 1; k >= 0; k--) a.pop(new AssemblerRegister64(NativeBlockCompiler.TempRegisters[k]));
+        for (int k = saved.Length - 1; k >= 0; k--) a.pop(new AssemblerRegister64(saved[k]));
         a.ret();
         return NativeSignalHandler.Place(a);
     }
+
+    static bool IsCalleeSaved(Register r) => r is Register.RBX or Register.RBP or Register.R12 or Register.R13 or Register.R14 or Register.R15;
 
     /// <summary>Runs the block at <paramref name="code"/> (in <paramref name="arena"/>) and the blocks chained to it; <paramref name="linkSlot"/> is the unlinked direct exit taken last (0 if none).</summary>
     [System.Runtime.CompilerServices.SkipLocalsInit]
     public static BlockExit Run(byte* code, Vcpu cpu, NativeCodeArena arena, out nint linkSlot)
     {
-        ulong* frame = stackalloc ulong[FrameTemps + 1];
-        frame[0] = ChainBudget;
-        ulong* t = frame + 1;
+        // Below the temps: the guest page table, the highest guest address at which an access of up to 8 bytes stays
+        // inside the guest's reservation, and the chain budget (NativeBlockCompiler's PageTable, GuestLimit, Budget).
+        ulong* frame = stackalloc ulong[FrameTemps + 3];
         var mem = cpu.Memory;
+        frame[0] = (ulong)mem.Pages;
+        frame[1] = (mem.PageCount << GuestAddressSpace.PageShift) - 8;
+        frame[2] = ChainBudget;
+        ulong* t = frame + 3;
         var state = cpu.State;
         while (true)
         {
-            var r = s_enter(state, t, code, mem.HostBase, mem.Pages, mem.PageCount);
+            var r = s_enter(state, t, code, mem.HostBase);
             if (r.Code < 0)
             {
                 linkSlot = r.Data;
