@@ -23,6 +23,8 @@ public static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int madvise(nint addr, nuint length, int advice);
 
+    public const int MADV_HUGEPAGE = 14;
+
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int msync(nint addr, nuint length, int flags);
 
