@@ -36,6 +36,7 @@ static class DeadTemps
     }
 
     /// <summary>How many of A, B, C an op reads as temps (in that order).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static int TempOperands(IrOp op) => op switch
     {
         IrOp.Nop or IrOp.InsnStart or IrOp.Const or IrOp.LoadState or IrOp.Jump or IrOp.Syscall => 0,
