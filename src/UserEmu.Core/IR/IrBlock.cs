@@ -9,4 +9,6 @@ public sealed class IrBlock
     public required IrInstr[] Code { get; init; }
     public required int TempCount { get; init; }
     public required int GuestInstructionCount { get; init; }
+    /// <summary>The lazy-flag state is not read after the exit (every direct successor sets the flags first): its last stores are dead.</summary>
+    public bool FlagsDeadAtExit { get; set; }
 }

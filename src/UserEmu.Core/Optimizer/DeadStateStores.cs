@@ -21,13 +21,20 @@ static class DeadStateStores
 
     static readonly int[] LazyFlagFields = [CpuState.OffCcDst, CpuState.OffCcSrc, CpuState.OffCcSrc2];
 
-    public static void Run(IrInstr[] code)
+    /// <param name="flagsDeadAtExit">No successor reads the lazy-flag state before it sets it (<see cref="IrBlock.FlagsDeadAtExit"/>): the exit does not observe it.</param>
+    public static void Run(IrInstr[] code, bool flagsDeadAtExit = false)
     {
         Span<Later> later = stackalloc Later[64];
         int count = 0;
         for (int k = code.Length - 1; k >= 0; k--)
         {
             ref var i = ref code[k];
+            if (k == code.Length - 1 && flagsDeadAtExit && i.Op is IrOp.Jump or IrOp.Branch)
+            {
+                later[count++] = new Later { Offset = CpuState.OffCcOp, Size = 4 };
+                foreach (int field in LazyFlagFields) later[count++] = new Later { Offset = field, Size = 8 };
+                continue;
+            }
             switch (i.Op)
             {
                 case IrOp.StoreState:

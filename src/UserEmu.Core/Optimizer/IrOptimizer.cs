@@ -13,7 +13,7 @@ public static class IrOptimizer
         CopyPropagation.Run(code, block.TempCount);
         ConstantFolding.Run(code, block.TempCount);
         CopyPropagation.Run(code, block.TempCount);
-        DeadStateStores.Run(code);
+        DeadStateStores.Run(code, block.FlagsDeadAtExit);
         DeadTemps.Run(code, block.TempCount);
         return block;
     }

@@ -71,7 +71,10 @@ public sealed class X86Translator : IGuestFrontend
                 break;
             }
         }
-        return e.B.Finish(pc, end, transient);
+        var block = e.B.Finish(pc, end, transient);
+        // -d cpu shows the flags at every block boundary: they stay exact there.
+        block.FlagsDeadAtExit = !cpu.Process.Options.Debug("cpu") && SuccessorFlags.DeadAtExit(block, cpu.Memory);
+        return block;
     }
 
     /// <summary>

@@ -1,0 +1,61 @@
+using Iced.Intel;
+using UserEmu.IR;
+using UserEmu.Memory;
+using Decoder = Iced.Intel.Decoder;
+
+namespace UserEmu.Frontend.X86;
+
+/// <summary>Flag liveness across a block's exit: whether each direct successor sets every status flag before it reads one, so the lazy-flag state the block leaves is never read.</summary>
+/// <remarks>
+/// Nearly every block ending in a conditional branch stored the kind, result and operand of its compare for the
+/// successors (three stores), which usually test or compare again first. Successors are decoded, not translated: a few
+/// instructions that touch no flags (moves, loads, lea, push), then one of the ALU instructions whose emitter sets the
+/// whole lazy state from its operands alone. Anything else (a flag reader, a partial writer such as inc or a shift,
+/// any control transfer) keeps the state live. Only successor bytes on the block's own pages are read, so a guest
+/// write that changes them also invalidates this block. What stays imprecise is the EFLAGS a signal frame shows for
+/// a signal taken between the block and that flag writer, which only a handler reading uc_mcontext's EFLAGS sees.
+/// </remarks>
+static class SuccessorFlags
+{
+    const RflagsBits Status = RflagsBits.OF | RflagsBits.SF | RflagsBits.ZF | RflagsBits.AF | RflagsBits.PF | RflagsBits.CF;
+    const int Lookahead = 8;
+
+    [ThreadStatic] static GuestCodeReader? t_reader;
+    [ThreadStatic] static Decoder? t_decoder;
+
+    /// <summary>Whether the status flags are dead at the exit of <paramref name="block"/> (a direct jump or branch whose targets all write them first).</summary>
+    public static bool DeadAtExit(IrBlock block, GuestAddressSpace memory)
+    {
+        ref readonly var exit = ref block.Code[^1];
+        ulong lo = block.GuestPc & ~GuestAddressSpace.PageMask;
+        ulong hi = ((Math.Max(block.GuestEnd, block.GuestPc + 1) - 1) | GuestAddressSpace.PageMask) + 1;
+        return exit.Op switch
+        {
+            IrOp.Jump => WrittenFirst(memory, (ulong)exit.Imm, lo, hi),
+            IrOp.Branch => WrittenFirst(memory, (ulong)exit.Imm, lo, hi) && WrittenFirst(memory, (ulong)exit.Imm2, lo, hi),
+            _ => false,
+        };
+    }
+
+    static bool WrittenFirst(GuestAddressSpace memory, ulong pc, ulong lo, ulong hi)
+    {
+        if (pc < lo || pc >= hi) return false;
+        var reader = t_reader ??= new GuestCodeReader(memory);
+        reader.Reset(memory, pc);
+        var decoder = t_decoder ??= Decoder.Create(64, reader, pc, DecoderOptions.None);
+        for (int n = 0; n < Lookahead; n++)
+        {
+            decoder.IP = reader.Position;
+            decoder.Decode(out var insn);
+            if (insn.IsInvalid || insn.NextIP > hi || insn.FlowControl != FlowControl.Next || (insn.RflagsRead & Status) != 0)
+                return false;
+            if (SetsEveryStatusFlag(insn.Mnemonic)) return true;
+            if ((insn.RflagsModified & Status) != 0) return false;
+        }
+        return false;
+    }
+
+    // ALU instructions whose emitters replace the whole lazy-flag state (kind, result, operands) from their operands.
+    static bool SetsEveryStatusFlag(Mnemonic m) =>
+        m is Mnemonic.Add or Mnemonic.Sub or Mnemonic.Cmp or Mnemonic.Test or Mnemonic.And or Mnemonic.Or or Mnemonic.Xor or Mnemonic.Neg;
+}
