@@ -58,7 +58,7 @@ public unsafe struct CpuState
     public const int RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
 
     public static readonly int OffGpr, OffRip, OffCcDst, OffCcSrc, OffCcSrc2, OffCcOp, OffDfStep, OffFsBase, OffGsBase, OffYmm, OffMxcsr,
-        OffSt, OffFpTop, OffFtwAbridged, OffLinkedValue;
+        OffSt, OffFpTop, OffFtwAbridged, OffLinkedValue, OffFcw, OffFsw;
 
     // Field offsets by address arithmetic on a local: Marshal.OffsetOf<CpuState> looked the fields up by name through
     // reflection (and its generic instantiation was JIT-compiled) at every start.
@@ -72,6 +72,8 @@ public unsafe struct CpuState
         OffCcSrc = (int)((byte*)&s.CcSrc - b);
         OffCcSrc2 = (int)((byte*)&s.CcSrc2 - b);
         OffCcOp = (int)((byte*)&s.CcOp - b);
+        OffFcw = (int)((byte*)&s.Fcw - b);
+        OffFsw = (int)((byte*)&s.Fsw - b);
         OffDfStep = (int)((byte*)&s.DfStep - b);
         OffFsBase = (int)((byte*)&s.FsBase - b);
         OffGsBase = (int)((byte*)&s.GsBase - b);
