@@ -105,10 +105,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 StoreTemp(i.Dst);
                 return true;
             case IrOp.Load:
-                if (!GuestAccess(i, k, store: false)) return false;
-                // Both ways out of the load (fast path, and back from the managed side) leave its result in rax.
-                _rax = i.Dst;
-                return true;
+                return GuestAccess(i, k, store: false);
             case IrOp.Store:
                 return GuestAccess(i, k, store: true);
             case IrOp.PureCall when i.Helper == s_conditionPure:
@@ -489,9 +486,15 @@ public sealed unsafe partial class NativeBlockCompiler
             }
             else
             {
+                // Straight into the result's register where it has one; else both ways out of the load (fast path,
+                // and back from the managed side) leave its result in rax.
+                var target = _reg[i.Dst] != Register.None && !NextOpAloneTakesFromRax(i.Dst) ? _reg[i.Dst] : RAX;
                 FaultMarker(stub);
-                LoadSized(host, i.Size);
-                StoreTemp(i.Dst);
+                LoadSized(host, i.Size, target);
+                if (target == RAX) StoreTemp(i.Dst);
+                ResumeHere(k);
+                _rax = target == RAX ? i.Dst : -1;
+                return true;
             }
             ResumeHere(k);
             return true;
@@ -512,6 +515,7 @@ public sealed unsafe partial class NativeBlockCompiler
             StoreTemp(i.Dst);
         }
         ResumeHere(k);
+        if (!store) _rax = i.Dst;
         return true;
     }
 
@@ -543,12 +547,12 @@ public sealed unsafe partial class NativeBlockCompiler
         JumpTo(Code.Jne_rel32_64, stub);
     }
 
-    void LoadSized(MemoryOperand m, int size) => E(size switch
+    void LoadSized(MemoryOperand m, int size, Register to = RAX) => E(size switch
     {
-        1 => Instruction.Create(Code.Movzx_r32_rm8, EAX, m),
-        2 => Instruction.Create(Code.Movzx_r32_rm16, EAX, m),
-        4 => Instruction.Create(Code.Mov_r32_rm32, EAX, m),
-        _ => Instruction.Create(Code.Mov_r64_rm64, RAX, m),
+        1 => Instruction.Create(Code.Movzx_r32_rm8, Low32(to), m),
+        2 => Instruction.Create(Code.Movzx_r32_rm16, Low32(to), m),
+        4 => Instruction.Create(Code.Mov_r32_rm32, Low32(to), m),
+        _ => Instruction.Create(Code.Mov_r64_rm64, to, m),
     });
 
     // Jumps to `target` if the page of the address in `addr` (or, unless `onePage`, the next one too) holds translated code.
