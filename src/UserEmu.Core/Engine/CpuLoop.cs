@@ -185,9 +185,13 @@ public sealed unsafe class CpuLoop
         _proc.Exclusive.Begin(_proc.Threads.Count - 1);
         try
         {
-            if (!_proc.Code.FlushIfFull(limit)) return;
-            _proc.NativeJumps.Clear();
-            _proc.NativeCode.Reset();
+            // The compile thread may be placing code in the arena this frees.
+            _proc.NativeWorker.WhileIdle(() =>
+            {
+                if (!_proc.Code.FlushIfFull(limit)) return;
+                _proc.NativeJumps.Clear();
+                _proc.NativeCode.Reset();
+            });
         }
         finally
         {
@@ -195,28 +199,10 @@ public sealed unsafe class CpuLoop
         }
     }
 
+    // On the process's compile thread where it takes the block, else here.
     void TranslateNative(TranslationBlock tb)
     {
-        long t0 = Stopwatch.GetTimestamp();
-        try
-        {
-            var code = NativeBlockCompiler.Compile(tb.Code, _proc.NativeCode, _proc.Compiler.Chain, _threshold, _proc.NativeJumps);
-            if (code == null) return;
-            // Published after the code is complete (volatile field), so any thread that sees it can run it.
-            tb.Native = code;
-            if (_traceOutAsm) _proc.Options.Log.Write($"OUT: [native] 0x{tb.Pc:x}\n{NativeDisassembler.Format(code)}\n");
-            if (PerfMap.Enabled) PerfMap.Add((nint)code.IndirectEntry, code.Length, tb.Pc);
-            Interlocked.Increment(ref _stats.NativeBlocks);
-        }
-        catch (Iced.Intel.EncoderException ex)
-        {
-            // A native-tier bug must not kill the guest: the block stays interpreted (its claim stays taken).
-            _proc.Options.Log.WriteLine($"useremu: internal error translating block 0x{tb.Pc:x} to native code: {ex.Message} (kept interpreting; -d op shows its IR)");
-        }
-        finally
-        {
-            _stats.NativeTicks += Stopwatch.GetTimestamp() - t0;
-        }
+        if (!_proc.NativeWorker.TryQueue(tb)) NativeCompileWorker.Translate(_proc, tb, _traceOutAsm);
     }
 
     TranslationBlock Find(ulong pc)
