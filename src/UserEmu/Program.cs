@@ -43,7 +43,6 @@ try
         EmulatorFds.CancelExec(placeholders);
     }
     EmulatorFds.Classify(cli.GuestFds, StraceSetup.Traces(cli.Emulator));
-    PerfMap.Enabled = cli.Emulator.PerfMap;
     try
     {
         int status = GuestLauncher.Run(cli);

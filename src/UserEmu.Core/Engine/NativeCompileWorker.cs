@@ -90,7 +90,7 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
             // Published after the code is complete (volatile field), so any thread that sees it can run it.
             tb.Native = code;
             if (trace) proc.Options.Log.Write($"OUT: [native] 0x{tb.Pc:x}\n{NativeDisassembler.Format(code)}\n");
-            if (PerfMap.Enabled) PerfMap.Add((nint)code.IndirectEntry, code.Length, tb.Pc);
+            if (proc.Options.PerfMap) PerfMap.Add((nint)code.IndirectEntry, code.Length, tb.Pc);
             Interlocked.Increment(ref proc.Stats.NativeBlocks);
         }
         catch (Iced.Intel.EncoderException ex)

@@ -19,9 +19,6 @@ public static unsafe class PerfMap
     static int _pid;
     static readonly byte[] Line = new byte[64];
 
-    /// <summary>Whether blocks are recorded (set once at start-up from -perfmap).</summary>
-    public static bool Enabled { get; set; }
-
     static string PathFor(int pid) => $"/tmp/perf-{pid}.map";
 
     /// <summary>Records <paramref name="length"/> bytes of host code at <paramref name="start"/> as the block at guest <paramref name="guestPc"/>.</summary>

@@ -38,7 +38,7 @@ public sealed unsafe partial class NativeBlockCompiler
             dst = _code[defined].Dst;
         }
         var (rm, imm) = narrow ? (codes.Rm32, codes.Imm32) : (codes.Rm64, codes.Imm64);
-        var target = _reg[dst] != Register.None && !NextOpAloneTakes(defined, dst) ? _reg[dst] : RAX;
+        var target = ResultRegister(dst, defined);
         if (target != RAX)
         {
             var ra = Where(a);
@@ -74,6 +74,11 @@ public sealed unsafe partial class NativeBlockCompiler
         StoreTemp(dst);
         return true;
     }
+
+    // The register op `defined` computes its result dst in: dst's own where it has one that the next op does not take
+    // from rax (rax then stays as it is), else rax.
+    Register ResultRegister(ushort dst, int defined) =>
+        _reg[dst] != Register.None && !NextOpAloneTakes(defined, dst) ? _reg[dst] : RAX;
 
     // Where temp t is now besides its frame slot: its register, rax, or None (the frame only, or a constant).
     Register Where(ushort t) => t < _pure ? Register.None : _reg[t] != Register.None ? _reg[t] : _rax == t ? RAX : Register.None;

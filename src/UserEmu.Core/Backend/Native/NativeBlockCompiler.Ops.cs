@@ -16,40 +16,15 @@ public sealed unsafe partial class NativeBlockCompiler
             case IrOp.Const:
                 StoreTempImm(i.Dst, (ulong)i.Imm);
                 return true;
-            case IrOp.Mov when _reg[i.Dst] != Register.None && !NextOpAloneTakesFromRax(i.Dst):
-                if (Where(i.A) != _reg[i.Dst]) MoveInto(_reg[i.Dst], i.A, narrow: false);
-                Defined(i.Dst, k);
-                return true;
             case IrOp.Mov:
-                LoadTemp(RAX, i.A);
-                StoreTemp(i.Dst);
+                Result(InPlace(i.Dst, i.A), i.Dst);
                 return true;
-            case IrOp.LoadState when _reg[i.Dst] != Register.None && !NextOpAloneTakesFromRax(i.Dst):
-            {
-                // Straight into the temp's register: rax keeps what it holds.
-                var m = new MemoryOperand(RDI, i.Imm);
-                var r = _reg[i.Dst];
-                E(i.Size switch
-                {
-                    1 => Instruction.Create(Code.Movzx_r32_rm8, Low32(r), m),
-                    2 => Instruction.Create(Code.Movzx_r32_rm16, Low32(r), m),
-                    4 => Instruction.Create(Code.Mov_r32_rm32, Low32(r), m),
-                    _ => Instruction.Create(Code.Mov_r64_rm64, r, m),
-                });
-                if (_rax == i.Dst) _rax = -1;
-                return true;
-            }
             case IrOp.LoadState:
             {
-                var m = new MemoryOperand(RDI, i.Imm);
-                E(i.Size switch
-                {
-                    1 => Instruction.Create(Code.Movzx_r32_rm8, EAX, m),
-                    2 => Instruction.Create(Code.Movzx_r32_rm16, EAX, m),
-                    4 => Instruction.Create(Code.Mov_r32_rm32, EAX, m),
-                    _ => Instruction.Create(Code.Mov_r64_rm64, RAX, m),
-                });
-                StoreTemp(i.Dst);
+                // Straight into the temp's register where it has one: rax keeps what it holds.
+                var r = ResultRegister(i.Dst, k);
+                LoadSized(new MemoryOperand(RDI, i.Imm), i.Size, r);
+                Result(r, i.Dst);
                 return true;
             }
             case IrOp.StoreState:
@@ -305,17 +280,13 @@ public sealed unsafe partial class NativeBlockCompiler
         return true;
     }
 
-    // The register op _k computes its result in, holding operand a: the result temp's own (rax untouched) where it
-    // has one that the next op does not take from rax, else rax.
+    // Op _k's result register (ResultRegister), loaded with operand a for an op computed in place.
     Register InPlace(ushort dst, ushort a)
     {
-        if (_reg[dst] == Register.None || NextOpAloneTakesFromRax(dst))
-        {
-            LoadTemp(RAX, a);
-            return RAX;
-        }
-        if (Where(a) != _reg[dst]) MoveInto(_reg[dst], a, narrow: false);
-        return _reg[dst];
+        var target = ResultRegister(dst, _k);
+        if (target == RAX) LoadTemp(RAX, a);
+        else if (Where(a) != target) MoveInto(target, a, narrow: false);
+        return target;
     }
 
     // After an InPlace op: the result in rax goes to its temp.
@@ -360,10 +331,10 @@ public sealed unsafe partial class NativeBlockCompiler
             StoreTemp(i.Dst);
             return true;
         }
-        if (i.Op != IrOp.Bswap && i.Size is 1 or 2 or 4 && _reg[i.Dst] != Register.None && !NextOpAloneTakesFromRax(i.Dst))
+        if (i.Op != IrOp.Bswap && i.Size is 1 or 2 or 4 && ResultRegister(i.Dst, _k) is var to && to != RAX)
         {
             // An extension reads its operand where it is (a register, rax or the frame) into the result's register.
-            Extend(i, _reg[i.Dst]);
+            Extend(i, to);
             Defined(i.Dst, _k);
             return true;
         }
@@ -488,7 +459,7 @@ public sealed unsafe partial class NativeBlockCompiler
             {
                 // Straight into the result's register where it has one; else both ways out of the load (fast path,
                 // and back from the managed side) leave its result in rax.
-                var target = _reg[i.Dst] != Register.None && !NextOpAloneTakesFromRax(i.Dst) ? _reg[i.Dst] : RAX;
+                var target = ResultRegister(i.Dst, k);
                 FaultMarker(stub);
                 LoadSized(host, i.Size, target);
                 if (target == RAX) StoreTemp(i.Dst);

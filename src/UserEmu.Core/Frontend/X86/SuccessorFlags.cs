@@ -20,29 +20,24 @@ static class SuccessorFlags
     const RflagsBits Status = RflagsBits.OF | RflagsBits.SF | RflagsBits.ZF | RflagsBits.AF | RflagsBits.PF | RflagsBits.CF;
     const int Lookahead = 8;
 
-    [ThreadStatic] static GuestCodeReader? t_reader;
-    [ThreadStatic] static Decoder? t_decoder;
-
-    /// <summary>Whether the status flags are dead at the exit of <paramref name="block"/> (a direct jump or branch whose targets all write them first).</summary>
-    public static bool DeadAtExit(IrBlock block, GuestAddressSpace memory)
+    /// <summary>Whether the status flags are dead at the exit of <paramref name="block"/> (a direct jump or branch whose targets all write them first); <paramref name="reader"/> and <paramref name="decoder"/> are the translator's, done with the block.</summary>
+    public static bool DeadAtExit(IrBlock block, GuestAddressSpace memory, GuestCodeReader reader, Decoder decoder)
     {
         ref readonly var exit = ref block.Code[^1];
         ulong lo = block.GuestPc & ~GuestAddressSpace.PageMask;
         ulong hi = ((Math.Max(block.GuestEnd, block.GuestPc + 1) - 1) | GuestAddressSpace.PageMask) + 1;
         return exit.Op switch
         {
-            IrOp.Jump => WrittenFirst(memory, (ulong)exit.Imm, lo, hi),
-            IrOp.Branch => WrittenFirst(memory, (ulong)exit.Imm, lo, hi) && WrittenFirst(memory, (ulong)exit.Imm2, lo, hi),
+            IrOp.Jump => WrittenFirst(memory, reader, decoder, (ulong)exit.Imm, lo, hi),
+            IrOp.Branch => WrittenFirst(memory, reader, decoder, (ulong)exit.Imm, lo, hi) && WrittenFirst(memory, reader, decoder, (ulong)exit.Imm2, lo, hi),
             _ => false,
         };
     }
 
-    static bool WrittenFirst(GuestAddressSpace memory, ulong pc, ulong lo, ulong hi)
+    static bool WrittenFirst(GuestAddressSpace memory, GuestCodeReader reader, Decoder decoder, ulong pc, ulong lo, ulong hi)
     {
         if (pc < lo || pc >= hi) return false;
-        var reader = t_reader ??= new GuestCodeReader(memory);
         reader.Reset(memory, pc);
-        var decoder = t_decoder ??= Decoder.Create(64, reader, pc, DecoderOptions.None);
         for (int n = 0; n < Lookahead; n++)
         {
             decoder.IP = reader.Position;

@@ -73,7 +73,7 @@ public sealed class X86Translator : IGuestFrontend
         }
         var block = e.B.Finish(pc, end, transient);
         // -d cpu shows the flags at every block boundary: they stay exact there.
-        block.FlagsDeadAtExit = !cpu.Process.Options.Debug("cpu") && SuccessorFlags.DeadAtExit(block, cpu.Memory);
+        block.FlagsDeadAtExit = !cpu.Process.Options.Debug("cpu") && SuccessorFlags.DeadAtExit(block, cpu.Memory, reader, decoder);
         return block;
     }
 
