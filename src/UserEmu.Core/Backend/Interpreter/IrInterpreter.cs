@@ -98,7 +98,7 @@ public static unsafe class IrInterpreter
             Unsafe.CopyBlockUnaligned(ref *(byte*)t, ref Unsafe.As<ulong, byte>(ref MemoryMarshal.GetArrayDataReference(constants)), (uint)constants.Length * 8);
     }
 
-    /// <summary>Runs one Load, Store, Call or PureCall over <paramref name="t"/>: the ops the native tier hands back (a helper, or an access whose inline check failed).</summary>
+    /// <summary>Runs one Load, Store, Call, PureCall or LoadState over <paramref name="t"/>: the ops the native tier hands back (a helper, an access whose inline check failed, a read of MXCSR).</summary>
     public static void RunOne(in IrInstr i, ulong* t, Vcpu cpu)
     {
         switch (i.Op)
@@ -107,7 +107,8 @@ public static unsafe class IrInterpreter
             case IrOp.Store: Store(in i, t, cpu, cpu.Memory); break;
             case IrOp.Call: Call(in i, t, cpu); break;
             case IrOp.PureCall: PureCall(in i, t); break;
-            default: throw new InvalidOperationException($"IR op {i.Op} is not a memory access or call");
+            case IrOp.LoadState: t[i.Dst] = ReadSized((byte*)cpu.State + i.Imm, i.Size); break;
+            default: throw new InvalidOperationException($"IR op {i.Op} is not one native code hands back");
         }
     }
 

@@ -19,6 +19,11 @@ public sealed unsafe partial class NativeBlockCompiler
             case IrOp.Mov:
                 Result(InPlace(i.Dst, i.A), i.Dst);
                 return true;
+            case IrOp.LoadState when ReadsMxcsr(i):
+                // stmxcsr: the flags this code raised are still in the host's MXCSR until it exits (SseArith).
+                JumpTo(Code.Jmp_rel32_64, NewStub(k));
+                ResumeHere(k);
+                return true;
             case IrOp.LoadState:
             {
                 // Straight into the temp's register where it has one: rax keeps what it holds.
@@ -204,6 +209,8 @@ public sealed unsafe partial class NativeBlockCompiler
     static bool InlineDivide(in IrInstr i) => i.Op == IrOp.Call && i.Helper == s_divide && (i.Imm & 0xff) is 4 or 8;
 
     /// <summary>Helper calls that native code performs itself (leaving for the managed side only in rare cases): lazy-flags conditions and flags, 32/64-bit division, SSE arithmetic and compares, locked accesses, vector ops that are one host instruction, exact integer-to-float conversions, the x87 wait.</summary>
+    static bool ReadsMxcsr(in IrInstr i) => i.Imm < CpuState.OffMxcsr + 4 && CpuState.OffMxcsr < i.Imm + i.Size;
+
     static bool Inlined(in IrInstr i) =>
         (i.Op == IrOp.PureCall && (i.Helper == s_conditionPure || i.Helper == s_computePure)) || InlineDivide(i) || InlineSseArith(i) || InlineSseCompare(i) || InlineLocked(i) || InlineVectorOp(i) || InlineFromInteger(i) || InlineX87Wait(i);
 

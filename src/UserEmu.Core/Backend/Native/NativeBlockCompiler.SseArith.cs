@@ -7,23 +7,22 @@ namespace UserEmu.Backend.Native;
 
 /// <summary>
 /// SSE add/sub/mul/div/min/max/sqrt (ss, sd, ps, pd) and (u)comiss/sd as the same host instruction on the guest's
-/// registers in the vCPU state, when that provably changes no MXCSR flag of the guest: the host is the guest's
-/// architecture, so with the guest's MXCSR controls at the default (the host's: all exceptions masked, round to nearest,
-/// no DAZ/FTZ) it computes the guest's result bit for bit.
+/// registers in the vCPU state: the host is the guest's architecture, so with the guest's MXCSR controls at the host's
+/// (all exceptions masked, round to nearest, no DAZ/FTZ) it computes the guest's result and raises the guest's flags,
+/// bit for bit, in the host's MXCSR. <see cref="NativeBlockRunner"/>'s entry stub clears those flags on the way in and
+/// ORs them into the guest's MXCSR on the way out, so nothing per instruction reads or writes MXCSR.
 /// </summary>
 /// <remarks>
-/// The flags are decided from the values, as in <see cref="SseInlineArith"/>: operands normal or zero and a result
-/// normal (and above the smallest binade, where tininess could depend on rounding) raise at most PE, which the guest's
-/// MXCSR must already hold; min, max and the compares raise nothing for such operands. Anything else (NaN, infinity,
-/// denormals, a zero or tiny result, PE not yet set, another MXCSR) runs the exact helper
-/// (<see cref="SseArithFastHelpers"/>) from the untouched operands. Reading the host's flags instead (stmxcsr) cost
-/// nbody 0.94 -> 2.2 s on AMD Zen, and clearing them (ldmxcsr) 2.5 s. Without any of this, nbody's loop left native
-/// code for a helper at every SSE instruction (25M hand-backs per 100k steps).
+/// Any other MXCSR control (an unmasked exception, DAZ, FTZ, another rounding mode) runs the exact helper
+/// (<see cref="SseArithFastHelpers"/>). Reading the guest's MXCSR (stmxcsr) goes to the managed side, after the exit has
+/// brought the flags in. Before this, each operation checked that its operands and result could raise no flag but PE,
+/// with PE already set (11 host instructions per lane): nbody 1.83 -> 0.00 s. Reading the host's flags per instruction
+/// (stmxcsr) had cost nbody 0.94 -> 2.2 s on AMD Zen, and clearing them (ldmxcsr) 2.5 s.
 /// </remarks>
 public sealed unsafe partial class NativeBlockCompiler
 {
-    /// <summary>One SSE arithmetic helper's host instruction, operation, lane type and the bytes of the destination it writes (4, 8 or 16).</summary>
-    readonly record struct SseArithForm(Code Op, SseArithOp Kind, bool Single, byte Width);
+    /// <summary>One SSE arithmetic helper's host instruction, operation and the bytes of the destination it writes (4, 8 or 16).</summary>
+    readonly record struct SseArithForm(Code Op, SseArithOp Kind, byte Width);
 
     /// <summary>The form of each <see cref="SseArithFastHelpers"/> helper, by helper id (Width 0 for other helpers).</summary>
     static readonly SseArithForm[] s_sseArith = BuildSseArith();
@@ -48,7 +47,7 @@ public sealed unsafe partial class NativeBlockCompiler
             foreach (var (code, single, scalar) in new[] { (ss, true, true), (sd, false, true), (ps, true, false), (pd, false, false) })
             {
                 helpers[n] = HelperTable.Id(SseArithFastHelpers.For(kind, single, scalar));
-                forms[n] = new(code, kind, single, (byte)(scalar ? (single ? 4 : 8) : 16));
+                forms[n] = new(code, kind, (byte)(scalar ? (single ? 4 : 8) : 16));
                 length = Math.Max(length, helpers[n++] + 1);
             }
         }
@@ -62,22 +61,14 @@ public sealed unsafe partial class NativeBlockCompiler
 
     void SseArith(in IrInstr i, int k)
     {
-        var (op, kind, single, width) = s_sseArith[i.Helper];
-        bool sqrt = kind == SseArithOp.Sqrt, minMax = kind is SseArithOp.Min or SseArithOp.Max;
+        var (op, kind, width) = s_sseArith[i.Helper];
+        bool sqrt = kind == SseArithOp.Sqrt;
         int dstOff = CpuState.XmmOffset(VectorHelpers.Dst(i.Imm)), srcOff = CpuState.XmmOffset(VectorHelpers.Src(i.Imm));
         var dst = new MemoryOperand(RDI, dstOff);
         var src = new MemoryOperand(RDI, srcOff);
         int stub = NewStub(k);
         _rax = -1;
-        // The region path's fast MXCSR state (PE already set); min/max raise nothing for such operands, so PE need not be.
-        if (minMax) GuestMxcsrIs(Mxcsr.Default, ~Mxcsr.FlagMask, stub);
-        else GuestMxcsrIs(SseInlineArith.MxcsrFast, SseInlineArith.MxcsrMask, stub);
-        int lanes = width == 16 ? (single ? 4 : 2) : 1, laneBytes = single ? 4 : 8;
-        for (int lane = 0; lane < lanes; lane++)
-        {
-            if (!sqrt) RequireNormalOrZero(new MemoryOperand(RDI, dstOff + lane * laneBytes), single, stub);
-            RequireNormalOrZero(new MemoryOperand(RDI, srcOff + lane * laneBytes), single, stub);
-        }
+        GuestMxcsrControlIsDefault(stub);
         if (width == 16)
         {
             // Two loads: legacy SSE memory operands must be 16-byte aligned.
@@ -89,22 +80,6 @@ public sealed unsafe partial class NativeBlockCompiler
         {
             if (!sqrt) E(Instruction.Create(width == 4 ? Code.Movss_xmm_xmmm32 : Code.Movsd_xmm_xmmm64, XMM0, dst));
             E(Instruction.Create(op, XMM0, src));
-        }
-        if (!minMax)
-        {
-            // The result's lanes, moved to rcx one by one (through memory, the 16-byte store and the narrower
-            // reloads cost nbody's loop a store-forwarding wait per op).
-            for (int lane = 0; lane < lanes; lane++)
-            {
-                var from = XMM0;
-                if (lane > 0)
-                {
-                    E(Instruction.Create(Code.Pshufd_xmm_xmmm128_imm8, XMM2, XMM0, single ? lane : 2 * lane | (2 * lane + 1) << 2));
-                    from = XMM2;
-                }
-                E(Instruction.Create(single ? Code.Movd_rm32_xmm : Code.Movq_rm64_xmm, single ? ECX : RCX, from));
-                RequireNormalResultInRcx(single, stub);
-            }
         }
         // Only the lanes the instruction writes are stored: a scalar one keeps the rest of the destination, as in the guest.
         E(Instruction.Create(width switch { 4 => Code.Movss_xmmm32_xmm, 8 => Code.Movsd_xmmm64_xmm, _ => Code.Movups_xmmm128_xmm }, dst, XMM0));
@@ -134,9 +109,7 @@ public sealed unsafe partial class NativeBlockCompiler
         var b = new MemoryOperand(RDI, CpuState.XmmOffset(VectorHelpers.Src(i.Imm)));
         int stub = NewStub(k);
         _rax = -1;
-        GuestMxcsrIs(Mxcsr.Default, ~Mxcsr.FlagMask, stub);
-        RequireNormalOrZero(a, single, stub);
-        RequireNormalOrZero(b, single, stub);
+        GuestMxcsrControlIsDefault(stub);
         E(Instruction.Create(single ? Code.Movss_xmm_xmmm32 : Code.Movsd_xmm_xmmm64, XMM0, a));
         E(Instruction.Create(op, XMM0, b));
         E(Instruction.Create(Code.Pushfq));
@@ -146,58 +119,12 @@ public sealed unsafe partial class NativeBlockCompiler
         ResumeHere(k);
     }
 
-    /// <summary>Takes <paramref name="stub"/> unless the guest's MXCSR, masked by <paramref name="mask"/>, is <paramref name="value"/>.</summary>
-    void GuestMxcsrIs(uint value, uint mask, int stub)
+    /// <summary>Takes <paramref name="stub"/> unless the guest's MXCSR controls are the host's (flags aside: those the code raises are the host's until it exits).</summary>
+    void GuestMxcsrControlIsDefault(int stub)
     {
         E(Instruction.Create(Code.Mov_r32_rm32, ECX, new MemoryOperand(RDI, CpuState.OffMxcsr)));
-        E(Instruction.Create(Code.And_rm32_imm32, ECX, unchecked((int)mask)));
-        E(Instruction.Create(Code.Cmp_rm32_imm32, ECX, (int)value));
+        E(Instruction.Create(Code.And_rm32_imm32, ECX, unchecked((int)~Mxcsr.FlagMask)));
+        E(Instruction.Create(Code.Cmp_rm32_imm32, ECX, (int)Mxcsr.Default));
         JumpTo(Code.Jne_rel32_64, stub);
-    }
-
-    /// <summary>Takes <paramref name="stub"/> unless the float at <paramref name="m"/> is normal or ±0.</summary>
-    void RequireNormalOrZero(MemoryOperand m, bool single, int stub)
-    {
-        int fine = NewLabel();
-        LoadShiftedBits(m, single);
-        JumpTo(Code.Je_rel32_64, fine);
-        ExponentWithin(single, lowest: 1, stub);
-        BindKeepingRax(fine);
-    }
-
-    /// <summary>Takes <paramref name="stub"/> unless the float in rcx (ecx) is normal and above the smallest binade.</summary>
-    void RequireNormalResultInRcx(bool single, int stub)
-    {
-        ShiftOutSign(single);
-        ExponentWithin(single, lowest: 2, stub);
-    }
-
-    // rcx = the float's bits shifted left once (the sign gone; ZF: the float is ±0).
-    void LoadShiftedBits(MemoryOperand m, bool single)
-    {
-        E(single ? Instruction.Create(Code.Mov_r32_rm32, ECX, m) : Instruction.Create(Code.Mov_r64_rm64, RCX, m));
-        ShiftOutSign(single);
-    }
-
-    // rcx (ecx) shifted left once: the sign gone, ZF set for ±0.
-    void ShiftOutSign(bool single) =>
-        E(single ? Instruction.Create(Code.Add_r32_rm32, ECX, ECX) : Instruction.Create(Code.Add_r64_rm64, RCX, RCX));
-
-    // From rcx as LoadShiftedBits leaves it: takes the stub unless lowest <= exponent < all ones.
-    void ExponentWithin(bool single, int lowest, int stub)
-    {
-        int max = single ? 0xFF : 0x7FF;
-        if (single) E(Instruction.Create(Code.Shr_rm32_imm8, ECX, 24));
-        else E(Instruction.Create(Code.Shr_rm64_imm8, RCX, 53));
-        E(Instruction.Create(Code.Sub_rm32_imm8, ECX, lowest));
-        E(Instruction.Create(Code.Cmp_rm32_imm32, ECX, max - 1 - lowest));
-        JumpTo(Code.Ja_rel32_64, stub);
-    }
-
-    void BindKeepingRax(int label)
-    {
-        int rax = _rax;
-        Bind(label);
-        _rax = rax;
     }
 }

@@ -13,26 +13,16 @@ public sealed unsafe partial class NativeBlockCompiler
     /// <summary>A cvtsi2ss/cvtsi2sd that native code performs itself (<see cref="FromInteger"/>).</summary>
     static bool InlineFromInteger(in IrInstr i) => i.Op == IrOp.Call && i.Helper == s_fromInteger;
 
-    // An integer that converts exactly (below 2^24 in magnitude for a float, 2^53 for a double; any int32 for a double)
-    // involves neither MXCSR's rounding control nor any of its flags, so the host's conversion is the guest's. Others
-    // go to the helper (python3 converted 108k integers per run through it, each a trip out of native code).
+    // The host's conversion rounds as MXCSR says and raises PE where the guest's does (into the host's MXCSR, which the
+    // entry stub hands on to the guest's), so only MXCSR's controls need be the host's (python3 converted 108k integers
+    // per run through the helper, each a trip out of native code).
     void FromInteger(in IrInstr i, int k)
     {
         int shape = VectorHelpers.Extra(i.Imm);
         bool single = (shape & 1) != 0, wide = (shape & 2) != 0;
         int stub = NewStub(k);
+        GuestMxcsrControlIsDefault(stub);
         LoadTemp(RAX, i.A);
-        if (single || wide)
-        {
-            // value >> bits is 0 or -1.
-            int bits = single ? 24 : 53;
-            var (rcx, rax) = wide ? (RCX, RAX) : (ECX, EAX);
-            E(Instruction.Create(wide ? Code.Mov_r64_rm64 : Code.Mov_r32_rm32, rcx, rax));
-            E(Instruction.Create(wide ? Code.Sar_rm64_imm8 : Code.Sar_rm32_imm8, rcx, bits));
-            E(Instruction.Create(wide ? Code.Add_rm64_imm8 : Code.Add_rm32_imm8, rcx, 1));
-            E(Instruction.Create(wide ? Code.Cmp_rm64_imm8 : Code.Cmp_rm32_imm8, rcx, 1));
-            JumpTo(Code.Ja_rel32_64, stub);
-        }
         // A fresh xmm0: the conversion writes only its low lane and would wait on the rest.
         E(Instruction.Create(Code.Xorps_xmm_xmmm128, XMM0, XMM0));
         var convert = (single, wide) switch

@@ -51,10 +51,38 @@ public static unsafe class NativeBlockRunner
         var a = new Assembler(64);
         var saved = NativeBlockCompiler.TempRegisters.Where(IsCalleeSaved).ToArray();
         foreach (var r in saved) a.push(new AssemblerRegister64(r));
+        // The state pointer, and a word for the host's MXCSR.
+        a.push(rdi);
+        a.push(rdi);
+        Label clearOnEntry = a.CreateLabel(), entered = a.CreateLabel(), merge = a.CreateLabel(), done = a.CreateLabel();
+        // Native SSE arithmetic raises the guest's MXCSR flags in the host's (see NativeBlockCompiler.SseArith): they
+        // start clear, and whatever the code raised goes into the guest's MXCSR on the way out.
+        a.stmxcsr(__dword_ptr[rsp]);
+        a.test(__byte_ptr[rsp], (int)Mxcsr.FlagMask);
+        a.jnz(clearOnEntry);
+        a.Label(ref entered);
         a.mov(r8, rcx);
         a.call(rdx);
+        a.stmxcsr(__dword_ptr[rsp]);
+        a.mov(ecx, __dword_ptr[rsp]);
+        a.and(ecx, (int)Mxcsr.FlagMask);
+        a.jnz(merge);
+        a.Label(ref done);
+        a.pop(rdi);
+        a.pop(rdi);
         for (int k = saved.Length - 1; k >= 0; k--) a.pop(new AssemblerRegister64(saved[k]));
         a.ret();
+        // Flags raised by managed code (a region's double arithmetic) are not the guest's.
+        a.Label(ref clearOnEntry);
+        a.and(__dword_ptr[rsp], unchecked((int)~Mxcsr.FlagMask));
+        a.ldmxcsr(__dword_ptr[rsp]);
+        a.jmp(entered);
+        a.Label(ref merge);
+        a.mov(rdi, __qword_ptr[rsp + 8]);
+        a.or(__dword_ptr[rdi + CpuState.OffMxcsr], ecx);
+        a.xor(__dword_ptr[rsp], ecx);
+        a.ldmxcsr(__dword_ptr[rsp]);
+        a.jmp(done);
         return NativeSignalHandler.Place(a);
     }
 
