@@ -4,7 +4,7 @@ using Xunit;
 
 namespace UserEmu.Tests.Backend;
 
-/// <summary>MXCSR's exception flags after SSE arithmetic in native code, which raises them in the host's MXCSR and hands them on at each exit.</summary>
+/// <summary>MXCSR's exception flags after SSE arithmetic in native code, which raises them in the host's MXCSR and hands them on at each exit; and other rounding modes, which native code leaves to the interpreter.</summary>
 public class NativeMxcsrFlagTests
 {
     // Every operand pair, with NaN, infinities, denormals and zeros among them, through add/mul/div/sqrt/compare/min
@@ -51,6 +51,19 @@ public class NativeMxcsrFlagTests
                 int fb = flags();
                 if (rep == 0) printf("acc %x %x\n", fa, fb);
                 sum += fa + fb;
+                // Another rounding mode: the blocks leave native code for the interpreter.
+                static const int modes[] = {FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO, FE_TONEAREST};
+                fesetround(modes[rep % 4]);
+                volatile double third = 1.0 / 3, big = (double)(long long)(rep * 0x1234567890123ULL + 1);
+                volatile float fthird = 1.0f / 3, fsq = sqrtf(2.0f + rep);
+                unsigned long long bits[4];
+                double t = third * 3, s = big / 7;
+                float u = fthird * 3;
+                __builtin_memcpy(&bits[0], &t, 8); __builtin_memcpy(&bits[1], &s, 8);
+                unsigned ub, qb; float q = fsq; __builtin_memcpy(&ub, &u, 4); __builtin_memcpy(&qb, &q, 4);
+                fesetround(FE_TONEAREST);
+                if (rep < 8) printf("round %d: %llx %llx %x %x\n", rep % 4, bits[0], bits[1], ub, qb);
+                sum += bits[0] ^ bits[1] ^ ub ^ qb;
             }
             printf("sum %lu\n", sum);
             return 0;

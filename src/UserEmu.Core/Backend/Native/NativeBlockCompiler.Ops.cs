@@ -101,6 +101,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 int stub = NewStub(k);
                 JumpTo(Code.Jmp_rel32_64, stub);
                 ResumeHere(k);
+                _mxcsrControlsChecked = false;
                 return true;
             }
             case IrOp.Jump:
@@ -272,8 +273,7 @@ public sealed unsafe partial class NativeBlockCompiler
         // 32-bit results zero-extend, as the helper writes them.
         E(Instruction.Create(Code.Mov_rm64_r64, rax, RAX));
         E(Instruction.Create(Code.Mov_rm64_r64, rdx, RDX));
-        E(Instruction.Create(Code.Xor_r32_rm32, EAX, EAX));
-        StoreTemp(i.Dst);
+        HelperReturnedZero(i.Dst);
         ResumeHere(k);
     }
     bool Shift(in IrInstr i, Code byCl, Code byImm)

@@ -13,11 +13,12 @@ namespace UserEmu.Backend.Native;
 /// ORs them into the guest's MXCSR on the way out, so nothing per instruction reads or writes MXCSR.
 /// </summary>
 /// <remarks>
-/// Any other MXCSR control (an unmasked exception, DAZ, FTZ, another rounding mode) runs the exact helper
-/// (<see cref="SseArithFastHelpers"/>). Reading the guest's MXCSR (stmxcsr) goes to the managed side, after the exit has
-/// brought the flags in. Before this, each operation checked that its operands and result could raise no flag but PE,
-/// with PE already set (11 host instructions per lane): nbody 1.83 -> 0.00 s. Reading the host's flags per instruction
-/// (stmxcsr) had cost nbody 0.94 -> 2.2 s on AMD Zen, and clearing them (ldmxcsr) 2.5 s.
+/// Under any other MXCSR control (an unmasked exception, DAZ, FTZ, another rounding mode) the rest of the block runs in
+/// the interpreter, whose helpers are exact (<see cref="SseArithFastHelpers"/>). Reading the guest's MXCSR (stmxcsr)
+/// goes to the managed side, after the exit has brought the flags in. Before this, each operation checked that its
+/// operands and result could raise no flag but PE, with PE already set (11 host instructions per lane), and MXCSR
+/// itself: nbody 1.50 -> 0.66 s. Reading the host's flags per instruction (stmxcsr) had cost nbody 0.94 -> 2.2 s on
+/// AMD Zen, and clearing them (ldmxcsr) 2.5 s.
 /// </remarks>
 public sealed unsafe partial class NativeBlockCompiler
 {
@@ -59,6 +60,9 @@ public sealed unsafe partial class NativeBlockCompiler
     /// <summary>An SSE arithmetic helper call that native code performs itself (<see cref="SseArith"/>).</summary>
     static bool InlineSseArith(in IrInstr i) => i.Op == IrOp.Call && i.Helper < s_sseArith.Length && s_sseArith[i.Helper].Width != 0;
 
+    // Whether the code since the last helper call has checked MXCSR's controls (RequireDefaultMxcsrControls).
+    bool _mxcsrControlsChecked;
+
     void SseArith(in IrInstr i, int k)
     {
         var (op, kind, width) = s_sseArith[i.Helper];
@@ -66,14 +70,14 @@ public sealed unsafe partial class NativeBlockCompiler
         int dstOff = CpuState.XmmOffset(VectorHelpers.Dst(i.Imm)), srcOff = CpuState.XmmOffset(VectorHelpers.Src(i.Imm));
         var dst = new MemoryOperand(RDI, dstOff);
         var src = new MemoryOperand(RDI, srcOff);
-        int stub = NewStub(k);
-        _rax = -1;
-        GuestMxcsrControlIsDefault(stub);
+        RequireDefaultMxcsrControls(k);
         if (width == 16)
         {
-            // Two loads: legacy SSE memory operands must be 16-byte aligned.
-            if (!sqrt) E(Instruction.Create(Code.Movups_xmm_xmmm128, XMM0, dst));
-            E(Instruction.Create(Code.Movups_xmm_xmmm128, XMM1, src));
+            // Each operand as two 8-byte loads: legacy SSE memory operands must be 16-byte aligned, and the guest's
+            // register moves and unpacks store the halves separately (state stores of 8 bytes), which a 16-byte load
+            // cannot take from the store buffer (a forwarding stall of a dozen cycles on every packed op in nbody).
+            if (!sqrt) LoadHalves(XMM0, dstOff);
+            LoadHalves(XMM1, srcOff);
             E(Instruction.Create(op, XMM0, XMM1));
         }
         else
@@ -83,9 +87,13 @@ public sealed unsafe partial class NativeBlockCompiler
         }
         // Only the lanes the instruction writes are stored: a scalar one keeps the rest of the destination, as in the guest.
         E(Instruction.Create(width switch { 4 => Code.Movss_xmmm32_xmm, 8 => Code.Movsd_xmmm64_xmm, _ => Code.Movups_xmmm128_xmm }, dst, XMM0));
-        E(Instruction.Create(Code.Xor_r32_rm32, EAX, EAX));
-        StoreTemp(i.Dst);
-        ResumeHere(k);
+        HelperReturnedZero(i.Dst);
+    }
+
+    void LoadHalves(Register xmm, int offset)
+    {
+        E(Instruction.Create(Code.Movsd_xmm_xmmm64, xmm, new MemoryOperand(RDI, offset)));
+        E(Instruction.Create(Code.Movhpd_xmm_m64, xmm, new MemoryOperand(RDI, offset + 8)));
     }
 
     static readonly ushort s_compareFlags = HelperTable.Id(SseArithHelpers.CompareFlags);
@@ -107,24 +115,30 @@ public sealed unsafe partial class NativeBlockCompiler
         };
         var a = new MemoryOperand(RDI, CpuState.XmmOffset(VectorHelpers.Dst(i.Imm)));
         var b = new MemoryOperand(RDI, CpuState.XmmOffset(VectorHelpers.Src(i.Imm)));
-        int stub = NewStub(k);
-        _rax = -1;
-        GuestMxcsrControlIsDefault(stub);
+        RequireDefaultMxcsrControls(k);
         E(Instruction.Create(single ? Code.Movss_xmm_xmmm32 : Code.Movsd_xmm_xmmm64, XMM0, a));
         E(Instruction.Create(op, XMM0, b));
         E(Instruction.Create(Code.Pushfq));
         E(Instruction.Create(Code.Pop_r64, RAX));
         E(Instruction.Create(Code.And_rm32_imm8, EAX, 0x45));
         StoreTemp(i.Dst);
-        ResumeHere(k);
     }
 
-    /// <summary>Takes <paramref name="stub"/> unless the guest's MXCSR controls are the host's (flags aside: those the code raises are the host's until it exits).</summary>
-    void GuestMxcsrControlIsDefault(int stub)
+    /// <summary>
+    /// Leaves for the interpreter, which runs the rest of the block from op <paramref name="k"/>, unless the guest's
+    /// MXCSR controls are the host's (its flags aside: those the code raises are the host's until it exits).
+    /// </summary>
+    /// <remarks>Checked once until a helper call, which may change MXCSR (ldmxcsr, fxrstor, xrstor), and not per
+    /// instruction: with a stub per instruction that resumes after it, no instruction could rely on an earlier check.</remarks>
+    void RequireDefaultMxcsrControls(int k)
     {
+        if (_mxcsrControlsChecked) return;
+        int exit = NewLabel();
+        _groupExits.Add(new GroupExit(k, exit));
         E(Instruction.Create(Code.Mov_r32_rm32, ECX, new MemoryOperand(RDI, CpuState.OffMxcsr)));
         E(Instruction.Create(Code.And_rm32_imm32, ECX, unchecked((int)~Mxcsr.FlagMask)));
         E(Instruction.Create(Code.Cmp_rm32_imm32, ECX, (int)Mxcsr.Default));
-        JumpTo(Code.Jne_rel32_64, stub);
+        JumpTo(Code.Jne_rel32_64, exit);
+        _mxcsrControlsChecked = true;
     }
 }

@@ -20,8 +20,7 @@ public sealed unsafe partial class NativeBlockCompiler
     {
         int shape = VectorHelpers.Extra(i.Imm);
         bool single = (shape & 1) != 0, wide = (shape & 2) != 0;
-        int stub = NewStub(k);
-        GuestMxcsrControlIsDefault(stub);
+        RequireDefaultMxcsrControls(k);
         LoadTemp(RAX, i.A);
         // A fresh xmm0: the conversion writes only its low lane and would wait on the rest.
         E(Instruction.Create(Code.Xorps_xmm_xmmm128, XMM0, XMM0));
@@ -36,8 +35,6 @@ public sealed unsafe partial class NativeBlockCompiler
         // The low lane only, as the helper writes it.
         var dst = new MemoryOperand(RDI, CpuState.XmmOffset(VectorHelpers.Dst(i.Imm)));
         E(Instruction.Create(single ? Code.Movss_xmmm32_xmm : Code.Movsd_xmmm64_xmm, dst, XMM0));
-        E(Instruction.Create(Code.Xor_r32_rm32, EAX, EAX));
-        StoreTemp(i.Dst);
-        ResumeHere(k);
+        HelperReturnedZero(i.Dst);
     }
 }

@@ -58,7 +58,6 @@ public sealed unsafe partial class NativeBlockCompiler
             E(Instruction.Create(Code.VEX_Vmovdqu_ymmm256_ymm, dst, YMM0));
             E(Instruction.Create(Code.VEX_Vzeroupper));
         }
-        E(Instruction.Create(Code.Xor_r32_rm32, EAX, EAX));
-        StoreTemp(i.Dst);
+        HelperReturnedZero(i.Dst);
     }
 }

@@ -20,9 +20,7 @@ public sealed unsafe partial class NativeBlockCompiler
         int stub = NewStub(k);
         E(Instruction.Create(Code.Test_rm8_imm8, new MemoryOperand(RDI, CpuState.OffFsw), X87Status.ES));
         JumpTo(Code.Jne_rel32_64, stub);
-        E(Instruction.Create(Code.Xor_r32_rm32, EAX, EAX));
-        _rax = -1;
-        StoreTemp(i.Dst);
+        HelperReturnedZero(i.Dst);
         ResumeHere(k);
     }
 }

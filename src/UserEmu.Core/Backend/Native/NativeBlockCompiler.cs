@@ -157,6 +157,7 @@ public sealed unsafe partial class NativeBlockCompiler
         _rax = -1;
         _lostRax = false;
         _fusedNext = -1;
+        _mxcsrControlsChecked = false;
         for (int k = 0; k < code.Length; k++)
         {
             _k = k;
@@ -343,6 +344,13 @@ public sealed unsafe partial class NativeBlockCompiler
     }
 
     // The managed side resumes right after op `op`'s code.
+    // An inlined helper's result: 0, it returned normally. Mostly nothing reads it (a fault would have left the block).
+    void HelperReturnedZero(ushort t)
+    {
+        _rax = -1;
+        if (_uses[t] != 0) StoreTempImm(t, 0);
+    }
+
     void ResumeHere(int op)
     {
         var stub = _slowStubs[^1];
