@@ -154,6 +154,15 @@ sealed class MemoryAccessGroups
         }
     }
 
+    /// <summary>Whether temp <paramref name="t"/> is a base temp plus a constant (through Add/Sub of constants and Mov), and which.</summary>
+    public bool BaseOf(ushort t, out ushort root, out long offset)
+    {
+        bool known = t < _known.Length && _known[t];
+        root = known ? _root[t] : t;
+        offset = known ? _offset[t] : 0;
+        return known;
+    }
+
     void Derive(ushort d, ushort from, long add)
     {
         _root[d] = _known[from] ? _root[from] : from;

@@ -56,8 +56,8 @@ public sealed unsafe partial class NativeBlockCompiler
                 case IrOp.LoadState:
                     RemoveOverlapping(later, ref count, i.Imm, i.Size);
                     break;
-                case IrOp.Load or IrOp.Store or IrOp.PureCall:
-                    break; // Accesses are the points this is for; pure helpers never see state.
+                case IrOp.Load or IrOp.Store or IrOp.PureCall or IrOp.Nop:
+                    break; // Accesses are the points this is for; pure helpers never see state; Nops are folded addresses.
                 default:
                     if (!PreparedBlock.Defines(i.Op) || i.Op == IrOp.Call) count = 0;
                     break;

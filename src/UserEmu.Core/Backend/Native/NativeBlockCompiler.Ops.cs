@@ -13,6 +13,8 @@ public sealed unsafe partial class NativeBlockCompiler
     {
         switch (i.Op)
         {
+            case IrOp.Nop:
+                return true;
             case IrOp.Const:
                 StoreTempImm(i.Dst, (ulong)i.Imm);
                 return true;
@@ -433,13 +435,14 @@ public sealed unsafe partial class NativeBlockCompiler
         if (addr == RAX) LoadTemp(RAX, i.A);
         int group = _grouped ? _groups.GroupOf[k] : -1;
         if (group >= 0 && _groups.CheckAt[k] == group) CheckGroup(group, k, addr);
+        // A folded access (FoldAddresses) has its group's base in addr, not its address.
         // Inside the guest's reservation (so a host fault, not another host mapping, answers an unmapped page).
         if (group < 0)
         {
             E(Instruction.Create(Code.Cmp_r64_rm64, addr, GuestLimit));
             JumpTo(Code.Ja_rel32_64, stub);
         }
-        var host = new MemoryOperand(R8, addr, 1, 0, 0);
+        var host = GuestOperand(k, addr);
         if (unchecked_)
         {
             if (store)
@@ -554,7 +557,8 @@ public sealed unsafe partial class NativeBlockCompiler
         var group = _groups.Groups[g];
         int exit = NewLabel();
         _groupExits.Add(new GroupExit(k, exit));
-        E(Instruction.Create(Code.Lea_r64_m, RCX, new MemoryOperand(addr, group.Low - _groups.OffsetOf[k])));
+        long addrOffset = _folded[k] ? 0 : _groups.OffsetOf[k];
+        E(Instruction.Create(Code.Lea_r64_m, RCX, new MemoryOperand(addr, group.Low - addrOffset)));
         E(Instruction.Create(Code.Cmp_r64_rm64, RCX, GuestLimit));
         JumpTo(Code.Ja_rel32_64, exit);
         if (group.Span > 8)

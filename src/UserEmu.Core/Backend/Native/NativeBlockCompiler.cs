@@ -139,6 +139,10 @@ public sealed unsafe partial class NativeBlockCompiler
         }
         _bodyOffset = _buf.Length;
         StoreTemplate(block);
+        _grouped = NativeFaultRedirect.Enabled;
+        if (_grouped) _groups.Analyze(block);
+        _original = code;
+        code = FoldAddresses(block);
         _code = code;
         Array.Clear(_uses, 0, block.TempCount);
         foreach (ref readonly var i in code.AsSpan())
@@ -149,8 +153,6 @@ public sealed unsafe partial class NativeBlockCompiler
             if (n >= 3) _uses[i.C]++;
         }
         FindDeferredStores(code);
-        _grouped = NativeFaultRedirect.Enabled;
-        if (_grouped) _groups.Analyze(block);
         ComputeLiveRanges(code, block.TempCount);
         KeepDeferredValuesLive(code);
         AllocateRegisters(code);
@@ -195,7 +197,7 @@ public sealed unsafe partial class NativeBlockCompiler
             var (op, resume, label) = _slowStubs[n];
             Bind(label);
             ref readonly var access = ref code[op];
-            HandOver(op);
+            HandOver(op, restOfBlock: false);
             // A load's fast path leaves its result in rax, so its way back does too.
             bool loadsRax = access.Op == IrOp.Load;
             int reenter = ReloadAfter(op, emit: false) || loadsRax ? NewLabel() : resume;
@@ -218,7 +220,7 @@ public sealed unsafe partial class NativeBlockCompiler
             var (op, label) = _groupExits[n];
             Bind(label);
             // As an access's stub, but nothing resumes: the block ends in the interpreter.
-            HandOver(op);
+            HandOver(op, restOfBlock: true);
             E(Instruction.Create(Code.Mov_r32_imm32, EAX, (uint)op));
             E(Instruction.Create(Code.Mov_r32_imm32, EDX, (uint)_id));
             E(Instruction.Create(Code.Retnq));
@@ -254,8 +256,9 @@ public sealed unsafe partial class NativeBlockCompiler
         return true;
     }
 
-    // In an out-of-line stub, before op `op` goes to the managed side: everything it reads into the frame and the state.
-    void HandOver(int op)
+    // In an out-of-line stub, before op `op` goes to the managed side (and, for a group exit, the rest of the block):
+    // everything it reads into the frame and the state.
+    void HandOver(int op, bool restOfBlock)
     {
         ref readonly var access = ref _code[op];
         // Every way into an access's stub has its address in rax, which may be the only place it is.
@@ -265,6 +268,7 @@ public sealed unsafe partial class NativeBlockCompiler
         // show in a signal frame gets the stores left out of the fast path.
         SpillFor(op);
         MakeDeferredStores(op);
+        MaterializeElided(op, restOfBlock);
     }
 
     // The template's values that something other than this code may read: constants operands of ops the managed side

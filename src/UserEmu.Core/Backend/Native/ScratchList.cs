@@ -28,4 +28,7 @@ sealed class ScratchList<T> where T : struct
     }
 
     public void Clear() => Count = 0;
+
+    /// <summary>Keeps the first <paramref name="count"/> items.</summary>
+    public void Truncate(int count) => Count = count;
 }

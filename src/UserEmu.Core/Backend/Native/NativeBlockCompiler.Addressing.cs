@@ -1,0 +1,141 @@
+using Iced.Intel;
+using UserEmu.IR;
+using static Iced.Intel.Register;
+
+namespace UserEmu.Backend.Native;
+
+// NativeBlockCompiler, continued: base + displacement addressing for grouped guest accesses.
+public sealed unsafe partial class NativeBlockCompiler
+{
+    /// <summary>An address temp the code never computes: its accesses use its base's register and a displacement.</summary>
+    readonly record struct ElidedAddress(ushort Temp, int Def, int LastUse, ushort Base, long Offset, ushort From);
+
+    readonly ScratchList<ElidedAddress> _elided = new();
+    // Per op: whether the access addresses [base + _foldDisp] (its A, in the code emitted, is the base).
+    bool[] _folded = new bool[256];
+    int[] _foldDisp = new int[256];
+    // Per temp, while folding: its reads in the block, and those that a folded access or an elided address makes.
+    int[] _reads = new int[NativeBlockRunner.FrameTemps], _foldableReads = new int[NativeBlockRunner.FrameTemps];
+    int[] _lastRead = new int[NativeBlockRunner.FrameTemps];
+    bool[] _isElided = new bool[NativeBlockRunner.FrameTemps];
+
+    /// <summary>
+    /// The block's code with the address arithmetic of grouped accesses folded into their host addressing mode: an
+    /// access at base + constant (a stack slot, a struct field) becomes <c>[r8 + base + disp]</c>, and the Add/Sub/Mov
+    /// chain that computed its address is dropped (a Nop) where nothing else reads it. A copy when anything folds.
+    /// </summary>
+    /// <remarks>
+    /// The managed side still sees the block as translated: a stub or a group exit first computes each dropped address
+    /// that the interpreter will read there (<see cref="MaterializeElided"/>). Grouped accesses only: their group's
+    /// check covers the bounds, so the access itself needs its address nowhere but in the instruction.
+    /// </remarks>
+    IrInstr[] FoldAddresses(PreparedBlock block)
+    {
+        var code = block.Code;
+        _elided.Clear();
+        if (_folded.Length < code.Length)
+        {
+            _folded = new bool[Math.Max(code.Length, 2 * _folded.Length)];
+            _foldDisp = new int[_folded.Length];
+        }
+        Array.Clear(_folded, 0, code.Length);
+        if (!_grouped || _groups.GroupCount == 0) return code;
+        int temps = block.TempCount;
+        Array.Clear(_reads, 0, temps);
+        Array.Clear(_foldableReads, 0, temps);
+        Array.Clear(_isElided, 0, temps);
+        for (int k = 0; k < code.Length; k++)
+        {
+            ref readonly var i = ref code[k];
+            int n = Optimizer.DeadTemps.TempOperands(i.Op);
+            for (int o = 0; o < n; o++)
+            {
+                ushort t = o == 0 ? i.A : o == 1 ? i.B : i.C;
+                _reads[t]++;
+                _lastRead[t] = k;
+            }
+        }
+        // Backwards, so that every read of a temp is counted before its definition decides whether it is dropped.
+        for (int k = code.Length - 1; k >= 0; k--)
+        {
+            ref readonly var i = ref code[k];
+            if (FoldableAccess(k, i)) _foldableReads[i.A]++;
+            else if (i.Op is IrOp.Add or IrOp.Sub or IrOp.Mov && i.Dst >= _pure && _reads[i.Dst] > 0
+                && _foldableReads[i.Dst] == _reads[i.Dst] && _groups.BaseOf(i.Dst, out ushort root, out long offset))
+            {
+                _isElided[i.Dst] = true;
+                ushort from = i.A >= _pure ? i.A : i.B;
+                _foldableReads[from]++;
+                _elided.Add(new ElidedAddress(i.Dst, k, _lastRead[i.Dst], root, offset, from));
+            }
+        }
+        // Forwards (the list is in reverse order): an address is dropped only if it derives from its base or from a
+        // dropped address. The interpreter, taking over after a group exit, may compute it itself from the temp it
+        // derives from, which the code emitted must then keep: a temp kept for other reads could lose its register
+        // once the code emitted reads it no more.
+        int elided = 0;
+        for (int n = _elided.Count - 1; n >= 0; n--)
+        {
+            var e = _elided[n];
+            if (e.From != e.Base && !_isElided[e.From]) _isElided[e.Temp] = false;
+            else elided++;
+        }
+        if (elided == 0)
+        {
+            _elided.Clear();
+            return code;
+        }
+        int kept = 0;
+        for (int n = 0; n < _elided.Count; n++)
+            if (_isElided[_elided[n].Temp]) _elided[kept++] = _elided[n];
+        _elided.Truncate(kept);
+        var folded = (IrInstr[])code.Clone();
+        for (int k = 0; k < code.Length; k++)
+        {
+            ref var i = ref folded[k];
+            if (PreparedBlock.Defines(i.Op) && i.Dst >= _pure && _isElided[i.Dst] && i.Op is IrOp.Add or IrOp.Sub or IrOp.Mov)
+                i = new IrInstr { Op = IrOp.Nop };
+            else if (FoldableAccess(k, i) && _isElided[i.A])
+            {
+                _groups.BaseOf(i.A, out ushort root, out long offset);
+                _folded[k] = true;
+                _foldDisp[k] = (int)offset;
+                i.A = root;
+            }
+        }
+        return folded;
+    }
+
+    bool FoldableAccess(int k, in IrInstr i) => i.Op is IrOp.Load or IrOp.Store && _groups.GroupOf[k] >= 0 && i.A >= _pure
+        && _groups.BaseOf(i.A, out _, out long offset) && Fits32((ulong)offset);
+
+    /// <summary>
+    /// In a stub before op <paramref name="op"/> goes to the managed side: the dropped addresses the interpreter will
+    /// read, into their frame slots. For an access that resumes, its own address; where the interpreter runs the rest
+    /// of the block (<paramref name="restOfBlock"/>), every dropped address defined before and read from there on.
+    /// </summary>
+    void MaterializeElided(int op, bool restOfBlock)
+    {
+        for (int n = 0; n < _elided.Count; n++)
+        {
+            var e = _elided[n];
+            bool needed = restOfBlock ? e.Def < op && e.LastUse >= op : _folded[op] && _original[op].A == e.Temp;
+            if (!needed) continue;
+            LoadTemp(RCX, e.Base);
+            E(Instruction.Create(Code.Lea_r64_m, RAX, new MemoryOperand(RCX, e.Offset)));
+            _rax = -1;
+            E(Instruction.Create(Code.Mov_rm64_r64, Temp(e.Temp), RAX));
+        }
+    }
+
+    // The block's code as translated (what the managed side runs), beside _code, the code emitted.
+    IrInstr[] _original = [];
+
+    /// <summary>The host operand of access op <paramref name="k"/> whose address (or base, if folded) is in <paramref name="addr"/>.</summary>
+    MemoryOperand GuestOperand(int k, Register addr)
+    {
+        if (!_folded[k]) return new MemoryOperand(R8, addr, 1, 0, 0);
+        int disp = _foldDisp[k];
+        return new MemoryOperand(R8, addr, 1, disp, disp == 0 ? 0 : 1);
+    }
+}
