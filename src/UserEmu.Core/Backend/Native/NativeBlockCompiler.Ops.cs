@@ -141,8 +141,9 @@ public sealed unsafe partial class NativeBlockCompiler
                 }
                 else
                 {
-                    LoadTemp(RCX, i.A);
-                    E(Instruction.Create(Code.Test_rm64_r64, RCX, RCX));
+                    var cond = InRegister(i.A);
+                    if (cond == RAX) LoadTemp(RAX, i.A);
+                    E(Instruction.Create(Code.Test_rm64_r64, cond, cond));
                     ChainedBranch(Code.Jne_rel32_64, i);
                 }
                 return true;
@@ -401,13 +402,24 @@ public sealed unsafe partial class NativeBlockCompiler
     // jcc), a zero-extension that alone reads a 32-bit ALU result (the host's 32-bit op).
     int _fusedNext = -1;
 
+    // The register temp t is in, if it has one and rax is not the only place its value is; else rax.
+    Register InRegister(ushort t) => t >= _pure && _rax != t && _reg[t] != Register.None ? _reg[t] : RAX;
+
     bool Compare(in IrInstr i, Code setcc, Code jcc)
     {
         // Equality commutes: a second operand left in rax by the previous op is taken first.
         var (a, b) = i.Op is IrOp.CmpEq or IrOp.CmpNe && TakesBFirst(_k) ? (i.B, i.A) : (i.A, i.B);
-        LoadTemp(RAX, a);
-        if (b < _pure && Fits32(_constants[b])) E(Instruction.Create(Code.Cmp_rm64_imm32, RAX, (int)_constants[b]));
-        else Rm(Code.Cmp_r64_rm64, b, RCX);
+        // The first operand from its register where it has one (not copied to rax first).
+        var ra = InRegister(a);
+        if (ra == RAX) LoadTemp(RAX, a);
+        if (b < _pure && Fits32(_constants[b])) E(Instruction.Create(Code.Cmp_rm64_imm32, ra, (int)_constants[b]));
+        else if (b < _pure)
+        {
+            MovImm(RCX, _constants[b]);
+            E(Instruction.Create(Code.Cmp_r64_rm64, ra, RCX));
+        }
+        else if (_reg[b] != Register.None) E(Instruction.Create(Code.Cmp_r64_rm64, ra, _reg[b]));
+        else E(Instruction.Create(Code.Cmp_r64_rm64, ra, Temp(b)));
         if (_chain && _k + 1 < _code.Length && _code[_k + 1].Op == IrOp.Branch && _code[_k + 1].A == i.Dst && _uses[i.Dst] == 1)
         {
             // The block ends branching on this compare alone: cmp and jcc, no 0/1 value.
