@@ -11,6 +11,8 @@ public sealed unsafe partial class NativeBlockCompiler
     readonly record struct ElidedAddress(ushort Temp, int Def, int LastUse, ushort Base, long Offset, ushort From);
 
     readonly ScratchList<ElidedAddress> _elided = new();
+    // The folded copy of the block's code (its first ops; reused from block to block).
+    IrInstr[] _foldedCode = new IrInstr[256];
     // Per op: whether the access addresses [base + _foldDisp] (its A, in the code emitted, is the base).
     bool[] _folded = new bool[256];
     int[] _foldDisp = new int[256];
@@ -22,7 +24,8 @@ public sealed unsafe partial class NativeBlockCompiler
     /// <summary>
     /// The block's code with the address arithmetic of grouped accesses folded into their host addressing mode: an
     /// access at base + constant (a stack slot, a struct field) becomes <c>[r8 + base + disp]</c>, and the Add/Sub/Mov
-    /// chain that computed its address is dropped (a Nop) where nothing else reads it. A copy when anything folds.
+    /// chain that computed its address is dropped (a Nop) where nothing else reads it. A copy (in a buffer reused from
+    /// block to block, so its first <see cref="_n"/> ops) when anything folds.
     /// </summary>
     /// <remarks>
     /// The managed side still sees the block as translated: a stub or a group exit first computes each dropped address
@@ -89,7 +92,9 @@ public sealed unsafe partial class NativeBlockCompiler
         for (int n = 0; n < _elided.Count; n++)
             if (_isElided[_elided[n].Temp]) _elided[kept++] = _elided[n];
         _elided.Truncate(kept);
-        var folded = (IrInstr[])code.Clone();
+        if (_foldedCode.Length < code.Length) _foldedCode = new IrInstr[Math.Max(code.Length, 2 * _foldedCode.Length)];
+        var folded = _foldedCode;
+        Array.Copy(code, folded, code.Length);
         for (int k = 0; k < code.Length; k++)
         {
             ref var i = ref folded[k];

@@ -30,7 +30,7 @@ public sealed unsafe partial class NativeBlockCompiler
         if (commutes && ((a < _pure && b >= _pure) || TakesBFirst(_k))) (a, b) = (b, a);
         ushort dst = i.Dst;
         int defined = _k;
-        bool narrow = _k + 1 < _code.Length && _code[_k + 1] is { Op: IrOp.ZExt, Size: 4 } z && z.A == dst && _uses[dst] == 1;
+        bool narrow = _k + 1 < _n && _code[_k + 1] is { Op: IrOp.ZExt, Size: 4 } z && z.A == dst && _uses[dst] == 1;
         if (narrow)
         {
             _fusedNext = _k + 1;

@@ -25,7 +25,7 @@ public sealed unsafe partial class NativeBlockCompiler
     /// A store that is not overwritten but overlaps a later store ends that later store's power to cover earlier ones:
     /// otherwise a deferred older store made at a fault point would clobber the newer bytes.
     /// </remarks>
-    void FindDeferredStores(IrInstr[] code)
+    void FindDeferredStores(ReadOnlySpan<IrInstr> code)
     {
         if (_cover.Length < code.Length) _cover = new int[Math.Max(code.Length, 2 * _cover.Length)];
         for (int k = 0; k < code.Length; k++) _cover[k] = -1;
@@ -86,7 +86,7 @@ public sealed unsafe partial class NativeBlockCompiler
     }
 
     // The value a deferred store writes must still be at hand at every access before its cover.
-    void KeepDeferredValuesLive(IrInstr[] code)
+    void KeepDeferredValuesLive(ReadOnlySpan<IrInstr> code)
     {
         for (int n = 0; n < _deferred.Count; n++)
         {

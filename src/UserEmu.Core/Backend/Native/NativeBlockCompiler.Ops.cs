@@ -420,7 +420,7 @@ public sealed unsafe partial class NativeBlockCompiler
         }
         else if (_reg[b] != Register.None) E(Instruction.Create(Code.Cmp_r64_rm64, ra, _reg[b]));
         else E(Instruction.Create(Code.Cmp_r64_rm64, ra, Temp(b)));
-        if (_chain && _k + 1 < _code.Length && _code[_k + 1].Op == IrOp.Branch && _code[_k + 1].A == i.Dst && _uses[i.Dst] == 1)
+        if (_chain && _k + 1 < _n && _code[_k + 1].Op == IrOp.Branch && _code[_k + 1].A == i.Dst && _uses[i.Dst] == 1)
         {
             // The block ends branching on this compare alone: cmp and jcc, no 0/1 value.
             _fusedNext = _k + 1;

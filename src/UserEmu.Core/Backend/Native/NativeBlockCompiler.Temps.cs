@@ -86,7 +86,7 @@ public sealed unsafe partial class NativeBlockCompiler
     {
         // A helper's result must be in the frame: its slow path writes it there and resumes after it. (A Load's slow
         // path does too, and its way back loads rax with it.) A high multiply's result is in rdx, not rax.
-        if (_uses[t] != 1 || k + 1 >= _code.Length || _code[k].Op is IrOp.Call or IrOp.PureCall or IrOp.MulHiU or IrOp.MulHiS)
+        if (_uses[t] != 1 || k + 1 >= _n || _code[k].Op is IrOp.Call or IrOp.PureCall or IrOp.MulHiU or IrOp.MulHiS)
             return false;
         ref readonly var next = ref _code[k + 1];
         if (next.A == t) return TakesAFirst(next.Op);
@@ -150,7 +150,7 @@ public sealed unsafe partial class NativeBlockCompiler
     // Temps defined more than once or read before their definition: they stay in the frame.
     readonly bool[] _inFrame = new bool[NativeBlockRunner.FrameTemps];
 
-    void ComputeLiveRanges(IrInstr[] code, int temps)
+    void ComputeLiveRanges(ReadOnlySpan<IrInstr> code, int temps)
     {
         // Loops, not Array.Fill: the framework's generic fills over these types are JIT-compiled at start-up.
         for (int t = 0; t < temps; t++)
@@ -182,7 +182,7 @@ public sealed unsafe partial class NativeBlockCompiler
     // Linear scan over the block: a temp defined once, read after its definition and not simply handed to the next op in
     // rax gets a free register for its whole life (first come, first served; the rest stay in the frame). Around the ops
     // the managed side performs they go through the frame (SpillFor, ReloadAfter).
-    void AllocateRegisters(IrInstr[] code)
+    void AllocateRegisters(ReadOnlySpan<IrInstr> code)
     {
         _registerTemps.Clear();
         var owner = _owner;

@@ -64,7 +64,9 @@ public sealed unsafe partial class NativeBlockCompiler
     int _rax = -1, _k;
     bool _lostRax;
     int[] _uses = new int[NativeBlockRunner.FrameTemps];
+    // The code emitted (the block's, or its copy with addresses folded, FoldAddresses) and its length.
     IrInstr[] _code = [];
+    int _n;
     bool _chain;
 
     NativeBlockCompiler() => _enc = Encoder.Create(64, _buf);
@@ -142,25 +144,27 @@ public sealed unsafe partial class NativeBlockCompiler
         _grouped = NativeFaultRedirect.Enabled;
         if (_grouped) _groups.Analyze(block);
         _original = code;
+        _n = code.Length;
         code = FoldAddresses(block);
         _code = code;
         Array.Clear(_uses, 0, block.TempCount);
-        foreach (ref readonly var i in code.AsSpan())
+        foreach (ref readonly var i in code.AsSpan(0, _n))
         {
             int n = Optimizer.DeadTemps.TempOperands(i.Op);
             if (n >= 1) _uses[i.A]++;
             if (n >= 2) _uses[i.B]++;
             if (n >= 3) _uses[i.C]++;
         }
-        FindDeferredStores(code);
-        ComputeLiveRanges(code, block.TempCount);
-        KeepDeferredValuesLive(code);
-        AllocateRegisters(code);
+        var ops = code.AsSpan(0, _n);
+        FindDeferredStores(ops);
+        ComputeLiveRanges(ops, block.TempCount);
+        KeepDeferredValuesLive(ops);
+        AllocateRegisters(ops);
         _rax = -1;
         _lostRax = false;
         _fusedNext = -1;
         _mxcsrControlsChecked = false;
-        for (int k = 0; k < code.Length; k++)
+        for (int k = 0; k < _n; k++)
         {
             _k = k;
             if (k != _fusedNext && !EmitOp(in code[k], k)) return false;
