@@ -9,13 +9,36 @@ public struct IrInstr
     public IrOp Op;
     /// <summary>Operand width in bytes for sized ops.</summary>
     public byte Size;
-    /// <summary>Small op-specific flag (InsnStart: can fault; Load, Store, Call in a <see cref="PreparedBlock"/>: Imm2 holds the guest PC to report if it faults).</summary>
+    /// <summary>Small op-specific flag (InsnStart: can fault; Load, Store, Call in a <see cref="PreparedBlock"/>: <see cref="FaultPcOffset"/> holds the guest PC to report if it faults).</summary>
     public byte Aux;
     public ushort Dst, A, B, C;
     /// <summary>Helper id for <see cref="IrOp.Call"/>.</summary>
     public ushort Helper;
     public long Imm;
-    public long Imm2;
+
+    // 24 bytes, not 32: the retained IR of every translated block is most of the managed heap (python3: 44 MiB).
+
+    /// <summary>
+    /// <see cref="IrOp.Branch"/>: the target when A is 0, a canonical address kept in the 48 bits of B, C and Helper,
+    /// which a branch does not otherwise use (sign-extended from bit 47).
+    /// </summary>
+    public long Imm2
+    {
+        readonly get => (long)((ulong)B | (ulong)C << 16 | (ulong)Helper << 32) << 16 >> 16;
+        set
+        {
+            B = (ushort)value;
+            C = (ushort)(value >> 16);
+            Helper = (ushort)(value >> 32);
+        }
+    }
+
+    /// <summary>Load, Store and Call in a <see cref="PreparedBlock"/> with Aux 1: the guest PC to report if it faults, as an offset from the block's start (in C, which these ops do not otherwise use).</summary>
+    public ushort FaultPcOffset
+    {
+        readonly get => C;
+        set => C = value;
+    }
 
     public override readonly string ToString() => IrPrinter.Format(this);
 }

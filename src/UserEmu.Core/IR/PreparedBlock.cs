@@ -86,7 +86,8 @@ public sealed class PreparedBlock
             if (i.Op is IrOp.Load or IrOp.Store or IrOp.Call && faultPc >= 0)
             {
                 i.Aux = 1;
-                i.Imm2 = faultPc;
+                // Blocks are far shorter than 64 KiB of guest code.
+                i.FaultPcOffset = checked((ushort)(faultPc - (long)block.GuestPc));
             }
             if (i.Op == IrOp.Const && dropConst[i.Dst]) continue;
             int n = DeadTemps.TempOperands(i.Op);

@@ -248,13 +248,13 @@ sealed partial class IlRegionEmitter
     Action? FaultPc(in IrInstr i)
     {
         if (i.Aux == 0) return null;
-        long pc = i.Imm2;
+        long pc = (long)_block.GuestPc + i.FaultPcOffset;
         return () => SetRip(pc);
     }
 
     void HelperCall(in IrInstr i)
     {
-        if (i.Aux != 0) SetRip(i.Imm2);
+        if (i.Aux != 0) SetRip((long)_block.GuestPc + i.FaultPcOffset);
         _il.Emit(OpCodes.Ldarg_1);
         Ld(i.A);
         Ld(i.B);

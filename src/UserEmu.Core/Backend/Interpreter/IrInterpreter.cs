@@ -76,9 +76,9 @@ public static unsafe class IrInterpreter
                 case IrOp.CmpLtS: t[i.Dst] = (long)t[i.A] < (long)t[i.B] ? 1UL : 0; break;
                 case IrOp.CmpLeS: t[i.Dst] = (long)t[i.A] <= (long)t[i.B] ? 1UL : 0; break;
                 case IrOp.Select: t[i.Dst] = t[i.A] != 0 ? t[i.B] : t[i.C]; break;
-                case IrOp.Load: Load(in i, t, cpu, mem); break;
-                case IrOp.Store: Store(in i, t, cpu, mem); break;
-                case IrOp.Call: Call(in i, t, cpu); break;
+                case IrOp.Load: Load(in i, t, cpu, mem, block.GuestPc); break;
+                case IrOp.Store: Store(in i, t, cpu, mem, block.GuestPc); break;
+                case IrOp.Call: Call(in i, t, cpu, block.GuestPc); break;
                 case IrOp.PureCall: PureCall(in i, t); break;
                 case IrOp.Jump: cpu.State->Rip = (ulong)i.Imm; return BlockExit.Next;
                 case IrOp.JumpIndirect: cpu.State->Rip = t[i.A]; return BlockExit.Next;
@@ -98,14 +98,15 @@ public static unsafe class IrInterpreter
             Unsafe.CopyBlockUnaligned(ref *(byte*)t, ref Unsafe.As<ulong, byte>(ref MemoryMarshal.GetArrayDataReference(constants)), (uint)constants.Length * 8);
     }
 
-    /// <summary>Runs one Load, Store, Call, PureCall or LoadState over <paramref name="t"/>: the ops the native tier hands back (a helper, an access whose inline check failed, a read of MXCSR).</summary>
-    public static void RunOne(in IrInstr i, ulong* t, Vcpu cpu)
+    /// <summary>Runs op <paramref name="k"/> of <paramref name="block"/> (a Load, Store, Call, PureCall or LoadState) over <paramref name="t"/>: the ops the native tier hands back (a helper, an access whose inline check failed, a read of MXCSR).</summary>
+    public static void RunOne(PreparedBlock block, int k, ulong* t, Vcpu cpu)
     {
+        ref readonly var i = ref block.Code[k];
         switch (i.Op)
         {
-            case IrOp.Load: Load(in i, t, cpu, cpu.Memory); break;
-            case IrOp.Store: Store(in i, t, cpu, cpu.Memory); break;
-            case IrOp.Call: Call(in i, t, cpu); break;
+            case IrOp.Load: Load(in i, t, cpu, cpu.Memory, block.GuestPc); break;
+            case IrOp.Store: Store(in i, t, cpu, cpu.Memory, block.GuestPc); break;
+            case IrOp.Call: Call(in i, t, cpu, block.GuestPc); break;
             case IrOp.PureCall: PureCall(in i, t); break;
             case IrOp.LoadState: t[i.Dst] = ReadSized((byte*)cpu.State + i.Imm, i.Size); break;
             default: throw new InvalidOperationException($"IR op {i.Op} is not one native code hands back");
@@ -113,23 +114,23 @@ public static unsafe class IrInterpreter
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Load(in IrInstr i, ulong* t, Vcpu cpu, GuestAddressSpace mem)
+    static void Load(in IrInstr i, ulong* t, Vcpu cpu, GuestAddressSpace mem, ulong pc)
     {
-        if (i.Aux != 0) cpu.State->Rip = (ulong)i.Imm2;
+        if (i.Aux != 0) cpu.State->Rip = pc + i.FaultPcOffset;
         t[i.Dst] = mem.Read(t[i.A], i.Size);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Store(in IrInstr i, ulong* t, Vcpu cpu, GuestAddressSpace mem)
+    static void Store(in IrInstr i, ulong* t, Vcpu cpu, GuestAddressSpace mem, ulong pc)
     {
-        if (i.Aux != 0) cpu.State->Rip = (ulong)i.Imm2;
+        if (i.Aux != 0) cpu.State->Rip = pc + i.FaultPcOffset;
         mem.Write(t[i.A], i.Size, t[i.B]);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Call(in IrInstr i, ulong* t, Vcpu cpu)
+    static void Call(in IrInstr i, ulong* t, Vcpu cpu, ulong pc)
     {
-        if (i.Aux != 0) cpu.State->Rip = (ulong)i.Imm2;
+        if (i.Aux != 0) cpu.State->Rip = pc + i.FaultPcOffset;
         t[i.Dst] = HelperTable.Pointer(i.Helper)(cpu, t[i.A], t[i.B], i.Imm);
     }
 

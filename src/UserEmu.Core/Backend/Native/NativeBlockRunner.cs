@@ -119,7 +119,7 @@ public static unsafe class NativeBlockRunner
                 linkSlot = 0;
                 return IrInterpreter.Resume(block, k, t, cpu);
             }
-            IrInterpreter.RunOne(in block.Code[k], t, cpu);
+            IrInterpreter.RunOne(block, k, t, cpu);
         }
     }
 }
