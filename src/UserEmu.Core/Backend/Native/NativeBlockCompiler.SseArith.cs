@@ -86,7 +86,8 @@ public sealed unsafe partial class NativeBlockCompiler
             E(Instruction.Create(op, XMM0, src));
         }
         // Only the lanes the instruction writes are stored: a scalar one keeps the rest of the destination, as in the guest.
-        E(Instruction.Create(width switch { 4 => Code.Movss_xmmm32_xmm, 8 => Code.Movsd_xmmm64_xmm, _ => Code.Movups_xmmm128_xmm }, dst, XMM0));
+        if (width == 16) StoreHalves(dstOff, XMM0);
+        else E(Instruction.Create(width == 4 ? Code.Movss_xmmm32_xmm : Code.Movsd_xmmm64_xmm, dst, XMM0));
         HelperReturnedZero(i.Dst);
     }
 
@@ -94,6 +95,16 @@ public sealed unsafe partial class NativeBlockCompiler
     {
         E(Instruction.Create(Code.Movsd_xmm_xmmm64, xmm, new MemoryOperand(RDI, offset)));
         E(Instruction.Create(Code.Movhpd_xmm_m64, xmm, new MemoryOperand(RDI, offset + 8)));
+    }
+
+    /// <summary>
+    /// A 16-byte result as two 8-byte stores: integer IR reads vector state 8 bytes at a time, and a load of a 16-byte
+    /// store's upper half is not forwarded on this host (AMD Zen: a stall on every glibc AVX2 compare read back).
+    /// </summary>
+    void StoreHalves(int offset, Register xmm)
+    {
+        E(Instruction.Create(Code.Movsd_xmmm64_xmm, new MemoryOperand(RDI, offset), xmm));
+        E(Instruction.Create(Code.Movhpd_m64_xmm, new MemoryOperand(RDI, offset + 8), xmm));
     }
 
     static readonly ushort s_compareFlags = HelperTable.Id(SseArithHelpers.CompareFlags);
