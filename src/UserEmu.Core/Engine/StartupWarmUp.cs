@@ -1,16 +1,15 @@
-using System.Runtime.CompilerServices;
-using UserEmu.Backend.Native;
-using UserEmu.Cpu.X86;
 using UserEmu.Frontend.X86;
-using UserEmu.IR;
 
 namespace UserEmu.Engine;
 
 /// <summary>
 /// Start-up work done on a second thread while the main thread parses options and loads the program: the instruction
-/// tables, and one small block compiled to native code (the encoder's tables, the compiler's and runner's first calls).
+/// tables.
 /// </summary>
 /// <remarks>
+/// Not the native tier's tables and first compile, which it once warmed too: the main thread waits here, and those
+/// (half of the thread's time, mostly the reflection of helper registration) belong to the compile thread, which
+/// pays them off the critical path when a block first gets hot (busybox true 27.0 -> 24.0 ms, never compiling).
 /// <see cref="Wait"/> is called before the first guest instruction runs, so the thread has ended before any guest
 /// fork (a forked child has none of its parent's other threads, and one that held a runtime lock would hang it).
 /// </remarks>
@@ -41,17 +40,5 @@ public static class StartupWarmUp
     {
         s_tid = (int)UserEmu.Host.LibC.syscall(SYS_gettid, 0, 0, 0, 0, 0, 0);
         _ = X86EmitterTable.Default;
-        var b = new IrBuilder();
-        b.InsnStart(0x1000);
-        ushort x = b.LoadState(CpuState.GprOffset(0), 8);
-        ushort v = b.Load(b.Add(x, b.Const(8)), 8);
-        b.Store(b.Add(x, b.Const(16)), b.Add(v, b.Const(1)), 8);
-        b.StoreState(CpuState.GprOffset(1), 8, v);
-        b.Branch(v, 0x1000, 0x2000);
-        var block = PreparedBlock.Prepare(Optimizer.IrOptimizer.Run(b.Finish(0x1000, 0x1010)));
-        var arena = new NativeCodeArena();
-        NativeBlockCompiler.Compile(block, arena, chain: true, regionThreshold: 200000);
-        arena.Reset();
-        RuntimeHelpers.RunClassConstructor(typeof(NativeBlockRunner).TypeHandle);
     }
 }
