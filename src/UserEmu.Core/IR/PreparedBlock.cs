@@ -23,6 +23,8 @@ public sealed class PreparedBlock
     public required ulong GuestPc { get; init; }
     /// <summary>One past the last guest byte translated.</summary>
     public required ulong GuestEnd { get; init; }
+    /// <summary>The lazy-flag state is dead at the block's direct exits (<see cref="IrBlock.FlagsDeadAtExit"/>).</summary>
+    public bool FlagsDeadAtExit { get; init; }
 
     public static PreparedBlock Prepare(IrBlock block)
     {
@@ -102,7 +104,7 @@ public sealed class PreparedBlock
         return new PreparedBlock
         {
             Code = IrBuilder.Copy(code, count), TempCount = temps, Constants = constants, PureConstants = pure,
-            GuestPc = block.GuestPc, GuestEnd = block.GuestEnd,
+            GuestPc = block.GuestPc, GuestEnd = block.GuestEnd, FlagsDeadAtExit = block.FlagsDeadAtExit,
         };
     }
 

@@ -270,6 +270,37 @@ public unsafe class BackendAgreementTests
 
     [Theory]
     [MemberData(nameof(AllTiers))]
+    public void FaultSeesFlagStoresThatNoSuccessorReads(Tier tier)
+    {
+        // With the lazy flags dead at the block's exit, the native tier makes a flag store followed by an access only
+        // in that access's stub: a fault there must still see the flags of the instruction before it.
+        using var g = new FakeGuest();
+        g.Map(DataPage, 4096, PageFlags.Read);
+        g.Cpu.State->Gpr[5] = 41;
+        var b = new IrBuilder();
+        b.InsnStart(0x1000);
+        ushort x = b.LoadState(CpuState.GprOffset(5), 8);
+        ushort sum = b.AddImm(x, 1);
+        b.StoreState(CpuState.GprOffset(5), 8, sum);
+        b.StoreState(CpuState.OffCcOp, 4, b.Const(7));
+        b.StoreState(CpuState.OffCcDst, 8, sum);
+        b.StoreState(CpuState.OffCcSrc, 8, x);
+        b.InsnStart(0x1004);
+        ushort v = b.Load(b.Const(0x50000), 8);
+        b.StoreState(CpuState.GprOffset(1), 8, v);
+        b.Jump(0x2000);
+        var block = b.Finish(0x1000, 0x1008);
+        block.FlagsDeadAtExit = true;
+        var ex = Assert.Throws<GuestFaultException>(() => RunOn(tier, block, g));
+        Assert.Equal(0x50000UL, ex.Address);
+        Assert.Equal(0x1004UL, g.Cpu.State->Rip);
+        Assert.Equal(7, (int)g.Cpu.State->CcOp);
+        Assert.Equal(42UL, g.Cpu.State->CcDst);
+        Assert.Equal(41UL, g.Cpu.State->CcSrc);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllTiers))]
     public void StoreToReadOnlyPageIsAccessFault(Tier tier)
     {
         using var g = new FakeGuest();

@@ -1,4 +1,5 @@
 using Iced.Intel;
+using UserEmu.Cpu.X86;
 using UserEmu.IR;
 using static Iced.Intel.Register;
 
@@ -8,6 +9,8 @@ namespace UserEmu.Backend.Native;
 public sealed unsafe partial class NativeBlockCompiler
 {
     readonly record struct LaterStore(long Offset, int Size, int Op);
+
+    static readonly int[] s_lazyFlagFields = [CpuState.OffCcDst, CpuState.OffCcSrc, CpuState.OffCcSrc2];
 
     // Per op of the block: for a deferred StoreState, the op that overwrites it (its cover); -1 for every other op.
     int[] _cover = new int[256];
@@ -24,8 +27,11 @@ public sealed unsafe partial class NativeBlockCompiler
     /// <remarks>
     /// A store that is not overwritten but overlaps a later store ends that later store's power to cover earlier ones:
     /// otherwise a deferred older store made at a fault point would clobber the newer bytes.
+    /// <para>When no successor reads the lazy flags before setting them (<see cref="PreparedBlock.FlagsDeadAtExit"/>),
+    /// the direct exit covers the lazy-flag fields: the optimiser kept such a store only because an access after it
+    /// may fault (gzip's longest_match loop: an add's three flag stores before the byte compare that ends the block).</para>
     /// </remarks>
-    void FindDeferredStores(ReadOnlySpan<IrInstr> code)
+    void FindDeferredStores(ReadOnlySpan<IrInstr> code, bool flagsDeadAtExit)
     {
         if (_cover.Length < code.Length) _cover = new int[Math.Max(code.Length, 2 * _cover.Length)];
         for (int k = 0; k < code.Length; k++) _cover[k] = -1;
@@ -36,6 +42,12 @@ public sealed unsafe partial class NativeBlockCompiler
         for (int k = code.Length - 1; k >= 0; k--)
         {
             ref readonly var i = ref code[k];
+            if (k == code.Length - 1 && flagsDeadAtExit && i.Op is IrOp.Jump or IrOp.Branch)
+            {
+                later[count++] = new LaterStore(CpuState.OffCcOp, 4, k);
+                foreach (int field in s_lazyFlagFields) later[count++] = new LaterStore(field, 8, k);
+                continue;
+            }
             switch (i.Op)
             {
                 case IrOp.StoreState:

@@ -156,7 +156,7 @@ public sealed unsafe partial class NativeBlockCompiler
             if (n >= 3) _uses[i.C]++;
         }
         var ops = code.AsSpan(0, _n);
-        FindDeferredStores(ops);
+        FindDeferredStores(ops, block.FlagsDeadAtExit);
         ComputeLiveRanges(ops, block.TempCount);
         KeepDeferredValuesLive(ops);
         AllocateRegisters(ops);
