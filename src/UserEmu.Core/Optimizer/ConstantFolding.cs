@@ -15,6 +15,7 @@ static class ConstantFolding
     [ThreadStatic] static bool[]? t_known;
     [ThreadStatic] static ulong[]? t_value;
     [ThreadStatic] static byte[]? t_width;
+    [ThreadStatic] static int[]? t_def;
 
     public static void Run(IrInstr[] code, int tempCount)
     {
@@ -23,13 +24,18 @@ static class ConstantFolding
         if (t_known == null || t_known.Length < tempCount)
         {
             int n = Math.Max(tempCount, 256);
-            (t_known, t_value, t_width) = (new bool[n], new ulong[n], new byte[n]);
+            (t_known, t_value, t_width, t_def) = (new bool[n], new ulong[n], new byte[n], new int[n]);
         }
         var known = t_known;
         var value = t_value!;
         var width = t_width!;
+        var def = t_def!;
         Array.Clear(known, 0, tempCount);
-        for (int t = 0; t < tempCount; t++) width[t] = 64;
+        for (int t = 0; t < tempCount; t++)
+        {
+            width[t] = 64;
+            def[t] = -1;
+        }
         for (int k = 0; k < code.Length; k++)
         {
             ref var i = ref code[k];
@@ -71,11 +77,19 @@ static class ConstantFolding
                     // jne after cmp is "branch on (x == y) ^ 1": branch on x == y with the targets swapped.
                     (i.A, i.Imm, i.Imm2) = ((ushort)negated, i.Imm2, i.Imm);
                     break;
+                case IrOp.CmpEq or IrOp.CmpNe when NarrowDifference(code, i, known, value, width, def) is var (x, y) && x != y:
+                    // cmp r8/r16/r32, x; je: "zext(a - b) == 0" of operands that narrow is "a == b" (a cmp and jcc in native code).
+                    (i.A, i.B) = (x, y);
+                    break;
                 default:
                     Simplify(ref i, known, value, width);
                     break;
             }
-            if (PreparedBlock.Defines(i.Op)) width[i.Dst] = Width(i, known, value, width);
+            if (PreparedBlock.Defines(i.Op))
+            {
+                width[i.Dst] = Width(i, known, value, width);
+                def[i.Dst] = k;
+            }
         }
     }
 
@@ -99,6 +113,27 @@ static class ConstantFolding
                 Copy(ref i, i.A, known, value);
                 break;
         }
+    }
+
+    /// <summary>
+    /// For a compare of zero with <c>zext(a - b)</c> at a width both a and b fit in, unchanged since the sub: a and b
+    /// (else the same temp twice).
+    /// </summary>
+    static (ushort, ushort) NarrowDifference(IrInstr[] code, in IrInstr cmp, bool[] known, ulong[] value, byte[] width, int[] def)
+    {
+        ushort other;
+        if (known[cmp.B] && value[cmp.B] == 0) other = cmp.A;
+        else if (known[cmp.A] && value[cmp.A] == 0) other = cmp.B;
+        else return (0, 0);
+        int zextAt = def[other];
+        if (zextAt < 0 || code[zextAt] is not { Op: IrOp.ZExt } zext) return (0, 0);
+        int at = def[zext.A];
+        // The sub the zext read: not redefined between them.
+        if (at < 0 || at > zextAt) return (0, 0);
+        ref readonly var sub = ref code[at];
+        int bits = 8 * zext.Size;
+        if (sub.Op != IrOp.Sub || width[sub.A] > bits || width[sub.B] > bits || def[sub.A] > at || def[sub.B] > at) return (0, 0);
+        return (sub.A, sub.B);
     }
 
     /// <summary>

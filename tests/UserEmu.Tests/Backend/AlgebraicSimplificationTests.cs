@@ -51,4 +51,33 @@ public unsafe class AlgebraicSimplificationTests
         ulong[] expected = [xv, xv, xv, xv, 0x3210, 0x3210, 0, 0x8000_0001, 0x10, 0 - xv];
         for (int r = 1; r < 10; r++) Assert.Equal(expected[r], g.Cpu.State->Gpr[r]);
     }
+    [Theory]
+    [InlineData(0x41UL, 0x41UL)]
+    [InlineData(0x41UL, 0x42UL)]
+    [InlineData(0x141UL, 0x41UL)]
+    public void NarrowCompareOfADifferenceComparesTheOperands(ulong wide, ulong low)
+    {
+        // cmp r8, m8; je: "zext8(a - b) == 0". With both operands bytes it becomes "a == b"; with one wider
+        // (0x141: same low byte) it must stay as it is, and the two blocks must agree.
+        using var g = new FakeGuest();
+        g.Map(DataPage, 4096, PageFlags.Read | PageFlags.Write);
+        g.Memory.Write(DataPage, 1, low);
+        g.Cpu.State->Gpr[0] = wide;
+        foreach (bool narrow in new[] { true, false })
+        {
+            var b = new IrBuilder();
+            b.InsnStart(0x1000);
+            ushort a = b.LoadState(CpuState.GprOffset(0), narrow ? 1 : 8);
+            ushort m = b.Load(b.Const((long)DataPage), 1);
+            ushort diff = b.Unary(IrOp.ZExt, b.Binary(IrOp.Sub, a, m), 1);
+            b.StoreState(CpuState.GprOffset(1), 8, b.Binary(IrOp.CmpEq, diff, b.Const(0)));
+            b.Jump(0x2000);
+            var block = b.Finish(0x1000, 0x1004);
+            var optimized = UserEmu.Optimizer.IrOptimizer.Run(block);
+            Assert.Equal(narrow ? 0 : 1, Count(optimized, IrOp.Sub));
+            IrInterpreter.Run(optimized, g.Cpu);
+            ulong av = narrow ? wide & 0xff : wide;
+            Assert.Equal((av - low) % 256 == 0 ? 1UL : 0UL, g.Cpu.State->Gpr[1]);
+        }
+    }
 }
