@@ -5,7 +5,7 @@ namespace UserEmu.Optimizer;
 /// <summary>
 /// Evaluates pure ops whose inputs are constants at translation time (address arithmetic, immediates, x86
 /// zero-extension of constants), and turns ops that give back one of their operands into copies: x + 0, x | 0, x ^ 0,
-/// x - 0, shifts by 0, x * 1, x &amp; -1, and zero-extensions or masks of values already that narrow (the frontend
+/// x - 0, shifts by 0, x * 1, x &amp; -1, x &amp; x, x | x, and zero-extensions or masks of values already that narrow (the frontend
 /// zero-extends every 32-bit result and forms [base] addresses as 0 + base); x - x and x ^ x become 0.
 /// </summary>
 /// <remarks>IR arithmetic is on 64 bits (only rotates take a size), so the identities are exact. Copy propagation then
@@ -78,7 +78,7 @@ static class ConstantFolding
                     (i.A, i.Imm, i.Imm2) = ((ushort)negated, i.Imm2, i.Imm);
                     break;
                 case IrOp.CmpEq or IrOp.CmpNe when NarrowDifference(code, i, known, value, width, def) is var (x, y) && x != y:
-                    // cmp r8/r16/r32, x; je: "zext(a - b) == 0" of operands that narrow is "a == b" (a cmp and jcc in native code).
+                    // cmp r, x; je: "a - b == 0", or "zext(a - b) == 0" of operands that narrow, is "a == b" (a cmp and jcc in native code).
                     (i.A, i.B) = (x, y);
                     break;
                 default:
@@ -101,6 +101,7 @@ static class ConstantFolding
             case IrOp.Sub or IrOp.Xor when i.A == i.B:
                 Fold(ref i, 0, known, value); // sbb r, r and xor r, r
                 break;
+            case IrOp.And or IrOp.Or when i.A == i.B: // test r, r
             case IrOp.Add or IrOp.Or or IrOp.Xor when Is(i.A, 0):
             case IrOp.Mul when Is(i.A, 1):
             case IrOp.And when known[i.A] && Covers(value[i.A], width[i.B]):
@@ -116,8 +117,8 @@ static class ConstantFolding
     }
 
     /// <summary>
-    /// For a compare of zero with <c>zext(a - b)</c> at a width both a and b fit in, unchanged since the sub: a and b
-    /// (else the same temp twice).
+    /// For a compare of zero with <c>a - b</c>, or with <c>zext(a - b)</c> at a width both a and b fit in, a and b
+    /// unchanged since the sub: a and b (else the same temp twice).
     /// </summary>
     static (ushort, ushort) NarrowDifference(IrInstr[] code, in IrInstr cmp, bool[] known, ulong[] value, byte[] width, int[] def)
     {
@@ -125,13 +126,17 @@ static class ConstantFolding
         if (known[cmp.B] && value[cmp.B] == 0) other = cmp.A;
         else if (known[cmp.A] && value[cmp.A] == 0) other = cmp.B;
         else return (0, 0);
-        int zextAt = def[other];
-        if (zextAt < 0 || code[zextAt] is not { Op: IrOp.ZExt } zext) return (0, 0);
-        int at = def[zext.A];
-        // The sub the zext read: not redefined between them.
-        if (at < 0 || at > zextAt) return (0, 0);
+        int at = def[other], bits = 64;
+        if (at < 0) return (0, 0);
+        if (code[at] is { Op: IrOp.ZExt } zext)
+        {
+            int zextAt = at;
+            at = def[zext.A];
+            // The sub the zext read: not redefined between them.
+            if (at < 0 || at > zextAt) return (0, 0);
+            bits = 8 * zext.Size;
+        }
         ref readonly var sub = ref code[at];
-        int bits = 8 * zext.Size;
         if (sub.Op != IrOp.Sub || width[sub.A] > bits || width[sub.B] > bits || def[sub.A] > at || def[sub.B] > at) return (0, 0);
         return (sub.A, sub.B);
     }

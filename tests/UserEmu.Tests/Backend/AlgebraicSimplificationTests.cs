@@ -25,9 +25,10 @@ public unsafe class AlgebraicSimplificationTests
         b.InsnStart(0x1000);
         ushort x = b.LoadState(CpuState.GprOffset(0), 8);
         ushort half = b.Load(b.Const((long)DataPage), 2);
-        // Identities: x + 0, 0 | x, x * 1, zext32(zext32(load16)), load16 & 0xffff, x - x.
+        // Identities: x + 0, 0 | x, x * 1, zext32(zext32(load16)), load16 & 0xffff, x - x, x & x (test r, r).
         b.StoreState(CpuState.GprOffset(1), 8, b.Add(x, b.Const(0)));
         b.StoreState(CpuState.GprOffset(2), 8, b.Binary(IrOp.Or, b.Const(0), x));
+        b.StoreState(CpuState.GprOffset(10), 8, b.Binary(IrOp.And, x, x));
         b.StoreState(CpuState.GprOffset(3), 8, b.Binary(IrOp.Mul, x, b.Const(1)));
         b.StoreState(CpuState.GprOffset(4), 8, b.Unary(IrOp.ZExt, b.Unary(IrOp.ZExt, half, 4), 4));
         b.StoreState(CpuState.GprOffset(5), 8, b.Binary(IrOp.And, half, b.Const(0xffff)));
@@ -48,8 +49,8 @@ public unsafe class AlgebraicSimplificationTests
         Assert.Equal(1, Count(optimized, IrOp.Sub));
         IrInterpreter.Run(optimized, g.Cpu);
         ulong xv = 0xffff_ffff_8000_0001;
-        ulong[] expected = [xv, xv, xv, xv, 0x3210, 0x3210, 0, 0x8000_0001, 0x10, 0 - xv];
-        for (int r = 1; r < 10; r++) Assert.Equal(expected[r], g.Cpu.State->Gpr[r]);
+        ulong[] expected = [xv, xv, xv, xv, 0x3210, 0x3210, 0, 0x8000_0001, 0x10, 0 - xv, xv];
+        for (int r = 1; r < 11; r++) Assert.Equal(expected[r], g.Cpu.State->Gpr[r]);
     }
     [Theory]
     [InlineData(0x41UL, 0x41UL)]
@@ -78,6 +79,40 @@ public unsafe class AlgebraicSimplificationTests
             IrInterpreter.Run(optimized, g.Cpu);
             ulong av = narrow ? wide & 0xff : wide;
             Assert.Equal((av - low) % 256 == 0 ? 1UL : 0UL, g.Cpu.State->Gpr[1]);
+        }
+    }
+    [Theory]
+    [InlineData(5UL, 5UL)]
+    [InlineData(5UL, 0x1_0000_0005UL)]
+    public void CompareOfA64BitDifferenceComparesTheOperands(ulong x, ulong y)
+    {
+        // cmp r64, r64; je: "a - b == 0" is "a == b"; an operand redefined after the sub keeps the sub.
+        using var g = new FakeGuest();
+        g.Cpu.State->Gpr[0] = x;
+        g.Cpu.State->Gpr[1] = y;
+        foreach (bool redefined in new[] { false, true })
+        {
+            var b = new IrBuilder();
+            b.InsnStart(0x1000);
+            ushort a = b.LoadState(CpuState.GprOffset(0), 8);
+            ushort c = b.LoadState(CpuState.GprOffset(1), 8);
+            ushort diff = b.Binary(IrOp.Sub, a, c);
+            int afterSub = b.Count;
+            b.StoreState(CpuState.GprOffset(2), 8, b.Binary(IrOp.CmpEq, diff, b.Const(0)));
+            b.StoreState(CpuState.GprOffset(3), 8, a);
+            b.Jump(0x2000);
+            var block = b.Finish(0x1000, 0x1004);
+            if (redefined)
+            {
+                // The builder never redefines a temp; an optimiser pass may: a = state[rbx] again, right after the sub.
+                var code = block.Code.ToList();
+                code.Insert(afterSub, new IrInstr { Op = IrOp.LoadState, Dst = a, Imm = CpuState.GprOffset(1), Size = 8 });
+                block = new IrBlock { GuestPc = block.GuestPc, GuestEnd = block.GuestEnd, Code = [.. code], TempCount = block.TempCount, GuestInstructionCount = 1 };
+            }
+            var optimized = UserEmu.Optimizer.IrOptimizer.Run(block);
+            Assert.Equal(redefined ? 1 : 0, Count(optimized, IrOp.Sub));
+            IrInterpreter.Run(optimized, g.Cpu);
+            Assert.Equal(x == y ? 1UL : 0UL, g.Cpu.State->Gpr[2]);
         }
     }
 }
