@@ -40,5 +40,8 @@ public struct IrInstr
         set => C = value;
     }
 
+    /// <summary>Temp operand <paramref name="n"/> (0: A, 1: B, 2: C), of the <c>DeadTemps.TempOperands</c> the op has.</summary>
+    public readonly ushort Operand(int n) => n == 0 ? A : n == 1 ? B : C;
+
     public override readonly string ToString() => IrPrinter.Format(this);
 }

@@ -166,7 +166,7 @@ public sealed unsafe partial class NativeBlockCompiler
             int n = Optimizer.DeadTemps.TempOperands(i.Op);
             for (int o = 0; o < n; o++)
             {
-                ushort t = o == 0 ? i.A : o == 1 ? i.B : i.C;
+                ushort t = i.Operand(o);
                 if (t < _pure) continue;
                 if (_def[t] < 0) bad[t] = true;
                 _lastUse[t] = k;
