@@ -16,6 +16,7 @@ static class ConstantFolding
     [ThreadStatic] static ulong[]? t_value;
     [ThreadStatic] static byte[]? t_width;
     [ThreadStatic] static int[]? t_def;
+    [ThreadStatic] static ushort[]? t_root;
 
     public static void Run(IrInstr[] code, int tempCount)
     {
@@ -24,18 +25,23 @@ static class ConstantFolding
         if (t_known == null || t_known.Length < tempCount)
         {
             int n = Math.Max(tempCount, 256);
-            (t_known, t_value, t_width, t_def) = (new bool[n], new ulong[n], new byte[n], new int[n]);
+            (t_known, t_value, t_width, t_def, t_root) = (new bool[n], new ulong[n], new byte[n], new int[n], new ushort[n]);
         }
         var known = t_known;
         var value = t_value!;
         var width = t_width!;
         var def = t_def!;
+        var root = t_root!;
         Array.Clear(known, 0, tempCount);
         for (int t = 0; t < tempCount; t++)
         {
             width[t] = 64;
             def[t] = -1;
+            root[t] = (ushort)t;
         }
+        // The temp a copy (folded or not) was made from, while neither has been redefined since.
+        ushort Root(ushort t) => root[t] != t && def[root[t]] < def[t] ? root[t] : t;
+        bool Same(ushort a, ushort b) => a == b || Root(a) == Root(b);
         for (int k = 0; k < code.Length; k++)
         {
             ref var i = ref code[k];
@@ -77,31 +83,39 @@ static class ConstantFolding
                     // jne after cmp is "branch on (x == y) ^ 1": branch on x == y with the targets swapped.
                     (i.A, i.Imm, i.Imm2) = ((ushort)negated, i.Imm2, i.Imm);
                     break;
+                case IrOp.Shr when ByteSignsOfByteMask(code, i, known, value, def) is int signs:
+                    // pmovmskb of a pcmpeqb/pcmpgtb result, both SWAR: the bytes' sign bits are the 0/1 bytes the
+                    // compare spread to 0x00/0xff (SwarIr.SignToMask, then ByteSignBits).
+                    i = new IrInstr { Op = IrOp.Mov, Dst = i.Dst, A = (ushort)signs };
+                    break;
                 case IrOp.CmpEq or IrOp.CmpNe when NarrowDifference(code, i, known, value, width, def) is var (x, y) && x != y:
                     // cmp r, x; je: "a - b == 0", or "zext(a - b) == 0" of operands that narrow, is "a == b" (a cmp and jcc in native code).
                     (i.A, i.B) = (x, y);
                     break;
                 default:
-                    Simplify(ref i, known, value, width);
+                    Simplify(ref i, known, value, width, i.Op is IrOp.Sub or IrOp.Xor or IrOp.And or IrOp.Or && Same(i.A, i.B));
                     break;
             }
             if (PreparedBlock.Defines(i.Op))
             {
                 width[i.Dst] = Width(i, known, value, width);
+                // A copy's root is its source's (read before this op redefines anything).
+                root[i.Dst] = i.Op == IrOp.Mov ? Root(i.A) : i.Dst;
                 def[i.Dst] = k;
             }
         }
     }
 
-    static void Simplify(ref IrInstr i, bool[] known, ulong[] value, byte[] width)
+    /// <param name="same">A and B hold the same value (the same temp, or copies of one: copy propagation runs after).</param>
+    static void Simplify(ref IrInstr i, bool[] known, ulong[] value, byte[] width, bool same)
     {
         bool Is(ushort t, ulong v) => known[t] && value[t] == v;
         switch (i.Op)
         {
-            case IrOp.Sub or IrOp.Xor when i.A == i.B:
+            case IrOp.Sub or IrOp.Xor when same:
                 Fold(ref i, 0, known, value); // sbb r, r and xor r, r
                 break;
-            case IrOp.And or IrOp.Or when i.A == i.B: // test r, r
+            case IrOp.And or IrOp.Or when same: // test r, r
             case IrOp.Add or IrOp.Or or IrOp.Xor when Is(i.A, 0):
             case IrOp.Mul when Is(i.A, 1):
             case IrOp.And when known[i.A] && Covers(value[i.A], width[i.B]):
@@ -113,6 +127,35 @@ static class ConstantFolding
             case IrOp.ZExt when width[i.A] <= 8 * i.Size:
                 Copy(ref i, i.A, known, value);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// For <c>((m * 0xff) &amp; 0x8080...) &gt;&gt; 7</c> where <c>m = (s &amp; 0x8080...) &gt;&gt; 7</c> (0 or 1 in each byte), each
+    /// unchanged since it was computed: m (else null).
+    /// </summary>
+    static int? ByteSignsOfByteMask(IrInstr[] code, in IrInstr shr, bool[] known, ulong[] value, int[] def)
+    {
+        const ulong High = 0x8080_8080_8080_8080;
+        int andAt = def[shr.A];
+        if (!IsConst(shr.B, 7) || !OtherOperand(andAt, IrOp.And, High, out ushort mask)) return null;
+        int mulAt = def[mask];
+        if (mulAt > andAt || !OtherOperand(mulAt, IrOp.Mul, 0xff, out ushort m)) return null;
+        int mAt = def[m];
+        if (mAt > mulAt || !OtherOperand(mAt, IrOp.Shr, 7, out ushort s)) return null;
+        return def[s] <= mAt && OtherOperand(def[s], IrOp.And, High, out _) ? m : null;
+
+        bool IsConst(ushort t, ulong v) => known[t] && value[t] == v;
+        // Op `at` is `op` of a temp and the constant c (either side for And and Mul): that temp.
+        bool OtherOperand(int at, IrOp op, ulong c, out ushort x)
+        {
+            x = 0;
+            if (at < 0 || code[at].Op != op) return false;
+            ref readonly var i = ref code[at];
+            if (IsConst(i.B, c)) x = i.A;
+            else if (op != IrOp.Shr && IsConst(i.A, c)) x = i.B;
+            else return false;
+            return true;
         }
     }
 

@@ -115,4 +115,35 @@ public unsafe class AlgebraicSimplificationTests
             Assert.Equal(x == y ? 1UL : 0UL, g.Cpu.State->Gpr[2]);
         }
     }
+    [Theory]
+    [InlineData(0xff, 1)]
+    [InlineData(0xfe, 2)]
+    public void ByteSignsOfACompareMaskAreTheCompareBits(long spread, int ands)
+    {
+        // pcmpeqb then pmovmskb as SWAR IR: m = (s & 0x80..) >> 7, mask = m * 0xff, then the mask's byte signs
+        // ((mask & 0x80..) >> 7) are m again. A multiplier other than 0xff (near miss) keeps the computation.
+        const long High = unchecked((long)0x8080_8080_8080_8080);
+        var random = new Random(5);
+        for (int n = 0; n < 20; n++)
+        {
+            ulong input = (ulong)random.NextInt64();
+            using var g = new FakeGuest();
+            g.Cpu.State->Gpr[0] = input;
+            var b = new IrBuilder();
+            b.InsnStart(0x1000);
+            ushort m = b.ShrImm(b.AndImm(b.LoadState(CpuState.GprOffset(0), 8), High), 7);
+            ushort mask = b.Binary(IrOp.Mul, m, b.Const(spread));
+            b.StoreState(CpuState.GprOffset(1), 8, mask);
+            ushort signs = b.ShrImm(b.AndImm(mask, High), 7);
+            b.StoreState(CpuState.GprOffset(2), 8, b.ShrImm(b.Binary(IrOp.Mul, signs, b.Const(0x0102_0408_1020_4080)), 56));
+            b.Jump(0x2000);
+            var optimized = UserEmu.Optimizer.IrOptimizer.Run(b.Finish(0x1000, 0x1004));
+            Assert.Equal(ands, Count(optimized, IrOp.And));
+            IrInterpreter.Run(optimized, g.Cpu);
+            ulong expectedMask = ((input & 0x8080_8080_8080_8080) >> 7) * (ulong)spread;
+            Assert.Equal(expectedMask, g.Cpu.State->Gpr[1]);
+            ulong expectedSigns = (((expectedMask & 0x8080_8080_8080_8080) >> 7) * 0x0102_0408_1020_4080) >> 56;
+            Assert.Equal(expectedSigns, g.Cpu.State->Gpr[2]);
+        }
+    }
 }
