@@ -146,4 +146,23 @@ public unsafe class AlgebraicSimplificationTests
             Assert.Equal(expectedSigns, g.Cpu.State->Gpr[2]);
         }
     }
+    [Fact]
+    public void TestOfARegisterLoadedTwiceIsTheRegister()
+    {
+        // mov edx, ecx; test edx, edx: each 32-bit read of rdx is forwarded as its own zero-extension of the stored
+        // value, which folding turns into copies of it; the and of the two copies goes.
+        using var g = new FakeGuest();
+        g.Cpu.State->Gpr[1] = 0x1234_5678_9abc_def0;
+        var b = new IrBuilder();
+        b.InsnStart(0x1000);
+        ushort v = b.ZExt(b.LoadState(CpuState.GprOffset(1), 8), 4);
+        b.StoreState(CpuState.GprOffset(2), 8, v);
+        ushort x = b.LoadState(CpuState.GprOffset(2), 4), y = b.LoadState(CpuState.GprOffset(2), 4);
+        b.StoreState(CpuState.GprOffset(3), 8, b.And(x, y));
+        b.Jump(0x2000);
+        var optimized = UserEmu.Optimizer.IrOptimizer.Run(b.Finish(0x1000, 0x1004));
+        Assert.Equal(0, Count(optimized, IrOp.And));
+        IrInterpreter.Run(optimized, g.Cpu);
+        Assert.Equal(0x9abc_def0UL, g.Cpu.State->Gpr[3]);
+    }
 }
