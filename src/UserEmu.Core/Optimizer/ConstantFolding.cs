@@ -41,7 +41,6 @@ static class ConstantFolding
         }
         // The temp a copy (folded or not) was made from, while neither has been redefined since.
         ushort Root(ushort t) => root[t] != t && def[root[t]] < def[t] ? root[t] : t;
-        bool Same(ushort a, ushort b) => a == b || Root(a) == Root(b);
         for (int k = 0; k < code.Length; k++)
         {
             ref var i = ref code[k];
@@ -93,7 +92,7 @@ static class ConstantFolding
                     (i.A, i.B) = (x, y);
                     break;
                 default:
-                    Simplify(ref i, known, value, width, i.Op is IrOp.Sub or IrOp.Xor or IrOp.And or IrOp.Or && Same(i.A, i.B));
+                    Simplify(ref i, known, value, width, i.Op is IrOp.Sub or IrOp.Xor or IrOp.And or IrOp.Or && Root(i.A) == Root(i.B));
                     break;
             }
             if (PreparedBlock.Defines(i.Op))

@@ -19,7 +19,8 @@ static class DeadStateStores
         public int Size;
     }
 
-    static readonly int[] LazyFlagFields = [CpuState.OffCcDst, CpuState.OffCcSrc, CpuState.OffCcSrc2];
+    /// <summary>The lazy-flag state's 8-byte fields (CcOp, 4 bytes, is the fourth): what a block's exit covers when the flags are dead there.</summary>
+    internal static readonly int[] LazyFlagFields = [CpuState.OffCcDst, CpuState.OffCcSrc, CpuState.OffCcSrc2];
 
     /// <param name="flagsDeadAtExit">No successor reads the lazy-flag state before it sets it (<see cref="IrBlock.FlagsDeadAtExit"/>): the exit does not observe it.</param>
     public static void Run(IrInstr[] code, bool flagsDeadAtExit = false)

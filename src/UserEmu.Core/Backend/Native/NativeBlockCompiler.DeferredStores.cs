@@ -10,8 +10,6 @@ public sealed unsafe partial class NativeBlockCompiler
 {
     readonly record struct LaterStore(long Offset, int Size, int Op);
 
-    static readonly int[] s_lazyFlagFields = [CpuState.OffCcDst, CpuState.OffCcSrc, CpuState.OffCcSrc2];
-
     // Per op of the block: for a deferred StoreState, the op that overwrites it (its cover); -1 for every other op.
     int[] _cover = new int[256];
     // The deferred stores in op order.
@@ -45,7 +43,7 @@ public sealed unsafe partial class NativeBlockCompiler
             if (k == code.Length - 1 && flagsDeadAtExit && i.Op is IrOp.Jump or IrOp.Branch)
             {
                 later[count++] = new LaterStore(CpuState.OffCcOp, 4, k);
-                foreach (int field in s_lazyFlagFields) later[count++] = new LaterStore(field, 8, k);
+                foreach (int field in Optimizer.DeadStateStores.LazyFlagFields) later[count++] = new LaterStore(field, 8, k);
                 continue;
             }
             switch (i.Op)
