@@ -184,15 +184,23 @@ public sealed class IrBuilder
         return d;
     }
 
-    public void Jump(ulong target)
+    /// <param name="returnAddress">The address a guest call pushed (0: not a call).</param>
+    public void Jump(ulong target, ulong returnAddress = 0)
     {
-        Append(IrOp.Jump).Imm = (long)target;
+        ref var i = ref Append(IrOp.Jump);
+        i.Imm = (long)target;
+        i.ReturnAddress = returnAddress;
         Ended = true;
     }
 
-    public void JumpIndirect(ushort target)
+    /// <param name="returnAddress">The address a guest call pushed (0: not a call).</param>
+    /// <param name="isReturn">The jump is a guest ret.</param>
+    public void JumpIndirect(ushort target, ulong returnAddress = 0, bool isReturn = false)
     {
-        Append(IrOp.JumpIndirect).A = target;
+        ref var i = ref Append(IrOp.JumpIndirect);
+        i.A = target;
+        i.ReturnAddress = returnAddress;
+        if (isReturn) i.Aux = 1;
         Ended = true;
     }
 

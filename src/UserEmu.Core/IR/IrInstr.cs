@@ -33,6 +33,20 @@ public struct IrInstr
         }
     }
 
+    /// <summary>
+    /// <see cref="IrOp.Jump"/> or <see cref="IrOp.JumpIndirect"/> ending a guest call: the return address it pushed, kept
+    /// as <see cref="Imm2"/> (neither op reads B, C or Helper); 0 for any other jump. Native code pairs the call with the
+    /// callee's return (<see cref="IsReturn"/>) as a host call and ret, which the host predicts.
+    /// </summary>
+    public ulong ReturnAddress
+    {
+        readonly get => Op is IrOp.Jump or IrOp.JumpIndirect ? (ulong)Imm2 : 0;
+        set => Imm2 = (long)value;
+    }
+
+    /// <summary><see cref="IrOp.JumpIndirect"/> of a guest ret (Aux 1).</summary>
+    public readonly bool IsReturn => Op == IrOp.JumpIndirect && Aux == 1;
+
     /// <summary>Load, Store and Call in a <see cref="PreparedBlock"/> with Aux 1: the guest PC to report if it faults, as an offset from the block's start (in C, which these ops do not otherwise use).</summary>
     public ushort FaultPcOffset
     {

@@ -20,12 +20,14 @@ public static class IrPrinter
         IrOp.Store => $"store{i.Size * 8} [t{i.A}] = t{i.B}",
         IrOp.Call => $"t{i.Dst} = call {HelperTable.Name(i.Helper)}(t{i.A}, t{i.B}, {i.Imm})",
         IrOp.PureCall => $"t{i.Dst} = pure {HelperTable.Name(i.Helper)}(t{i.A}, t{i.B}, t{i.C}, {i.Imm})",
-        IrOp.Jump => $"jump 0x{i.Imm:x}",
-        IrOp.JumpIndirect => $"jump t{i.A}",
+        IrOp.Jump => $"jump 0x{i.Imm:x}{CallOrReturn(i)}",
+        IrOp.JumpIndirect => $"jump t{i.A}{CallOrReturn(i)}",
         IrOp.Branch => $"branch t{i.A} ? 0x{i.Imm:x} : 0x{i.Imm2:x}",
         IrOp.Syscall => $"syscall, resume 0x{i.Imm:x}",
         _ => $"t{i.Dst} = {i.Op.ToString().ToLowerInvariant()}{(i.Size != 0 ? (i.Size * 8).ToString() : "")} t{i.A}, t{i.B}",
     };
+
+    static string CallOrReturn(in IrInstr i) => i.ReturnAddress != 0 ? $" (call, returns to 0x{i.ReturnAddress:x})" : i.IsReturn ? " (ret)" : "";
 
     public static string Format(IrBlock block)
     {

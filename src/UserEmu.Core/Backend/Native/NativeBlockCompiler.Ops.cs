@@ -106,6 +106,9 @@ public sealed unsafe partial class NativeBlockCompiler
                 _mxcsrControlsChecked = false;
                 return true;
             }
+            case IrOp.Jump when i.ReturnAddress != 0 && _jumps != null:
+                DirectCall((ulong)i.Imm, i.ReturnAddress);
+                return true;
             case IrOp.Jump:
                 DirectExit((ulong)i.Imm);
                 return true;
@@ -120,12 +123,9 @@ public sealed unsafe partial class NativeBlockCompiler
                 E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(RDI, CpuState.OffRip), RAX));
                 E(Instruction.Create(Code.Dec_rm32, Budget));
                 PlainExitIf(Code.Je_rel32_64);
-                E(Instruction.Create(Code.Mov_r64_rm64, RCX, RAX));
-                E(Instruction.Create(Code.Shr_rm64_imm8, RCX, NativeJumpTable.Bits));
-                E(Instruction.Create(Code.Xor_r64_rm64, RCX, RAX));
-                E(Instruction.Create(Code.And_rm32_imm32, ECX, (1 << NativeJumpTable.Bits) - 1));
-                E(Instruction.Create(Code.Mov_r64_imm64, R11, (ulong)_jumps.Entries));
-                E(Instruction.Create(Code.Jmp_rm64, new MemoryOperand(R11, RCX, 8, 0, 0)));
+                if (i.IsReturn) ReturnThroughPair();
+                if (i.ReturnAddress != 0) IndirectCall(i.ReturnAddress);
+                else JumpThroughTable();
                 return true;
             case IrOp.Branch:
                 if (i.A < _pure)
@@ -152,11 +152,22 @@ public sealed unsafe partial class NativeBlockCompiler
                 E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(RDI, CpuState.OffRip), RAX));
                 E(Instruction.Create(Code.Xor_r32_rm32, EDX, EDX));
                 E(Instruction.Create(Code.Mov_rm64_imm32, RAX, (int)ExitSyscall));
-                E(Instruction.Create(Code.Retnq));
+                LeaveToRunner();
                 return true;
             default:
                 return false;
         }
+    }
+
+    // rax = the target (RIP stored): its jump-table entry, which compares rax with its block's PC.
+    void JumpThroughTable()
+    {
+        E(Instruction.Create(Code.Mov_r64_rm64, RCX, RAX));
+        E(Instruction.Create(Code.Shr_rm64_imm8, RCX, NativeJumpTable.Bits));
+        E(Instruction.Create(Code.Xor_r64_rm64, RCX, RAX));
+        E(Instruction.Create(Code.And_rm32_imm32, ECX, (1 << NativeJumpTable.Bits) - 1));
+        E(Instruction.Create(Code.Mov_r64_imm64, R11, (ulong)_jumps!.Entries));
+        E(Instruction.Create(Code.Jmp_rm64, new MemoryOperand(R11, RCX, 8, 0, 0)));
     }
 
     // RIP = rax, then back to the runner with no link slot.
@@ -165,7 +176,7 @@ public sealed unsafe partial class NativeBlockCompiler
         E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(RDI, CpuState.OffRip), RAX));
         if (unlinked) E(Instruction.Create(Code.Xor_r32_rm32, EDX, EDX));
         E(Instruction.Create(Code.Mov_rm64_imm32, RAX, (int)ExitNext));
-        E(Instruction.Create(Code.Retnq));
+        LeaveToRunner();
     }
 
     // Back to the runner with RIP already stored and no link slot, if the flags say `jcc`.

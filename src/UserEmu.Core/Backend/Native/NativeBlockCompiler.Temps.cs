@@ -24,10 +24,13 @@ public sealed unsafe partial class NativeBlockCompiler
     static MemoryOperand Temp(ushort t) => new(RSI, t * 8);
 
     // The words below the temps (NativeBlockRunner.Run): the chain budget, the highest guest address an access of up
-    // to 8 bytes may start at, and the guest page table.
+    // to 8 bytes may start at, the guest page table; then, written by the entry stub, the host stack pointer every exit
+    // goes back to and the lowest one a guest call may push a return pair below (NativeBlockCompiler.Returns).
     static MemoryOperand Budget => new(RSI, -8);
     static MemoryOperand GuestLimit => new(RSI, -16);
     static MemoryOperand PageTable => new(RSI, -24);
+    internal static MemoryOperand HostStack => new(RSI, -32);
+    internal static MemoryOperand HostStackLimit => new(RSI, -40);
 
     void LoadTemp(Register r64, ushort t)
     {

@@ -188,13 +188,13 @@ public sealed unsafe partial class NativeBlockCompiler
         Bind(fill);
         E(Instruction.Create(Code.Mov_r32_imm32, EDX, (uint)NativeJumpTable.FillRequest));
         E(Instruction.Create(Code.Mov_rm64_imm32, RAX, (int)ExitNext));
-        E(Instruction.Create(Code.Retnq));
+        LeaveToRunner();
         if (_plainExitUsed)
         {
             Bind(_plainExit);
             E(Instruction.Create(Code.Xor_r32_rm32, EDX, EDX));
             E(Instruction.Create(Code.Mov_rm64_imm32, RAX, (int)ExitNext));
-            E(Instruction.Create(Code.Retnq));
+            LeaveToRunner();
         }
         for (int n = 0; n < _slowStubs.Count; n++)
         {
@@ -210,7 +210,7 @@ public sealed unsafe partial class NativeBlockCompiler
             E(Instruction.Create(Code.Shl_rm64_imm8, RAX, 16));
             E(Instruction.Create(Code.Or_rm64_imm32, RAX, op));
             E(Instruction.Create(Code.Mov_r32_imm32, EDX, (uint)_id));
-            E(Instruction.Create(Code.Retnq));
+            LeaveToRunner();
             if (reenter != resume)
             {
                 Bind(reenter);
@@ -227,7 +227,7 @@ public sealed unsafe partial class NativeBlockCompiler
             HandOver(op, restOfBlock: true);
             E(Instruction.Create(Code.Mov_r32_imm32, EAX, (uint)op));
             E(Instruction.Create(Code.Mov_r32_imm32, EDX, (uint)_id));
-            E(Instruction.Create(Code.Retnq));
+            LeaveToRunner();
         }
         for (int n = 0; n < _exits.Count; n++)
         {
@@ -246,7 +246,7 @@ public sealed unsafe partial class NativeBlockCompiler
             E(Instruction.Create(Code.Lea_r64_m, RDX, new MemoryOperand(RIP, 0L)));
             _patches.Add(new Patch(_buf.Length - 4, slot));
             E(Instruction.Create(Code.Mov_rm64_imm32, RAX, (int)ExitNext));
-            E(Instruction.Create(Code.Retnq));
+            LeaveToRunner();
         }
         while ((_buf.Length & 7) != 0) _buf.WriteByte(0xcc);
         for (int n = 0; n < _exits.Count; n++)

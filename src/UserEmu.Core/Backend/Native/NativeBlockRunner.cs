@@ -55,6 +55,7 @@ public static unsafe class NativeBlockRunner
         a.push(rdi);
         a.push(rdi);
         Label clearOnEntry = a.CreateLabel(), entered = a.CreateLabel(), merge = a.CreateLabel(), done = a.CreateLabel();
+        Label start = a.CreateLabel(), bottom = a.CreateLabel();
         // Native SSE arithmetic raises the guest's MXCSR flags in the host's (see NativeBlockCompiler.SseArith): they
         // start clear, and whatever the code raised goes into the guest's MXCSR on the way out.
         a.stmxcsr(__dword_ptr[rsp]);
@@ -62,7 +63,7 @@ public static unsafe class NativeBlockRunner
         a.jnz(clearOnEntry);
         a.Label(ref entered);
         a.mov(r8, rcx);
-        a.call(rdx);
+        a.call(start);
         a.stmxcsr(__dword_ptr[rsp]);
         a.mov(ecx, __dword_ptr[rsp]);
         a.and(ecx, (int)Mxcsr.FlagMask);
@@ -83,6 +84,22 @@ public static unsafe class NativeBlockRunner
         a.xor(__dword_ptr[rsp], ecx);
         a.ldmxcsr(__dword_ptr[rsp]);
         a.jmp(done);
+        // The block code's frame (NativeBlockCompiler.Returns): every exit resets rsp to the return address of the call
+        // above; a guest call may push return pairs down to 16 * MaxReturnPairs bytes below that. The bottom pair
+        // matches a ret to -1 only, whose return site leaves for the dispatcher (RIP is stored).
+        a.Label(ref start);
+        a.mov(__qword_ptr[rsi - 32], rsp);
+        a.lea(rax, __qword_ptr[rsp - 16 * NativeBlockCompiler.MaxReturnPairs]);
+        a.mov(__qword_ptr[rsi - 40], rax);
+        a.push(-1);
+        a.lea(rax, __qword_ptr[bottom]);
+        a.push(rax);
+        a.jmp(rdx);
+        a.Label(ref bottom);
+        a.xor(edx, edx);
+        a.mov(rax, NativeBlockCompiler.ExitNext);
+        a.mov(rsp, __qword_ptr[rsi - 32]);
+        a.ret();
         return NativeSignalHandler.Place(a);
     }
 
@@ -94,12 +111,14 @@ public static unsafe class NativeBlockRunner
     {
         // Below the temps: the guest page table, the highest guest address at which an access of up to 8 bytes stays
         // inside the guest's reservation, and the chain budget (NativeBlockCompiler's PageTable, GuestLimit, Budget).
-        ulong* frame = stackalloc ulong[FrameTemps + 3];
+        // Below those, two words the entry stub writes: the host stack pointer exits go back to, and the lowest one a
+        // return pair may go (NativeBlockCompiler.Returns).
+        ulong* frame = stackalloc ulong[FrameTemps + 5];
         var mem = cpu.Memory;
-        frame[0] = (ulong)mem.Pages;
-        frame[1] = (mem.PageCount << GuestAddressSpace.PageShift) - 8;
-        frame[2] = ChainBudget;
-        ulong* t = frame + 3;
+        frame[2] = (ulong)mem.Pages;
+        frame[3] = (mem.PageCount << GuestAddressSpace.PageShift) - 8;
+        frame[4] = ChainBudget;
+        ulong* t = frame + 5;
         var state = cpu.State;
         while (true)
         {

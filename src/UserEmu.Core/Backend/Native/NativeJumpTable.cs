@@ -88,6 +88,7 @@ public sealed unsafe class NativeJumpTable
         var a = new Assembler(64);
         a.mov(edx, (int)FillRequest);
         a.mov(rax, NativeBlockCompiler.ExitNext);
+        a.mov(rsp, __qword_ptr[rsi - 32]); // NativeBlockCompiler.HostStack: return pairs may be above it
         a.ret();
         return NativeSignalHandler.Place(a);
     }

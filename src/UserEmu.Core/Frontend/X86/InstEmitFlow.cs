@@ -31,12 +31,12 @@ static class InstEmitFlow
         if (IsDirect(e))
         {
             e.Push(e.B.Const(e.NextPc));
-            e.EndJump(e.Insn.NearBranchTarget);
+            e.EndCall(e.Insn.NearBranchTarget);
             return;
         }
         ushort target = e.Read(0, 8);
         e.Push(e.B.Const(e.NextPc));
-        e.EndIndirect(target);
+        e.EndIndirectCall(target);
     }
 
     static void Ret(X86Emitter e)
@@ -44,7 +44,7 @@ static class InstEmitFlow
         ushort target = e.PeekStack(8, out ushort sp);
         if (e.Insn.OpCount > 0) sp = e.B.AddImm(sp, (long)e.ImmValue(0));
         e.CommitPop(sp);
-        e.EndIndirect(target);
+        e.EndReturn(target);
     }
 
     static void Jcc(X86Emitter e) => e.EndBranch(e.Condition(InstEmitMove.CondOf(e.Insn)), e.Insn.NearBranchTarget);

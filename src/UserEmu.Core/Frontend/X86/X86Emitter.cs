@@ -253,5 +253,11 @@ public sealed partial class X86Emitter
 
     public void EndJump(ulong target) => B.Jump(target);
     public void EndIndirect(ushort target) => B.JumpIndirect(target);
+    /// <summary>Ends a call that pushed <see cref="NextPc"/>.</summary>
+    public void EndCall(ulong target) => B.Jump(target, NextPc);
+    /// <summary>Ends a call through <paramref name="target"/> that pushed <see cref="NextPc"/>.</summary>
+    public void EndIndirectCall(ushort target) => B.JumpIndirect(target, NextPc);
+    /// <summary>Ends a ret to <paramref name="target"/>.</summary>
+    public void EndReturn(ushort target) => B.JumpIndirect(target, isReturn: true);
     public void EndBranch(ushort cond, ulong taken) => B.Branch(cond, taken, NextPc);
 }

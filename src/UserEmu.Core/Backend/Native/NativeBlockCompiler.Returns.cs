@@ -1,0 +1,73 @@
+using Iced.Intel;
+using static Iced.Intel.Register;
+
+namespace UserEmu.Backend.Native;
+
+// Guest calls and rets as host calls and rets, so that the host's return-stack predictor foresees the guest's returns.
+// A ret through the jump table is one indirect jump for every return site of the function, which the host mispredicts
+// whenever the caller changes: cc1 spent about a third of its native samples at block entries after one.
+// A guest call pushes a return pair on the host stack: its guest return address, and (by a host call) the host address
+// of a return site in the calling block that jumps to that guest address. A guest ret whose target is the newest
+// pair's guest address is a host ret; any other goes through the jump table and leaves the pairs where they are (a
+// longjmp, or a return address the guest rewrote), so the host stack only ever holds pairs the runner call made. Every
+// way out to the runner resets the host stack (LeaveToRunner), and the runner's entry stub puts a bottom pair there
+// whose return site leaves for the dispatcher. Code is freed only at a flush, with no thread in native code, so a
+// return site on the stack is always there; an invalidated block's return site jumps through its link slot, unlinked.
+public sealed unsafe partial class NativeBlockCompiler
+{
+    /// <summary>Return pairs one runner call may have on the host stack (16 bytes each); a deeper guest call is a plain jump.</summary>
+    public const int MaxReturnPairs = 1024;
+
+    // Back to the runner, with the host stack as its entry stub left it.
+    void LeaveToRunner()
+    {
+        E(Instruction.Create(Code.Mov_r64_rm64, RSP, HostStack));
+        E(Instruction.Create(Code.Retnq));
+    }
+
+    // A direct call's exit to `target`, pushing the return pair of `ret` first while there is room.
+    void DirectCall(ulong target, ulong ret)
+    {
+        int callee = NewLabel();
+        E(Instruction.Create(Code.Cmp_r64_rm64, RSP, HostStackLimit));
+        JumpTo(Code.Jbe_rel32_64, callee);
+        PushReturnPair(ret, callee);
+        Bind(callee);
+        DirectExit(target);
+    }
+
+    // An indirect call's exit (rax = the target, RIP stored), as DirectCall's.
+    void IndirectCall(ulong ret)
+    {
+        int table = NewLabel();
+        E(Instruction.Create(Code.Cmp_r64_rm64, RSP, HostStackLimit));
+        JumpTo(Code.Jbe_rel32_64, table);
+        PushReturnPair(ret, table);
+        Bind(table);
+        JumpThroughTable();
+    }
+
+    // Pushes `ret` and host-calls `callee`; the return site after the call drops `ret` and continues there.
+    void PushReturnPair(ulong ret, int callee)
+    {
+        if (Fits32(ret)) E(Instruction.Create(Code.Pushq_imm32, (int)(long)ret));
+        else
+        {
+            MovImm(RCX, ret);
+            E(Instruction.Create(Code.Push_r64, RCX));
+        }
+        JumpTo(Code.Call_rel32_64, callee);
+        E(Instruction.Create(Code.Pop_r64, RCX));
+        DirectExit(ret);
+    }
+
+    // A ret's exit (rax = the target, RIP stored): a host ret when the newest pair is for the target; else falls through.
+    void ReturnThroughPair()
+    {
+        int other = NewLabel();
+        E(Instruction.Create(Code.Cmp_r64_rm64, RAX, new MemoryOperand(RSP, 8)));
+        JumpTo(Code.Jne_rel32_64, other);
+        E(Instruction.Create(Code.Retnq));
+        Bind(other);
+    }
+}
