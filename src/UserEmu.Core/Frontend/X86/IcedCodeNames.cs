@@ -2,41 +2,35 @@ using Iced.Intel;
 
 namespace UserEmu.Frontend.X86;
 
-/// <summary>Every Iced <see cref="Code"/> with its name, computed once: the emitter tables derive instruction forms from the names.</summary>
-static class IcedCodeNames
+/// <summary>Every Iced <see cref="Code"/> with its name: the emitter tables derive instruction forms from the names.</summary>
+/// <remarks>
+/// The names, <c>CodeCount</c> and <c>MnemonicCount</c> are written at build time from the Iced assembly
+/// (UserEmu.Generators): listing them by reflection took ~4 ms of every start.
+/// </remarks>
+static partial class IcedCodeNames
 {
-    // The non-generic Enum methods and loops: the generic forms and Linq's Max over these enums have no ReadyToRun
-    // code (8 methods JIT-compiled at every start); the underlying values, which NativeAOT can list without creating
-    // an array type at run time.
     public static readonly Code[] All = AllCodes();
-    /// <summary>One more than the highest <see cref="Mnemonic"/>: the length of arrays indexed by mnemonic.</summary>
-    public static readonly int MnemonicCount = Highest(Values(typeof(Mnemonic))) + 1;
-    /// <summary>Name by <c>(int)code</c>.</summary>
-    public static readonly string[] Names = BuildNames();
-
-    static int[] Values(Type e) => (int[])Enum.GetValuesAsUnderlyingType(e);
 
     static Code[] AllCodes()
     {
-        int[] values = Values(typeof(Code));
-        var codes = new Code[values.Length];
-        for (int i = 0; i < values.Length; i++) codes[i] = (Code)values[i];
+        var codes = new Code[CodeCount];
+        for (int i = 0; i < codes.Length; i++) codes[i] = (Code)i;
         return codes;
     }
 
-    static int Highest(int[] values)
-    {
-        int max = 0;
-        foreach (int m in values) max = Math.Max(max, m);
-        return max;
-    }
+    static Dictionary<string, Code>? s_byName;
 
-    static string[] BuildNames()
+    /// <summary>The code named <paramref name="name"/> (as Enum.TryParse, without its reflection).</summary>
+    public static bool TryParse(string name, out Code code)
     {
-        int max = 0;
-        foreach (var code in All) max = Math.Max(max, (int)code);
-        var names = new string[max + 1];
-        foreach (var code in All) names[(int)code] = code.ToString();
-        return names;
+        var byName = Volatile.Read(ref s_byName);
+        if (byName == null)
+        {
+            // Racing threads build equal tables; either may win.
+            byName = new Dictionary<string, Code>(CodeCount, StringComparer.Ordinal);
+            for (int i = 0; i < CodeCount; i++) byName[Names[i]] = (Code)i;
+            Volatile.Write(ref s_byName, byName);
+        }
+        return byName.TryGetValue(name, out code);
     }
 }

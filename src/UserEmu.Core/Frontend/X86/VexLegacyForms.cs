@@ -100,10 +100,9 @@ static class VexLegacyForms
     /// <summary>The legacy (unprefixed) code named <paramref name="mnemonic"/>_ops with <paramref name="opCount"/> operands.</summary>
     static bool TryLegacy(string mnemonic, IEnumerable<string> ops, out Code code, int opCount)
     {
-        // A name built from a mnemonic never matches a prefixed encoding's (EVEX_, XOP_, ...). Enum.TryParse scans the
-        // names, ~10 us: paid once per VEX code a program uses.
+        // A name built from a mnemonic never matches a prefixed encoding's (EVEX_, XOP_, ...).
         string name = mnemonic + "_" + string.Join("_", ops);
-        if (!Enum.TryParse(name, out code)) return false;
+        if (!IcedCodeNames.TryParse(name, out code)) return false;
         var insn = default(Instruction);
         insn.Code = code;
         return insn.OpCount == opCount;

@@ -1,0 +1,26 @@
+using Iced.Intel;
+using UserEmu.Frontend.X86;
+using Xunit;
+
+namespace UserEmu.Tests.Cpu;
+
+/// <summary>The code names written at build time (UserEmu.Generators) are the ones reflection gives for the Iced in use.</summary>
+public class IcedCodeNamesTests
+{
+    [Fact]
+    public void GeneratedNamesAreTheEnumNamesByValue()
+    {
+        var codes = Enum.GetValues<Code>();
+        Assert.Equal(codes.Length, IcedCodeNames.CodeCount);
+        foreach (var code in codes) Assert.Equal(code.ToString(), IcedCodeNames.Names[(int)code]);
+        Assert.Equal(Enum.GetValues<Mnemonic>().Max(m => (int)m) + 1, IcedCodeNames.MnemonicCount);
+    }
+
+    [Fact]
+    public void TryParseFindsACodeByNameAndNothingElse()
+    {
+        Assert.True(IcedCodeNames.TryParse("Addps_xmm_xmmm128", out var code));
+        Assert.Equal(Code.Addps_xmm_xmmm128, code);
+        Assert.False(IcedCodeNames.TryParse("Addps_xmm_ymm", out _));
+    }
+}
