@@ -19,7 +19,8 @@ namespace UserEmu.Backend.Native;
 /// as host instructions on the state, glibc's AVX2 strlen and strcmp ran 15% slower, each value's round trip from
 /// GPR stores to an XMM load and back costing more latency than the 30 integer ops it replaced.
 /// pshufb: python3's json_sha handed 1.46M pshufbs (glibc's string code) back to the managed side per run.
-/// vpbroadcastb/w/d/q (glibc's AVX2 memchr, strchr and memset): cc1 handed back 1.46M, python3 0.55M.
+/// vpbroadcastb/w/d/q (glibc's AVX2 memchr, strchr and memset): cc1 handed back 1.46M, python3 0.55M. vinserti128,
+/// vbroadcasti128, vperm2i128, vpermq and vpermd/vpermps are one AVX2 instruction too.
 /// </remarks>
 public sealed unsafe partial class NativeBlockCompiler
 {
@@ -69,14 +70,15 @@ public sealed unsafe partial class NativeBlockCompiler
     }
 
     /// <summary>A helper call that is one host instruction on vector registers (<see cref="VectorOp"/>).</summary>
-    static bool InlineVectorOp(in IrInstr i) => i.Op == IrOp.Call && (HostVectorOp(i) != Code.INVALID || InlineBroadcast(i));
+    static bool InlineVectorOp(in IrInstr i) => i.Op == IrOp.Call && (HostVectorOp(i) != Code.INVALID || InlineAvxPermute(i));
 
     static Code HostVectorOp(in IrInstr i) => i.Helper < s_hostVectorOps.Length ? s_hostVectorOps[i.Helper] : Code.INVALID;
 
-    // The host has AVX2 wherever a guest broadcast can run natively (the guest sees AVX2 only through our CPUID, which
-    // need not match the host's).
-    static bool InlineBroadcast(in IrInstr i) => i.Helper == s_avxPermute && HostCpuFeatures.Avx2
-        && (AvxOp)(VectorHelpers.Extra(i.Imm) >> 9) is AvxOp.BroadcastB or AvxOp.BroadcastW or AvxOp.BroadcastD or AvxOp.BroadcastQ;
+    // The host has AVX2 wherever these can run natively (the guest sees AVX2 only through our CPUID, which need not
+    // match the host's).
+    static bool InlineAvxPermute(in IrInstr i) => i.Helper == s_avxPermute && HostCpuFeatures.Avx2
+        && (AvxOp)(VectorHelpers.Extra(i.Imm) >> 9) is AvxOp.BroadcastB or AvxOp.BroadcastW or AvxOp.BroadcastD or AvxOp.BroadcastQ
+            or AvxOp.Broadcast128 or AvxOp.Insert128 or AvxOp.Perm2x128 or AvxOp.PermQ or AvxOp.PermD;
 
     void VectorOp(in IrInstr i)
     {
@@ -92,22 +94,54 @@ public sealed unsafe partial class NativeBlockCompiler
             StoreHalves(dstOff, XMM0);
         }
         else
-        {
-            // The low element of the source, to every element; a 128-bit form zeroes bits 255:128 (VEX.128 does that
-            // to ymm0, and all 32 bytes are stored). vzeroupper: no AVX-to-SSE transition for later legacy SSE code.
-            int extra = VectorHelpers.Extra(i.Imm);
-            bool ymm = (extra & 0x100) != 0;
-            var op = (AvxOp)(extra >> 9);
-            E(Instruction.Create(op switch
-            {
-                AvxOp.BroadcastB => ymm ? Code.VEX_Vpbroadcastb_ymm_xmmm8 : Code.VEX_Vpbroadcastb_xmm_xmmm8,
-                AvxOp.BroadcastW => ymm ? Code.VEX_Vpbroadcastw_ymm_xmmm16 : Code.VEX_Vpbroadcastw_xmm_xmmm16,
-                AvxOp.BroadcastD => ymm ? Code.VEX_Vpbroadcastd_ymm_xmmm32 : Code.VEX_Vpbroadcastd_xmm_xmmm32,
-                _ => ymm ? Code.VEX_Vpbroadcastq_ymm_xmmm64 : Code.VEX_Vpbroadcastq_xmm_xmmm64,
-            }, ymm ? YMM0 : XMM0, src));
-            E(Instruction.Create(Code.VEX_Vmovdqu_ymmm256_ymm, dst, YMM0));
-            E(Instruction.Create(Code.VEX_Vzeroupper));
-        }
+            AvxPermute(i, dst, src);
         HelperReturnedZero(i.Dst);
+    }
+
+    // AvxPermuteHelpers.Apply's broadcasts, lane inserts and cross-lane permutes as the one AVX2 instruction each is:
+    // the first source (extra bits 0..7) in ymm1, the second from the state. A 128-bit form zeroes bits 255:128
+    // (VEX.128 does that to ymm0, and all 32 bytes are stored). vzeroupper: no AVX-to-SSE transition for later legacy
+    // SSE code. python3's sha256 (OpenSSL's AVX2 code) handed back 104k vinserti128 per run.
+    void AvxPermute(in IrInstr i, MemoryOperand dst, MemoryOperand src)
+    {
+        int extra = VectorHelpers.Extra(i.Imm);
+        bool ymm = (extra & 0x100) != 0;
+        var op = (AvxOp)(extra >> 9);
+        var first = new MemoryOperand(RDI, CpuState.XmmOffset(extra & 0xff));
+        int imm8 = VectorHelpers.Imm8(i.Imm);
+        switch (op)
+        {
+            case AvxOp.Insert128:
+                E(Instruction.Create(Code.VEX_Vmovdqu_ymm_ymmm256, YMM1, first));
+                E(Instruction.Create(Code.VEX_Vinserti128_ymm_ymm_xmmm128_imm8, YMM0, YMM1, src, imm8 & 1));
+                break;
+            case AvxOp.Perm2x128:
+                E(Instruction.Create(Code.VEX_Vmovdqu_ymm_ymmm256, YMM1, first));
+                E(Instruction.Create(Code.VEX_Vperm2i128_ymm_ymm_ymmm256_imm8, YMM0, YMM1, src, imm8));
+                break;
+            case AvxOp.PermD:
+                // Indices in the first source, data in the second (vpermd and vpermps alike).
+                E(Instruction.Create(Code.VEX_Vmovdqu_ymm_ymmm256, YMM1, first));
+                E(Instruction.Create(Code.VEX_Vpermd_ymm_ymm_ymmm256, YMM0, YMM1, src));
+                break;
+            case AvxOp.PermQ:
+                E(Instruction.Create(Code.VEX_Vpermq_ymm_ymmm256_imm8, YMM0, src, imm8));
+                break;
+            case AvxOp.Broadcast128:
+                E(Instruction.Create(Code.VEX_Vbroadcasti128_ymm_m128, YMM0, src));
+                break;
+            default:
+                // The low element of the source, to every element.
+                E(Instruction.Create(op switch
+                {
+                    AvxOp.BroadcastB => ymm ? Code.VEX_Vpbroadcastb_ymm_xmmm8 : Code.VEX_Vpbroadcastb_xmm_xmmm8,
+                    AvxOp.BroadcastW => ymm ? Code.VEX_Vpbroadcastw_ymm_xmmm16 : Code.VEX_Vpbroadcastw_xmm_xmmm16,
+                    AvxOp.BroadcastD => ymm ? Code.VEX_Vpbroadcastd_ymm_xmmm32 : Code.VEX_Vpbroadcastd_xmm_xmmm32,
+                    _ => ymm ? Code.VEX_Vpbroadcastq_ymm_xmmm64 : Code.VEX_Vpbroadcastq_xmm_xmmm64,
+                }, ymm ? YMM0 : XMM0, src));
+                break;
+        }
+        E(Instruction.Create(Code.VEX_Vmovdqu_ymmm256_ymm, dst, YMM0));
+        E(Instruction.Create(Code.VEX_Vzeroupper));
     }
 }
