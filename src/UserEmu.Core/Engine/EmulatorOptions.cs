@@ -45,7 +45,13 @@ public sealed class EmulatorOptions
     /// <summary>This engine runs on a JIT (not NativeAOT), so RyuJIT regions exist.</summary>
     public static bool CanCompileRegions => System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported;
     /// <summary>Executions of a block in the interpreter before it is translated to native code (0: at once; -1: never).</summary>
-    public int NativeThreshold { get; set; } = 32;
+    /// <remarks>
+    /// 4 since 2026-12-03: cc1 had interpreted 5.3M block runs before its blocks were queued (86% of its blocks are
+    /// translated to native code in the end), 1.6M at 4; cc1 -O2 of the small benchmark file, medians of 5-6
+    /// interleaved runs, three comparisons: 32 -> 4 3.72 -> 3.00 s, 2.99 -> 2.69 s (2: 2.55, 8: 2.62), 3.60 -> 3.24 s.
+    /// python3, busybox, lua and string_ops within noise.
+    /// </remarks>
+    public int NativeThreshold { get; set; } = 4;
     /// <summary>Translated blocks kept before the whole cache is flushed (QEMU's tb_flush); 0: no limit.</summary>
     /// <remarks>
     /// A block's IR cost ~1 KB when the cache kept both the optimised IR and the interpreter's form (512k blocks,
