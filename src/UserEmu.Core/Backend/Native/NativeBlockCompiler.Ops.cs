@@ -594,14 +594,8 @@ public sealed unsafe partial class NativeBlockCompiler
         if (group.Stores) NoCodeOnPages(RCX, onePage: false, exit);
     }
 
-    /// <summary>The marker in front of an unchecked load or store: its displacement leads the fault handler to <paramref name="stub"/> (see <see cref="NativeFaultRedirect"/>).</summary>
-    void FaultMarker(int stub)
-    {
-        _buf.Write32(NativeFaultRedirect.Marker);
-        _buf.Write32(0);
-        // Patched like a jump's rel32: relative to the end of the field, which is where the load starts.
-        _patches.Add(new Patch(_buf.Length - 4, stub));
-    }
+    /// <summary>Records the unchecked load or store emitted next: the fault handler sends a host fault there to <paramref name="stub"/> (see <see cref="NativeFaultRedirect"/>).</summary>
+    void FaultMarker(int stub) => _faultSites.Add(new NativeCodeArena.FaultSite(_buf.Length, stub));
 
     // state[offset]:size = temp t, straight from its register when it has one and rax does not hold it.
     void StoreStateFrom(ushort t, long offset, int size)

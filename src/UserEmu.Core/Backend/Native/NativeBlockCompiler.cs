@@ -48,6 +48,8 @@ public sealed unsafe partial class NativeBlockCompiler
     readonly ScratchList<SlowStub> _slowStubs = new();
     readonly ScratchList<DirectExitLabels> _exits = new();
     readonly ScratchList<GroupExit> _groupExits = new();
+    // Unchecked accesses: offset, then the stub's label until Emit resolves it to an offset.
+    readonly ScratchList<NativeCodeArena.FaultSite> _faultSites = new();
     // Stack slots and struct fields whose accesses share one bounds and code-page check (with host faults redirected).
     readonly MemoryAccessGroups _groups = new();
     bool _grouped;
@@ -87,7 +89,7 @@ public sealed unsafe partial class NativeBlockCompiler
         int id = arena.AddBlock(block);
         c._jumps = chain ? jumps : null;
         if (!c.Emit(block, id, chain, counter, weight, counter == null ? Poisoned : (uint)regionThreshold)) return null;
-        byte* at = arena.Place(c._buf.Bytes);
+        byte* at = arena.Place(c._buf.Bytes, c._faultSites.AsSpan());
         if (at == null) return null;
         // Link slots start out pointing at their own exit's return path (absolute addresses: known only now); the word
         // after each keeps that address for unlinking.
@@ -111,6 +113,7 @@ public sealed unsafe partial class NativeBlockCompiler
         _slowStubs.Clear();
         _groupExits.Clear();
         _exits.Clear();
+        _faultSites.Clear();
         _plainExitUsed = false;
         _constants = block.Constants;
         _guestPc = block.GuestPc;
@@ -257,6 +260,8 @@ public sealed unsafe partial class NativeBlockCompiler
         }
         for (int n = 0; n < _patches.Count; n++)
             _buf.Patch32(_patches[n].At, _labels[_patches[n].Label] - (_patches[n].At + 4));
+        for (int n = 0; n < _faultSites.Count; n++)
+            _faultSites[n] = _faultSites[n] with { Stub = _labels[_faultSites[n].Stub] };
         return true;
     }
 

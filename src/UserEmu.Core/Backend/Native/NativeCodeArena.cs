@@ -34,8 +34,11 @@ public sealed unsafe class NativeCodeArena
     /// <summary>Bytes of machine code placed since the last reset (-d stats).</summary>
     public long Used => Volatile.Read(ref _used);
 
-    /// <summary>Copies <paramref name="code"/> into executable memory; null once <see cref="Limit"/> is reached.</summary>
-    public byte* Place(ReadOnlySpan<byte> code)
+    /// <summary>An unchecked access in a block's code and the stub a host fault of it goes to, as offsets from the code's start (<see cref="NativeFaultRedirect"/>).</summary>
+    public readonly record struct FaultSite(int Access, int Stub);
+
+    /// <summary>Copies <paramref name="code"/> into executable memory and records its fault sites; null once <see cref="Limit"/> is reached.</summary>
+    public byte* Place(ReadOnlySpan<byte> code, ReadOnlySpan<FaultSite> faultSites = default)
     {
         lock (_lock)
         {
@@ -52,6 +55,8 @@ public sealed unsafe class NativeCodeArena
             }
             byte* at = _next;
             code.CopyTo(new Span<byte>(at, code.Length));
+            // Under the lock: a chunk's sites must be recorded in address order.
+            foreach (var site in faultSites) NativeCodeRegion.AddFaultSite((nint)(at + site.Access), (nint)(at + site.Stub));
             // 16-byte alignment for the next block's entry.
             _next += (code.Length + 15) & ~15;
             _used += code.Length;

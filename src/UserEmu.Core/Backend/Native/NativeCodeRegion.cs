@@ -6,16 +6,22 @@ namespace UserEmu.Backend.Native;
 /// <remarks>
 /// So that the SIGSEGV handler of <see cref="NativeFaultRedirect"/> can tell a fault in native guest code from any
 /// other with two compares. A chunk is committed (read, write, execute) when an arena takes it and decommitted when
-/// the arena resets; the range itself is only address space.
+/// the arena resets; the range itself is only address space. Each chunk has a fault-site table in a second reserved
+/// range, at a fixed distance per chunk index, committed and released with it (<see cref="AddFaultSite"/>).
 /// </remarks>
 static unsafe class NativeCodeRegion
 {
     /// <summary>Bytes of address space reserved: eight arenas at their limit.</summary>
     const long Size = 8 * NativeCodeArena.Limit;
-    public const int ChunkSize = 4 << 20;
+    public const int ChunkShift = 22, ChunkSize = 1 << ChunkShift;
+    /// <summary>log2 of the address space between two chunks' fault-site tables: a table holds a count and up to one 8-byte entry per 4 bytes of code.</summary>
+    public const int SiteTableShift = ChunkShift + 2;
+    const int SiteTableBytes = 8 + 2 * ChunkSize;
 
     /// <summary>The range's start (0 if it could not be reserved: then there is no native code) and end.</summary>
     public static readonly nint Start, End;
+    /// <summary>Where the fault-site table of the chunk at Start + k * ChunkSize is: SiteTables + (k &lt;&lt; SiteTableShift).</summary>
+    public static readonly nint SiteTables;
 
     static readonly Lock s_lock = new();
     static nint s_next;
@@ -26,6 +32,13 @@ static unsafe class NativeCodeRegion
     {
         nint r = LibC.mmap(0, (nuint)Size, LibC.PROT_NONE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
         if (r == LibC.MAP_FAILED) return;
+        nint tables = LibC.mmap(0, (nuint)(Size / ChunkSize) << SiteTableShift, LibC.PROT_NONE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
+        if (tables == LibC.MAP_FAILED)
+        {
+            LibC.munmap(r, (nuint)Size);
+            return;
+        }
+        SiteTables = tables;
         Start = s_next = r;
         End = r + (nint)Size;
     }
@@ -41,7 +54,11 @@ static unsafe class NativeCodeRegion
             else return 0;
             nint m = LibC.mmap(chunk, ChunkSize, LibC.PROT_READ | LibC.PROT_WRITE | LibC.PROT_EXEC,
                 LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_FIXED, -1, 0);
-            if (m != chunk)
+            // The site table: zero pages, so its count starts at 0; only the pages its entries reach take memory.
+            nint table = SiteTable(chunk);
+            nint t = m == chunk ? LibC.mmap(table, SiteTableBytes, LibC.PROT_READ | LibC.PROT_WRITE,
+                LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_FIXED | LibC.MAP_NORESERVE, -1, 0) : LibC.MAP_FAILED;
+            if (t != table)
             {
                 s_free[s_freeCount++] = chunk;
                 return 0;
@@ -56,7 +73,28 @@ static unsafe class NativeCodeRegion
         lock (s_lock)
         {
             LibC.mmap(chunk, ChunkSize, LibC.PROT_NONE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_FIXED | LibC.MAP_NORESERVE, -1, 0);
+            LibC.mmap(SiteTable(chunk), SiteTableBytes, LibC.PROT_NONE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_FIXED | LibC.MAP_NORESERVE, -1, 0);
             s_free[s_freeCount++] = chunk;
         }
+    }
+
+    static nint SiteTable(nint chunk) => SiteTables + ((chunk - Start) >> ChunkShift << SiteTableShift);
+
+    /// <summary>
+    /// Records that a host fault of the access at <paramref name="site"/> goes to <paramref name="stub"/> (both in one
+    /// chunk). Sites of a chunk must come in increasing order (its arena places code in order, under its lock): the
+    /// fault handler searches the table by halves. An entry is the site's offset in the chunk and the stub's distance
+    /// from the site (32 bits each), written before the count that covers it, and both before the code runs.
+    /// </summary>
+    public static void AddFaultSite(nint site, nint stub)
+    {
+        // Chunks lie at Start + k * ChunkSize (Start is only page-aligned).
+        nint offset = site - Start;
+        long* table = (long*)(SiteTables + (offset >> ChunkShift << SiteTableShift));
+        long n = table[0];
+        int* entry = (int*)(table + 1 + n);
+        entry[0] = (int)(offset & (ChunkSize - 1));
+        entry[1] = checked((int)(stub - site));
+        Volatile.Write(ref table[0], n + 1);
     }
 }

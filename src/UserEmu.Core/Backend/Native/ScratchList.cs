@@ -29,6 +29,8 @@ sealed class ScratchList<T> where T : struct
 
     public void Clear() => Count = 0;
 
+    public ReadOnlySpan<T> AsSpan() => _items.AsSpan(0, Count);
+
     /// <summary>Keeps the first <paramref name="count"/> items.</summary>
     public void Truncate(int count) => Count = count;
 }
