@@ -178,8 +178,12 @@ public sealed unsafe class CpuLoop
 
     void FlushIfFull()
     {
-        int limit = _proc.Options.TranslationCacheBlocks;
-        if (!_proc.Code.IsFull(limit)) return;
+        if (_proc.Code.IsFull(_proc.Options.TranslationCacheBlocks)) Flush(_proc.Options.TranslationCacheBlocks);
+    }
+
+    // Apart from FlushIfFull: its lambda's closure would be allocated at every translation, full or not.
+    void Flush(int limit)
+    {
         // The flush frees native code, so no other thread may be in it (or about to re-enter it from a helper): they
         // park at their next block boundary, as for a fork.
         _proc.Exclusive.Begin(_proc.Threads.Count - 1);
