@@ -11,9 +11,9 @@ public class IcedCodeNamesTests
     public void GeneratedNamesAreTheEnumNamesByValue()
     {
         var codes = Enum.GetValues<Code>();
-        Assert.Equal(codes.Length, IcedCodeNames.CodeCount);
+        Assert.Equal(IcedCodeNames.CodeCount, codes.Length);
         foreach (var code in codes) Assert.Equal(code.ToString(), IcedCodeNames.Names[(int)code]);
-        Assert.Equal(Enum.GetValues<Mnemonic>().Max(m => (int)m) + 1, IcedCodeNames.MnemonicCount);
+        Assert.Equal(IcedCodeNames.MnemonicCount, Enum.GetValues<Mnemonic>().Max(m => (int)m) + 1);
     }
 
     [Fact]

@@ -477,7 +477,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 if (group < 0) NoCodeOnPages(addr, i.Size == 1, stub);
                 if (i.B < _pure && Fits32(_constants[i.B]))
                 {
-                    FaultMarker(stub);
+                    RecordFaultSite(stub);
                     StoreImmediate(host, i.Size, (int)_constants[i.B]);
                 }
                 else
@@ -485,7 +485,7 @@ public sealed unsafe partial class NativeBlockCompiler
                     // The value from its temp register, or through rcx.
                     var value = _reg[i.B] != Register.None && i.B >= _pure ? _reg[i.B] : RCX;
                     if (value == RCX) LoadTemp(RCX, i.B);
-                    FaultMarker(stub);
+                    RecordFaultSite(stub);
                     StoreSized(host, i.Size, value);
                 }
             }
@@ -494,7 +494,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 // Straight into the result's register where it has one; else both ways out of the load (fast path,
                 // and back from the managed side) leave its result in rax.
                 var target = ResultRegister(i.Dst, k);
-                FaultMarker(stub);
+                RecordFaultSite(stub);
                 LoadSized(host, i.Size, target);
                 if (target == RAX) StoreTemp(i.Dst);
                 ResumeHere(k);
@@ -595,7 +595,7 @@ public sealed unsafe partial class NativeBlockCompiler
     }
 
     /// <summary>Records the unchecked load or store emitted next: the fault handler sends a host fault there to <paramref name="stub"/> (see <see cref="NativeFaultRedirect"/>).</summary>
-    void FaultMarker(int stub) => _faultSites.Add(new NativeCodeArena.FaultSite(_buf.Length, stub));
+    void RecordFaultSite(int stub) => _faultSites.Add(new NativeCodeArena.FaultSite(_buf.Length, stub));
 
     // state[offset]:size = temp t, straight from its register when it has one and rax does not hold it.
     void StoreStateFrom(ushort t, long offset, int size)

@@ -78,7 +78,8 @@ static unsafe class NativeCodeRegion
         }
     }
 
-    static nint SiteTable(nint chunk) => SiteTables + ((chunk - Start) >> ChunkShift << SiteTableShift);
+    // The site table of the chunk holding `address` (chunks lie at Start + k * ChunkSize; Start is only page-aligned).
+    static nint SiteTable(nint address) => SiteTables + ((address - Start) >> ChunkShift << SiteTableShift);
 
     /// <summary>
     /// Records that a host fault of the access at <paramref name="site"/> goes to <paramref name="stub"/> (both in one
@@ -88,12 +89,10 @@ static unsafe class NativeCodeRegion
     /// </summary>
     public static void AddFaultSite(nint site, nint stub)
     {
-        // Chunks lie at Start + k * ChunkSize (Start is only page-aligned).
-        nint offset = site - Start;
-        long* table = (long*)(SiteTables + (offset >> ChunkShift << SiteTableShift));
+        long* table = (long*)SiteTable(site);
         long n = table[0];
         int* entry = (int*)(table + 1 + n);
-        entry[0] = (int)(offset & (ChunkSize - 1));
+        entry[0] = (int)((site - Start) & (ChunkSize - 1));
         entry[1] = checked((int)(stub - site));
         Volatile.Write(ref table[0], n + 1);
     }
