@@ -4,7 +4,7 @@ using Microsoft.CodeAnalysis;
 
 namespace UserEmu.Generators;
 
-/// <summary>Writes Iced's <c>Code</c> names, and the number of its <c>Code</c> and <c>Mnemonic</c> values, into UserEmu.Core at build time.</summary>
+/// <summary>Writes Iced's <c>Code</c> names, the number of its <c>Code</c> and <c>Mnemonic</c> values, and the codes with an MMX register operand into UserEmu.Core at build time.</summary>
 /// <remarks>
 /// Listing them at run time is reflection over ~4900 enum names: ~4 ms of every start of the NativeAOT engine, on a
 /// thread that competes with the guest for the host's cores. Here they come from the referenced Iced assembly's
@@ -49,6 +49,14 @@ public sealed class IcedCodeNamesGenerator : IIncrementalGenerator
         sb.AppendLine("    public static readonly string[] Names =");
         sb.AppendLine("    [");
         foreach (var name in names) sb.AppendLine($"        \"{name}\",");
+        sb.AppendLine("    ];");
+        // Operand tokens mm, mmm32 and mmm64 in the name (InstEmitMmx.BuildMmxForms; a test checks them against
+        // Iced's opcode tables, which cost ~40 ms to build at run time).
+        sb.AppendLine("    /// <summary>The codes with an MMX register operand (a name token mm, mmm32 or mmm64).</summary>");
+        sb.AppendLine("    public static ReadOnlySpan<ushort> MmxFormCodes =>");
+        sb.AppendLine("    [");
+        for (int c = 0; c < names.Length; c++)
+            if (names[c].Split('_').Skip(1).Any(t => t == "mm" || t == "mmm32" || t == "mmm64")) sb.AppendLine($"        {c},");
         sb.AppendLine("    ];");
         sb.AppendLine("}");
         return sb.ToString();
