@@ -22,5 +22,10 @@ public class IcedCodeNamesTests
         Assert.True(IcedCodeNames.TryParse("Addps_xmm_xmmm128", out var code));
         Assert.Equal(Code.Addps_xmm_xmmm128, code);
         Assert.False(IcedCodeNames.TryParse("Addps_xmm_ymm", out _));
+        foreach (var each in Enum.GetValues<Code>())
+        {
+            Assert.True(IcedCodeNames.TryParse(each.ToString(), out var parsed));
+            Assert.Equal(each, parsed);
+        }
     }
 }

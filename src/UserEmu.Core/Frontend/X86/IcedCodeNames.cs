@@ -18,19 +18,24 @@ static partial class IcedCodeNames
         return codes;
     }
 
-    static Dictionary<string, Code>? s_byName;
-
     /// <summary>The code named <paramref name="name"/> (as Enum.TryParse, without its reflection).</summary>
     public static bool TryParse(string name, out Code code)
     {
-        var byName = Volatile.Read(ref s_byName);
-        if (byName == null)
+        var byName = CodesByName;
+        int lo = 0, hi = byName.Length;
+        while (lo < hi)
         {
-            // Racing threads build equal tables; either may win.
-            byName = new Dictionary<string, Code>(CodeCount, StringComparer.Ordinal);
-            for (int i = 0; i < CodeCount; i++) byName[Names[i]] = (Code)i;
-            Volatile.Write(ref s_byName, byName);
+            int mid = (lo + hi) >>> 1;
+            int order = string.CompareOrdinal(Names[byName[mid]], name);
+            if (order == 0)
+            {
+                code = (Code)byName[mid];
+                return true;
+            }
+            if (order < 0) lo = mid + 1;
+            else hi = mid;
         }
-        return byName.TryGetValue(name, out code);
+        code = Code.INVALID;
+        return false;
     }
 }
