@@ -28,28 +28,24 @@ public sealed unsafe partial class NativeBlockCompiler
     // A direct call's exit to `target`, pushing the return pair of `ret` first while there is room.
     void DirectCall(ulong target, ulong ret)
     {
-        int callee = NewLabel();
-        E(Instruction.Create(Code.Cmp_r64_rm64, RSP, HostStackLimit));
-        JumpTo(Code.Jbe_rel32_64, callee);
-        PushReturnPair(ret, callee);
-        Bind(callee);
+        PushReturnPair(ret);
         DirectExit(target);
     }
 
     // An indirect call's exit (rax = the target, RIP stored), as DirectCall's.
     void IndirectCall(ulong ret)
     {
-        int table = NewLabel();
-        E(Instruction.Create(Code.Cmp_r64_rm64, RSP, HostStackLimit));
-        JumpTo(Code.Jbe_rel32_64, table);
-        PushReturnPair(ret, table);
-        Bind(table);
+        PushReturnPair(ret);
         JumpThroughTable();
     }
 
-    // Pushes `ret` and host-calls `callee`; the return site after the call drops `ret` and continues there.
-    void PushReturnPair(ulong ret, int callee)
+    // While there is room: pushes `ret` and host-calls the callee's exit, emitted next; the return site after the call
+    // drops `ret` and continues there.
+    void PushReturnPair(ulong ret)
     {
+        int callee = NewLabel();
+        E(Instruction.Create(Code.Cmp_r64_rm64, RSP, HostStackLimit));
+        JumpTo(Code.Jbe_rel32_64, callee);
         if (Fits32(ret)) E(Instruction.Create(Code.Pushq_imm32, (int)(long)ret));
         else
         {
@@ -59,6 +55,7 @@ public sealed unsafe partial class NativeBlockCompiler
         JumpTo(Code.Call_rel32_64, callee);
         E(Instruction.Create(Code.Pop_r64, RCX));
         DirectExit(ret);
+        Bind(callee);
     }
 
     // A ret's exit (rax = the target, RIP stored): a host ret when the newest pair is for the target; else falls through.

@@ -29,8 +29,10 @@ public sealed unsafe partial class NativeBlockCompiler
     static MemoryOperand Budget => new(RSI, -8);
     static MemoryOperand GuestLimit => new(RSI, -16);
     static MemoryOperand PageTable => new(RSI, -24);
-    internal static MemoryOperand HostStack => new(RSI, -32);
-    internal static MemoryOperand HostStackLimit => new(RSI, -40);
+    /// <summary>Offsets from rsi of the host stack pointer exits go back to and the lowest one a return pair may go (the entry stub writes both).</summary>
+    internal const int HostStackOffset = -32, HostStackLimitOffset = -40;
+    static MemoryOperand HostStack => new(RSI, HostStackOffset);
+    static MemoryOperand HostStackLimit => new(RSI, HostStackLimitOffset);
 
     void LoadTemp(Register r64, ushort t)
     {

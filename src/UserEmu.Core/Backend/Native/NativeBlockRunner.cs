@@ -88,9 +88,9 @@ public static unsafe class NativeBlockRunner
         // above; a guest call may push return pairs down to 16 * MaxReturnPairs bytes below that. The bottom pair
         // matches a ret to -1 only, whose return site leaves for the dispatcher (RIP is stored).
         a.Label(ref start);
-        a.mov(__qword_ptr[rsi - 32], rsp);
+        a.mov(__qword_ptr[rsi + NativeBlockCompiler.HostStackOffset], rsp);
         a.lea(rax, __qword_ptr[rsp - 16 * NativeBlockCompiler.MaxReturnPairs]);
-        a.mov(__qword_ptr[rsi - 40], rax);
+        a.mov(__qword_ptr[rsi + NativeBlockCompiler.HostStackLimitOffset], rax);
         a.push(-1);
         a.lea(rax, __qword_ptr[bottom]);
         a.push(rax);
@@ -98,7 +98,7 @@ public static unsafe class NativeBlockRunner
         a.Label(ref bottom);
         a.xor(edx, edx);
         a.mov(rax, NativeBlockCompiler.ExitNext);
-        a.mov(rsp, __qword_ptr[rsi - 32]);
+        a.mov(rsp, __qword_ptr[rsi + NativeBlockCompiler.HostStackOffset]);
         a.ret();
         return NativeSignalHandler.Place(a);
     }

@@ -88,7 +88,8 @@ public sealed unsafe class NativeJumpTable
         var a = new Assembler(64);
         a.mov(edx, (int)FillRequest);
         a.mov(rax, NativeBlockCompiler.ExitNext);
-        a.mov(rsp, __qword_ptr[rsi - 32]); // NativeBlockCompiler.HostStack: return pairs may be above it
+        // Return pairs may be above the runner's host stack pointer (NativeBlockCompiler.Returns).
+        a.mov(rsp, __qword_ptr[rsi + NativeBlockCompiler.HostStackOffset]);
         a.ret();
         return NativeSignalHandler.Place(a);
     }
