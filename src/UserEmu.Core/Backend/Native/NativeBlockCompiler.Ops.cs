@@ -205,15 +205,31 @@ public sealed unsafe partial class NativeBlockCompiler
         // Only a jump back (to this block or one before it) spends budget: every cycle of direct jumps has one, and a
         // run of forward jumps cannot repeat a block.
         bool back = target <= _guestPc;
-        var exit = new DirectExitLabels(target, NewLabel(), NewLabel(), back ? NewLabel() : -1);
+        var exit = new DirectExitLabels(target, NewLabel(), NewLabel(), back ? NewLabel() : -1, NewLabel());
         _exits.Add(exit);
         if (back)
         {
             E(Instruction.Create(Code.Dec_rm32, Budget));
             JumpTo(Code.Je_rel32_64, exit.Budget);
         }
-        E(Instruction.Create(Code.Jmp_rm64, new MemoryOperand(RIP, 0L)));
-        _patches.Add(new Patch(_buf.Length - 4, exit.Slot));
+        // A direct jmp whose rel32, 4-byte aligned so that linking rewrites it in one store, starts out at the exit's
+        // own return path (QEMU's goto_tb). A jump through a slot in memory was an indirect branch at every block end:
+        // predicted only while the host's indirect-target table holds it, and cc1 runs through ~140k blocks.
+        AlignJumpField();
+        JumpTo(Code.Jmp_rel32_64, exit.Link);
+        _labels[exit.Field] = _buf.Length - 4;
+    }
+
+    // Pads with one NOP so that the rel32 of a 5-byte jmp emitted next starts at a multiple of 4 (blocks are placed
+    // 16-byte aligned, so the buffer's offsets have the alignment of the addresses).
+    void AlignJumpField()
+    {
+        switch ((_buf.Length + 1) & 3)
+        {
+            case 1: _buf.WriteByte(0x0f); _buf.WriteByte(0x1f); _buf.WriteByte(0x00); break;
+            case 2: _buf.WriteByte(0x66); _buf.WriteByte(0x90); break;
+            case 3: _buf.WriteByte(0x90); break;
+        }
     }
 
     static readonly ushort s_conditionPure = HelperTable.Id(FlagHelpers.ConditionPure);

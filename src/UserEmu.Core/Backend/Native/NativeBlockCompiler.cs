@@ -58,7 +58,7 @@ public sealed unsafe partial class NativeBlockCompiler
     readonly record struct SlowStub(int Op, int Resume, int Label);
     // The way out of a block whose access group failed its check: the managed side interprets the rest from op Op.
     readonly record struct GroupExit(int Op, int Label);
-    readonly record struct DirectExitLabels(ulong Target, int Slot, int Link, int Budget);
+    readonly record struct DirectExitLabels(ulong Target, int Slot, int Link, int Budget, int Field);
     ulong[] _constants = [];
     int _pure, _id;
     // The temp whose value rax holds (-1: none known), reads per temp, and the op being emitted: a temp read only by
@@ -91,12 +91,14 @@ public sealed unsafe partial class NativeBlockCompiler
         if (!c.Emit(block, id, chain, counter, weight, counter == null ? Poisoned : (uint)regionThreshold)) return null;
         byte* at = arena.Place(c._buf.Bytes, c._faultSites.AsSpan());
         if (at == null) return null;
-        // Link slots start out pointing at their own exit's return path (absolute addresses: known only now); the word
-        // after each keeps that address for unlinking.
+        // Each direct exit's link slot: the address of its jmp's rel32 (absolute: known only now), and the rel32 it
+        // starts with, which leads to the exit's own return path, for unlinking (NativeJumpTable.Link, Unlink).
         for (int e = 0; e < c._exits.Count; e++)
         {
-            byte** slot = (byte**)(at + c._labels[c._exits[e].Slot]);
-            slot[0] = slot[1] = at + c._labels[c._exits[e].Link];
+            long* slot = (long*)(at + c._labels[c._exits[e].Slot]);
+            int* field = (int*)(at + c._labels[c._exits[e].Field]);
+            slot[0] = (long)field;
+            slot[1] = *field;
         }
         return new NativeCode(at, at + c._chainOffset, at + c._bodyOffset, counter, weight, region, c._buf.Length, c._jumps);
     }
@@ -234,7 +236,7 @@ public sealed unsafe partial class NativeBlockCompiler
         }
         for (int n = 0; n < _exits.Count; n++)
         {
-            var (target, slot, link, budget) = _exits[n];
+            var (target, slot, link, budget, _) = _exits[n];
             if (budget >= 0)
             {
                 // Out of budget: back to the runner, unlinked.
@@ -254,7 +256,7 @@ public sealed unsafe partial class NativeBlockCompiler
         while ((_buf.Length & 7) != 0) _buf.WriteByte(0xcc);
         for (int n = 0; n < _exits.Count; n++)
         {
-            // The slot, and its own exit's address for unlinking (both written once placed).
+            // The slot: where its jmp's rel32 is, and that rel32 as first emitted (both written once placed).
             Bind(_exits[n].Slot);
             for (int b = 0; b < 16; b++) _buf.WriteByte(0);
         }

@@ -57,18 +57,23 @@ public sealed unsafe class NativeJumpTable
             if (!target.Unlinked) Entries[Index(pc)] = (nint)target.IndirectEntry;
     }
 
-    /// <summary>Points a direct exit's link slot at <paramref name="target"/>'s chain entry (unless it was invalidated meanwhile).</summary>
+    /// <summary>Points a direct exit's jmp at <paramref name="target"/>'s chain entry (unless it was invalidated meanwhile, or lies beyond a rel32's reach); <paramref name="slot"/> is the exit's link slot.</summary>
+    /// <remarks>The rel32 is 4-byte aligned, so a thread running the jmp sees the old target or the new one (as in
+    /// QEMU's tb_set_jmp_target; x86 keeps instruction fetch coherent with stores).</remarks>
     public void Link(nint slot, NativeCode target)
     {
         lock (_links)
         {
             if (target.Unlinked) return;
-            *(byte**)slot = target.ChainEntry;
+            int* field = *(int**)slot;
+            long rel = (long)target.ChainEntry - (long)(field + 1);
+            if (rel != (int)rel) return;
+            Volatile.Write(ref *field, (int)rel);
             (target.Incoming ??= new(1)).Add(slot);
         }
     }
 
-    /// <summary>Undoes every link to <paramref name="code"/>, the code of the block at <paramref name="pc"/>: each slot gets back its exit's own address, kept in the word after it.</summary>
+    /// <summary>Undoes every link to <paramref name="code"/>, the code of the block at <paramref name="pc"/>: each jmp gets back the rel32 to its exit's own return path, kept in the word after the field's address.</summary>
     public void Unlink(ulong pc, NativeCode code)
     {
         lock (_links)
@@ -76,7 +81,7 @@ public sealed unsafe class NativeJumpTable
             code.Unlinked = true;
             if (code.Incoming is { } slots)
                 for (int n = 0; n < slots.Count; n++)
-                    *(nint*)slots[n] = *(nint*)(slots[n] + sizeof(nint));
+                    Volatile.Write(ref **(int**)slots[n], (int)*(long*)(slots[n] + sizeof(nint)));
             code.Incoming = null;
             if (Entries[Index(pc)] == (nint)code.IndirectEntry) Entries[Index(pc)] = s_missStub;
         }
