@@ -194,7 +194,8 @@ public sealed unsafe partial class NativeBlockCompiler
     bool _plainExitUsed;
 
     // A direct exit to `target`: through its link slot while the budget lasts, else (or unchained) back to the runner.
-    void DirectExit(ulong target)
+    // With a jcc for `jump` (a forward target only: nothing to count), the exit is taken if its condition holds.
+    void DirectExit(ulong target, Code jump = Code.Jmp_rel32_64)
     {
         if (!_chain)
         {
@@ -215,16 +216,16 @@ public sealed unsafe partial class NativeBlockCompiler
         // A direct jmp whose rel32, 4-byte aligned so that linking rewrites it in one store, starts out at the exit's
         // own return path (QEMU's goto_tb). A jump through a slot in memory was an indirect branch at every block end:
         // predicted only while the host's indirect-target table holds it, and cc1 runs through ~140k blocks.
-        AlignJumpField();
-        JumpTo(Code.Jmp_rel32_64, exit.Link);
+        AlignJumpField(jump == Code.Jmp_rel32_64 ? 1 : 2);
+        JumpTo(jump, exit.Link);
         _labels[exit.Field] = _buf.Length - 4;
     }
 
-    // Pads with one NOP so that the rel32 of a 5-byte jmp emitted next starts at a multiple of 4 (blocks are placed
-    // 16-byte aligned, so the buffer's offsets have the alignment of the addresses).
-    void AlignJumpField()
+    // Pads with one NOP so that the rel32 of a jump emitted next (its opcode `opcodeBytes` long) starts at a multiple of
+    // 4 (blocks are placed 16-byte aligned, so the buffer's offsets have the alignment of the addresses).
+    void AlignJumpField(int opcodeBytes)
     {
-        switch ((_buf.Length + 1) & 3)
+        switch ((_buf.Length + opcodeBytes) & 3)
         {
             case 1: _buf.WriteByte(0x0f); _buf.WriteByte(0x1f); _buf.WriteByte(0x00); break;
             case 2: _buf.WriteByte(0x66); _buf.WriteByte(0x90); break;
@@ -418,6 +419,33 @@ public sealed unsafe partial class NativeBlockCompiler
 
     /// <summary>The two direct exits of a branch whose condition is in the host's flags: to Imm if <paramref name="jcc"/> jumps, else to Imm2.</summary>
     void ChainedBranch(Code jcc, in IrInstr branch)
+    {
+        // A forward target is reached by the jcc itself (linked as a jmp is), the other one by a jmp after it; a target
+        // back needs the budget spent first, so it is the jmp, with the condition negated if it is the taken one.
+        ulong taken = (ulong)branch.Imm, notTaken = (ulong)branch.Imm2;
+        if (taken > _guestPc || notTaken > _guestPc)
+        {
+            if (taken <= _guestPc)
+            {
+                (taken, notTaken) = (notTaken, taken);
+                jcc = Negated(jcc);
+            }
+            DirectExit(taken, jcc);
+            DirectExit(notTaken);
+            return;
+        }
+        ChainedBranchBack(jcc, branch);
+    }
+
+    static Code Negated(Code jcc)
+    {
+        var i = Instruction.CreateBranch(jcc, 0);
+        i.NegateConditionCode();
+        return i.Code;
+    }
+
+    // Both targets back: each exit spends budget.
+    void ChainedBranchBack(Code jcc, in IrInstr branch)
     {
         int taken = NewLabel();
         JumpTo(jcc, taken);
