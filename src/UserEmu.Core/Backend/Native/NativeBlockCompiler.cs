@@ -100,10 +100,11 @@ public sealed unsafe partial class NativeBlockCompiler
             slot[0] = (long)field;
             slot[1] = *field;
         }
-        return new NativeCode(at, at + c._chainOffset, at + c._bodyOffset, counter, weight, region, c._buf.Length, c._jumps);
+        return new NativeCode(at + c._indirectOffset, at + c._chainOffset, at + c._bodyOffset, counter, weight, region,
+            c._buf.Length - c._indirectOffset, c._jumps);
     }
 
-    int _chainOffset, _bodyOffset;
+    int _indirectOffset, _chainOffset, _bodyOffset;
     ulong _guestPc;
     NativeJumpTable? _jumps;
 
@@ -127,13 +128,20 @@ public sealed unsafe partial class NativeBlockCompiler
         // Indirect entry: reached through a possibly stale jump table entry, so check that the target (in rax, just
         // stored to RIP by the indirect jump) is this block.
         int leave = NewLabel(), fill = NewLabel();
-        if (Fits32(block.GuestPc)) E(Instruction.Create(Code.Cmp_rm64_imm32, RAX, (int)(long)block.GuestPc));
+        // Padding first (never run), so that the chain entry, where every chained jump lands, starts a 16-byte line
+        // of the host's instruction fetch: cmp rax, imm32 and jne are 12 bytes; mov ecx (5) or rcx (10), cmp and jne
+        // 14 or 19.
+        int check = Fits32(block.GuestPc) ? 12 : block.GuestPc <= uint.MaxValue ? 14 : 19;
+        for (int p = 0; p < (16 - check % 16) % 16; p++) _buf.WriteByte(0xcc);
+        _indirectOffset = _buf.Length;
+        if (Fits32(block.GuestPc)) E(Instruction.Create(Code.Cmp_RAX_imm32, RAX, (int)(long)block.GuestPc));
         else
         {
             MovImm(RCX, block.GuestPc);
             E(Instruction.Create(Code.Cmp_r64_rm64, RAX, RCX));
         }
         JumpTo(Code.Jne_rel32_64, fill);
+        System.Diagnostics.Debug.Assert(_buf.Length % 16 == 0);
         // Chain entry: count the run; leave for the dispatcher (RIP = this block) once hot or invalidated. A block that
         // stays native has no counter and enters its body directly: invalidation unlinks it (NativeJumpTable.Unlink).
         _chainOffset = _buf.Length;
