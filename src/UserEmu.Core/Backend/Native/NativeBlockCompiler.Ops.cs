@@ -194,7 +194,8 @@ public sealed unsafe partial class NativeBlockCompiler
     bool _plainExitUsed;
 
     // A direct exit to `target`: through its link slot while the budget lasts, else (or unchained) back to the runner.
-    // With a jcc for `jump` (a forward target only: nothing to count), the exit is taken if its condition holds.
+    // With a jcc for `jump` (a forward target only: nothing to count), the exit is taken if its condition holds; with a
+    // call, the guest call's host call (NativeBlockCompiler.Returns).
     void DirectExit(ulong target, Code jump = Code.Jmp_rel32_64)
     {
         if (!_chain)
@@ -216,7 +217,7 @@ public sealed unsafe partial class NativeBlockCompiler
         // A direct jmp whose rel32, 4-byte aligned so that linking rewrites it in one store, starts out at the exit's
         // own return path (QEMU's goto_tb). A jump through a slot in memory was an indirect branch at every block end:
         // predicted only while the host's indirect-target table holds it, and cc1 runs through ~140k blocks.
-        AlignJumpField(jump == Code.Jmp_rel32_64 ? 1 : 2);
+        AlignJumpField(jump is Code.Jmp_rel32_64 or Code.Call_rel32_64 ? 1 : 2);
         JumpTo(jump, exit.Link);
         _labels[exit.Field] = _buf.Length - 4;
     }

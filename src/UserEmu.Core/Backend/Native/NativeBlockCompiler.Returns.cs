@@ -7,7 +7,8 @@ namespace UserEmu.Backend.Native;
 // A ret through the jump table is one indirect jump for every return site of the function, which the host mispredicts
 // whenever the caller changes: cc1 spent about a third of its native samples at block entries after one.
 // A guest call pushes a return pair on the host stack: its guest return address, and (by a host call) the host address
-// of a return site in the calling block that jumps to that guest address. A guest ret whose target is the newest
+// of a return site in the calling block that jumps to that guest address. A direct call's host call is its link to the
+// callee (patched as a direct exit's jmp is); an indirect call host-calls its jump through the table. A guest ret whose target is the newest
 // pair's guest address is a host ret; any other goes through the jump table and leaves the pairs where they are (a
 // longjmp, or a return address the guest rewrote), so the host stack only ever holds pairs the runner call made. Every
 // way out to the runner resets the host stack (LeaveToRunner), and the runner's entry stub puts a bottom pair there
@@ -28,7 +29,15 @@ public sealed unsafe partial class NativeBlockCompiler
     // A direct call's exit to `target`, pushing the return pair of `ret` first while there is room.
     void DirectCall(ulong target, ulong ret)
     {
-        PushReturnPair(ret);
+        // The call itself is the link to the callee (its rel32 patched as a jmp's is): one taken branch, where a call to
+        // a jmp was two. With no room for a pair, a plain exit.
+        int noRoom = NewLabel();
+        E(Instruction.Create(Code.Cmp_r64_rm64, RSP, HostStackLimit));
+        JumpTo(Code.Jbe_rel32_64, noRoom);
+        PushGuestReturn(ret);
+        DirectExit(target, Code.Call_rel32_64);
+        ReturnSite(ret);
+        Bind(noRoom);
         DirectExit(target);
     }
 
@@ -46,16 +55,27 @@ public sealed unsafe partial class NativeBlockCompiler
         int callee = NewLabel();
         E(Instruction.Create(Code.Cmp_r64_rm64, RSP, HostStackLimit));
         JumpTo(Code.Jbe_rel32_64, callee);
+        PushGuestReturn(ret);
+        JumpTo(Code.Call_rel32_64, callee);
+        ReturnSite(ret);
+        Bind(callee);
+    }
+
+    void PushGuestReturn(ulong ret)
+    {
         if (Fits32(ret)) E(Instruction.Create(Code.Pushq_imm32, (int)(long)ret));
         else
         {
             MovImm(RCX, ret);
             E(Instruction.Create(Code.Push_r64, RCX));
         }
-        JumpTo(Code.Call_rel32_64, callee);
+    }
+
+    // Where the callee's host ret lands: drops the guest return address and continues there.
+    void ReturnSite(ulong ret)
+    {
         E(Instruction.Create(Code.Pop_r64, RCX));
         DirectExit(ret);
-        Bind(callee);
     }
 
     // A ret's exit (rax = the target, RIP stored): a host ret when the newest pair is for the target; else falls through.
