@@ -35,6 +35,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 return true;
             }
             case IrOp.StoreState:
+                ForgetXmm(i.Imm, i.Size);
                 if (IsDeferred(k)) return true;
                 if (i.A < _pure && Fits32(_constants[i.A]))
                 {
@@ -95,6 +96,8 @@ public sealed unsafe partial class NativeBlockCompiler
             case IrOp.PureCall when i.Helper == s_computePure:
                 return LazyFlags(i, k, compute: true);
             case IrOp.Call when Inlined(i):
+                // Other inlined helpers may write vector state (or take XMM registers).
+                if (!InlineSseArith(i) && !InlineSseCompare(i)) ForgetXmm();
                 InlineCall(i, k);
                 return true;
             case IrOp.Call:

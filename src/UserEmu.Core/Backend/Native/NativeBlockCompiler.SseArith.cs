@@ -71,23 +71,30 @@ public sealed unsafe partial class NativeBlockCompiler
         var dst = new MemoryOperand(RDI, dstOff);
         var src = new MemoryOperand(RDI, srcOff);
         RequireDefaultMxcsrControls(k);
-        if (width == 16)
+        // Operands still in registers from an earlier operation are taken from there (NativeBlockCompiler.XmmCache).
+        var srcReg = CachedXmm(srcOff, width);
+        var dstReg = sqrt ? None : CachedXmm(dstOff, width);
+        var x = NewXmm(srcReg, dstReg);
+        Code load = width == 4 ? Code.Movss_xmm_xmmm32 : Code.Movsd_xmm_xmmm64;
+        if (dstReg != None) E(Instruction.Create(Code.Movaps_xmm_xmmm128, x, dstReg));
+        // sqrt writes only the low lane: a zeroed register keeps it from waiting for the register's last writer.
+        else if (sqrt) E(Instruction.Create(Code.Xorps_xmm_xmmm128, x, x));
+        // Each 16-byte operand as two 8-byte loads: legacy SSE memory operands must be 16-byte aligned, and the guest's
+        // register moves and unpacks store the halves separately (state stores of 8 bytes), which a 16-byte load
+        // cannot take from the store buffer (a forwarding stall of a dozen cycles on every packed op in nbody).
+        else if (width == 16) LoadHalves(x, dstOff);
+        else E(Instruction.Create(load, x, dst));
+        if (srcReg != None) E(Instruction.Create(op, x, srcReg));
+        else if (width == 16)
         {
-            // Each operand as two 8-byte loads: legacy SSE memory operands must be 16-byte aligned, and the guest's
-            // register moves and unpacks store the halves separately (state stores of 8 bytes), which a 16-byte load
-            // cannot take from the store buffer (a forwarding stall of a dozen cycles on every packed op in nbody).
-            if (!sqrt) LoadHalves(XMM0, dstOff);
             LoadHalves(XMM1, srcOff);
-            E(Instruction.Create(op, XMM0, XMM1));
+            E(Instruction.Create(op, x, XMM1));
         }
-        else
-        {
-            if (!sqrt) E(Instruction.Create(width == 4 ? Code.Movss_xmm_xmmm32 : Code.Movsd_xmm_xmmm64, XMM0, dst));
-            E(Instruction.Create(op, XMM0, src));
-        }
+        else E(Instruction.Create(op, x, src));
         // Only the lanes the instruction writes are stored: a scalar one keeps the rest of the destination, as in the guest.
-        if (width == 16) StoreHalves(dstOff, XMM0);
-        else E(Instruction.Create(width == 4 ? Code.Movss_xmmm32_xmm : Code.Movsd_xmmm64_xmm, dst, XMM0));
+        if (width == 16) StoreHalves(dstOff, x);
+        else E(Instruction.Create(width == 4 ? Code.Movss_xmmm32_xmm : Code.Movsd_xmmm64_xmm, dst, x));
+        HoldXmm(x, dstOff, width);
         HelperReturnedZero(i.Dst);
     }
 

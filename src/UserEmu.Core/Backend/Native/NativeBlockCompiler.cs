@@ -55,7 +55,8 @@ public sealed unsafe partial class NativeBlockCompiler
     bool _grouped;
 
     readonly record struct Patch(int At, int Label);
-    readonly record struct SlowStub(int Op, int Resume, int Label);
+    // XmmFirst, XmmCount: the XMM registers its way back reloads (in _xmmReloads).
+    readonly record struct SlowStub(int Op, int Resume, int Label, int XmmFirst = 0, int XmmCount = 0);
     // The way out of a block whose access group failed its check: the managed side interprets the rest from op Op.
     readonly record struct GroupExit(int Op, int Label);
     readonly record struct DirectExitLabels(ulong Target, int Slot, int Link, int Budget, int Field);
@@ -117,6 +118,7 @@ public sealed unsafe partial class NativeBlockCompiler
         _groupExits.Clear();
         _exits.Clear();
         _faultSites.Clear();
+        _xmmReloads.Clear();
         _plainExitUsed = false;
         _constants = block.Constants;
         _guestPc = block.GuestPc;
@@ -177,6 +179,7 @@ public sealed unsafe partial class NativeBlockCompiler
         _lostRax = false;
         _fusedNext = -1;
         _mxcsrControlsChecked = false;
+        ForgetXmm();
         for (int k = 0; k < _n; k++)
         {
             _k = k;
@@ -211,13 +214,13 @@ public sealed unsafe partial class NativeBlockCompiler
         }
         for (int n = 0; n < _slowStubs.Count; n++)
         {
-            var (op, resume, label) = _slowStubs[n];
+            var (op, resume, label, xmmFirst, xmmCount) = _slowStubs[n];
             Bind(label);
             ref readonly var access = ref code[op];
             HandOver(op, restOfBlock: false);
             // A load's fast path leaves its result in rax, so its way back does too.
             bool loadsRax = access.Op == IrOp.Load;
-            int reenter = ReloadAfter(op, emit: false) || loadsRax ? NewLabel() : resume;
+            int reenter = ReloadAfter(op, emit: false) || loadsRax || xmmCount > 0 ? NewLabel() : resume;
             E(Instruction.Create(Code.Lea_r64_m, RAX, new MemoryOperand(RIP, 0L)));
             _patches.Add(new Patch(_buf.Length - 4, reenter));
             E(Instruction.Create(Code.Shl_rm64_imm8, RAX, 16));
@@ -228,6 +231,7 @@ public sealed unsafe partial class NativeBlockCompiler
             {
                 Bind(reenter);
                 ReloadAfter(op, emit: true);
+                ReloadXmm(xmmFirst, xmmCount);
                 if (loadsRax) E(Instruction.Create(Code.Mov_r64_rm64, RAX, Temp(access.Dst)));
                 JumpTo(Code.Jmp_rel32_64, resume);
             }
@@ -378,7 +382,15 @@ public sealed unsafe partial class NativeBlockCompiler
     {
         var stub = _slowStubs[^1];
         if (stub.Op != op) throw new InvalidOperationException("native stubs out of order");
-        Bind(stub.Resume);
+        // A guest access's way back reloads the XMM registers that hold vector state (the managed side clobbers them;
+        // the access changes no state): the fast path keeps them. After anything else they are forgotten.
+        if (_code[op].Op is IrOp.Load or IrOp.Store && HeldXmm(out int first, out int count))
+        {
+            _slowStubs[^1] = stub with { XmmFirst = first, XmmCount = count };
+            _labels[stub.Resume] = _buf.Length;
+            _rax = -1;
+        }
+        else Bind(stub.Resume);
     }
 
     int NewLabel()
@@ -387,11 +399,12 @@ public sealed unsafe partial class NativeBlockCompiler
         return _labels.Count - 1;
     }
 
-    // Code reached by a jump (or resumed after the managed side) knows nothing of rax.
+    // Code reached by a jump (or resumed after the managed side) knows nothing of rax or the XMM registers.
     void Bind(int label)
     {
         _labels[label] = _buf.Length;
         _rax = -1;
+        ForgetXmm();
     }
 
     void JumpTo(Code jcc, int label)
