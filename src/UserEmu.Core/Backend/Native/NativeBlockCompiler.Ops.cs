@@ -196,7 +196,7 @@ public sealed unsafe partial class NativeBlockCompiler
     int _plainExit;
     bool _plainExitUsed;
 
-    // A direct exit to `target`: through its link slot while the budget lasts, else (or unchained) back to the runner.
+    // A direct exit to `target`: linked to it while the budget lasts, else (or unchained) back to the runner.
     // With a jcc for `jump` (a forward target only: nothing to count), the exit is taken if its condition holds; with a
     // call, the guest call's host call (NativeBlockCompiler.Returns).
     void DirectExit(ulong target, Code jump = Code.Jmp_rel32_64)

@@ -8,12 +8,12 @@ namespace UserEmu.Backend.Native;
 // whenever the caller changes: cc1 spent about a third of its native samples at block entries after one.
 // A guest call pushes a return pair on the host stack: its guest return address, and (by a host call) the host address
 // of a return site in the calling block that jumps to that guest address. A direct call's host call is its link to the
-// callee (patched as a direct exit's jmp is); an indirect call host-calls its jump through the table. A guest ret whose target is the newest
-// pair's guest address is a host ret; any other goes through the jump table and leaves the pairs where they are (a
-// longjmp, or a return address the guest rewrote), so the host stack only ever holds pairs the runner call made. Every
-// way out to the runner resets the host stack (LeaveToRunner), and the runner's entry stub puts a bottom pair there
-// whose return site leaves for the dispatcher. Code is freed only at a flush, with no thread in native code, so a
-// return site on the stack is always there; an invalidated block's return site jumps through its link slot, unlinked.
+// callee (patched as a direct exit's jmp is); an indirect call host-calls its jump through the table. A guest ret whose
+// target is the newest pair's guest address is a host ret; any other goes through the jump table and leaves the pairs
+// where they are (a longjmp, or a return address the guest rewrote), so the host stack only ever holds pairs the
+// runner call made. Every way out to the runner resets the host stack (LeaveToRunner), and the runner's entry stub
+// puts a bottom pair there whose return site leaves for the dispatcher. Code is freed only at a flush, with no thread
+// in native code, so a return site on the stack is always there; an invalidated block's return site jumps on unlinked.
 public sealed unsafe partial class NativeBlockCompiler
 {
     /// <summary>Return pairs one runner call may have on the host stack (16 bytes each); a deeper guest call is a plain jump.</summary>

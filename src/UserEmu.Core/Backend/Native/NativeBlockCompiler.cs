@@ -19,8 +19,9 @@ namespace UserEmu.Backend.Native;
 /// -2 for a system call, or (resume address &lt;&lt; 16 | op index) with rdx = the block's id in its
 /// <see cref="NativeCodeArena"/> when an op needs the managed side: a helper call, or a guest access whose inline page check failed. The runner
 /// performs that op as the interpreter does (faults included) and re-enters at the resume address.</para>
-/// <para>Chaining (QEMU's goto_tb): a direct exit jumps through its link slot, which the dispatcher points at the
-/// target's chain entry once the target has native code. A block that will become a region counts its runs there and
+/// <para>Chaining (QEMU's goto_tb): a direct exit is a jmp (or jcc, or a guest call's host call) whose rel32 the
+/// dispatcher rewrites to the target's chain entry once the target has native code; its link slot records where that
+/// rel32 is. A block that will become a region counts its runs there and
 /// returns to the dispatcher once the count reaches the region threshold or the block was invalidated
 /// (<see cref="Poisoned"/>); for any other block the chain entry is its body, and invalidation undoes the links to it
 /// (<see cref="NativeJumpTable.Unlink"/>). Each chained jump back (to a lower or equal guest PC: every cycle has one)
@@ -75,7 +76,7 @@ public sealed unsafe partial class NativeBlockCompiler
     NativeBlockCompiler() => _enc = Encoder.Create(64, _buf);
 
     /// <summary>Machine code for <paramref name="block"/> in <paramref name="arena"/>, or null if the block has an op this tier does not take, too many temps, or the arena is full.</summary>
-    /// <param name="chain">Direct exits go through link slots (off when every block must come back to the dispatcher: -d exec).</param>
+    /// <param name="chain">Direct exits are linked to their targets (off when every block must come back to the dispatcher: -d exec).</param>
     /// <param name="regionThreshold">Count at which the chain entry leaves to the dispatcher, which compiles the region; each run counts <see cref="RunWeight"/>.</param>
     /// <param name="jumps">The process's table for indirect jumps (null: they return to the dispatcher).</param>
     public static NativeCode? Compile(PreparedBlock block, NativeCodeArena arena, bool chain = false, int regionThreshold = int.MaxValue, NativeJumpTable? jumps = null)
