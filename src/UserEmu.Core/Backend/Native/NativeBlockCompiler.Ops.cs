@@ -30,7 +30,8 @@ public sealed unsafe partial class NativeBlockCompiler
             {
                 // Straight into the temp's register where it has one: rax keeps what it holds.
                 var r = ResultRegister(i.Dst, k);
-                LoadSized(new MemoryOperand(RDI, i.Imm), i.Size, r);
+                // A half of a vector register an SSE operation just computed: from its host register, not the store.
+                if (i.Size != 8 || !LoadHeldXmm(r, i.Imm)) LoadSized(new MemoryOperand(RDI, i.Imm), i.Size, r);
                 Result(r, i.Dst);
                 return true;
             }
@@ -43,6 +44,7 @@ public sealed unsafe partial class NativeBlockCompiler
                     return true;
                 }
                 StoreStateFrom(i.A, i.Imm, i.Size);
+                if (i.Size == 8) HoldStoredXmmHalf(i, k);
                 return true;
             case IrOp.Add: return Alu(i, s_add);
             case IrOp.Sub: return Alu(i, s_sub);

@@ -131,11 +131,19 @@ public sealed unsafe partial class NativeBlockCompiler
             (false, true) => Code.Comisd_xmm_xmmm64,
             _ => Code.Ucomisd_xmm_xmmm64,
         };
-        var a = new MemoryOperand(RDI, CpuState.XmmOffset(VectorHelpers.Dst(i.Imm)));
-        var b = new MemoryOperand(RDI, CpuState.XmmOffset(VectorHelpers.Src(i.Imm)));
+        int aOff = CpuState.XmmOffset(VectorHelpers.Dst(i.Imm)), bOff = CpuState.XmmOffset(VectorHelpers.Src(i.Imm));
         RequireDefaultMxcsrControls(k);
-        E(Instruction.Create(single ? Code.Movss_xmm_xmmm32 : Code.Movsd_xmm_xmmm64, XMM0, a));
-        E(Instruction.Create(op, XMM0, b));
+        // Operands held in registers (NativeBlockCompiler.XmmCache) are taken from there.
+        int width = single ? 4 : 8;
+        var a = CachedXmm(aOff, width);
+        if (a == None)
+        {
+            a = XMM0;
+            E(Instruction.Create(single ? Code.Movss_xmm_xmmm32 : Code.Movsd_xmm_xmmm64, XMM0, new MemoryOperand(RDI, aOff)));
+        }
+        var b = CachedXmm(bOff, width);
+        if (b != None) E(Instruction.Create(op, a, b));
+        else E(Instruction.Create(op, a, new MemoryOperand(RDI, bOff)));
         E(Instruction.Create(Code.Pushfq));
         E(Instruction.Create(Code.Pop_r64, RAX));
         E(Instruction.Create(Code.And_rm32_imm8, EAX, 0x45));

@@ -1,4 +1,6 @@
 using Iced.Intel;
+using UserEmu.Cpu.X86;
+using UserEmu.IR;
 using static Iced.Intel.Register;
 
 namespace UserEmu.Backend.Native;
@@ -13,6 +15,8 @@ namespace UserEmu.Backend.Native;
 public sealed unsafe partial class NativeBlockCompiler
 {
     const int FirstCachedXmm = 2, XmmCount = 16;
+    // pextrq and pinsrq (SSE4.1) reach a held register's high half; without them that half goes through the state.
+    static readonly bool s_hostHasSse41 = System.Runtime.Intrinsics.X86.Sse41.X64.IsSupported;
 
     // Per host XMM register: the state offset its low `width` bytes hold (-1: nothing).
     readonly int[] _xmmOffset = new int[XmmCount];
@@ -76,6 +80,62 @@ public sealed unsafe partial class NativeBlockCompiler
             if (width == 16) LoadHalves(x, offset);
             else E(Instruction.Create(width == 4 ? Code.Movss_xmm_xmmm32 : Code.Movsd_xmm_xmmm64, x, new MemoryOperand(RDI, offset)));
         }
+    }
+
+    // r = the 8 state bytes at `offset`, if a register holds them as its low or (holding 16 bytes) high half.
+    bool LoadHeldXmm(Register r, long offset)
+    {
+        for (int x = FirstCachedXmm; x < XmmCount; x++)
+        {
+            if (_xmmOffset[x] < 0) continue;
+            if (_xmmOffset[x] == offset && _xmmWidth[x] >= 8)
+                E(Instruction.Create(Code.Movq_rm64_xmm, r, XMM0 + x));
+            else if (_xmmOffset[x] + 8 == offset && _xmmWidth[x] == 16 && s_hostHasSse41)
+                E(Instruction.Create(Code.Pextrq_rm64_xmm_imm8, r, XMM0 + x, 1));
+            else continue;
+            return true;
+        }
+        return false;
+    }
+
+    // After an 8-byte state store (op k) of a vector register's low half that SSE arithmetic reads later in the block
+    // (a register move or load, lowered to integer ops): the value into a register too, so that the operation does not
+    // wait for the store to be forwarded. The high half joins a low half already held (the operation is packed).
+    void HoldStoredXmmHalf(in IrInstr store, int k)
+    {
+        long rel = store.Imm - CpuState.OffYmm;
+        if (rel < 0 || rel >= XmmCount * 32 || (rel & 31) is not (0 or 8)) return;
+        int slot = (int)(store.Imm - (rel & 31));
+        Register value = store.A >= _pure && _rax != store.A && _reg[store.A] != None ? _reg[store.A] : _rax == store.A ? RAX : None;
+        if (value == None) return;
+        if ((rel & 31) == 8)
+        {
+            if (!s_hostHasSse41) return;
+            for (int x = FirstCachedXmm; x < XmmCount; x++)
+                if (_xmmOffset[x] == slot && _xmmWidth[x] == 8)
+                {
+                    E(Instruction.Create(Code.Pinsrq_xmm_rm64_imm8, XMM0 + x, value, 1));
+                    _xmmWidth[x] = 16;
+                    return;
+                }
+            return;
+        }
+        if (!ReadBySseLater(slot, k)) return;
+        var held = NewXmm(None, None);
+        E(Instruction.Create(Code.Movq_xmm_rm64, held, value));
+        HoldXmm(held, slot, 8);
+    }
+
+    // Whether an inlined SSE operation after op k reads the vector register at state offset `slot`.
+    bool ReadBySseLater(int slot, int k)
+    {
+        for (int j = k + 1; j < _n; j++)
+        {
+            ref readonly var i = ref _code[j];
+            if (i.Op != IrOp.Call || !(InlineSseArith(i) || InlineSseCompare(i))) continue;
+            if (CpuState.XmmOffset(VectorHelpers.Dst(i.Imm)) == slot || CpuState.XmmOffset(VectorHelpers.Src(i.Imm)) == slot) return true;
+        }
+        return false;
     }
 
     // `x` now holds what was just stored at state `offset` (`width` bytes).
