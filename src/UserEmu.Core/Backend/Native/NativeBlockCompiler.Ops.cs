@@ -246,11 +246,11 @@ public sealed unsafe partial class NativeBlockCompiler
     /// <summary>div/idiv of 32 or 64 bits, which native code performs itself (<see cref="Divide"/>).</summary>
     static bool InlineDivide(in IrInstr i) => i.Op == IrOp.Call && i.Helper == s_divide && (i.Imm & 0xff) is 4 or 8;
 
-    /// <summary>Helper calls that native code performs itself (leaving for the managed side only in rare cases): lazy-flags conditions and flags, 32/64-bit division, SSE arithmetic and compares, locked accesses, vector ops that are one host instruction, conversions between integers and floats, the x87 wait.</summary>
+    /// <summary>Helper calls that native code performs itself (leaving for the managed side only in rare cases): lazy-flags conditions and flags, 32/64-bit division, SSE arithmetic and compares, locked accesses, vector ops that are one host instruction, conversions between integers and floats, the x87 wait, rep movs/stos.</summary>
     static bool ReadsMxcsr(in IrInstr i) => i.Imm < CpuState.OffMxcsr + 4 && CpuState.OffMxcsr < i.Imm + i.Size;
 
     static bool Inlined(in IrInstr i) =>
-        (i.Op == IrOp.PureCall && (i.Helper == s_conditionPure || i.Helper == s_computePure)) || InlineDivide(i) || InlineSseArith(i) || InlineSseCompare(i) || InlineLocked(i) || InlineVectorOp(i) || InlineFromInteger(i) || InlineToInteger(i) || InlineX87Wait(i);
+        (i.Op == IrOp.PureCall && (i.Helper == s_conditionPure || i.Helper == s_computePure)) || InlineDivide(i) || InlineSseArith(i) || InlineSseCompare(i) || InlineLocked(i) || InlineVectorOp(i) || InlineFromInteger(i) || InlineToInteger(i) || InlineX87Wait(i) || InlineStringOp(i);
 
     // A helper call of Inlined's, as native code.
     void InlineCall(in IrInstr i, int k)
@@ -262,6 +262,7 @@ public sealed unsafe partial class NativeBlockCompiler
         else if (InlineFromInteger(i)) FromInteger(i, k);
         else if (InlineToInteger(i)) ToInteger(i, k);
         else if (InlineX87Wait(i)) X87Wait(i, k);
+        else if (InlineStringOp(i)) StringOp(i, k);
         else VectorOp(i);
     }
 
