@@ -71,26 +71,14 @@ public sealed unsafe partial class NativeBlockCompiler
         {
             E(Instruction.Create(Code.Mov_r64_rm64, RSI, new MemoryOperand(R11, CpuState.GprOffset(CpuState.RSI))));
             E(Instruction.Create(Code.Add_r64_rm64, RSI, R8));
-            E(shift switch
-            {
-                0 => Instruction.CreateRepMovsb(64),
-                1 => Instruction.CreateRepMovsw(64),
-                2 => Instruction.CreateRepMovsd(64),
-                _ => Instruction.CreateRepMovsq(64),
-            });
+            E(RepString(movs: true, shift));
             E(Instruction.Create(Code.Sub_r64_rm64, RSI, R8));
             E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(R11, CpuState.GprOffset(CpuState.RSI)), RSI));
         }
         else
         {
             E(Instruction.Create(Code.Mov_r64_rm64, RAX, new MemoryOperand(R11, CpuState.GprOffset(CpuState.RAX))));
-            E(shift switch
-            {
-                0 => Instruction.CreateRepStosb(64),
-                1 => Instruction.CreateRepStosw(64),
-                2 => Instruction.CreateRepStosd(64),
-                _ => Instruction.CreateRepStosq(64),
-            });
+            E(RepString(movs: false, shift));
         }
         E(Instruction.Create(Code.Sub_r64_rm64, RDI, R8));
         E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(R11, CpuState.GprOffset(CpuState.RDI)), RDI));
@@ -101,6 +89,18 @@ public sealed unsafe partial class NativeBlockCompiler
         HelperReturnedZero(i.Dst);
         ResumeHere(k);
     }
+
+    static Instruction RepString(bool movs, int shift) => (movs, shift) switch
+    {
+        (true, 0) => Instruction.CreateRepMovsb(64),
+        (true, 1) => Instruction.CreateRepMovsw(64),
+        (true, 2) => Instruction.CreateRepMovsd(64),
+        (true, _) => Instruction.CreateRepMovsq(64),
+        (false, 0) => Instruction.CreateRepStosb(64),
+        (false, 1) => Instruction.CreateRepStosw(64),
+        (false, 2) => Instruction.CreateRepStosd(64),
+        _ => Instruction.CreateRepStosq(64),
+    };
 
     // Jumps to `stub` unless guest bytes [rax, rax + rcx) (rcx > 0) lie inside the reservation on pages that are
     // readable, or writable and hold no translated code. Keeps rax and rcx; uses rdx and r11.

@@ -1,0 +1,123 @@
+using Iced.Intel;
+using UserEmu.Cpu.X86;
+using UserEmu.IR;
+using static Iced.Intel.Register;
+
+namespace UserEmu.Backend.Native;
+
+// NativeBlockCompiler, continued: the ways out of a block: direct exits linked to their targets (patched jumps),
+// conditional block ends, jumps through the jump table, and returns to the runner.
+public sealed unsafe partial class NativeBlockCompiler
+{
+    // rax = the target (RIP stored): its jump-table entry, which compares rax with its block's PC.
+    void JumpThroughTable()
+    {
+        E(Instruction.Create(Code.Mov_r64_rm64, RCX, RAX));
+        E(Instruction.Create(Code.Shr_rm64_imm8, RCX, NativeJumpTable.Bits));
+        E(Instruction.Create(Code.Xor_r64_rm64, RCX, RAX));
+        E(Instruction.Create(Code.And_rm32_imm32, ECX, (1 << NativeJumpTable.Bits) - 1));
+        E(Instruction.Create(Code.Mov_r64_imm64, R11, (ulong)_jumps!.Entries));
+        E(Instruction.Create(Code.Jmp_rm64, new MemoryOperand(R11, RCX, 8, 0, 0)));
+    }
+
+    // RIP = rax, then back to the runner with no link slot.
+    void ReturnNext(bool unlinked)
+    {
+        E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(RDI, CpuState.OffRip), RAX));
+        if (unlinked) E(Instruction.Create(Code.Xor_r32_rm32, EDX, EDX));
+        E(Instruction.Create(Code.Mov_rm64_imm32, RAX, (int)ExitNext));
+        LeaveToRunner();
+    }
+
+    // Back to the runner with RIP already stored and no link slot, if the flags say `jcc`.
+    void PlainExitIf(Code jcc)
+    {
+        if (!_plainExitUsed)
+        {
+            _plainExit = NewLabel();
+            _plainExitUsed = true;
+        }
+        JumpTo(jcc, _plainExit);
+    }
+
+    int _plainExit;
+    bool _plainExitUsed;
+
+    // A direct exit to `target`: linked to it while the budget lasts, else (or unchained) back to the runner.
+    // With a jcc for `jump` (a forward target only: nothing to count), the exit is taken if its condition holds; with a
+    // call, the guest call's host call (NativeBlockCompiler.Returns).
+    void DirectExit(ulong target, Code jump = Code.Jmp_rel32_64)
+    {
+        if (!_chain)
+        {
+            MovImm(RAX, target);
+            ReturnNext(unlinked: true);
+            return;
+        }
+        // Only a jump back (to this block or one before it) spends budget: every cycle of direct jumps has one, and a
+        // run of forward jumps cannot repeat a block.
+        bool back = target <= _guestPc;
+        var exit = new DirectExitLabels(target, NewLabel(), NewLabel(), back ? NewLabel() : -1, NewLabel());
+        _exits.Add(exit);
+        if (back)
+        {
+            E(Instruction.Create(Code.Dec_rm32, Budget));
+            JumpTo(Code.Je_rel32_64, exit.Budget);
+        }
+        // A direct jmp whose rel32, 4-byte aligned so that linking rewrites it in one store, starts out at the exit's
+        // own return path (QEMU's goto_tb). A jump through a slot in memory was an indirect branch at every block end:
+        // predicted only while the host's indirect-target table holds it, and cc1 runs through ~140k blocks.
+        AlignJumpField(jump is Code.Jmp_rel32_64 or Code.Call_rel32_64 ? 1 : 2);
+        JumpTo(jump, exit.Link);
+        _labels[exit.Field] = _buf.Length - 4;
+    }
+
+    // Pads with one NOP so that the rel32 of a jump emitted next (its opcode `opcodeBytes` long) starts at a multiple of
+    // 4 (blocks are placed 16-byte aligned, so the buffer's offsets have the alignment of the addresses).
+    void AlignJumpField(int opcodeBytes)
+    {
+        switch ((_buf.Length + opcodeBytes) & 3)
+        {
+            case 1: _buf.WriteByte(0x0f); _buf.WriteByte(0x1f); _buf.WriteByte(0x00); break;
+            case 2: _buf.WriteByte(0x66); _buf.WriteByte(0x90); break;
+            case 3: _buf.WriteByte(0x90); break;
+        }
+    }
+
+    /// <summary>The two direct exits of a branch whose condition is in the host's flags: to Imm if <paramref name="jcc"/> jumps, else to Imm2.</summary>
+    void ChainedBranch(Code jcc, in IrInstr branch)
+    {
+        // A forward target is reached by the jcc itself (linked as a jmp is), the other one by a jmp after it; a target
+        // back needs the budget spent first, so it is the jmp, with the condition negated if it is the taken one.
+        ulong taken = (ulong)branch.Imm, notTaken = (ulong)branch.Imm2;
+        if (taken > _guestPc || notTaken > _guestPc)
+        {
+            if (taken <= _guestPc)
+            {
+                (taken, notTaken) = (notTaken, taken);
+                jcc = Negated(jcc);
+            }
+            DirectExit(taken, jcc);
+            DirectExit(notTaken);
+            return;
+        }
+        ChainedBranchBack(jcc, branch);
+    }
+
+    static Code Negated(Code jcc)
+    {
+        var i = Instruction.CreateBranch(jcc, 0);
+        i.NegateConditionCode();
+        return i.Code;
+    }
+
+    // Both targets back: each exit spends budget.
+    void ChainedBranchBack(Code jcc, in IrInstr branch)
+    {
+        int taken = NewLabel();
+        JumpTo(jcc, taken);
+        DirectExit((ulong)branch.Imm2);
+        Bind(taken);
+        DirectExit((ulong)branch.Imm);
+    }
+}
