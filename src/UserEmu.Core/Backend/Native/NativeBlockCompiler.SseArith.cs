@@ -75,15 +75,10 @@ public sealed unsafe partial class NativeBlockCompiler
         var srcReg = CachedXmm(srcOff, width);
         var dstReg = sqrt ? None : CachedXmm(dstOff, width);
         var x = NewXmm(srcReg, dstReg);
-        Code load = width == 4 ? Code.Movss_xmm_xmmm32 : Code.Movsd_xmm_xmmm64;
         if (dstReg != None) E(Instruction.Create(Code.Movaps_xmm_xmmm128, x, dstReg));
         // sqrt writes only the low lane: a zeroed register keeps it from waiting for the register's last writer.
         else if (sqrt) E(Instruction.Create(Code.Xorps_xmm_xmmm128, x, x));
-        // Each 16-byte operand as two 8-byte loads: legacy SSE memory operands must be 16-byte aligned, and the guest's
-        // register moves and unpacks store the halves separately (state stores of 8 bytes), which a 16-byte load
-        // cannot take from the store buffer (a forwarding stall of a dozen cycles on every packed op in nbody).
-        else if (width == 16) LoadHalves(x, dstOff);
-        else E(Instruction.Create(load, x, dst));
+        else LoadXmm(x, dstOff, width);
         if (srcReg != None) E(Instruction.Create(op, x, srcReg));
         else if (width == 16)
         {
@@ -96,6 +91,16 @@ public sealed unsafe partial class NativeBlockCompiler
         else E(Instruction.Create(width == 4 ? Code.Movss_xmmm32_xmm : Code.Movsd_xmmm64_xmm, dst, x));
         HoldXmm(x, dstOff, width);
         HelperReturnedZero(i.Dst);
+    }
+
+    // x = the `width` (4, 8 or 16) bytes of the state at `offset`. 16 bytes as two 8-byte loads: legacy SSE memory
+    // operands must be 16-byte aligned, and the guest's register moves and unpacks store the halves separately (state
+    // stores of 8 bytes), which a 16-byte load cannot take from the store buffer (a forwarding stall of a dozen cycles
+    // on every packed op in nbody).
+    void LoadXmm(Register x, int offset, int width)
+    {
+        if (width == 16) LoadHalves(x, offset);
+        else E(Instruction.Create(width == 4 ? Code.Movss_xmm_xmmm32 : Code.Movsd_xmm_xmmm64, x, new MemoryOperand(RDI, offset)));
     }
 
     void LoadHalves(Register xmm, int offset)
@@ -139,7 +144,7 @@ public sealed unsafe partial class NativeBlockCompiler
         if (a == None)
         {
             a = XMM0;
-            E(Instruction.Create(single ? Code.Movss_xmm_xmmm32 : Code.Movsd_xmm_xmmm64, XMM0, new MemoryOperand(RDI, aOff)));
+            LoadXmm(XMM0, aOff, width);
         }
         var b = CachedXmm(bOff, width);
         if (b != None) E(Instruction.Create(op, a, b));

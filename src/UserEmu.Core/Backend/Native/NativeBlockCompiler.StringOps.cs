@@ -21,17 +21,16 @@ public sealed unsafe partial class NativeBlockCompiler
     static bool InlineStringOp(in IrInstr i)
     {
         if (i.Op != IrOp.Call || i.Helper != s_stringOp) return false;
-        var op = (StringHelpers.Op)(i.Imm & 0xf);
-        int rep = (int)((i.Imm >> 8) & 3);
-        bool addr32 = (i.Imm & (1 << 10)) != 0;
-        int seg = (int)((i.Imm >> 12) & 3);
-        return op is StringHelpers.Op.Movs or StringHelpers.Op.Stos && rep != StringHelpers.RepNone && !addr32 && seg == StringHelpers.SegNone;
+        var form = StringHelpers.Form.Decode(i.Imm);
+        return form.Op is StringHelpers.Op.Movs or StringHelpers.Op.Stos && form.Rep != StringHelpers.RepNone && !form.Addr32
+            && form.Seg == StringHelpers.SegNone;
     }
 
     void StringOp(in IrInstr i, int k)
     {
-        bool movs = (StringHelpers.Op)(i.Imm & 0xf) == StringHelpers.Op.Movs;
-        int shift = (int)((i.Imm >> 4) & 3);
+        var form = StringHelpers.Form.Decode(i.Imm);
+        bool movs = form.Op == StringHelpers.Op.Movs;
+        int shift = System.Numerics.BitOperations.Log2((uint)form.Size);
         int stub = NewStub(k), done = NewLabel();
         var count = new MemoryOperand(RDI, CpuState.GprOffset(CpuState.RCX));
         var dst = new MemoryOperand(RDI, CpuState.GprOffset(CpuState.RDI));

@@ -77,8 +77,7 @@ public sealed unsafe partial class NativeBlockCompiler
         for (int n = first; n < first + count; n++)
         {
             var (x, offset, width) = _xmmReloads[n];
-            if (width == 16) LoadHalves(x, offset);
-            else E(Instruction.Create(width == 4 ? Code.Movss_xmm_xmmm32 : Code.Movsd_xmm_xmmm64, x, new MemoryOperand(RDI, offset)));
+            LoadXmm(x, offset, width);
         }
     }
 
@@ -106,8 +105,8 @@ public sealed unsafe partial class NativeBlockCompiler
         long rel = store.Imm - CpuState.OffYmm;
         if (rel < 0 || rel >= XmmCount * 32 || (rel & 31) is not (0 or 8)) return;
         int slot = (int)(store.Imm - (rel & 31));
-        Register value = store.A >= _pure && _rax != store.A && _reg[store.A] != None ? _reg[store.A] : _rax == store.A ? RAX : None;
-        if (value == None) return;
+        // Where the store took the value from (StoreStateFrom leaves it in its register, else in rax).
+        var value = InRegister(store.A);
         if ((rel & 31) == 8)
         {
             if (!s_hostHasSse41) return;

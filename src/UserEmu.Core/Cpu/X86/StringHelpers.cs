@@ -30,14 +30,17 @@ public static unsafe class StringHelpers
     public static long Encode(Op op, int size, int rep, bool addr32, int seg) =>
         (int)op | BitOperations.Log2((uint)size) << 4 | rep << 8 | (addr32 ? 1 << 10 : 0) | seg << 12;
 
+    /// <summary>A string instruction as its helper imm describes it (<see cref="Encode"/>).</summary>
+    public readonly record struct Form(Op Op, int Size, int Rep, bool Addr32, int Seg)
+    {
+        public static Form Decode(long imm) =>
+            new((Op)(imm & 0xf), 1 << (int)((imm >> 4) & 3), (int)((imm >> 8) & 3), (imm & (1 << 10)) != 0, (int)((imm >> 12) & 3));
+    }
+
     /// <summary>Executes the string instruction described by <paramref name="imm"/> (see <see cref="Encode"/>).</summary>
     public static ulong Run(Vcpu cpu, ulong a, ulong b, long imm)
     {
-        var op = (Op)(imm & 0xf);
-        int size = 1 << (int)((imm >> 4) & 3);
-        int rep = (int)((imm >> 8) & 3);
-        bool addr32 = (imm & (1 << 10)) != 0;
-        int seg = (int)((imm >> 12) & 3);
+        var (op, size, rep, addr32, seg) = Form.Decode(imm);
         var s = cpu.State;
         ulong segBase = seg == SegFs ? s->FsBase : seg == SegGs ? s->GsBase : 0;
         long step = (long)s->DfStep * size;
