@@ -11,8 +11,8 @@ public sealed class TranslationCache
 
     public int Count { get { lock (_lock) return _byPc.Count; } }
     public long BlocksTranslated;
-    /// <summary>IR ops and template constants of the blocks translated (-d stats: most of the managed heap of big programs).</summary>
-    public long IrOps, IrConstants;
+    /// <summary>IR ops, their packed bytes and template constants of the blocks translated (-d stats).</summary>
+    public long IrOps, IrBytes, IrConstants;
     public long BlocksCompiled;
     /// <summary>Times the whole cache was dropped because it reached its size limit (-d stats).</summary>
     public long Flushes;
@@ -30,7 +30,8 @@ public sealed class TranslationCache
             if (_byPc.TryGetValue(tb.Pc, out var existing)) return existing;
             _byPc[tb.Pc] = tb;
             BlocksTranslated++;
-            IrOps += tb.Code.Code.Length;
+            IrOps += tb.Code.OpCount;
+            IrBytes += tb.Code.PackedCode.Length;
             IrConstants += tb.Code.Constants.Length;
             ulong last = (Math.Max(tb.End, tb.Pc + 1) - 1) >> GuestAddressSpace.PageShift;
             for (ulong page = tb.Pc >> GuestAddressSpace.PageShift; page <= last; page++)

@@ -14,7 +14,28 @@ namespace UserEmu.IR;
 /// </remarks>
 public sealed class PreparedBlock
 {
-    public required IrInstr[] Code { get; init; }
+    /// <summary>The ops in <see cref="PackedIr"/>'s encoding: every translated block is kept, most of them run as native code, which reads its IR only for an op it hands back.</summary>
+    public required byte[] PackedCode { get; init; }
+    public required int OpCount { get; init; }
+
+    /// <summary>
+    /// The ops, decoded into an array of this thread's with exactly <see cref="OpCount"/> elements: valid until the
+    /// thread reads the code of another block with as many ops (what holds several blocks' code at once copies it:
+    /// <see cref="CopyCode"/>). For compilers and tools; what runs the ops reads <see cref="Ops"/>.
+    /// </summary>
+    public IrInstr[] Code => DecodedBlocks.ByOpCount(this);
+
+    /// <summary>The ops for running them (the interpreter, an op native code hands back): decoded into this thread's buffer for the block's PC, valid until the thread runs another block with that buffer.</summary>
+    public ReadOnlySpan<IrInstr> Ops => DecodedBlocks.ByPc(this);
+
+    /// <summary>The ops in an array of the caller's own.</summary>
+    public IrInstr[] CopyCode()
+    {
+        var ops = new IrInstr[OpCount];
+        PackedIr.Unpack(PackedCode, ops);
+        return ops;
+    }
+
     public required int TempCount { get; init; }
     /// <summary>Initial values of temps 0 .. Constants.Length-1: first the pure constants, then zeros.</summary>
     public required ulong[] Constants { get; init; }
@@ -103,7 +124,7 @@ public sealed class PreparedBlock
             throw new InvalidOperationException($"block 0x{block.GuestPc:x} has no exit");
         return new PreparedBlock
         {
-            Code = IrBuilder.Copy(code, count), TempCount = temps, Constants = constants, PureConstants = pure,
+            PackedCode = PackedIr.Pack(code.AsSpan(0, count)), OpCount = count, TempCount = temps, Constants = constants, PureConstants = pure,
             GuestPc = block.GuestPc, GuestEnd = block.GuestEnd, FlagsDeadAtExit = block.FlagsDeadAtExit,
         };
     }

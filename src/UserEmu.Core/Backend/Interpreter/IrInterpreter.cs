@@ -40,7 +40,7 @@ public static unsafe class IrInterpreter
     {
         byte* st = (byte*)cpu.State;
         var mem = cpu.Memory;
-        ref IrInstr code = ref MemoryMarshal.GetArrayDataReference(block.Code);
+        ref IrInstr code = ref MemoryMarshal.GetReference(block.Ops);
         // Every prepared block ends in an exit op, so the loop needs no bound.
         for (int pc = start; ; pc++)
         {
@@ -101,7 +101,7 @@ public static unsafe class IrInterpreter
     /// <summary>Runs op <paramref name="k"/> of <paramref name="block"/> (a Load, Store, Call, PureCall or LoadState) over <paramref name="t"/>: the ops the native tier hands back (a helper, an access whose inline check failed, a read of MXCSR).</summary>
     public static void RunOne(PreparedBlock block, int k, ulong* t, Vcpu cpu)
     {
-        ref readonly var i = ref block.Code[k];
+        ref readonly var i = ref block.Ops[k];
         switch (i.Op)
         {
             case IrOp.Load: Load(in i, t, cpu, cpu.Memory, block.GuestPc); break;

@@ -130,7 +130,7 @@ public static unsafe class NativeBlockRunner
             }
             var block = arena.Block((int)r.Data);
             int k = (int)(r.Code & 0xffff);
-            if (s_stats != null) s_stats.CountHandBack(block.Code[k]);
+            if (s_stats != null) s_stats.CountHandBack(block.Ops[k]);
             code = (byte*)(r.Code >> 16);
             if (code == null)
             {

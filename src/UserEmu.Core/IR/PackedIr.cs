@@ -1,0 +1,89 @@
+namespace UserEmu.IR;
+
+/// <summary>A byte encoding of IR ops for blocks that run as native code, whose IR is read only when an op is handed back.</summary>
+/// <remarks>
+/// An op is its <see cref="IrOp"/> byte, a byte saying which of its other fields are not zero, then those fields:
+/// Size and Aux as bytes, the temps and helper as LEB128, Imm zigzag LEB128. cc1's 2.2M retained ops took 24 bytes
+/// each as <see cref="IrInstr"/>s, most of its managed heap, for code that has mostly left the interpreter.
+/// </remarks>
+public static class PackedIr
+{
+    const int SizeBit = 1, AuxBit = 2, DstBit = 4, ABit = 8, BBit = 16, CBit = 32, HelperBit = 64, ImmBit = 128;
+
+    /// <summary>The encoding of <paramref name="code"/>, led by its op count.</summary>
+    public static byte[] Pack(ReadOnlySpan<IrInstr> code)
+    {
+        // At most 3 + 5 * 3 + 10 bytes an op, plus the count.
+        Span<byte> buffer = code.Length <= 64 ? stackalloc byte[64 * 28 + 5] : new byte[code.Length * 28 + 5];
+        int at = WriteVarint(buffer, 0, (ulong)code.Length);
+        foreach (ref readonly var i in code)
+        {
+            int mask = (i.Size != 0 ? SizeBit : 0) | (i.Aux != 0 ? AuxBit : 0) | (i.Dst != 0 ? DstBit : 0)
+                | (i.A != 0 ? ABit : 0) | (i.B != 0 ? BBit : 0) | (i.C != 0 ? CBit : 0)
+                | (i.Helper != 0 ? HelperBit : 0) | (i.Imm != 0 ? ImmBit : 0);
+            buffer[at++] = (byte)i.Op;
+            buffer[at++] = (byte)mask;
+            if ((mask & SizeBit) != 0) buffer[at++] = i.Size;
+            if ((mask & AuxBit) != 0) buffer[at++] = i.Aux;
+            if ((mask & DstBit) != 0) at = WriteVarint(buffer, at, i.Dst);
+            if ((mask & ABit) != 0) at = WriteVarint(buffer, at, i.A);
+            if ((mask & BBit) != 0) at = WriteVarint(buffer, at, i.B);
+            if ((mask & CBit) != 0) at = WriteVarint(buffer, at, i.C);
+            if ((mask & HelperBit) != 0) at = WriteVarint(buffer, at, i.Helper);
+            if ((mask & ImmBit) != 0) at = WriteVarint(buffer, at, (ulong)(i.Imm << 1 ^ i.Imm >> 63));
+        }
+        return buffer[..at].ToArray();
+    }
+
+    /// <summary>How many ops <paramref name="packed"/> holds.</summary>
+    public static int Count(ReadOnlySpan<byte> packed)
+    {
+        int at = 0;
+        return (int)ReadVarint(packed, ref at);
+    }
+
+    /// <summary>Decodes <paramref name="packed"/> into the start of <paramref name="code"/> (at least <see cref="Count"/> long).</summary>
+    public static void Unpack(ReadOnlySpan<byte> packed, Span<IrInstr> code)
+    {
+        int at = 0;
+        int count = (int)ReadVarint(packed, ref at);
+        for (int k = 0; k < count; k++)
+        {
+            ref var i = ref code[k];
+            i.Op = (IrOp)packed[at];
+            int mask = packed[at + 1];
+            at += 2;
+            i.Size = (mask & SizeBit) != 0 ? packed[at++] : (byte)0;
+            i.Aux = (mask & AuxBit) != 0 ? packed[at++] : (byte)0;
+            i.Dst = (mask & DstBit) != 0 ? (ushort)ReadVarint(packed, ref at) : (ushort)0;
+            i.A = (mask & ABit) != 0 ? (ushort)ReadVarint(packed, ref at) : (ushort)0;
+            i.B = (mask & BBit) != 0 ? (ushort)ReadVarint(packed, ref at) : (ushort)0;
+            i.C = (mask & CBit) != 0 ? (ushort)ReadVarint(packed, ref at) : (ushort)0;
+            i.Helper = (mask & HelperBit) != 0 ? (ushort)ReadVarint(packed, ref at) : (ushort)0;
+            ulong imm = (mask & ImmBit) != 0 ? ReadVarint(packed, ref at) : 0;
+            i.Imm = (long)(imm >> 1) ^ -(long)(imm & 1);
+        }
+    }
+
+    static int WriteVarint(Span<byte> buffer, int at, ulong value)
+    {
+        while (value >= 0x80)
+        {
+            buffer[at++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        buffer[at++] = (byte)value;
+        return at;
+    }
+
+    static ulong ReadVarint(ReadOnlySpan<byte> packed, ref int at)
+    {
+        ulong value = 0;
+        for (int shift = 0; ; shift += 7)
+        {
+            byte b = packed[at++];
+            value |= (ulong)(b & 0x7f) << shift;
+            if (b < 0x80) return value;
+        }
+    }
+}
