@@ -93,14 +93,11 @@ public sealed unsafe partial class NativeBlockCompiler
         if (!c.Emit(block, id, chain, counter, weight, counter == null ? Poisoned : (uint)regionThreshold)) return null;
         byte* at = arena.Place(c._buf.Bytes, c._faultSites.AsSpan());
         if (at == null) return null;
-        // Each direct exit's link slot: the address of its jmp's rel32 (absolute: known only now), and the rel32 it
-        // starts with, which leads to the exit's own return path, for unlinking (NativeJumpTable.Link, Unlink).
+        // Each direct exit's link slot: where its jmp's rel32 is, and the rel32 it starts with, which leads to the exit's
+        // own return path, for unlinking (LinkSlot, NativeJumpTable.Link, Unlink).
         for (int e = 0; e < c._exits.Count; e++)
         {
-            long* slot = (long*)(at + c._labels[c._exits[e].Slot]);
-            int* field = (int*)(at + c._labels[c._exits[e].Field]);
-            slot[0] = (long)field;
-            slot[1] = *field;
+            LinkSlot.Init((LinkSlot*)(at + c._labels[c._exits[e].Slot]), (int*)(at + c._labels[c._exits[e].Field]));
         }
         return new NativeCode(at + c._indirectOffset, at + c._chainOffset, at + c._bodyOffset, counter, weight, region,
             c._buf.Length - c._indirectOffset, c._jumps);

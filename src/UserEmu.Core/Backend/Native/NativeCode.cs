@@ -18,8 +18,8 @@ public sealed unsafe class NativeCode(byte* indirectEntry, byte* chainEntry, byt
     public readonly int Length = length;
     /// <summary>The process's chaining state this code was linked through (null: compiled without chaining).</summary>
     internal readonly NativeJumpTable? Chains = chains;
-    /// <summary>Link slots pointed at <see cref="ChainEntry"/> (guarded by <see cref="Chains"/>' lock).</summary>
-    internal ScratchList<nint>? Incoming;
+    /// <summary>The first of the link slots pointed at <see cref="ChainEntry"/>, listed through <see cref="LinkSlot.Next"/> (guarded by <see cref="Chains"/>' lock).</summary>
+    internal LinkSlot* Incoming;
     /// <summary>Set once the block is invalidated: nothing links to it any more (guarded by <see cref="Chains"/>' lock).</summary>
     internal bool Unlinked;
 

@@ -65,23 +65,25 @@ public sealed unsafe class NativeJumpTable
         lock (_links)
         {
             if (target.Unlinked) return;
-            int* field = *(int**)slot;
+            var link = (LinkSlot*)slot;
+            int* field = LinkSlot.Field(link);
             long rel = (long)target.ChainEntry - (long)(field + 1);
-            if (rel != (int)rel) return;
+            // Already linked: threads that took the exit at once both bring its slot.
+            if (rel != (int)rel || *field != link->UnlinkedRel32) return;
             Volatile.Write(ref *field, (int)rel);
-            (target.Incoming ??= new(1)).Add(slot);
+            link->Next = target.Incoming;
+            target.Incoming = link;
         }
     }
 
-    /// <summary>Undoes every link to <paramref name="code"/>, the code of the block at <paramref name="pc"/>: each jmp gets back the rel32 to its exit's own return path, kept in the word after the field's address.</summary>
+    /// <summary>Undoes every link to <paramref name="code"/>, the code of the block at <paramref name="pc"/>: each jmp gets back the rel32 to its exit's own return path (<see cref="LinkSlot.UnlinkedRel32"/>).</summary>
     public void Unlink(ulong pc, NativeCode code)
     {
         lock (_links)
         {
             code.Unlinked = true;
-            if (code.Incoming is { } slots)
-                for (int n = 0; n < slots.Count; n++)
-                    Volatile.Write(ref **(int**)slots[n], (int)*(long*)(slots[n] + sizeof(nint)));
+            for (var link = code.Incoming; link != null; link = link->Next)
+                Volatile.Write(ref *LinkSlot.Field(link), link->UnlinkedRel32);
             code.Incoming = null;
             if (Entries[Index(pc)] == (nint)code.IndirectEntry) Entries[Index(pc)] = s_missStub;
         }
