@@ -21,27 +21,10 @@ public sealed unsafe partial class NativeBlockCompiler
     }
 
     // RIP = rax, then back to the runner with no link slot.
-    void ReturnNext(bool unlinked)
-    {
-        E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(RDI, CpuState.OffRip), RAX));
-        if (unlinked) E(Instruction.Create(Code.Xor_r32_rm32, EDX, EDX));
-        E(Instruction.Create(Code.Mov_rm64_imm32, RAX, (int)ExitNext));
-        LeaveToRunner();
-    }
+    void ReturnNext() => JumpToTail(Code.Jmp_rel32_64, NativeExitTails.StoreRip);
 
     // Back to the runner with RIP already stored and no link slot, if the flags say `jcc`.
-    void PlainExitIf(Code jcc)
-    {
-        if (!_plainExitUsed)
-        {
-            _plainExit = NewLabel();
-            _plainExitUsed = true;
-        }
-        JumpTo(jcc, _plainExit);
-    }
-
-    int _plainExit;
-    bool _plainExitUsed;
+    void PlainExitIf(Code jcc) => JumpToTail(jcc, NativeExitTails.Plain);
 
     // A direct exit to `target`: linked to it while the budget lasts, else (or unchained) back to the runner.
     // With a jcc for `jump` (a forward target only: nothing to count), the exit is taken if its condition holds; with a
@@ -51,7 +34,7 @@ public sealed unsafe partial class NativeBlockCompiler
         if (!_chain)
         {
             MovImm(RAX, target);
-            ReturnNext(unlinked: true);
+            ReturnNext();
             return;
         }
         // Only a jump back (to this block or one before it) spends budget: every cycle of direct jumps has one, and a

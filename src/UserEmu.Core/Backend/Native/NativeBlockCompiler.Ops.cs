@@ -121,7 +121,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 LoadTemp(RAX, i.A);
                 if (_jumps == null)
                 {
-                    ReturnNext(unlinked: true);
+                    ReturnNext();
                     return true;
                 }
                 // RIP = target, then through the jump table while the budget lasts (the target's entry compares rax).
@@ -142,7 +142,7 @@ public sealed unsafe partial class NativeBlockCompiler
                     MovImm(RAX, (ulong)i.Imm);
                     MovImm(RDX, (ulong)i.Imm2);
                     E(Instruction.Create(Code.Cmove_r64_rm64, RAX, RDX));
-                    ReturnNext(unlinked: true);
+                    ReturnNext();
                 }
                 else
                 {

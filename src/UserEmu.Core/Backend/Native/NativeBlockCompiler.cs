@@ -56,6 +56,8 @@ public sealed unsafe partial class NativeBlockCompiler
     bool _grouped;
 
     readonly record struct Patch(int At, int Label);
+    // A rel32 at `At` to the chunk's exit tail at offset `Tail` (NativeExitTails), known once the code is placed.
+    readonly ScratchList<Patch> _tailPatches = new();
     // XmmFirst, XmmCount: the XMM registers its way back reloads (in _xmmReloads).
     readonly record struct SlowStub(int Op, int Resume, int Label, int XmmFirst = 0, int XmmCount = 0);
     // The way out of a block whose access group failed its check: the managed side interprets the rest from op Op.
@@ -93,6 +95,12 @@ public sealed unsafe partial class NativeBlockCompiler
         if (!c.Emit(block, id, chain, counter, weight, counter == null ? Poisoned : (uint)regionThreshold)) return null;
         byte* at = arena.Place(c._buf.Bytes, c._faultSites.AsSpan());
         if (at == null) return null;
+        byte* tails = NativeExitTails.Of(at);
+        for (int n = 0; n < c._tailPatches.Count; n++)
+        {
+            int* field = (int*)(at + c._tailPatches[n].At);
+            *field = checked((int)(tails + c._tailPatches[n].Label - (byte*)(field + 1)));
+        }
         // Each direct exit's link slot: where its jmp's rel32 is, and the rel32 it starts with, which leads to the exit's
         // own return path, for unlinking (LinkSlot, NativeJumpTable.Link, Unlink).
         for (int e = 0; e < c._exits.Count; e++)
@@ -112,12 +120,12 @@ public sealed unsafe partial class NativeBlockCompiler
         _buf.Clear();
         _labels.Clear();
         _patches.Clear();
+        _tailPatches.Clear();
         _slowStubs.Clear();
         _groupExits.Clear();
         _exits.Clear();
         _faultSites.Clear();
         _xmmReloads.Clear();
-        _plainExitUsed = false;
         _constants = block.Constants;
         _guestPc = block.GuestPc;
         _pure = block.PureConstants;
@@ -127,7 +135,7 @@ public sealed unsafe partial class NativeBlockCompiler
 
         // Indirect entry: reached through a possibly stale jump table entry, so check that the target (in rax, just
         // stored to RIP by the indirect jump) is this block.
-        int leave = NewLabel(), fill = NewLabel();
+        int leave = NewLabel();
         // Padding first (never run), so that the chain entry, where every chained jump lands, starts a 16-byte line
         // of the host's instruction fetch: cmp rax, imm32 and jne are 12 bytes; mov ecx (5) or rcx (10), cmp and jne
         // 14 or 19.
@@ -140,7 +148,7 @@ public sealed unsafe partial class NativeBlockCompiler
             MovImm(RCX, block.GuestPc);
             E(Instruction.Create(Code.Cmp_r64_rm64, RAX, RCX));
         }
-        JumpTo(Code.Jne_rel32_64, fill);
+        JumpToTail(Code.Jne_rel32_64, NativeExitTails.Fill);
         System.Diagnostics.Debug.Assert(_buf.Length % 16 == 0);
         // Chain entry: count the run; leave for the dispatcher (RIP = this block) once hot or invalidated. A block that
         // stays native has no counter and enters its body directly: invalidation unlinks it (NativeJumpTable.Unlink).
@@ -197,18 +205,7 @@ public sealed unsafe partial class NativeBlockCompiler
             E(Instruction.Create(Code.Mov_rm32_imm32, new MemoryOperand(R11), unchecked((int)Poisoned)));
             Bind(keep);
             MovImm(RAX, block.GuestPc);
-            ReturnNext(unlinked: true);
-        }
-        Bind(fill);
-        E(Instruction.Create(Code.Mov_r32_imm32, EDX, (uint)NativeJumpTable.FillRequest));
-        E(Instruction.Create(Code.Mov_rm64_imm32, RAX, (int)ExitNext));
-        LeaveToRunner();
-        if (_plainExitUsed)
-        {
-            Bind(_plainExit);
-            E(Instruction.Create(Code.Xor_r32_rm32, EDX, EDX));
-            E(Instruction.Create(Code.Mov_rm64_imm32, RAX, (int)ExitNext));
-            LeaveToRunner();
+            ReturnNext();
         }
         for (int n = 0; n < _slowStubs.Count; n++)
         {
@@ -252,16 +249,14 @@ public sealed unsafe partial class NativeBlockCompiler
                 // Out of budget: back to the runner, unlinked.
                 Bind(budget);
                 MovImm(RAX, target);
-                ReturnNext(unlinked: true);
+                ReturnNext();
             }
             // Not linked yet: back to the dispatcher with the slot, which it points at the target's chain entry.
             Bind(link);
             MovImm(RAX, target);
-            E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(RDI, CpuState.OffRip), RAX));
             E(Instruction.Create(Code.Lea_r64_m, RDX, new MemoryOperand(RIP, 0L)));
             _patches.Add(new Patch(_buf.Length - 4, slot));
-            E(Instruction.Create(Code.Mov_rm64_imm32, RAX, (int)ExitNext));
-            LeaveToRunner();
+            JumpToTail(Code.Jmp_rel32_64, NativeExitTails.Link);
         }
         while ((_buf.Length & 7) != 0) _buf.WriteByte(0xcc);
         for (int n = 0; n < _exits.Count; n++)
@@ -403,6 +398,13 @@ public sealed unsafe partial class NativeBlockCompiler
         _labels[label] = _buf.Length;
         _rax = -1;
         ForgetXmm();
+    }
+
+    // A jump to one of the chunk's exit tails (NativeExitTails), patched once the code is placed.
+    void JumpToTail(Code jcc, int tail)
+    {
+        E(Instruction.CreateBranch(jcc, (ulong)_buf.Length));
+        _tailPatches.Add(new Patch(_buf.Length - 4, tail));
     }
 
     void JumpTo(Code jcc, int label)

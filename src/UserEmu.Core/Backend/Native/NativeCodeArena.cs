@@ -42,15 +42,16 @@ public sealed unsafe class NativeCodeArena
     {
         lock (_lock)
         {
-            if (code.Length > ChunkSize) return null;
+            if (code.Length > ChunkSize - NativeExitTails.Bytes) return null;
             if (_next == null || _end - _next < code.Length)
             {
                 if (_mapped + ChunkSize > Limit) return null;
                 nint chunk = NativeCodeRegion.Take();
                 if (chunk == 0) return null;
                 _chunks.Add(new Chunk(chunk, true));
-                _next = (byte*)chunk;
-                _end = _next + ChunkSize;
+                NativeExitTails.Write((byte*)chunk);
+                _next = (byte*)chunk + NativeExitTails.Bytes;
+                _end = (byte*)chunk + ChunkSize;
                 _mapped += ChunkSize;
             }
             byte* at = _next;

@@ -81,6 +81,9 @@ static unsafe class NativeCodeRegion
     // The site table of the chunk holding `address` (chunks lie at Start + k * ChunkSize; Start is only page-aligned).
     static nint SiteTable(nint address) => SiteTables + ((address - Start) >> ChunkShift << SiteTableShift);
 
+    /// <summary>The start of the chunk holding <paramref name="address"/>.</summary>
+    public static nint ChunkOf(nint address) => Start + ((address - Start) >> ChunkShift << ChunkShift);
+
     /// <summary>
     /// Records that a host fault of the access at <paramref name="site"/> goes to <paramref name="stub"/> (both in one
     /// chunk). Sites of a chunk must come in increasing order (its arena places code in order, under its lock): the

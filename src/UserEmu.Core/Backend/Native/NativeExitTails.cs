@@ -1,0 +1,56 @@
+using Iced.Intel;
+using UserEmu.Cpu.X86;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace UserEmu.Backend.Native;
+
+/// <summary>The ways back to the runner that every block shares, at the start of each code chunk (within a rel32 of all the chunk's code): a block jumps to one instead of carrying its own copy.</summary>
+/// <remarks>
+/// Each block had its own: the indirect entry's miss (17 bytes), the exits that store RIP and go back unlinked (26
+/// bytes with the target), a direct exit's way back with its link slot (31). cc1: 140k blocks, 274k direct exits.
+/// </remarks>
+static unsafe class NativeExitTails
+{
+    /// <summary>The indirect entry's miss: back to the dispatcher, asking it to fill the jump table (rdx = <see cref="NativeJumpTable.FillRequest"/>).</summary>
+    public const int Fill = 0;
+    /// <summary>RIP = rax, then back with no link slot.</summary>
+    public const int StoreRip = 32;
+    /// <summary>RIP = rax, then back with the link slot in rdx.</summary>
+    public const int Link = 64;
+    /// <summary>RIP already stored: back with no link slot.</summary>
+    public const int Plain = 96;
+    /// <summary>Bytes at a chunk's start the tails take (16-byte aligned: code follows).</summary>
+    public const int Bytes = 128;
+
+    static readonly byte[] s_code = Build();
+
+    /// <summary>Writes the tails at the start of <paramref name="chunk"/>.</summary>
+    public static void Write(byte* chunk) => s_code.CopyTo(new Span<byte>(chunk, Bytes));
+
+    /// <summary>The tails for code at <paramref name="code"/>.</summary>
+    public static byte* Of(byte* code) => (byte*)NativeCodeRegion.ChunkOf((nint)code);
+
+    static byte[] Build()
+    {
+        var code = new byte[Bytes];
+        code.AsSpan().Fill(0xcc);
+        Put(code, Fill, a => { a.mov(edx, (int)NativeJumpTable.FillRequest); a.mov(rax, NativeBlockCompiler.ExitNext); });
+        Put(code, StoreRip, a => { a.mov(__qword_ptr[rdi + CpuState.OffRip], rax); a.xor(edx, edx); a.mov(rax, NativeBlockCompiler.ExitNext); });
+        Put(code, Link, a => { a.mov(__qword_ptr[rdi + CpuState.OffRip], rax); a.mov(rax, NativeBlockCompiler.ExitNext); });
+        Put(code, Plain, a => { a.xor(edx, edx); a.mov(rax, NativeBlockCompiler.ExitNext); });
+        return code;
+    }
+
+    // `emit`, then back to the runner with the host stack its entry stub left (NativeBlockCompiler.LeaveToRunner).
+    static void Put(byte[] code, int at, Action<Assembler> emit)
+    {
+        var a = new Assembler(64);
+        emit(a);
+        a.mov(rsp, __qword_ptr[rsi + NativeBlockCompiler.HostStackOffset]);
+        a.ret();
+        var bytes = new MemoryStream();
+        a.Assemble(new StreamCodeWriter(bytes), 0);
+        if (bytes.Length > 32) throw new InvalidOperationException("exit tail longer than its 32 bytes");
+        bytes.ToArray().CopyTo(code, at);
+    }
+}
