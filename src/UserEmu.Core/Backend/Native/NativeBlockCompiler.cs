@@ -16,9 +16,12 @@ namespace UserEmu.Backend.Native;
 /// stub; results go straight into them, and a result may take the register of an operand that dies there). The block's body first stores the constants of
 /// its template that the managed side may read; constant operands are immediates where an instruction takes one.</para>
 /// <para>The code returns rax:rdx. rax = -1 to continue at RIP (rdx: the link slot of the direct exit taken, or 0),
-/// -2 for a system call, or (resume address &lt;&lt; 16 | op index) with rdx = the block's id in its
-/// <see cref="NativeCodeArena"/> when an op needs the managed side: a helper call, or a guest access whose inline page check failed. The runner
-/// performs that op as the interpreter does (faults included) and re-enters at the resume address.</para>
+/// -2 for a system call. When an op needs the managed side (a helper call, or a guest access whose inline page check
+/// failed), its stub calls the chunk's hand-back tail (<see cref="NativeExitTails"/>): rdx = HandBackData and rax = the
+/// call's return address, where the op's index and the block's id in its <see cref="NativeCodeArena"/> follow, then the
+/// code that re-enters. The runner performs that op as the interpreter does (faults included) and re-enters there. A
+/// memory access group whose check failed leaves with rax = the op's index and rdx = the block's id: the interpreter
+/// runs the rest of the block.</para>
 /// <para>Chaining (QEMU's goto_tb): a direct exit is a jmp (or jcc, or a guest call's host call) whose rel32 the
 /// dispatcher rewrites to the target's chain entry once the target has native code; its link slot records where that
 /// rel32 is. A block that will become a region counts its runs there and
@@ -215,21 +218,16 @@ public sealed unsafe partial class NativeBlockCompiler
             HandOver(op, restOfBlock: false);
             // A load's fast path leaves its result in rax, so its way back does too.
             bool loadsRax = access.Op == IrOp.Load;
-            int reenter = ReloadAfter(op, emit: false) || loadsRax || xmmCount > 0 ? NewLabel() : resume;
-            E(Instruction.Create(Code.Lea_r64_m, RAX, new MemoryOperand(RIP, 0L)));
-            _patches.Add(new Patch(_buf.Length - 4, reenter));
-            E(Instruction.Create(Code.Shl_rm64_imm8, RAX, 16));
-            E(Instruction.Create(Code.Or_rm64_imm32, RAX, op));
-            E(Instruction.Create(Code.Mov_r32_imm32, EDX, (uint)_id));
-            LeaveToRunner();
-            if (reenter != resume)
-            {
-                Bind(reenter);
-                ReloadAfter(op, emit: true);
-                ReloadXmm(xmmFirst, xmmCount);
-                if (loadsRax) E(Instruction.Create(Code.Mov_r64_rm64, RAX, Temp(access.Dst)));
-                JumpTo(Code.Jmp_rel32_64, resume);
-            }
+            // The op and block id follow a call to the chunk's hand-back tail, and the way back in follows them.
+            JumpToTail(Code.Call_rel32_64, NativeExitTails.HandBack);
+            _buf.WriteByte((byte)op);
+            _buf.WriteByte((byte)(op >> 8));
+            _buf.Write32((uint)_id);
+            Bind(NewLabel());
+            ReloadAfter(op, emit: true);
+            ReloadXmm(xmmFirst, xmmCount);
+            if (loadsRax) E(Instruction.Create(Code.Mov_r64_rm64, RAX, Temp(access.Dst)));
+            JumpTo(Code.Jmp_rel32_64, resume);
         }
         for (int n = 0; n < _groupExits.Count; n++)
         {

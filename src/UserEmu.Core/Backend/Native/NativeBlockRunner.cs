@@ -128,10 +128,24 @@ public static unsafe class NativeBlockRunner
                 linkSlot = r.Data;
                 return r.Code == NativeBlockCompiler.ExitNext ? BlockExit.Next : BlockExit.Syscall;
             }
-            var block = arena.Block((int)r.Data);
-            int k = (int)(r.Code & 0xffff);
+            int k, id;
+            if (r.Data == NativeExitTails.HandBackData)
+            {
+                // An op's stub called the hand-back tail: its op and block id follow the call, then the way back in.
+                byte* data = (byte*)r.Code;
+                k = *(ushort*)data;
+                id = *(int*)(data + 2);
+                code = data + 6;
+            }
+            else
+            {
+                // A memory access group's exit: the rest of the block is interpreted.
+                k = (int)r.Code;
+                id = (int)r.Data;
+                code = null;
+            }
+            var block = arena.Block(id);
             if (s_stats != null) s_stats.CountHandBack(block.Ops[k]);
-            code = (byte*)(r.Code >> 16);
             if (code == null)
             {
                 // No way back in: the block's access group failed its check, and the rest of it is interpreted.

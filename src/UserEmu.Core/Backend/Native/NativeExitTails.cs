@@ -7,7 +7,8 @@ namespace UserEmu.Backend.Native;
 /// <summary>The ways back to the runner that every block shares, at the start of each code chunk (within a rel32 of all the chunk's code): a block jumps to one instead of carrying its own copy.</summary>
 /// <remarks>
 /// Each block had its own: the indirect entry's miss (17 bytes), the exits that store RIP and go back unlinked (26
-/// bytes with the target), a direct exit's way back with its link slot (31). cc1: 140k blocks, 274k direct exits.
+/// bytes with the target), a direct exit's way back with its link slot (31), an op's hand-back (25-28: its resume
+/// address, op and id put together in rax and rdx). cc1: 140k blocks, 274k direct exits, 289k ops' stubs.
 /// </remarks>
 static unsafe class NativeExitTails
 {
@@ -19,8 +20,12 @@ static unsafe class NativeExitTails
     public const int Link = 64;
     /// <summary>RIP already stored: back with no link slot.</summary>
     public const int Plain = 96;
+    /// <summary>Called by an op's stub: back with rax = the return address, where the op's index (2 bytes) and its block's id (4) are, then the way back in; rdx = <see cref="HandBackData"/>.</summary>
+    public const int HandBack = 128;
+    /// <summary>rdx when rax points at a hand-back's data.</summary>
+    public const long HandBackData = -1;
     /// <summary>Bytes at a chunk's start the tails take (16-byte aligned: code follows).</summary>
-    public const int Bytes = 128;
+    public const int Bytes = 160;
 
     static readonly byte[] s_code = Build();
 
@@ -38,6 +43,7 @@ static unsafe class NativeExitTails
         Put(code, StoreRip, a => { a.mov(__qword_ptr[rdi + CpuState.OffRip], rax); a.xor(edx, edx); a.mov(rax, NativeBlockCompiler.ExitNext); });
         Put(code, Link, a => { a.mov(__qword_ptr[rdi + CpuState.OffRip], rax); a.mov(rax, NativeBlockCompiler.ExitNext); });
         Put(code, Plain, a => { a.xor(edx, edx); a.mov(rax, NativeBlockCompiler.ExitNext); });
+        Put(code, HandBack, a => { a.pop(rax); a.mov(rdx, HandBackData); });
         return code;
     }
 
