@@ -11,7 +11,7 @@ public sealed class TranslationCache
 
     public int Count { get { lock (_lock) return _byPc.Count; } }
     public long BlocksTranslated;
-    /// <summary>IR ops, their packed bytes and template constants of the blocks translated (-d stats).</summary>
+    /// <summary>IR ops and template constants of the blocks translated, and the bytes both take packed (-d stats).</summary>
     public long IrOps, IrBytes, IrConstants;
     public long BlocksCompiled;
     /// <summary>Times the whole cache was dropped because it reached its size limit (-d stats).</summary>
@@ -32,7 +32,7 @@ public sealed class TranslationCache
             BlocksTranslated++;
             IrOps += tb.Code.OpCount;
             IrBytes += tb.Code.PackedCode.Length;
-            IrConstants += tb.Code.Constants.Length;
+            IrConstants += tb.Code.ConstantCount;
             ulong last = (Math.Max(tb.End, tb.Pc + 1) - 1) >> GuestAddressSpace.PageShift;
             for (ulong page = tb.Pc >> GuestAddressSpace.PageShift; page <= last; page++)
             {

@@ -33,7 +33,7 @@ static class DecodedBlocks
         if (n >= ByCount.MaxOps) return block.CopyCode();
         if (cache.Block[n] == block) return cache.Ops[n]!;
         var ops = cache.Ops[n] ??= new IrInstr[n];
-        PackedIr.Unpack(block.PackedCode, ops);
+        PackedIr.Unpack(block.PackedOps, ops);
         cache.Block[n] = block;
         return ops;
     }
@@ -48,7 +48,7 @@ static class DecodedBlocks
         {
             if (ops == null || ops.Length < block.OpCount)
                 ops = new IrInstr[Math.Max(32, (int)BitOperations.RoundUpToPowerOf2((uint)block.OpCount))];
-            PackedIr.Unpack(block.PackedCode, ops);
+            PackedIr.Unpack(block.PackedOps, ops);
             cache.Block[slot] = block;
         }
         return new ReadOnlySpan<IrInstr>(ops, 0, block.OpCount);

@@ -10,12 +10,15 @@ public static class PackedIr
 {
     const int SizeBit = 1, AuxBit = 2, DstBit = 4, ABit = 8, BBit = 16, CBit = 32, HelperBit = 64, ImmBit = 128;
 
-    /// <summary>The encoding of <paramref name="code"/>, led by its op count.</summary>
-    public static byte[] Pack(ReadOnlySpan<IrInstr> code)
+    /// <summary><paramref name="prefix"/>, then the encoding of <paramref name="code"/>, led by its op count.</summary>
+    public static byte[] Pack(ReadOnlySpan<IrInstr> code, ReadOnlySpan<byte> prefix = default)
     {
-        // At most 3 + 5 * 3 + 10 bytes an op, plus the count.
-        Span<byte> buffer = code.Length <= 64 ? stackalloc byte[64 * 28 + 5] : new byte[code.Length * 28 + 5];
-        int at = WriteVarint(buffer, 0, (ulong)code.Length);
+        // At most 3 + 5 * 3 + 10 bytes an op, plus the count; a block's worth was garbage per big block translated.
+        int most = prefix.Length + code.Length * 28 + 5;
+        if (t_buffer == null || t_buffer.Length < most) t_buffer = new byte[Math.Max(most, 4096)];
+        var buffer = t_buffer.AsSpan();
+        prefix.CopyTo(buffer);
+        int at = WriteVarint(buffer, prefix.Length, (ulong)code.Length);
         foreach (ref readonly var i in code)
         {
             int mask = (i.Size != 0 ? SizeBit : 0) | (i.Aux != 0 ? AuxBit : 0) | (i.Dst != 0 ? DstBit : 0)
@@ -34,6 +37,8 @@ public static class PackedIr
         }
         return buffer[..at].ToArray();
     }
+
+    [ThreadStatic] static byte[]? t_buffer;
 
     /// <summary>How many ops <paramref name="packed"/> holds.</summary>
     public static int Count(ReadOnlySpan<byte> packed)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using UserEmu.Optimizer;
 
 namespace UserEmu.IR;
@@ -15,7 +16,10 @@ namespace UserEmu.IR;
 public sealed class PreparedBlock
 {
     /// <summary>The ops in <see cref="PackedIr"/>'s encoding: every translated block is kept, most of them run as native code, which reads its IR only for an op it hands back.</summary>
+    /// <remarks>The template's constants come first, as 8-byte values (<see cref="Constants"/>): an array of their own cost 32 bytes a block.</remarks>
     public required byte[] PackedCode { get; init; }
+    /// <summary>The packed ops, after the constants.</summary>
+    internal ReadOnlySpan<byte> PackedOps => PackedCode.AsSpan(ConstantCount * sizeof(ulong));
     public required int OpCount { get; init; }
 
     /// <summary>
@@ -32,13 +36,15 @@ public sealed class PreparedBlock
     public IrInstr[] CopyCode()
     {
         var ops = new IrInstr[OpCount];
-        PackedIr.Unpack(PackedCode, ops);
+        PackedIr.Unpack(PackedOps, ops);
         return ops;
     }
 
     public required int TempCount { get; init; }
+    /// <summary>How many temps the template fills.</summary>
+    public required int ConstantCount { get; init; }
     /// <summary>Initial values of temps 0 .. Constants.Length-1: first the pure constants, then zeros.</summary>
-    public required ulong[] Constants { get; init; }
+    public ReadOnlySpan<ulong> Constants => MemoryMarshal.Cast<byte, ulong>(PackedCode.AsSpan(0, ConstantCount * sizeof(ulong)));
     /// <summary>Temps 0 .. PureConstants-1 hold their <see cref="Constants"/> value throughout the block.</summary>
     public required int PureConstants { get; init; }
     public required ulong GuestPc { get; init; }
@@ -83,7 +89,7 @@ public sealed class PreparedBlock
             if (dropConst[t]) pure++;
             else if (inTemplate[t]) template++;
         }
-        var constants = new ulong[pure + template];
+        var constants = scratch.Constants.AsSpan(0, pure + template);
         int next = 0;
         for (int t = 0; t < temps; t++)
             if (dropConst[t]) { map[t] = (ushort)next; constants[next++] = value[t]; }
@@ -124,7 +130,8 @@ public sealed class PreparedBlock
             throw new InvalidOperationException($"block 0x{block.GuestPc:x} has no exit");
         return new PreparedBlock
         {
-            PackedCode = PackedIr.Pack(code.AsSpan(0, count)), OpCount = count, TempCount = temps, Constants = constants, PureConstants = pure,
+            PackedCode = PackedIr.Pack(code.AsSpan(0, count), MemoryMarshal.AsBytes(constants)), OpCount = count,
+            TempCount = temps, ConstantCount = constants.Length, PureConstants = pure,
             GuestPc = block.GuestPc, GuestEnd = block.GuestEnd, FlagsDeadAtExit = block.FlagsDeadAtExit,
         };
     }
@@ -137,7 +144,7 @@ public sealed class PreparedBlock
     {
         public int[] Defs = [];
         public bool[] InTemplate = [], DropConst = [], Written = [];
-        public ulong[] Value = [];
+        public ulong[] Value = [], Constants = [];
         public ushort[] Map = [];
         public IrInstr[] Code = [];
 
@@ -151,6 +158,7 @@ public sealed class PreparedBlock
                 DropConst = new bool[n];
                 Written = new bool[n];
                 Value = new ulong[n];
+                Constants = new ulong[n];
                 Map = new ushort[n];
             }
             else

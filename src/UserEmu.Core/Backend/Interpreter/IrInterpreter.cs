@@ -32,7 +32,7 @@ public static unsafe class IrInterpreter
     {
         var constants = block.Constants;
         if (block.PureConstants != 0)
-            Unsafe.CopyBlockUnaligned(ref *(byte*)t, ref Unsafe.As<ulong, byte>(ref MemoryMarshal.GetArrayDataReference(constants)), (uint)block.PureConstants * 8);
+            Unsafe.CopyBlockUnaligned(ref *(byte*)t, ref Unsafe.As<ulong, byte>(ref MemoryMarshal.GetReference(constants)), (uint)block.PureConstants * 8);
         return RunFrom(block, start, t, cpu);
     }
 
@@ -95,7 +95,7 @@ public static unsafe class IrInterpreter
     {
         var constants = block.Constants;
         if (constants.Length != 0)
-            Unsafe.CopyBlockUnaligned(ref *(byte*)t, ref Unsafe.As<ulong, byte>(ref MemoryMarshal.GetArrayDataReference(constants)), (uint)constants.Length * 8);
+            Unsafe.CopyBlockUnaligned(ref *(byte*)t, ref Unsafe.As<ulong, byte>(ref MemoryMarshal.GetReference(constants)), (uint)constants.Length * 8);
     }
 
     /// <summary>Runs op <paramref name="k"/> of <paramref name="block"/> (a Load, Store, Call, PureCall or LoadState) over <paramref name="t"/>: the ops the native tier hands back (a helper, an access whose inline check failed, a read of MXCSR).</summary>

@@ -129,7 +129,8 @@ public sealed unsafe partial class NativeBlockCompiler
         _exits.Clear();
         _faultSites.Clear();
         _xmmReloads.Clear();
-        _constants = block.Constants;
+        if (_constants.Length < block.ConstantCount) _constants = new ulong[Math.Max(block.ConstantCount, 2 * _constants.Length)];
+        block.Constants.CopyTo(_constants);
         _guestPc = block.GuestPc;
         _pure = block.PureConstants;
         _id = id;
