@@ -60,7 +60,8 @@ public sealed unsafe partial class NativeBlockCompiler
 
     readonly record struct Patch(int At, int Label);
     // A rel32 at `At` to the chunk's exit tail at offset `Tail` (NativeExitTails), known once the code is placed.
-    readonly ScratchList<Patch> _tailPatches = new();
+    readonly record struct TailPatch(int At, int Tail);
+    readonly ScratchList<TailPatch> _tailPatches = new();
     // XmmFirst, XmmCount: the XMM registers its way back reloads (in _xmmReloads).
     readonly record struct SlowStub(int Op, int Resume, int Label, int XmmFirst = 0, int XmmCount = 0);
     // The way out of a block whose access group failed its check: the managed side interprets the rest from op Op.
@@ -102,7 +103,7 @@ public sealed unsafe partial class NativeBlockCompiler
         for (int n = 0; n < c._tailPatches.Count; n++)
         {
             int* field = (int*)(at + c._tailPatches[n].At);
-            *field = checked((int)(tails + c._tailPatches[n].Label - (byte*)(field + 1)));
+            *field = checked((int)(tails + c._tailPatches[n].Tail - (byte*)(field + 1)));
         }
         // Each direct exit's link slot: where its jmp's rel32 is, and the rel32 it starts with, which leads to the exit's
         // own return path, for unlinking (LinkSlot, NativeJumpTable.Link, Unlink).
@@ -221,8 +222,7 @@ public sealed unsafe partial class NativeBlockCompiler
             bool loadsRax = access.Op == IrOp.Load;
             // The op and block id follow a call to the chunk's hand-back tail, and the way back in follows them.
             JumpToTail(Code.Call_rel32_64, NativeExitTails.HandBack);
-            _buf.WriteByte((byte)op);
-            _buf.WriteByte((byte)(op >> 8));
+            _buf.Write16((ushort)op);
             _buf.Write32((uint)_id);
             Bind(NewLabel());
             ReloadAfter(op, emit: true);
@@ -403,7 +403,7 @@ public sealed unsafe partial class NativeBlockCompiler
     void JumpToTail(Code jcc, int tail)
     {
         E(Instruction.CreateBranch(jcc, (ulong)_buf.Length));
-        _tailPatches.Add(new Patch(_buf.Length - 4, tail));
+        _tailPatches.Add(new TailPatch(_buf.Length - 4, tail));
     }
 
     void JumpTo(Code jcc, int label)
@@ -429,6 +429,12 @@ public sealed unsafe partial class NativeBlockCompiler
         {
             if (Length == _bytes.Length) Array.Resize(ref _bytes, _bytes.Length * 2);
             _bytes[Length++] = value;
+        }
+
+        public void Write16(ushort value)
+        {
+            WriteByte((byte)value);
+            WriteByte((byte)(value >> 8));
         }
 
         public void Write32(uint value)
