@@ -47,7 +47,7 @@ static class DecodedBlocks
         if (cache.Block[slot] != block)
         {
             if (ops == null || ops.Length < block.OpCount)
-                ops = new IrInstr[Math.Max(32, (int)BitOperations.RoundUpToPowerOf2((uint)block.OpCount))];
+                ops = new IrInstr[Math.Max(8, (int)BitOperations.RoundUpToPowerOf2((uint)block.OpCount))];
             PackedIr.Unpack(block.PackedOps, ops);
             cache.Block[slot] = block;
         }
