@@ -15,7 +15,7 @@ namespace UserEmu.Host;
 /// </remarks>
 public static unsafe class ForkGate
 {
-    const int InNative = 0, InManaged = 1, Forking = 2;
+    internal const int InNative = 0, InManaged = 1, Forking = 2;
     const int SYS_futex = 202, FUTEX_WAIT = 0, FUTEX_WAKE = 1;
 
     static readonly Lock s_lock = new();
@@ -27,7 +27,7 @@ public static unsafe class ForkGate
     {
         lock (s_lock)
         {
-            if (s_syscall == 0) s_syscall = NativeSignalHandler.CreateGatedSyscall(InNative, InManaged, Forking);
+            if (s_syscall == 0) s_syscall = NativeSignalHandler.CreateGatedSyscall();
             var gate = (int*)NativeMemory.AllocZeroed(sizeof(int));
             *gate = InManaged;
             s_gates.Add((nint)gate);
