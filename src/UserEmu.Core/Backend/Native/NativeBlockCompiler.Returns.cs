@@ -31,9 +31,7 @@ public sealed unsafe partial class NativeBlockCompiler
     {
         // The call itself is the link to the callee (its rel32 patched as a jmp's is): one taken branch, where a call to
         // a jmp was two. With no room for a pair, a plain exit.
-        int noRoom = NewLabel();
-        E(Instruction.Create(Code.Cmp_r64_rm64, RSP, HostStackLimit));
-        JumpTo(Code.Jbe_rel32_64, noRoom);
+        int noRoom = JumpIfNoRoomForPair();
         PushGuestReturn(ret);
         DirectExit(target, Code.Call_rel32_64);
         ReturnSite(ret);
@@ -52,13 +50,20 @@ public sealed unsafe partial class NativeBlockCompiler
     // drops `ret` and continues there.
     void PushReturnPair(ulong ret)
     {
-        int callee = NewLabel();
-        E(Instruction.Create(Code.Cmp_r64_rm64, RSP, HostStackLimit));
-        JumpTo(Code.Jbe_rel32_64, callee);
+        int callee = JumpIfNoRoomForPair();
         PushGuestReturn(ret);
         JumpTo(Code.Call_rel32_64, callee);
         ReturnSite(ret);
         Bind(callee);
+    }
+
+    // Jumps to the label returned (bound by the caller) when the host stack has no room for another return pair.
+    int JumpIfNoRoomForPair()
+    {
+        int noRoom = NewLabel();
+        E(Instruction.Create(Code.Cmp_r64_rm64, RSP, HostStackLimit));
+        JumpTo(Code.Jbe_rel32_64, noRoom);
+        return noRoom;
     }
 
     void PushGuestReturn(ulong ret)

@@ -32,6 +32,9 @@ static unsafe class NativeExitTails
     /// <summary>Writes the tails at the start of <paramref name="chunk"/>.</summary>
     public static void Write(byte* chunk) => s_code.CopyTo(new Span<byte>(chunk, Bytes));
 
+    /// <summary>The <see cref="Fill"/> tail's code alone (the jump table's stub for an empty entry is the same).</summary>
+    public static ReadOnlySpan<byte> FillCode => s_code.AsSpan(Fill, StoreRip - Fill);
+
     /// <summary>The tails for code at <paramref name="code"/>.</summary>
     public static byte* Of(byte* code) => (byte*)NativeCodeRegion.ChunkOf((nint)code);
 

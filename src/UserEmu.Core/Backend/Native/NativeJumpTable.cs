@@ -1,7 +1,5 @@
 using System.Runtime.InteropServices;
-using Iced.Intel;
 using UserEmu.Host;
-using static Iced.Intel.AssemblerRegisters;
 
 namespace UserEmu.Backend.Native;
 
@@ -89,15 +87,7 @@ public sealed unsafe class NativeJumpTable
         }
     }
 
-    static nint MissStub()
-    {
-        // RIP is already stored by the jumping block.
-        var a = new Assembler(64);
-        a.mov(edx, (int)FillRequest);
-        a.mov(rax, NativeBlockCompiler.ExitNext);
-        // Return pairs may be above the runner's host stack pointer (NativeBlockCompiler.Returns).
-        a.mov(rsp, __qword_ptr[rsi + NativeBlockCompiler.HostStackOffset]);
-        a.ret();
-        return NativeSignalHandler.Place(a);
-    }
+    // RIP is already stored by the jumping block: back to the dispatcher, asking it to fill the entry, as a block's
+    // indirect entry does when its check fails.
+    static nint MissStub() => NativeSignalHandler.Place(NativeExitTails.FillCode);
 }
