@@ -32,7 +32,9 @@ try
         return 0;
     }
     if (cli.Program == null) throw new UsageException("no program given (usage: useremu [options] program [args...]; -h for help)");
-    if (cli.LogFile != null) cli.Emulator.Log = new StreamWriter(cli.LogFile, append: false) { AutoFlush = false };
+    // Synchronized: every guest thread logs its blocks (-d op, exec...), and a StreamWriter written by two at once threw
+    // or lost its buffer (python3 with 8 threads under -d op -D file: internal errors, then an unhandled exception).
+    if (cli.LogFile != null) cli.Emulator.Log = TextWriter.Synchronized(new StreamWriter(cli.LogFile, append: false) { AutoFlush = false });
     if (cli.GuestFds == null && Environment.GetEnvironmentVariable(ReexecCommand.DiagnosticsVariable) == null)
     {
         // First start from a host shell: restart once so the runtime's descriptors sit above the guest's (EmulatorFds).

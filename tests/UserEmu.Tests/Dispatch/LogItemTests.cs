@@ -45,6 +45,27 @@ public partial class LogItemTests
     }
 
     [Fact]
+    public void ThreadsShareTheLogFile()
+    {
+        // Sixteen guest threads log the blocks they translate and run into one -D file at once.
+        string log = Path.Combine(Path.GetTempPath(), $"useremu-log-{Guid.NewGuid():N}.txt");
+        try
+        {
+            string exe = GuestProgram.Build("Threads/Programs/counter.c", GuestProgram.Freestanding);
+            var r = HostCommand.Run(HostCommand.Emulator, ["-d", "in_asm,op,exec", "-D", log, exe]);
+            Assert.Equal("", r.Stderr);
+            Assert.Equal(0, r.ExitStatus);
+            Assert.Contains("atomic=320000", r.Stdout);
+            string text = File.ReadAllText(log);
+            Assert.Equal(Regex.Matches(text, @"^IN: 0x", RegexOptions.Multiline).Count, Regex.Matches(text, @"^IR for block 0x", RegexOptions.Multiline).Count);
+        }
+        finally
+        {
+            File.Delete(log);
+        }
+    }
+
+    [Fact]
     public void PerfMapNamesEachNativeBlockForPerf()
     {
         // The guest shell prints its PID, which is the emulator's: the map is /tmp/perf-PID.map, as perf looks it up.
