@@ -52,6 +52,8 @@ public sealed class EmulatorOptions
     /// python3, busybox, lua and string_ops within noise.
     /// </remarks>
     public int NativeThreshold { get; set; } = 4;
+    /// <summary>Conditional branches a translated block continues past on their fall-through path, each then a side exit (superblocks; 0: every jcc ends its block).</summary>
+    public int SideExits { get; set; } = 4;
     /// <summary>Translated blocks kept before the whole cache is flushed (QEMU's tb_flush); 0: no limit.</summary>
     /// <remarks>
     /// A block's IR cost ~1 KB when the cache kept both the optimised IR and the interpreter's form (512k blocks,

@@ -24,14 +24,17 @@ public sealed class RegionCompiler(GuestProcess proc)
     {
         var region = new List<PreparedBlock> { entry.Code };
         var seen = new HashSet<ulong> { entry.Pc };
-        Span<long> targets = stackalloc long[2];
+        var targets = new List<long>();
         for (int k = 0; k < region.Count && region.Count < MaxRegionBlocks; k++)
         {
-            ref readonly var exit = ref region[k].Code[^1];
-            int n = 0;
-            if (exit.Op == IrOp.Jump) targets[n++] = exit.Imm;
-            else if (exit.Op == IrOp.Branch) { targets[n++] = exit.Imm; targets[n++] = exit.Imm2; }
-            for (int t = 0; t < n && region.Count < MaxRegionBlocks; t++)
+            // A superblock's side exits first, in order, then its end.
+            targets.Clear();
+            foreach (ref readonly var i in region[k].Code.AsSpan())
+            {
+                if (i.Op is IrOp.Jump or IrOp.Branch or IrOp.SideExit) targets.Add(i.Imm);
+                if (i.Op == IrOp.Branch) targets.Add(i.Imm2);
+            }
+            for (int t = 0; t < targets.Count && region.Count < MaxRegionBlocks; t++)
             {
                 ulong pc = (ulong)targets[t];
                 if (!seen.Add(pc)) continue;

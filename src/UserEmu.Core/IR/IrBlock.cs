@@ -1,6 +1,6 @@
 namespace UserEmu.IR;
 
-/// <summary>The IR of one translation block: straight-line code ending in exactly one exit op.</summary>
+/// <summary>The IR of one translation block: straight-line code ending in exactly one exit op, with side exits (<see cref="IrOp.SideExit"/>) before it in a superblock.</summary>
 public sealed class IrBlock
 {
     public required ulong GuestPc { get; init; }

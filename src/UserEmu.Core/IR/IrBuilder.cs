@@ -20,6 +20,7 @@ public sealed class IrBuilder
         _temps = 0;
         _insnStart = -1;
         _insnCount = 0;
+        SideExits = 0;
         Ended = false;
     }
 
@@ -211,6 +212,29 @@ public sealed class IrBuilder
         i.Imm = (long)taken;
         i.Imm2 = (long)notTaken;
         Ended = true;
+    }
+
+    /// <summary>A superblock's side exit: leave for <paramref name="target"/> if <paramref name="cond"/> != 0, else go on (<see cref="IrOp.SideExit"/>).</summary>
+    public void SideExit(ushort cond, ulong target)
+    {
+        ref var i = ref Append(IrOp.SideExit);
+        i.A = cond;
+        i.Imm = (long)target;
+        if (SideExits < _sideExitTargets.Length) _sideExitTargets[SideExits] = target;
+        SideExits++;
+    }
+
+    /// <summary>Side exits appended to this block.</summary>
+    public int SideExits { get; private set; }
+
+    readonly ulong[] _sideExitTargets = new ulong[16];
+
+    /// <summary>Whether a side exit of this block leads to <paramref name="pc"/>: a join point, which its own block translates.</summary>
+    public bool IsSideExitTarget(ulong pc)
+    {
+        for (int n = 0; n < Math.Min(SideExits, _sideExitTargets.Length); n++)
+            if (_sideExitTargets[n] == pc) return true;
+        return false;
     }
 
     public void Syscall(ulong resumePc)

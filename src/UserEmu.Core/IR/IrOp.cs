@@ -57,4 +57,10 @@ public enum IrOp : byte
     Branch,
     /// <summary>Block exit: the guest executed a system call; resume at Imm afterwards.</summary>
     Syscall,
+    /// <summary>
+    /// Side exit of a superblock: leave for guest address Imm if A != 0, else go on with the next op (the fall-through
+    /// path of a guest jcc, translated in the same block). Aux = 1: no code at Imm reads the lazy-flag state before
+    /// setting it, so this exit does not observe it.
+    /// </summary>
+    SideExit,
 }

@@ -24,6 +24,7 @@ public static class IrPrinter
         IrOp.JumpIndirect => $"jump t{i.A}{CallOrReturn(i)}",
         IrOp.Branch => $"branch t{i.A} ? 0x{i.Imm:x} : 0x{i.Imm2:x}",
         IrOp.Syscall => $"syscall, resume 0x{i.Imm:x}",
+        IrOp.SideExit => $"exit to 0x{i.Imm:x} if t{i.A}{(i.Aux != 0 ? " (flags dead there)" : "")}",
         _ => $"t{i.Dst} = {i.Op.ToString().ToLowerInvariant()}{(i.Size != 0 ? (i.Size * 8).ToString() : "")} t{i.A}, t{i.B}",
     };
 

@@ -82,6 +82,13 @@ static class ConstantFolding
                     // jne after cmp is "branch on (x == y) ^ 1": branch on x == y with the targets swapped.
                     (i.A, i.Imm, i.Imm2) = ((ushort)negated, i.Imm2, i.Imm);
                     break;
+                case IrOp.SideExit when known[i.A] && value[i.A] == 0:
+                    i = default; // Never taken.
+                    break;
+                case IrOp.SideExit when Negation(code, k, known, value, width) is int negated:
+                    // A side exit has no other target to swap: the xor that negates a compare becomes the opposite compare.
+                    InvertCompare(code, def[i.A], def[negated]);
+                    break;
                 case IrOp.Shr when ByteSignsOfByteMask(code, i, known, value, def) is int signs:
                     // pmovmskb of a pcmpeqb/pcmpgtb result, both SWAR: the bytes' sign bits are the 0/1 bytes the
                     // compare spread to 0x00/0xff (SwarIr.SignToMask, then ByteSignBits).
@@ -187,6 +194,28 @@ static class ConstantFolding
     /// The 0-or-1 temp whose logical negation branch <paramref name="k"/> tests (its condition is that temp ^ 1, defined
     /// just before it but for constants), or null.
     /// </summary>
+    // Op `negation` (bit ^ 1) becomes the opposite of compare op `compare` (which defined bit), if neither operand of
+    // the compare is redefined in between.
+    static void InvertCompare(IrInstr[] code, int negation, int compare)
+    {
+        if (compare < 0 || negation <= compare) return;
+        ref readonly var c = ref code[compare];
+        for (int m = compare + 1; m < negation; m++)
+            if (PreparedBlock.Defines(code[m].Op) && (code[m].Dst == c.A || code[m].Dst == c.B)) return;
+        var (op, a, b) = c.Op switch
+        {
+            IrOp.CmpEq => (IrOp.CmpNe, c.A, c.B),
+            IrOp.CmpNe => (IrOp.CmpEq, c.A, c.B),
+            IrOp.CmpLtU => (IrOp.CmpLeU, c.B, c.A),
+            IrOp.CmpLeU => (IrOp.CmpLtU, c.B, c.A),
+            IrOp.CmpLtS => (IrOp.CmpLeS, c.B, c.A),
+            IrOp.CmpLeS => (IrOp.CmpLtS, c.B, c.A),
+            _ => (IrOp.Nop, (ushort)0, (ushort)0),
+        };
+        if (op == IrOp.Nop) return;
+        code[negation] = new IrInstr { Op = op, Size = c.Size, Dst = code[negation].Dst, A = a, B = b };
+    }
+
     static int? Negation(IrInstr[] code, int k, bool[] known, ulong[] value, byte[] width)
     {
         ushort cond = code[k].A;

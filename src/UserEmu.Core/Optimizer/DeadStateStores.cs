@@ -72,7 +72,18 @@ static class DeadStateStores
                         }
                     }
                     break;
-                case IrOp.Load or IrOp.Store or IrOp.Call or IrOp.Jump or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall:
+                case IrOp.SideExit when i.Aux != 0:
+                    // The exit's target sets the flags before reading them: only what is not lazy-flag state is observed.
+                    for (int j = 0; j < count; j++)
+                    {
+                        if (!IsLazyFlagField(later[j].Offset, later[j].Size))
+                        {
+                            later[j] = later[--count];
+                            j--;
+                        }
+                    }
+                    break;
+                case IrOp.Load or IrOp.Store or IrOp.Call or IrOp.Jump or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall or IrOp.SideExit:
                     count = 0;
                     break;
                 case IrOp.InsnStart when i.Aux != 0:
@@ -80,6 +91,15 @@ static class DeadStateStores
                     break;
             }
         }
+    }
+
+    /// <summary>Whether state bytes [offset, offset + size) lie within one lazy-flag field.</summary>
+    internal static bool IsLazyFlagField(long offset, int size)
+    {
+        if (offset >= CpuState.OffCcOp && offset + size <= CpuState.OffCcOp + 4) return true;
+        foreach (int field in LazyFlagFields)
+            if (offset >= field && offset + size <= field + 8) return true;
+        return false;
     }
 
     /// <summary>Whether <paramref name="temp"/>, as read by op <paramref name="at"/>, holds a constant (its reaching definition in this straight-line block is a Const).</summary>

@@ -25,7 +25,7 @@ static class DeadTemps
     }
 
     static bool IsPure(IrOp op) => op is not (IrOp.Nop or IrOp.InsnStart or IrOp.StoreState or IrOp.Load or IrOp.Store or IrOp.Call
-        or IrOp.Jump or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall);
+        or IrOp.Jump or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall or IrOp.SideExit);
 
     static void MarkUses(in IrInstr i, bool[] used)
     {
@@ -41,7 +41,7 @@ static class DeadTemps
     {
         IrOp.Nop or IrOp.InsnStart or IrOp.Const or IrOp.LoadState or IrOp.Jump or IrOp.Syscall => 0,
         IrOp.Mov or IrOp.Neg or IrOp.Not or IrOp.ZExt or IrOp.SExt or IrOp.Bswap or IrOp.StoreState or IrOp.Load
-            or IrOp.JumpIndirect or IrOp.Branch => 1,
+            or IrOp.JumpIndirect or IrOp.Branch or IrOp.SideExit => 1,
         IrOp.Select or IrOp.PureCall => 3,
         _ => 2,
     };

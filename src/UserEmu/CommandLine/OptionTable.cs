@@ -72,6 +72,8 @@ public static class OptionTable
                 if (o.Emulator.CompileThreshold >= 0 && !EmulatorOptions.CanCompileRegions)
                     throw new UsageException("-jit-threshold: this engine is compiled ahead of time (NativeAOT) and has no JIT for regions; -1 is the only value");
             }),
+        new("tb-side-exits", "USEREMU_TB_SIDE_EXITS", "n", "conditional branches a translated block continues past (superblocks; 0: each ends its block)",
+            (o, v) => o.Emulator.SideExits = Math.Max(0, ParseInt(v, "tb-side-exits"))),
         new("tb-cache-blocks", "USEREMU_TB_CACHE_BLOCKS", "n", "translated blocks kept before the cache is flushed (0: no limit)",
             (o, v) => o.Emulator.TranslationCacheBlocks = ParseInt(v, "tb-cache-blocks")),
     ];

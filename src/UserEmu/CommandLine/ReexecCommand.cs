@@ -52,6 +52,7 @@ public static class ReexecCommand
         if (o.PerfMap) args.Add("-perfmap");
         args.AddRange(["-native-threshold", o.NativeThreshold.ToString(CultureInfo.InvariantCulture)]);
         args.AddRange(["-jit-threshold", o.CompileThreshold.ToString(CultureInfo.InvariantCulture)]);
+        args.AddRange(["-tb-side-exits", o.SideExits.ToString(CultureInfo.InvariantCulture)]);
         args.AddRange(["-tb-cache-blocks", o.TranslationCacheBlocks.ToString(CultureInfo.InvariantCulture)]);
         args.Add("-execve");
         return args.ToArray();

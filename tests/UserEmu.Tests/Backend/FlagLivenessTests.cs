@@ -51,9 +51,11 @@ public unsafe class FlagLivenessTests
         return s.ToArray();
     }
 
-    static FakeGuest NewGuest()
+    // sideExits 0: the jne ends the block (what most tests here are about); else it is a superblock's side exit.
+    static FakeGuest NewGuest(int sideExits = 0)
     {
         var g = new FakeGuest();
+        g.Process.Options.SideExits = sideExits;
         g.Map(Code, 0x4000, PageFlags.Read | PageFlags.Write | PageFlags.Exec);
         return g;
     }
@@ -98,11 +100,28 @@ public unsafe class FlagLivenessTests
         Assert.False(block.FlagsDeadAtExit);
     }
 
-    [Fact]
-    public void AdcAfterTheBranchSeesTheCarry()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ASideExitKeepsTheFlagsOnlyIfItsTargetMayReadThem(bool targetReads)
     {
-        // cmp 1, 2 borrows (CF = 1) and differs (jne taken); the taken successor's adc adds the carry.
-        using var g = NewGuest();
+        // The fall-through path's test sets every flag, and the block's own end (jmp to the cmp) does not observe them:
+        // only the side exit to the taken successor can keep the cmp's lazy-flag stores.
+        using var g = NewGuest(sideExits: 4);
+        var block = Translate(g, f => f.test(rcx, rcx), t => { if (targetReads) t.adc(rdx, 1); else t.sub(rdx, 1); });
+        var exit = Assert.Single(block.Code, i => i.Op == IrOp.SideExit);
+        Assert.Equal(targetReads ? 0 : 1, exit.Aux);
+        Assert.Equal(targetReads, StoresFlags(block));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    public void AdcAfterTheBranchSeesTheCarry(int sideExits)
+    {
+        // cmp 1, 2 borrows (CF = 1) and differs (jne taken); the taken successor's adc adds the carry. With side exits
+        // the jne leaves the superblock in the middle.
+        using var g = NewGuest(sideExits);
         Translate(g, f => f.test(rcx, rcx), t => t.adc(rdx, 0));
         g.Cpu.State->Gpr[0] = 1;
         g.Cpu.State->Gpr[3] = 2;

@@ -129,6 +129,9 @@ public sealed unsafe class TranslatorFuzzTests(ITestOutputHelper output)
                 if (reference == null)
                 {
                     reference = r;
+                    // A branch out of the code to any other byte than the trailer lands on random bytes: when they set
+                    // every flag before reading one, the translator rightly drops the flags the branch leaves.
+                    if (r.State.Signal == 0 && r.State.Rip != CodeBase + (ulong)c.Code.Length) c.FlagMask = 0;
                     continue;
                 }
                 string? diff = DifferentialTester.Compare(c, reference, r);

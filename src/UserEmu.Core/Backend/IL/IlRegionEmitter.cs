@@ -357,6 +357,15 @@ sealed partial class IlRegionEmitter
                 Goto(i.Imm2, block);
                 break;
             }
+            case IrOp.SideExit:
+            {
+                var stay = il.DefineLabel();
+                Ld(i.A);
+                il.Emit(OpCodes.Brfalse, stay);
+                Goto(i.Imm, block);
+                il.MarkLabel(stay);
+                break;
+            }
             case IrOp.Syscall:
                 SetRip(i.Imm);
                 ExitRegion(BlockExit.Syscall);

@@ -84,6 +84,10 @@ public static unsafe class IrInterpreter
                 case IrOp.JumpIndirect: cpu.State->Rip = t[i.A]; return BlockExit.Next;
                 case IrOp.Branch: cpu.State->Rip = (ulong)(t[i.A] != 0 ? i.Imm : i.Imm2); return BlockExit.Next;
                 case IrOp.Syscall: cpu.State->Rip = (ulong)i.Imm; return BlockExit.Syscall;
+                case IrOp.SideExit:
+                    if (t[i.A] == 0) break;
+                    cpu.State->Rip = (ulong)i.Imm;
+                    return BlockExit.Next;
                 default: throw new InvalidOperationException($"IR op {i.Op} not handled by the interpreter");
             }
         }

@@ -67,6 +67,47 @@ public sealed unsafe partial class NativeBlockCompiler
         }
     }
 
+    // A superblock's side exit (op k) taken if `jcc` jumps. No state store waits past it (FindDeferredStores), so chained,
+    // a forward target is reached by the jcc itself, linked as a jmp is. Unchained (or a constant condition), an
+    // out-of-line direct exit.
+    void SideExitIf(Code jcc, int k)
+    {
+        ulong target = (ulong)_code[k].Imm;
+        if (_chain && jcc != Code.Jmp_rel32_64)
+        {
+            if (target > _guestPc)
+            {
+                DirectExit(target, jcc);
+                return;
+            }
+            // A target back (a loop's own jcc) spends budget first: the exit is inline, jumped over when not taken, so
+            // that the loop's path takes one host jump, as a block-ending branch's does. The path over it keeps what rax
+            // and the XMM registers hold.
+            int over = NewLabel();
+            JumpTo(Negated(jcc), over);
+            DirectExit(target);
+            _labels[over] = _buf.Length;
+            return;
+        }
+        int label = NewLabel();
+        JumpTo(jcc, label);
+        _sideExits.Add(new SideExitStub(k, label));
+    }
+
+    readonly record struct SideExitStub(int Op, int Label);
+    readonly ScratchList<SideExitStub> _sideExits = new();
+
+    void EmitSideExitStubs()
+    {
+        for (int n = 0; n < _sideExits.Count; n++)
+        {
+            var (op, label) = _sideExits[n];
+            Bind(label);
+            MakeDeferredStores(op);
+            DirectExit((ulong)_code[op].Imm);
+        }
+    }
+
     /// <summary>The two direct exits of a branch whose condition is in the host's flags: to Imm if <paramref name="jcc"/> jumps, else to Imm2.</summary>
     void ChainedBranch(Code jcc, in IrInstr branch)
     {

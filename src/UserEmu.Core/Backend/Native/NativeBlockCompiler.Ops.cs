@@ -152,6 +152,19 @@ public sealed unsafe partial class NativeBlockCompiler
                     ChainedBranch(Code.Jne_rel32_64, i);
                 }
                 return true;
+            case IrOp.SideExit:
+                if (i.A < _pure)
+                {
+                    if (_constants[i.A] != 0) SideExitIf(Code.Jmp_rel32_64, k);
+                }
+                else
+                {
+                    var cond = InRegister(i.A);
+                    if (cond == RAX) LoadTemp(RAX, i.A);
+                    E(Instruction.Create(Code.Test_rm64_r64, cond, cond));
+                    SideExitIf(Code.Jne_rel32_64, k);
+                }
+                return true;
             case IrOp.Syscall:
                 MovImm(RAX, (ulong)i.Imm);
                 E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(RDI, CpuState.OffRip), RAX));
@@ -371,11 +384,13 @@ public sealed unsafe partial class NativeBlockCompiler
         }
         else if (_reg[b] != Register.None) E(Instruction.Create(Code.Cmp_r64_rm64, ra, _reg[b]));
         else E(Instruction.Create(Code.Cmp_r64_rm64, ra, Temp(b)));
-        if (_chain && _k + 1 < _n && _code[_k + 1].Op == IrOp.Branch && _code[_k + 1].A == i.Dst && _uses[i.Dst] == 1)
+        if (_k + 1 < _n && _code[_k + 1].Op is IrOp.Branch or IrOp.SideExit && _code[_k + 1].A == i.Dst && _uses[i.Dst] == 1
+            && (_chain || _code[_k + 1].Op == IrOp.SideExit))
         {
-            // The block ends branching on this compare alone: cmp and jcc, no 0/1 value.
+            // The block ends (or leaves by a side exit) branching on this compare alone: cmp and jcc, no 0/1 value.
             _fusedNext = _k + 1;
-            ChainedBranch(jcc, _code[_k + 1]);
+            if (_code[_k + 1].Op == IrOp.SideExit) SideExitIf(jcc, _k + 1);
+            else ChainedBranch(jcc, _code[_k + 1]);
             return true;
         }
         E(Instruction.Create(setcc, AL));

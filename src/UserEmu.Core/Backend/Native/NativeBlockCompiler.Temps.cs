@@ -105,7 +105,7 @@ public sealed unsafe partial class NativeBlockCompiler
         or IrOp.Xor or IrOp.Mul or IrOp.Shl or IrOp.Shr or IrOp.Sar or IrOp.Rol or IrOp.Ror or IrOp.MulHiU or IrOp.MulHiS
         or IrOp.Neg or IrOp.Not or IrOp.ZExt or IrOp.SExt or IrOp.Bswap or IrOp.CmpEq or IrOp.CmpNe or IrOp.CmpLtU
         or IrOp.CmpLeU or IrOp.CmpLtS or IrOp.CmpLeS or IrOp.Select or IrOp.JumpIndirect or IrOp.Branch
-        or IrOp.Load or IrOp.Store;
+        or IrOp.SideExit or IrOp.Load or IrOp.Store;
 
     static bool Commutative(IrOp op) => op is IrOp.Add or IrOp.And or IrOp.Or or IrOp.Xor or IrOp.Mul or IrOp.CmpEq or IrOp.CmpNe;
 

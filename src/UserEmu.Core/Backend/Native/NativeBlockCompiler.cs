@@ -128,6 +128,7 @@ public sealed unsafe partial class NativeBlockCompiler
         _slowStubs.Clear();
         _groupExits.Clear();
         _exits.Clear();
+        _sideExits.Clear();
         _faultSites.Clear();
         _xmmReloads.Clear();
         if (_constants.Length < block.ConstantCount) _constants = new ulong[Math.Max(block.ConstantCount, 2 * _constants.Length)];
@@ -212,6 +213,7 @@ public sealed unsafe partial class NativeBlockCompiler
             MovImm(RAX, block.GuestPc);
             ReturnNext();
         }
+        EmitSideExitStubs();
         for (int n = 0; n < _slowStubs.Count; n++)
         {
             var (op, resume, label, xmmFirst, xmmCount) = _slowStubs[n];

@@ -4,7 +4,7 @@ using UserEmu.IR;
 
 namespace UserEmu.Frontend.X86;
 
-/// <summary>Control flow: jmp, jcc, call, ret, loop family, jrcxz. Each ends the block.</summary>
+/// <summary>Control flow: jmp, jcc, call, ret, loop family, jrcxz. Each ends the block, but a forward jcc, loop or jrcxz that becomes a superblock's side exit (<see cref="X86Emitter.EndBranch"/>).</summary>
 static class InstEmitFlow
 {
     public static void Install(X86EmitterTable t)

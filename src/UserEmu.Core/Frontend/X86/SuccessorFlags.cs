@@ -24,8 +24,7 @@ static class SuccessorFlags
     public static bool DeadAtExit(IrBlock block, GuestAddressSpace memory, GuestCodeReader reader, Decoder decoder)
     {
         ref readonly var exit = ref block.Code[^1];
-        ulong lo = block.GuestPc & ~GuestAddressSpace.PageMask;
-        ulong hi = ((Math.Max(block.GuestEnd, block.GuestPc + 1) - 1) | GuestAddressSpace.PageMask) + 1;
+        var (lo, hi) = Pages(block);
         return exit.Op switch
         {
             IrOp.Jump => WrittenFirst(memory, reader, decoder, (ulong)exit.Imm, lo, hi),
@@ -33,6 +32,18 @@ static class SuccessorFlags
             _ => false,
         };
     }
+
+    /// <summary>Marks each side exit of <paramref name="block"/> whose target writes the status flags first (<see cref="IrOp.SideExit"/>'s Aux).</summary>
+    public static void MarkSideExits(IrBlock block, GuestAddressSpace memory, GuestCodeReader reader, Decoder decoder)
+    {
+        var (lo, hi) = Pages(block);
+        foreach (ref var i in block.Code.AsSpan())
+            if (i.Op == IrOp.SideExit && WrittenFirst(memory, reader, decoder, (ulong)i.Imm, lo, hi)) i.Aux = 1;
+    }
+
+    // The block's own pages: successor bytes there change only together with the block.
+    static (ulong Lo, ulong Hi) Pages(IrBlock block) =>
+        (block.GuestPc & ~GuestAddressSpace.PageMask, ((Math.Max(block.GuestEnd, block.GuestPc + 1) - 1) | GuestAddressSpace.PageMask) + 1);
 
     static bool WrittenFirst(GuestAddressSpace memory, GuestCodeReader reader, Decoder decoder, ulong pc, ulong lo, ulong hi)
     {

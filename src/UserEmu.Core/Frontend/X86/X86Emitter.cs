@@ -24,12 +24,16 @@ public sealed partial class X86Emitter
 
     ushort _ea;
     bool _eaValid;
+    int _sideExits;
+    // A block with this many temps ends at its conditional branch: its fall-through path would only be cut short.
+    const int MaxSideExitTemps = 300;
     long _insnIndex;
 
     internal void BeginBlock(Vcpu cpu)
     {
         Cpu = cpu;
         B.Reset();
+        _sideExits = cpu.Process.Options.SideExits;
         _cc.Known = false;
         _mmxCheckedUpTo = 0;
     }
@@ -259,5 +263,15 @@ public sealed partial class X86Emitter
     public void EndIndirectCall(ushort target) => B.JumpIndirect(target, NextPc);
     /// <summary>Ends a ret to <paramref name="target"/>.</summary>
     public void EndReturn(ushort target) => B.JumpIndirect(target, isReturn: true);
-    public void EndBranch(ushort cond, ulong taken) => B.Branch(cond, taken, NextPc);
+    /// <summary>
+    /// Ends a conditional branch to <paramref name="taken"/>, or, while the block may take another side exit, leaves by
+    /// a side exit there and goes on with the fall-through path in the same block (a superblock).
+    /// </summary>
+    public void EndBranch(ushort cond, ulong taken)
+    {
+        // Forward branches only: a jcc back is a loop's, whose taken path is the hot one (the loop exit after it would
+        // only add to the loop body's registers and stores).
+        if (taken > Pc && B.SideExits < _sideExits && B.TempCount < MaxSideExitTemps) B.SideExit(cond, taken);
+        else B.Branch(cond, taken, NextPc);
+    }
 }

@@ -10,6 +10,8 @@ public sealed class X86Translator : IGuestFrontend
 {
     /// <summary>Longest block in guest instructions (bounds translation latency and IR size).</summary>
     public const int MaxBlockInstructions = 64;
+    /// <summary>Temps past which a superblock ends at its next instruction (AVX2 string code lowered lane by lane takes hundreds).</summary>
+    const int MaxSuperblockTemps = 400;
 
     readonly X86EmitterTable _table = X86EmitterTable.Default;
 
@@ -31,6 +33,14 @@ public sealed class X86Translator : IGuestFrontend
         while (true)
         {
             ulong at = reader.Position;
+            if (e.B.SideExits != 0 && (e.B.TempCount > MaxSuperblockTemps || e.B.IsSideExitTarget(at) || cpu.Process.Code.Lookup(at) is { Valid: true }))
+            {
+                // Past a side exit, the fall-through path reached a join point: the target of a side exit (an if
+                // without else) or a block already translated. That code is its own block, not a second copy here.
+                // Or the block has temps enough: native code takes at most NativeBlockRunner.FrameTemps.
+                e.B.Jump(at);
+                break;
+            }
             decoder.IP = at;
             decoder.Decode(out var insn);
             if (insn.IsInvalid)
@@ -73,7 +83,11 @@ public sealed class X86Translator : IGuestFrontend
         }
         var block = e.B.Finish(pc, end, transient);
         // -d cpu shows the flags at every block boundary: they stay exact there.
-        block.FlagsDeadAtExit = !cpu.Process.Options.Debug("cpu") && SuccessorFlags.DeadAtExit(block, cpu.Memory, reader, decoder);
+        if (!cpu.Process.Options.Debug("cpu"))
+        {
+            block.FlagsDeadAtExit = SuccessorFlags.DeadAtExit(block, cpu.Memory, reader, decoder);
+            if (e.B.SideExits != 0) SuccessorFlags.MarkSideExits(block, cpu.Memory, reader, decoder);
+        }
         return block;
     }
 

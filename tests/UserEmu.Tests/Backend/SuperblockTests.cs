@@ -1,0 +1,129 @@
+using Iced.Intel;
+using UserEmu.Backend.Interpreter;
+using UserEmu.IR;
+using UserEmu.Memory;
+using UserEmu.Tests.TestSupport;
+using Xunit;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace UserEmu.Tests.Backend;
+
+/// <summary>Superblocks: which conditional branches a translated block continues past (as side exits), where it stops, and that both paths run right.</summary>
+public unsafe class SuperblockTests
+{
+    const ulong Code = 0x10000;
+
+    static IrBlock Translate(FakeGuest g, Action<Assembler> body)
+    {
+        var a = new Assembler(64);
+        body(a);
+        var s = new MemoryStream();
+        a.Assemble(new StreamCodeWriter(s), Code, BlockEncoderOptions.None);
+        g.Memory.WriteBytes(Code, s.ToArray());
+        return UserEmu.Optimizer.IrOptimizer.Run(g.Process.Frontend.Translate(g.Cpu, Code));
+    }
+
+    static FakeGuest NewGuest(int sideExits = 4)
+    {
+        var g = new FakeGuest();
+        g.Process.Options.SideExits = sideExits;
+        g.Map(Code, 0x4000, PageFlags.Read | PageFlags.Write | PageFlags.Exec);
+        return g;
+    }
+
+    // cmp rax, rbx; jne far (forward, off the block's path); add rcx, 1; add rcx, 2; jmp Code.
+    static void ForwardBranch(Assembler a)
+    {
+        var far = a.CreateLabel();
+        a.cmp(rax, rbx);
+        a.jne(far);
+        a.add(rcx, 1);
+        a.add(rcx, 2);
+        a.jmp(Code);
+        a.nop();
+        a.Label(ref far);
+        a.add(rdx, 1);
+        a.jmp(Code);
+    }
+
+    static int Count(IrBlock b, IrOp op) => b.Code.Count(i => i.Op == op);
+
+    [Fact]
+    public void AForwardBranchBecomesASideExit()
+    {
+        using var g = NewGuest();
+        var block = Translate(g, ForwardBranch);
+        Assert.Equal(1, Count(block, IrOp.SideExit));
+        Assert.Equal(0, Count(block, IrOp.Branch));
+        Assert.Equal(IrOp.Jump, block.Code.Last(i => i.Op != IrOp.Nop).Op);
+        Assert.Equal(5, block.GuestInstructionCount);
+    }
+
+    [Fact]
+    public void WithSideExitsOffTheBranchEndsTheBlock()
+    {
+        using var g = NewGuest(sideExits: 0);
+        var block = Translate(g, ForwardBranch);
+        Assert.Equal(0, Count(block, IrOp.SideExit));
+        Assert.Equal(IrOp.Branch, block.Code.Last(i => i.Op != IrOp.Nop).Op);
+        Assert.Equal(2, block.GuestInstructionCount);
+    }
+
+    [Fact]
+    public void ABranchBackEndsTheBlock()
+    {
+        // A loop's jcc: its taken path is the hot one, so the code after the loop is not added to the loop's block.
+        using var g = NewGuest();
+        var block = Translate(g, a =>
+        {
+            var top = a.CreateLabel();
+            a.Label(ref top);
+            a.add(rcx, 1);
+            a.cmp(rcx, rbx);
+            a.jne(top);
+            a.add(rdx, 1);
+            a.jmp(Code);
+        });
+        Assert.Equal(0, Count(block, IrOp.SideExit));
+        Assert.Equal(3, block.GuestInstructionCount);
+    }
+
+    [Fact]
+    public void TheFallThroughStopsAtTheSideExitsTarget()
+    {
+        // if (rax != rbx) rcx += 1; then the join point, which is the side exit's own block, not copied here.
+        using var g = NewGuest();
+        ulong join = 0;
+        var block = Translate(g, a =>
+        {
+            var skip = a.CreateLabel();
+            a.cmp(rax, rbx);
+            a.je(skip);
+            a.add(rcx, 1);
+            a.Label(ref skip);
+            a.add(rdx, 1);
+            a.jmp(Code);
+        });
+        join = (ulong)block.Code.First(i => i.Op == IrOp.SideExit).Imm;
+        Assert.Equal(join, block.GuestEnd);
+        Assert.Equal(join, (ulong)block.Code.Last(i => i.Op != IrOp.Nop).Imm);
+        Assert.Equal(3, block.GuestInstructionCount);
+    }
+
+    [Theory]
+    [InlineData(5UL, 5UL)]
+    [InlineData(5UL, 6UL)]
+    public void BothPathsRun(ulong rax, ulong rbx)
+    {
+        using var g = NewGuest();
+        var block = Translate(g, ForwardBranch);
+        g.Cpu.State->Gpr[0] = rax;
+        g.Cpu.State->Gpr[3] = rbx;
+        g.Cpu.State->Gpr[1] = 10;
+        IrInterpreter.Run(block, g.Cpu);
+        bool taken = rax != rbx;
+        Assert.Equal(taken ? 10UL : 13UL, g.Cpu.State->Gpr[1]);
+        Assert.Equal(taken ? (ulong)block.Code.First(i => i.Op == IrOp.SideExit).Imm : Code, g.Cpu.State->Rip);
+        Assert.NotEqual(Code, (ulong)block.Code.First(i => i.Op == IrOp.SideExit).Imm);
+    }
+}
