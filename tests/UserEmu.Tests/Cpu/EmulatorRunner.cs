@@ -66,6 +66,10 @@ public sealed unsafe class EmulatorRunner : IDisposable
         BitConverter.TryWriteBytes(code[(len + 6)..], ExitSentinel);
     }
 
+    /// <summary>Whether <paramref name="block"/> has a direct exit to its own start: compiled code runs it until the guest leaves the loop, the interpreter once per run.</summary>
+    public static bool LoopsOnItself(IrBlock block) => block.Code.Any(i =>
+        i.Op is IrOp.Jump or IrOp.Branch or IrOp.SideExit && ((ulong)i.Imm == block.GuestPc || (i.Op == IrOp.Branch && (ulong)i.Imm2 == block.GuestPc)));
+
     static IrBlock Copy(IrBlock b) => new()
     {
         GuestPc = b.GuestPc, GuestEnd = b.GuestEnd, Code = (IrInstr[])b.Code.Clone(), TempCount = b.TempCount,
@@ -84,8 +88,13 @@ public sealed unsafe class EmulatorRunner : IDisposable
             RunBlock(block, backend);
             // A case with a branch inside it (loop, jecxz) ends its first block within the code: go on as the
             // dispatch loop would, block after block, until the trailer is reached.
+            // One that branches to itself stops there, as it would loop for ever inside compiled code.
             for (int steps = 0; steps < 64 && cpu.State->Rip >= CodeBase && cpu.State->Rip < CodeBase + (ulong)c.Code.Length; steps++)
-                RunBlock(_translator.Translate(cpu, cpu.State->Rip), backend);
+            {
+                var next = _translator.Translate(cpu, cpu.State->Rip);
+                if (LoopsOnItself(next)) break;
+                RunBlock(next, backend);
+            }
         }
         catch (GuestFaultException f)
         {
