@@ -347,23 +347,15 @@ sealed partial class IlRegionEmitter
                 il.Emit(OpCodes.Stind_I8);
                 ExitIndirect();
                 break;
-            case IrOp.Branch:
+            case IrOp.Branch or IrOp.SideExit:
             {
+                // A side exit's fall-through is the rest of the block.
                 var no = il.DefineLabel();
                 Ld(i.A);
                 il.Emit(OpCodes.Brfalse, no);
                 Goto(i.Imm, block);
                 il.MarkLabel(no);
-                Goto(i.Imm2, block);
-                break;
-            }
-            case IrOp.SideExit:
-            {
-                var stay = il.DefineLabel();
-                Ld(i.A);
-                il.Emit(OpCodes.Brfalse, stay);
-                Goto(i.Imm, block);
-                il.MarkLabel(stay);
+                if (i.Op == IrOp.Branch) Goto(i.Imm2, block);
                 break;
             }
             case IrOp.Syscall:

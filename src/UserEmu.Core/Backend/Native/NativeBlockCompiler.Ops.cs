@@ -146,24 +146,17 @@ public sealed unsafe partial class NativeBlockCompiler
                 }
                 else
                 {
-                    var cond = InRegister(i.A);
-                    if (cond == RAX) LoadTemp(RAX, i.A);
-                    E(Instruction.Create(Code.Test_rm64_r64, cond, cond));
+                    TestTemp(i.A);
                     ChainedBranch(Code.Jne_rel32_64, i);
                 }
                 return true;
             case IrOp.SideExit:
-                if (i.A < _pure)
+                if (i.A >= _pure)
                 {
-                    if (_constants[i.A] != 0) SideExitIf(Code.Jmp_rel32_64, k);
-                }
-                else
-                {
-                    var cond = InRegister(i.A);
-                    if (cond == RAX) LoadTemp(RAX, i.A);
-                    E(Instruction.Create(Code.Test_rm64_r64, cond, cond));
+                    TestTemp(i.A);
                     SideExitIf(Code.Jne_rel32_64, k);
                 }
+                else if (_constants[i.A] != 0) SideExitIf(Code.Jmp_rel32_64, k);
                 return true;
             case IrOp.Syscall:
                 MovImm(RAX, (ulong)i.Imm);
@@ -365,6 +358,14 @@ public sealed unsafe partial class NativeBlockCompiler
     // The op after this one that this one's code performs (-1: none): a branch that alone reads a compare (cmp and
     // jcc), a zero-extension that alone reads a 32-bit ALU result (the host's 32-bit op).
     int _fusedNext = -1;
+
+    // The host's ZF = (temp t == 0), for a jcc on it.
+    void TestTemp(ushort t)
+    {
+        var r = InRegister(t);
+        if (r == RAX) LoadTemp(RAX, t);
+        E(Instruction.Create(Code.Test_rm64_r64, r, r));
+    }
 
     // The register temp t is in, if it has one and rax is not the only place its value is; else rax.
     Register InRegister(ushort t) => t >= _pure && _rax != t && _reg[t] != Register.None ? _reg[t] : RAX;
