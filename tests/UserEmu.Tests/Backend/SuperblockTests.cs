@@ -8,7 +8,7 @@ using static Iced.Intel.AssemblerRegisters;
 
 namespace UserEmu.Tests.Backend;
 
-/// <summary>Superblocks: which conditional branches a translated block continues past (as side exits), where it stops, and that both paths run right.</summary>
+/// <summary>Superblocks: which conditional branches a translated block continues past (as side exits), where it stops (join points, temps), and that both paths run right.</summary>
 public unsafe class SuperblockTests
 {
     const ulong Code = 0x10000;
@@ -108,6 +108,26 @@ public unsafe class SuperblockTests
         Assert.Equal(join, block.GuestEnd);
         Assert.Equal(join, (ulong)block.Code.Last(i => i.Op != IrOp.Nop).Imm);
         Assert.Equal(3, block.GuestInstructionCount);
+    }
+
+    [Fact]
+    public void ABlockEndsBeforeItHasMoreTempsThanNativeCodeTakes()
+    {
+        // AVX2 byte compares and minimums lowered lane by lane take dozens of temps each: 64 of them would pass the
+        // native tier's frame, and the block would stay interpreted for good.
+        using var g = NewGuest();
+        var block = Translate(g, a =>
+        {
+            for (int n = 0; n < 32; n++)
+            {
+                a.vpcmpeqb(ymm0, ymm1, ymm2);
+                a.vpminub(ymm3, ymm0, ymm4);
+            }
+            a.jmp(Code);
+        });
+        Assert.True(block.GuestInstructionCount < 64, $"{block.GuestInstructionCount} instructions, {block.TempCount} temps");
+        Assert.True(block.TempCount <= UserEmu.Backend.Native.NativeBlockRunner.FrameTemps, $"{block.TempCount} temps");
+        Assert.NotNull(UserEmu.Backend.Native.NativeBlockCompiler.Compile(PreparedBlock.Prepare(block), UserEmu.Backend.Native.NativeCodeArena.Shared));
     }
 
     [Theory]

@@ -12,6 +12,8 @@ public sealed class X86Translator : IGuestFrontend
     public const int MaxBlockInstructions = 64;
     /// <summary>Temps past which a superblock ends at its next instruction (AVX2 string code lowered lane by lane takes hundreds).</summary>
     const int MaxSuperblockTemps = 400;
+    /// <summary>Temps past which any block ends at its next instruction, below the native tier's limit (NativeBlockRunner.FrameTemps, 1024) by more than one instruction takes.</summary>
+    const int MaxBlockTemps = 800;
 
     readonly X86EmitterTable _table = X86EmitterTable.Default;
 
@@ -33,11 +35,13 @@ public sealed class X86Translator : IGuestFrontend
         while (true)
         {
             ulong at = reader.Position;
-            if (e.B.SideExits != 0 && (e.B.TempCount > MaxSuperblockTemps || e.B.IsSideExitTarget(at) || cpu.Process.Code.Lookup(at) is { Valid: true }))
+            if (e.B.TempCount > MaxBlockTemps
+                || (e.B.SideExits != 0 && (e.B.TempCount > MaxSuperblockTemps || e.B.IsSideExitTarget(at) || cpu.Process.Code.Lookup(at) is { Valid: true })))
             {
                 // Past a side exit, the fall-through path reached a join point: the target of a side exit (an if
                 // without else) or a block already translated. That code is its own block, not a second copy here.
-                // Or the block has temps enough: native code takes at most NativeBlockRunner.FrameTemps.
+                // Or the block has temps enough: native code takes at most NativeBlockRunner.FrameTemps, and a block
+                // with more stayed interpreted for good (23 AVX2 instructions of python3's threading path: 1027).
                 e.B.Jump(at);
                 break;
             }
