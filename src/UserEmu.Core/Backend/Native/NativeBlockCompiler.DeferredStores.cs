@@ -70,7 +70,8 @@ public sealed unsafe partial class NativeBlockCompiler
                     break; // Accesses are the points this is for; pure helpers never see state; Nops are folded addresses.
                 case IrOp.SideExit:
                     // Made before the side exit, not on its way out: a taken exit whose stores were out of line took two
-                    // host jumps. Lazy-flag state its target sets first stays deferrable.
+                    // host jumps. Only lazy-flag state its target sets first stays deferrable past it, and the exit
+                    // need not show that: a side exit makes no deferred store.
                     for (int j = 0; j < count; j++)
                     {
                         if (i.Aux == 0 || !Optimizer.DeadStateStores.IsLazyFlagField(later[j].Offset, later[j].Size))
@@ -90,7 +91,7 @@ public sealed unsafe partial class NativeBlockCompiler
         {
             if (_cover[k] < 0) continue;
             bool seen = false;
-            for (int f = k + 1; f < _cover[k] && !seen; f++) seen = code[f].Op is IrOp.Load or IrOp.Store || ShownAtSideExit(code[f], code[k]);
+            for (int f = k + 1; f < _cover[k] && !seen; f++) seen = code[f].Op is IrOp.Load or IrOp.Store;
             if (seen) _deferred.Add(k);
         }
     }
@@ -120,7 +121,7 @@ public sealed unsafe partial class NativeBlockCompiler
         }
     }
 
-    // In the stub of access or side exit f: the deferred stores it may have to show, in program order.
+    // In the stub of access f: the deferred stores it may have to show, in program order.
     void MakeDeferredStores(int f)
     {
         for (int n = 0; n < _deferred.Count; n++)
@@ -129,15 +130,9 @@ public sealed unsafe partial class NativeBlockCompiler
             if (k >= f) break;
             if (_cover[k] <= f) continue;
             ref readonly var s = ref _code[k];
-            if (_code[f].Op == IrOp.SideExit && !ShownAtSideExit(_code[f], s)) continue;
             StoreStateFrom(s.A, s.Imm, s.Size);
         }
     }
-
-    // Whether op `at` is a side exit whose target may read what StoreState `store` writes (not lazy-flag state its target sets first).
-    static bool ShownAtSideExit(in IrInstr at, in IrInstr store) =>
-        at.Op == IrOp.SideExit && (at.Aux == 0 || !Optimizer.DeadStateStores.IsLazyFlagField(store.Imm, store.Size));
-
 
     bool IsDeferred(int k) => _cover[k] >= 0;
 }

@@ -103,7 +103,6 @@ public sealed unsafe partial class NativeBlockCompiler
         {
             var (op, label) = _sideExits[n];
             Bind(label);
-            MakeDeferredStores(op);
             DirectExit((ulong)_code[op].Imm);
         }
     }
