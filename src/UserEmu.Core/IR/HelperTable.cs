@@ -23,6 +23,7 @@ public static unsafe class HelperTable
     static readonly Dictionary<MethodInfo, object> Ids = new();
     static MethodInfo[] _methods = new MethodInfo[256];
     static bool[] _vectorOnly = new bool[256];
+    static bool[] _vectorMemory = new bool[256];
     static nint[] _pointers = new nint[256];
     static int _count = 1; // id 0 is reserved as "no helper"
 
@@ -57,6 +58,7 @@ public static unsafe class HelperTable
         // the vCPU translates, and the vCPU had waited on the lock for them (busybox true: ~2.7% of its main thread).
         bool vectorOnly = m.IsDefined(typeof(VectorStateOnlyAttribute), false) ||
             m.DeclaringType?.IsDefined(typeof(VectorStateOnlyAttribute), false) == true;
+        bool vectorMemory = m.IsDefined(typeof(VectorStateAndMemoryAttribute), false);
         nint pointer = m.MethodHandle.GetFunctionPointer();
         lock (Sync)
         {
@@ -66,10 +68,12 @@ public static unsafe class HelperTable
                 Array.Resize(ref _methods, _count * 2);
                 Array.Resize(ref _pointers, _count * 2);
                 Array.Resize(ref _vectorOnly, _count * 2);
+                Array.Resize(ref _vectorMemory, _count * 2);
             }
             ushort id = checked((ushort)_count);
             _methods[id] = m;
             _vectorOnly[id] = vectorOnly;
+            _vectorMemory[id] = vectorMemory;
             _pointers[id] = pointer;
             _count++;
             Ids[m] = id;
@@ -81,6 +85,9 @@ public static unsafe class HelperTable
 
     /// <summary>True for helpers marked <see cref="VectorStateOnlyAttribute"/>: no fault, only vector state touched.</summary>
     public static bool IsVectorOnly(ushort id) => _vectorOnly[id];
+
+    /// <summary>True for helpers marked <see cref="VectorStateAndMemoryAttribute"/>: of the state, only vector registers written.</summary>
+    public static bool IsVectorAndMemory(ushort id) => _vectorMemory[id];
 
     /// <summary>Callable pointer of helper <paramref name="id"/>.</summary>
     public static delegate*<Vcpu, ulong, ulong, long, ulong> Pointer(ushort id) =>

@@ -17,3 +17,10 @@ public sealed class VectorStateOnlyAttribute : Attribute
     public static bool Overlaps(long offset, int size) =>
         offset < VectorStateArea.End && VectorStateArea.Start < offset + size;
 }
+
+/// <summary>
+/// Marks helpers that read and write only vector state (as <see cref="VectorStateOnlyAttribute"/>) and guest memory,
+/// and may fault: the optimiser keeps forwarding the rest of the state through them, but they observe it all.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class VectorStateAndMemoryAttribute : Attribute;

@@ -44,7 +44,7 @@ static class StateForwarding
                     Forget(known, ref count, i.Imm, i.Size);
                     Remember(known, ref count, i.Imm, i.Size, i.A);
                     break;
-                case IrOp.Call when HelperTable.IsVectorOnly(i.Helper):
+                case IrOp.Call when HelperTable.IsVectorOnly(i.Helper) || HelperTable.IsVectorAndMemory(i.Helper):
                 {
                     var (start, end) = VectorStateOnlyAttribute.VectorStateArea;
                     Forget(known, ref count, start, (int)(end - start));

@@ -113,15 +113,15 @@ public unsafe class SuperblockTests
     [Fact]
     public void ABlockEndsBeforeItHasMoreTempsThanNativeCodeTakes()
     {
-        // AVX2 byte compares and minimums lowered lane by lane take dozens of temps each: 64 of them would pass the
+        // AVX2 word and dword compares lowered lane by lane take dozens of temps each: 64 of them would pass the
         // native tier's frame, and the block would stay interpreted for good.
         using var g = NewGuest();
         var block = Translate(g, a =>
         {
             for (int n = 0; n < 32; n++)
             {
-                a.vpcmpeqb(ymm0, ymm1, ymm2);
-                a.vpminub(ymm3, ymm0, ymm4);
+                a.vpcmpgtw(ymm0, ymm1, ymm2);
+                a.vpcmpgtd(ymm3, ymm0, ymm4);
             }
             a.jmp(Code);
         });

@@ -11,6 +11,7 @@ public sealed unsafe partial class NativeBlockCompiler
 {
     bool EmitOp(in IrInstr i, int k)
     {
+        UpperClean(i);
         switch (i.Op)
         {
             case IrOp.Nop:
@@ -99,7 +100,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 return LazyFlags(i, k, compute: true);
             case IrOp.Call when Inlined(i):
                 // Other inlined helpers may write vector state (or take XMM registers).
-                if (!InlineSseArith(i) && !InlineSseCompare(i)) ForgetXmm();
+                if (!InlineSseArith(i) && !InlineSseCompare(i) && !InlineWholeVector(i)) ForgetXmm();
                 InlineCall(i, k);
                 return true;
             case IrOp.Call:
@@ -181,7 +182,7 @@ public sealed unsafe partial class NativeBlockCompiler
     static bool ReadsMxcsr(in IrInstr i) => i.Imm < CpuState.OffMxcsr + 4 && CpuState.OffMxcsr < i.Imm + i.Size;
 
     static bool Inlined(in IrInstr i) =>
-        (i.Op == IrOp.PureCall && (i.Helper == s_conditionPure || i.Helper == s_computePure)) || InlineDivide(i) || InlineSseArith(i) || InlineSseCompare(i) || InlineLocked(i) || InlineVectorOp(i) || InlineFromInteger(i) || InlineToInteger(i) || InlineX87Wait(i) || InlineStringOp(i);
+        (i.Op == IrOp.PureCall && (i.Helper == s_conditionPure || i.Helper == s_computePure)) || InlineDivide(i) || InlineSseArith(i) || InlineSseCompare(i) || InlineLocked(i) || InlineVectorOp(i) || InlineWholeVector(i) || InlineFromInteger(i) || InlineToInteger(i) || InlineX87Wait(i) || InlineStringOp(i);
 
     // A helper call of Inlined's, as native code.
     void InlineCall(in IrInstr i, int k)
@@ -194,6 +195,7 @@ public sealed unsafe partial class NativeBlockCompiler
         else if (InlineToInteger(i)) ToInteger(i, k);
         else if (InlineX87Wait(i)) X87Wait(i, k);
         else if (InlineStringOp(i)) StringOp(i, k);
+        else if (InlineWholeVector(i)) WholeVector(i, k);
         else VectorOp(i);
     }
 

@@ -99,7 +99,8 @@ public sealed unsafe partial class NativeBlockCompiler
     // on every packed op in nbody).
     void LoadXmm(Register x, int offset, int width)
     {
-        if (width == 16) LoadHalves(x, offset);
+        if (width == 32) E(Instruction.Create(Code.VEX_Vmovdqu_ymm_ymmm256, YMM0 + (x - XMM0), new MemoryOperand(RDI, offset)));
+        else if (width == 16) LoadHalves(x, offset);
         else E(Instruction.Create(width == 4 ? Code.Movss_xmm_xmmm32 : Code.Movsd_xmm_xmmm64, x, new MemoryOperand(RDI, offset)));
     }
 

@@ -15,9 +15,10 @@ namespace UserEmu.Backend.Native;
 /// </summary>
 /// <remarks>
 /// The packed integer helpers that are one SSE instruction (saturating and multiplying arithmetic, min/max beyond
-/// pminub/pmaxub, packs, pshufb, psadbw, horizontal adds). Compares, pminub/pmaxub and pmovmskb stay integer IR (SWAR):
-/// as host instructions on the state, glibc's AVX2 strlen and strcmp ran 15% slower, each value's round trip from
-/// GPR stores to an XMM load and back costing more latency than the 30 integer ops it replaced.
+/// pminub/pmaxub, packs, pshufb, psadbw, horizontal adds). The legacy forms of compares, pminub/pmaxub and pmovmskb
+/// stay integer IR (SWAR): as host instructions on the state, glibc's AVX2 strlen and strcmp ran 15% slower, each
+/// value's round trip from GPR stores to an XMM load and back costing more latency than the 30 integer ops it
+/// replaced. Their VEX forms, loads included, are whole host instructions on held registers (WholeVector).
 /// pshufb: python3's json_sha handed 1.46M pshufbs (glibc's string code) back to the managed side per run.
 /// vpbroadcastb/w/d/q (glibc's AVX2 memchr, strchr and memset): cc1 handed back 1.46M, python3 0.55M. vinserti128,
 /// vbroadcasti128, vperm2i128, vpermq and vpermd/vpermps are one AVX2 instruction too.

@@ -89,8 +89,14 @@ public sealed unsafe partial class NativeBlockCompiler
             if (_xmmOffset[x] < 0) continue;
             if (_xmmOffset[x] == offset && _xmmWidth[x] >= 8)
                 E(Instruction.Create(Code.Movq_rm64_xmm, r, XMM0 + x));
-            else if (_xmmOffset[x] + 8 == offset && _xmmWidth[x] == 16 && s_hostHasSse41)
+            else if (_xmmOffset[x] + 8 == offset && _xmmWidth[x] >= 16 && s_hostHasSse41)
                 E(Instruction.Create(Code.Pextrq_rm64_xmm_imm8, r, XMM0 + x, 1));
+            else if (_xmmWidth[x] == 32 && (offset - _xmmOffset[x]) is 16 or 24)
+            {
+                // The upper lane (held only by WholeVector's AVX2 code).
+                E(Instruction.Create(Code.VEX_Vextracti128_xmmm128_ymm_imm8, XMM0, YMM0 + x, 1));
+                E(Instruction.Create(Code.VEX_Vpextrq_rm64_xmm_imm8, r, XMM0, (int)(offset - _xmmOffset[x] - 16) / 8));
+            }
             else continue;
             return true;
         }

@@ -191,6 +191,7 @@ public sealed unsafe partial class NativeBlockCompiler
         _lostRax = false;
         _fusedNext = -1;
         _mxcsrControlsChecked = false;
+        _upperDirty = false;
         ForgetXmm();
         for (int k = 0; k < _n; k++)
         {
@@ -378,7 +379,7 @@ public sealed unsafe partial class NativeBlockCompiler
         if (stub.Op != op) throw new InvalidOperationException("native stubs out of order");
         // A guest access's way back reloads the XMM registers that hold vector state (the managed side clobbers them;
         // the access changes no state): the fast path keeps them. After anything else they are forgotten.
-        if (_code[op].Op is IrOp.Load or IrOp.Store && HeldXmm(out int first, out int count))
+        if ((_code[op].Op is IrOp.Load or IrOp.Store || WholeVectorWithMemory(_code[op])) && HeldXmm(out int first, out int count))
         {
             _slowStubs[^1] = stub with { XmmFirst = first, XmmCount = count };
             _labels[stub.Resume] = _buf.Length;

@@ -40,5 +40,7 @@ static class X86Families
         InstEmitFma.Install(t);
         InstEmitF16c.Install(t);
         InstEmitVexSse.Install(t);
+        // Takes the VEX forms it performs whole from the emitters above.
+        InstEmitWholeVector.Install(t);
     }
 }

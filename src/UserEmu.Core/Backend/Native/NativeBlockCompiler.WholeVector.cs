@@ -1,0 +1,150 @@
+using Iced.Intel;
+using UserEmu.Cpu.X86;
+using UserEmu.Host;
+using UserEmu.IR;
+using static Iced.Intel.Register;
+using W = UserEmu.Cpu.X86.WholeVectorHelpers;
+
+namespace UserEmu.Backend.Native;
+
+// NativeBlockCompiler, continued: WholeVectorHelpers' instructions as the host's own, on host YMM registers that stay
+// in the XMM cache (width 32) from one to the next. Results are still stored to the state whole (the rest of the code
+// reads it there). A memory operand gets the bounds check of a guest access (and, for a store, the check for
+// translated code) with its host fault sent to the op's stub, where the managed side runs the helper and faults as
+// the interpreter does.
+public sealed unsafe partial class NativeBlockCompiler
+{
+    static readonly ushort s_wholeOnRegisters = HelperTable.Id(W.OnRegisters);
+    static readonly ushort s_wholeWithMemory = HelperTable.Id(W.WithMemory);
+
+    // A host without AVX2 leaves these to the helpers (the guest sees AVX2 through our CPUID, not the host's).
+    static bool InlineWholeVector(in IrInstr i) =>
+        i.Op == IrOp.Call && (i.Helper == s_wholeOnRegisters || i.Helper == s_wholeWithMemory) && HostCpuFeatures.Avx2;
+
+    static bool WholeVectorWithMemory(in IrInstr i) => i.Op == IrOp.Call && i.Helper == s_wholeWithMemory && HostCpuFeatures.Avx2;
+
+    // Set once a 256-bit host instruction ran: a vzeroupper before the next legacy-SSE code or exit (UpperClean).
+    bool _upperDirty;
+
+    void WholeVector(in IrInstr i, int k)
+    {
+        long imm = i.Imm;
+        var op = W.OpOf(imm);
+        bool ymm = W.IsYmm(imm);
+        int width = ymm ? 32 : 16;
+        if (ymm) _upperDirty = true;
+        if (op == W.Op.MoveMaskB)
+        {
+            var src = HeldVector(CpuState.XmmOffset(VectorHelpers.Src(imm)), width, None);
+            E(Instruction.Create(ymm ? Code.VEX_Vpmovmskb_r32_ymm : Code.VEX_Vpmovmskb_r32_xmm, EAX, Wide(src, ymm)));
+            _rax = -1;
+            StoreTemp(i.Dst);
+            return;
+        }
+        int dstOff = CpuState.XmmOffset(VectorHelpers.Dst(imm));
+        if (i.Helper == s_wholeOnRegisters)
+        {
+            var first = HeldVector(CpuState.XmmOffset(VectorHelpers.Src(imm)), width, None);
+            var result = NewXmm(first, None);
+            // VEX.128 moves and ops zero bits 255:128 of the host register as of the guest's.
+            if (op == W.Op.Move) E(Instruction.Create(ymm ? Code.VEX_Vmovdqa_ymm_ymmm256 : Code.VEX_Vmovdqa_xmm_xmmm128, Wide(result, ymm), Wide(first, ymm)));
+            else
+            {
+                int src2Off = CpuState.XmmOffset(W.Src2(imm));
+                var second = CachedXmm(src2Off, width);
+                if (second != None) E(Instruction.Create(HostCode(op, ymm), Wide(result, ymm), Wide(first, ymm), Wide(second, ymm)));
+                else E(Instruction.Create(HostCode(op, ymm), Wide(result, ymm), Wide(first, ymm), new MemoryOperand(RDI, src2Off)));
+            }
+            StoreVector(result, dstOff);
+            HelperReturnedZero(i.Dst);
+            return;
+        }
+
+        // The address in rax; its bytes inside the reservation (the first and the last 8-byte access's start at most
+        // the limit: a non-canonical address fails), and, for a store, on no page with translated code.
+        int stub = NewStub(k);
+        LoadTemp(RAX, i.A);
+        E(Instruction.Create(Code.Cmp_r64_rm64, RAX, GuestLimit));
+        JumpTo(Code.Ja_rel32_64, stub);
+        E(Instruction.Create(Code.Lea_r64_m, RDX, new MemoryOperand(RAX, width - 8)));
+        E(Instruction.Create(Code.Cmp_r64_rm64, RDX, GuestLimit));
+        JumpTo(Code.Ja_rel32_64, stub);
+        var guest = new MemoryOperand(R8, RAX, 1, 0, 0);
+        if (op == W.Op.Store)
+        {
+            NoCodeOnPages(RAX, onePage: false, stub);
+            var src = HeldVector(CpuState.XmmOffset(VectorHelpers.Src(imm)), width, None);
+            RecordFaultSite(stub);
+            E(Instruction.Create(ymm ? Code.VEX_Vmovdqu_ymmm256_ymm : Code.VEX_Vmovdqu_xmmm128_xmm, guest, Wide(src, ymm)));
+        }
+        else
+        {
+            var first = op == W.Op.Load ? None : HeldVector(CpuState.XmmOffset(VectorHelpers.Src(imm)), width, None);
+            var result = NewXmm(first, None);
+            RecordFaultSite(stub);
+            if (op == W.Op.Load) E(Instruction.Create(ymm ? Code.VEX_Vmovdqu_ymm_ymmm256 : Code.VEX_Vmovdqu_xmm_xmmm128, Wide(result, ymm), guest));
+            else E(Instruction.Create(HostCode(op, ymm), Wide(result, ymm), Wide(first, ymm), guest));
+            StoreVector(result, dstOff);
+        }
+        HelperReturnedZero(i.Dst);
+        ResumeHere(k);
+    }
+
+    // A register holding the `width` bytes of vector state at `offset`: the cached one, or a new one loaded from the state.
+    Register HeldVector(int offset, int width, Register keep)
+    {
+        var held = CachedXmm(offset, width);
+        if (held != None) return held;
+        held = NewXmm(keep, None);
+        LoadXmm(held, offset, width);
+        HoldXmm(held, offset, width);
+        return held;
+    }
+
+    // state[offset] = the whole host register, whose upper lane a VEX.128 result has zeroed (as the guest's VEX.128
+    // writes do).
+    void StoreVector(Register x, int offset)
+    {
+        E(Instruction.Create(Code.VEX_Vmovdqu_ymmm256_ymm, new MemoryOperand(RDI, offset), Wide(x, true)));
+        HoldXmm(x, offset, 32);
+    }
+
+    static Register Wide(Register xmm, bool ymm) => ymm ? YMM0 + (xmm - XMM0) : xmm;
+
+    static Code HostCode(W.Op op, bool ymm) => op switch
+    {
+        W.Op.CmpEqB => ymm ? Code.VEX_Vpcmpeqb_ymm_ymm_ymmm256 : Code.VEX_Vpcmpeqb_xmm_xmm_xmmm128,
+        W.Op.CmpEqW => ymm ? Code.VEX_Vpcmpeqw_ymm_ymm_ymmm256 : Code.VEX_Vpcmpeqw_xmm_xmm_xmmm128,
+        W.Op.CmpEqD => ymm ? Code.VEX_Vpcmpeqd_ymm_ymm_ymmm256 : Code.VEX_Vpcmpeqd_xmm_xmm_xmmm128,
+        W.Op.CmpEqQ => ymm ? Code.VEX_Vpcmpeqq_ymm_ymm_ymmm256 : Code.VEX_Vpcmpeqq_xmm_xmm_xmmm128,
+        W.Op.CmpGtB => ymm ? Code.VEX_Vpcmpgtb_ymm_ymm_ymmm256 : Code.VEX_Vpcmpgtb_xmm_xmm_xmmm128,
+        W.Op.MinUB => ymm ? Code.VEX_Vpminub_ymm_ymm_ymmm256 : Code.VEX_Vpminub_xmm_xmm_xmmm128,
+        W.Op.MaxUB => ymm ? Code.VEX_Vpmaxub_ymm_ymm_ymmm256 : Code.VEX_Vpmaxub_xmm_xmm_xmmm128,
+        W.Op.And => ymm ? Code.VEX_Vpand_ymm_ymm_ymmm256 : Code.VEX_Vpand_xmm_xmm_xmmm128,
+        W.Op.AndN => ymm ? Code.VEX_Vpandn_ymm_ymm_ymmm256 : Code.VEX_Vpandn_xmm_xmm_xmmm128,
+        W.Op.Or => ymm ? Code.VEX_Vpor_ymm_ymm_ymmm256 : Code.VEX_Vpor_xmm_xmm_xmmm128,
+        W.Op.Xor => ymm ? Code.VEX_Vpxor_ymm_ymm_ymmm256 : Code.VEX_Vpxor_xmm_xmm_xmmm128,
+        W.Op.AddB => ymm ? Code.VEX_Vpaddb_ymm_ymm_ymmm256 : Code.VEX_Vpaddb_xmm_xmm_xmmm128,
+        W.Op.AddW => ymm ? Code.VEX_Vpaddw_ymm_ymm_ymmm256 : Code.VEX_Vpaddw_xmm_xmm_xmmm128,
+        W.Op.AddD => ymm ? Code.VEX_Vpaddd_ymm_ymm_ymmm256 : Code.VEX_Vpaddd_xmm_xmm_xmmm128,
+        W.Op.AddQ => ymm ? Code.VEX_Vpaddq_ymm_ymm_ymmm256 : Code.VEX_Vpaddq_xmm_xmm_xmmm128,
+        W.Op.SubB => ymm ? Code.VEX_Vpsubb_ymm_ymm_ymmm256 : Code.VEX_Vpsubb_xmm_xmm_xmmm128,
+        W.Op.SubW => ymm ? Code.VEX_Vpsubw_ymm_ymm_ymmm256 : Code.VEX_Vpsubw_xmm_xmm_xmmm128,
+        W.Op.SubD => ymm ? Code.VEX_Vpsubd_ymm_ymm_ymmm256 : Code.VEX_Vpsubd_xmm_xmm_xmmm128,
+        W.Op.SubQ => ymm ? Code.VEX_Vpsubq_ymm_ymm_ymmm256 : Code.VEX_Vpsubq_xmm_xmm_xmmm128,
+        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "not a two-source op"),
+    };
+
+    // Before op i: a vzeroupper if 256-bit code ran and i may run legacy SSE code or leave (AVX-SSE transitions cost
+    // on some hosts); held registers keep their low 16 bytes.
+    void UpperClean(in IrInstr i)
+    {
+        if (!_upperDirty || InlineWholeVector(i) || i.Op is IrOp.Nop or IrOp.InsnStart or IrOp.Const or IrOp.Mov
+            or IrOp.LoadState or IrOp.StoreState or IrOp.Load or IrOp.Store || (i.Op >= IrOp.Add && i.Op <= IrOp.Select))
+            return;
+        E(Instruction.Create(Code.VEX_Vzeroupper));
+        for (int r = FirstCachedXmm; r < XmmCount; r++)
+            if (_xmmWidth[r] > 16) _xmmWidth[r] = 16;
+        _upperDirty = false;
+    }
+}

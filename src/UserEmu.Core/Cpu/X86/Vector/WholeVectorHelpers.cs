@@ -1,0 +1,113 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using UserEmu.Engine;
+using UserEmu.IR;
+using static UserEmu.Cpu.X86.VectorHelpers;
+
+namespace UserEmu.Cpu.X86;
+
+/// <summary>
+/// VEX integer instructions that work on whole 128- or 256-bit registers and are one host instruction each: loads,
+/// stores and moves, byte compares, unsigned byte min/max, logic, adds and subtracts, and vpmovmskb (glibc's AVX2
+/// string and memory functions are made of these).
+/// </summary>
+/// <remarks>
+/// Native code performs each as that host instruction on host YMM registers (NativeBlockCompiler.WholeVector), so a
+/// 32-byte compare is one instruction instead of ~40 integer IR ops per 64-bit lane (SWAR); the interpreter and
+/// regions call these. Operands: <see cref="Pack"/> (destination, first source, second source register, op and
+/// flags); a memory operand's address is the call's first operand. A VEX.128 result zeroes bits 255:128.
+/// </remarks>
+public static unsafe class WholeVectorHelpers
+{
+    /// <summary>The operation (bits 0..5 of the extra field).</summary>
+    public enum Op : byte
+    {
+        /// <summary>dst = memory.</summary>
+        Load,
+        /// <summary>memory = first source.</summary>
+        Store,
+        /// <summary>dst = first source.</summary>
+        Move,
+        CmpEqB, CmpEqW, CmpEqD, CmpEqQ, CmpGtB,
+        MinUB, MaxUB,
+        And, AndN, Or, Xor,
+        AddB, AddW, AddD, AddQ, SubB, SubW, SubD, SubQ,
+        /// <summary>Returns the sign bits of the first source's bytes (vpmovmskb); no vector write.</summary>
+        MoveMaskB,
+    }
+
+    const int YmmBit = 0x40, MemoryBit = 0x80;
+
+    /// <summary>Packs the operands (X86Emitter.VecImm's layout: the second source register in the imm8 field).</summary>
+    public static long Pack(Op op, int dst, int src1, int src2, bool ymm, bool memory) =>
+        (long)(uint)dst | (long)(uint)src1 << 8 | (long)(src2 & 0xff) << 16
+        | (long)((int)op | (ymm ? YmmBit : 0) | (memory ? MemoryBit : 0)) << 24;
+
+    public static Op OpOf(long imm) => (Op)(Extra(imm) & 0x3f);
+    public static bool IsYmm(long imm) => (Extra(imm) & YmmBit) != 0;
+    /// <summary>Whether the second source (or a load's or store's other side) is guest memory at the call's first operand.</summary>
+    public static bool IsMemory(long imm) => (Extra(imm) & MemoryBit) != 0;
+    public static int Src2(long imm) => Imm8(imm);
+
+    /// <summary>Operations on registers only: no memory, no fault (the optimiser keeps other state across them).</summary>
+    [VectorStateOnly]
+    public static ulong OnRegisters(Vcpu cpu, ulong ea, ulong b, long imm) => Run(cpu, ea, imm);
+
+    /// <summary>Operations with a memory operand: a load or store of the whole width, or a second source from memory.</summary>
+    [VectorStateAndMemory]
+    public static ulong WithMemory(Vcpu cpu, ulong ea, ulong b, long imm) => Run(cpu, ea, imm);
+
+    static ulong Run(Vcpu cpu, ulong ea, long imm)
+    {
+        var op = OpOf(imm);
+        bool ymm = IsYmm(imm);
+        int bytes = ymm ? 32 : 16;
+        var first = Reg(cpu, Src(imm));
+        if (op == Op.MoveMaskB) return ymm ? first.ExtractMostSignificantBits() : first.GetLower().ExtractMostSignificantBits();
+        if (op == Op.Store)
+        {
+            var to = cpu.Memory.WriteSpan(ea, bytes);
+            if (ymm) first.CopyTo(to);
+            else first.GetLower().CopyTo(to);
+            return 0;
+        }
+        Vector256<byte> second;
+        if (IsMemory(imm))
+        {
+            var from = cpu.Memory.ReadSpan(ea, bytes);
+            second = ymm ? Vector256.Create(from) : Vector256.Create(Vector128.Create(from), Vector128<byte>.Zero);
+        }
+        else second = Reg(cpu, Src2(imm));
+        var r = op switch
+        {
+            Op.Load => second,
+            Op.Move => first,
+            Op.CmpEqB => Vector256.Equals(first, second),
+            Op.CmpEqW => Vector256.Equals(first.AsUInt16(), second.AsUInt16()).AsByte(),
+            Op.CmpEqD => Vector256.Equals(first.AsUInt32(), second.AsUInt32()).AsByte(),
+            Op.CmpEqQ => Vector256.Equals(first.AsUInt64(), second.AsUInt64()).AsByte(),
+            Op.CmpGtB => Vector256.GreaterThan(first.AsSByte(), second.AsSByte()).AsByte(),
+            Op.MinUB => Vector256.Min(first, second),
+            Op.MaxUB => Vector256.Max(first, second),
+            Op.And => first & second,
+            Op.AndN => Vector256.AndNot(second, first),
+            Op.Or => first | second,
+            Op.Xor => first ^ second,
+            Op.AddB => first + second,
+            Op.AddW => (first.AsUInt16() + second.AsUInt16()).AsByte(),
+            Op.AddD => (first.AsUInt32() + second.AsUInt32()).AsByte(),
+            Op.AddQ => (first.AsUInt64() + second.AsUInt64()).AsByte(),
+            Op.SubB => first - second,
+            Op.SubW => (first.AsUInt16() - second.AsUInt16()).AsByte(),
+            Op.SubD => (first.AsUInt32() - second.AsUInt32()).AsByte(),
+            _ => (first.AsUInt64() - second.AsUInt64()).AsByte(),
+        };
+        // VEX.128: bits 255:128 of the destination are zeroed.
+        Reg(cpu, Dst(imm)) = ymm ? r : Vector256.Create(r.GetLower(), Vector128<byte>.Zero);
+        return 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static ref Vector256<byte> Reg(Vcpu cpu, int index) =>
+        ref Unsafe.AsRef<Vector256<byte>>((byte*)cpu.State + CpuState.XmmOffset(index));
+}
