@@ -51,6 +51,21 @@ public class AvxProgramTests
         Assert.Contains("after ymm3 efcdab8967452301bbbbaaaa00009999 5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a", r.Stdout);
     }
 
+    /// <summary>
+    /// Whole-register loads, stores and memory compares (host AVX2 instructions on guest memory in native code) that
+    /// fault: unmapped, PROT_NONE, crossing into PROT_NONE (a crossing store writes nothing), misaligned vmovdqa.
+    /// </summary>
+    [Theory]
+    [InlineData("4")]
+    [InlineData("0")]
+    public void WholeVectorAccessFaultsArePrecise(string nativeThreshold)
+    {
+        var r = SameAsNative("Cpu/Avx/Programs/vector_faults.c", ["-O2", "-mavx2", "-I", GuestProgram.Source("TestSupport/GuestPrograms")], "-native-threshold", nativeThreshold);
+        Assert.Contains("store256 round 299: signal 11 code 2 at base+4096", r.Stdout);
+        Assert.Contains("aligned256 round 99: signal 11 code 128 at 0", r.Stdout);
+        Assert.Contains("crossing stores left the page intact", r.Stdout);
+    }
+
     [Fact]
     public void GatherAndMaskedMoveFaultsArePrecise()
     {
