@@ -12,6 +12,9 @@ public static class HostCpuFeatures
     /// <summary>AVX2, with the OS saving YMM state (CPUID.1:ECX.OSXSAVE and AVX, CPUID.7.0:EBX.AVX2).</summary>
     public static readonly bool Avx2 = DetectAvx2();
 
+    /// <summary>POPCNT (CPUID.1:ECX bit 23).</summary>
+    public static readonly bool Popcnt = X86Base.IsSupported && (X86Base.CpuId(1, 0).Ecx & (1 << 23)) != 0;
+
     static bool DetectAvx2()
     {
         if (!X86Base.IsSupported) return false;

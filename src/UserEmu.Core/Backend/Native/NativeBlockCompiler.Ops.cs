@@ -98,6 +98,11 @@ public sealed unsafe partial class NativeBlockCompiler
                 return LazyFlags(i, k, compute: false);
             case IrOp.PureCall when i.Helper == s_computePure:
                 return LazyFlags(i, k, compute: true);
+            case IrOp.PureCall when InlinePopCount(i):
+                LoadTemp(RAX, i.A);
+                E(Instruction.Create(Code.Popcnt_r64_rm64, RAX, RAX));
+                StoreTemp(i.Dst);
+                return true;
             case IrOp.Call when Inlined(i):
                 // Other inlined helpers may write vector state (or take XMM registers).
                 if (!InlineSseArith(i) && !InlineSseCompare(i) && !InlineWholeVector(i)) ForgetXmm();
@@ -174,6 +179,9 @@ public sealed unsafe partial class NativeBlockCompiler
     static readonly ushort s_conditionPure = HelperTable.Id(FlagHelpers.ConditionPure);
     static readonly ushort s_computePure = HelperTable.Id(FlagHelpers.ComputePure);
     static readonly ushort s_divide = HelperTable.Id(IntegerHelpers.Divide);
+    static readonly ushort s_popCount = HelperTable.Id(IntegerHelpers.PopCount);
+
+    static bool InlinePopCount(in IrInstr i) => i.Op == IrOp.PureCall && i.Helper == s_popCount && UserEmu.Host.HostCpuFeatures.Popcnt;
 
     /// <summary>div/idiv of 32 or 64 bits, which native code performs itself (<see cref="Divide"/>).</summary>
     static bool InlineDivide(in IrInstr i) => i.Op == IrOp.Call && i.Helper == s_divide && (i.Imm & 0xff) is 4 or 8;
@@ -182,7 +190,7 @@ public sealed unsafe partial class NativeBlockCompiler
     static bool ReadsMxcsr(in IrInstr i) => i.Imm < CpuState.OffMxcsr + 4 && CpuState.OffMxcsr < i.Imm + i.Size;
 
     static bool Inlined(in IrInstr i) =>
-        (i.Op == IrOp.PureCall && (i.Helper == s_conditionPure || i.Helper == s_computePure)) || InlineDivide(i) || InlineSseArith(i) || InlineSseCompare(i) || InlineLocked(i) || InlineVectorOp(i) || InlineWholeVector(i) || InlineFromInteger(i) || InlineToInteger(i) || InlineX87Wait(i) || InlineStringOp(i);
+        (i.Op == IrOp.PureCall && (i.Helper == s_conditionPure || i.Helper == s_computePure)) || InlinePopCount(i) || InlineDivide(i) || InlineSseArith(i) || InlineSseCompare(i) || InlineLocked(i) || InlineVectorOp(i) || InlineWholeVector(i) || InlineFromInteger(i) || InlineToInteger(i) || InlineX87Wait(i) || InlineStringOp(i);
 
     // A helper call of Inlined's, as native code.
     void InlineCall(in IrInstr i, int k)

@@ -32,6 +32,16 @@ public sealed unsafe partial class NativeBlockCompiler
         var op = W.OpOf(imm);
         bool ymm = W.IsYmm(imm);
         int width = ymm ? 32 : 16;
+        if (op == W.Op.ZeroUppers)
+        {
+            // The host registers' upper lanes are zeroed as the state's: what the cache holds stays true.
+            E(Instruction.Create(Code.VEX_Vzeroupper));
+            _upperDirty = false;
+            E(Instruction.Create(Code.VEX_Vpxor_xmm_xmm_xmmm128, XMM0, XMM0, XMM0));
+            for (int r = 0; r < 16; r++) E(Instruction.Create(Code.VEX_Vmovdqu_xmmm128_xmm, new MemoryOperand(RDI, CpuState.XmmOffset(r) + 16), XMM0));
+            HelperReturnedZero(i.Dst);
+            return;
+        }
         if (ymm) _upperDirty = true;
         if (op == W.Op.MoveMaskB)
         {
@@ -139,7 +149,7 @@ public sealed unsafe partial class NativeBlockCompiler
     // on some hosts); held registers keep their low 16 bytes.
     void UpperClean(in IrInstr i)
     {
-        if (!_upperDirty || InlineWholeVector(i) || i.Op is IrOp.Nop or IrOp.InsnStart or IrOp.Const or IrOp.Mov
+        if (!_upperDirty || InlineWholeVector(i) || InlinePopCount(i) || i.Op is IrOp.Nop or IrOp.InsnStart or IrOp.Const or IrOp.Mov
             or IrOp.LoadState or IrOp.StoreState or IrOp.Load or IrOp.Store || (i.Op >= IrOp.Add && i.Op <= IrOp.Select))
             return;
         E(Instruction.Create(Code.VEX_Vzeroupper));

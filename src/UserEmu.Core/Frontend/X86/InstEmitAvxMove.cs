@@ -16,7 +16,10 @@ static class InstEmitAvxMove
         t.Add(e => Move(e, aligned: false), Vmovups, Vmovupd, Vmovdqu);
         t.Add(e => Move(e, aligned: true), Vmovntps, Vmovntpd, Vmovntdq, Vmovntdqa);
         t[Vlddqu] = e => Move(e, aligned: false);
-        t[Vzeroupper] = e => { for (int r = 0; r < 16; r++) e.ZeroUpper(r); };
+        // Every AVX2 string function ends with one: 32 state stores as integer IR; 16 and the host's vzeroupper in
+        // native code (WholeVectorHelpers).
+        t[Vzeroupper] = e => e.HelperImm(WholeVectorHelpers.OnRegisters,
+            WholeVectorHelpers.Pack(WholeVectorHelpers.Op.ZeroUppers, 0, 0, 0, ymm: true, memory: false));
         t[Vzeroall] = e =>
         {
             ushort zero = e.B.Const(0);

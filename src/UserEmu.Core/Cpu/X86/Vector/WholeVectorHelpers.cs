@@ -34,6 +34,8 @@ public static unsafe class WholeVectorHelpers
         AddB, AddW, AddD, AddQ, SubB, SubW, SubD, SubQ,
         /// <summary>Returns the sign bits of the first source's bytes (vpmovmskb); no vector write.</summary>
         MoveMaskB,
+        /// <summary>Bits 255:128 of every register zeroed (vzeroupper); no operands.</summary>
+        ZeroUppers,
     }
 
     const int YmmBit = 0x40, MemoryBit = 0x80;
@@ -62,6 +64,11 @@ public static unsafe class WholeVectorHelpers
         var op = OpOf(imm);
         bool ymm = IsYmm(imm);
         int bytes = ymm ? 32 : 16;
+        if (op == Op.ZeroUppers)
+        {
+            for (int n = 0; n < 16; n++) Reg(cpu, n) = Vector256.Create(Reg(cpu, n).GetLower(), Vector128<byte>.Zero);
+            return 0;
+        }
         var first = Reg(cpu, Src(imm));
         if (op == Op.MoveMaskB) return ymm ? first.ExtractMostSignificantBits() : first.GetLower().ExtractMostSignificantBits();
         if (op == Op.Store)
