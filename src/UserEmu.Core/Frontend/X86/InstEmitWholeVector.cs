@@ -37,8 +37,9 @@ static class InstEmitWholeVector
         Binary(t, Vpsubw, W.Op.SubW);
         Binary(t, Vpsubd, W.Op.SubD);
         Binary(t, Vpsubq, W.Op.SubQ);
-        foreach (var m in (Mnemonic[])[Vmovdqa, Vmovaps, Vmovapd]) Move(t, m, aligned: true);
-        foreach (var m in (Mnemonic[])[Vmovdqu, Vmovups, Vmovupd]) Move(t, m, aligned: false);
+        // The non-temporal forms too (glibc's AVX2 memset and memcpy on large sizes): the hint changes no result.
+        foreach (var m in (Mnemonic[])[Vmovdqa, Vmovaps, Vmovapd, Vmovntdq, Vmovntps, Vmovntpd, Vmovntdqa]) Move(t, m, aligned: true);
+        foreach (var m in (Mnemonic[])[Vmovdqu, Vmovups, Vmovupd, Vlddqu]) Move(t, m, aligned: false);
         var previous = t[Vpmovmskb];
         t[Vpmovmskb] = e =>
         {
