@@ -29,36 +29,22 @@ public unsafe class FlagLivenessTests
             taken(a);
             a.jmp(Code);
         }
-        var bytes = Assemble(a, Code);
-        g.Memory.WriteBytes(Code, bytes);
+        g.WriteCode(a, Code);
         if (takenAt != 0)
         {
             // A jne to a label on another page: patch its rel32 by hand.
             var far = new Assembler(64);
             taken(far);
             far.jmp(Code);
-            g.Memory.WriteBytes(takenAt, Assemble(far, takenAt));
+            g.WriteCode(far, takenAt);
             const ulong jne = 3; // after the 3-byte cmp
             g.Memory.Write(Code + jne + 2, 4, (uint)(takenAt - (Code + jne + 6)));
         }
-        return UserEmu.Optimizer.IrOptimizer.Run(g.Process.Frontend.Translate(g.Cpu, Code));
-    }
-
-    static byte[] Assemble(Assembler a, ulong at)
-    {
-        var s = new MemoryStream();
-        a.Assemble(new StreamCodeWriter(s), at, BlockEncoderOptions.None);
-        return s.ToArray();
+        return g.TranslateOptimized(Code);
     }
 
     // sideExits 0: the jne ends the block (what most tests here are about); else it is a superblock's side exit.
-    static FakeGuest NewGuest(int sideExits = 0)
-    {
-        var g = new FakeGuest();
-        g.Process.Options.SideExits = sideExits;
-        g.Map(Code, 0x4000, PageFlags.Read | PageFlags.Write | PageFlags.Exec);
-        return g;
-    }
+    static FakeGuest NewGuest(int sideExits = 0) => FakeGuest.WithCodeArea(Code, sideExits);
 
     static bool StoresFlags(IrBlock b) => b.Code.Any(i => i.Op == IrOp.StoreState && i.Imm == CpuState.OffCcOp);
 

@@ -17,19 +17,11 @@ public unsafe class SuperblockTests
     {
         var a = new Assembler(64);
         body(a);
-        var s = new MemoryStream();
-        a.Assemble(new StreamCodeWriter(s), Code, BlockEncoderOptions.None);
-        g.Memory.WriteBytes(Code, s.ToArray());
-        return UserEmu.Optimizer.IrOptimizer.Run(g.Process.Frontend.Translate(g.Cpu, Code));
+        g.WriteCode(a, Code);
+        return g.TranslateOptimized(Code);
     }
 
-    static FakeGuest NewGuest(int sideExits = 4)
-    {
-        var g = new FakeGuest();
-        g.Process.Options.SideExits = sideExits;
-        g.Map(Code, 0x4000, PageFlags.Read | PageFlags.Write | PageFlags.Exec);
-        return g;
-    }
+    static FakeGuest NewGuest(int sideExits = 4) => FakeGuest.WithCodeArea(Code, sideExits);
 
     // cmp rax, rbx; jne far (forward, off the block's path); add rcx, 1; add rcx, 2; jmp Code.
     static void ForwardBranch(Assembler a)

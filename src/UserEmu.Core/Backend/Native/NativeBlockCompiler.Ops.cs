@@ -547,16 +547,21 @@ public sealed unsafe partial class NativeBlockCompiler
         int exit = NewLabel();
         _groupExits.Add(new GroupExit(k, exit));
         long addrOffset = _folded[k] ? 0 : _groups.OffsetOf[k];
-        E(Instruction.Create(Code.Lea_r64_m, RCX, new MemoryOperand(addr, group.Low - addrOffset)));
-        E(Instruction.Create(Code.Cmp_r64_rm64, RCX, GuestLimit));
-        JumpTo(Code.Ja_rel32_64, exit);
-        if (group.Span > 8)
-        {
-            E(Instruction.Create(Code.Lea_r64_m, RDX, new MemoryOperand(RCX, group.Span - 8)));
-            E(Instruction.Create(Code.Cmp_r64_rm64, RDX, GuestLimit));
-            JumpTo(Code.Ja_rel32_64, exit);
-        }
+        RequireInReservation(addr, group.Low - addrOffset, group.Span, exit);
         if (group.Stores) NoCodeOnPages(RCX, onePage: false, exit);
+    }
+
+    // Jumps to `target` unless guest bytes [addr + offset, + span) lie inside the reservation (the first and the last
+    // 8-byte access start at most at the limit, so a non-canonical address fails). Leaves rcx = addr + offset; uses rdx.
+    void RequireInReservation(Register addr, long offset, int span, int target)
+    {
+        E(Instruction.Create(Code.Lea_r64_m, RCX, new MemoryOperand(addr, offset)));
+        E(Instruction.Create(Code.Cmp_r64_rm64, RCX, GuestLimit));
+        JumpTo(Code.Ja_rel32_64, target);
+        if (span <= 8) return;
+        E(Instruction.Create(Code.Lea_r64_m, RDX, new MemoryOperand(RCX, span - 8)));
+        E(Instruction.Create(Code.Cmp_r64_rm64, RDX, GuestLimit));
+        JumpTo(Code.Ja_rel32_64, target);
     }
 
     /// <summary>Records the unchecked load or store emitted next: the fault handler sends a host fault there to <paramref name="stub"/> (see <see cref="NativeFaultRedirect"/>).</summary>

@@ -17,11 +17,13 @@ public sealed unsafe partial class NativeBlockCompiler
     static readonly ushort s_wholeOnRegisters = HelperTable.Id(W.OnRegisters);
     static readonly ushort s_wholeWithMemory = HelperTable.Id(W.WithMemory);
 
-    // A host without AVX2 leaves these to the helpers (the guest sees AVX2 through our CPUID, not the host's).
+    // A host without AVX2 leaves these to the helpers (the guest sees AVX2 through our CPUID, not the host's), and so
+    // does one without the fault redirect for the memory forms: their accesses have no page-table check of their own.
     static bool InlineWholeVector(in IrInstr i) =>
-        i.Op == IrOp.Call && (i.Helper == s_wholeOnRegisters || i.Helper == s_wholeWithMemory) && HostCpuFeatures.Avx2;
+        i.Op == IrOp.Call && HostCpuFeatures.Avx2
+        && (i.Helper == s_wholeOnRegisters || (i.Helper == s_wholeWithMemory && NativeFaultRedirect.Enabled));
 
-    static bool WholeVectorWithMemory(in IrInstr i) => i.Op == IrOp.Call && i.Helper == s_wholeWithMemory && HostCpuFeatures.Avx2;
+    static bool WholeVectorWithMemory(in IrInstr i) => i.Helper == s_wholeWithMemory && InlineWholeVector(i);
 
     // Set once a 256-bit host instruction ran: a vzeroupper before the next legacy-SSE code or exit (UpperClean).
     bool _upperDirty;
@@ -70,19 +72,14 @@ public sealed unsafe partial class NativeBlockCompiler
             return;
         }
 
-        // The address in rax; its bytes inside the reservation (the first and the last 8-byte access's start at most
-        // the limit: a non-canonical address fails), and, for a store, on no page with translated code.
+        // The address in rax; its bytes inside the reservation and, for a store, on no page with translated code.
         int stub = NewStub(k);
         LoadTemp(RAX, i.A);
-        E(Instruction.Create(Code.Cmp_r64_rm64, RAX, GuestLimit));
-        JumpTo(Code.Ja_rel32_64, stub);
-        E(Instruction.Create(Code.Lea_r64_m, RDX, new MemoryOperand(RAX, width - 8)));
-        E(Instruction.Create(Code.Cmp_r64_rm64, RDX, GuestLimit));
-        JumpTo(Code.Ja_rel32_64, stub);
+        RequireInReservation(RAX, 0, width, stub);
         var guest = new MemoryOperand(R8, RAX, 1, 0, 0);
         if (op == W.Op.Store)
         {
-            NoCodeOnPages(RAX, onePage: false, stub);
+            NoCodeOnPages(RCX, onePage: false, stub);
             var src = HeldVector(CpuState.XmmOffset(VectorHelpers.Src(imm)), width, None);
             RecordFaultSite(stub);
             E(Instruction.Create(ymm ? Code.VEX_Vmovdqu_ymmm256_ymm : Code.VEX_Vmovdqu_xmmm128_xmm, guest, Wide(src, ymm)));

@@ -64,7 +64,8 @@ static class InstEmitVexSse
         else Lower128(e, form, legacy);
     }
 
-    static bool IsVecReg(in Instruction insn, int n) =>
+    /// <summary>Whether operand <paramref name="n"/> is an XMM or YMM register.</summary>
+    internal static bool IsVecReg(in Instruction insn, int n) =>
         insn.GetOpKind(n) == OpKind.Register && (insn.GetOpRegister(n).IsXMM() || insn.GetOpRegister(n).IsYMM());
 
     static void Lower128(X86Emitter e, VexLegacyForms.Form form, InsnEmitter legacy)

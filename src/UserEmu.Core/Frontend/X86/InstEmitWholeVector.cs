@@ -53,7 +53,7 @@ static class InstEmitWholeVector
 
     static bool IsVex(X86Emitter e) => e.Insn.Code.Encoding() == EncodingKind.VEX;
 
-    static bool IsVecReg(X86Emitter e, int n) => e.IsReg(n) && (e.Insn.GetOpRegister(n).IsXMM() || e.Insn.GetOpRegister(n).IsYMM());
+    static bool IsVecReg(X86Emitter e, int n) => InstEmitVexSse.IsVecReg(e.Insn, n);
 
     // dst, src1, src2 or memory.
     static void Binary(X86EmitterTable t, Mnemonic m, W.Op op)
