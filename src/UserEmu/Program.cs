@@ -6,9 +6,14 @@ using UserEmu.Frontend.X86;
 using UserEmu.Host;
 using UserEmu.Loader;
 
-// A started or exec'd emulator (not the first one, which restarts itself at once) builds its translation tables
-// while it parses options, preloads assemblies and loads the program.
-if (args.Contains("-guest-fds") || Environment.GetEnvironmentVariable(ReexecCommand.DiagnosticsVariable) != null)
+bool firstStart = !args.Contains("-guest-fds") && Environment.GetEnvironmentVariable(ReexecCommand.DiagnosticsVariable) == null;
+// A NativeAOT engine started from a host shell reserves the guest's descriptor numbers itself, before it opens a file
+// (its runtime has kept none open before Main); a JIT engine restarts itself for that below.
+List<int>? guestFdsAtStart = firstStart && !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported
+    ? EmulatorFds.ReserveAtFirstStart() : null;
+// An emulator that runs the guest (not a JIT engine about to restart) builds its translation tables while it parses
+// options and loads the program.
+if (!firstStart || guestFdsAtStart != null)
     StartupWarmUp.Start();
 // The guest's arguments byte for byte (the runtime's args lose bytes that are not UTF-8).
 args = GuestText.RawArguments(args);
@@ -31,6 +36,7 @@ try
         foreach (var m in CpuModel.All) Console.Out.WriteLine($"  {m.Name,-12} {m.Description}: {string.Join(' ', m.Flags())}");
         return 0;
     }
+    if (guestFdsAtStart != null) cli.GuestFds = guestFdsAtStart;
     if (cli.Program == null) throw new UsageException("no program given (usage: useremu [options] program [args...]; -h for help)");
     // Synchronized: every guest thread logs its blocks (-d op, exec...), and a StreamWriter written by two at once threw
     // or lost its buffer (python3 with 8 threads under -d op -D file: internal errors, then an unhandled exception).

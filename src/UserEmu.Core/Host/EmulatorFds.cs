@@ -14,9 +14,11 @@ namespace UserEmu.Host;
 /// the placeholders; once startup is done (assemblies preloaded), the emulator closes every descriptor below
 /// <see cref="ReserveTop"/> that is not the guest's, so the guest numbers its files exactly as a native process would.</item>
 /// <item>Every emulator descriptor is made close-on-exec, so none leaks into the next program.</item>
-/// <item>The first emulator, started from a host shell, cannot do this (the runtime has already taken fds 3 and up
-/// before our code runs): its guest's first open gets a number above the runtime's. Non-close-on-exec descriptors
-/// that do not look like the runtime's are taken to be inherited by the guest.</item>
+/// <item>The first emulator, started from a host shell, does the same in process when it is a NativeAOT engine, whose
+/// runtime has kept no file open before <c>Main</c> (<see cref="ReserveAtFirstStart"/>). A JIT engine cannot (its
+/// runtime has already taken fds 3 and up before our code runs): it restarts itself once, through the reservation;
+/// should that fail, its guest's first open gets a number above the runtime's, and non-close-on-exec descriptors that
+/// do not look like the runtime's are taken to be inherited by the guest.</item>
 /// <item>close and close_range leave emulator descriptors alone (the guest sees EBADF, as for a closed fd); a dup2 onto
 /// one gives the number to the guest and the emulator forgets it.</item>
 /// </list>
@@ -121,6 +123,19 @@ public static unsafe class EmulatorFds
         _ = HostStderr.Instance;
         _ = "useremu".GetHashCode();
         SortDescriptors(guestFds);
+    }
+
+    /// <summary>
+    /// A NativeAOT engine's first start, before it opens any file: the descriptors open now were all inherited (its
+    /// runtime keeps none open before <c>Main</c>, unlike a JIT runtime's ~45), so they are the guest's, and every free
+    /// number below <see cref="ReserveTop"/> gets a placeholder, as a guest execve's <see cref="PrepareExec"/> does;
+    /// <see cref="Classify"/> closes them once the emulator's own files sit above. Returns the guest's descriptors.
+    /// </summary>
+    public static List<int> ReserveAtFirstStart()
+    {
+        var guest = OpenFds();
+        DescriptorReservation.Fill(guest.Contains);
+        return guest;
     }
 
     /// <summary>
