@@ -6,7 +6,14 @@ public sealed class IrBlock
     public required ulong GuestPc { get; init; }
     /// <summary>One past the last guest byte translated.</summary>
     public required ulong GuestEnd { get; init; }
-    public required IrInstr[] Code { get; init; }
+    /// <summary>The ops: all of the array, except in a transient block (<see cref="OpCount"/>); read them through <see cref="Ops"/>.</summary>
+    public required IrInstr[] Code { get => _code; init => _code = value; }
+    /// <summary>How many of <see cref="Code"/>'s ops are the block's: a transient block's code is its builder's buffer (<see cref="IrBuilder.Finish"/>).</summary>
+    public int OpCount { get => _opCount < 0 ? _code.Length : _opCount; init => _opCount = value; }
+    /// <summary>The block's ops.</summary>
+    public Span<IrInstr> Ops => _code.AsSpan(0, OpCount);
+    readonly IrInstr[] _code = [];
+    readonly int _opCount = -1;
     public required int TempCount { get; init; }
     public required int GuestInstructionCount { get; init; }
     /// <summary>The lazy-flag state is not read after the exit (every direct successor sets the flags first): its last stores are dead.</summary>

@@ -244,28 +244,24 @@ public sealed class IrBuilder
         Ended = true;
     }
 
-    /// <summary>The block built; <paramref name="transient"/>: its code array is this builder's to reuse (<see cref="Engine.IGuestFrontend.Translate"/>).</summary>
+    /// <summary>
+    /// The block built; <paramref name="transient"/>: its code is this builder's buffer, valid until the next block
+    /// (<see cref="Engine.IGuestFrontend.Translate"/>): the dispatch loop prepares a block at once and drops its IR.
+    /// </summary>
+    /// <remarks>
+    /// A copy of the code was a translation's largest garbage (python3 json_sha: 92 -> 51 MiB allocated when the
+    /// copies went into one reused array per length); those arrays, up to ~1 MB of fresh memory per translating
+    /// thread, were then a fifth of the page faults of a `lua5.4 -e ''`.
+    /// </remarks>
     public IrBlock Finish(ulong guestPc, ulong guestEnd, bool transient = false) => new()
     {
         GuestPc = guestPc,
         GuestEnd = guestEnd,
-        Code = transient ? Reused(_code, _count) : Copy(_code, _count),
+        Code = transient ? _code : Copy(_code, _count),
+        OpCount = _count,
         TempCount = Math.Max(_temps, 1),
         GuestInstructionCount = _insnCount,
     };
-
-    // Exact-length arrays a transient block's code is copied into, by length: the dispatch loop prepares a block at once
-    // and drops its IR, which was then a translation's largest garbage (python3 json_sha: 92 -> 51 MiB allocated).
-    // Up to 256 ops (at most ~1 MB per translating thread); longer blocks get their own array.
-    IrInstr[]?[]? _exact;
-
-    IrInstr[] Reused(IrInstr[] code, int count)
-    {
-        if (count > 256) return Copy(code, count);
-        var array = (_exact ??= new IrInstr[]?[257])[count] ??= new IrInstr[count];
-        Array.Copy(code, array, count);
-        return array;
-    }
 
     /// <summary>The first <paramref name="count"/> ops as an array of their own (Array.Copy: the framework's generic span copies over IrInstr are JIT-compiled at start-up).</summary>
     public static IrInstr[] Copy(IrInstr[] code, int count)

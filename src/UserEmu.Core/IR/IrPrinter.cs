@@ -35,7 +35,7 @@ public static class IrPrinter
         var sb = new StringBuilder();
         sb.Append($"IR for block 0x{block.GuestPc:x} ({block.GuestInstructionCount} guest instructions, {block.TempCount} temps)\n");
         // Ops the optimiser removed stay in the block as Nops until it is prepared.
-        foreach (var i in block.Code) if (i.Op != IrOp.Nop) sb.Append("  ").Append(Format(i)).Append('\n');
+        foreach (var i in block.Ops) if (i.Op != IrOp.Nop) sb.Append("  ").Append(Format(i)).Append('\n');
         return sb.ToString();
     }
 }

@@ -21,6 +21,8 @@ public sealed class PreparedBlock
     /// <summary>The packed ops, after the constants.</summary>
     internal ReadOnlySpan<byte> PackedOps => PackedCode.AsSpan(ConstantCount * sizeof(ulong));
     public required int OpCount { get; init; }
+    /// <summary>Set by <see cref="DecodedBlocks.ByPc"/> the first time it decodes the block (threads may race on it: a second shared-buffer decoding is harmless).</summary>
+    internal bool DecodedBefore;
 
     /// <summary>
     /// The ops, decoded into an array of this thread's with exactly <see cref="OpCount"/> elements: valid until the
@@ -57,18 +59,18 @@ public sealed class PreparedBlock
     {
         int temps = block.TempCount;
         var scratch = t_scratch ??= new Scratch();
-        scratch.Reserve(temps, block.Code.Length);
+        scratch.Reserve(temps, block.OpCount);
         var defs = scratch.Defs;
         var inTemplate = scratch.InTemplate;
         var dropConst = scratch.DropConst;
         var written = scratch.Written;
         var value = scratch.Value;
         var map = scratch.Map;
-        foreach (ref readonly var i in block.Code.AsSpan())
+        foreach (ref readonly var i in block.Ops)
             if (Defines(i.Op)) defs[i.Dst]++;
         // In the template: temps whose only definition is a Const (that op is dropped), and temps read before any
         // definition (they read as 0, as from a cleared array; their definitions stay ops).
-        foreach (ref readonly var i in block.Code.AsSpan())
+        foreach (ref readonly var i in block.Ops)
         {
             int n = DeadTemps.TempOperands(i.Op);
             if (n >= 1 && !written[i.A]) inTemplate[i.A] = true;
@@ -102,7 +104,7 @@ public sealed class PreparedBlock
         var code = scratch.Code;
         int count = 0;
         long faultPc = -1;
-        foreach (var op in block.Code)
+        foreach (var op in block.Ops)
         {
             var i = op;
             if (i.Op == IrOp.InsnStart)

@@ -18,7 +18,7 @@ static class ConstantFolding
     [ThreadStatic] static int[]? t_def;
     [ThreadStatic] static ushort[]? t_root;
 
-    public static void Run(IrInstr[] code, int tempCount)
+    public static void Run(Span<IrInstr> code, int tempCount)
     {
         // Per temp: whether it is a known constant, its value, and how many low bits can be non-zero.
         // Per thread, reused across blocks: known is cleared, value is read only where known, width is set below.
@@ -140,26 +140,26 @@ static class ConstantFolding
     /// For <c>((m * 0xff) &amp; 0x8080...) &gt;&gt; 7</c> where <c>m = (s &amp; 0x8080...) &gt;&gt; 7</c> (0 or 1 in each byte), each
     /// unchanged since it was computed: m (else null).
     /// </summary>
-    static int? ByteSignsOfByteMask(IrInstr[] code, in IrInstr shr, bool[] known, ulong[] value, int[] def)
+    static int? ByteSignsOfByteMask(Span<IrInstr> code, in IrInstr shr, bool[] known, ulong[] value, int[] def)
     {
         const ulong High = 0x8080_8080_8080_8080;
         int andAt = def[shr.A];
-        if (!IsConst(shr.B, 7) || !OtherOperand(andAt, IrOp.And, High, out ushort mask)) return null;
+        if (!IsConst(known, value, shr.B, 7) || !OtherOperand(code, known, value, andAt, IrOp.And, High, out ushort mask)) return null;
         int mulAt = def[mask];
-        if (mulAt > andAt || !OtherOperand(mulAt, IrOp.Mul, 0xff, out ushort m)) return null;
+        if (mulAt > andAt || !OtherOperand(code, known, value, mulAt, IrOp.Mul, 0xff, out ushort m)) return null;
         int mAt = def[m];
-        if (mAt > mulAt || !OtherOperand(mAt, IrOp.Shr, 7, out ushort s)) return null;
-        return def[s] <= mAt && OtherOperand(def[s], IrOp.And, High, out _) ? m : null;
+        if (mAt > mulAt || !OtherOperand(code, known, value, mAt, IrOp.Shr, 7, out ushort s)) return null;
+        return def[s] <= mAt && OtherOperand(code, known, value, def[s], IrOp.And, High, out _) ? m : null;
 
-        bool IsConst(ushort t, ulong v) => known[t] && value[t] == v;
+        static bool IsConst(bool[] known, ulong[] value, ushort t, ulong v) => known[t] && value[t] == v;
         // Op `at` is `op` of a temp and the constant c (either side for And and Mul): that temp.
-        bool OtherOperand(int at, IrOp op, ulong c, out ushort x)
+        static bool OtherOperand(Span<IrInstr> code, bool[] known, ulong[] value, int at, IrOp op, ulong c, out ushort x)
         {
             x = 0;
             if (at < 0 || code[at].Op != op) return false;
             ref readonly var i = ref code[at];
-            if (IsConst(i.B, c)) x = i.A;
-            else if (op != IrOp.Shr && IsConst(i.A, c)) x = i.B;
+            if (IsConst(known, value, i.B, c)) x = i.A;
+            else if (op != IrOp.Shr && IsConst(known, value, i.A, c)) x = i.B;
             else return false;
             return true;
         }
@@ -169,7 +169,7 @@ static class ConstantFolding
     /// For a compare of zero with <c>a - b</c>, or with <c>zext(a - b)</c> at a width both a and b fit in, a and b
     /// unchanged since the sub: a and b (else the same temp twice).
     /// </summary>
-    static (ushort, ushort) NarrowDifference(IrInstr[] code, in IrInstr cmp, bool[] known, ulong[] value, byte[] width, int[] def)
+    static (ushort, ushort) NarrowDifference(Span<IrInstr> code, in IrInstr cmp, bool[] known, ulong[] value, byte[] width, int[] def)
     {
         ushort other;
         if (known[cmp.B] && value[cmp.B] == 0) other = cmp.A;
@@ -196,7 +196,7 @@ static class ConstantFolding
     /// </summary>
     // Op `negation` (bit ^ 1) becomes the opposite of compare op `compare` (which defined bit), if neither operand of
     // the compare is redefined in between.
-    static void InvertCompare(IrInstr[] code, int negation, int compare)
+    static void InvertCompare(Span<IrInstr> code, int negation, int compare)
     {
         if (compare < 0 || negation <= compare) return;
         ref readonly var c = ref code[compare];
@@ -216,7 +216,7 @@ static class ConstantFolding
         code[negation] = new IrInstr { Op = op, Size = c.Size, Dst = code[negation].Dst, A = a, B = b };
     }
 
-    static int? Negation(IrInstr[] code, int k, bool[] known, ulong[] value, byte[] width)
+    static int? Negation(Span<IrInstr> code, int k, bool[] known, ulong[] value, byte[] width)
     {
         ushort cond = code[k].A;
         int j = k - 1;

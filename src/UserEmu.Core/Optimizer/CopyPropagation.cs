@@ -9,7 +9,7 @@ static class CopyPropagation
     // Per thread, reused across blocks (set for every temp below).
     [ThreadStatic] static ushort[]? t_source;
 
-    public static void Run(IrInstr[] code, int tempCount)
+    public static void Run(Span<IrInstr> code, int tempCount)
     {
         var source = t_source is { } s && s.Length >= tempCount ? s : t_source = new ushort[Math.Max(tempCount, 256)];
         for (int t = 0; t < tempCount; t++) source[t] = (ushort)t;

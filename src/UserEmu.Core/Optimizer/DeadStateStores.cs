@@ -23,7 +23,7 @@ static class DeadStateStores
     internal static readonly int[] LazyFlagFields = [CpuState.OffCcDst, CpuState.OffCcSrc, CpuState.OffCcSrc2];
 
     /// <param name="flagsDeadAtExit">No successor reads the lazy-flag state before it sets it (<see cref="IrBlock.FlagsDeadAtExit"/>): the exit does not observe it.</param>
-    public static void Run(IrInstr[] code, bool flagsDeadAtExit = false)
+    public static void Run(Span<IrInstr> code, bool flagsDeadAtExit = false)
     {
         Span<Later> later = stackalloc Later[64];
         int count = 0;
@@ -103,7 +103,7 @@ static class DeadStateStores
     }
 
     /// <summary>Whether <paramref name="temp"/>, as read by op <paramref name="at"/>, holds a constant (its reaching definition in this straight-line block is a Const).</summary>
-    static bool ConstantAt(IrInstr[] code, int at, ushort temp, out long value)
+    static bool ConstantAt(Span<IrInstr> code, int at, ushort temp, out long value)
     {
         for (int j = at - 1; j >= 0; j--)
         {

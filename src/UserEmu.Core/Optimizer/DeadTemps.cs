@@ -8,7 +8,7 @@ static class DeadTemps
     // Per thread, reused across blocks (passes run once per translation; their arrays were garbage each time).
     [ThreadStatic] static bool[]? t_used;
 
-    public static void Run(IrInstr[] code, int tempCount)
+    public static void Run(Span<IrInstr> code, int tempCount)
     {
         var used = t_used is { } u && u.Length >= tempCount ? u : t_used = new bool[Math.Max(tempCount, 256)];
         Array.Clear(used, 0, tempCount);

@@ -8,7 +8,7 @@ public static class IrOptimizer
     /// <summary>Optimises <paramref name="block"/> in place and returns it; ops that died are left as Nops, which PreparedBlock.Prepare drops (one copy of the code fewer per translation).</summary>
     public static IrBlock Run(IrBlock block)
     {
-        var code = block.Code;
+        var code = block.Ops;
         StateForwarding.Run(code);
         CopyPropagation.Run(code, block.TempCount);
         ConstantFolding.Run(code, block.TempCount);

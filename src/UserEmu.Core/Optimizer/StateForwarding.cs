@@ -13,7 +13,7 @@ static class StateForwarding
         public ushort Temp;
     }
 
-    public static void Run(IrInstr[] code)
+    public static void Run(Span<IrInstr> code)
     {
         Span<Known> known = stackalloc Known[64];
         int count = 0;

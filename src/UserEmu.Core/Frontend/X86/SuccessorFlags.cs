@@ -23,7 +23,7 @@ static class SuccessorFlags
     /// <summary>Whether the status flags are dead at the exit of <paramref name="block"/> (a direct jump or branch whose targets all write them first); <paramref name="reader"/> and <paramref name="decoder"/> are the translator's, done with the block.</summary>
     public static bool DeadAtExit(IrBlock block, GuestAddressSpace memory, GuestCodeReader reader, Decoder decoder)
     {
-        ref readonly var exit = ref block.Code[^1];
+        ref readonly var exit = ref block.Ops[^1];
         var (lo, hi) = Pages(block);
         return exit.Op switch
         {
@@ -37,7 +37,7 @@ static class SuccessorFlags
     public static void MarkSideExits(IrBlock block, GuestAddressSpace memory, GuestCodeReader reader, Decoder decoder)
     {
         var (lo, hi) = Pages(block);
-        foreach (ref var i in block.Code.AsSpan())
+        foreach (ref var i in block.Ops)
             if (i.Op == IrOp.SideExit && WrittenFirst(memory, reader, decoder, (ulong)i.Imm, lo, hi)) i.Aux = 1;
     }
 
