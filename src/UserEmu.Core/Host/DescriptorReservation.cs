@@ -2,9 +2,10 @@ using System.Runtime.InteropServices;
 
 namespace UserEmu.Host;
 
-/// <summary>Placeholders on the free low descriptor numbers before a host exec that starts a .NET runtime, so its files land above the guest's.</summary>
+/// <summary>Placeholders on the free low descriptor numbers before a .NET runtime opens its files (a host exec, or a NativeAOT engine's first start), so they land above the guest's.</summary>
 /// <remarks>
-/// Shared by the emulator (a guest's execve, EmulatorFds) and the native launcher (src/UserEmu.Launcher), which
+/// Shared by the emulator (a guest's execve and a NativeAOT engine's first start, EmulatorFds) and the launcher of a
+/// JIT engine (src/UserEmu.Launcher), which
 /// compiles this file in: it uses libc and nothing of the emulator.
 /// </remarks>
 static unsafe partial class DescriptorReservation

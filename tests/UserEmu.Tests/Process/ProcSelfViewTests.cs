@@ -19,8 +19,9 @@ public class ProcSelfViewTests
 
     /// <summary>
     /// Descriptors a host shell passes to the first emulator (/dev/null, a pipe) reach the guest under their numbers,
-    /// and its own files get the lowest free ones: through the launcher (`useremu`) and when the engine is started
-    /// directly and restarts itself.
+    /// and its own files get the lowest free ones, whichever of the build's two commands starts it (in a NativeAOT build
+    /// both are the engine, which reserves the numbers in process; in a JIT build, the launcher and the engine's
+    /// restart).
     /// </summary>
     [Theory]
     [InlineData("useremu")]
