@@ -3,10 +3,13 @@ using Iced.Intel;
 namespace UserEmu.Frontend.X86;
 
 /// <summary>Decoded instructions that helpers need at run time, addressed by a stable index passed as the helper's imm.</summary>
-/// <remarks>Chunked so that growing never moves entries other threads may be reading.</remarks>
+/// <remarks>
+/// Chunked so that growing never moves entries other threads may be reading. 512 entries (20 KiB) a chunk: a chunk of
+/// 4096 was 160 KiB of fresh memory at the first helper call of a `busybox true`, which used a few hundred entries.
+/// </remarks>
 public static class InsnTable
 {
-    const int ChunkShift = 12;
+    const int ChunkShift = 9;
     const int ChunkSize = 1 << ChunkShift;
     static Instruction[][] _chunks = new Instruction[64][];
     static int _count;
