@@ -26,6 +26,8 @@ static class DecodedBlocks
         public readonly IrInstr[]?[] Ops = new IrInstr[Slots][];
         /// <summary>Where a block's first decoding goes.</summary>
         public IrInstr[] FirstRun = new IrInstr[256];
+        /// <summary>The block whose ops <see cref="FirstRun"/> holds already: the one this thread prepared last (<see cref="Prime"/>).</summary>
+        public PreparedBlock? FirstRunBlock;
     }
 
     public static IrInstr[] ByOpCount(PreparedBlock block)
@@ -38,6 +40,19 @@ static class DecodedBlocks
         PackedIr.Unpack(block.PackedOps, ops);
         cache.Block[n] = block;
         return ops;
+    }
+
+    /// <summary>
+    /// <paramref name="block"/>, just prepared on this thread from <paramref name="ops"/>, will most likely run next
+    /// here: its first <see cref="ByPc"/> finds the ops without decoding what was just packed (a translated block runs
+    /// at once in the interpreter).
+    /// </summary>
+    public static void Prime(PreparedBlock block, IrInstr[] ops, int count)
+    {
+        var cache = t_byPc ??= new ByPcSlot();
+        if (cache.FirstRun.Length < count) cache.FirstRun = new IrInstr[(int)BitOperations.RoundUpToPowerOf2((uint)count)];
+        Array.Copy(ops, cache.FirstRun, count);
+        cache.FirstRunBlock = block;
     }
 
     public static ReadOnlySpan<IrInstr> ByPc(PreparedBlock block)
@@ -54,8 +69,12 @@ static class DecodedBlocks
             if (!block.DecodedBefore)
             {
                 block.DecodedBefore = true;
-                if (cache.FirstRun.Length < block.OpCount) cache.FirstRun = new IrInstr[(int)BitOperations.RoundUpToPowerOf2((uint)block.OpCount)];
-                PackedIr.Unpack(block.PackedOps, cache.FirstRun);
+                if (cache.FirstRunBlock != block)
+                {
+                    if (cache.FirstRun.Length < block.OpCount) cache.FirstRun = new IrInstr[(int)BitOperations.RoundUpToPowerOf2((uint)block.OpCount)];
+                    PackedIr.Unpack(block.PackedOps, cache.FirstRun);
+                    cache.FirstRunBlock = block;
+                }
                 return new ReadOnlySpan<IrInstr>(cache.FirstRun, 0, block.OpCount);
             }
             if (ops == null || ops.Length < block.OpCount)

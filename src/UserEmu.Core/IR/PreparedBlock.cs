@@ -130,12 +130,14 @@ public sealed class PreparedBlock
         }
         if (count == 0 || code[count - 1].Op is not (IrOp.Jump or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall))
             throw new InvalidOperationException($"block 0x{block.GuestPc:x} has no exit");
-        return new PreparedBlock
+        var prepared = new PreparedBlock
         {
             PackedCode = PackedIr.Pack(code.AsSpan(0, count), MemoryMarshal.AsBytes(constants)), OpCount = count,
             TempCount = temps, ConstantCount = constants.Length, PureConstants = pure,
             GuestPc = block.GuestPc, GuestEnd = block.GuestEnd, FlagsDeadAtExit = block.FlagsDeadAtExit,
         };
+        DecodedBlocks.Prime(prepared, code, count);
+        return prepared;
     }
 
     // Per-thread working arrays of Prepare, cleared for each block: they were most of what a translation allocated
