@@ -134,9 +134,12 @@ public static unsafe class EmulatorFds
     public static List<int> ReserveAtFirstStart()
     {
         var guest = OpenFds();
-        DescriptorReservation.Fill(guest.Contains);
+        s_reservedHere = DescriptorReservation.Fill(guest.Contains);
         return guest;
     }
+
+    /// <summary>The placeholders <see cref="ReserveAtFirstStart"/> made, which <see cref="Classify"/> closes without looking at each (a readlink of /proc/self/fd/N apiece).</summary>
+    static List<int>? s_reservedHere;
 
     /// <summary>
     /// The first emulator, about to restart itself: sorts the descriptors open now without preloading anything, since
@@ -154,7 +157,7 @@ public static unsafe class EmulatorFds
                 if (fd <= 2) continue;
                 bool guest = guestFds != null ? guestFds.Contains(fd) : LooksInherited(fd);
                 if (guest) continue;
-                if (guestFds != null && fd < ReserveTop && IsPlaceholder(fd))
+                if (guestFds != null && fd < ReserveTop && (s_reservedHere?.Contains(fd) ?? IsPlaceholder(fd)))
                 {
                     LibC.close(fd);
                     continue;
@@ -163,6 +166,7 @@ public static unsafe class EmulatorFds
                 int flags = Fcntl(fd, F_GETFD, 0);
                 if (flags >= 0 && (flags & FD_CLOEXEC) == 0) Fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
             }
+            s_reservedHere = null;
             Publish();
         }
     }
