@@ -5,8 +5,7 @@ namespace UserEmu.Host;
 /// <summary>Placeholders on the free low descriptor numbers before a .NET runtime opens its files (a host exec, or a NativeAOT engine's first start), so they land above the guest's.</summary>
 /// <remarks>
 /// Shared by the emulator (a guest's execve and a NativeAOT engine's first start, EmulatorFds) and the launcher of a
-/// JIT engine (src/UserEmu.Launcher), which
-/// compiles this file in: it uses libc and nothing of the emulator.
+/// JIT engine (src/UserEmu.Launcher), which compiles this file in: it uses libc and nothing of the emulator.
 /// </remarks>
 static unsafe partial class DescriptorReservation
 {

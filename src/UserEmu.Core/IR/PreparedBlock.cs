@@ -21,7 +21,7 @@ public sealed class PreparedBlock
     /// <summary>The packed ops, after the constants.</summary>
     internal ReadOnlySpan<byte> PackedOps => PackedCode.AsSpan(ConstantCount * sizeof(ulong));
     public required int OpCount { get; init; }
-    /// <summary>Set by <see cref="DecodedBlocks.ByPc"/> the first time it decodes the block (threads may race on it: a second shared-buffer decoding is harmless).</summary>
+    /// <summary>Set by <see cref="DecodedBlocks.ByPc"/> the first time it hands out the block's ops, from its first-run buffer (threads may race on it: a second first-run decoding is harmless).</summary>
     internal bool DecodedBefore;
 
     /// <summary>
