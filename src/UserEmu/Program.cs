@@ -11,10 +11,13 @@ bool firstStart = !args.Contains("-guest-fds") && Environment.GetEnvironmentVari
 // (its runtime has kept none open before Main); a JIT engine restarts itself for that below.
 List<int>? guestFdsAtStart = firstStart && !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported
     ? EmulatorFds.ReserveAtFirstStart() : null;
-// An emulator that runs the guest (not a JIT engine about to restart) builds its translation tables while it parses
-// options and loads the program.
+// An emulator that runs the guest (not a JIT engine about to restart) faults in the memory its start-up allocates
+// from, then builds its translation tables while it parses options and loads the program.
 if (!firstStart || guestFdsAtStart != null)
+{
+    GcRegionPrefault.Run();
     StartupWarmUp.Start();
+}
 // The guest's arguments byte for byte (the runtime's args lose bytes that are not UTF-8).
 args = GuestText.RawArguments(args);
 try
