@@ -114,15 +114,17 @@ public static unsafe class IntegerHelpers
         r = (ulong)(long)(n % d);
     }
 
-    // ---- rcl / rcr ---------------------------------------------------------------------------
+    // ---- bit counting ------------------------------------------------------------------------
 
-    /// <summary>Helper imm for the rotate-through-carry helpers: operand size, plus 0x100 for rcl.</summary>
     /// <summary>
     /// Set bits of <paramref name="a"/> (b, c: the same temp, unused): the one step of popcnt, tzcnt, lzcnt, bsf and bsr
     /// lowering that is not a plain IR op. Native code runs it as the host's popcnt; constant folding calls it.
     /// </summary>
     public static ulong PopCount(ulong a, ulong b, ulong c, long imm) => (ulong)System.Numerics.BitOperations.PopCount(a);
 
+    // ---- rcl / rcr ---------------------------------------------------------------------------
+
+    /// <summary>Helper imm for the rotate-through-carry helpers: operand size, plus 0x100 for rcl.</summary>
     public static long RotateCarryImm(int size, bool left) => size | (left ? 0x100 : 0);
 
     /// <summary>Result of rcl/rcr of <paramref name="x"/> by <paramref name="count"/> (CF read from the state).</summary>

@@ -40,14 +40,23 @@ static class InstEmitWholeVector
         // The non-temporal forms too (glibc's AVX2 memset and memcpy on large sizes): the hint changes no result.
         foreach (var m in (Mnemonic[])[Vmovdqa, Vmovaps, Vmovapd, Vmovntdq, Vmovntps, Vmovntpd, Vmovntdqa]) Move(t, m, aligned: true);
         foreach (var m in (Mnemonic[])[Vmovdqu, Vmovups, Vmovupd, Vlddqu]) Move(t, m, aligned: false);
-        var previous = t[Vpmovmskb];
-        t[Vpmovmskb] = e =>
+        Take(t, Vpmovmskb, IsVex, e =>
         {
-            if (!IsVex(e)) { previous!(e); return; }
             int src = e.VecReg(1);
             bool ymm = e.Insn.GetOpRegister(1).IsYMM();
             ushort mask = e.HelperImm(W.OnRegisters, W.Pack(W.Op.MoveMaskB, 0, src, 0, ymm, memory: false));
             e.SetReg(e.Insn.Op0Register, mask);
+        });
+    }
+
+    // `emit` for the forms of `m` that `takes` accepts; the others keep the emitter they had.
+    static void Take(X86EmitterTable t, Mnemonic m, Func<X86Emitter, bool> takes, InsnEmitter emit)
+    {
+        var previous = t[m];
+        t[m] = e =>
+        {
+            if (takes(e)) emit(e);
+            else previous!(e);
         };
     }
 
@@ -56,47 +65,31 @@ static class InstEmitWholeVector
     static bool IsVecReg(X86Emitter e, int n) => InstEmitVexSse.IsVecReg(e.Insn, n);
 
     // dst, src1, src2 or memory.
-    static void Binary(X86EmitterTable t, Mnemonic m, W.Op op)
-    {
-        var previous = t[m];
-        t[m] = e =>
+    static void Binary(X86EmitterTable t, Mnemonic m, W.Op op) => Take(t, m,
+        e => IsVex(e) && e.Insn.OpCount == 3 && IsVecReg(e, 0) && IsVecReg(e, 1) && (IsVecReg(e, 2) || e.IsMem(2)),
+        e =>
         {
-            if (!IsVex(e) || e.Insn.OpCount != 3 || !IsVecReg(e, 0) || !IsVecReg(e, 1) || !(IsVecReg(e, 2) || e.IsMem(2)))
-            {
-                previous!(e);
-                return;
-            }
             bool ymm = e.Insn.GetOpRegister(0).IsYMM();
             int dst = e.VecReg(0), src1 = e.VecReg(1);
             if (e.IsMem(2)) e.HelperImm(W.WithMemory, W.Pack(op, dst, src1, 0, ymm, memory: true), e.Ea());
             else e.HelperImm(W.OnRegisters, W.Pack(op, dst, src1, e.VecReg(2), ymm, memory: false));
-        };
-    }
+        });
 
     // Full-width loads, stores and register moves; the aligned forms fault (#GP) on a misaligned address.
-    static void Move(X86EmitterTable t, Mnemonic m, bool aligned)
-    {
-        var previous = t[m];
-        t[m] = e =>
+    static void Move(X86EmitterTable t, Mnemonic m, bool aligned) => Take(t, m,
+        e => IsVex(e) && e.Insn.OpCount == 2,
+        e =>
         {
-            if (!IsVex(e) || e.Insn.OpCount != 2)
+            bool ymm = (IsVecReg(e, 0) && e.Insn.GetOpRegister(0).IsYMM()) || (IsVecReg(e, 1) && e.Insn.GetOpRegister(1).IsYMM());
+            if (!e.IsMem(0) && !e.IsMem(1))
             {
-                previous!(e);
+                e.HelperImm(W.OnRegisters, W.Pack(W.Op.Move, e.VecReg(0), e.VecReg(1), 0, ymm, memory: false));
                 return;
             }
-            bool ymm = (IsVecReg(e, 0) && e.Insn.GetOpRegister(0).IsYMM()) || (IsVecReg(e, 1) && e.Insn.GetOpRegister(1).IsYMM());
-            int bytes = ymm ? 32 : 16;
-            if (e.IsMem(0))
-            {
-                ushort ea = aligned ? e.AlignedTo(e.Ea(), bytes) : e.Ea();
-                e.HelperImm(W.WithMemory, W.Pack(W.Op.Store, 0, e.VecReg(1), 0, ymm, memory: true), ea);
-            }
-            else if (e.IsMem(1))
-            {
-                ushort ea = aligned ? e.AlignedTo(e.Ea(), bytes) : e.Ea();
-                e.HelperImm(W.WithMemory, W.Pack(W.Op.Load, e.VecReg(0), 0, 0, ymm, memory: true), ea);
-            }
-            else e.HelperImm(W.OnRegisters, W.Pack(W.Op.Move, e.VecReg(0), e.VecReg(1), 0, ymm, memory: false));
-        };
-    }
+            ushort ea = aligned ? e.AlignedTo(e.Ea(), ymm ? 32 : 16) : e.Ea();
+            long packed = e.IsMem(0)
+                ? W.Pack(W.Op.Store, 0, e.VecReg(1), 0, ymm, memory: true)
+                : W.Pack(W.Op.Load, e.VecReg(0), 0, 0, ymm, memory: true);
+            e.HelperImm(W.WithMemory, packed, ea);
+        });
 }

@@ -33,10 +33,8 @@ int main(void)
 {
     catch_segv();
 
-    char *area = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *area = fault_pages();
     uintptr_t base = (uintptr_t)area;
-    munmap(area + 2 * 4096, 4096);
-    mprotect(area + 4096, 4096, PROT_NONE);
     long sum = 0;
     for (int size = 1; size <= 8; size *= 2)
     {

@@ -70,10 +70,8 @@ static unsigned long probe(int kind, char *bad, uintptr_t base)
 int main(void)
 {
     catch_segv();
-    char *area = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *area = fault_pages();
     uintptr_t base = (uintptr_t)area;
-    munmap(area + 2 * 4096, 4096);
-    mprotect(area + 4096, 4096, PROT_NONE);
     memset(area, 0x11, 4096);
     unsigned long sum = 0;
     for (int kind = LOAD256; kind <= STORE128; kind++)
