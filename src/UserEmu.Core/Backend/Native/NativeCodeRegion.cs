@@ -14,6 +14,7 @@ static unsafe class NativeCodeRegion
     /// <summary>Bytes of address space reserved: eight arenas at their limit.</summary>
     const long Size = 8 * NativeCodeArena.Limit;
     public const int ChunkShift = 22, ChunkSize = 1 << ChunkShift;
+    const nint HugePage = 2 << 20;
     /// <summary>log2 of the address space between two chunks' fault-site tables: a table holds a count and up to one 8-byte entry per 4 bytes of code.</summary>
     public const int SiteTableShift = ChunkShift + 2;
     const int SiteTableBytes = 8 + 2 * ChunkSize;
@@ -30,12 +31,13 @@ static unsafe class NativeCodeRegion
 
     static NativeCodeRegion()
     {
-        nint r = LibC.mmap(0, (nuint)Size, LibC.PROT_NONE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
-        if (r == LibC.MAP_FAILED) return;
+        nint reserved = LibC.mmap(0, (nuint)(Size + HugePage), LibC.PROT_NONE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
+        if (reserved == LibC.MAP_FAILED) return;
+        nint r = (reserved + HugePage - 1) & ~(HugePage - 1); // chunks on huge-page boundaries (Take)
         nint tables = LibC.mmap(0, (nuint)(Size / ChunkSize) << SiteTableShift, LibC.PROT_NONE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
         if (tables == LibC.MAP_FAILED)
         {
-            LibC.munmap(r, (nuint)Size);
+            LibC.munmap(reserved, (nuint)(Size + HugePage));
             return;
         }
         SiteTables = tables;
@@ -54,6 +56,9 @@ static unsafe class NativeCodeRegion
             else return 0;
             nint m = LibC.mmap(chunk, ChunkSize, LibC.PROT_READ | LibC.PROT_WRITE | LibC.PROT_EXEC,
                 LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_FIXED, -1, 0);
+            // Code is written once, in order, by the compile thread: a fault per 4 KiB was ~2200 of a python3 -c
+            // pass's 8000 (~10 us each here); huge pages make it one per 2 MiB (python3 -c pass 331 -> 318 ms).
+            if (m == chunk) LibC.madvise(chunk, ChunkSize, LibC.MADV_HUGEPAGE);
             // The site table: zero pages, so its count starts at 0; only the pages its entries reach take memory.
             nint table = SiteTable(chunk);
             nint t = m == chunk ? LibC.mmap(table, SiteTableBytes, LibC.PROT_READ | LibC.PROT_WRITE,
@@ -78,7 +83,7 @@ static unsafe class NativeCodeRegion
         }
     }
 
-    // The site table of the chunk holding `address` (chunks lie at Start + k * ChunkSize; Start is only page-aligned).
+    // The site table of the chunk holding `address` (chunks lie at Start + k * ChunkSize; Start is only 2 MiB-aligned).
     static nint SiteTable(nint address) => SiteTables + ((address - Start) >> ChunkShift << SiteTableShift);
 
     /// <summary>The start of the chunk holding <paramref name="address"/>.</summary>
