@@ -9,12 +9,25 @@ namespace UserEmu.Host;
 /// </remarks>
 static unsafe partial class DescriptorReservation
 {
-    /// <summary>Descriptors below this are the guest's in a started or exec'd emulator.</summary>
-    public const int Top = 64;
-    const int F_GETFD = 1, FD_CLOEXEC = 1, O_PATH = 0x200000, SysOpen = 2, SysFcntl = 72;
+    /// <summary>
+    /// Descriptors below this are the guest's in a started or exec'd emulator: 64, or half the soft RLIMIT_NOFILE where
+    /// that is lower, since the emulator's own descriptors go above and must fit under the limit too (with `ulimit -n
+    /// 32` the placeholders took every number the limit allows, and the runtime's first open failed).
+    /// </summary>
+    public static readonly int Top = TopFor(SoftDescriptorLimit());
+    const int F_GETFD = 1, FD_CLOEXEC = 1, O_PATH = 0x200000, SysOpen = 2, SysFcntl = 72, SysPrlimit64 = 302, RLIMIT_NOFILE = 7;
     const int SysUnshare = 272, CLONE_FILES = 0x400, F_DUPFD_CLOEXEC = 1030, O_CLOEXEC = 0x80000;
     /// <summary>The descriptor table size <see cref="GrowTableForExec"/> asks for: the runtime's ~60-90 descriptors above <see cref="Top"/> (past 128 with -strace's assemblies), and room for the guest.</summary>
     const int TableSize = 1024;
+
+    /// <summary>The reserved range for soft descriptor limit <paramref name="soft"/>.</summary>
+    internal static int TopFor(long soft) => (int)Math.Clamp(soft / 2, 3, 64);
+
+    static long SoftDescriptorLimit()
+    {
+        ulong* limits = stackalloc ulong[2];
+        return syscall(SysPrlimit64, 0, RLIMIT_NOFILE, 0, (long)limits) == 0 ? (long)Math.Min(limits[0], long.MaxValue) : 1024;
+    }
 
     /// <summary>Whether <paramref name="fd"/> is open and survives an exec (no close-on-exec flag).</summary>
     public static bool SurvivesExec(int fd)
@@ -72,6 +85,9 @@ static unsafe partial class DescriptorReservation
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial long syscall(long number, long a0, long a1, long a2);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial long syscall(long number, long a0, long a1, long a2, long a3);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int dup3(int oldfd, int newfd, int flags);

@@ -26,7 +26,7 @@ namespace UserEmu.Host;
 public static unsafe class EmulatorFds
 {
     /// <summary>Descriptors below this are the guest's in an exec'd emulator.</summary>
-    public const int ReserveTop = DescriptorReservation.Top;
+    public static readonly int ReserveTop = DescriptorReservation.Top;
     const int F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, FD_CLOEXEC = 1, O_PATH = 0x200000, O_WRONLY = 1, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
 
     // A List rather than a HashSet: HashSet<int> has no ReadyToRun code in the framework, and its ~17 methods were

@@ -101,4 +101,22 @@ public sealed partial class ResourceLimitTests
         var r = GuestProgram.SameAsNative("Limits/Programs/threads1000.c", StaticGlibc);
         Assert.Equal("1000 threads joined, sum 1498500\n", r.Stdout);
     }
+
+    /// <summary>
+    /// Under `ulimit -n 32` (soft and hard) the emulator keeps fewer numbers for the guest's first descriptors and its
+    /// own above them: the guest's first opens get 3, 4 and 5 as natively, again after an execve, and it opens more
+    /// until EMFILE. Before, the placeholders took every number the limit allows and useremu stopped with
+    /// "too many open files" (status 126). The emulator's own descriptors count against the limit, so the guest opens
+    /// fewer in all than natively (as under qemu): the program reports at most 8.
+    /// </summary>
+    [Fact]
+    public void LowDescriptorLimitLeavesTheGuestItsNumbers()
+    {
+        string exe = GuestProgram.Build("Limits/Programs/nofile.c", StaticGlibc);
+        CommandResult Run(params string[] cmd) => HostCommand.Run("/bin/sh", ["-c", "ulimit -n 32 && exec \"$@\"", "sh", .. cmd], timeoutMs: 60_000);
+        var native = Run(exe);
+        var emulated = Run(HostCommand.Emulator, exe);
+        Assert.Equal("first: fds 3 4 5\nagain: fds 3 4 5\nagain: opened until EMFILE at 8\n", native.Stdout);
+        Assert.Equal(native.ToString(), emulated.ToString());
+    }
 }
