@@ -21,7 +21,7 @@ static unsafe partial class DescriptorReservation
     const int TableSize = 1024;
 
     /// <summary>The reserved range for soft descriptor limit <paramref name="soft"/>.</summary>
-    internal static int TopFor(long soft) => (int)Math.Clamp(soft / 2, 3, 64);
+    static int TopFor(long soft) => (int)Math.Clamp(soft / 2, 3, 64);
 
     static long SoftDescriptorLimit()
     {
