@@ -26,7 +26,7 @@ public static unsafe class GcRegionPrefault
 {
     const long RegionSize = 4L << 20;
     const long PageSize = 4096;
-    const long Window = 256L << 20, Margin = 64L << 20;
+    const long Window = 256L << 20, Margin = 64L << 20, HugePage = 2L << 20;
 
     public static void Run()
     {
@@ -45,6 +45,10 @@ public static unsafe class GcRegionPrefault
         long region = end - RegionSize;
         LibC.madvise((nint)region, (nuint)(top - region), LibC.MADV_DODUMP);
         LibC.madvise((nint)region, (nuint)(top - region), LibC.MADV_HUGEPAGE);
+        // The region's first 2 MiB hold the runtime's first objects already, so touching the rest of them takes small
+        // pages; made one huge page now (MADV_COLLAPSE, Linux 6.1; refused harmlessly before) instead: busybox true
+        // 18.3 -> 17.1 and 19.8 -> 17.9 ms, lua5.4 -e '' 42.3 -> 40.3 ms (medians of 40 and 20 interleaved runs).
+        LibC.madvise((nint)region, (nuint)HugePage, LibC.MADV_COLLAPSE);
         LibC.madvise((nint)start, (nuint)(end - start), LibC.MADV_POPULATE_WRITE);
     }
 

@@ -23,7 +23,7 @@ public static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int madvise(nint addr, nuint length, int advice);
 
-    public const int MADV_HUGEPAGE = 14, MADV_DODUMP = 17, MADV_POPULATE_WRITE = 23;
+    public const int MADV_HUGEPAGE = 14, MADV_DODUMP = 17, MADV_POPULATE_WRITE = 23, MADV_COLLAPSE = 25;
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int msync(nint addr, nuint length, int flags);
