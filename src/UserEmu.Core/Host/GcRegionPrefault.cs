@@ -1,6 +1,6 @@
 namespace UserEmu.Host;
 
-/// <summary>Faults in, with one system call, the rest of the GC heap region that start-up allocates from, and lets the regions after it take transparent huge pages.</summary>
+/// <summary>Faults in, ahead of the GC, the rest of the heap region that start-up allocates from, and lets the regions after it take transparent huge pages.</summary>
 /// <remarks>
 /// On this host kind a page fault costs ~10 us (a PVM guest), and a `busybox true` first-touched ~3 MB of managed
 /// memory a page at a time: ~780 faults, under the GC's clearing of each allocation quantum, on the warm-up thread that
