@@ -182,26 +182,7 @@ public sealed unsafe class CpuLoop
     }
 
     // Apart from FlushIfFull: its lambda's closure would be allocated at every translation, full or not.
-    void Flush(int limit)
-    {
-        // The flush frees native code, so no other thread may be in it (or about to re-enter it from a helper): they
-        // park at their next block boundary, as for a fork.
-        _proc.Exclusive.Begin(_proc.Threads.Count - 1);
-        try
-        {
-            // The compile thread may be placing code in the arena this frees.
-            _proc.NativeWorker.WhileIdle(() =>
-            {
-                if (!_proc.Code.FlushIfFull(limit)) return;
-                _proc.NativeJumps.Clear();
-                _proc.NativeCode.Reset();
-            });
-        }
-        finally
-        {
-            _proc.Exclusive.End();
-        }
-    }
+    void Flush(int limit) => _proc.FlushTranslations(() => _proc.Code.FlushIfFull(limit));
 
     // On the process's compile thread where it takes the block, else here.
     void TranslateNative(TranslationBlock tb)
@@ -231,6 +212,7 @@ public sealed unsafe class CpuLoop
         // Bounded memory for programs that generate code without end (JITs): past the limit, start over.
         FlushIfFull();
         var tb = _proc.Code.Add(new TranslationBlock(ir), _cpu.Memory);
+        if (_cpu.Memory.TakeProtectionFailure()) _proc.FlushTranslations(_proc.Code.Flush);
         if (_nativeThreshold == 0 && TranslationBlock.TakeClaim(ref tb.NativeClaimed)) TranslateNative(tb);
         if (_threshold == 0 && tb.Compiled == null) _proc.Compiler.Compile(tb, _cpu.Memory);
         return tb;

@@ -28,6 +28,39 @@ public sealed class GuestProcess
         Compiler = new RegionCompiler(this);
         Exclusive.Ended = Signals.ClearInterruptIfIdle;
     }
+    /// <summary>
+    /// Drops every translation when <paramref name="drop"/> does (QEMU's tb_flush), with the other threads parked at
+    /// block boundaries (the native code it frees may be running) and the compile thread idle (it may be placing code).
+    /// </summary>
+    public void FlushTranslations(Func<bool> drop)
+    {
+        Exclusive.Begin(Threads.Count - 1);
+        try
+        {
+            NativeWorker.WhileIdle(() =>
+            {
+                if (!drop()) return;
+                _nativeJumps?.Clear();
+                NativeCode.Reset();
+            });
+        }
+        finally
+        {
+            Exclusive.End();
+        }
+    }
+
+    /// <summary>
+    /// Before a second guest thread shares the address space: code pages are no longer write-protected, and native
+    /// code compiled without the code-page test of its stores is dropped (see <see cref="GuestAddressSpace.ProtectsCodePages"/>).
+    /// </summary>
+    public void StopProtectingCodePages()
+    {
+        if (!Memory.ProtectsCodePages) return;
+        Memory.StopProtectingCodePages();
+        FlushTranslations(() => Stats.NativeBlocks != 0 && Code.Flush());
+    }
+
     /// <summary>Futex wait queues of this address space (created on first use).</summary>
     public Threads.FutexTable Futexes => LazyInitializer.EnsureInitialized(ref _futexes, () => new Threads.FutexTable(Memory));
     Threads.FutexTable? _futexes;

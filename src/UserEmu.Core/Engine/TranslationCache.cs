@@ -89,9 +89,14 @@ public sealed class TranslationCache
 
     public bool FlushIfFull(int limit)
     {
+        lock (_lock) return limit > 0 && _byPc.Count >= limit && Flush();
+    }
+
+    /// <summary>Drops every block; true.</summary>
+    public bool Flush()
+    {
         lock (_lock)
         {
-            if (limit <= 0 || _byPc.Count < limit) return false;
             // Cleared successor links keep a stale block still held by some jump cache from holding the old cache alive.
             foreach (var tb in _byPc.Values) Drop(tb);
             foreach (var list in _byPage.Values)

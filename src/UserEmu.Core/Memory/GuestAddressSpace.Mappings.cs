@@ -213,6 +213,7 @@ public sealed unsafe partial class GuestAddressSpace
                 if (growEnd <= Limit && RangeFree(oldAddr + oldLen, growEnd))
                 {
                     // The pages after the mapping belong to our PROT_NONE reservation: release them so the host can grow into them.
+                    bool code = AnyCodePage(oldAddr, oldLen);
                     LibC.munmap((nint)(HostBase + oldAddr + oldLen), (nuint)(newLen - oldLen));
                     long r = LibC.syscall(25 /* mremap */, (long)(HostBase + oldAddr), (long)oldLen, (long)newLen, 0, 0, 0);
                     if (r == -1) Reserve(oldAddr + oldLen, newLen - oldLen);
@@ -224,6 +225,7 @@ public sealed unsafe partial class GuestAddressSpace
                         ext.End = growEnd;
                         Insert(ext);
                         SetPages(oldAddr, newLen, ext.Prot | PageFlags.Mapped);
+                        if (code) RestoreHostProt(oldAddr, newLen, ext.Prot);
                         MarkPastEof(ext);
                         return (long)oldAddr;
                     }
@@ -239,6 +241,7 @@ public sealed unsafe partial class GuestAddressSpace
             }
 
             const int MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2;
+            bool movesCode = AnyCodePage(oldAddr, oldLen);
             long rr = LibC.syscall(25, (long)(HostBase + oldAddr), (long)oldLen, (long)newLen, MREMAP_MAYMOVE | MREMAP_FIXED, (long)(HostBase + newAddr), 0);
             if (rr == -1) return -LibC.Errno;
             var moved = src.Slice(oldAddr, oldAddr + oldLen);
@@ -250,6 +253,7 @@ public sealed unsafe partial class GuestAddressSpace
             moved.End = newAddr + newLen;
             Insert(moved);
             SetPages(newAddr, newLen, moved.Prot | PageFlags.Mapped);
+            if (movesCode) RestoreHostProt(newAddr, newLen, moved.Prot);
             MarkPastEof(moved);
             return (long)newAddr;
         }
@@ -335,6 +339,9 @@ public sealed unsafe partial class GuestAddressSpace
     /// <summary>Page-table bits for guest permissions: on x86-64 (no protection keys) write or exec access implies read.</summary>
     static PageFlags Effective(PageFlags prot) =>
         (prot & (PageFlags.Write | PageFlags.Exec)) != 0 ? prot | PageFlags.Read : prot;
+
+    // Pages of code the host kept read-only through a move (mremap) get the guest's protection back.
+    void RestoreHostProt(ulong addr, ulong len, PageFlags prot) => LibC.mprotect((nint)(HostBase + addr), (nuint)len, HostProt(prot));
 
     void SetPages(ulong addr, ulong len, PageFlags flags)
     {

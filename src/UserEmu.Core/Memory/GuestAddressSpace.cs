@@ -131,19 +131,6 @@ public sealed unsafe partial class GuestAddressSpace : IDisposable
 
     public PageFlags FlagsAt(ulong addr) => (addr >> PageShift) < PageCount ? (PageFlags)Pages[addr >> PageShift] : PageFlags.None;
 
-    /// <summary>Marks a page as holding translated code, so guest writes to it reach <see cref="CodePageWritten"/>.</summary>
-    public void MarkCodePage(ulong addr)
-    {
-        ulong p = addr >> PageShift;
-        if (p < PageCount) Pages[p] |= (byte)PageFlags.HasCode;
-    }
-
-    void InvalidateCodePage(ulong pageAddr)
-    {
-        Pages[pageAddr >> PageShift] &= unchecked((byte)~PageFlags.HasCode);
-        CodePageWritten?.Invoke(pageAddr);
-    }
-
     /// <summary>Host pointer for a guest address; callers must have checked the range.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte* Host(ulong addr) => HostBase + addr;

@@ -13,4 +13,13 @@ public class SelfModifyingCodeTests
         var r = GuestProgram.SameAsNative("Cpu/Programs/smc_hot.c", ["-static", "-O1"]);
         Assert.Contains("version 4: indirect 1200000000 direct 1200300000 loop 1200000", r.Stdout);
     }
+
+    [Fact]
+    public void HotStoresIntoCodePagesLandAndDropTheCodeWithOneThreadOrTwo()
+    {
+        // Native stores reach code pages by a host fault while the process has one thread (the pages are read-only),
+        // by the page-table test once it has two; a page of code moved by mremap must be writable where it lands.
+        var r = GuestProgram.SameAsNative("Cpu/Programs/smc_native_stores.c", ["-static", "-O1", "-pthread"]);
+        Assert.Contains("one thread: 378876\nafter mremap: 381876\nafter a thread: 384876\n", r.Stdout);
+    }
 }

@@ -526,8 +526,10 @@ public sealed unsafe partial class NativeBlockCompiler
     });
 
     // Jumps to `target` if the page of the address in `addr` (or, unless `onePage`, the next one too) holds translated code.
+    // Nothing where such a store faults instead (GuestAddressSpace.ProtectsCodePages): its stub finds the code.
     void NoCodeOnPages(Register addr, bool onePage, int target)
     {
+        if (_storesFaultOnCode) return;
         if (addr != RCX) E(Instruction.Create(Code.Mov_r64_rm64, RCX, addr));
         E(Instruction.Create(Code.Shr_rm64_imm8, RCX, GuestAddressSpace.PageShift));
         E(Instruction.Create(Code.Add_r64_rm64, RCX, PageTable));

@@ -85,7 +85,9 @@ public sealed unsafe partial class NativeBlockCompiler
     /// <param name="chain">Direct exits are linked to their targets (off when every block must come back to the dispatcher: -d exec).</param>
     /// <param name="regionThreshold">Count at which the chain entry leaves to the dispatcher, which compiles the region; each run counts <see cref="RunWeight"/>.</param>
     /// <param name="jumps">The process's table for indirect jumps (null: they return to the dispatcher).</param>
-    public static NativeCode? Compile(PreparedBlock block, NativeCodeArena arena, bool chain = false, int regionThreshold = int.MaxValue, NativeJumpTable? jumps = null)
+    /// <param name="codeWritesFault">Guest pages holding translated code are read-only on the host while the guest may write them (<see cref="Memory.GuestAddressSpace.ProtectsCodePages"/>): stores need not test for code.</param>
+    public static NativeCode? Compile(PreparedBlock block, NativeCodeArena arena, bool chain = false, int regionThreshold = int.MaxValue,
+        NativeJumpTable? jumps = null, bool codeWritesFault = false)
     {
         if (block.TempCount > NativeBlockRunner.FrameTemps || block.Code.Length > ushort.MaxValue) return null;
         var c = t_instance ??= new NativeBlockCompiler();
@@ -96,6 +98,7 @@ public sealed unsafe partial class NativeBlockCompiler
         if (region && regionThreshold >= 0 && (counter = arena.NewCounter()) == null) return null;
         int id = arena.AddBlock(block);
         c._jumps = chain ? jumps : null;
+        c._storesFaultOnCode = codeWritesFault && NativeFaultRedirect.Enabled;
         if (!c.Emit(block, id, chain, counter, weight, counter == null ? Poisoned : (uint)regionThreshold)) return null;
         byte* at = arena.Place(c._buf.Bytes, c._faultSites.AsSpan());
         if (at == null) return null;
@@ -118,6 +121,7 @@ public sealed unsafe partial class NativeBlockCompiler
     int _indirectOffset, _chainOffset, _bodyOffset;
     ulong _guestPc;
     NativeJumpTable? _jumps;
+    bool _storesFaultOnCode;
 
     bool Emit(PreparedBlock block, int id, bool chain, uint* counter, uint weight, uint regionThreshold)
     {

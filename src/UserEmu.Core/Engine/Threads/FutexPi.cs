@@ -18,6 +18,7 @@ public sealed unsafe partial class FutexTable
     {
         if ((addr & 3) != 0 || !_memory.IsAccessible(addr, 4, PageFlags.Read | PageFlags.Write))
             throw new GuestFaultException(addr, FaultKind.Unmapped, true);
+        _memory.Check(addr, 4, write: true); // drops translated code there (and its write protection)
         return ref *(uint*)_memory.Host(addr);
     }
 

@@ -189,6 +189,7 @@ public sealed unsafe partial class FutexTable
             uint cmparg = encodedOp & 0xfff;
             if (shiftArg) oparg = 1u << (int)(oparg & 31);
             if ((addr2 & 3) != 0 || !_memory.IsAccessible(addr2, 4, PageFlags.Read | PageFlags.Write)) return -EFAULT;
+            _memory.Check(addr2, 4, write: true); // drops translated code there (and its write protection)
             ref uint word = ref *(uint*)_memory.Host(addr2);
             uint old, updated;
             do

@@ -26,6 +26,7 @@ public static unsafe partial class GuestThreadStarter
     public static int Start(Vcpu parent, CloneRequest req)
     {
         var proc = parent.Process;
+        proc.StopProtectingCodePages();
         var child = new Vcpu(proc);
         *child.State = *parent.State;
         child.State->Gpr[CpuState.RAX] = 0;
