@@ -26,14 +26,18 @@ public static unsafe class IrInterpreter
     /// <summary>
     /// Runs the block from op <paramref name="start"/> on temps <paramref name="t"/> that hold every value live into
     /// it: the rest of a native block that left mid-way (an access group that failed its check). The constants are put
-    /// back first, since native code keeps only those the managed side reads.
+    /// back first, since native code keeps them in its instructions.
     /// </summary>
     public static BlockExit Resume(PreparedBlock block, int start, ulong* t, Vcpu cpu)
     {
-        var constants = block.Constants;
-        if (block.PureConstants != 0)
-            Unsafe.CopyBlockUnaligned(ref *(byte*)t, ref Unsafe.As<ulong, byte>(ref MemoryMarshal.GetReference(constants)), (uint)block.PureConstants * 8);
+        CopyPureConstants(block, t);
         return RunFrom(block, start, t, cpu);
+    }
+
+    static void CopyPureConstants(PreparedBlock block, ulong* t)
+    {
+        if (block.PureConstants != 0)
+            Unsafe.CopyBlockUnaligned(ref *(byte*)t, ref Unsafe.As<ulong, byte>(ref MemoryMarshal.GetReference(block.Constants)), (uint)block.PureConstants * 8);
     }
 
     static BlockExit RunFrom(PreparedBlock block, int start, ulong* t, Vcpu cpu)
@@ -105,6 +109,8 @@ public static unsafe class IrInterpreter
     /// <summary>Runs op <paramref name="k"/> of <paramref name="block"/> (a Load, Store, Call, PureCall or LoadState) over <paramref name="t"/>: the ops the native tier hands back (a helper, an access whose inline check failed, a read of MXCSR).</summary>
     public static void RunOne(PreparedBlock block, int k, ulong* t, Vcpu cpu)
     {
+        // Native code keeps the block's constants in its instructions, not in the frame.
+        CopyPureConstants(block, t);
         ref readonly var i = ref block.Ops[k];
         switch (i.Op)
         {

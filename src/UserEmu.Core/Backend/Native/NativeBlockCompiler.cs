@@ -293,26 +293,16 @@ public sealed unsafe partial class NativeBlockCompiler
         MaterializeElided(op, restOfBlock);
     }
 
-    // The template's values that something other than this code may read: constants operands of ops the managed side
-    // performs, and the temps read before they are written (zero).
+    // The template's temps read before they are written (zero), which this code may read from the frame. The pure
+    // constants are not stored: this code uses them as immediates, and the managed side puts them into the frame
+    // itself before it runs an op handed back (IrInterpreter.RunOne, Resume), rather than every run of the block
+    // storing those it might read (python3's native code -1.4%, fib 36 85.8 -> 83.8 ms).
     void StoreTemplate(PreparedBlock block)
     {
-        int n = block.Constants.Length;
-        if (n == 0) return;
-        Span<bool> needed = n <= 1024 ? stackalloc bool[n] : new bool[n];
-        needed.Clear();
-        for (int t = _pure; t < n; t++) needed[t] = true;
-        foreach (ref readonly var i in block.Code.AsSpan())
+        var template = block.Constants;
+        for (int t = _pure; t < template.Length; t++)
         {
-            if (i.Op is not (IrOp.Load or IrOp.Store or IrOp.Call or IrOp.PureCall)) continue;
-            if (i.A < n) needed[i.A] = true;
-            if (i.B < n && i.Op != IrOp.Load) needed[i.B] = true;
-            if (i.C < n && i.Op == IrOp.PureCall) needed[i.C] = true;
-        }
-        for (int t = 0; t < n; t++)
-        {
-            if (!needed[t]) continue;
-            ulong v = block.Constants[t];
+            ulong v = template[t];
             if (Fits32(v)) E(Instruction.Create(Code.Mov_rm64_imm32, Temp((ushort)t), (int)(long)v));
             else
             {

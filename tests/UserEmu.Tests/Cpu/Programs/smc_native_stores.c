@@ -21,6 +21,7 @@ static unsigned long long patch_and_call(unsigned char *code, int rounds)
     unsigned long long sum = 0;
     volatile unsigned long long *data = (volatile unsigned long long *)(code + 2048);
     for (int i = 0; i < rounds; i++) {
+        code[5] = 0xc3; /* the ret again: a constant stored, the store that finds the page protected */
         put_imm(code, (unsigned)i);
         sum += ((fn)code)();
         *data += 1; /* a store to the same page that changes no code */
