@@ -15,6 +15,10 @@ public static class HostCpuFeatures
     /// <summary>POPCNT (CPUID.1:ECX bit 23).</summary>
     public static readonly bool Popcnt = X86Base.IsSupported && (X86Base.CpuId(1, 0).Ecx & (1 << 23)) != 0;
 
+    /// <summary>LAHF and SAHF in 64-bit mode (CPUID.80000001H:ECX bit 0).</summary>
+    public static readonly bool LahfSahf = X86Base.IsSupported && X86Base.CpuId(unchecked((int)0x80000000), 0).Eax >= unchecked((int)0x80000001)
+        && (X86Base.CpuId(unchecked((int)0x80000001), 0).Ecx & 1) != 0;
+
     static bool DetectAvx2()
     {
         if (!X86Base.IsSupported) return false;
