@@ -158,6 +158,7 @@ public sealed unsafe class CpuLoop
             if (exit == BlockExit.Syscall)
             {
                 long t0 = _stats.Enabled ? Stopwatch.GetTimestamp() : 0;
+                _proc.Frontend.EnterSyscall(cpu);
                 _proc.Syscalls.Dispatch(cpu);
                 if (_stats.Enabled) { _stats.Syscalls++; _stats.SyscallTicks += Stopwatch.GetTimestamp() - t0; }
             }

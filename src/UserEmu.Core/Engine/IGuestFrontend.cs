@@ -12,4 +12,10 @@ public interface IGuestFrontend
 
     /// <summary>Disassembly of the guest instructions of a block for <c>-d in_asm</c>.</summary>
     string Disassemble(Vcpu cpu, ulong pc, ulong end);
+
+    /// <summary>
+    /// What the guest's system-call instruction does to its registers besides leaving the block, done by the dispatch
+    /// loop just before the call (a helper call in the block had cost native code a trip out and back per syscall).
+    /// </summary>
+    void EnterSyscall(Vcpu cpu) { }
 }

@@ -27,10 +27,8 @@ static class InstEmitSystem
 
     static void Syscall(X86Emitter e)
     {
-        // The CPU itself puts the return address in RCX and RFLAGS in R11.
-        ushort flags = e.Helper(FlagHelpers.ReadRflags);
+        // The CPU itself puts the return address in RCX and RFLAGS in R11 (R11 at the dispatch: X86Translator.EnterSyscall).
         e.SetGpr(CpuState.RCX, 8, e.B.Const(e.NextPc));
-        e.SetGpr(11, 8, flags);
         e.B.Syscall(e.NextPc);
     }
 

@@ -115,4 +115,11 @@ public sealed class X86Translator : IGuestFrontend
 
     public string Disassemble(Vcpu cpu, ulong pc, ulong end) =>
         Cpu.X86.GasListing.Format(new GuestCodeReader(cpu.Memory) { Position = pc }, pc, end);
+
+    /// <summary>syscall puts RFLAGS in R11 (RCX is set in the block); the vsyscall page's emulated calls leave R11 alone, as Linux's do.</summary>
+    public unsafe void EnterSyscall(Vcpu cpu)
+    {
+        var s = cpu.State;
+        if (!VsyscallPage.Contains(s->Rip)) s->Gpr[11] = Cpu.X86.LazyFlags.Rflags(s);
+    }
 }
