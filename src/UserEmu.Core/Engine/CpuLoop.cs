@@ -38,6 +38,7 @@ public sealed unsafe class CpuLoop
     public int Run()
     {
         _cpu.HostTid = Host.HostCallInterrupt.CurrentHostTid();
+        if (_nativeThreshold >= 0) _proc.NativeWorker.StartEarly();
         while (true)
         {
             try
