@@ -33,14 +33,18 @@ public sealed partial class X86Emitter
     /// <summary>Sets all six arithmetic flags from a value holding them at their RFLAGS positions.</summary>
     public void SetEflags(ushort flags)
     {
+        ushort masked = B.AndImm(flags, (long)LazyFlags.ArithMask);
         B.StoreState(CpuState.OffCcOp, 4, B.Const((long)CcOp.Eflags));
-        B.StoreState(CpuState.OffCcSrc, 8, B.AndImm(flags, (long)LazyFlags.ArithMask));
-        _cc.Known = false;
+        B.StoreState(CpuState.OffCcSrc, 8, masked);
+        // Conditions later in the block test these bits (ucomisd; ja): through the lazy state they were a run-time
+        // dispatch on CcOp, since the carry-in packed beside it hid the constant op.
+        _cc = new CcRecord { Known = true, Kind = CcKind.Eflags, Res = masked };
     }
 
     /// <summary>All six arithmetic flags at their RFLAGS positions.</summary>
     public ushort ComputeFlags()
     {
+        if (_cc.Known && _cc.Kind == CcKind.Eflags) return _cc.Res;
         _cc.Known = false;
         return LazyFlagsCall(FlagHelpers.ComputePure, 0);
     }
@@ -67,6 +71,7 @@ public sealed partial class X86Emitter
                 case CcKind.Sub: return B.Binary(IrOp.CmpLtU, _cc.A, _cc.Src);
                 case CcKind.Add: return B.Binary(IrOp.CmpLtU, _cc.Res, _cc.Src);
                 case CcKind.Logic: return B.Const(0);
+                case CcKind.Eflags: return B.AndImm(_cc.Res, (long)LazyFlags.CF);
             }
         }
         return LazyFlagsCall(FlagHelpers.ConditionPure, (long)Cond.B);
@@ -83,6 +88,11 @@ public sealed partial class X86Emitter
 
     bool TrySpecialized(Cond cc, out ushort r)
     {
+        if (_cc.Kind == CcKind.Eflags)
+        {
+            r = FromEflags(cc, _cc.Res);
+            return true;
+        }
         int size = _cc.Size;
         ushort res = _cc.Res;
         bool negate = ((int)cc & 1) != 0;
@@ -105,5 +115,26 @@ public sealed partial class X86Emitter
         }
         r = negate ? B.Xor(v, B.Const(1)) : v;
         return true;
+    }
+
+    /// <summary>Condition <paramref name="cc"/> of flags held at their RFLAGS positions (only the arithmetic ones set).</summary>
+    ushort FromEflags(Cond cc, ushort flags)
+    {
+        ulong mask;
+        switch ((Cond)((int)cc & ~1))
+        {
+            case Cond.O: mask = LazyFlags.OF; break;
+            case Cond.B: mask = LazyFlags.CF; break;
+            case Cond.E: mask = LazyFlags.ZF; break;
+            case Cond.BE: mask = LazyFlags.CF | LazyFlags.ZF; break;
+            case Cond.S: mask = LazyFlags.SF; break;
+            case Cond.P: mask = LazyFlags.PF; break;
+            default:
+                // L and LE: bit 7 of flags ^ flags >> 4 is SF ^ OF, bit 6 is ZF (bit 10, DF, is not among them).
+                flags = B.Xor(flags, B.ShrImm(flags, 4));
+                mask = ((int)cc & ~1) == (int)Cond.L ? LazyFlags.SF : LazyFlags.SF | LazyFlags.ZF;
+                break;
+        }
+        return B.Binary(((int)cc & 1) != 0 ? IrOp.CmpEq : IrOp.CmpNe, B.AndImm(flags, (long)mask), B.Const(0));
     }
 }
