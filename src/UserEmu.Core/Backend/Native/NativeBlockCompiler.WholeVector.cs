@@ -67,7 +67,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 if (second != None) E(Instruction.Create(HostCode(op, ymm), Wide(result, ymm), Wide(first, ymm), Wide(second, ymm)));
                 else E(Instruction.Create(HostCode(op, ymm), Wide(result, ymm), Wide(first, ymm), new MemoryOperand(RDI, src2Off)));
             }
-            StoreVector(result, dstOff);
+            StoreVector(result, dstOff, W.IsLegacy(imm));
             HelperReturnedZero(i.Dst);
             return;
         }
@@ -91,7 +91,7 @@ public sealed unsafe partial class NativeBlockCompiler
             RecordFaultSite(stub);
             if (op == W.Op.Load) E(Instruction.Create(ymm ? Code.VEX_Vmovdqu_ymm_ymmm256 : Code.VEX_Vmovdqu_xmm_xmmm128, Wide(result, ymm), guest));
             else E(Instruction.Create(HostCode(op, ymm), Wide(result, ymm), Wide(first, ymm), guest));
-            StoreVector(result, dstOff);
+            StoreVector(result, dstOff, W.IsLegacy(imm));
         }
         HelperReturnedZero(i.Dst);
         ResumeHere(k);
@@ -109,9 +109,15 @@ public sealed unsafe partial class NativeBlockCompiler
     }
 
     // state[offset] = the whole host register, whose upper lane a VEX.128 result has zeroed (as the guest's VEX.128
-    // writes do).
-    void StoreVector(Register x, int offset)
+    // writes do); a legacy-SSE result only its low 16 bytes (the guest register's upper lane stays).
+    void StoreVector(Register x, int offset, bool legacy = false)
     {
+        if (legacy)
+        {
+            E(Instruction.Create(Code.VEX_Vmovdqu_xmmm128_xmm, new MemoryOperand(RDI, offset), x));
+            HoldXmm(x, offset, 16);
+            return;
+        }
         E(Instruction.Create(Code.VEX_Vmovdqu_ymmm256_ymm, new MemoryOperand(RDI, offset), Wide(x, true)));
         HoldXmm(x, offset, 32);
     }

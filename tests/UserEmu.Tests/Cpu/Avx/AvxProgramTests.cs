@@ -30,6 +30,14 @@ public class AvxProgramTests
     }
 
     [Fact]
+    public void LegacySseMovesKeepTheUpperLaneAndMisalignedMovapsFaults()
+    {
+        // Native code makes them whole-register host moves (WholeVectorHelpers' legacy bit), storing 16 bytes only.
+        var r = SameAsNative("Cpu/Avx/Programs/sse_move_upper.c", ["-static", "-O1", "-mavx2"]);
+        Assert.Contains("fault 11", r.Stdout);
+    }
+
+    [Fact]
     public void VexFormsMatchTheHost()
     {
         var r = SameAsNative("Cpu/Avx/Programs/vex_forms.c", ["-O1", "-mavx2", "-mfma"]);

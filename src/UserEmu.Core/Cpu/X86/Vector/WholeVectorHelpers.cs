@@ -38,15 +38,18 @@ public static unsafe class WholeVectorHelpers
         ZeroUppers,
     }
 
-    const int YmmBit = 0x40, MemoryBit = 0x80;
+    const int LegacyBit = 0x20, YmmBit = 0x40, MemoryBit = 0x80;
 
     /// <summary>Packs the operands (X86Emitter.VecImm's layout: the second source register in the imm8 field).</summary>
-    public static long Pack(Op op, int dst, int src1, int src2, bool ymm, bool memory) =>
+    /// <param name="legacy">A legacy-SSE 128-bit write (movaps, movups...): bits 255:128 of the destination are kept, not zeroed.</param>
+    public static long Pack(Op op, int dst, int src1, int src2, bool ymm, bool memory, bool legacy = false) =>
         (long)(uint)dst | (long)(uint)src1 << 8 | (long)(src2 & 0xff) << 16
-        | (long)((int)op | (ymm ? YmmBit : 0) | (memory ? MemoryBit : 0)) << 24;
+        | (long)((int)op | (legacy ? LegacyBit : 0) | (ymm ? YmmBit : 0) | (memory ? MemoryBit : 0)) << 24;
 
-    public static Op OpOf(long imm) => (Op)(Extra(imm) & 0x3f);
+    public static Op OpOf(long imm) => (Op)(Extra(imm) & 0x1f);
     public static bool IsYmm(long imm) => (Extra(imm) & YmmBit) != 0;
+    /// <summary>Whether a 128-bit result keeps bits 255:128 of its destination (legacy SSE encoding).</summary>
+    public static bool IsLegacy(long imm) => (Extra(imm) & LegacyBit) != 0;
     /// <summary>Whether the second source (or a load's or store's other side) is guest memory at the call's first operand.</summary>
     public static bool IsMemory(long imm) => (Extra(imm) & MemoryBit) != 0;
     public static int Src2(long imm) => Imm8(imm);
@@ -109,8 +112,9 @@ public static unsafe class WholeVectorHelpers
             Op.SubD => (first.AsUInt32() - second.AsUInt32()).AsByte(),
             _ => (first.AsUInt64() - second.AsUInt64()).AsByte(),
         };
-        // VEX.128: bits 255:128 of the destination are zeroed.
-        Reg(cpu, Dst(imm)) = ymm ? r : Vector256.Create(r.GetLower(), Vector128<byte>.Zero);
+        // VEX.128: bits 255:128 of the destination are zeroed; legacy SSE keeps them.
+        ref var dst = ref Reg(cpu, Dst(imm));
+        dst = ymm ? r : Vector256.Create(r.GetLower(), IsLegacy(imm) ? dst.GetUpper() : Vector128<byte>.Zero);
         return 0;
     }
 
