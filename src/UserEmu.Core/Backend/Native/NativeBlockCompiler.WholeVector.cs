@@ -57,6 +57,12 @@ public sealed unsafe partial class NativeBlockCompiler
         if (i.Helper == s_wholeOnRegisters)
         {
             var first = HeldVector(CpuState.XmmOffset(VectorHelpers.Src(imm)), width, None);
+            if (op is >= W.Op.ShufPd0 and <= W.Op.ShufPd3)
+            {
+                ShufPd(first, W.Src2(imm), op - W.Op.ShufPd0, dstOff);
+                HelperReturnedZero(i.Dst);
+                return;
+            }
             var result = NewXmm(first, None);
             // VEX.128 moves and ops zero bits 255:128 of the host register as of the guest's.
             if (op == W.Op.Move) E(Instruction.Create(ymm ? Code.VEX_Vmovdqa_ymm_ymmm256 : Code.VEX_Vmovdqa_xmm_xmmm128, Wide(result, ymm), Wide(first, ymm)));
@@ -95,6 +101,18 @@ public sealed unsafe partial class NativeBlockCompiler
         }
         HelperReturnedZero(i.Dst);
         ResumeHere(k);
+    }
+
+    // Legacy shufpd (and the unpck/blend forms made of it): low quadword `imm & 1` of `first`, high `imm >> 1` of
+    // register src2, into the low 16 bytes of the state at dstOff (its upper lane stays).
+    void ShufPd(Register first, int src2, int imm, int dstOff)
+    {
+        int src2Off = CpuState.XmmOffset(src2);
+        var second = CachedXmm(src2Off, 16);
+        var result = NewXmm(first, second);
+        if (second != None) E(Instruction.Create(Code.VEX_Vshufpd_xmm_xmm_xmmm128_imm8, result, first, second, imm));
+        else E(Instruction.Create(Code.VEX_Vshufpd_xmm_xmm_xmmm128_imm8, result, first, new MemoryOperand(RDI, src2Off), imm));
+        StoreVector(result, dstOff, legacy: true);
     }
 
     // A register holding the `width` bytes of vector state at `offset`: the cached one, or a new one loaded from the state.

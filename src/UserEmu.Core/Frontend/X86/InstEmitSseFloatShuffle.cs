@@ -1,6 +1,7 @@
 using Iced.Intel;
 using UserEmu.Cpu.X86;
 using static UserEmu.Cpu.X86.SseShuffleHelpers;
+using W = UserEmu.Cpu.X86.WholeVectorHelpers;
 
 namespace UserEmu.Frontend.X86;
 
@@ -41,6 +42,15 @@ static class InstEmitSseFloatShuffle
     {
         int src = e.VecSourceAligned(1);
         int dst = e.VecReg(0);
+        if (UserEmu.Host.HostCpuFeatures.Avx2 && e.Insn.Code.Encoding() == EncodingKind.Legacy)
+        {
+            // One host vshufpd in native code (NativeBlockCompiler.WholeVector); as 64-bit halves, each half that
+            // went through a general register was a movq or pextrq, a state store and a movq or pinsrq back.
+            int first = lo < 2 ? dst : src, second = hi < 2 ? dst : src;
+            var op = (W.Op)((int)W.Op.ShufPd0 + ((lo & 1) | (hi & 1) << 1));
+            e.HelperImm(W.OnRegisters, W.Pack(op, dst, first, second, ymm: false, memory: false, legacy: true));
+            return;
+        }
         ushort l = e.GetVec64(lo < 2 ? dst : src, lo & 1), h = e.GetVec64(hi < 2 ? dst : src, hi & 1);
         e.SetVec64(dst, 0, l);
         e.SetVec64(dst, 1, h);

@@ -30,9 +30,9 @@ public class AvxProgramTests
     }
 
     [Fact]
-    public void LegacySseMovesKeepTheUpperLaneAndMisalignedMovapsFaults()
+    public void LegacySseMovesAndDoubleShufflesKeepTheUpperLaneAndMisalignedMovapsFaults()
     {
-        // Native code makes them whole-register host moves (WholeVectorHelpers' legacy bit), storing 16 bytes only.
+        // Native code makes them one host instruction each (WholeVectorHelpers' legacy bit), storing 16 bytes only.
         var r = SameAsNative("Cpu/Avx/Programs/sse_move_upper.c", ["-static", "-O1", "-mavx2"]);
         Assert.Contains("fault 11", r.Stdout);
     }

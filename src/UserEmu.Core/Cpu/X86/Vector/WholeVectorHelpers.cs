@@ -36,6 +36,11 @@ public static unsafe class WholeVectorHelpers
         MoveMaskB,
         /// <summary>Bits 255:128 of every register zeroed (vzeroupper); no operands.</summary>
         ZeroUppers,
+        /// <summary>
+        /// dst = { first source's quadword imm &amp; 1, second source's quadword imm &gt;&gt; 1 } for imm = op - ShufPd0 (shufpd):
+        /// the legacy-SSE unpcklpd, unpckhpd, shufpd and blendpd on registers. 128 bits only.
+        /// </summary>
+        ShufPd0, ShufPd1, ShufPd2, ShufPd3,
     }
 
     const int LegacyBit = 0x20, YmmBit = 0x40, MemoryBit = 0x80;
@@ -110,6 +115,7 @@ public static unsafe class WholeVectorHelpers
             Op.SubB => first - second,
             Op.SubW => (first.AsUInt16() - second.AsUInt16()).AsByte(),
             Op.SubD => (first.AsUInt32() - second.AsUInt32()).AsByte(),
+            Op.ShufPd0 or Op.ShufPd1 or Op.ShufPd2 or Op.ShufPd3 => ShufPd(first, second, op - Op.ShufPd0),
             _ => (first.AsUInt64() - second.AsUInt64()).AsByte(),
         };
         // VEX.128: bits 255:128 of the destination are zeroed; legacy SSE keeps them.
@@ -117,6 +123,9 @@ public static unsafe class WholeVectorHelpers
         dst = ymm ? r : Vector256.Create(r.GetLower(), IsLegacy(imm) ? dst.GetUpper() : Vector128<byte>.Zero);
         return 0;
     }
+
+    static Vector256<byte> ShufPd(Vector256<byte> first, Vector256<byte> second, int imm) =>
+        Vector256.Create(Vector128.Create(first.AsUInt64().GetElement(imm & 1), second.AsUInt64().GetElement(imm >> 1)).AsByte(), Vector128<byte>.Zero);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static ref Vector256<byte> Reg(Vcpu cpu, int index) =>

@@ -4,8 +4,9 @@
 #include <setjmp.h>
 static sigjmp_buf jb;
 static void h(int s){ siglongjmp(jb, s); }
-/* Legacy-SSE 128-bit moves (movups load, movaps register move) keep bits 255:128 of the destination, which VEX.128
- * moves zero; a misaligned movaps faults. The loop runs hot, so native code (one host instruction per move) runs it. */
+/* Legacy-SSE 128-bit moves (movups load, movaps register move) and double-lane shuffles (unpcklpd, unpckhpd, shufpd,
+ * blendpd) keep bits 255:128 of the destination, which VEX.128 forms zero; a misaligned movaps faults. The loops run
+ * hot, so native code (one host instruction each) runs them. */
 int main(void){
   unsigned char out[32], src[48] __attribute__((aligned(16)));
   unsigned long sum = 0;
@@ -19,6 +20,24 @@ int main(void){
       "vmovdqu %%ymm0, (%0)\n\t"
       "vzeroupper\n\t" :: "r"(out), "r"(src + (round & 15)) : "xmm0", "xmm1", "memory");
     for (int i = 0; i < 32; i++) sum = sum * 31 + out[i];
+  }
+  printf("%lx\n", sum);
+  double pairs[8] __attribute__((aligned(16)));
+  for (int round = 0; round < 3000; round++) {
+    for (int i = 0; i < 8; i++) pairs[i] = (double)((round * 8 + i) * 2654435761u % 1000003) / 7.0;
+#define SHUFFLE(insn)                                                                                             \
+    __asm__ volatile(                                                                                             \
+      "vpcmpeqb %%ymm2, %%ymm2, %%ymm2\n\t"                                                                        \
+      "movupd (%1), %%xmm3\n\t"                                                                                     \
+      "movapd 16(%1), %%xmm2\n\t"                                                                                   \
+      insn "\n\t"                                                                                                   \
+      "vmovdqu %%ymm2, (%0)\n\t"                                                                                    \
+      "vzeroupper\n\t" :: "r"(out), "r"(pairs) : "xmm2", "xmm3", "memory");                                          \
+    for (int i = 0; i < 32; i++) sum = sum * 31 + out[i];
+    SHUFFLE("unpcklpd %%xmm3, %%xmm2") SHUFFLE("unpckhpd %%xmm3, %%xmm2") SHUFFLE("unpcklpd 32(%1), %%xmm2")
+    SHUFFLE("unpckhpd 48(%1), %%xmm2") SHUFFLE("shufpd $0, %%xmm3, %%xmm2") SHUFFLE("shufpd $1, %%xmm3, %%xmm2")
+    SHUFFLE("shufpd $2, %%xmm3, %%xmm2") SHUFFLE("shufpd $3, 32(%1), %%xmm2") SHUFFLE("blendpd $1, %%xmm3, %%xmm2")
+    SHUFFLE("blendpd $2, 48(%1), %%xmm2") SHUFFLE("unpckhpd %%xmm2, %%xmm2") SHUFFLE("punpcklqdq %%xmm3, %%xmm2")
   }
   printf("%lx\n", sum);
   signal(SIGSEGV, h);
