@@ -26,7 +26,7 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
     // queues ~11k blocks at start-up, mostly while the thread is busy; each wake was ~4% of its start-up).
     int _sleeping;
     int* _gate;
-    Thread? _thread;
+    nint _thread;
     bool _off = proc.Options.NativeThreshold <= 0 || proc.Options.DebugItems.Any(item => item != "stats");
 
     /// <summary>Queues <paramref name="tb"/> for translation (or, with the queue full, leaves it to be offered again); false when the vCPU must translate it itself.</summary>
@@ -45,7 +45,7 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
                 return true;
             }
             _queue.Enqueue(tb);
-            if (_thread == null) Start();
+            if (_thread == 0) Start();
         }
         // Increment then read, as the thread writes _sleeping then reads _work (in the futex): one of them sees the other.
         Interlocked.Increment(ref *_work);
@@ -62,14 +62,13 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
     {
         if (_off) return;
         lock (_lock)
-            if (_thread == null) Start();
+            if (_thread == 0) Start();
     }
 
     void Start()
     {
         _gate = ForkGate.Create();
-        _thread = new Thread(Run) { IsBackground = true, Name = "useremu native" };
-        _thread.Start();
+        _thread = HostThread.Start(Run, "useremu native");
     }
 
     void Run()

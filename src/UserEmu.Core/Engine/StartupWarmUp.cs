@@ -15,30 +15,26 @@ namespace UserEmu.Engine;
 /// </remarks>
 public static class StartupWarmUp
 {
-    static Thread? s_thread;
-    static int s_tid;
+    static nint s_thread;
 
-    public static void Start()
-    {
-        s_thread = new Thread(Run) { IsBackground = true, Name = "useremu warm-up" };
-        s_thread.Start();
-    }
+    public static void Start() => s_thread = UserEmu.Host.HostThread.Start(Run, "useremu warm-up");
 
+    /// <summary>Returns once the thread has ended, its way out of the runtime included (pthread_join).</summary>
+    /// <remarks>
+    /// A managed Join returned while the thread's exit could still hold the runtime's wait-subsystem lock (NativeAOT),
+    /// and a guest fork then left the child blocked on that lock for ever (6 hangs in 100 runs of a program that forks
+    /// at once, four at a time); pthread_join returns after the thread's thread-local destructors, the runtime's detach
+    /// among them, have run.
+    /// </remarks>
     public static void Wait()
     {
-        if (s_thread == null) return;
-        s_thread.Join();
-        // The thread's way out of the runtime can still hold the runtime's wait-subsystem lock for a moment after Join
-        // returns (NativeAOT), and a guest fork then leaves the child blocked on that lock for ever (6 hangs in 100
-        // runs of a program that forks at once, four at a time): wait until the thread no longer exists.
-        while (UserEmu.Host.LibC.syscall(SYS_tgkill, Environment.ProcessId, s_tid, 0, 0, 0, 0) == 0) Thread.Yield();
+        if (s_thread == 0) return;
+        UserEmu.Host.HostThread.Join(s_thread);
+        s_thread = 0;
     }
-
-    const long SYS_gettid = 186, SYS_tgkill = 234;
 
     static void Run()
     {
-        s_tid = (int)UserEmu.Host.LibC.syscall(SYS_gettid, 0, 0, 0, 0, 0, 0);
         _ = X86EmitterTable.Default;
         // Iced's decoder tables (static, built at the first Decoder.Create): 7% of the main thread's samples in busybox true.
         _ = Iced.Intel.Decoder.Create(64, new Iced.Intel.ByteArrayCodeReader([0x90]));

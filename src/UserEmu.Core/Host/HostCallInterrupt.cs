@@ -19,7 +19,7 @@ public static unsafe partial class HostCallInterrupt
     static readonly Lock Sync = new();
     static readonly List<Vcpu> Kicked = new();
     static bool _installed;
-    static Thread? _retrier;
+    static nint _retrier;
     // Set to 1 (and woken) when there is a new kick to watch; the retrier waits on it through its ForkGate.
     static readonly int* More = (int*)NativeMemory.AllocZeroed(sizeof(int));
     static int* _gate;
@@ -62,18 +62,16 @@ public static unsafe partial class HostCallInterrupt
         lock (Sync)
         {
             if (!Kicked.Contains(cpu)) Kicked.Add(cpu);
-            _retrier ??= StartRetrier();
+            if (_retrier == 0) _retrier = StartRetrier();
         }
         Volatile.Write(ref *More, 1);
         ForkGate.FutexWake(More);
     }
 
-    static Thread StartRetrier()
+    static nint StartRetrier()
     {
         _gate = ForkGate.Create();
-        var t = new Thread(Retry) { IsBackground = true, Name = "useremu kick" };
-        t.Start();
-        return t;
+        return HostThread.Start(Retry, "useremu kick");
     }
 
     /// <summary>Waits for a new kick, or <paramref name="ms"/> milliseconds (-1: no limit), in native code (see <see cref="ForkGate"/>).</summary>

@@ -41,7 +41,7 @@ public static unsafe class HostSignalForwarding
     {
         var process = s_process!;
         int* gate = ForkGate.Create();
-        new Thread(() => ReadLoop(process, gate)) { IsBackground = true, Name = "useremu signals" }.Start();
+        HostThread.Start(() => ReadLoop(process, gate), "useremu signals");
     }
 
     static void ReadLoop(GuestProcess process, int* gate)
