@@ -108,17 +108,140 @@ public sealed unsafe partial class NativeBlockCompiler
         }
     }
 
-    // The value a deferred store writes must still be at hand at every access before its cover.
+    // Per op: whether its code is left to the stubs of the deferred store it computes the value of (SinkDeferredValues).
+    bool[] _sunk = new bool[256];
+    // Per deferred store op: the op computing its value in the stubs (an add, sub or logic op), or -1; and the
+    // extension after it (a ZExt or SExt op), or -1.
+    int[] _sunkAlu = new int[256], _sunkExt = new int[256];
+
+    /// <summary>
+    /// Leaves out of the fast path the computation of a value only a deferred store writes: `cmp` records its
+    /// difference as the lazy flags' CcDst, which the next `cmp` overwrites and only a stub (a fault on an access in
+    /// between) would store, yet the sub and its zero-extension ran, and held a register, on every pass (gzip's
+    /// longest_match compares byte after byte). The stubs compute it from the op's operands, which stay live there.
+    /// </summary>
+    /// <remarks>
+    /// Only where no op between the computation and the store can leave for the managed side (an access, a helper, a
+    /// side exit): the interpreter taking over there would run the store and read the value from the frame.
+    /// </remarks>
+    void SinkDeferredValues(ReadOnlySpan<IrInstr> code)
+    {
+        if (_sunk.Length < code.Length)
+        {
+            _sunk = new bool[Math.Max(code.Length, 2 * _sunk.Length)];
+            _sunkAlu = new int[_sunk.Length];
+            _sunkExt = new int[_sunk.Length];
+        }
+        Array.Clear(_sunk, 0, code.Length);
+        for (int n = 0; n < _deferred.Count; n++)
+        {
+            int k = _deferred[n];
+            _sunkAlu[k] = _sunkExt[k] = -1;
+            ushort v = code[k].A;
+            if (v < _pure || _uses[v] != 1) continue;
+            int d = k - 1;
+            for (; d >= 0; d--)
+            {
+                ref readonly var i = ref code[d];
+                if (PreparedBlock.Defines(i.Op) && i.Dst == v) break;
+                if (!StaysNative(i.Op)) break;
+            }
+            if (d < 0 || !PreparedBlock.Defines(code[d].Op) || code[d].Dst != v) continue;
+            int ext = -1;
+            if (code[d].Op is IrOp.ZExt or IrOp.SExt)
+            {
+                if (code[d].Size is not (1 or 2 or 4)) continue;
+                ushort u = code[d].A;
+                if (u < _pure || _uses[u] != 1) continue;
+                ext = d;
+                for (d--; d >= 0; d--)
+                {
+                    ref readonly var i = ref code[d];
+                    if (PreparedBlock.Defines(i.Op) && i.Dst == u) break;
+                    if (!StaysNative(i.Op)) break;
+                }
+                if (d < 0 || !PreparedBlock.Defines(code[d].Op) || code[d].Dst != u) continue;
+            }
+            ref readonly var alu = ref code[d];
+            if (alu.Op is not (IrOp.Add or IrOp.Sub or IrOp.And or IrOp.Or or IrOp.Xor)) continue;
+            if (!SinkableOperand(alu.A, d) || !SinkableOperand(alu.B, d)) continue;
+            if (alu.A < _pure && alu.B < _pure) continue;
+            _sunkAlu[k] = d;
+            _sunkExt[k] = ext;
+            _sunk[d] = true;
+            if (ext >= 0) _sunk[ext] = true;
+        }
+    }
+
+    // Ops that never leave for the managed side (no stub, no exit): between a sunk computation and its store.
+    static bool StaysNative(IrOp op) => op is IrOp.Nop or IrOp.InsnStart or IrOp.Const or IrOp.Mov or IrOp.LoadState
+        or IrOp.StoreState or IrOp.Add or IrOp.Sub or IrOp.And or IrOp.Or or IrOp.Xor or IrOp.ZExt or IrOp.SExt
+        or IrOp.CmpEq or IrOp.CmpNe or IrOp.CmpLtU or IrOp.CmpLeU or IrOp.CmpLtS or IrOp.CmpLeS;
+
+    // A constant that fits an immediate, or a temp defined once before `at` that another op reads too (one the sunk op
+    // alone read could live in rax only, and the stubs would find it nowhere).
+    bool SinkableOperand(ushort t, int at)
+    {
+        if (t < _pure) return Fits32(_constants[t]);
+        if (_uses[t] < 2) return false;
+        int defs = 0;
+        for (int k = 0; k < at; k++)
+            if (PreparedBlock.Defines(_code[k].Op) && _code[k].Dst == t) defs++;
+        return defs == 1;
+    }
+
+    // The value a deferred store writes (or, sunk, the operands it is computed from) must still be at hand at every
+    // access before its cover. Temps of sunk ops are never computed where they stand: no register, no frame slot read.
     void KeepDeferredValuesLive(ReadOnlySpan<IrInstr> code)
     {
         for (int n = 0; n < _deferred.Count; n++)
         {
             int k = _deferred[n];
+            if (_sunkAlu[k] >= 0)
+            {
+                ref readonly var alu = ref code[_sunkAlu[k]];
+                foreach (ushort t in (ReadOnlySpan<ushort>)[alu.A, alu.B])
+                    if (t >= _pure) _lastUse[t] = Math.Max(_lastUse[t], _cover[k] - 1);
+                _inFrame[alu.Dst] = true;
+                if (_sunkExt[k] >= 0) _inFrame[code[_sunkExt[k]].Dst] = true;
+                continue;
+            }
             ushort v = code[k].A;
             if (v < _pure) continue;
             _uses[v]++;
             _lastUse[v] = Math.Max(_lastUse[v], _cover[k] - 1);
         }
+    }
+
+    // In a stub: rax = the value of deferred store k, computed by its sunk ops.
+    void ComputeSunkValue(int k)
+    {
+        ref readonly var alu = ref _code[_sunkAlu[k]];
+        _rax = -1;
+        MoveInto(RAX, alu.A, narrow: false);
+        var codes = alu.Op switch
+        {
+            IrOp.Add => s_add,
+            IrOp.Sub => s_sub,
+            IrOp.And => s_and,
+            IrOp.Or => s_or,
+            _ => s_xor,
+        };
+        OperateWith(codes.Rm64, codes.Imm64, RAX, alu.B, narrow: false, fromRax: false);
+        if (_sunkExt[k] >= 0)
+        {
+            ref readonly var ext = ref _code[_sunkExt[k]];
+            E((ext.Op, ext.Size) switch
+            {
+                (IrOp.ZExt, 1) => Instruction.Create(Code.Movzx_r32_rm8, EAX, AL),
+                (IrOp.ZExt, 2) => Instruction.Create(Code.Movzx_r32_rm16, EAX, AX),
+                (IrOp.ZExt, 4) => Instruction.Create(Code.Mov_r32_rm32, EAX, EAX),
+                (IrOp.SExt, 1) => Instruction.Create(Code.Movsx_r64_rm8, RAX, AL),
+                (IrOp.SExt, 2) => Instruction.Create(Code.Movsx_r64_rm16, RAX, AX),
+                _ => Instruction.Create(Code.Movsxd_r64_rm32, RAX, EAX),
+            });
+        }
+        _rax = -1;
     }
 
     // In the stub of access f: the deferred stores it may have to show, in program order.
@@ -130,6 +253,12 @@ public sealed unsafe partial class NativeBlockCompiler
             if (k >= f) break;
             if (_cover[k] <= f) continue;
             ref readonly var s = ref _code[k];
+            if (_sunkAlu[k] >= 0)
+            {
+                ComputeSunkValue(k);
+                StoreSized(new MemoryOperand(RDI, s.Imm), s.Size, RAX);
+                continue;
+            }
             StoreStateFrom(s.A, s.Imm, s.Size);
         }
     }

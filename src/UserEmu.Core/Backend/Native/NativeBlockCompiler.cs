@@ -188,6 +188,7 @@ public sealed unsafe partial class NativeBlockCompiler
         }
         var ops = code.AsSpan(0, _n);
         FindDeferredStores(ops, block.FlagsDeadAtExit);
+        SinkDeferredValues(ops);
         ComputeLiveRanges(ops, block.TempCount);
         KeepDeferredValuesLive(ops);
         AllocateRegisters(ops);
@@ -200,7 +201,7 @@ public sealed unsafe partial class NativeBlockCompiler
         for (int k = 0; k < _n; k++)
         {
             _k = k;
-            if (k != _fusedNext && !EmitOp(in code[k], k)) return false;
+            if (k != _fusedNext && !_sunk[k] && !EmitOp(in code[k], k)) return false;
         }
         _k = -1;
         if (_lostRax) return false;
