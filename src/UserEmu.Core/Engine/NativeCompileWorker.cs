@@ -82,6 +82,9 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
             lock (_lock) _queue.TryDequeue(out tb);
             if (tb == null)
             {
+                // Idle: fresh code memory backed now rather than when the next block is placed there.
+                lock (_compiling) proc.NativeCode.PrepareAhead();
+                if (Volatile.Read(ref *_work) != seen) continue;
                 // A while in a spin before sleeping: warm blocks come in bursts, and each sleep made the next enqueue a
                 // futex wake (~5k of them in a python3 -c pass, 2.4% of its guest thread; 20 us of spinning leaves ~500).
                 long until = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 1_000_000 * SpinMicroseconds;
