@@ -39,7 +39,8 @@ static unsafe class GuestLauncher
         };
         var bridge = new X86_64SyscallBridge(proc);
         proc.Syscalls = bridge;
-        SetHostComm(proc.Comm);
+        // The host process carries the guest's name (/proc/pid/comm, ps, pgrep), as the kernel names a process after its program.
+        UserEmu.Host.HostThread.SetCurrentName(proc.Comm);
         proc.ReexecCommand = ReexecCommand.For(cli);
         var strace = StraceSetup.Attach(proc, bridge, options);
         proc.Stats.Enabled = options.Debug("stats");
@@ -113,16 +114,6 @@ static unsafe class GuestLauncher
     }
 
     static string TruncateComm(string name) => name.Length > 15 ? name[..15] : name;
-
-    /// <summary>The host process carries the guest's name (/proc/pid/comm, ps, pgrep), as the kernel names a process after its program.</summary>
-    static void SetHostComm(string comm)
-    {
-        Span<byte> name = stackalloc byte[16];
-        name.Clear();
-        var bytes = System.Text.Encoding.UTF8.GetBytes(comm);
-        bytes.AsSpan(0, Math.Min(bytes.Length, 15)).CopyTo(name);
-        fixed (byte* p = name) UserEmu.Host.LibC.prctl(15 /* PR_SET_NAME */, (nuint)p, 0, 0, 0);
-    }
 
     /// <summary>The guest sees the emulator's environment with -E/-U applied, as with qemu.</summary>
     static string[] GuestEnvironment(CliOptions cli)

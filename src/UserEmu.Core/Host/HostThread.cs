@@ -18,7 +18,7 @@ public static unsafe partial class HostThread
     /// <summary>Starts <paramref name="body"/> on a new host thread named <paramref name="name"/> (at most 15 bytes shown); returns its pthread_t.</summary>
     public static nint Start(Action body, string name)
     {
-        var handle = GCHandle.Alloc(new Start_(body, name));
+        var handle = GCHandle.Alloc(new StartRequest(body, name));
         nint thread;
         int error = pthread_create(&thread, 0, &Entry, GCHandle.ToIntPtr(handle));
         if (error != 0)
@@ -32,20 +32,27 @@ public static unsafe partial class HostThread
     /// <summary>Waits until the thread has ended, its runtime detach and thread-local destructors included.</summary>
     public static void Join(nint thread) => pthread_join(thread, null);
 
-    sealed record Start_(Action Body, string Name);
+    sealed record StartRequest(Action Body, string Name);
 
     [UnmanagedCallersOnly]
     static nint Entry(nint arg)
     {
         var handle = GCHandle.FromIntPtr(arg);
-        var start = (Start_)handle.Target!;
+        var start = (StartRequest)handle.Target!;
         handle.Free();
-        Span<byte> name = stackalloc byte[16];
-        name.Clear();
-        Encoding.ASCII.GetBytes(start.Name.AsSpan(0, Math.Min(15, start.Name.Length)), name);
-        fixed (byte* p = name) LibC.prctl(PR_SET_NAME, (nuint)p, 0, 0, 0);
+        SetCurrentName(start.Name);
         start.Body();
         return 0;
+    }
+
+    /// <summary>Names the calling host thread (its comm: the first 15 bytes of <paramref name="name"/> in UTF-8).</summary>
+    public static void SetCurrentName(string name)
+    {
+        Span<byte> comm = stackalloc byte[16];
+        comm.Clear();
+        var bytes = Encoding.UTF8.GetBytes(name);
+        bytes.AsSpan(0, Math.Min(bytes.Length, 15)).CopyTo(comm);
+        fixed (byte* p = comm) LibC.prctl(PR_SET_NAME, (nuint)p, 0, 0, 0);
     }
 
     [LibraryImport("libc")]

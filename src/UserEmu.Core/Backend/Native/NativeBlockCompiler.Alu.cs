@@ -17,6 +17,16 @@ public sealed unsafe partial class NativeBlockCompiler
     static readonly AluCodes s_xor = new(Code.Xor_r64_rm64, Code.Xor_rm64_imm32, Code.Xor_r32_rm32, Code.Xor_rm32_imm32);
     static readonly AluCodes s_imul = new(Code.Imul_r64_rm64, Code.INVALID, Code.Imul_r32_rm32, Code.INVALID);
 
+    static AluCodes AluCodesOf(IrOp op) => op switch
+    {
+        IrOp.Add => s_add,
+        IrOp.Sub => s_sub,
+        IrOp.And => s_and,
+        IrOp.Or => s_or,
+        IrOp.Xor => s_xor,
+        _ => s_imul,
+    };
+
     // dst = a op b. The result goes straight into its temp's register where it has one (no trip through rax), and an
     // op whose result only a zero-extension from 32 bits reads (32-bit guest arithmetic: add64 then zext32) is the
     // host's 32-bit op, which zero-extends, and performs the zext too: the low 32 bits of the sum, difference, product

@@ -137,40 +137,33 @@ public sealed unsafe partial class NativeBlockCompiler
         {
             int k = _deferred[n];
             _sunkAlu[k] = _sunkExt[k] = -1;
-            ushort v = code[k].A;
-            if (v < _pure || _uses[v] != 1) continue;
-            int d = k - 1;
-            for (; d >= 0; d--)
-            {
-                ref readonly var i = ref code[d];
-                if (PreparedBlock.Defines(i.Op) && i.Dst == v) break;
-                if (!StaysNative(i.Op)) break;
-            }
-            if (d < 0 || !PreparedBlock.Defines(code[d].Op) || code[d].Dst != v) continue;
+            if (!ReadOnlyAt(code[k].A, k, code, out int d)) continue;
             int ext = -1;
             if (code[d].Op is IrOp.ZExt or IrOp.SExt)
             {
                 if (code[d].Size is not (1 or 2 or 4)) continue;
-                ushort u = code[d].A;
-                if (u < _pure || _uses[u] != 1) continue;
                 ext = d;
-                for (d--; d >= 0; d--)
-                {
-                    ref readonly var i = ref code[d];
-                    if (PreparedBlock.Defines(i.Op) && i.Dst == u) break;
-                    if (!StaysNative(i.Op)) break;
-                }
-                if (d < 0 || !PreparedBlock.Defines(code[d].Op) || code[d].Dst != u) continue;
+                if (!ReadOnlyAt(code[ext].A, ext, code, out d)) continue;
             }
             ref readonly var alu = ref code[d];
             if (alu.Op is not (IrOp.Add or IrOp.Sub or IrOp.And or IrOp.Or or IrOp.Xor)) continue;
-            if (!SinkableOperand(alu.A, d) || !SinkableOperand(alu.B, d)) continue;
-            if (alu.A < _pure && alu.B < _pure) continue;
+            if (!SinkableOperand(alu.A, d) || !SinkableOperand(alu.B, d) || (alu.A < _pure && alu.B < _pure)) continue;
             _sunkAlu[k] = d;
             _sunkExt[k] = ext;
             _sunk[d] = true;
             if (ext >= 0) _sunk[ext] = true;
         }
+    }
+
+    // Whether temp t is read by op `at` alone and defined once, at `def`, before it, with nothing in between that leaves
+    // native code (ComputeLiveRanges' results).
+    bool ReadOnlyAt(ushort t, int at, ReadOnlySpan<IrInstr> code, out int def)
+    {
+        def = t >= _pure ? _def[t] : -1;
+        if (def < 0 || def >= at || _inFrame[t] || _uses[t] != 1) return false;
+        for (int j = def + 1; j < at; j++)
+            if (!StaysNative(code[j].Op)) return false;
+        return true;
     }
 
     // Ops that never leave for the managed side (no stub, no exit): between a sunk computation and its store.
@@ -180,15 +173,8 @@ public sealed unsafe partial class NativeBlockCompiler
 
     // A constant that fits an immediate, or a temp defined once before `at` that another op reads too (one the sunk op
     // alone read could live in rax only, and the stubs would find it nowhere).
-    bool SinkableOperand(ushort t, int at)
-    {
-        if (t < _pure) return Fits32(_constants[t]);
-        if (_uses[t] < 2) return false;
-        int defs = 0;
-        for (int k = 0; k < at; k++)
-            if (PreparedBlock.Defines(_code[k].Op) && _code[k].Dst == t) defs++;
-        return defs == 1;
-    }
+    bool SinkableOperand(ushort t, int at) =>
+        t < _pure ? Fits32(_constants[t]) : _uses[t] >= 2 && !_inFrame[t] && _def[t] >= 0 && _def[t] < at;
 
     // The value a deferred store writes (or, sunk, the operands it is computed from) must still be at hand at every
     // access before its cover. Temps of sunk ops are never computed where they stand: no register, no frame slot read.
@@ -219,28 +205,9 @@ public sealed unsafe partial class NativeBlockCompiler
         ref readonly var alu = ref _code[_sunkAlu[k]];
         _rax = -1;
         MoveInto(RAX, alu.A, narrow: false);
-        var codes = alu.Op switch
-        {
-            IrOp.Add => s_add,
-            IrOp.Sub => s_sub,
-            IrOp.And => s_and,
-            IrOp.Or => s_or,
-            _ => s_xor,
-        };
+        var codes = AluCodesOf(alu.Op);
         OperateWith(codes.Rm64, codes.Imm64, RAX, alu.B, narrow: false, fromRax: false);
-        if (_sunkExt[k] >= 0)
-        {
-            ref readonly var ext = ref _code[_sunkExt[k]];
-            E((ext.Op, ext.Size) switch
-            {
-                (IrOp.ZExt, 1) => Instruction.Create(Code.Movzx_r32_rm8, EAX, AL),
-                (IrOp.ZExt, 2) => Instruction.Create(Code.Movzx_r32_rm16, EAX, AX),
-                (IrOp.ZExt, 4) => Instruction.Create(Code.Mov_r32_rm32, EAX, EAX),
-                (IrOp.SExt, 1) => Instruction.Create(Code.Movsx_r64_rm8, RAX, AL),
-                (IrOp.SExt, 2) => Instruction.Create(Code.Movsx_r64_rm16, RAX, AX),
-                _ => Instruction.Create(Code.Movsxd_r64_rm32, RAX, EAX),
-            });
-        }
+        if (_sunkExt[k] >= 0) ExtendInPlace(_code[_sunkExt[k]].Op, _code[_sunkExt[k]].Size, RAX);
         _rax = -1;
     }
 

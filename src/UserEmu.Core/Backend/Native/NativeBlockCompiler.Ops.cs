@@ -47,12 +47,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 StoreStateFrom(i.A, i.Imm, i.Size);
                 if (i.Size == 8) HoldStoredXmmHalf(i, k);
                 return true;
-            case IrOp.Add: return Alu(i, s_add);
-            case IrOp.Sub: return Alu(i, s_sub);
-            case IrOp.And: return Alu(i, s_and);
-            case IrOp.Or: return Alu(i, s_or);
-            case IrOp.Xor: return Alu(i, s_xor);
-            case IrOp.Mul: return Alu(i, s_imul);
+            case IrOp.Add or IrOp.Sub or IrOp.And or IrOp.Or or IrOp.Xor or IrOp.Mul: return Alu(i, AluCodesOf(i.Op));
             case IrOp.Shl: return Shift(i, Code.Shl_rm64_CL, Code.Shl_rm64_imm8);
             case IrOp.Shr: return Shift(i, Code.Shr_rm64_CL, Code.Shr_rm64_imm8);
             case IrOp.Sar: return Shift(i, Code.Sar_rm64_CL, Code.Sar_rm64_imm8);
@@ -329,12 +324,7 @@ public sealed unsafe partial class NativeBlockCompiler
         Register r32 = Low32(r), r16 = Sized(r, 2), r8 = Sized(r, 1);
         switch (i.Op, i.Size)
         {
-            case (IrOp.ZExt, 1): E(Instruction.Create(Code.Movzx_r32_rm8, r32, r8)); break;
-            case (IrOp.ZExt, 2): E(Instruction.Create(Code.Movzx_r32_rm16, r32, r16)); break;
-            case (IrOp.ZExt, 4): E(Instruction.Create(Code.Mov_r32_rm32, r32, r32)); break;
-            case (IrOp.SExt, 1): E(Instruction.Create(Code.Movsx_r64_rm8, r, r8)); break;
-            case (IrOp.SExt, 2): E(Instruction.Create(Code.Movsx_r64_rm16, r, r16)); break;
-            case (IrOp.SExt, 4): E(Instruction.Create(Code.Movsxd_r64_rm32, r, r32)); break;
+            case (IrOp.ZExt or IrOp.SExt, _): ExtendInPlace(i.Op, i.Size, r); break;
             case (IrOp.Bswap, 2):
                 E(Instruction.Create(Code.Movzx_r32_rm16, r32, r16));
                 E(Instruction.Create(Code.Rol_rm16_imm8, r16, 8));
@@ -344,6 +334,21 @@ public sealed unsafe partial class NativeBlockCompiler
         }
         Result(r, i.Dst);
         return true;
+    }
+
+    // r = r zero- or sign-extended from its low `size` bytes (1, 2 or 4; an extension from 8 bytes is no op).
+    void ExtendInPlace(IrOp op, int size, Register r)
+    {
+        Register r32 = Low32(r), r16 = Sized(r, 2), r8 = Sized(r, 1);
+        switch (op, size)
+        {
+            case (IrOp.ZExt, 1): E(Instruction.Create(Code.Movzx_r32_rm8, r32, r8)); break;
+            case (IrOp.ZExt, 2): E(Instruction.Create(Code.Movzx_r32_rm16, r32, r16)); break;
+            case (IrOp.ZExt, 4): E(Instruction.Create(Code.Mov_r32_rm32, r32, r32)); break;
+            case (IrOp.SExt, 1): E(Instruction.Create(Code.Movsx_r64_rm8, r, r8)); break;
+            case (IrOp.SExt, 2): E(Instruction.Create(Code.Movsx_r64_rm16, r, r16)); break;
+            case (IrOp.SExt, 4): E(Instruction.Create(Code.Movsxd_r64_rm32, r, r32)); break;
+        }
     }
 
     // target = zext/sext of temp i.A's low i.Size bytes.

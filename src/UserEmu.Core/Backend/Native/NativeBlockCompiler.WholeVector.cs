@@ -57,21 +57,20 @@ public sealed unsafe partial class NativeBlockCompiler
         if (i.Helper == s_wholeOnRegisters)
         {
             var first = HeldVector(CpuState.XmmOffset(VectorHelpers.Src(imm)), width, None);
-            if (op is >= W.Op.ShufPd0 and <= W.Op.ShufPd3)
-            {
-                ShufPd(first, W.Src2(imm), op - W.Op.ShufPd0, dstOff);
-                HelperReturnedZero(i.Dst);
-                return;
-            }
-            var result = NewXmm(first, None);
+            Register result;
             // VEX.128 moves and ops zero bits 255:128 of the host register as of the guest's.
-            if (op == W.Op.Move) E(Instruction.Create(ymm ? Code.VEX_Vmovdqa_ymm_ymmm256 : Code.VEX_Vmovdqa_xmm_xmmm128, Wide(result, ymm), Wide(first, ymm)));
+            if (op == W.Op.Move)
+            {
+                result = NewXmm(first, None);
+                E(Instruction.Create(ymm ? Code.VEX_Vmovdqa_ymm_ymmm256 : Code.VEX_Vmovdqa_xmm_xmmm128, Wide(result, ymm), Wide(first, ymm)));
+            }
             else
             {
+                // The second source from its register if one holds it, else from the state.
                 int src2Off = CpuState.XmmOffset(W.Src2(imm));
                 var second = CachedXmm(src2Off, width);
-                if (second != None) E(Instruction.Create(HostCode(op, ymm), Wide(result, ymm), Wide(first, ymm), Wide(second, ymm)));
-                else E(Instruction.Create(HostCode(op, ymm), Wide(result, ymm), Wide(first, ymm), new MemoryOperand(RDI, src2Off)));
+                result = NewXmm(first, second);
+                E(TwoSources(op, ymm, result, first, second, src2Off));
             }
             StoreVector(result, dstOff, W.IsLegacy(imm));
             HelperReturnedZero(i.Dst);
@@ -103,16 +102,21 @@ public sealed unsafe partial class NativeBlockCompiler
         ResumeHere(k);
     }
 
-    // Legacy shufpd (and the unpck/blend forms made of it): low quadword `imm & 1` of `first`, high `imm >> 1` of
-    // register src2, into the low 16 bytes of the state at dstOff (its upper lane stays).
-    void ShufPd(Register first, int src2, int imm, int dstOff)
+    // result = first op second: the register holding it, or (None) the state at src2Off. ShufPd0..3 are the legacy
+    // shufpd (and the unpck/blend forms made of it), 128 bits, with the immediate in the op.
+    static Instruction TwoSources(W.Op op, bool ymm, Register result, Register first, Register second, int src2Off)
     {
-        int src2Off = CpuState.XmmOffset(src2);
-        var second = CachedXmm(src2Off, 16);
-        var result = NewXmm(first, second);
-        if (second != None) E(Instruction.Create(Code.VEX_Vshufpd_xmm_xmm_xmmm128_imm8, result, first, second, imm));
-        else E(Instruction.Create(Code.VEX_Vshufpd_xmm_xmm_xmmm128_imm8, result, first, new MemoryOperand(RDI, src2Off), imm));
-        StoreVector(result, dstOff, legacy: true);
+        var memory = new MemoryOperand(RDI, src2Off);
+        if (op is >= W.Op.ShufPd0 and <= W.Op.ShufPd3)
+        {
+            const Code Shufpd = Code.VEX_Vshufpd_xmm_xmm_xmmm128_imm8;
+            int shuffle = op - W.Op.ShufPd0;
+            return second != None ? Instruction.Create(Shufpd, result, first, second, shuffle) : Instruction.Create(Shufpd, result, first, memory, shuffle);
+        }
+        var code = HostCode(op, ymm);
+        return second != None
+            ? Instruction.Create(code, Wide(result, ymm), Wide(first, ymm), Wide(second, ymm))
+            : Instruction.Create(code, Wide(result, ymm), Wide(first, ymm), memory);
     }
 
     // A register holding the `width` bytes of vector state at `offset`: the cached one, or a new one loaded from the state.

@@ -188,8 +188,8 @@ public sealed unsafe partial class NativeBlockCompiler
         }
         var ops = code.AsSpan(0, _n);
         FindDeferredStores(ops, block.FlagsDeadAtExit);
-        SinkDeferredValues(ops);
         ComputeLiveRanges(ops, block.TempCount);
+        SinkDeferredValues(ops);
         KeepDeferredValuesLive(ops);
         AllocateRegisters(ops);
         _rax = -1;

@@ -63,7 +63,6 @@ public sealed unsafe class NativeCodeArena
         }
     }
 
-    /// <summary>A zeroed run counter for a block's chain entry (kept apart from the code: stores near running code are slow).</summary>
     // A new chunk with its exit tails written (which backs its first 2 MiB), or 0 at the limit.
     nint TakeChunk()
     {
@@ -103,6 +102,7 @@ public sealed unsafe class NativeCodeArena
         }
     }
 
+    /// <summary>A zeroed run counter for a block's chain entry (kept apart from the code: stores near running code are slow).</summary>
     public uint* NewCounter()
     {
         lock (_lock)

@@ -1,7 +1,6 @@
 using Iced.Intel;
 using UserEmu.Cpu.X86;
 using UserEmu.IR;
-using W = UserEmu.Cpu.X86.WholeVectorHelpers;
 
 namespace UserEmu.Frontend.X86;
 
@@ -35,7 +34,7 @@ static class InstEmitSseMove
         {
             // One host instruction each in native code (NativeBlockCompiler.WholeVector), where 64-bit halves were six
             // (two loads or extracts, two state stores, a movq and a pinsrq into the XMM cache).
-            Move128Whole(e, aligned);
+            InstEmitWholeVector.EmitMove(e, aligned, legacy: true);
             return;
         }
         if (e.IsMem(0))
@@ -50,20 +49,6 @@ static class InstEmitSseMove
             return;
         }
         e.LoadVec(dst, aligned ? e.AlignedEa() : e.Ea(), 16);
-    }
-
-    static void Move128Whole(X86Emitter e, bool aligned)
-    {
-        if (!e.IsMem(0) && !e.IsMem(1))
-        {
-            e.HelperImm(W.OnRegisters, W.Pack(W.Op.Move, e.VecReg(0), e.VecReg(1), 0, ymm: false, memory: false, legacy: true));
-            return;
-        }
-        ushort ea = aligned ? e.AlignedEa() : e.Ea();
-        long packed = e.IsMem(0)
-            ? W.Pack(W.Op.Store, 0, e.VecReg(1), 0, ymm: false, memory: true)
-            : W.Pack(W.Op.Load, e.VecReg(0), 0, 0, ymm: false, memory: true, legacy: true);
-        e.HelperImm(W.WithMemory, packed, ea);
     }
 
     /// <summary>movd/movq between general registers or memory and XMM: a load zeroes the rest of the register.</summary>

@@ -75,21 +75,25 @@ static class InstEmitWholeVector
             else e.HelperImm(W.OnRegisters, W.Pack(op, dst, src1, e.VecReg(2), ymm, memory: false));
         });
 
-    // Full-width loads, stores and register moves; the aligned forms fault (#GP) on a misaligned address.
     static void Move(X86EmitterTable t, Mnemonic m, bool aligned) => Take(t, m,
-        e => IsVex(e) && e.Insn.OpCount == 2,
-        e =>
+        e => IsVex(e) && e.Insn.OpCount == 2, e => EmitMove(e, aligned, legacy: false));
+
+    /// <summary>
+    /// A full-width load, store or register move; the aligned forms fault (#GP) on a misaligned address. Also the
+    /// legacy-SSE 128-bit moves (<see cref="InstEmitSseMove"/>), whose writes keep bits 255:128 of the register.
+    /// </summary>
+    internal static void EmitMove(X86Emitter e, bool aligned, bool legacy)
+    {
+        bool ymm = (IsVecReg(e, 0) && e.Insn.GetOpRegister(0).IsYMM()) || (IsVecReg(e, 1) && e.Insn.GetOpRegister(1).IsYMM());
+        if (!e.IsMem(0) && !e.IsMem(1))
         {
-            bool ymm = (IsVecReg(e, 0) && e.Insn.GetOpRegister(0).IsYMM()) || (IsVecReg(e, 1) && e.Insn.GetOpRegister(1).IsYMM());
-            if (!e.IsMem(0) && !e.IsMem(1))
-            {
-                e.HelperImm(W.OnRegisters, W.Pack(W.Op.Move, e.VecReg(0), e.VecReg(1), 0, ymm, memory: false));
-                return;
-            }
-            ushort ea = aligned ? e.AlignedTo(e.Ea(), ymm ? 32 : 16) : e.Ea();
-            long packed = e.IsMem(0)
-                ? W.Pack(W.Op.Store, 0, e.VecReg(1), 0, ymm, memory: true)
-                : W.Pack(W.Op.Load, e.VecReg(0), 0, 0, ymm, memory: true);
-            e.HelperImm(W.WithMemory, packed, ea);
-        });
+            e.HelperImm(W.OnRegisters, W.Pack(W.Op.Move, e.VecReg(0), e.VecReg(1), 0, ymm, memory: false, legacy));
+            return;
+        }
+        ushort ea = aligned ? e.AlignedTo(e.Ea(), ymm ? 32 : 16) : e.Ea();
+        long packed = e.IsMem(0)
+            ? W.Pack(W.Op.Store, 0, e.VecReg(1), 0, ymm, memory: true)
+            : W.Pack(W.Op.Load, e.VecReg(0), 0, 0, ymm, memory: true, legacy);
+        e.HelperImm(W.WithMemory, packed, ea);
+    }
 }
