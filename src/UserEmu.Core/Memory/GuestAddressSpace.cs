@@ -22,6 +22,13 @@ public sealed unsafe partial class GuestAddressSpace : IDisposable
     public readonly ulong PageCount;
     public readonly ulong Limit;
 
+    /// <summary>
+    /// Inaccessible host bytes reserved right above <see cref="Limit"/>: native code checks that a span of guest accesses
+    /// starts inside the reservation, and a span that runs past its end faults in the guard instead of touching host
+    /// memory (the fault goes to the access's stub, which raises the guest's SIGSEGV).
+    /// </summary>
+    public const int GuardBytes = 64 << 10;
+
     /// <summary>Top of the initial stack region and start of the top-down mmap area below it.</summary>
     public ulong StackTop { get; }
     public ulong MmapBase { get; }
@@ -43,14 +50,15 @@ public sealed unsafe partial class GuestAddressSpace : IDisposable
         foreach (int bits in tries)
         {
             ulong size = 1UL << bits;
-            nint res = LibC.mmap(0, (nuint)size, LibC.PROT_NONE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
+            // The guard above the guest's bytes stays inaccessible: native code checks only the first byte of a span.
+            nint res = LibC.mmap(0, (nuint)(size + GuardBytes), LibC.PROT_NONE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
             if (res == LibC.MAP_FAILED) continue;
             ulong pages = size >> PageShift;
             // One page more than the guest has: native stores read the flags of a page and the next few at once.
             nint table = LibC.mmap(0, (nuint)(pages + PageSize), LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
             if (table == LibC.MAP_FAILED)
             {
-                LibC.munmap(res, (nuint)size);
+                LibC.munmap(res, (nuint)(size + GuardBytes));
                 continue;
             }
             HostBase = (byte*)res;
@@ -67,7 +75,7 @@ public sealed unsafe partial class GuestAddressSpace : IDisposable
 
     public void Dispose()
     {
-        LibC.munmap((nint)HostBase, (nuint)Limit);
+        LibC.munmap((nint)HostBase, (nuint)(Limit + GuardBytes));
         LibC.munmap((nint)Pages, (nuint)(PageCount + PageSize));
     }
 

@@ -554,21 +554,23 @@ public sealed unsafe partial class NativeBlockCompiler
         int exit = NewLabel();
         _groupExits.Add(new GroupExit(k, exit));
         long addrOffset = _folded[k] ? 0 : _groups.OffsetOf[k];
-        RequireInReservation(addr, group.Low - addrOffset, group.Span, exit);
-        if (group.Stores) NoCodeOnPages(RCX, onePage: false, exit);
+        var start = RequireInReservation(addr, group.Low - addrOffset, group.Span, exit);
+        if (group.Stores) NoCodeOnPages(start, onePage: false, exit);
     }
 
-    // Jumps to `target` unless guest bytes [addr + offset, + span) lie inside the reservation (the first and the last
-    // 8-byte access start at most at the limit, so a non-canonical address fails). Leaves rcx = addr + offset; uses rdx.
-    void RequireInReservation(Register addr, long offset, int span, int target)
+    // Jumps to `target` unless guest bytes [addr + offset, + span) start inside the reservation, at most at the highest
+    // start of an 8-byte access (a non-canonical address fails). The rest of a span up to the guard's size
+    // (GuestAddressSpace.GuardBytes) is then in the reservation or its guard, where an access faults to its stub: one
+    // compare, where both ends took two (nbody's 16-byte loads, cc1's groups). Returns the register holding
+    // addr + offset: addr itself for offset 0, else rcx.
+    Register RequireInReservation(Register addr, long offset, int span, int target)
     {
-        E(Instruction.Create(Code.Lea_r64_m, RCX, new MemoryOperand(addr, offset)));
-        E(Instruction.Create(Code.Cmp_r64_rm64, RCX, GuestLimit));
+        if (span > GuestAddressSpace.GuardBytes) throw new ArgumentOutOfRangeException(nameof(span));
+        var start = addr;
+        if (offset != 0) E(Instruction.Create(Code.Lea_r64_m, start = RCX, new MemoryOperand(addr, offset)));
+        E(Instruction.Create(Code.Cmp_r64_rm64, start, GuestLimit));
         JumpTo(Code.Ja_rel32_64, target);
-        if (span <= 8) return;
-        E(Instruction.Create(Code.Lea_r64_m, RDX, new MemoryOperand(RCX, span - 8)));
-        E(Instruction.Create(Code.Cmp_r64_rm64, RDX, GuestLimit));
-        JumpTo(Code.Ja_rel32_64, target);
+        return start;
     }
 
     /// <summary>Records the unchecked load or store emitted next: the fault handler sends a host fault there to <paramref name="stub"/> (see <see cref="NativeFaultRedirect"/>).</summary>

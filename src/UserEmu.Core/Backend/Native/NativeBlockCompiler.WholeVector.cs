@@ -84,7 +84,7 @@ public sealed unsafe partial class NativeBlockCompiler
         var guest = new MemoryOperand(R8, RAX, 1, 0, 0);
         if (op == W.Op.Store)
         {
-            NoCodeOnPages(RCX, onePage: false, stub);
+            NoCodeOnPages(RAX, onePage: false, stub);
             var src = HeldVector(CpuState.XmmOffset(VectorHelpers.Src(imm)), width, None);
             RecordFaultSite(stub);
             E(Instruction.Create(ymm ? Code.VEX_Vmovdqu_ymmm256_ymm : Code.VEX_Vmovdqu_xmmm128_xmm, guest, Wide(src, ymm)));
