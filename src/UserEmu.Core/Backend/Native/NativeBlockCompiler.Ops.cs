@@ -11,6 +11,7 @@ public sealed unsafe partial class NativeBlockCompiler
 {
     bool EmitOp(in IrInstr i, int k)
     {
+        if (!KeepsXmmDirty(i, k)) FlushAllXmm();
         UpperClean(i);
         switch (i.Op)
         {
@@ -32,7 +33,11 @@ public sealed unsafe partial class NativeBlockCompiler
                 // Straight into the temp's register where it has one: rax keeps what it holds.
                 var r = ResultRegister(i.Dst, k);
                 // A half of a vector register an SSE operation just computed: from its host register, not the store.
-                if (i.Size != 8 || !LoadHeldXmm(r, i.Imm)) LoadSized(new MemoryOperand(RDI, i.Imm), i.Size, r);
+                if (i.Size != 8 || !LoadHeldXmm(r, i.Imm))
+                {
+                    FlushXmm(i.Imm, i.Size);
+                    LoadSized(new MemoryOperand(RDI, i.Imm), i.Size, r);
+                }
                 Result(r, i.Dst);
                 return true;
             }
@@ -42,6 +47,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 if (i.A < _pure && Fits32(_constants[i.A]))
                 {
                     StoreImmediate(new MemoryOperand(RDI, i.Imm), i.Size, (int)_constants[i.A]);
+                    if (i.Size == 8 && _constants[i.A] == 0) HoldZeroedHighHalf(i.Imm);
                     return true;
                 }
                 StoreStateFrom(i.A, i.Imm, i.Size);
@@ -552,7 +558,8 @@ public sealed unsafe partial class NativeBlockCompiler
     {
         var group = _groups.Groups[g];
         int exit = NewLabel();
-        _groupExits.Add(new GroupExit(k, exit));
+        DirtyXmm(out int first, out int count);
+        _groupExits.Add(new GroupExit(k, exit, first, count));
         long addrOffset = _folded[k] ? 0 : _groups.OffsetOf[k];
         var start = RequireInReservation(addr, group.Low - addrOffset, group.Span, exit);
         if (group.Stores) NoCodeOnPages(start, onePage: false, exit);

@@ -69,14 +69,19 @@ public sealed unsafe partial class NativeBlockCompiler
         var (op, kind, width) = s_sseArith[i.Helper];
         bool sqrt = kind == SseArithOp.Sqrt;
         int dstOff = CpuState.XmmOffset(VectorHelpers.Dst(i.Imm)), srcOff = CpuState.XmmOffset(VectorHelpers.Src(i.Imm));
-        var dst = new MemoryOperand(RDI, dstOff);
         var src = new MemoryOperand(RDI, srcOff);
         RequireDefaultMxcsrControls(k);
         // Operands still in registers from an earlier operation are taken from there (NativeBlockCompiler.XmmCache).
         var srcReg = CachedXmm(srcOff, width);
         var dstReg = sqrt ? None : CachedXmm(dstOff, width);
         var x = NewXmm(srcReg, dstReg);
-        if (dstReg != None) E(Instruction.Create(Code.Movaps_xmm_xmmm128, x, dstReg));
+        // The bytes x holds the destination's value of: a copy of a held register keeps its other lanes (up to 16).
+        int held = width;
+        if (dstReg != None)
+        {
+            E(Instruction.Create(Code.Movaps_xmm_xmmm128, x, dstReg));
+            held = Math.Min(16, Math.Max(width, (int)_xmmWidth[dstReg - XMM0]));
+        }
         // sqrt writes only the low lane: a zeroed register keeps it from waiting for the register's last writer.
         else if (sqrt) E(Instruction.Create(Code.Xorps_xmm_xmmm128, x, x));
         else LoadXmm(x, dstOff, width);
@@ -86,11 +91,13 @@ public sealed unsafe partial class NativeBlockCompiler
             LoadHalves(XMM1, srcOff);
             E(Instruction.Create(op, x, XMM1));
         }
-        else E(Instruction.Create(op, x, src));
-        // Only the lanes the instruction writes are stored: a scalar one keeps the rest of the destination, as in the guest.
-        if (width == 16) StoreHalves(dstOff, x);
-        else E(Instruction.Create(width == 4 ? Code.Movss_xmmm32_xmm : Code.Movsd_xmmm64_xmm, dst, x));
-        HoldXmm(x, dstOff, width);
+        else
+        {
+            FlushXmm(srcOff, width);
+            E(Instruction.Create(op, x, src));
+        }
+        // Not stored yet (NativeBlockCompiler.XmmCache): a scalar result keeps the rest of the destination, as in the guest.
+        HoldXmm(x, dstOff, held, dirty: true);
         HelperReturnedZero(i.Dst);
     }
 
@@ -100,6 +107,7 @@ public sealed unsafe partial class NativeBlockCompiler
     // on every packed op in nbody).
     void LoadXmm(Register x, int offset, int width)
     {
+        FlushXmm(offset, width);
         if (width == 32) E(Instruction.Create(Code.VEX_Vmovdqu_ymm_ymmm256, YMM0 + (x - XMM0), new MemoryOperand(RDI, offset)));
         else if (width == 16) LoadHalves(x, offset);
         else E(Instruction.Create(width == 4 ? Code.Movss_xmm_xmmm32 : Code.Movsd_xmm_xmmm64, x, new MemoryOperand(RDI, offset)));
@@ -107,6 +115,7 @@ public sealed unsafe partial class NativeBlockCompiler
 
     void LoadHalves(Register xmm, int offset)
     {
+        FlushXmm(offset, 16);
         E(Instruction.Create(Code.Movsd_xmm_xmmm64, xmm, new MemoryOperand(RDI, offset)));
         E(Instruction.Create(Code.Movhpd_xmm_m64, xmm, new MemoryOperand(RDI, offset + 8)));
     }
@@ -150,7 +159,11 @@ public sealed unsafe partial class NativeBlockCompiler
         }
         var b = CachedXmm(bOff, width);
         if (b != None) E(Instruction.Create(op, a, b));
-        else E(Instruction.Create(op, a, new MemoryOperand(RDI, bOff)));
+        else
+        {
+            FlushXmm(bOff, width);
+            E(Instruction.Create(op, a, new MemoryOperand(RDI, bOff)));
+        }
         // ZF, PF and CF as materialised flags: by lahf (one simple instruction) where pushf took ~4% of nbody's
         // native-code samples (glibc's sqrt tests its argument with ucomisd).
         if (HostCpuFeatures.LahfSahf)
@@ -177,7 +190,8 @@ public sealed unsafe partial class NativeBlockCompiler
     {
         if (_mxcsrControlsChecked) return;
         int exit = NewLabel();
-        _groupExits.Add(new GroupExit(k, exit));
+        DirtyXmm(out int first, out int count);
+        _groupExits.Add(new GroupExit(k, exit, first, count));
         E(Instruction.Create(Code.Mov_r32_rm32, ECX, new MemoryOperand(RDI, CpuState.OffMxcsr)));
         E(Instruction.Create(Code.And_rm32_imm32, ECX, unchecked((int)~Mxcsr.FlagMask)));
         E(Instruction.Create(Code.Cmp_rm32_imm32, ECX, (int)Mxcsr.Default));

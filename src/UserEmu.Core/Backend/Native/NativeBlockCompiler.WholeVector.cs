@@ -69,6 +69,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 // The second source from its register if one holds it, else from the state.
                 int src2Off = CpuState.XmmOffset(W.Src2(imm));
                 var second = CachedXmm(src2Off, width);
+                if (second == None) FlushXmm(src2Off, width);
                 result = NewXmm(first, second);
                 E(TwoSources(op, ymm, result, first, second, src2Off));
             }
@@ -77,26 +78,28 @@ public sealed unsafe partial class NativeBlockCompiler
             return;
         }
 
+        // The XMM registers first: the stub stores the registers dirty when it is created (NewStub), which must be
+        // what they hold at each jump to it, the checks' and the access's own fault.
+        bool store = op == W.Op.Store;
+        var source = op == W.Op.Load ? None : HeldVector(CpuState.XmmOffset(VectorHelpers.Src(imm)), width, None);
+        var target = store ? None : NewXmm(source, None);
         // The address in rax; its bytes inside the reservation and, for a store, on no page with translated code.
         int stub = NewStub(k);
         LoadTemp(RAX, i.A);
         RequireInReservation(RAX, 0, width, stub);
         var guest = new MemoryOperand(R8, RAX, 1, 0, 0);
-        if (op == W.Op.Store)
+        if (store)
         {
             NoCodeOnPages(RAX, onePage: false, stub);
-            var src = HeldVector(CpuState.XmmOffset(VectorHelpers.Src(imm)), width, None);
             RecordFaultSite(stub);
-            E(Instruction.Create(ymm ? Code.VEX_Vmovdqu_ymmm256_ymm : Code.VEX_Vmovdqu_xmmm128_xmm, guest, Wide(src, ymm)));
+            E(Instruction.Create(ymm ? Code.VEX_Vmovdqu_ymmm256_ymm : Code.VEX_Vmovdqu_xmmm128_xmm, guest, Wide(source, ymm)));
         }
         else
         {
-            var first = op == W.Op.Load ? None : HeldVector(CpuState.XmmOffset(VectorHelpers.Src(imm)), width, None);
-            var result = NewXmm(first, None);
             RecordFaultSite(stub);
-            if (op == W.Op.Load) E(Instruction.Create(ymm ? Code.VEX_Vmovdqu_ymm_ymmm256 : Code.VEX_Vmovdqu_xmm_xmmm128, Wide(result, ymm), guest));
-            else E(Instruction.Create(HostCode(op, ymm), Wide(result, ymm), Wide(first, ymm), guest));
-            StoreVector(result, dstOff, W.IsLegacy(imm));
+            if (op == W.Op.Load) E(Instruction.Create(ymm ? Code.VEX_Vmovdqu_ymm_ymmm256 : Code.VEX_Vmovdqu_xmm_xmmm128, Wide(target, ymm), guest));
+            else E(Instruction.Create(HostCode(op, ymm), Wide(target, ymm), Wide(source, ymm), guest));
+            StoreVector(target, dstOff, W.IsLegacy(imm));
         }
         HelperReturnedZero(i.Dst);
         ResumeHere(k);
@@ -130,19 +133,10 @@ public sealed unsafe partial class NativeBlockCompiler
         return held;
     }
 
-    // state[offset] = the whole host register, whose upper lane a VEX.128 result has zeroed (as the guest's VEX.128
-    // writes do); a legacy-SSE result only its low 16 bytes (the guest register's upper lane stays).
-    void StoreVector(Register x, int offset, bool legacy = false)
-    {
-        if (legacy)
-        {
-            E(Instruction.Create(Code.VEX_Vmovdqu_xmmm128_xmm, new MemoryOperand(RDI, offset), x));
-            HoldXmm(x, offset, 16);
-            return;
-        }
-        E(Instruction.Create(Code.VEX_Vmovdqu_ymmm256_ymm, new MemoryOperand(RDI, offset), Wide(x, true)));
-        HoldXmm(x, offset, 32);
-    }
+    // The result for state[offset], not stored yet (NativeBlockCompiler.XmmCache): the whole host register, whose
+    // upper lane a VEX.128 result has zeroed (as the guest's VEX.128 writes do); a legacy-SSE result only its low 16
+    // bytes (the guest register's upper lane stays).
+    void StoreVector(Register x, int offset, bool legacy = false) => HoldXmm(x, offset, legacy ? 16 : 32, dirty: true);
 
     static Register Wide(Register xmm, bool ymm) => ymm ? YMM0 + (xmm - XMM0) : xmm;
 
@@ -177,6 +171,8 @@ public sealed unsafe partial class NativeBlockCompiler
         if (!_upperDirty || InlineWholeVector(i) || InlinePopCount(i) || i.Op is IrOp.Nop or IrOp.InsnStart or IrOp.Const or IrOp.Mov
             or IrOp.LoadState or IrOp.StoreState or IrOp.Load or IrOp.Store || (i.Op >= IrOp.Add && i.Op <= IrOp.Select))
             return;
+        for (int r = FirstCachedXmm; r < XmmCount; r++)
+            if (_xmmWidth[r] > 16 && _xmmDirty[r] && _xmmOffset[r] >= 0) FlushXmm(r);
         E(Instruction.Create(Code.VEX_Vzeroupper));
         for (int r = FirstCachedXmm; r < XmmCount; r++)
             if (_xmmWidth[r] > 16) _xmmWidth[r] = 16;

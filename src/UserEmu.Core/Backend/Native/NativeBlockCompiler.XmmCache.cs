@@ -1,17 +1,24 @@
 using Iced.Intel;
 using UserEmu.Cpu.X86;
+using UserEmu.Host;
 using UserEmu.IR;
 using static Iced.Intel.Register;
 
 namespace UserEmu.Backend.Native;
 
-// NativeBlockCompiler, continued: host XMM registers that still hold guest vector state an SSE operation stored.
+// NativeBlockCompiler, continued: host XMM registers that hold guest vector state, possibly newer than the state's.
 // SSE arithmetic works on the guest's registers in the state (NativeBlockCompiler.SseArith): each operation stored its
 // result and the next one loaded it back, a store-to-load forwarding delay of several cycles on every dependent step
-// (nbody's inner loop is chains of mulsd, divsd and sqrtsd). The result is still stored (the rest of the code reads
-// the state), but a later operation takes it from the register. Only XMM2-XMM15 are used: other emitters take XMM0
-// and XMM1 as scratch. Anything else that may write vector state forgets what it touches or everything, and so does
-// every label, where code may arrive from the managed side (which clobbers host registers) or another path.
+// (nbody's inner loop is chains of mulsd, divsd and sqrtsd). A later operation takes a result from its register, and
+// the result of an SSE or whole-vector operation is not stored at once: the register is dirty, and is stored (flushed)
+// only where something else could read the state: before any op but the few that keep registers dirty
+// (KeepsXmmDirty: integer ops, state and guest accesses, these vector operations), before a state load or a memory
+// operand it overlaps, when its register is taken for another value, and in the stub of a guest access or group
+// check on its way to the managed side. A value a later result overwrites whole is never stored (nbody: ~25 stores
+// per pass of its inner loop). Only XMM2-XMM15 are used: other emitters take XMM0 and XMM1 as scratch. Anything
+// else that may write vector state forgets what it touches or everything, and so does every label, where code may
+// arrive from the managed side (which clobbers host registers) or another path; a label reached with a dirty
+// register would lose its value, so the block stays interpreted instead (_lostXmm).
 public sealed unsafe partial class NativeBlockCompiler
 {
     const int FirstCachedXmm = 2, XmmCount = 16;
@@ -21,19 +28,109 @@ public sealed unsafe partial class NativeBlockCompiler
     // Per host XMM register: the state offset its low `width` bytes hold (-1: nothing).
     readonly int[] _xmmOffset = new int[XmmCount];
     readonly byte[] _xmmWidth = new byte[XmmCount];
+    // Per host XMM register: whether the state has not got what it holds yet.
+    readonly bool[] _xmmDirty = new bool[XmmCount];
+    // Per host XMM register holding 8 bytes: whether its bits 127:64 are zero (a movq from a general register).
+    readonly bool[] _xmmUpperZero = new bool[XmmCount];
     int _xmmNext = FirstCachedXmm;
+    bool _lostXmm;
 
     void ForgetXmm()
     {
-        for (int r = FirstCachedXmm; r < XmmCount; r++) _xmmOffset[r] = -1;
+        for (int r = FirstCachedXmm; r < XmmCount; r++)
+        {
+            if (_xmmOffset[r] >= 0 && _xmmDirty[r]) _lostXmm = true;
+            _xmmOffset[r] = -1;
+            _xmmDirty[r] = false;
+        }
     }
 
-    // State bytes [offset, offset + size) are written.
+    // State bytes [offset, offset + size) are written (by code emitted next, or by a result just computed into a
+    // register that will hold them). A dirty register they do not wholly cover is stored first.
     void ForgetXmm(long offset, int size)
     {
         for (int r = FirstCachedXmm; r < XmmCount; r++)
-            if (_xmmOffset[r] >= 0 && _xmmOffset[r] < offset + size && offset < _xmmOffset[r] + _xmmWidth[r])
-                _xmmOffset[r] = -1;
+        {
+            if (!Overlaps(r, offset, size)) continue;
+            if (_xmmDirty[r] && (_xmmOffset[r] < offset || _xmmOffset[r] + _xmmWidth[r] > offset + size)) FlushXmm(r);
+            _xmmOffset[r] = -1;
+            _xmmDirty[r] = false;
+        }
+    }
+
+    bool Overlaps(int r, long offset, int size) =>
+        _xmmOffset[r] >= 0 && _xmmOffset[r] < offset + size && offset < _xmmOffset[r] + _xmmWidth[r];
+
+    // The state gets what register r holds.
+    void FlushXmm(int r)
+    {
+        StoreXmm(XMM0 + r, _xmmOffset[r], _xmmWidth[r]);
+        _xmmDirty[r] = false;
+    }
+
+    // Before code that reads state bytes [offset, offset + size) from memory.
+    void FlushXmm(long offset, int size)
+    {
+        for (int r = FirstCachedXmm; r < XmmCount; r++)
+            if (_xmmDirty[r] && Overlaps(r, offset, size)) FlushXmm(r);
+    }
+
+    void FlushAllXmm()
+    {
+        for (int r = FirstCachedXmm; r < XmmCount; r++)
+            if (_xmmDirty[r] && _xmmOffset[r] >= 0) FlushXmm(r);
+    }
+
+    // state[offset] = the low `width` bytes of x; 16 bytes as two 8-byte stores (StoreHalves). VEX forms where the host
+    // has them: a flush may come while 256-bit code has left the upper lanes dirty (UpperClean).
+    void StoreXmm(Register x, int offset, int width)
+    {
+        var m = new MemoryOperand(RDI, offset);
+        bool vex = HostCpuFeatures.Avx2;
+        switch (width)
+        {
+            case 4: E(Instruction.Create(vex ? Code.VEX_Vmovss_m32_xmm : Code.Movss_xmmm32_xmm, m, x)); break;
+            case 8: E(Instruction.Create(vex ? Code.VEX_Vmovsd_m64_xmm : Code.Movsd_xmmm64_xmm, m, x)); break;
+            case 16 when vex:
+                E(Instruction.Create(Code.VEX_Vmovsd_m64_xmm, m, x));
+                E(Instruction.Create(Code.VEX_Vmovhpd_m64_xmm, new MemoryOperand(RDI, offset + 8), x));
+                break;
+            case 16: StoreHalves(offset, x); break;
+            default: E(Instruction.Create(Code.VEX_Vmovdqu_ymmm256_ymm, m, YMM0 + (x - XMM0))); break;
+        }
+    }
+
+    /// <summary>Whether op <paramref name="i"/> (op k) leaves dirty XMM registers dirty: it neither leaves the block, nor reads vector state other than through the cache, nor binds a label on its fast path.</summary>
+    bool KeepsXmmDirty(in IrInstr i, int k) => i.Op switch
+    {
+        IrOp.Nop or IrOp.InsnStart or IrOp.Const or IrOp.Mov or IrOp.StoreState or IrOp.Load or IrOp.Store or IrOp.Select => true,
+        IrOp.LoadState => !ReadsMxcsr(i),
+        >= IrOp.Add and <= IrOp.Bswap => true,
+        // A compare whose jcc ends the block or leaves by a side exit is emitted with that jcc.
+        >= IrOp.CmpEq and <= IrOp.CmpLeS => !(k + 1 < _n && _code[k + 1].Op is IrOp.Branch or IrOp.SideExit),
+        IrOp.Call => InlineSseArith(i) || InlineSseCompare(i)
+            || (InlineWholeVector(i) && WholeVectorHelpers.OpOf(i.Imm) != WholeVectorHelpers.Op.ZeroUppers),
+        _ => false,
+    };
+
+    // Records the dirty registers (for a stub, to store them on its way to the managed side); false if none.
+    bool DirtyXmm(out int first, out int count)
+    {
+        first = _xmmReloads.Count;
+        for (int r = FirstCachedXmm; r < XmmCount; r++)
+            if (_xmmOffset[r] >= 0 && _xmmDirty[r]) _xmmReloads.Add(new XmmHolding(XMM0 + r, _xmmOffset[r], _xmmWidth[r]));
+        count = _xmmReloads.Count - first;
+        return count > 0;
+    }
+
+    // Stores the registers of a snapshot (DirtyXmm) to the state.
+    void StoreXmm(int first, int count)
+    {
+        for (int n = first; n < first + count; n++)
+        {
+            var (x, offset, width) = _xmmReloads[n];
+            StoreXmm(x, offset, width);
+        }
     }
 
     // The register whose low `width` bytes are the state at `offset`, or None.
@@ -52,7 +149,9 @@ public sealed unsafe partial class NativeBlockCompiler
             var x = XMM0 + _xmmNext;
             _xmmNext = _xmmNext == XmmCount - 1 ? FirstCachedXmm : _xmmNext + 1;
             if (x == keep1 || x == keep2) continue;
+            if (_xmmDirty[x - XMM0] && _xmmOffset[x - XMM0] >= 0) FlushXmm(x - XMM0);
             _xmmOffset[x - XMM0] = -1;
+            _xmmDirty[x - XMM0] = false;
             return x;
         }
     }
@@ -129,6 +228,17 @@ public sealed unsafe partial class NativeBlockCompiler
         var held = NewXmm(None, None);
         E(Instruction.Create(Code.Movq_xmm_rm64, held, value));
         HoldXmm(held, slot, 8);
+        _xmmUpperZero[held - XMM0] = true;
+    }
+
+    // After a store of 0 to the high half of the vector register at state offset `offset` - 8 (movsd or movq from
+    // memory zeroes it): a register holding the low half from a movq holds both.
+    void HoldZeroedHighHalf(long offset)
+    {
+        long rel = offset - CpuState.OffYmm;
+        if (rel < 0 || rel >= XmmCount * 32 || (rel & 31) != 8) return;
+        for (int x = FirstCachedXmm; x < XmmCount; x++)
+            if (_xmmOffset[x] == offset - 8 && _xmmWidth[x] == 8 && _xmmUpperZero[x]) _xmmWidth[x] = 16;
     }
 
     // Whether an inlined SSE operation after op k reads the vector register at state offset `slot`.
@@ -143,11 +253,14 @@ public sealed unsafe partial class NativeBlockCompiler
         return false;
     }
 
-    // `x` now holds what was just stored at state `offset` (`width` bytes).
-    void HoldXmm(Register x, int offset, int width)
+    // `x` now holds the state's `width` bytes at `offset`: what was just stored or loaded there, or (dirty) a result
+    // not stored yet.
+    void HoldXmm(Register x, int offset, int width, bool dirty = false)
     {
         ForgetXmm(offset, width);
         _xmmOffset[x - XMM0] = offset;
         _xmmWidth[x - XMM0] = (byte)width;
+        _xmmDirty[x - XMM0] = dirty;
+        _xmmUpperZero[x - XMM0] = false;
     }
 }

@@ -62,10 +62,11 @@ public sealed unsafe partial class NativeBlockCompiler
     // A rel32 at `At` to the chunk's exit tail at offset `Tail` (NativeExitTails), known once the code is placed.
     readonly record struct TailPatch(int At, int Tail);
     readonly ScratchList<TailPatch> _tailPatches = new();
-    // XmmFirst, XmmCount: the XMM registers its way back reloads (in _xmmReloads).
-    readonly record struct SlowStub(int Op, int Resume, int Label, int XmmFirst = 0, int XmmCount = 0);
+    // XmmFirst, XmmCount: the XMM registers its way back reloads; DirtyFirst, DirtyCount: those it stores on its way
+    // out (both in _xmmReloads).
+    readonly record struct SlowStub(int Op, int Resume, int Label, int DirtyFirst, int DirtyCount, int XmmFirst = 0, int XmmCount = 0);
     // The way out of a block whose access group failed its check: the managed side interprets the rest from op Op.
-    readonly record struct GroupExit(int Op, int Label);
+    readonly record struct GroupExit(int Op, int Label, int DirtyFirst, int DirtyCount);
     readonly record struct DirectExitLabels(ulong Target, int Slot, int Link, int Budget, int Field);
     ulong[] _constants = [];
     int _pure, _id;
@@ -198,13 +199,14 @@ public sealed unsafe partial class NativeBlockCompiler
         _mxcsrControlsChecked = false;
         _upperDirty = false;
         ForgetXmm();
+        _lostXmm = false;
         for (int k = 0; k < _n; k++)
         {
             _k = k;
             if (k != _fusedNext && !_sunk[k] && !EmitOp(in code[k], k)) return false;
         }
         _k = -1;
-        if (_lostRax) return false;
+        if (_lostRax || _lostXmm) return false;
 
         if (counter != null)
         {
@@ -222,9 +224,10 @@ public sealed unsafe partial class NativeBlockCompiler
         EmitSideExitStubs();
         for (int n = 0; n < _slowStubs.Count; n++)
         {
-            var (op, resume, label, xmmFirst, xmmCount) = _slowStubs[n];
+            var (op, resume, label, dirtyFirst, dirtyCount, xmmFirst, xmmCount) = _slowStubs[n];
             Bind(label);
             ref readonly var access = ref code[op];
+            StoreXmm(dirtyFirst, dirtyCount);
             HandOver(op, restOfBlock: false);
             // A load's fast path leaves its result in rax, so its way back does too.
             bool loadsRax = access.Op == IrOp.Load;
@@ -240,8 +243,9 @@ public sealed unsafe partial class NativeBlockCompiler
         }
         for (int n = 0; n < _groupExits.Count; n++)
         {
-            var (op, label) = _groupExits[n];
+            var (op, label, dirtyFirst, dirtyCount) = _groupExits[n];
             Bind(label);
+            StoreXmm(dirtyFirst, dirtyCount);
             // As an access's stub, but nothing resumes: the block ends in the interpreter.
             HandOver(op, restOfBlock: true);
             E(Instruction.Create(Code.Mov_r32_imm32, EAX, (uint)op));
@@ -356,7 +360,8 @@ public sealed unsafe partial class NativeBlockCompiler
     int NewStub(int op)
     {
         int label = NewLabel();
-        _slowStubs.Add(new SlowStub(op, NewLabel(), label));
+        DirtyXmm(out int first, out int count);
+        _slowStubs.Add(new SlowStub(op, NewLabel(), label, first, count));
         return label;
     }
 
