@@ -9,7 +9,8 @@ namespace UserEmu.Backend.Native;
 // conditional block ends, jumps through the jump table, and returns to the runner.
 public sealed unsafe partial class NativeBlockCompiler
 {
-    // rax = the target (RIP stored): its jump-table entry, which compares rax with its block's PC.
+    // rax = the target (RIP not stored: the entry's miss stores it): its jump-table entry, which compares rax with its
+    // block's PC.
     void JumpThroughTable()
     {
         E(Instruction.Create(Code.Mov_r64_rm64, RCX, RAX));
@@ -22,9 +23,6 @@ public sealed unsafe partial class NativeBlockCompiler
 
     // RIP = rax, then back to the runner with no link slot.
     void ReturnNext() => JumpToTail(Code.Jmp_rel32_64, NativeExitTails.StoreRip);
-
-    // Back to the runner with RIP already stored and no link slot, if the flags say `jcc`.
-    void PlainExitIf(Code jcc) => JumpToTail(jcc, NativeExitTails.Plain);
 
     // A direct exit to `target`: linked to it while the budget lasts, else (or unchained) back to the runner.
     // With a jcc for `jump` (a forward target only: nothing to count), the exit is taken if its condition holds; with a

@@ -131,10 +131,11 @@ public sealed unsafe partial class NativeBlockCompiler
                     ReturnNext();
                     return true;
                 }
-                // RIP = target, then through the jump table while the budget lasts (the target's entry compares rax).
-                E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(RDI, CpuState.OffRip), RAX));
+                // Through the jump table while the budget lasts (the target's entry compares rax). RIP = the target only
+                // on the ways out to the runner: the budget's, the entry's miss (NativeExitTails.Fill) and the bottom
+                // return pair's (python3 and lua: a store per bytecode dispatched).
                 E(Instruction.Create(Code.Dec_rm32, Budget));
-                PlainExitIf(Code.Je_rel32_64);
+                JumpToTail(Code.Je_rel32_64, NativeExitTails.StoreRip);
                 if (i.IsReturn) ReturnThroughPair();
                 if (i.ReturnAddress != 0) IndirectCall(i.ReturnAddress);
                 else JumpThroughTable();

@@ -39,7 +39,7 @@ public sealed unsafe partial class NativeBlockCompiler
         DirectExit(target);
     }
 
-    // An indirect call's exit (rax = the target, RIP stored), as DirectCall's.
+    // An indirect call's exit (rax = the target), as DirectCall's.
     void IndirectCall(ulong ret)
     {
         PushReturnPair(ret);
@@ -83,7 +83,7 @@ public sealed unsafe partial class NativeBlockCompiler
         DirectExit(ret);
     }
 
-    // A ret's exit (rax = the target, RIP stored): a host ret when the newest pair is for the target; else falls through.
+    // A ret's exit (rax = the target): a host ret when the newest pair is for the target; else falls through.
     void ReturnThroughPair()
     {
         int other = NewLabel();

@@ -86,7 +86,7 @@ public static unsafe class NativeBlockRunner
         a.jmp(done);
         // The block code's frame (NativeBlockCompiler.Returns): every exit resets rsp to the return address of the call
         // above; a guest call may push return pairs down to 16 * MaxReturnPairs bytes below that. The bottom pair
-        // matches a ret to -1 only, whose return site leaves for the dispatcher (RIP is stored).
+        // matches a ret to -1 only, whose return site leaves for the dispatcher with RIP = rax (-1).
         a.Label(ref start);
         a.mov(__qword_ptr[rsi + NativeBlockCompiler.HostStackOffset], rsp);
         a.lea(rax, __qword_ptr[rsp - 16 * NativeBlockCompiler.MaxReturnPairs]);
@@ -96,6 +96,7 @@ public static unsafe class NativeBlockRunner
         a.push(rax);
         a.jmp(rdx);
         a.Label(ref bottom);
+        a.mov(__qword_ptr[rdi + CpuState.OffRip], rax);
         a.xor(edx, edx);
         a.mov(rax, NativeBlockCompiler.ExitNext);
         a.mov(rsp, __qword_ptr[rsi + NativeBlockCompiler.HostStackOffset]);

@@ -12,20 +12,18 @@ namespace UserEmu.Backend.Native;
 /// </remarks>
 static unsafe class NativeExitTails
 {
-    /// <summary>The indirect entry's miss: back to the dispatcher, asking it to fill the jump table (rdx = <see cref="NativeJumpTable.FillRequest"/>).</summary>
+    /// <summary>The indirect entry's miss: RIP = rax, then back to the dispatcher, asking it to fill the jump table (rdx = <see cref="NativeJumpTable.FillRequest"/>).</summary>
     public const int Fill = 0;
     /// <summary>RIP = rax, then back with no link slot.</summary>
     public const int StoreRip = 32;
     /// <summary>RIP = rax, then back with the link slot in rdx.</summary>
     public const int Link = 64;
-    /// <summary>RIP already stored: back with no link slot.</summary>
-    public const int Plain = 96;
     /// <summary>Called by an op's stub: back with rax = the return address, where the op's index (2 bytes) and its block's id (4) are, then the way back in; rdx = <see cref="HandBackData"/>.</summary>
-    public const int HandBack = 128;
+    public const int HandBack = 96;
     /// <summary>rdx when rax points at a hand-back's data.</summary>
     public const long HandBackData = -1;
     /// <summary>Bytes at a chunk's start the tails take (16-byte aligned: code follows).</summary>
-    public const int Bytes = 160;
+    public const int Bytes = 128;
 
     static readonly byte[] s_code = Build();
 
@@ -42,10 +40,10 @@ static unsafe class NativeExitTails
     {
         var code = new byte[Bytes];
         code.AsSpan().Fill(0xcc);
-        Put(code, Fill, a => { a.mov(edx, (int)NativeJumpTable.FillRequest); a.mov(rax, NativeBlockCompiler.ExitNext); });
+        // RIP here rather than before each indirect jump: the hit, most jumps, never needs it.
+        Put(code, Fill, a => { a.mov(__qword_ptr[rdi + CpuState.OffRip], rax); a.mov(edx, (int)NativeJumpTable.FillRequest); a.mov(rax, NativeBlockCompiler.ExitNext); });
         Put(code, StoreRip, a => { a.mov(__qword_ptr[rdi + CpuState.OffRip], rax); a.xor(edx, edx); a.mov(rax, NativeBlockCompiler.ExitNext); });
         Put(code, Link, a => { a.mov(__qword_ptr[rdi + CpuState.OffRip], rax); a.mov(rax, NativeBlockCompiler.ExitNext); });
-        Put(code, Plain, a => { a.xor(edx, edx); a.mov(rax, NativeBlockCompiler.ExitNext); });
         Put(code, HandBack, a => { a.pop(rax); a.mov(rdx, HandBackData); });
         return code;
     }
