@@ -71,6 +71,16 @@ public sealed unsafe partial class NativeBlockCompiler
     void SideExitIf(Code jcc, int k)
     {
         ulong target = (ulong)_code[k].Imm;
+        // Dirty XMM registers (NativeBlockCompiler.XmmCache) are stored on the way out only, so that the path on keeps
+        // them: the jcc goes to a stub that stores them before its exit (nbody: a sqrt's domain check, never taken,
+        // stored 8 halves a pass).
+        if (DirtyXmm(out int first, out int count))
+        {
+            int taken = NewLabel();
+            JumpTo(jcc, taken);
+            _sideExits.Add(new SideExitStub(k, taken, first, count));
+            return;
+        }
         if (_chain && jcc != Code.Jmp_rel32_64)
         {
             if (target > _guestPc)
@@ -89,18 +99,20 @@ public sealed unsafe partial class NativeBlockCompiler
         }
         int label = NewLabel();
         JumpTo(jcc, label);
-        _sideExits.Add(new SideExitStub(k, label));
+        _sideExits.Add(new SideExitStub(k, label, 0, 0));
     }
 
-    readonly record struct SideExitStub(int Op, int Label);
+    // DirtyFirst, DirtyCount: the XMM registers it stores first (in _xmmReloads).
+    readonly record struct SideExitStub(int Op, int Label, int DirtyFirst, int DirtyCount);
     readonly ScratchList<SideExitStub> _sideExits = new();
 
     void EmitSideExitStubs()
     {
         for (int n = 0; n < _sideExits.Count; n++)
         {
-            var (op, label) = _sideExits[n];
+            var (op, label, dirtyFirst, dirtyCount) = _sideExits[n];
             Bind(label);
+            StoreXmm(dirtyFirst, dirtyCount);
             DirectExit((ulong)_code[op].Imm);
         }
     }

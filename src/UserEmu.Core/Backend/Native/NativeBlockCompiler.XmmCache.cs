@@ -12,9 +12,9 @@ namespace UserEmu.Backend.Native;
 // (nbody's inner loop is chains of mulsd, divsd and sqrtsd). A later operation takes a result from its register, and
 // the result of an SSE or whole-vector operation is not stored at once: the register is dirty, and is stored (flushed)
 // only where something else could read the state: before any op but the few that keep registers dirty
-// (KeepsXmmDirty: integer ops, state and guest accesses, these vector operations), before a state load or a memory
-// operand it overlaps, when its register is taken for another value, and in the stub of a guest access or group
-// check on its way to the managed side. A value a later result overwrites whole is never stored (nbody: ~25 stores
+// (KeepsXmmDirty: integer ops, state and guest accesses, side exits, these vector operations), before a state load or
+// a memory operand it overlaps, when its register is taken for another value, and in the stub of a guest access or
+// group check on its way to the managed side, or of a side exit on its way out. A value a later result overwrites whole is never stored (nbody: ~25 stores
 // per pass of its inner loop). Only XMM2-XMM15 are used: other emitters take XMM0 and XMM1 as scratch. Anything
 // else that may write vector state forgets what it touches or everything, and so does every label, where code may
 // arrive from the managed side (which clobbers host registers) or another path; a label reached with a dirty
@@ -103,11 +103,12 @@ public sealed unsafe partial class NativeBlockCompiler
     /// <summary>Whether op <paramref name="i"/> (op k) leaves dirty XMM registers dirty: it neither leaves the block, nor reads vector state other than through the cache, nor binds a label on its fast path.</summary>
     bool KeepsXmmDirty(in IrInstr i, int k) => i.Op switch
     {
-        IrOp.Nop or IrOp.InsnStart or IrOp.Const or IrOp.Mov or IrOp.StoreState or IrOp.Load or IrOp.Store or IrOp.Select => true,
+        IrOp.Nop or IrOp.InsnStart or IrOp.Const or IrOp.Mov or IrOp.StoreState or IrOp.Load or IrOp.Store or IrOp.Select
+            or IrOp.SideExit => true,
         IrOp.LoadState => !ReadsMxcsr(i),
         >= IrOp.Add and <= IrOp.Bswap => true,
-        // A compare whose jcc ends the block or leaves by a side exit is emitted with that jcc.
-        >= IrOp.CmpEq and <= IrOp.CmpLeS => !(k + 1 < _n && _code[k + 1].Op is IrOp.Branch or IrOp.SideExit),
+        // A compare whose jcc ends the block is emitted with that jcc (a side exit stores them on its way out).
+        >= IrOp.CmpEq and <= IrOp.CmpLeS => !(k + 1 < _n && _code[k + 1].Op is IrOp.Branch),
         IrOp.Call => InlineSseArith(i) || InlineSseCompare(i)
             || (InlineWholeVector(i) && WholeVectorHelpers.OpOf(i.Imm) != WholeVectorHelpers.Op.ZeroUppers),
         _ => false,
