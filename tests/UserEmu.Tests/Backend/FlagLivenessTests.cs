@@ -61,7 +61,8 @@ public unsafe class FlagLivenessTests
     [InlineData("adc")]
     [InlineData("inc")]
     [InlineData("shl-cl")]
-    [InlineData("jmp")]
+    [InlineData("jmp-adc")]
+    [InlineData("jmp-off-page")]
     public void ASuccessorThatMayReadTheFlagsKeepsThem(string first)
     {
         using var g = NewGuest();
@@ -70,11 +71,29 @@ public unsafe class FlagLivenessTests
             "adc" => t => t.adc(rdx, 1),
             "inc" => t => { t.inc(rdx); t.cmp(rdx, 3); },
             "shl-cl" => t => { t.shl(rdx, cl); t.cmp(rdx, 3); },
-            _ => t => t.jmp(Code),
+            "jmp-adc" => t =>
+            {
+                var reads = t.CreateLabel();
+                t.jmp(reads);
+                t.test(rdx, rdx);
+                t.Label(ref reads);
+                t.adc(rdx, 1);
+            },
+            _ => t => t.jmp(Code + 0x3000),
         };
         var block = Translate(g, f => f.test(rcx, rcx), reader);
         Assert.False(block.FlagsDeadAtExit);
         Assert.True(StoresFlags(block));
+    }
+
+    [Fact]
+    public void ADirectJmpIsFollowedToTheCompareItReaches()
+    {
+        // The taken successor jumps back to the block's own cmp, which sets every flag before anything reads one.
+        using var g = NewGuest();
+        var block = Translate(g, f => f.test(rcx, rcx), t => { t.mov(rdx, rcx); t.jmp(Code); });
+        Assert.True(block.FlagsDeadAtExit);
+        Assert.False(StoresFlags(block));
     }
 
     [Fact]

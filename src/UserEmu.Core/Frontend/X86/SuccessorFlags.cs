@@ -9,8 +9,8 @@ namespace UserEmu.Frontend.X86;
 /// <remarks>
 /// Nearly every block ending in a conditional branch stored the kind, result and operand of its compare for the
 /// successors (three stores), which usually test or compare again first. Successors are decoded, not translated: a few
-/// instructions that touch no flags (moves, loads, lea, push), then one of the ALU instructions whose emitter sets the
-/// whole lazy state from its operands alone. Anything else (a flag reader, a partial writer such as inc or a shift,
+/// instructions that touch no flags (moves, loads, lea, push, direct jmps within the pages below), then one of the ALU
+/// instructions whose emitter sets the whole lazy state from its operands alone. Anything else (a flag reader, a partial writer such as inc or a shift,
 /// any control transfer) keeps the state live. Only successor bytes on the block's own pages are read, so a guest
 /// write that changes them also invalidates this block. What stays imprecise is the EFLAGS a signal frame shows for
 /// a signal taken between the block and that flag writer, which only a handler reading uc_mcontext's EFLAGS sees.
@@ -53,8 +53,16 @@ static class SuccessorFlags
         {
             decoder.IP = reader.Position;
             decoder.Decode(out var insn);
-            if (insn.IsInvalid || insn.NextIP > hi || insn.FlowControl != FlowControl.Next || (insn.RflagsRead & Status) != 0)
-                return false;
+            if (insn.IsInvalid || insn.NextIP > hi) return false;
+            // A direct jmp on the same pages is followed (gzip's longest_match: its loop's exit jumps to a cmp).
+            if (insn.FlowControl == FlowControl.UnconditionalBranch && insn.Op0Kind is OpKind.NearBranch64 or OpKind.NearBranch32)
+            {
+                ulong target = insn.NearBranchTarget;
+                if (target < lo || target >= hi) return false;
+                reader.Reset(memory, target);
+                continue;
+            }
+            if (insn.FlowControl != FlowControl.Next || (insn.RflagsRead & Status) != 0) return false;
             if (SetsEveryStatusFlag(insn.Mnemonic)) return true;
             if ((insn.RflagsModified & Status) != 0) return false;
         }
