@@ -1,3 +1,5 @@
+using UserEmu.Cpu.X86;
+using UserEmu.Host;
 using UserEmu.IR;
 
 namespace UserEmu.Optimizer;
@@ -60,6 +62,11 @@ static class ConstantFolding
                     break;
                 case IrOp.PureCall when known[i.A] && known[i.B] && known[i.C]:
                     Fold(ref i, CallPure(i, value), known, value);
+                    break;
+                case IrOp.PureCall when !known[i.A] && KnownOpUnderCarry(code, i, known, value, def) is int op:
+                    // The lazy flags' CcOp, known from a store earlier in the block, packed with a carry-in its kind
+                    // does not use: the op alone, which native code then evaluates without a run-time dispatch.
+                    i.A = (ushort)op;
                     break;
                 case IrOp.Select when known[i.A]:
                 {
@@ -255,6 +262,22 @@ static class ConstantFolding
         i = new IrInstr { Op = IrOp.Mov, Dst = dst, A = source };
         known[dst] = known[source];
         value[dst] = value[source];
+    }
+
+    static readonly ushort s_conditionPure = HelperTable.Id(FlagHelpers.ConditionPure), s_computePure = HelperTable.Id(FlagHelpers.ComputePure);
+
+    // For a lazy-flags helper whose packed CcOp (X86Emitter.LazyFlagsCall: op | carry-in << 32) has a known op that
+    // ignores the carry-in (not adc or sbb): the temp holding that op.
+    static int? KnownOpUnderCarry(ReadOnlySpan<IrInstr> code, in IrInstr i, bool[] known, ulong[] value, int[] def)
+    {
+        if (i.Helper != s_conditionPure && i.Helper != s_computePure) return null;
+        int d = def[i.A];
+        if (d < 0 || code[d].Op != IrOp.Or || code[d].Dst != i.A) return null;
+        var (op, carry) = known[code[d].A] ? (code[d].A, code[d].B) : (code[d].B, code[d].A);
+        if (!known[op] || value[op] > uint.MaxValue || !LazyFlags.Ignores((CcOp)value[op], CpuState.OffCcSrc2)) return null;
+        int c = def[carry];
+        if (c < 0 || code[c].Op != IrOp.Shl || code[c].Dst != carry || !known[code[c].B] || value[code[c].B] != 32) return null;
+        return op;
     }
 
     static unsafe ulong CallPure(in IrInstr i, ulong[] value) =>

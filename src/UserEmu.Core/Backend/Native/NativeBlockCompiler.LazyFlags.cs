@@ -26,6 +26,7 @@ public sealed unsafe partial class NativeBlockCompiler
     // CcSrc itself; what is left goes to the managed helper.
     bool LazyFlags(in IrInstr i, int k, bool compute)
     {
+        if (i.A < _pure && ConstantKindFlags(i, compute)) return true;
         var cond = (Cond)((int)i.Imm & ~1);
         if (!compute && cond is Cond.E or Cond.S)
         {
@@ -54,30 +55,17 @@ public sealed unsafe partial class NativeBlockCompiler
         LoadTemp(RCX, i.B);
         LoadTemp(RDX, i.C);
         LoadTemp(RAX, i.A);
-        void Case(CcOp op, params Instruction[] redo)
+        int done = NewLabel();
+        foreach (var op in s_redone)
         {
             int next = NewLabel();
             E(Instruction.Create(Code.Cmp_rm32_imm32, EAX, (int)op));
             JumpTo(Code.Jne_rel32_64, next);
-            foreach (var insn in redo) E(insn);
+            Redo(op);
             // The host's test leaves AF undefined where LazyFlags has 0.
-            JumpTo(Code.Jmp_rel32_64, op is CcOp.Logic8 or CcOp.Logic16 or CcOp.Logic32 or CcOp.Logic64 ? setLogic : set);
+            JumpTo(Code.Jmp_rel32_64, IsLogic(op) ? setLogic : set);
             Bind(next);
         }
-        int done = NewLabel();
-        var sumLow = new MemoryOperand(RCX, RDX, 1, 0, 0);
-        Case(CcOp.Sub32, Instruction.Create(Code.Lea_r32_m, R11D, sumLow), Instruction.Create(Code.Cmp_r32_rm32, R11D, EDX));
-        Case(CcOp.Sub64, Instruction.Create(Code.Lea_r64_m, R11, sumLow), Instruction.Create(Code.Cmp_r64_rm64, R11, RDX));
-        Case(CcOp.Logic32, Instruction.Create(Code.Test_rm32_r32, ECX, ECX));
-        Case(CcOp.Logic64, Instruction.Create(Code.Test_rm64_r64, RCX, RCX));
-        Case(CcOp.Sub8, Instruction.Create(Code.Lea_r32_m, R11D, sumLow), Instruction.Create(Code.Cmp_r8_rm8, R11L, DL));
-        Case(CcOp.Logic8, Instruction.Create(Code.Test_rm8_r8, CL, CL));
-        Case(CcOp.Add64, Instruction.Create(Code.Mov_r64_rm64, R11, RCX), Instruction.Create(Code.Sub_r64_rm64, R11, RDX),
-            Instruction.Create(Code.Add_r64_rm64, R11, RDX));
-        Case(CcOp.Add32, Instruction.Create(Code.Mov_r32_rm32, R11D, ECX), Instruction.Create(Code.Sub_r32_rm32, R11D, EDX),
-            Instruction.Create(Code.Add_r32_rm32, R11D, EDX));
-        Case(CcOp.Sub16, Instruction.Create(Code.Lea_r32_m, R11D, sumLow), Instruction.Create(Code.Cmp_r16_rm16, R11W, DX));
-        Case(CcOp.Logic16, Instruction.Create(Code.Test_rm16_r16, CX, CX));
         if (!compute && cond is Cond.O or Cond.B)
         {
             // After mul and imul CF = OF = (CcSrc != 0).
@@ -148,6 +136,86 @@ public sealed unsafe partial class NativeBlockCompiler
         Bind(done);
         StoreTemp(i.Dst);
         ResumeHere(k);
+        return true;
+    }
+
+    // The ops whose flags the host gets by redoing the operation (Redo), in the order the run-time dispatch tests them.
+    static readonly CcOp[] s_redone =
+        [CcOp.Sub32, CcOp.Sub64, CcOp.Logic32, CcOp.Logic64, CcOp.Sub8, CcOp.Logic8, CcOp.Add64, CcOp.Add32, CcOp.Sub16, CcOp.Logic16];
+
+    static bool IsLogic(CcOp op) => op is CcOp.Logic8 or CcOp.Logic16 or CcOp.Logic32 or CcOp.Logic64;
+
+    // The host's flags = those of op on CcDst (rcx) and CcSrc (rdx): a - src = dst, so cmp a, src; a + src = dst; test dst.
+    void Redo(CcOp op)
+    {
+        var sumLow = new MemoryOperand(RCX, RDX, 1, 0, 0);
+        switch (op)
+        {
+            case CcOp.Sub32: E(Instruction.Create(Code.Lea_r32_m, R11D, sumLow)); E(Instruction.Create(Code.Cmp_r32_rm32, R11D, EDX)); break;
+            case CcOp.Sub64: E(Instruction.Create(Code.Lea_r64_m, R11, sumLow)); E(Instruction.Create(Code.Cmp_r64_rm64, R11, RDX)); break;
+            case CcOp.Sub8: E(Instruction.Create(Code.Lea_r32_m, R11D, sumLow)); E(Instruction.Create(Code.Cmp_r8_rm8, R11L, DL)); break;
+            case CcOp.Sub16: E(Instruction.Create(Code.Lea_r32_m, R11D, sumLow)); E(Instruction.Create(Code.Cmp_r16_rm16, R11W, DX)); break;
+            case CcOp.Add64:
+                E(Instruction.Create(Code.Mov_r64_rm64, R11, RCX));
+                E(Instruction.Create(Code.Sub_r64_rm64, R11, RDX));
+                E(Instruction.Create(Code.Add_r64_rm64, R11, RDX));
+                break;
+            case CcOp.Add32:
+                E(Instruction.Create(Code.Mov_r32_rm32, R11D, ECX));
+                E(Instruction.Create(Code.Sub_r32_rm32, R11D, EDX));
+                E(Instruction.Create(Code.Add_r32_rm32, R11D, EDX));
+                break;
+            case CcOp.Logic8: E(Instruction.Create(Code.Test_rm8_r8, CL, CL)); break;
+            case CcOp.Logic16: E(Instruction.Create(Code.Test_rm16_r16, CX, CX)); break;
+            case CcOp.Logic32: E(Instruction.Create(Code.Test_rm32_r32, ECX, ECX)); break;
+            default: E(Instruction.Create(Code.Test_rm64_r64, RCX, RCX)); break;
+        }
+    }
+
+    /// <summary>
+    /// The lazy flags of a CcOp known when the code is compiled (stored earlier in the block, past whatever made the
+    /// frontend forget it: a helper call such as an AVX2 compare in glibc's strcmp), without the run-time dispatch
+    /// over kinds (~40 host instructions): false where only that dispatch knows the way.
+    /// </summary>
+    bool ConstantKindFlags(in IrInstr i, bool compute)
+    {
+        var op = (CcOp)(uint)_constants[i.A];
+        var kind = (CcKind)((uint)op >> 2);
+        int size = 1 << ((int)op & 3);
+        var cond = (Cond)((int)i.Imm & ~1);
+        bool redone = Array.IndexOf(s_redone, op) >= 0;
+        bool fromSrcBit0 = !compute && cond == Cond.B && kind is CcKind.Inc or CcKind.Dec or CcKind.Sar;
+        bool zeroOrSign = !compute && cond is Cond.E or Cond.S && kind != CcKind.Eflags && kind <= CcKind.Mul;
+        if (!redone && !fromSrcBit0 && !zeroOrSign && op != CcOp.Eflags) return false;
+        LoadTemp(RCX, i.B);
+        LoadTemp(RDX, i.C);
+        _rax = -1;
+        if (op == CcOp.Eflags)
+        {
+            if (compute)
+            {
+                E(Instruction.Create(Code.Mov_r32_rm32, EAX, EDX));
+                E(Instruction.Create(Code.And_rm32_imm32, EAX, ArithFlags));
+                StoreTemp(i.Dst);
+                return true;
+            }
+            LoadMaterialisedFlags(overflow: cond is Cond.O or Cond.L or Cond.LE);
+        }
+        else if (redone) Redo(op);
+        else if (fromSrcBit0) E(Instruction.Create(Code.Bt_rm32_imm8, EDX, 0));
+        else TestDst(size);
+        if (compute)
+        {
+            E(Instruction.Create(Code.Pushfq));
+            E(Instruction.Create(Code.Pop_r64, RAX));
+            E(Instruction.Create(Code.And_rm32_imm32, EAX, IsLogic(op) ? ArithFlags & ~AuxFlag : ArithFlags));
+        }
+        else
+        {
+            E(Instruction.Create(s_setcc[(int)i.Imm & 15], AL));
+            E(Instruction.Create(Code.Movzx_r32_rm8, EAX, AL));
+        }
+        StoreTemp(i.Dst);
         return true;
     }
 
