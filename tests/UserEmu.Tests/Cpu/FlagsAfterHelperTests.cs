@@ -1,0 +1,16 @@
+using UserEmu.Tests.TestSupport;
+using Xunit;
+
+namespace UserEmu.Tests.Cpu;
+
+/// <summary>Conditions and flags of an op set before a helper call in the same block, whose CcOp native code takes as a constant.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public class FlagsAfterHelperTests
+{
+    [Fact]
+    public void ConditionsAfterAHelperCallMatchTheNativeRun()
+    {
+        var r = GuestProgram.SameAsNative("Cpu/Programs/flags_after_helper.c", ["-O1"]);
+        Assert.Contains("shl64 ", r.Stdout);
+    }
+}
