@@ -157,9 +157,11 @@ public sealed class IrBuilder
     }
 
     /// <summary>Calls a helper; every helper is assumed able to fault or raise a signal.</summary>
-    public ushort Call(HelperFn fn, ushort a = 0, ushort b = 0, long imm = 0)
+    public ushort Call(HelperFn fn, ushort a = 0, ushort b = 0, long imm = 0) => Call(HelperTable.Id(fn), a, b, imm);
+
+    /// <summary>Calls helper <paramref name="id"/> (<see cref="HelperTable.Id(HelperFn)"/>).</summary>
+    public ushort Call(ushort id, ushort a = 0, ushort b = 0, long imm = 0)
     {
-        ushort id = HelperTable.Id(fn);
         if (!HelperTable.IsVectorOnly(id)) MayFault();
         ushort d = NewTemp();
         ref var i = ref Append(IrOp.Call);

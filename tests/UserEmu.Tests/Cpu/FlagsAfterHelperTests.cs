@@ -3,7 +3,7 @@ using Xunit;
 
 namespace UserEmu.Tests.Cpu;
 
-/// <summary>Conditions and flags of an op set before a helper call in the same block, whose CcOp native code takes as a constant.</summary>
+/// <summary>Conditions and flags of an op set earlier in the block, across a vector helper call and after lahf, whose CcOp native code then takes as a constant.</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class FlagsAfterHelperTests
 {

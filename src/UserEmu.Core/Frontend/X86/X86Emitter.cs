@@ -220,18 +220,18 @@ public sealed partial class X86Emitter
     // ---- helpers and exits -------------------------------------------------------------------
 
     /// <summary>Calls a helper with the current instruction's table index as imm.</summary>
-    /// <remarks>Helpers may change flags in the state, so in-block flag knowledge is dropped.</remarks>
-    public ushort Helper(HelperFn fn, ushort a = 0, ushort b = 0)
-    {
-        _cc.Known = false;
-        return B.Call(fn, a, b, InsnIndex);
-    }
+    public ushort Helper(HelperFn fn, ushort a = 0, ushort b = 0) => HelperImm(fn, InsnIndex, a, b);
 
     /// <summary>Calls a helper with an explicit imm.</summary>
+    /// <remarks>
+    /// Helpers may change flags in the state, so in-block flag knowledge is dropped; not for those that touch only
+    /// vector state (and memory), which glibc's AVX2 string functions call between an inc and its jcc.
+    /// </remarks>
     public ushort HelperImm(HelperFn fn, long imm, ushort a = 0, ushort b = 0)
     {
-        _cc.Known = false;
-        return B.Call(fn, a, b, imm);
+        ushort id = HelperTable.Id(fn);
+        if (!HelperTable.IsVectorOnly(id) && !HelperTable.IsVectorAndMemory(id)) _cc.Known = false;
+        return B.Call(id, a, b, imm);
     }
 
     /// <summary>Raises a synchronous signal at this instruction and ends the block.</summary>

@@ -1,5 +1,6 @@
-/* Conditions and pushf of flags set before an instruction the emulator runs as a helper call (pshufhw), which makes
- * its frontend forget the flag-setting op: native code then gets the op as a constant from the state it stored
+/* Conditions and pushf of flags set before pshufhw, which the emulator runs as a helper call of vector state only
+ * (its frontend keeps knowing the flag-setting op), and lahf, which reads the flags whole and after which the frontend
+ * no longer knows the op: native code then gets it as a constant forwarded from the state it stored
  * (NativeBlockCompiler.ConstantKindFlags). Several ops and sizes, random and edge operands, in a hot loop; shifts
  * by 1, whose OF is defined. */
 #include <stdint.h>
@@ -27,14 +28,14 @@ static uint64_t next(void) { seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed
     {                                                                                                           \
         uint64_t fl;                                                                                            \
         unsigned char c[8];                                                                                     \
-        __asm__ volatile(text "\n\tpshufhw $0x1b, %%xmm1, %%xmm1\n\t"                                           \
+        __asm__ volatile(text "\n\tpshufhw $0x1b, %%xmm1, %%xmm1\n\tlahf\n\t"                                \
                          "setb %0\n\tsete %1\n\tsets %2\n\tsetl %3\n\tsetle %4\n\tseto %5\n\tsetp %6\n\tsetbe %7\n\t" \
                          /* past the red zone, where the setcc bytes may be; lea leaves the flags */            \
                          "lea -128(%%rsp), %%rsp\n\tpushfq\n\tpopq %8\n\tlea 128(%%rsp), %%rsp"                \
                          : "=m"(c[0]), "=m"(c[1]), "=m"(c[2]), "=m"(c[3]), "=m"(c[4]), "=m"(c[5]), "=m"(c[6]),   \
                            "=m"(c[7]), "=r"(fl), "+r"(a)                                                        \
                          : "r"(b)                                                                               \
-                         : "xmm1", "cc");                                                                       \
+                         : "rax", "xmm1", "cc");                                                                \
         uint64_t out = 0;                                                                                       \
         for (int k = 0; k < 8; k++) out = out << 1 | c[k];                                                      \
         /* AF is undefined after a shift (and dropped for all: the shifts are the only ops whose AF differs). */    \
