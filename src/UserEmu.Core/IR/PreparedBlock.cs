@@ -85,24 +85,41 @@ public sealed class PreparedBlock
             written[i.Dst] = true;
         }
 
-        int pure = 0, template = 0;
-        for (int t = 0; t < temps; t++)
+        // The temps the prepared code keeps, in the order of first use (a dropped Const's only where something reads
+        // it), renumbered: the pure constants, then the other template temps, then the rest. A translation leaves most
+        // of its temps dead (python3: loops over every temp were a sixth of the vCPU's engine time), and the prepared
+        // block's temp count sizes the interpreter's frame and native code's live ranges.
+        var used = scratch.Used;
+        var order = scratch.Order;
+        int count = 0;
+        foreach (ref readonly var i in block.Ops)
         {
-            if (dropConst[t]) pure++;
-            else if (inTemplate[t]) template++;
+            if (i.Op is IrOp.InsnStart or IrOp.Nop || (i.Op == IrOp.Const && dropConst[i.Dst])) continue;
+            int n = DeadTemps.TempOperands(i.Op);
+            if (n >= 1) Use(i.A, used, order, ref count);
+            if (n >= 2) Use(i.B, used, order, ref count);
+            if (n >= 3) Use(i.C, used, order, ref count);
+            if (Defines(i.Op)) Use(i.Dst, used, order, ref count);
+        }
+        int pure = 0, template = 0;
+        for (int u = 0; u < count; u++)
+        {
+            if (dropConst[order[u]]) pure++;
+            else if (inTemplate[order[u]]) template++;
         }
         var constants = scratch.Constants.AsSpan(0, pure + template);
         int next = 0;
-        for (int t = 0; t < temps; t++)
-            if (dropConst[t]) { map[t] = (ushort)next; constants[next++] = value[t]; }
-        for (int t = 0; t < temps; t++)
-            if (inTemplate[t] && !dropConst[t]) map[t] = (ushort)next++;
-        for (int t = 0; t < temps; t++)
-            if (!inTemplate[t]) map[t] = (ushort)next++;
+        for (int u = 0; u < count; u++)
+            if (dropConst[order[u]]) { map[order[u]] = (ushort)next; constants[next++] = value[order[u]]; }
+        for (int u = 0; u < count; u++)
+            if (inTemplate[order[u]] && !dropConst[order[u]]) { map[order[u]] = (ushort)next; constants[next++] = 0; }
+        for (int u = 0; u < count; u++)
+            if (!inTemplate[order[u]]) map[order[u]] = (ushort)next++;
 
         // An array, not a List<IrInstr>: the framework's List over a struct of ours is JIT-compiled at start-up.
         var code = scratch.Code;
-        int count = 0;
+        int kept = count;
+        count = 0;
         long faultPc = -1;
         foreach (var op in block.Ops)
         {
@@ -133,11 +150,18 @@ public sealed class PreparedBlock
         var prepared = new PreparedBlock
         {
             PackedCode = PackedIr.Pack(code.AsSpan(0, count), MemoryMarshal.AsBytes(constants)), OpCount = count,
-            TempCount = temps, ConstantCount = constants.Length, PureConstants = pure,
+            TempCount = Math.Max(kept, 1), ConstantCount = constants.Length, PureConstants = pure,
             GuestPc = block.GuestPc, GuestEnd = block.GuestEnd, FlagsDeadAtExit = block.FlagsDeadAtExit,
         };
         DecodedBlocks.Prime(prepared, code, count);
         return prepared;
+    }
+
+    static void Use(ushort t, bool[] used, ushort[] order, ref int count)
+    {
+        if (used[t]) return;
+        used[t] = true;
+        order[count++] = t;
     }
 
     // Per-thread working arrays of Prepare, cleared for each block: they were most of what a translation allocated
@@ -147,9 +171,9 @@ public sealed class PreparedBlock
     sealed class Scratch
     {
         public int[] Defs = [];
-        public bool[] InTemplate = [], DropConst = [], Written = [];
+        public bool[] InTemplate = [], DropConst = [], Written = [], Used = [];
         public ulong[] Value = [], Constants = [];
-        public ushort[] Map = [];
+        public ushort[] Map = [], Order = [];
         public IrInstr[] Code = [];
 
         public void Reserve(int temps, int ops)
@@ -161,6 +185,8 @@ public sealed class PreparedBlock
                 InTemplate = new bool[n];
                 DropConst = new bool[n];
                 Written = new bool[n];
+                Used = new bool[n];
+                Order = new ushort[n];
                 Value = new ulong[n];
                 Constants = new ulong[n];
                 Map = new ushort[n];
@@ -171,6 +197,7 @@ public sealed class PreparedBlock
                 Array.Clear(InTemplate, 0, temps);
                 Array.Clear(DropConst, 0, temps);
                 Array.Clear(Written, 0, temps);
+                Array.Clear(Used, 0, temps);
             }
             if (Code.Length < ops) Code = new IrInstr[Math.Max(ops, 2 * Code.Length)];
         }
