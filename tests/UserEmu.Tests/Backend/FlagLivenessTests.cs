@@ -86,6 +86,26 @@ public unsafe class FlagLivenessTests
         Assert.True(StoresFlags(block));
     }
 
+    [Theory]
+    [InlineData("shl-3", true)]
+    [InlineData("sar-1", true)]
+    [InlineData("shr-64", false)] // 64 & 63 = 0: a zero count leaves the flags, which the adc after it reads
+    [InlineData("imul", true)]
+    public void AShiftByAConstantOrAMultiplySetsTheFlags(string first, bool dead)
+    {
+        using var g = NewGuest();
+        Action<Assembler> setter = first switch
+        {
+            "shl-3" => t => t.shl(rdx, 3),
+            "sar-1" => t => t.sar(edx, 1),
+            "shr-64" => t => { t.shr(rdx, 64); t.adc(rdx, 1); },
+            _ => t => t.imul(rdx, rcx),
+        };
+        var block = Translate(g, f => f.test(rcx, rcx), setter);
+        Assert.Equal(dead, block.FlagsDeadAtExit);
+        Assert.Equal(!dead, StoresFlags(block));
+    }
+
     [Fact]
     public void ADirectJmpIsFollowedToTheCompareItReaches()
     {

@@ -10,7 +10,8 @@ namespace UserEmu.Frontend.X86;
 /// Nearly every block ending in a conditional branch stored the kind, result and operand of its compare for the
 /// successors (three stores), which usually test or compare again first. Successors are decoded, not translated: a few
 /// instructions that touch no flags (moves, loads, lea, push, direct jmps within the pages below), then one of the ALU
-/// instructions whose emitter sets the whole lazy state from its operands alone. Anything else (a flag reader, a partial writer such as inc or a shift,
+/// instructions whose emitter sets the whole lazy state from its operands alone (shifts by a constant and multiplies
+/// included). Anything else (a flag reader, a partial writer such as inc or a shift,
 /// any control transfer) keeps the state live. Only successor bytes on the block's own pages are read, so a guest
 /// write that changes them also invalidates this block. What stays imprecise is the EFLAGS a signal frame shows for
 /// a signal taken between the block and that flag writer, which only a handler reading uc_mcontext's EFLAGS sees.
@@ -63,13 +64,21 @@ static class SuccessorFlags
                 continue;
             }
             if (insn.FlowControl != FlowControl.Next || (insn.RflagsRead & Status) != 0) return false;
-            if (SetsEveryStatusFlag(insn.Mnemonic)) return true;
+            if (SetsEveryStatusFlag(insn.Mnemonic) || ShiftsByConstant(insn)) return true;
             if ((insn.RflagsModified & Status) != 0) return false;
         }
         return false;
     }
 
-    // ALU instructions whose emitters replace the whole lazy-flag state (kind, result, operands) from their operands.
+    // ALU instructions whose emitters replace the whole lazy-flag state (kind, result, operands) from their operands:
+    // mul and imul too (OF and CF from the product, the rest undefined).
     static bool SetsEveryStatusFlag(Mnemonic m) =>
-        m is Mnemonic.Add or Mnemonic.Sub or Mnemonic.Cmp or Mnemonic.Test or Mnemonic.And or Mnemonic.Or or Mnemonic.Xor or Mnemonic.Neg;
+        m is Mnemonic.Add or Mnemonic.Sub or Mnemonic.Cmp or Mnemonic.Test or Mnemonic.And or Mnemonic.Or or Mnemonic.Xor or Mnemonic.Neg
+            or Mnemonic.Mul or Mnemonic.Imul;
+
+    // shl, shr and sar by an immediate that is not 0 once masked (a zero count leaves every flag as it was), which
+    // InstEmitShift records as a whole lazy state (AF, and OF past a count of 1, are undefined).
+    static bool ShiftsByConstant(in Instruction insn) =>
+        insn.Mnemonic is Mnemonic.Shl or Mnemonic.Shr or Mnemonic.Sar && insn.OpCount == 2 && insn.Op1Kind == OpKind.Immediate8
+        && (insn.Immediate8 & (insn.Op0Register.GetSize() == 8 || insn.MemorySize == MemorySize.UInt64 ? 0x3f : 0x1f)) != 0;
 }
