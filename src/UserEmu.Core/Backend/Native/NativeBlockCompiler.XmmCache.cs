@@ -32,7 +32,9 @@ public sealed unsafe partial class NativeBlockCompiler
     readonly bool[] _xmmDirty = new bool[XmmCount];
     // Per host XMM register holding 8 bytes: whether its bits 127:64 are zero (a movq from a general register).
     readonly bool[] _xmmUpperZero = new bool[XmmCount];
-    int _xmmNext = FirstCachedXmm;
+    // Per host XMM register: when it was last taken or read from the cache (NewXmm's choice), by _xmmClock.
+    readonly long[] _xmmUsed = new long[XmmCount];
+    long _xmmClock;
     bool _lostXmm;
 
     void ForgetXmm()
@@ -138,23 +140,34 @@ public sealed unsafe partial class NativeBlockCompiler
     Register CachedXmm(int offset, int width)
     {
         for (int r = FirstCachedXmm; r < XmmCount; r++)
-            if (_xmmOffset[r] == offset && _xmmWidth[r] >= width) return XMM0 + r;
+        {
+            if (_xmmOffset[r] != offset || _xmmWidth[r] < width) continue;
+            _xmmUsed[r] = ++_xmmClock;
+            return XMM0 + r;
+        }
         return None;
     }
 
-    // A register for a result, other than the two operand registers given (round robin: the least recently taken).
+    // A register for a result, other than the two operand registers given: a free one, else the least recently used
+    // (round robin had taken registers whose values the next operations read: nbody reloaded them from the state).
     Register NewXmm(Register keep1, Register keep2)
     {
-        while (true)
+        int pick = -1;
+        for (int r = FirstCachedXmm; r < XmmCount; r++)
         {
-            var x = XMM0 + _xmmNext;
-            _xmmNext = _xmmNext == XmmCount - 1 ? FirstCachedXmm : _xmmNext + 1;
-            if (x == keep1 || x == keep2) continue;
-            if (_xmmDirty[x - XMM0] && _xmmOffset[x - XMM0] >= 0) FlushXmm(x - XMM0);
-            _xmmOffset[x - XMM0] = -1;
-            _xmmDirty[x - XMM0] = false;
-            return x;
+            if (XMM0 + r == keep1 || XMM0 + r == keep2) continue;
+            if (_xmmOffset[r] < 0)
+            {
+                pick = r;
+                break;
+            }
+            if (pick < 0 || _xmmUsed[r] < _xmmUsed[pick]) pick = r;
         }
+        if (_xmmDirty[pick] && _xmmOffset[pick] >= 0) FlushXmm(pick);
+        _xmmOffset[pick] = -1;
+        _xmmDirty[pick] = false;
+        _xmmUsed[pick] = ++_xmmClock;
+        return XMM0 + pick;
     }
 
     readonly record struct XmmHolding(Register Reg, int Offset, byte Width);
