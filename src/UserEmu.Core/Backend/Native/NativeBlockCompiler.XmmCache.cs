@@ -14,11 +14,11 @@ namespace UserEmu.Backend.Native;
 // only where something else could read the state: before any op but the few that keep registers dirty
 // (KeepsXmmDirty: integer ops, state and guest accesses, side exits, these vector operations), before a state load or
 // a memory operand it overlaps, when its register is taken for another value, and in the stub of a guest access or
-// group check on its way to the managed side, or of a side exit on its way out. A value a later result overwrites whole is never stored (nbody: ~25 stores
-// per pass of its inner loop). Only XMM2-XMM15 are used: other emitters take XMM0 and XMM1 as scratch. Anything
-// else that may write vector state forgets what it touches or everything, and so does every label, where code may
-// arrive from the managed side (which clobbers host registers) or another path; a label reached with a dirty
-// register would lose its value, so the block stays interpreted instead (_lostXmm).
+// group check on its way to the managed side, or of a side exit on its way out. A value a later result overwrites
+// whole is never stored (nbody: ~25 stores per pass of its inner loop). Only XMM2-XMM15 are used: other emitters take
+// XMM0 and XMM1 as scratch. Anything else that may write vector state forgets what it touches or everything, and so
+// does every label, where code may arrive from the managed side (which clobbers host registers) or another path; a
+// label reached with a dirty register would lose its value, so the block stays interpreted instead (_lostXmm).
 public sealed unsafe partial class NativeBlockCompiler
 {
     const int FirstCachedXmm = 2, XmmCount = 16;
@@ -117,14 +117,7 @@ public sealed unsafe partial class NativeBlockCompiler
     };
 
     // Records the dirty registers (for a stub, to store them on its way to the managed side); false if none.
-    bool DirtyXmm(out int first, out int count)
-    {
-        first = _xmmReloads.Count;
-        for (int r = FirstCachedXmm; r < XmmCount; r++)
-            if (_xmmOffset[r] >= 0 && _xmmDirty[r]) _xmmReloads.Add(new XmmHolding(XMM0 + r, _xmmOffset[r], _xmmWidth[r]));
-        count = _xmmReloads.Count - first;
-        return count > 0;
-    }
+    bool DirtyXmm(out int first, out int count) => SnapshotXmm(dirtyOnly: true, out first, out count);
 
     // Stores the registers of a snapshot (DirtyXmm) to the state.
     void StoreXmm(int first, int count)
@@ -174,12 +167,15 @@ public sealed unsafe partial class NativeBlockCompiler
     // Snapshots of the registers held, for the ways back into the code after guest accesses (SlowStub.XmmFirst).
     readonly ScratchList<XmmHolding> _xmmReloads = new();
 
-    // Records what the registers hold now; false if nothing.
-    bool HeldXmm(out int first, out int count)
+    // Records what the registers hold now (for an access's way back, to reload them); false if nothing.
+    bool HeldXmm(out int first, out int count) => SnapshotXmm(dirtyOnly: false, out first, out count);
+
+    // Records the registers that hold state (only the dirty ones, or all) in _xmmReloads; false if none.
+    bool SnapshotXmm(bool dirtyOnly, out int first, out int count)
     {
         first = _xmmReloads.Count;
         for (int r = FirstCachedXmm; r < XmmCount; r++)
-            if (_xmmOffset[r] >= 0) _xmmReloads.Add(new XmmHolding(XMM0 + r, _xmmOffset[r], _xmmWidth[r]));
+            if (_xmmOffset[r] >= 0 && (_xmmDirty[r] || !dirtyOnly)) _xmmReloads.Add(new XmmHolding(XMM0 + r, _xmmOffset[r], _xmmWidth[r]));
         count = _xmmReloads.Count - first;
         return count > 0;
     }
