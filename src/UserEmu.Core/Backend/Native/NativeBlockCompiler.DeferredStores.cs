@@ -176,13 +176,36 @@ public sealed unsafe partial class NativeBlockCompiler
     bool SinkableOperand(ushort t, int at) =>
         t < _pure ? Fits32(_constants[t]) : _uses[t] >= 2 && !_inFrame[t] && _def[t] >= 0 && _def[t] < at;
 
+    // Per deferred store op: the temp its value is a constant offset from (_rematOffset), which stays live instead of
+    // the value itself, or -1.
+    int[] _rematRoot = new int[256];
+    long[] _rematOffset = new long[256];
+
     // The value a deferred store writes (or, sunk, the operands it is computed from) must still be at hand at every
     // access before its cover. Temps of sunk ops are never computed where they stand: no register, no frame slot read.
+    // A value that is a base temp plus a constant (each pop's new RSP: MemoryAccessGroups.BaseOf) is computed again in
+    // the stubs from that base, which stays live instead: six pops had kept six RSP values live to the epilogue's end,
+    // and fib's spilled one.
     void KeepDeferredValuesLive(ReadOnlySpan<IrInstr> code)
     {
+        if (_rematRoot.Length < code.Length)
+        {
+            _rematRoot = new int[Math.Max(code.Length, 2 * _rematRoot.Length)];
+            _rematOffset = new long[_rematRoot.Length];
+        }
         for (int n = 0; n < _deferred.Count; n++)
         {
             int k = _deferred[n];
+            _rematRoot[k] = -1;
+            if (_sunkAlu[k] < 0 && _grouped && code[k].Size == 8 && _groups.BaseOf(code[k].A, out ushort root, out long offset)
+                && root != code[k].A && root >= _pure && !_inFrame[root] && _def[root] >= 0 && _def[root] < k && Fits32((ulong)offset))
+            {
+                _rematRoot[k] = root;
+                _rematOffset[k] = offset;
+                _uses[root]++;
+                _lastUse[root] = Math.Max(_lastUse[root], _cover[k] - 1);
+                continue;
+            }
             if (_sunkAlu[k] >= 0)
             {
                 ref readonly var alu = ref code[_sunkAlu[k]];
@@ -223,6 +246,14 @@ public sealed unsafe partial class NativeBlockCompiler
             if (_sunkAlu[k] >= 0)
             {
                 ComputeSunkValue(k);
+                StoreSized(new MemoryOperand(RDI, s.Imm), s.Size, RAX);
+                continue;
+            }
+            if (_rematRoot[k] >= 0)
+            {
+                LoadTemp(RAX, (ushort)_rematRoot[k]);
+                E(Instruction.Create(Code.Lea_r64_m, RAX, new MemoryOperand(RAX, _rematOffset[k])));
+                _rax = -1;
                 StoreSized(new MemoryOperand(RDI, s.Imm), s.Size, RAX);
                 continue;
             }

@@ -1,0 +1,16 @@
+using UserEmu.Tests.TestSupport;
+using Xunit;
+
+namespace UserEmu.Tests.Cpu;
+
+/// <summary>A run of pops faulting at each position in native code shows the RSP and registers it shows natively.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public class PopFaultTests
+{
+    [Fact]
+    public void APopThatFaultsLeavesRspAtItsOwnSlot()
+    {
+        var r = GuestProgram.SameAsNative("Cpu/Programs/pop_fault.c", ["-O1"]);
+        Assert.Contains("k=5 rsp=page+4096", r.Stdout);
+    }
+}
