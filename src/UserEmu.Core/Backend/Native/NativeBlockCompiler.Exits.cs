@@ -74,14 +74,8 @@ public sealed unsafe partial class NativeBlockCompiler
         // Dirty XMM registers (NativeBlockCompiler.XmmCache) are stored on the way out only, so that the path on keeps
         // them: the jcc goes to a stub that stores them before its exit (nbody: a sqrt's domain check, never taken,
         // stored 8 halves a pass).
-        if (DirtyXmm(out int first, out int count))
-        {
-            int taken = NewLabel();
-            JumpTo(jcc, taken);
-            _sideExits.Add(new SideExitStub(k, taken, first, count));
-            return;
-        }
-        if (_chain && jcc != Code.Jmp_rel32_64)
+        bool dirty = DirtyXmm(out int first, out int count);
+        if (_chain && jcc != Code.Jmp_rel32_64 && !dirty)
         {
             if (target > _guestPc)
             {
@@ -99,7 +93,7 @@ public sealed unsafe partial class NativeBlockCompiler
         }
         int label = NewLabel();
         JumpTo(jcc, label);
-        _sideExits.Add(new SideExitStub(k, label, 0, 0));
+        _sideExits.Add(new SideExitStub(k, label, first, count));
     }
 
     // DirtyFirst, DirtyCount: the XMM registers it stores first (in _xmmReloads).

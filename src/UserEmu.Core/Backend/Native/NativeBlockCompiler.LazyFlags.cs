@@ -46,8 +46,7 @@ public sealed unsafe partial class NativeBlockCompiler
             LoadMaterialisedFlags(overflow: false);
             JumpTo(Code.Jmp_rel32_64, test);
             Bind(test);
-            E(Instruction.Create(s_setcc[(int)i.Imm & 15], AL));
-            E(Instruction.Create(Code.Movzx_r32_rm8, EAX, AL));
+            ResultFromHostFlags(i, compute: false, logic: false);
             StoreTemp(i.Dst);
             return true;
         }
@@ -107,8 +106,7 @@ public sealed unsafe partial class NativeBlockCompiler
             int next = NewLabel();
             E(Instruction.Create(Code.Test_rm32_r32, EAX, EAX));
             JumpTo(Code.Jne_rel32_64, next);
-            E(Instruction.Create(Code.Mov_r32_rm32, EAX, EDX));
-            E(Instruction.Create(Code.And_rm32_imm32, EAX, ArithFlags));
+            MaterialisedFlagsValue();
             JumpTo(Code.Jmp_rel32_64, done);
             Bind(next);
             ShiftFlags(CcKind.Sar, done);
@@ -118,21 +116,11 @@ public sealed unsafe partial class NativeBlockCompiler
         if (compute)
         {
             Bind(setLogic);
-            E(Instruction.Create(Code.Pushfq));
-            E(Instruction.Create(Code.Pop_r64, RAX));
-            E(Instruction.Create(Code.And_rm32_imm32, EAX, ArithFlags & ~AuxFlag));
+            ResultFromHostFlags(i, compute, logic: true);
             JumpTo(Code.Jmp_rel32_64, done);
-            Bind(set);
-            E(Instruction.Create(Code.Pushfq));
-            E(Instruction.Create(Code.Pop_r64, RAX));
-            E(Instruction.Create(Code.And_rm32_imm32, EAX, ArithFlags));
         }
-        else
-        {
-            Bind(set);
-            E(Instruction.Create(s_setcc[(int)i.Imm & 15], AL));
-            E(Instruction.Create(Code.Movzx_r32_rm8, EAX, AL));
-        }
+        Bind(set);
+        ResultFromHostFlags(i, compute, logic: false);
         Bind(done);
         StoreTemp(i.Dst);
         ResumeHere(k);
@@ -185,7 +173,7 @@ public sealed unsafe partial class NativeBlockCompiler
         var cond = (Cond)((int)i.Imm & ~1);
         bool redone = Array.IndexOf(s_redone, op) >= 0;
         bool fromSrcBit0 = !compute && cond == Cond.B && kind is CcKind.Inc or CcKind.Dec or CcKind.Sar;
-        bool zeroOrSign = !compute && cond is Cond.E or Cond.S && kind != CcKind.Eflags && kind <= CcKind.Mul;
+        bool zeroOrSign = !compute && cond is Cond.E or Cond.S;
         if (!redone && !fromSrcBit0 && !zeroOrSign && op != CcOp.Eflags) return false;
         LoadTemp(RCX, i.B);
         LoadTemp(RDX, i.C);
@@ -194,8 +182,7 @@ public sealed unsafe partial class NativeBlockCompiler
         {
             if (compute)
             {
-                E(Instruction.Create(Code.Mov_r32_rm32, EAX, EDX));
-                E(Instruction.Create(Code.And_rm32_imm32, EAX, ArithFlags));
+                MaterialisedFlagsValue();
                 StoreTemp(i.Dst);
                 return true;
             }
@@ -204,19 +191,31 @@ public sealed unsafe partial class NativeBlockCompiler
         else if (redone) Redo(op);
         else if (fromSrcBit0) E(Instruction.Create(Code.Bt_rm32_imm8, EDX, 0));
         else TestDst(size);
+        ResultFromHostFlags(i, compute, IsLogic(op));
+        StoreTemp(i.Dst);
+        return true;
+    }
+
+    // eax = the host's flags as the op's result: all six (AF cleared after a logic op, where the host's test leaves it
+    // undefined) for ComputePure, or the condition's 0 or 1 for ConditionPure.
+    void ResultFromHostFlags(in IrInstr i, bool compute, bool logic)
+    {
         if (compute)
         {
             E(Instruction.Create(Code.Pushfq));
             E(Instruction.Create(Code.Pop_r64, RAX));
-            E(Instruction.Create(Code.And_rm32_imm32, EAX, IsLogic(op) ? ArithFlags & ~AuxFlag : ArithFlags));
+            E(Instruction.Create(Code.And_rm32_imm32, EAX, logic ? ArithFlags & ~AuxFlag : ArithFlags));
+            return;
         }
-        else
-        {
-            E(Instruction.Create(s_setcc[(int)i.Imm & 15], AL));
-            E(Instruction.Create(Code.Movzx_r32_rm8, EAX, AL));
-        }
-        StoreTemp(i.Dst);
-        return true;
+        E(Instruction.Create(s_setcc[(int)i.Imm & 15], AL));
+        E(Instruction.Create(Code.Movzx_r32_rm8, EAX, AL));
+    }
+
+    // eax = the six flags of materialised lazy flags (CcOp.Eflags), which CcSrc (rdx) holds at their RFLAGS positions.
+    void MaterialisedFlagsValue()
+    {
+        E(Instruction.Create(Code.Mov_r32_rm32, EAX, EDX));
+        E(Instruction.Create(Code.And_rm32_imm32, EAX, ArithFlags));
     }
 
     /// <summary>

@@ -558,9 +558,7 @@ public sealed unsafe partial class NativeBlockCompiler
     void CheckGroup(int g, int k, Register addr)
     {
         var group = _groups.Groups[g];
-        int exit = NewLabel();
-        DirtyXmm(out int first, out int count);
-        _groupExits.Add(new GroupExit(k, exit, first, count));
+        int exit = NewGroupExit(k);
         long addrOffset = _folded[k] ? 0 : _groups.OffsetOf[k];
         var start = RequireInReservation(addr, group.Low - addrOffset, group.Span, exit);
         if (group.Stores) NoCodeOnPages(start, onePage: false, exit);

@@ -189,9 +189,7 @@ public sealed unsafe partial class NativeBlockCompiler
     void RequireDefaultMxcsrControls(int k)
     {
         if (_mxcsrControlsChecked) return;
-        int exit = NewLabel();
-        DirtyXmm(out int first, out int count);
-        _groupExits.Add(new GroupExit(k, exit, first, count));
+        int exit = NewGroupExit(k);
         E(Instruction.Create(Code.Mov_r32_rm32, ECX, new MemoryOperand(RDI, CpuState.OffMxcsr)));
         E(Instruction.Create(Code.And_rm32_imm32, ECX, unchecked((int)~Mxcsr.FlagMask)));
         E(Instruction.Create(Code.Cmp_rm32_imm32, ECX, (int)Mxcsr.Default));

@@ -73,7 +73,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 result = NewXmm(first, second);
                 E(TwoSources(op, ymm, result, first, second, src2Off));
             }
-            StoreVector(result, dstOff, W.IsLegacy(imm));
+            HoldVectorResult(result, dstOff, W.IsLegacy(imm));
             HelperReturnedZero(i.Dst);
             return;
         }
@@ -99,7 +99,7 @@ public sealed unsafe partial class NativeBlockCompiler
             RecordFaultSite(stub);
             if (op == W.Op.Load) E(Instruction.Create(ymm ? Code.VEX_Vmovdqu_ymm_ymmm256 : Code.VEX_Vmovdqu_xmm_xmmm128, Wide(target, ymm), guest));
             else E(Instruction.Create(HostCode(op, ymm), Wide(target, ymm), Wide(source, ymm), guest));
-            StoreVector(target, dstOff, W.IsLegacy(imm));
+            HoldVectorResult(target, dstOff, W.IsLegacy(imm));
         }
         HelperReturnedZero(i.Dst);
         ResumeHere(k);
@@ -136,7 +136,7 @@ public sealed unsafe partial class NativeBlockCompiler
     // The result for state[offset], not stored yet (NativeBlockCompiler.XmmCache): the whole host register, whose
     // upper lane a VEX.128 result has zeroed (as the guest's VEX.128 writes do); a legacy-SSE result only its low 16
     // bytes (the guest register's upper lane stays).
-    void StoreVector(Register x, int offset, bool legacy = false) => HoldXmm(x, offset, legacy ? 16 : 32, dirty: true);
+    void HoldVectorResult(Register x, int offset, bool legacy = false) => HoldXmm(x, offset, legacy ? 16 : 32, dirty: true);
 
     static Register Wide(Register xmm, bool ymm) => ymm ? YMM0 + (xmm - XMM0) : xmm;
 

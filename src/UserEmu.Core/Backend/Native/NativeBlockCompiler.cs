@@ -357,6 +357,15 @@ public sealed unsafe partial class NativeBlockCompiler
     static bool CallsHelper(in IrInstr i) => i.Op is IrOp.Call or IrOp.PureCall && !Inlined(i);
 
     // A label for the out-of-line exit that hands op `op` to the managed side.
+    // A way out of the block at op `op` for the interpreter to run the rest (GroupExit), with the XMM registers dirty now.
+    int NewGroupExit(int op)
+    {
+        int label = NewLabel();
+        DirtyXmm(out int first, out int count);
+        _groupExits.Add(new GroupExit(op, label, first, count));
+        return label;
+    }
+
     int NewStub(int op)
     {
         int label = NewLabel();
