@@ -20,8 +20,8 @@ namespace UserEmu.Backend;
 /// </remarks>
 sealed class MemoryAccessGroups
 {
-    /// <summary>One group: base temp, lowest offset, span in bytes, and the page flags mask/value it needs.</summary>
-    public readonly record struct Group(ushort Base, long Low, int Span, PageFlags Mask, PageFlags Need)
+    /// <summary>One group: base temp, lowest offset, span in bytes, the page flags mask/value it needs, and how many accesses it has.</summary>
+    public readonly record struct Group(ushort Base, long Low, int Span, PageFlags Mask, PageFlags Need, int Accesses)
     {
         /// <summary>Some access of the group writes.</summary>
         public bool Stores => (Need & PageFlags.Write) != 0;
@@ -51,7 +51,13 @@ sealed class MemoryAccessGroups
     int _accessCount;
     ushort[] _bases = new ushort[16];
 
-    public void Analyze(PreparedBlock block)
+    /// <summary>Finds the block's groups; with <paramref name="singles"/>, an access alone at a non-zero offset from its base is a group too.</summary>
+    /// <remarks>
+    /// Native code folds a grouped access's offset into its addressing mode (NativeBlockCompiler.FoldAddresses), so a
+    /// load at [base + 0x18] no longer waits for an add of its own: that add sat in every pointer chase's chain of
+    /// dependent loads (lua's interpreter, cc1's trees).
+    /// </remarks>
+    public void Analyze(PreparedBlock block, bool singles = false)
     {
         var code = block.Code;
         int temps = block.TempCount;
@@ -124,7 +130,7 @@ sealed class MemoryAccessGroups
         {
             ushort root = _bases[nb];
             int count = 0, first = -1;
-            long low = long.MaxValue, high = long.MinValue;
+            long low = long.MaxValue, high = long.MinValue, offset = 0;
             bool loads = false, stores = false;
             for (int n = 0; n < _accessCount; n++)
             {
@@ -132,17 +138,18 @@ sealed class MemoryAccessGroups
                 if (x.Base != root) continue;
                 if (first < 0) first = x.Index;
                 count++;
+                offset = x.Offset;
                 low = Math.Min(low, x.Offset);
                 high = Math.Max(high, x.Offset + x.Size);
                 if (x.Store) stores = true;
                 else loads = true;
             }
-            if (count < 2 || high - low > MaxSpan) continue;
+            if ((count < 2 && !(singles && offset != 0)) || high - low > MaxSpan) continue;
             var mask = (loads ? PageFlags.Read : 0) | (stores ? PageFlags.Write | PageFlags.HasCode : 0);
             var need = (loads ? PageFlags.Read : 0) | (stores ? PageFlags.Write : 0);
             int g = GroupCount++;
             if (g == _groups.Length) Array.Resize(ref _groups, 2 * g);
-            _groups[g] = new Group(root, low, (int)(high - low), mask, need);
+            _groups[g] = new Group(root, low, (int)(high - low), mask, need, count);
             CheckAt[first] = g;
             for (int n = 0; n < _accessCount; n++)
             {

@@ -174,7 +174,7 @@ public sealed unsafe partial class NativeBlockCompiler
         _bodyOffset = _buf.Length;
         StoreTemplate(block);
         _grouped = NativeFaultRedirect.Enabled;
-        if (_grouped) _groups.Analyze(block);
+        if (_grouped) _groups.Analyze(block, singles: true);
         _original = code;
         _n = code.Length;
         code = FoldAddresses(block);

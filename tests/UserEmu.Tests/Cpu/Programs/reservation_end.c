@@ -1,7 +1,8 @@
 /* Accesses that run past the top of the guest's reservation (2^46 under useremu; an unmapped address natively) from a
- * hot loop, so in native code: a group of two 8-byte loads, a group of two stores, and a 16-byte movdqu, each at every
- * offset of the page just below. Native code checks only where such a span starts; the bytes past the end fault in
- * the guard above the reservation, and the guest must see the SIGSEGV, address and state it sees natively. */
+ * hot loop, so in native code: a group of two 8-byte loads, a group of two stores, a 16-byte movdqu, and a load and a
+ * store alone at an offset from their base register, each at every offset of the page just below. Native code checks
+ * only where such a span starts (a lone load: only its base); the bytes past the end fault in the guard above the
+ * reservation, and the guest must see the SIGSEGV, address and state it sees natively. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
@@ -33,7 +34,7 @@ int main(void)
     if (page != (unsigned char *)(TOP - 4096)) { printf("no page below 2^46\n"); return 0; }
     for (int i = 0; i < 4096; i++) page[i] = (unsigned char)(i * 29 + 3);
     unsigned long sum = 0;
-    for (int round = 0; round < 4; round++)
+    for (int round = 0; round < 6; round++)
     {
         for (volatile int off = 0; off <= 4095; off++)
         {
@@ -61,9 +62,17 @@ int main(void)
                 sum = sum * 31 + v[0] + v[1];
                 break;
             }
-            default: /* a spread group: loads 0 and 64 bytes on */
+            case 3: /* a spread group: loads 0 and 64 bytes on */
                 __asm__ volatile("mov (%2), %0\n\tmov 64(%2), %1" : "=&r"(a), "=&r"(b) : "r"(p) : "memory");
                 sum = sum * 31 + a + b;
+                break;
+            case 4: /* a load alone, 24 bytes past its base */
+                __asm__ volatile("mov 24(%1), %0" : "=r"(a) : "r"(p) : "memory");
+                sum = sum * 31 + a;
+                break;
+            default: /* a store alone, 40 bytes past its base */
+                __asm__ volatile("mov %1, 40(%0)" : : "r"(p), "r"(sum) : "memory");
+                sum = sum * 7 + p[0];
                 break;
             }
         }
