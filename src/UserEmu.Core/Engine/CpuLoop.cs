@@ -16,6 +16,7 @@ public sealed unsafe class CpuLoop
     readonly EngineStats _stats;
     readonly bool _traceExec, _traceCpu, _traceInAsm, _traceOp, _traceOutAsm;
     readonly int _threshold, _nativeThreshold;
+    bool _nativeOpen;
     readonly bool _count;
 
     public CpuLoop(Vcpu cpu)
@@ -38,7 +39,11 @@ public sealed unsafe class CpuLoop
     public int Run()
     {
         _cpu.HostTid = Host.HostCallInterrupt.CurrentHostTid();
-        if (_nativeThreshold >= 0) _proc.NativeWorker.StartEarly();
+        long now = Stopwatch.GetTimestamp();
+        Interlocked.CompareExchange(ref _proc.NativeFrom, now + _proc.Options.NativeDelayMs * Stopwatch.Frequency / 1000, 0);
+        // Without a delay, the compile thread builds its tables while the first blocks get warm; with one, when the
+        // first block is queued (most of the delay's gain was not starting it at all).
+        if (_nativeThreshold >= 0 && _proc.Options.NativeDelayMs <= 0) _proc.NativeWorker.StartEarly();
         while (true)
         {
             try
@@ -148,7 +153,7 @@ public sealed unsafe class CpuLoop
                 {
                     exit = IrInterpreter.Run(tb.Code, cpu);
                     runs = (uint)++tb.ExecCount;
-                    if (runs >= (uint)_nativeThreshold && _nativeThreshold >= 0 && TranslationBlock.TakeClaim(ref tb.NativeClaimed))
+                    if (runs >= (uint)_nativeThreshold && _nativeThreshold >= 0 && NativeTierOpen() && TranslationBlock.TakeClaim(ref tb.NativeClaimed))
                         TranslateNative(tb);
                 }
                 // The claim makes exactly one of several threads running a block compile it.
@@ -168,6 +173,16 @@ public sealed unsafe class CpuLoop
             if (cpu.SignalPending) { _proc.Signals.DeliverPending(cpu); prev = null; pendingLink = 0; }
             if (_proc.Exclusive.Requested) _proc.Exclusive.Park();
         }
+    }
+
+    // Whether the process's native-tier delay (EmulatorOptions.NativeDelayMs) is over: a clock read per warm block
+    // until it is, none after.
+    bool NativeTierOpen()
+    {
+        if (_nativeOpen) return true;
+        if (Stopwatch.GetTimestamp() < _proc.NativeFrom) return false;
+        _nativeOpen = true;
+        return true;
     }
 
     void CountDispatch(TranslationBlock tb)

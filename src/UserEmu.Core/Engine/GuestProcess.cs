@@ -16,6 +16,8 @@ public sealed class GuestProcess
     public Backend.Native.NativeJumpTable NativeJumps => LazyInitializer.EnsureInitialized(ref _nativeJumps);
     Backend.Native.NativeJumpTable? _nativeJumps;
     /// <summary>Translates warm blocks to native code off the vCPU threads (created on first use, once the options are set).</summary>
+    /// <summary>The Stopwatch timestamp from which warm blocks go to the native tier (<see cref="EmulatorOptions.NativeDelayMs"/>); 0 until the first guest thread starts.</summary>
+    public long NativeFrom;
     public NativeCompileWorker NativeWorker => LazyInitializer.EnsureInitialized(ref _nativeWorker, () => new NativeCompileWorker(this));
     NativeCompileWorker? _nativeWorker;
     /// <summary>Compiles hot code into IL regions (see <see cref="RegionCompiler"/>).</summary>

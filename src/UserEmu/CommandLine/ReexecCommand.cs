@@ -51,6 +51,7 @@ public static class ReexecCommand
         if (o.QuietUnimplemented) args.Add("-quiet-unimplemented");
         if (o.PerfMap) args.Add("-perfmap");
         args.AddRange(["-native-threshold", o.NativeThreshold.ToString(CultureInfo.InvariantCulture)]);
+        args.AddRange(["-native-delay", o.NativeDelayMs.ToString(CultureInfo.InvariantCulture)]);
         args.AddRange(["-jit-threshold", o.CompileThreshold.ToString(CultureInfo.InvariantCulture)]);
         args.AddRange(["-tb-side-exits", o.SideExits.ToString(CultureInfo.InvariantCulture)]);
         args.AddRange(["-tb-cache-blocks", o.TranslationCacheBlocks.ToString(CultureInfo.InvariantCulture)]);
