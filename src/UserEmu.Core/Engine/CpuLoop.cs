@@ -42,7 +42,7 @@ public sealed unsafe class CpuLoop
         long now = Stopwatch.GetTimestamp();
         Interlocked.CompareExchange(ref _proc.NativeFrom, now + _proc.Options.NativeDelayMs * Stopwatch.Frequency / 1000, 0);
         // Without a delay, the compile thread builds its tables while the first blocks get warm; with one, when the
-        // first block is queued (most of the delay's gain was not starting it at all).
+        // first block is queued (a third of the delay's gain in busybox true was not starting it at all).
         if (_nativeThreshold >= 0 && _proc.Options.NativeDelayMs <= 0) _proc.NativeWorker.StartEarly();
         while (true)
         {

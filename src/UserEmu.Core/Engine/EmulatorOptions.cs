@@ -54,15 +54,15 @@ public sealed class EmulatorOptions
     public int NativeThreshold { get; set; } = 4;
     /// <summary>Milliseconds of the process's guest run before warm blocks go to the native tier (a threshold of 0 compiles at once regardless).</summary>
     /// <remarks>
-    /// A short command is mostly start-up code that runs a few times; its blocks got warm within its first
-    /// milliseconds, and compiling them on the second core slowed the guest's own thread without one native run: in
-    /// `busybox true` (~8 ms of guest run, 102 blocks compiled, none run natively) the compile thread cost the vCPU
-    /// ~1.2 ms (17.5 -> 16.2 ms, medians of 60 interleaved runs; with the native tier off, 15.9). .NET's tiered
-    /// compilation delays its call counting at start-up the same way (TC_CallCountingDelayMs). python3 -c pass starts
-    /// ~1-2% later (ld.so's relocation loops stay interpreted for those milliseconds). A forked child inherits the
-    /// clock; an exec'd program starts its own.
+    /// For runs of many short commands: a short command is mostly start-up code that runs a few times, and compiling
+    /// its warm blocks on the second core slowed the guest's own thread without one native run. In `busybox true` (~8
+    /// ms of guest run, 102 blocks compiled, none run natively) the compile thread cost the vCPU ~1.2 ms (17.5 -> 16.2
+    /// ms with a delay of 10, medians of 60 interleaved runs; with the native tier off, 15.9), as .NET's tiered
+    /// compilation delays call counting at start-up (TC_CallCountingDelayMs). Not by default: whatever gets hot early
+    /// runs interpreted that long, and 10 ms cost fib 36 85 -> 92 ms, lua5.4 fib.lua 30 181 -> 194 ms, nbody 196 ->
+    /// 199 ms (min of 10-16 interleaved runs). A forked child inherits the clock; an exec'd program starts its own.
     /// </remarks>
-    public int NativeDelayMs { get; set; } = 10;
+    public int NativeDelayMs { get; set; }
     /// <summary>Conditional branches a translated block continues past on their fall-through path, each then a side exit (superblocks; 0: every jcc ends its block).</summary>
     public int SideExits { get; set; } = 4;
     /// <summary>Translated blocks kept before the whole cache is flushed (QEMU's tb_flush); 0: no limit.</summary>

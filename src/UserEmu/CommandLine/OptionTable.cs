@@ -65,7 +65,7 @@ public static class OptionTable
             (o, v) => o.HiddenEnv.Add(v)),
         new("native-threshold", "USEREMU_NATIVE_THRESHOLD", "n", "interpret a block n times before translating it to native code (0: at once, -1: never)",
             (o, v) => o.Emulator.NativeThreshold = ParseInt(v, "native-threshold")),
-        new("native-delay", "USEREMU_NATIVE_DELAY", "ms", "run the guest this long before warm blocks are translated to native code (default 10)",
+        new("native-delay", "USEREMU_NATIVE_DELAY", "ms", "run the guest this long before warm blocks are translated to native code (default 0)",
             (o, v) => o.Emulator.NativeDelayMs = ParseInt(v, "native-delay")),
         new("jit-threshold", "USEREMU_JIT_THRESHOLD", "n", "run a block n times before compiling its region with the .NET JIT (0: always compile, -1: never)",
             (o, v) =>

@@ -21,7 +21,7 @@ public sealed class FakeGuest : IDisposable
     public FakeGuest(int addressBits = 40)
     {
         Memory = new GuestAddressSpace(addressBits);
-        Process = new GuestProcess { Memory = Memory, Options = new EmulatorOptions { NativeDelayMs = 0 }, Frontend = new X86Translator(), Syscalls = new NoSyscalls() };
+        Process = new GuestProcess { Memory = Memory, Options = new EmulatorOptions(), Frontend = new X86Translator(), Syscalls = new NoSyscalls() };
         Memory.CodePageWritten = Process.Code.InvalidatePage;
         Cpu = new Vcpu(Process);
     }

@@ -27,9 +27,6 @@ public static class HostCommand
             WorkingDirectory = workDir ?? Environment.CurrentDirectory,
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
-        // Test programs run for milliseconds: without the native tier's start-up delay their warm blocks are native
-        // code, as the native-tier tests need (a caller's env may set it).
-        psi.Environment["USEREMU_NATIVE_DELAY"] = "0";
         if (env != null)
             foreach (var (k, v) in env) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
