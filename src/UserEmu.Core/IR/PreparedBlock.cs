@@ -60,16 +60,14 @@ public sealed class PreparedBlock
         int temps = block.TempCount;
         var scratch = t_scratch ??= new Scratch();
         scratch.Reserve(temps, block.OpCount);
-        var defs = scratch.Defs;
         var inTemplate = scratch.InTemplate;
         var dropConst = scratch.DropConst;
         var written = scratch.Written;
         var value = scratch.Value;
         var map = scratch.Map;
-        foreach (ref readonly var i in block.Ops)
-            if (Defines(i.Op)) defs[i.Dst]++;
         // In the template: temps whose only definition is a Const (that op is dropped), and temps read before any
-        // definition (they read as 0, as from a cleared array; their definitions stay ops).
+        // definition (they read as 0, as from a cleared array; their definitions stay ops). One pass: a Const's drop is
+        // taken back at a second definition of its temp (a pass counting definitions first was a seventh of Prepare).
         foreach (ref readonly var i in block.Ops)
         {
             int n = DeadTemps.TempOperands(i.Op);
@@ -77,7 +75,11 @@ public sealed class PreparedBlock
             if (n >= 2 && !written[i.B]) inTemplate[i.B] = true;
             if (n >= 3 && !written[i.C]) inTemplate[i.C] = true;
             if (!Defines(i.Op)) continue;
-            if (i.Op == IrOp.Const && defs[i.Dst] == 1 && !inTemplate[i.Dst])
+            if (written[i.Dst])
+            {
+                if (dropConst[i.Dst]) inTemplate[i.Dst] = dropConst[i.Dst] = false;
+            }
+            else if (i.Op == IrOp.Const && !inTemplate[i.Dst])
             {
                 inTemplate[i.Dst] = dropConst[i.Dst] = true;
                 value[i.Dst] = (ulong)i.Imm;
@@ -85,41 +87,15 @@ public sealed class PreparedBlock
             written[i.Dst] = true;
         }
 
-        // The temps the prepared code keeps, in the order of first use (a dropped Const's only where something reads
-        // it), renumbered: the pure constants, then the other template temps, then the rest. A translation leaves most
-        // of its temps dead (python3: loops over every temp were a sixth of the vCPU's engine time), and the prepared
-        // block's temp count sizes the interpreter's frame and native code's live ranges.
-        var used = scratch.Used;
-        var order = scratch.Order;
-        int count = 0;
-        foreach (ref readonly var i in block.Ops)
-        {
-            if (i.Op is IrOp.InsnStart or IrOp.Nop || (i.Op == IrOp.Const && dropConst[i.Dst])) continue;
-            int n = DeadTemps.TempOperands(i.Op);
-            if (n >= 1) Use(i.A, used, order, ref count);
-            if (n >= 2) Use(i.B, used, order, ref count);
-            if (n >= 3) Use(i.C, used, order, ref count);
-            if (Defines(i.Op)) Use(i.Dst, used, order, ref count);
-        }
-        int pure = 0, template = 0;
-        for (int u = 0; u < count; u++)
-        {
-            if (dropConst[order[u]]) pure++;
-            else if (inTemplate[order[u]]) template++;
-        }
-        var constants = scratch.Constants.AsSpan(0, pure + template);
-        int next = 0;
-        for (int u = 0; u < count; u++)
-            if (dropConst[order[u]]) { map[order[u]] = (ushort)next; constants[next++] = value[order[u]]; }
-        for (int u = 0; u < count; u++)
-            if (inTemplate[order[u]] && !dropConst[order[u]]) { map[order[u]] = (ushort)next; constants[next++] = 0; }
-        for (int u = 0; u < count; u++)
-            if (!inTemplate[order[u]]) map[order[u]] = (ushort)next++;
-
+        // The ops that do work, their temps numbered in the order of first use (a dropped Const's only where something
+        // reads it); then renumbered, in place: the pure constants, then the other template temps, then the rest. A
+        // translation leaves most of its temps dead (python3: loops over every temp were a sixth of the vCPU's engine
+        // time), and the prepared block's temp count sizes the interpreter's frame and native code's live ranges.
         // An array, not a List<IrInstr>: the framework's List over a struct of ours is JIT-compiled at start-up.
         var code = scratch.Code;
-        int kept = count;
-        count = 0;
+        var used = scratch.Used;
+        var order = scratch.Order;
+        int kept = 0, count = 0;
         long faultPc = -1;
         foreach (var op in block.Ops)
         {
@@ -130,20 +106,43 @@ public sealed class PreparedBlock
                 faultPc = i.Aux != 0 ? i.Imm : -1;
                 continue;
             }
-            if (i.Op == IrOp.Nop) continue;
+            if (i.Op == IrOp.Nop || (i.Op == IrOp.Const && dropConst[i.Dst])) continue;
             if (i.Op is IrOp.Load or IrOp.Store or IrOp.Call && faultPc >= 0)
             {
                 i.Aux = 1;
                 // Blocks are far shorter than 64 KiB of guest code.
                 i.FaultPcOffset = checked((ushort)(faultPc - (long)block.GuestPc));
             }
-            if (i.Op == IrOp.Const && dropConst[i.Dst]) continue;
             int n = DeadTemps.TempOperands(i.Op);
-            if (n >= 1) i.A = map[i.A];
-            if (n >= 2) i.B = map[i.B];
-            if (n >= 3) i.C = map[i.C];
-            if (Defines(i.Op)) i.Dst = map[i.Dst];
+            if (n >= 1) i.A = Use(i.A, used, map, order, ref kept);
+            if (n >= 2) i.B = Use(i.B, used, map, order, ref kept);
+            if (n >= 3) i.C = Use(i.C, used, map, order, ref kept);
+            if (Defines(i.Op)) i.Dst = Use(i.Dst, used, map, order, ref kept);
             code[count++] = i;
+        }
+        int pure = 0, template = 0;
+        for (int u = 0; u < kept; u++)
+        {
+            if (dropConst[order[u]]) pure++;
+            else if (inTemplate[order[u]]) template++;
+        }
+        // final[u]: the number of the temp first used u-th.
+        var final = scratch.Final;
+        var constants = scratch.Constants.AsSpan(0, pure + template);
+        int next = 0;
+        for (int u = 0; u < kept; u++)
+            if (dropConst[order[u]]) { final[u] = (ushort)next; constants[next++] = value[order[u]]; }
+        for (int u = 0; u < kept; u++)
+            if (inTemplate[order[u]] && !dropConst[order[u]]) { final[u] = (ushort)next; constants[next++] = 0; }
+        for (int u = 0; u < kept; u++)
+            if (!inTemplate[order[u]]) final[u] = (ushort)next++;
+        foreach (ref var i in code.AsSpan(0, count))
+        {
+            int n = DeadTemps.TempOperands(i.Op);
+            if (n >= 1) i.A = final[i.A];
+            if (n >= 2) i.B = final[i.B];
+            if (n >= 3) i.C = final[i.C];
+            if (Defines(i.Op)) i.Dst = final[i.Dst];
         }
         if (count == 0 || code[count - 1].Op is not (IrOp.Jump or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall))
             throw new InvalidOperationException($"block 0x{block.GuestPc:x} has no exit");
@@ -157,11 +156,13 @@ public sealed class PreparedBlock
         return prepared;
     }
 
-    static void Use(ushort t, bool[] used, ushort[] order, ref int count)
+    // The first-use number of temp t (in first), given at its first use.
+    static ushort Use(ushort t, bool[] used, ushort[] first, ushort[] order, ref int count)
     {
-        if (used[t]) return;
+        if (used[t]) return first[t];
         used[t] = true;
-        order[count++] = t;
+        order[count] = t;
+        return first[t] = (ushort)count++;
     }
 
     // Per-thread working arrays of Prepare, cleared for each block: they were most of what a translation allocated
@@ -170,18 +171,16 @@ public sealed class PreparedBlock
 
     sealed class Scratch
     {
-        public int[] Defs = [];
         public bool[] InTemplate = [], DropConst = [], Written = [], Used = [];
         public ulong[] Value = [], Constants = [];
-        public ushort[] Map = [], Order = [];
+        public ushort[] Map = [], Order = [], Final = [];
         public IrInstr[] Code = [];
 
         public void Reserve(int temps, int ops)
         {
-            if (Defs.Length < temps)
+            if (InTemplate.Length < temps)
             {
-                int n = Math.Max(temps, 2 * Defs.Length);
-                Defs = new int[n];
+                int n = Math.Max(temps, 2 * InTemplate.Length);
                 InTemplate = new bool[n];
                 DropConst = new bool[n];
                 Written = new bool[n];
@@ -190,10 +189,10 @@ public sealed class PreparedBlock
                 Value = new ulong[n];
                 Constants = new ulong[n];
                 Map = new ushort[n];
+                Final = new ushort[n];
             }
             else
             {
-                Array.Clear(Defs, 0, temps);
                 Array.Clear(InTemplate, 0, temps);
                 Array.Clear(DropConst, 0, temps);
                 Array.Clear(Written, 0, temps);
