@@ -406,6 +406,8 @@ public sealed unsafe partial class NativeBlockCompiler
             E(Instruction.Create(Code.Cmp_r64_rm64, ra, RCX));
         }
         else if (_reg[b] != Register.None) E(Instruction.Create(Code.Cmp_r64_rm64, ra, _reg[b]));
+        // A second operand just spilled from rax (gzip's longest_match: a byte zero-extended, then compared).
+        else if (_rax == b) E(Instruction.Create(Code.Cmp_r64_rm64, ra, RAX));
         else E(Instruction.Create(Code.Cmp_r64_rm64, ra, Temp(b)));
         if (_k + 1 < _n && _code[_k + 1].Op is IrOp.Branch or IrOp.SideExit && _code[_k + 1].A == i.Dst && _uses[i.Dst] == 1
             && (_chain || _code[_k + 1].Op == IrOp.SideExit))
