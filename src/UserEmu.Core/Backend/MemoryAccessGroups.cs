@@ -130,7 +130,7 @@ sealed class MemoryAccessGroups
         {
             ushort root = _bases[nb];
             int count = 0, first = -1;
-            long low = long.MaxValue, high = long.MinValue, offset = 0;
+            long low = long.MaxValue, high = long.MinValue;
             bool loads = false, stores = false;
             for (int n = 0; n < _accessCount; n++)
             {
@@ -138,13 +138,12 @@ sealed class MemoryAccessGroups
                 if (x.Base != root) continue;
                 if (first < 0) first = x.Index;
                 count++;
-                offset = x.Offset;
                 low = Math.Min(low, x.Offset);
                 high = Math.Max(high, x.Offset + x.Size);
                 if (x.Store) stores = true;
                 else loads = true;
             }
-            if ((count < 2 && !(singles && offset != 0)) || high - low > MaxSpan) continue;
+            if ((count < 2 && !(singles && low != 0)) || high - low > MaxSpan) continue;
             var mask = (loads ? PageFlags.Read : 0) | (stores ? PageFlags.Write | PageFlags.HasCode : 0);
             var need = (loads ? PageFlags.Read : 0) | (stores ? PageFlags.Write : 0);
             int g = GroupCount++;

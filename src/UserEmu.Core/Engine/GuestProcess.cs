@@ -15,9 +15,9 @@ public sealed class GuestProcess
     /// <summary>Where native code's indirect jumps continue (filled by the dispatchers).</summary>
     public Backend.Native.NativeJumpTable NativeJumps => LazyInitializer.EnsureInitialized(ref _nativeJumps);
     Backend.Native.NativeJumpTable? _nativeJumps;
-    /// <summary>Translates warm blocks to native code off the vCPU threads (created on first use, once the options are set).</summary>
     /// <summary>The Stopwatch timestamp from which warm blocks go to the native tier (<see cref="EmulatorOptions.NativeDelayMs"/>); 0 until the first guest thread starts.</summary>
     public long NativeFrom;
+    /// <summary>Translates warm blocks to native code off the vCPU threads (created on first use, once the options are set).</summary>
     public NativeCompileWorker NativeWorker => LazyInitializer.EnsureInitialized(ref _nativeWorker, () => new NativeCompileWorker(this));
     NativeCompileWorker? _nativeWorker;
     /// <summary>Compiles hot code into IL regions (see <see cref="RegionCompiler"/>).</summary>

@@ -64,7 +64,7 @@ public sealed class PreparedBlock
         var dropConst = scratch.DropConst;
         var written = scratch.Written;
         var value = scratch.Value;
-        var map = scratch.Map;
+        var firstUse = scratch.FirstUse;
         // In the template: temps whose only definition is a Const (that op is dropped), and temps read before any
         // definition (they read as 0, as from a cleared array; their definitions stay ops). One pass: a Const's drop is
         // taken back at a second definition of its temp (a pass counting definitions first was a seventh of Prepare).
@@ -114,10 +114,10 @@ public sealed class PreparedBlock
                 i.FaultPcOffset = checked((ushort)(faultPc - (long)block.GuestPc));
             }
             int n = DeadTemps.TempOperands(i.Op);
-            if (n >= 1) i.A = Use(i.A, used, map, order, ref kept);
-            if (n >= 2) i.B = Use(i.B, used, map, order, ref kept);
-            if (n >= 3) i.C = Use(i.C, used, map, order, ref kept);
-            if (Defines(i.Op)) i.Dst = Use(i.Dst, used, map, order, ref kept);
+            if (n >= 1) i.A = Use(i.A, used, firstUse, order, ref kept);
+            if (n >= 2) i.B = Use(i.B, used, firstUse, order, ref kept);
+            if (n >= 3) i.C = Use(i.C, used, firstUse, order, ref kept);
+            if (Defines(i.Op)) i.Dst = Use(i.Dst, used, firstUse, order, ref kept);
             code[count++] = i;
         }
         int pure = 0, template = 0;
@@ -156,7 +156,7 @@ public sealed class PreparedBlock
         return prepared;
     }
 
-    // The first-use number of temp t (in first), given at its first use.
+    // The first-use number of temp t (kept in first), given at its first use.
     static ushort Use(ushort t, bool[] used, ushort[] first, ushort[] order, ref int count)
     {
         if (used[t]) return first[t];
@@ -173,7 +173,7 @@ public sealed class PreparedBlock
     {
         public bool[] InTemplate = [], DropConst = [], Written = [], Used = [];
         public ulong[] Value = [], Constants = [];
-        public ushort[] Map = [], Order = [], Final = [];
+        public ushort[] FirstUse = [], Order = [], Final = [];
         public IrInstr[] Code = [];
 
         public void Reserve(int temps, int ops)
@@ -188,7 +188,7 @@ public sealed class PreparedBlock
                 Order = new ushort[n];
                 Value = new ulong[n];
                 Constants = new ulong[n];
-                Map = new ushort[n];
+                FirstUse = new ushort[n];
                 Final = new ushort[n];
             }
             else
