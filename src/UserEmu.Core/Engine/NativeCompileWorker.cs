@@ -126,7 +126,11 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
             // Published after the code is complete (volatile field), so any thread that sees it can run it.
             tb.Native = code;
             if (trace) proc.Options.Log.Write($"OUT: [native] 0x{tb.Pc:x}\n{NativeDisassembler.Format(code)}\n");
-            if (proc.Options.PerfMap) PerfMap.Add((nint)code.IndirectEntry, code.Length, tb.Pc);
+            if (proc.Options.PerfMap)
+            {
+                PerfMap.Add((nint)code.IndirectEntry, code.Length, tb.Pc);
+                if (code.ColdLength > 0) PerfMap.Add((nint)code.Cold, code.ColdLength, tb.Pc, cold: true);
+            }
             Interlocked.Increment(ref proc.Stats.NativeBlocks);
         }
         catch (Iced.Intel.EncoderException ex)

@@ -21,8 +21,8 @@ public static unsafe class PerfMap
 
     static string PathFor(int pid) => $"/tmp/perf-{pid}.map";
 
-    /// <summary>Records <paramref name="length"/> bytes of host code at <paramref name="start"/> as the block at guest <paramref name="guestPc"/>.</summary>
-    public static void Add(nint start, int length, ulong guestPc)
+    /// <summary>Records <paramref name="length"/> bytes of host code at <paramref name="start"/> as the block at guest <paramref name="guestPc"/> (its out-of-line part, named as gcc names a function's: guest-0x...cold).</summary>
+    public static void Add(nint start, int length, ulong guestPc, bool cold = false)
     {
         lock (Gate)
         {
@@ -36,6 +36,11 @@ public static unsafe class PerfMap
             length.TryFormat(text[n..], out w, "x", CultureInfo.InvariantCulture); n += w;
             " guest-0x"u8.CopyTo(text[n..]); n += 9;
             guestPc.TryFormat(text[n..], out w, "x", CultureInfo.InvariantCulture); n += w;
+            if (cold)
+            {
+                ".cold"u8.CopyTo(text[n..]);
+                n += 5;
+            }
             text[n++] = (byte)'\n';
             _file.WriteAll(text[..n]);
         }

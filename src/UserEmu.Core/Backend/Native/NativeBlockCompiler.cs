@@ -101,25 +101,37 @@ public sealed unsafe partial class NativeBlockCompiler
         c._jumps = chain ? jumps : null;
         c._storesFaultOnCode = codeWritesFault && NativeFaultRedirect.Enabled;
         if (!c.Emit(block, id, chain, counter, weight, counter == null ? Poisoned : (uint)regionThreshold)) return null;
-        byte* at = arena.Place(c._buf.Bytes, c._faultSites.AsSpan());
+        int coldStart = c._coldStart;
+        byte* at = arena.Place(c._buf.Bytes, coldStart, c._faultSites.AsSpan(), out byte* cold);
         if (at == null) return null;
+        // The two parts went apart: a rel32 from one to the other is made again from where they are.
+        for (int n = 0; n < c._patches.Count; n++)
+        {
+            int from = c._patches[n].At, to = c._labels[c._patches[n].Label];
+            if (from < coldStart == to < coldStart) continue;
+            int* field = (int*)Address(from);
+            *field = checked((int)(Address(to) - (byte*)(field + 1)));
+        }
         byte* tails = NativeExitTails.Of(at);
         for (int n = 0; n < c._tailPatches.Count; n++)
         {
-            int* field = (int*)(at + c._tailPatches[n].At);
+            int* field = (int*)Address(c._tailPatches[n].At);
             *field = checked((int)(tails + c._tailPatches[n].Tail - (byte*)(field + 1)));
         }
         // Each direct exit's link slot: where its jmp's rel32 is, and the rel32 it starts with, which leads to the exit's
         // own return path, for unlinking (LinkSlot, NativeJumpTable.Link, Unlink).
         for (int e = 0; e < c._exits.Count; e++)
         {
-            LinkSlot.Init((LinkSlot*)(at + c._labels[c._exits[e].Slot]), (int*)(at + c._labels[c._exits[e].Field]));
+            LinkSlot.Init((LinkSlot*)Address(c._labels[c._exits[e].Slot]), (int*)Address(c._labels[c._exits[e].Field]));
         }
         return new NativeCode(at + c._indirectOffset, at + c._chainOffset, at + c._bodyOffset, counter, weight, region,
-            c._buf.Length - c._indirectOffset, c._jumps);
+            coldStart - c._indirectOffset, cold, c._buf.Length - coldStart, c._jumps);
+
+        byte* Address(int offset) => offset < coldStart ? at + offset : cold + (offset - coldStart);
     }
 
-    int _indirectOffset, _chainOffset, _bodyOffset;
+    // Offsets in the code emitted; from _coldStart on, the out-of-line code placed apart (NativeCodeArena.Place).
+    int _indirectOffset, _chainOffset, _bodyOffset, _coldStart;
     ulong _guestPc;
     NativeJumpTable? _jumps;
     bool _storesFaultOnCode;
@@ -207,6 +219,9 @@ public sealed unsafe partial class NativeBlockCompiler
         }
         _k = -1;
         if (_lostRax || _lostXmm) return false;
+        // What follows runs only on the way out: stubs, exits before linking, link slots.
+        while ((_buf.Length & 15) != 0) _buf.WriteByte(0xcc);
+        _coldStart = _buf.Length;
 
         if (counter != null)
         {

@@ -1,7 +1,7 @@
 namespace UserEmu.Backend.Native;
 
 /// <summary>A block's machine code: where indirect jumps and chained blocks enter, where the dispatcher enters, its run counter, and the link slots that lead to it.</summary>
-public sealed unsafe class NativeCode(byte* indirectEntry, byte* chainEntry, byte* body, uint* runs, uint weight, bool becomesRegion, int length, NativeJumpTable? chains)
+public sealed unsafe class NativeCode(byte* indirectEntry, byte* chainEntry, byte* body, uint* runs, uint weight, bool becomesRegion, int length, byte* cold, int coldLength, NativeJumpTable? chains)
 {
     /// <summary>Checks that RIP is this block's PC first (entries of <see cref="NativeJumpTable"/> may be stale).</summary>
     public readonly byte* IndirectEntry = indirectEntry;
@@ -14,8 +14,11 @@ public sealed unsafe class NativeCode(byte* indirectEntry, byte* chainEntry, byt
     public readonly uint Weight = weight;
     /// <summary>Whether the block is compiled into a region once hot (<see cref="NativeBlockCompiler.BecomesRegion"/>); if not it stays native.</summary>
     public readonly bool BecomesRegion = becomesRegion;
-    /// <summary>Bytes of machine code from <see cref="IndirectEntry"/> (for -d out_asm).</summary>
+    /// <summary>Bytes of machine code from <see cref="IndirectEntry"/>: the entries and the body (for -d out_asm).</summary>
     public readonly int Length = length;
+    /// <summary>The block's out-of-line code (stubs, exits before linking, link slots), placed apart from the body (<see cref="NativeCodeArena.Place"/>), and its length.</summary>
+    public readonly byte* Cold = cold;
+    public readonly int ColdLength = coldLength;
     /// <summary>The process's chaining state this code was linked through (null: compiled without chaining).</summary>
     internal readonly NativeJumpTable? Chains = chains;
     /// <summary>The first of the link slots pointed at <see cref="ChainEntry"/>, listed through <see cref="LinkSlot.Next"/> (guarded by <see cref="Chains"/>' lock).</summary>

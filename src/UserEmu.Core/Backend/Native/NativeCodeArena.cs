@@ -25,7 +25,8 @@ public sealed unsafe class NativeCodeArena
     readonly ScratchList<Chunk> _chunks = new();
 
     readonly record struct Chunk(nint Address, bool Code);
-    byte* _next, _end;
+    // Where the current chunk's next hot code goes, and where its cold code begins (it grows down).
+    byte* _next, _coldNext;
     uint* _counters, _countersEnd;
     long _used, _mapped;
     volatile PreparedBlock[] _blocks = [];
@@ -37,33 +38,55 @@ public sealed unsafe class NativeCodeArena
     /// <summary>An unchecked access in a block's code and the stub a host fault of it goes to, as offsets from the code's start (<see cref="NativeFaultRedirect"/>).</summary>
     public readonly record struct FaultSite(int Access, int Stub);
 
-    /// <summary>Copies <paramref name="code"/> into executable memory and records its fault sites; null once <see cref="Limit"/> is reached.</summary>
-    public byte* Place(ReadOnlySpan<byte> code, ReadOnlySpan<FaultSite> faultSites = default)
+    /// <summary>
+    /// Copies a block's code into executable memory: its hot part (<paramref name="code"/> up to
+    /// <paramref name="coldStart"/>: entries and body) where the chunk's hot code ends, its cold part (the out-of-line
+    /// stubs and link slots) where the chunk's cold code begins; records its fault sites. Null once <see cref="Limit"/>
+    /// is reached.
+    /// </summary>
+    /// <remarks>
+    /// Hot code grows up from a chunk's exit tails and cold code down from its end, so both parts of a block share the
+    /// chunk (its tails, and rel32 reach) and the bodies that run lie side by side: cold bytes were two thirds of
+    /// cc1's native code, spread between the bodies.
+    /// </remarks>
+    /// <param name="coldStart">Offset in <paramref name="code"/> of the cold part: a multiple of 16, as its placement.</param>
+    /// <param name="faultSites">Offsets in <paramref name="code"/>.</param>
+    /// <param name="cold">Where the cold part went.</param>
+    public byte* Place(ReadOnlySpan<byte> code, int coldStart, ReadOnlySpan<FaultSite> faultSites, out byte* cold)
     {
+        System.Diagnostics.Debug.Assert(coldStart % 16 == 0 && coldStart <= code.Length);
+        int hotBytes = coldStart, coldBytes = (code.Length - coldStart + 15) & ~15;
         lock (_lock)
         {
-            if (code.Length > ChunkSize - NativeExitTails.Bytes) return null;
-            if (_next == null || _end - _next < code.Length)
+            cold = null;
+            if (hotBytes + coldBytes > ChunkSize - NativeExitTails.Bytes) return null;
+            if (_next == null || _coldNext - _next < hotBytes + coldBytes)
             {
                 nint chunk = _spare;
                 _spare = 0;
                 if (chunk == 0 && (chunk = TakeChunk()) == 0) return null;
                 _next = (byte*)chunk + NativeExitTails.Bytes;
-                _end = (byte*)chunk + ChunkSize;
-                _backedTo = (byte*)chunk;
+                _coldNext = (byte*)chunk + ChunkSize;
             }
             byte* at = _next;
-            code.CopyTo(new Span<byte>(at, code.Length));
+            _coldNext -= coldBytes;
+            cold = _coldNext;
+            code[..coldStart].CopyTo(new Span<byte>(at, hotBytes));
+            code[coldStart..].CopyTo(new Span<byte>(cold, code.Length - coldStart));
             // Under the lock: a chunk's sites must be recorded in address order.
-            foreach (var site in faultSites) NativeCodeRegion.AddFaultSite((nint)(at + site.Access), (nint)(at + site.Stub));
+            foreach (var site in faultSites)
+                NativeCodeRegion.AddFaultSite((nint)Address(site.Access), (nint)Address(site.Stub));
             // 16-byte alignment for the next block's entry.
-            _next += (code.Length + 15) & ~15;
+            _next += (hotBytes + 15) & ~15;
             _used += code.Length;
             return at;
+
+            byte* Address(int offset) => offset < coldStart ? at + offset : _coldNext + (offset - coldStart);
         }
     }
 
-    // A new chunk with its exit tails written (which backs its first 2 MiB), or 0 at the limit.
+    // A new chunk with its exit tails written, or 0 at the limit. Its first and last 2 MiB are backed (huge pages):
+    // its hot and cold code begin there.
     nint TakeChunk()
     {
         if (_mapped + ChunkSize > Limit) return 0;
@@ -71,34 +94,24 @@ public sealed unsafe class NativeCodeArena
         if (chunk == 0) return 0;
         _chunks.Add(new Chunk(chunk, true));
         NativeExitTails.Write((byte*)chunk);
+        Volatile.Write(ref *((byte*)chunk + ChunkSize - 1), (byte)0);
         _mapped += ChunkSize;
         return chunk;
     }
 
-    // The chunk PrepareAhead took before Place needed it (0: none), and the highest 2 MiB page of the current chunk known
-    // to be backed.
+    // The chunk PrepareAhead took before Place needed it (0: none).
     nint _spare;
-    byte* _backedTo;
-    const nint HugePage = 2 << 20;
 
     /// <summary>
-    /// For the compile thread when it has nothing to do: backs the current chunk's next 2 MiB, or takes the next chunk,
-    /// before code needs it. The first write to fresh code memory is a fault that zeroes a 2 MiB page, ~11% of the
-    /// compile thread's time in python3 json_sha, on the way of the block going native.
+    /// For the compile thread when it has nothing to do: takes the next chunk before code needs it. The first write to
+    /// fresh code memory is a fault that zeroes a 2 MiB page, ~11% of the compile thread's time in python3 json_sha, on
+    /// the way of the block going native.
     /// </summary>
     public void PrepareAhead()
     {
         lock (_lock)
         {
-            if (_next == null) return;
-            byte* page = (byte*)(((nint)_next + HugePage - 1) & ~(HugePage - 1));
-            if (page < _end && page > _backedTo)
-            {
-                // Past _next: no code there yet, and Place, which would put some, waits for the lock.
-                Volatile.Write(ref *page, (byte)0);
-                _backedTo = page;
-            }
-            else if (_spare == 0 && _end - _next < ChunkSize / 4) _spare = TakeChunk();
+            if (_next != null && _spare == 0 && _coldNext - _next < ChunkSize / 4) _spare = TakeChunk();
         }
     }
 
@@ -150,7 +163,7 @@ public sealed unsafe class NativeCodeArena
                 else NativeMemory.Free((void*)address);
             }
             _chunks.Clear();
-            _next = _end = _backedTo = null;
+            _next = _coldNext = null;
             _spare = 0;
             _counters = _countersEnd = null;
             _used = _mapped = 0;
