@@ -18,8 +18,11 @@ public sealed unsafe partial class NativeBlockCompiler
     int[] _foldDisp = new int[256];
     // Per temp, while folding: its reads in the block, and those that a folded access or an elided address makes.
     int[] _reads = new int[NativeBlockRunner.FrameTemps], _foldableReads = new int[NativeBlockRunner.FrameTemps];
-    int[] _lastRead = new int[NativeBlockRunner.FrameTemps];
+    int[] _lastRead = new int[NativeBlockRunner.FrameTemps], _defs = new int[NativeBlockRunner.FrameTemps];
     bool[] _isElided = new bool[NativeBlockRunner.FrameTemps];
+    // Per dropped address: the temp its accesses address off and the displacement (its ElidedAddress's Base and Offset).
+    ushort[] _foldBase = new ushort[NativeBlockRunner.FrameTemps];
+    long[] _foldOffset = new long[NativeBlockRunner.FrameTemps];
 
     /// <summary>
     /// The block's code with the address arithmetic of grouped accesses folded into their host addressing mode: an
@@ -47,9 +50,11 @@ public sealed unsafe partial class NativeBlockCompiler
         Array.Clear(_reads, 0, temps);
         Array.Clear(_foldableReads, 0, temps);
         Array.Clear(_isElided, 0, temps);
+        Array.Clear(_defs, 0, temps);
         for (int k = 0; k < code.Length; k++)
         {
             ref readonly var i = ref code[k];
+            if (PreparedBlock.Defines(i.Op)) _defs[i.Dst]++;
             int n = Optimizer.DeadTemps.TempOperands(i.Op);
             for (int o = 0; o < n; o++)
             {
@@ -72,16 +77,46 @@ public sealed unsafe partial class NativeBlockCompiler
                 _elided.Add(new ElidedAddress(i.Dst, k, _lastRead[i.Dst], root, offset, from));
             }
         }
-        // Forwards (the list is in reverse order): an address is dropped only if it derives from its base or from a
-        // dropped address. The interpreter, taking over after a group exit, may compute it itself from the temp it
-        // derives from, which the code emitted must then keep: a temp kept for other reads could lose its register
-        // once the code emitted reads it no more.
+        // Forwards (the list is in reverse order): a dropped address derived from its base, or from another dropped
+        // address, is addressed off the base; one derived from a temp the code keeps (a stack pointer moved in the
+        // block, stored to RSP) off that temp, if it is defined once. The interpreter, taking over after a group exit,
+        // may compute the address itself from the temp it derives from, and a stub computes it from the temp its
+        // accesses address off (MaterializeElided): the code emitted reads that temp at each access, so it keeps it.
         int elided = 0;
         for (int n = _elided.Count - 1; n >= 0; n--)
         {
             var e = _elided[n];
-            if (e.From != e.Base && !_isElided[e.From]) _isElided[e.Temp] = false;
-            else elided++;
+            ushort foldBase = e.Base;
+            long foldOffset = e.Offset;
+            if (e.From != e.Base)
+            {
+                if (_isElided[e.From])
+                {
+                    // Offsets are from the base: the temp From's accesses address off lies at its own offset.
+                    foldBase = _foldBase[e.From];
+                    _groups.BaseOf(foldBase, out _, out long baseOffset);
+                    foldOffset = e.Offset - baseOffset;
+                }
+                else if (_defs[e.From] == 1 && _groups.BaseOf(e.From, out ushort root, out long fromOffset) && root == e.Base)
+                {
+                    foldBase = e.From;
+                    foldOffset = e.Offset - fromOffset;
+                }
+                else
+                {
+                    _isElided[e.Temp] = false;
+                    continue;
+                }
+            }
+            if (!Fits32((ulong)foldOffset))
+            {
+                _isElided[e.Temp] = false;
+                continue;
+            }
+            _foldBase[e.Temp] = foldBase;
+            _foldOffset[e.Temp] = foldOffset;
+            _elided[n] = e with { Base = foldBase, Offset = foldOffset };
+            elided++;
         }
         if (elided == 0)
         {
@@ -102,10 +137,9 @@ public sealed unsafe partial class NativeBlockCompiler
                 i = new IrInstr { Op = IrOp.Nop };
             else if (FoldableAccess(k, i) && _isElided[i.A])
             {
-                _groups.BaseOf(i.A, out ushort root, out long offset);
                 _folded[k] = true;
-                _foldDisp[k] = (int)offset;
-                i.A = root;
+                _foldDisp[k] = (int)_foldOffset[i.A];
+                i.A = _foldBase[i.A];
             }
         }
         return folded;
