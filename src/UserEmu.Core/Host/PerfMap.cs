@@ -21,7 +21,7 @@ public static unsafe class PerfMap
 
     static string PathFor(int pid) => $"/tmp/perf-{pid}.map";
 
-    /// <summary>Records <paramref name="length"/> bytes of host code at <paramref name="start"/> as the block at guest <paramref name="guestPc"/> (its out-of-line part, named as gcc names a function's: guest-0x...cold).</summary>
+    /// <summary>Records <paramref name="length"/> bytes of host code at <paramref name="start"/> as the block at guest <paramref name="guestPc"/>, or with <paramref name="cold"/> as its out-of-line part (guest-0xPC.cold, as gcc names a function's cold part).</summary>
     public static void Add(nint start, int length, ulong guestPc, bool cold = false)
     {
         lock (Gate)

@@ -92,7 +92,8 @@ public sealed unsafe partial class NativeBlockCompiler
             {
                 if (_isElided[e.From])
                 {
-                    // Offsets are from the base: the temp From's accesses address off lies at its own offset.
+                    // The group analysis's offsets are from the group's base, and so is that of the temp From's
+                    // accesses address off.
                     foldBase = _foldBase[e.From];
                     _groups.BaseOf(foldBase, out _, out long baseOffset);
                     foldOffset = e.Offset - baseOffset;
