@@ -127,7 +127,7 @@ public sealed unsafe partial class NativeBlockCompiler
         return new NativeCode(at + c._indirectOffset, at + c._chainOffset, at + c._bodyOffset, counter, weight, region,
             coldStart - c._indirectOffset, cold, c._buf.Length - coldStart, c._jumps);
 
-        byte* Address(int offset) => offset < coldStart ? at + offset : cold + (offset - coldStart);
+        byte* Address(int offset) => NativeCodeArena.Placed(offset, coldStart, at, cold);
     }
 
     // Offsets in the code emitted; from _coldStart on, the out-of-line code placed apart (NativeCodeArena.Place).

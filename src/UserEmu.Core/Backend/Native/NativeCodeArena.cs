@@ -75,15 +75,17 @@ public sealed unsafe class NativeCodeArena
             code[coldStart..].CopyTo(new Span<byte>(cold, code.Length - coldStart));
             // Under the lock: a chunk's sites must be recorded in address order.
             foreach (var site in faultSites)
-                NativeCodeRegion.AddFaultSite((nint)Address(site.Access), (nint)Address(site.Stub));
+                NativeCodeRegion.AddFaultSite((nint)Placed(site.Access, coldStart, at, cold), (nint)Placed(site.Stub, coldStart, at, cold));
             // 16-byte alignment for the next block's entry.
             _next += (hotBytes + 15) & ~15;
             _used += code.Length;
             return at;
-
-            byte* Address(int offset) => offset < coldStart ? at + offset : _coldNext + (offset - coldStart);
         }
     }
+
+    /// <summary>Where offset <paramref name="offset"/> of a block's code went once <see cref="Place"/> put its part before <paramref name="coldStart"/> at <paramref name="hot"/> and the rest at <paramref name="cold"/>.</summary>
+    public static byte* Placed(int offset, int coldStart, byte* hot, byte* cold) =>
+        offset < coldStart ? hot + offset : cold + (offset - coldStart);
 
     // A new chunk with its exit tails written, or 0 at the limit. Its first and last 2 MiB are backed (huge pages):
     // its hot and cold code begin there.
