@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using UserEmu.Backend.Native;
 using UserEmu.Host;
+using UserEmu.IR;
 
 namespace UserEmu.Engine;
 
@@ -68,6 +69,7 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
     void Start()
     {
         _gate = ForkGate.Create();
+        HelperTable.ReadEffectsInBackground(true);
         _thread = HostThread.Start(Run, "useremu native");
     }
 
@@ -75,6 +77,7 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
     {
         System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(NativeBlockCompiler).TypeHandle);
         if (proc.Compiler.Chain) _ = proc.NativeJumps;
+        HelperTable.ReadEffects();
         while (true)
         {
             int seen = Volatile.Read(ref *_work);
@@ -84,6 +87,7 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
             {
                 // Idle: fresh code memory backed now rather than when the next block is placed there.
                 lock (_compiling) proc.NativeCode.PrepareAhead();
+                HelperTable.ReadEffects();
                 if (Volatile.Read(ref *_work) != seen) continue;
                 // A while in a spin before sleeping: warm blocks come in bursts, and each sleep made the next enqueue a
                 // futex wake (~5k of them in a python3 -c pass, 2.4% of its guest thread; 20 us of spinning leaves ~500).
@@ -110,6 +114,7 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
     public void AfterForkInChild()
     {
         _off = true;
+        HelperTable.ReadEffectsInBackground(false);
         foreach (var tb in _queue) tb.NativeClaimed = 0;
         _queue.Clear();
     }

@@ -14,24 +14,37 @@ public delegate ulong HelperFn(Vcpu cpu, ulong a, ulong b, long imm);
 /// <summary>A helper that is a function of its operands alone (see <see cref="IrOp.PureCall"/>).</summary>
 public delegate ulong PureFn(ulong a, ulong b, ulong c, long imm);
 
-/// <summary>Registry of helper functions by small integer id, with the function pointer for the interpreter and the MethodInfo for the IL backend.</summary>
-public static unsafe class HelperTable
+/// <summary>Registry of helper functions by small integer id: the delegate the interpreter calls, and the method behind it, read by reflection only off the vCPU's path.</summary>
+/// <remarks>
+/// Registering takes no reflection: a NativeAOT engine's first use of it (Delegate.Method builds a reverse map of every
+/// method's entry point) cost the first translation of every process ~1.2 ms of its main thread (busybox true ~17 ms).
+/// Ids are found by delegate equality, which compares target methods without it, so a method has one id whichever call
+/// site's delegate meets it first. The methods' effect attributes (<see cref="VectorStateOnlyAttribute"/>,
+/// <see cref="VectorStateAndMemoryAttribute"/>) are read later by <see cref="ReadEffects"/> on the native compile
+/// thread; until then a helper counts as touching any state, the answer that is always safe: only the optimisations
+/// that the attributes allow wait for them.
+/// </remarks>
+public static class HelperTable
 {
+    const byte Unread = 0, AnyState = 1, VectorOnly = 2, VectorAndMemory = 3;
+
     static readonly Lock Sync = new();
     // Ids boxed: a Dictionary with reference-type values runs the framework's shared precompiled code, where one with
     // ushort values was JIT-compiled (~10 methods) at every start.
-    static readonly Dictionary<MethodInfo, object> Ids = new();
-    static MethodInfo[] _methods = new MethodInfo[256];
-    static bool[] _vectorOnly = new bool[256];
-    static bool[] _vectorMemory = new bool[256];
-    static nint[] _pointers = new nint[256];
+    static readonly Dictionary<Delegate, object> Ids = new();
+    // By instance first: the compiler caches a static method group's delegate per call site, and a delegate's equality
+    // with another can take a slow path (CoreCLR hashes every delegate of a type alike).
+    static readonly Dictionary<Delegate, object> ByInstance = new(ReferenceEqualityComparer.Instance);
+    const int MaxInstances = 4096;
+    static Delegate[] _delegates = new Delegate[256];
+    static HelperFn?[] _helpers = new HelperFn?[256];
+    static PureFn?[] _pure = new PureFn?[256];
+    static MethodInfo?[] _methods = new MethodInfo?[256];
+    static byte[] _effects = new byte[256];
     static int _count = 1; // id 0 is reserved as "no helper"
-
-    // Ids by delegate instance: the compiler caches a static method group's delegate per call site, so an emitter's
-    // helper is found again without Delegate.Method, reflection that cost busybox true's translations ~1 ms (IrBuilder
-    // .Call was 5.6% of its main thread).
-    static readonly Dictionary<Delegate, object> ByDelegate = new(ReferenceEqualityComparer.Instance);
-    const int MaxDelegates = 4096;
+    static int _effectsRead = 1; // ids below this have their effects read
+    // Set while a native compile thread reads effects in the background; without one, the first query reads them.
+    static int s_backgroundReader;
 
     /// <summary>The id of a static helper method, registering it on first use (translation time only).</summary>
     public static ushort Id(HelperFn fn) => IdOf(fn);
@@ -42,60 +55,91 @@ public static unsafe class HelperTable
     static ushort IdOf(Delegate fn)
     {
         lock (Sync)
-            if (ByDelegate.TryGetValue(fn, out var known)) return (ushort)known;
-        ushort id = Register(fn.Method);
-        lock (Sync)
-            if (ByDelegate.Count < MaxDelegates) ByDelegate[fn] = id;
-        return id;
-    }
-
-    static ushort Register(System.Reflection.MethodInfo m)
-    {
-        if (!m.IsStatic) throw new ArgumentException($"helper {m.Name} must be static");
-        lock (Sync)
-            if (Ids.TryGetValue(m, out var known)) return (ushort)known;
-        // Reflection outside the lock: the warm-up and compile threads register dozens of helpers at start-up while
-        // the vCPU translates, and the vCPU had waited on the lock for them (busybox true: ~2.7% of its main thread).
-        bool vectorOnly = m.IsDefined(typeof(VectorStateOnlyAttribute), false) ||
-            m.DeclaringType?.IsDefined(typeof(VectorStateOnlyAttribute), false) == true;
-        bool vectorMemory = m.IsDefined(typeof(VectorStateAndMemoryAttribute), false);
-        nint pointer = m.MethodHandle.GetFunctionPointer();
-        lock (Sync)
         {
-            if (Ids.TryGetValue(m, out var known)) return (ushort)known;
-            if (_count == _methods.Length)
+            if (ByInstance.TryGetValue(fn, out var known)) return (ushort)known;
+            if (!Ids.TryGetValue(fn, out known))
             {
-                Array.Resize(ref _methods, _count * 2);
-                Array.Resize(ref _pointers, _count * 2);
-                Array.Resize(ref _vectorOnly, _count * 2);
-                Array.Resize(ref _vectorMemory, _count * 2);
+                if (_count == _delegates.Length) Grow();
+                ushort id = checked((ushort)_count);
+                _delegates[id] = fn;
+                _helpers[id] = fn as HelperFn;
+                _pure[id] = fn as PureFn;
+                _count++;
+                Ids[fn] = known = id;
             }
-            ushort id = checked((ushort)_count);
-            _methods[id] = m;
-            _vectorOnly[id] = vectorOnly;
-            _vectorMemory[id] = vectorMemory;
-            _pointers[id] = pointer;
-            _count++;
-            Ids[m] = id;
-            return id;
+            if (ByInstance.Count < MaxInstances) ByInstance[fn] = known;
+            return (ushort)known;
         }
     }
 
-    public static MethodInfo Method(ushort id) => _methods[id];
+    static void Grow()
+    {
+        int n = _count * 2;
+        Array.Resize(ref _delegates, n);
+        Array.Resize(ref _helpers, n);
+        Array.Resize(ref _pure, n);
+        Array.Resize(ref _methods, n);
+        Array.Resize(ref _effects, n);
+    }
 
-    /// <summary>True for helpers marked <see cref="VectorStateOnlyAttribute"/>: no fault, only vector state touched.</summary>
-    public static bool IsVectorOnly(ushort id) => _vectorOnly[id];
+    /// <summary>Reads the effect attributes of the helpers registered since the last call (reflection: not on a vCPU's critical path).</summary>
+    public static void ReadEffects()
+    {
+        while (true)
+        {
+            ushort id;
+            Delegate fn;
+            lock (Sync)
+            {
+                if (_effectsRead >= _count) return;
+                id = (ushort)_effectsRead;
+                fn = _delegates[id];
+            }
+            var m = fn.Method;
+            byte effects = m.IsDefined(typeof(VectorStateOnlyAttribute), false) || m.DeclaringType?.IsDefined(typeof(VectorStateOnlyAttribute), false) == true
+                ? VectorOnly
+                : m.IsDefined(typeof(VectorStateAndMemoryAttribute), false) ? VectorAndMemory : AnyState;
+            lock (Sync)
+            {
+                _methods[id] ??= m;
+                _effects[id] = effects;
+                if (_effectsRead == id) _effectsRead = id + 1;
+            }
+        }
+    }
 
-    /// <summary>True for helpers marked <see cref="VectorStateAndMemoryAttribute"/>: of the state, only vector registers written.</summary>
-    public static bool IsVectorAndMemory(ushort id) => _vectorMemory[id];
+    /// <summary>Called by a native compile thread as it starts (<paramref name="on"/>) and in a forked child that has none: while one runs, queries leave unread effects to it.</summary>
+    public static void ReadEffectsInBackground(bool on) => Volatile.Write(ref s_backgroundReader, on ? 1 : 0);
 
-    /// <summary>Callable pointer of helper <paramref name="id"/>.</summary>
-    public static delegate*<Vcpu, ulong, ulong, long, ulong> Pointer(ushort id) =>
-        (delegate*<Vcpu, ulong, ulong, long, ulong>)_pointers[id];
+    static byte Effects(ushort id)
+    {
+        byte e = Volatile.Read(ref _effects)[id];
+        if (e != Unread || Volatile.Read(ref s_backgroundReader) != 0) return e;
+        ReadEffects();
+        return Volatile.Read(ref _effects)[id];
+    }
 
-    /// <summary>Callable pointer of pure helper <paramref name="id"/>.</summary>
-    public static delegate*<ulong, ulong, ulong, long, ulong> PurePointer(ushort id) =>
-        (delegate*<ulong, ulong, ulong, long, ulong>)_pointers[id];
+    /// <summary>The helper's method (reflection, read on first use: for the IL backend and names).</summary>
+    public static MethodInfo Method(ushort id)
+    {
+        if (Volatile.Read(ref _methods)[id] is { } m) return m;
+        var fn = Volatile.Read(ref _delegates)[id];
+        m = fn.Method;
+        lock (Sync) _methods[id] ??= m;
+        return m;
+    }
 
-    public static string Name(ushort id) => id > 0 && id < _count ? $"{_methods[id].DeclaringType?.Name}.{_methods[id].Name}" : $"helper#{id}";
+    /// <summary>True for helpers marked <see cref="VectorStateOnlyAttribute"/> whose effects have been read: no fault, only vector state touched.</summary>
+    public static bool IsVectorOnly(ushort id) => Effects(id) == VectorOnly;
+
+    /// <summary>True for helpers marked <see cref="VectorStateAndMemoryAttribute"/> whose effects have been read: of the state, only vector registers written.</summary>
+    public static bool IsVectorAndMemory(ushort id) => Effects(id) == VectorAndMemory;
+
+    /// <summary>The function of helper <paramref name="id"/>.</summary>
+    public static HelperFn Function(ushort id) => Volatile.Read(ref _helpers)[id]!;
+
+    /// <summary>The function of pure helper <paramref name="id"/>.</summary>
+    public static PureFn PureFunction(ushort id) => Volatile.Read(ref _pure)[id]!;
+
+    public static string Name(ushort id) => id > 0 && id < _count ? $"{Method(id).DeclaringType?.Name}.{Method(id).Name}" : $"helper#{id}";
 }

@@ -280,8 +280,8 @@ static class ConstantFolding
         return op;
     }
 
-    static unsafe ulong CallPure(in IrInstr i, ulong[] value) =>
-        HelperTable.PurePointer(i.Helper)(value[i.A], value[i.B], value[i.C], i.Imm);
+    static ulong CallPure(in IrInstr i, ulong[] value) =>
+        HelperTable.PureFunction(i.Helper)(value[i.A], value[i.B], value[i.C], i.Imm);
 
     static void Fold(ref IrInstr i, ulong result, bool[] known, ulong[] value)
     {

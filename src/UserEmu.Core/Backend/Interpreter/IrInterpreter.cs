@@ -141,11 +141,11 @@ public static unsafe class IrInterpreter
     static void Call(in IrInstr i, ulong* t, Vcpu cpu, ulong pc)
     {
         if (i.Aux != 0) cpu.State->Rip = pc + i.FaultPcOffset;
-        t[i.Dst] = HelperTable.Pointer(i.Helper)(cpu, t[i.A], t[i.B], i.Imm);
+        t[i.Dst] = HelperTable.Function(i.Helper)(cpu, t[i.A], t[i.B], i.Imm);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void PureCall(in IrInstr i, ulong* t) => t[i.Dst] = HelperTable.PurePointer(i.Helper)(t[i.A], t[i.B], t[i.C], i.Imm);
+    static void PureCall(in IrInstr i, ulong* t) => t[i.Dst] = HelperTable.PureFunction(i.Helper)(t[i.A], t[i.B], t[i.C], i.Imm);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static ulong ReadSized(byte* p, int size) => size switch

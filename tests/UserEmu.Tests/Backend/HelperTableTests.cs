@@ -1,0 +1,54 @@
+using UserEmu.Engine;
+using UserEmu.IR;
+using Xunit;
+
+namespace UserEmu.Tests.Backend;
+
+/// <summary>Helper registration without reflection: one id per method, effects read later and safe until then.</summary>
+public class HelperTableTests
+{
+    static ulong Plain(Vcpu cpu, ulong a, ulong b, long imm) => a + b + (ulong)imm;
+
+    [VectorStateOnly]
+    static ulong VectorOnly(Vcpu cpu, ulong a, ulong b, long imm) => a ^ b;
+
+    [VectorStateAndMemory]
+    static ulong VectorAndMemory(Vcpu cpu, ulong a, ulong b, long imm) => a - b;
+
+    static ulong Pure(ulong a, ulong b, ulong c, long imm) => a * b + c;
+
+    [Fact]
+    public void DelegatesOfOneMethodShareAnId()
+    {
+        // Distinct instances, as two call sites' cached delegates are.
+        ushort first = HelperTable.Id(new HelperFn(Plain));
+        ushort second = HelperTable.Id(new HelperFn(Plain));
+        Assert.Equal(first, second);
+        Assert.NotEqual(first, HelperTable.Id(new HelperFn(VectorOnly)));
+        Assert.Equal(HelperTable.Id(new PureFn(Pure)), HelperTable.Id(new PureFn(Pure)));
+    }
+
+    [Fact]
+    public void RegisteredFunctionsRunAndAreNamed()
+    {
+        ushort id = HelperTable.Id(Plain);
+        Assert.Equal(10UL, HelperTable.Function(id)(null!, 3, 4, 3));
+        ushort pure = HelperTable.Id(Pure);
+        Assert.Equal(14UL, HelperTable.PureFunction(pure)(3, 4, 2, 0));
+        Assert.Equal($"{nameof(HelperTableTests)}.{nameof(Plain)}", HelperTable.Name(id));
+        Assert.Equal(nameof(Plain), HelperTable.Method(id).Name);
+    }
+
+    [Fact]
+    public void EffectsAreReadFromTheAttributes()
+    {
+        ushort plain = HelperTable.Id(Plain), vector = HelperTable.Id(VectorOnly), memory = HelperTable.Id(VectorAndMemory);
+        HelperTable.ReadEffects();
+        Assert.False(HelperTable.IsVectorOnly(plain));
+        Assert.False(HelperTable.IsVectorAndMemory(plain));
+        Assert.True(HelperTable.IsVectorOnly(vector));
+        Assert.False(HelperTable.IsVectorAndMemory(vector));
+        Assert.True(HelperTable.IsVectorAndMemory(memory));
+        Assert.False(HelperTable.IsVectorOnly(memory));
+    }
+}
