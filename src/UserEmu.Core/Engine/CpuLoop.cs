@@ -155,6 +155,8 @@ public sealed unsafe class CpuLoop
                     runs = (uint)++tb.ExecCount;
                     if (runs >= (uint)_nativeThreshold && _nativeThreshold >= 0 && NativeTierOpen() && TranslationBlock.TakeClaim(ref tb.NativeClaimed))
                         TranslateNative(tb);
+                    else if (runs == (uint)_nativeThreshold + NativeCompileWorker.HurryRuns && tb.NativeClaimed != 0)
+                        _proc.NativeWorker.Hurry(tb);
                 }
                 // The claim makes exactly one of several threads running a block compile it.
                 if (runs >= (uint)_threshold && _threshold > 0 && (tb.Native == null || tb.Native.BecomesRegion)

@@ -19,6 +19,8 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
     const int MaxQueued = 256, SpinMicroseconds = 20;
 
     readonly Queue<TranslationBlock> _queue = new();
+    // Queued blocks that kept running while they waited (Hurry), taken first.
+    readonly Queue<TranslationBlock> _urgent = new();
     readonly Lock _lock = new();
     readonly Lock _compiling = new();
     // Futex word: bumped at each enqueue, so a waiter that saw the queue empty wakes for anything added since.
@@ -48,10 +50,37 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
             _queue.Enqueue(tb);
             if (_thread == 0) Start();
         }
+        Wake();
+        return true;
+    }
+
+    /// <summary>
+    /// Moves a queued block ahead of the queue: it has run <see cref="HurryRuns"/> times more, interpreted, while it waited.
+    /// </summary>
+    /// <remarks>
+    /// Blocks are queued after a few runs, in bursts (python3 queues ~11k at start-up), and most interpreted runs were
+    /// of blocks waiting there (python3 json_sha 202k of 312k, cc1 748k of 1.33M, lua 34k of 44k): the ones that keep
+    /// running are the ones whose native code pays at once.
+    /// </remarks>
+    public void Hurry(TranslationBlock tb)
+    {
+        if (_off) return;
+        lock (_lock)
+        {
+            if (_urgent.Count >= MaxQueued) return;
+            _urgent.Enqueue(tb);
+        }
+        Wake();
+    }
+
+    /// <summary>Interpreted runs of a queued block after which <see cref="Hurry"/> moves it ahead.</summary>
+    public const int HurryRuns = 8;
+
+    void Wake()
+    {
         // Increment then read, as the thread writes _sleeping then reads _work (in the futex): one of them sees the other.
         Interlocked.Increment(ref *_work);
         if (Volatile.Read(ref _sleeping) != 0) ForkGate.FutexWake(_work);
-        return true;
     }
 
     /// <summary>
@@ -82,7 +111,8 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
         {
             int seen = Volatile.Read(ref *_work);
             TranslationBlock? tb;
-            lock (_lock) _queue.TryDequeue(out tb);
+            lock (_lock)
+                if (!_urgent.TryDequeue(out tb)) _queue.TryDequeue(out tb);
             if (tb == null)
             {
                 // Idle: fresh code memory backed now rather than when the next block is placed there.
@@ -100,7 +130,7 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
                 continue;
             }
             lock (_compiling)
-                if (tb.Valid) Translate(proc, tb, trace: false);
+                if (tb.Valid && tb.Native == null) Translate(proc, tb, trace: false);
         }
     }
 
@@ -117,6 +147,7 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
         HelperTable.ReadEffectsInBackground(false);
         foreach (var tb in _queue) tb.NativeClaimed = 0;
         _queue.Clear();
+        _urgent.Clear();
     }
 
     /// <summary>Translates <paramref name="tb"/> to native code and publishes it (-d out_asm logs it when <paramref name="trace"/>).</summary>
