@@ -20,12 +20,18 @@ public class GuestCodeReaderTests
         return g;
     }
 
+    static GuestCodeReader At(FakeGuest g, ulong pc)
+    {
+        var reader = new GuestCodeReader(g.Memory);
+        reader.Reset(g.Memory, pc);
+        return reader;
+    }
+
     [Fact]
     public void StopsAtTheFirstByteOfAPageWithoutExecute()
     {
         using var g = Guest();
-        var reader = new GuestCodeReader(g.Memory);
-        reader.Reset(g.Memory, Data - 2);
+        var reader = At(g, Data - 2);
         Assert.Equal(0x90, reader.ReadByte());
         Assert.Equal(0xc3, reader.ReadByte());
         Assert.Equal(-1, reader.ReadByte());
@@ -39,8 +45,7 @@ public class GuestCodeReaderTests
     public void ChecksThePageAgainAfterReset()
     {
         using var g = Guest();
-        var reader = new GuestCodeReader(g.Memory);
-        reader.Reset(g.Memory, Data - 2);
+        var reader = At(g, Data - 2);
         Assert.Equal(0x90, reader.ReadByte());
         Assert.Equal(0, g.Memory.Protect(Code, 0x1000, PageFlags.Read));
         reader.Reset(g.Memory, Data - 2);
