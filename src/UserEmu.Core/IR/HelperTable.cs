@@ -54,6 +54,8 @@ public static class HelperTable
 
     static ushort IdOf(Delegate fn)
     {
+        // The IL backend calls the method itself; a lambda's or instance method's delegate carries its target.
+        if (fn.Target != null) throw new ArgumentException("a helper must be a static method", nameof(fn));
         lock (Sync)
         {
             if (ByInstance.TryGetValue(fn, out var known)) return (ushort)known;

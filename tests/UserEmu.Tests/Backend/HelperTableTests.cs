@@ -40,6 +40,18 @@ public class HelperTableTests
     }
 
     [Fact]
+    public void InstanceMethodsAreRefused()
+    {
+        var holder = new Holder(1);
+        Assert.Throws<ArgumentException>(() => HelperTable.Id(holder.Add));
+    }
+
+    sealed class Holder(ulong k)
+    {
+        public ulong Add(Vcpu cpu, ulong a, ulong b, long imm) => a + k;
+    }
+
+    [Fact]
     public void EffectsAreReadFromTheAttributes()
     {
         ushort plain = HelperTable.Id(Plain), vector = HelperTable.Id(VectorOnly), memory = HelperTable.Id(VectorAndMemory);
