@@ -129,6 +129,9 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
                 Volatile.Write(ref _sleeping, 0);
                 continue;
             }
+            // Helpers met since the last block: their effects, read now, serve the vCPU's next translations even while a
+            // backlog keeps this thread from idling.
+            HelperTable.ReadEffects();
             lock (_compiling)
                 if (tb.Valid && tb.Native == null) Translate(proc, tb, trace: false);
         }

@@ -87,6 +87,8 @@ public static class HelperTable
     /// <summary>Reads the effect attributes of the helpers registered since the last call (reflection: not on a vCPU's critical path).</summary>
     public static void ReadEffects()
     {
+        // Nothing new (the common case, once per block the compile thread takes): no lock.
+        if (Volatile.Read(ref _effectsRead) >= Volatile.Read(ref _count)) return;
         while (true)
         {
             ushort id;
