@@ -106,7 +106,6 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
     {
         System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(NativeBlockCompiler).TypeHandle);
         if (proc.Compiler.Chain) _ = proc.NativeJumps;
-        HelperTable.ReadEffects();
         while (true)
         {
             int seen = Volatile.Read(ref *_work);

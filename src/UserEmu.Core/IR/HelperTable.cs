@@ -145,5 +145,5 @@ public static class HelperTable
     /// <summary>The function of pure helper <paramref name="id"/>.</summary>
     public static PureFn PureFunction(ushort id) => Volatile.Read(ref _pure)[id]!;
 
-    public static string Name(ushort id) => id > 0 && id < _count ? $"{Method(id).DeclaringType?.Name}.{Method(id).Name}" : $"helper#{id}";
+    public static string Name(ushort id) => id > 0 && id < _count && Method(id) is var m ? $"{m.DeclaringType?.Name}.{m.Name}" : $"helper#{id}";
 }
