@@ -16,6 +16,9 @@ public sealed unsafe partial class NativeBlockCompiler
     // Per op: whether the access addresses [base + _foldDisp] (its A, in the code emitted, is the base).
     bool[] _folded = new bool[256];
     int[] _foldDisp = new int[256];
+    // Per op: a kept Add/Sub of a chain (a push's or pop's new RSP) turned into `Mov Dst, base`, its base + _foldDisp
+    // computed by one lea (EmitRebased), so the chain's temps before it are dropped.
+    bool[] _rebased = new bool[256];
     // Per temp, while folding: its reads in the block, and those that a folded access or an elided address makes.
     int[] _reads = new int[NativeBlockRunner.FrameTemps], _foldableReads = new int[NativeBlockRunner.FrameTemps];
     int[] _lastRead = new int[NativeBlockRunner.FrameTemps], _defs = new int[NativeBlockRunner.FrameTemps];
@@ -43,8 +46,10 @@ public sealed unsafe partial class NativeBlockCompiler
         {
             _folded = new bool[Math.Max(code.Length, 2 * _folded.Length)];
             _foldDisp = new int[_folded.Length];
+            _rebased = new bool[_folded.Length];
         }
         Array.Clear(_folded, 0, code.Length);
+        Array.Clear(_rebased, 0, code.Length);
         if (!_grouped || _groups.GroupCount == 0) return code;
         int temps = block.TempCount;
         Array.Clear(_reads, 0, temps);
@@ -67,7 +72,7 @@ public sealed unsafe partial class NativeBlockCompiler
         for (int k = code.Length - 1; k >= 0; k--)
         {
             ref readonly var i = ref code[k];
-            if (FoldableAccess(k, i)) _foldableReads[i.A]++;
+            if (FoldableAccess(k, i) || RecomputedInStubs(k, i)) _foldableReads[i.A]++;
             else if (i.Op is IrOp.Add or IrOp.Sub or IrOp.Mov && i.Dst >= _pure && _reads[i.Dst] > 0
                 && _foldableReads[i.Dst] == _reads[i.Dst] && _groups.BaseOf(i.Dst, out ushort root, out long offset))
             {
@@ -75,6 +80,12 @@ public sealed unsafe partial class NativeBlockCompiler
                 ushort from = i.A >= _pure ? i.A : i.B;
                 _foldableReads[from]++;
                 _elided.Add(new ElidedAddress(i.Dst, k, _lastRead[i.Dst], root, offset, from));
+            }
+            else if (Rebaseable(i, out ushort from))
+            {
+                // Counted as foldable: if the chain before it is dropped, this op reads the base instead.
+                _rebased[k] = true;
+                _foldableReads[from]++;
             }
         }
         // Forwards (the list is in reverse order): a dropped address derived from its base, or from another dropped
@@ -119,6 +130,9 @@ public sealed unsafe partial class NativeBlockCompiler
             _elided[n] = e with { Base = foldBase, Offset = foldOffset };
             elided++;
         }
+        // A rebased op only helps where the temp it read is dropped; elsewhere it stays as it was.
+        for (int k = 0; k < code.Length; k++)
+            if (_rebased[k] && !_isElided[RebaseFrom(code[k])]) _rebased[k] = false;
         if (elided == 0)
         {
             _elided.Clear();
@@ -136,6 +150,12 @@ public sealed unsafe partial class NativeBlockCompiler
             ref var i = ref folded[k];
             if (PreparedBlock.Defines(i.Op) && i.Dst >= _pure && _isElided[i.Dst] && i.Op is IrOp.Add or IrOp.Sub or IrOp.Mov)
                 i = new IrInstr { Op = IrOp.Nop };
+            else if (_rebased[k])
+            {
+                _groups.BaseOf(i.Dst, out ushort root, out long offset);
+                _foldDisp[k] = (int)offset;
+                i = new IrInstr { Op = IrOp.Mov, Size = 8, Dst = i.Dst, A = root };
+            }
             else if (FoldableAccess(k, i) && _isElided[i.A])
             {
                 _folded[k] = true;
@@ -144,6 +164,37 @@ public sealed unsafe partial class NativeBlockCompiler
             }
         }
         return folded;
+    }
+
+    // A kept add or sub of a constant whose operand is itself its base plus a constant (the next link of a chain of
+    // pushes or pops): it can be computed from the base, whose value stays (a base is defined once), so that the temps
+    // before it in the chain are read by folded accesses only. A run of six pushes had kept an `add r12, -8` each.
+    bool Rebaseable(in IrInstr i, out ushort from)
+    {
+        from = RebaseFrom(i);
+        return i.Op is IrOp.Add or IrOp.Sub && i.Dst >= _pure && _reads[i.Dst] > 0 && from >= _pure
+            && _groups.BaseOf(i.Dst, out ushort root, out long offset) && from != root && Fits32((ulong)offset)
+            && _groups.BaseOf(from, out ushort fromRoot, out _) && fromRoot == root;
+    }
+
+    // A deferred store of a base-relative address (each push's new RSP, which the next push's overwrites): only stubs
+    // make it, and they compute its value from the base (KeepDeferredValuesLive), so the address need not exist.
+    bool RecomputedInStubs(int k, in IrInstr i) => i.Op == IrOp.StoreState && IsDeferred(k) && i.Size == 8 && i.A >= _pure
+        && _groups.BaseOf(i.A, out _, out long offset) && Fits32((ulong)offset);
+
+    /// <summary>Whether the code emitted never computes temp <paramref name="t"/> (an address folded into its accesses).</summary>
+    bool IsElided(ushort t) => _elided.Count > 0 && t >= _pure && _isElided[t];
+
+    ushort RebaseFrom(in IrInstr i) => i.A >= _pure ? i.A : i.B;
+
+    /// <summary>A rebased op (<see cref="_rebased"/>): Dst = its base (A) + the displacement, in one lea where the base has a register.</summary>
+    void EmitRebased(in IrInstr i, int k)
+    {
+        var target = ResultRegister(i.Dst, k);
+        var from = Where(i.A);
+        if (from == Register.None) from = target = InPlace(i.Dst, i.A);
+        E(Instruction.Create(Code.Lea_r64_m, target, new MemoryOperand(from, _foldDisp[k])));
+        Result(target, i.Dst);
     }
 
     bool FoldableAccess(int k, in IrInstr i) => i.Op is IrOp.Load or IrOp.Store && _groups.GroupOf[k] >= 0 && i.A >= _pure

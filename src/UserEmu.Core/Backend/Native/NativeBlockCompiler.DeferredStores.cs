@@ -193,10 +193,25 @@ public sealed unsafe partial class NativeBlockCompiler
             _rematRoot = new int[Math.Max(code.Length, 2 * _rematRoot.Length)];
             _rematOffset = new long[_rematRoot.Length];
         }
+        // A stub or group exit computes a dropped address from the temp its accesses address off wherever the managed
+        // side may read it (MaterializeElided): up to its last read in the block as translated, which may be a
+        // deferred store left out of both the fast path and the stubs.
+        for (int n = 0; n < _elided.Count; n++)
+            _lastUse[_elided[n].Base] = Math.Max(_lastUse[_elided[n].Base], _elided[n].LastUse);
         for (int n = 0; n < _deferred.Count; n++)
         {
             int k = _deferred[n];
             _rematRoot[k] = -1;
+            if (IsElided(code[k].A))
+            {
+                // An address folded into its accesses (FoldAddresses counted on this): off the temp they address off.
+                ushort foldBase = _foldBase[code[k].A];
+                _rematRoot[k] = foldBase;
+                _rematOffset[k] = _foldOffset[code[k].A];
+                _uses[foldBase]++;
+                _lastUse[foldBase] = Math.Max(_lastUse[foldBase], _cover[k] - 1);
+                continue;
+            }
             if (_sunkAlu[k] < 0 && _grouped && code[k].Size == 8 && _groups.BaseOf(code[k].A, out ushort root, out long offset)
                 && root != code[k].A && root >= _pure && !_inFrame[root] && _def[root] >= 0 && _def[root] < k && Fits32((ulong)offset))
             {

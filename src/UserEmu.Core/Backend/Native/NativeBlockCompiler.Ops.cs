@@ -20,6 +20,9 @@ public sealed unsafe partial class NativeBlockCompiler
             case IrOp.Const:
                 StoreTempImm(i.Dst, (ulong)i.Imm);
                 return true;
+            case IrOp.Mov when _rebased[k]:
+                EmitRebased(i, k);
+                return true;
             case IrOp.Mov:
                 Result(InPlace(i.Dst, i.A), i.Dst);
                 return true;

@@ -189,6 +189,9 @@ public sealed unsafe partial class NativeBlockCompiler
         if (_grouped) _groups.Analyze(block, singles: true);
         _original = code;
         _n = code.Length;
+        // Before folding, which counts a deferred store's read of an address as one the stubs compute again. Folding
+        // changes nothing this looks at (its Nops and Movs are neither state, accesses nor calls).
+        FindDeferredStores(code, block.FlagsDeadAtExit);
         code = FoldAddresses(block);
         _code = code;
         Array.Clear(_uses, 0, block.TempCount);
@@ -200,7 +203,6 @@ public sealed unsafe partial class NativeBlockCompiler
             if (n >= 3) _uses[i.C]++;
         }
         var ops = code.AsSpan(0, _n);
-        FindDeferredStores(ops, block.FlagsDeadAtExit);
         ComputeLiveRanges(ops, block.TempCount);
         SinkDeferredValues(ops);
         KeepDeferredValuesLive(ops);
