@@ -118,6 +118,12 @@ public sealed unsafe class CpuLoop
             }
             if (pendingLink != 0)
             {
+                if (_count)
+                {
+                    if (pendingLink == NativeJumpTable.FillRequest) { if (tb.Native != null) _stats.ExitsFilled++; }
+                    else if (tb.Native != null) _stats.ExitsLinked++;
+                    else _stats.ExitsToInterpreter++;
+                }
                 if (tb.Native is { } target && linkFlushes == _proc.Code.Flushes)
                 {
                     if (pendingLink == NativeJumpTable.FillRequest) _proc.NativeJumps.Fill(pc, target);
@@ -146,6 +152,7 @@ public sealed unsafe class CpuLoop
                 {
                     linkFlushes = _proc.Code.Flushes;
                     exit = NativeBlockRunner.Run(native.Body, cpu, _proc.NativeCode, out pendingLink);
+                    if (_count) CountNativeExit(exit, pendingLink);
                     // A block that stays native is never counted.
                     runs = native.Runs != null ? *native.Runs += native.Weight : 0;
                 }
@@ -185,6 +192,14 @@ public sealed unsafe class CpuLoop
         if (Stopwatch.GetTimestamp() < _proc.NativeFrom) return false;
         _nativeOpen = true;
         return true;
+    }
+
+    void CountNativeExit(BlockExit exit, nint link)
+    {
+        if (link == NativeJumpTable.FillRequest) _stats.ExitsFill++;
+        else if (link != 0) return; // Counted at the next dispatch, which knows whether it links.
+        else if (exit == BlockExit.Syscall) _stats.ExitsSyscall++;
+        else _stats.ExitsOther++;
     }
 
     void CountDispatch(TranslationBlock tb)

@@ -15,6 +15,10 @@ public sealed class EngineStats
     public long RegionsSplit;
     // Dispatcher counters (not atomic: threads may lose counts). A native entry runs a chain of blocks.
     public long Dispatches, JumpCacheMisses, InterpretedRuns, NativeEntries, RegionRuns;
+    // Why native code came back: a direct exit not linked yet (to a block with native code, which it is linked to
+    // then, or without), an indirect jump whose jump-table entry missed, a system call, anything else (the chain
+    // budget, an exit that is never linked, a signal).
+    public long ExitsLinked, ExitsToInterpreter, ExitsFill, ExitsFilled, ExitsSyscall, ExitsOther;
     /// <summary>The ops native code handed back to the managed side (helpers, accesses that failed the inline check), by op and helper.</summary>
     /// <remarks>Made only for -d stats: a dictionary over this key type is JIT-compiled at first use.</remarks>
     Dictionary<(IR.IrOp Op, ushort Helper), long>? _handBacks;
@@ -50,5 +54,6 @@ public sealed class EngineStats
         $"syscalls {Syscalls} ({Ms(SyscallTicks):F1} ms), cache flushes {code.Flushes}\n" +
         $"useremu stats: managed heap {GC.GetTotalMemory(false) >> 20} MiB, {GC.GetTotalAllocatedBytes() >> 20} MiB allocated in all, GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} (gen 0/1/2), paused {GC.GetTotalPauseDuration().TotalMilliseconds:F1} ms\n" +
         $"useremu stats: dispatches {Dispatches} (jump cache misses {JumpCacheMisses}): interpreted blocks {InterpretedRuns}, native entries {NativeEntries}, region runs {RegionRuns}\n" +
+        $"useremu stats: native code came back {ExitsLinked + ExitsToInterpreter + ExitsFill + ExitsSyscall + ExitsOther} times: direct exits linked then {ExitsLinked}, direct exits to blocks without native code {ExitsToInterpreter}, jump-table misses {ExitsFill} ({ExitsFilled} to blocks with native code), syscalls {ExitsSyscall}, other {ExitsOther}\n" +
         FormatHandBacks();
 }

@@ -10,6 +10,9 @@ public partial class LogItemTests
     [GeneratedRegex(@"dispatches (\d+) \(jump cache misses (\d+)\): interpreted blocks (\d+), native entries (\d+), region runs (\d+)")]
     private static partial Regex DispatchCounts();
 
+    [GeneratedRegex(@"native code came back (\d+) times: direct exits linked then (\d+), direct exits to blocks without native code (\d+), jump-table misses (\d+) \((\d+) to blocks with native code\), syscalls (\d+), other (\d+)")]
+    private static partial Regex NativeExits();
+
     [Fact]
     public void InAsmOpOutAsmAndStatsDescribeEachBlock()
     {
@@ -37,6 +40,16 @@ public partial class LogItemTests
             Assert.Equal(dispatches, tiers);
             Assert.Equal(0, long.Parse(counts.Groups[3].Value));
             Assert.True(long.Parse(counts.Groups[2].Value) >= blocks, "every new block misses the jump cache once");
+
+            // Each native entry ends in one way back, except the last if the program exits from native code; with every
+            // block native at once, none leads to a block without native code.
+            var exits = NativeExits().Match(text + r.Stderr);
+            Assert.True(exits.Success, r.Stderr);
+            long Exit(int g) => long.Parse(exits.Groups[g].Value);
+            Assert.InRange(long.Parse(counts.Groups[4].Value) - Exit(1), 0, 1);
+            Assert.Equal(0, Exit(3));
+            Assert.Equal(Exit(4), Exit(5));
+            Assert.True(Exit(6) > 0, "busybox echo makes system calls from native code");
         }
         finally
         {
