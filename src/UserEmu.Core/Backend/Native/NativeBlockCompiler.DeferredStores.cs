@@ -261,7 +261,7 @@ public sealed unsafe partial class NativeBlockCompiler
             if (_sunkAlu[k] >= 0)
             {
                 ComputeSunkValue(k);
-                StoreSized(new MemoryOperand(RDI, s.Imm), s.Size, RAX);
+                StoreSized(StateOperand(s.Imm), s.Size, RAX);
                 continue;
             }
             if (_rematRoot[k] >= 0)
@@ -269,7 +269,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 LoadTemp(RAX, (ushort)_rematRoot[k]);
                 E(Instruction.Create(Code.Lea_r64_m, RAX, new MemoryOperand(RAX, _rematOffset[k])));
                 _rax = -1;
-                StoreSized(new MemoryOperand(RDI, s.Imm), s.Size, RAX);
+                StoreSized(StateOperand(s.Imm), s.Size, RAX);
                 continue;
             }
             StoreStateFrom(s.A, s.Imm, s.Size);

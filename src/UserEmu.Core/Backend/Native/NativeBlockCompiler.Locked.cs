@@ -36,7 +36,7 @@ public sealed unsafe partial class NativeBlockCompiler
         JumpTo(Code.Ja_rel32_64, stub);
         RequirePageFlags(OnePage(RCX, R11, EAX, size, stub), EAX, store ? PageFlags.Write : PageFlags.Read | PageFlags.Write, stub);
         var host = new MemoryOperand(R8, RCX, 1, 0, 0);
-        var linked = new MemoryOperand(RDI, CpuState.OffLinkedValue);
+        var linked = StateOperand(CpuState.OffLinkedValue);
         if (store)
         {
             E(Instruction.Create(Code.Mov_r64_rm64, RAX, linked));

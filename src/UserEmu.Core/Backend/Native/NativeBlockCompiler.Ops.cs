@@ -39,7 +39,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 if (i.Size != 8 || !LoadHeldXmm(r, i.Imm))
                 {
                     FlushXmm(i.Imm, i.Size);
-                    LoadSized(new MemoryOperand(RDI, i.Imm), i.Size, r);
+                    LoadSized(StateOperand(i.Imm), i.Size, r);
                 }
                 Result(r, i.Dst);
                 return true;
@@ -49,7 +49,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 if (IsDeferred(k)) return true;
                 if (i.A < _pure && Fits32(_constants[i.A]))
                 {
-                    StoreImmediate(new MemoryOperand(RDI, i.Imm), i.Size, (int)_constants[i.A]);
+                    StoreImmediate(StateOperand(i.Imm), i.Size, (int)_constants[i.A]);
                     if (i.Size == 8 && _constants[i.A] == 0) HoldZeroedHighHalf(i.Imm);
                     return true;
                 }
@@ -171,7 +171,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 return true;
             case IrOp.Syscall:
                 MovImm(RAX, (ulong)i.Imm);
-                E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(RDI, CpuState.OffRip), RAX));
+                E(Instruction.Create(Code.Mov_rm64_r64, StateOperand(CpuState.OffRip), RAX));
                 E(Instruction.Create(Code.Xor_r32_rm32, EDX, EDX));
                 E(Instruction.Create(Code.Mov_rm64_imm32, RAX, (int)ExitSyscall));
                 LeaveToRunner();
@@ -221,8 +221,8 @@ public sealed unsafe partial class NativeBlockCompiler
         int size = (int)(i.Imm & 0xff);
         bool signed = (i.Imm & 0x100) != 0, wide = size == 8;
         int stub = NewStub(k);
-        var rax = new MemoryOperand(RDI, CpuState.GprOffset(CpuState.RAX));
-        var rdx = new MemoryOperand(RDI, CpuState.GprOffset(CpuState.RDX));
+        var rax = StateOperand(CpuState.GprOffset(CpuState.RAX));
+        var rdx = StateOperand(CpuState.GprOffset(CpuState.RDX));
         LoadTemp(RCX, i.A);
         E(Instruction.Create(Code.Mov_r64_rm64, RAX, rax));
         E(Instruction.Create(Code.Mov_r64_rm64, RDX, rdx));
@@ -594,7 +594,7 @@ public sealed unsafe partial class NativeBlockCompiler
     // state[offset]:size = temp t, straight from its register when it has one and rax does not hold it.
     void StoreStateFrom(ushort t, long offset, int size)
     {
-        var m = new MemoryOperand(RDI, offset);
+        var m = StateOperand(offset);
         if (_rax != t && t >= _pure && _reg[t] != Register.None)
         {
             StoreSized(m, size, _reg[t]);

@@ -69,7 +69,7 @@ public sealed unsafe partial class NativeBlockCompiler
         var (op, kind, width) = s_sseArith[i.Helper];
         bool sqrt = kind == SseArithOp.Sqrt;
         int dstOff = CpuState.XmmOffset(VectorHelpers.Dst(i.Imm)), srcOff = CpuState.XmmOffset(VectorHelpers.Src(i.Imm));
-        var src = new MemoryOperand(RDI, srcOff);
+        var src = StateOperand(srcOff);
         RequireDefaultMxcsrControls(k);
         // Operands still in registers from an earlier operation are taken from there (NativeBlockCompiler.XmmCache).
         var srcReg = CachedXmm(srcOff, width);
@@ -108,16 +108,16 @@ public sealed unsafe partial class NativeBlockCompiler
     void LoadXmm(Register x, int offset, int width)
     {
         FlushXmm(offset, width);
-        if (width == 32) E(Instruction.Create(Code.VEX_Vmovdqu_ymm_ymmm256, YMM0 + (x - XMM0), new MemoryOperand(RDI, offset)));
+        if (width == 32) E(Instruction.Create(Code.VEX_Vmovdqu_ymm_ymmm256, YMM0 + (x - XMM0), StateOperand(offset)));
         else if (width == 16) LoadHalves(x, offset);
-        else E(Instruction.Create(width == 4 ? Code.Movss_xmm_xmmm32 : Code.Movsd_xmm_xmmm64, x, new MemoryOperand(RDI, offset)));
+        else E(Instruction.Create(width == 4 ? Code.Movss_xmm_xmmm32 : Code.Movsd_xmm_xmmm64, x, StateOperand(offset)));
     }
 
     void LoadHalves(Register xmm, int offset)
     {
         FlushXmm(offset, 16);
-        E(Instruction.Create(Code.Movsd_xmm_xmmm64, xmm, new MemoryOperand(RDI, offset)));
-        E(Instruction.Create(Code.Movhpd_xmm_m64, xmm, new MemoryOperand(RDI, offset + 8)));
+        E(Instruction.Create(Code.Movsd_xmm_xmmm64, xmm, StateOperand(offset)));
+        E(Instruction.Create(Code.Movhpd_xmm_m64, xmm, StateOperand(offset + 8)));
     }
 
     /// <summary>
@@ -126,8 +126,8 @@ public sealed unsafe partial class NativeBlockCompiler
     /// </summary>
     void StoreHalves(int offset, Register xmm)
     {
-        E(Instruction.Create(Code.Movsd_xmmm64_xmm, new MemoryOperand(RDI, offset), xmm));
-        E(Instruction.Create(Code.Movhpd_m64_xmm, new MemoryOperand(RDI, offset + 8), xmm));
+        E(Instruction.Create(Code.Movsd_xmmm64_xmm, StateOperand(offset), xmm));
+        E(Instruction.Create(Code.Movhpd_m64_xmm, StateOperand(offset + 8), xmm));
     }
 
     static readonly ushort s_compareFlags = HelperTable.Id(SseArithHelpers.CompareFlags);
@@ -162,7 +162,7 @@ public sealed unsafe partial class NativeBlockCompiler
         else
         {
             FlushXmm(bOff, width);
-            E(Instruction.Create(op, a, new MemoryOperand(RDI, bOff)));
+            E(Instruction.Create(op, a, StateOperand(bOff)));
         }
         // ZF, PF and CF as materialised flags: by lahf (one simple instruction) where pushf took ~4% of nbody's
         // native-code samples (glibc's sqrt tests its argument with ucomisd).
@@ -190,7 +190,7 @@ public sealed unsafe partial class NativeBlockCompiler
     {
         if (_mxcsrControlsChecked) return;
         int exit = NewGroupExit(k);
-        E(Instruction.Create(Code.Mov_r32_rm32, ECX, new MemoryOperand(RDI, CpuState.OffMxcsr)));
+        E(Instruction.Create(Code.Mov_r32_rm32, ECX, StateOperand(CpuState.OffMxcsr)));
         E(Instruction.Create(Code.And_rm32_imm32, ECX, unchecked((int)~Mxcsr.FlagMask)));
         E(Instruction.Create(Code.Cmp_rm32_imm32, ECX, (int)Mxcsr.Default));
         JumpTo(Code.Jne_rel32_64, exit);

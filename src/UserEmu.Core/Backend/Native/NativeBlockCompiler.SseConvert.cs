@@ -38,7 +38,7 @@ public sealed unsafe partial class NativeBlockCompiler
         };
         E(Instruction.Create(convert, XMM0, wide ? RAX : EAX));
         // The low lane only, as the helper writes it.
-        var dst = new MemoryOperand(RDI, CpuState.XmmOffset(VectorHelpers.Dst(i.Imm)));
+        var dst = StateOperand(CpuState.XmmOffset(VectorHelpers.Dst(i.Imm)));
         E(Instruction.Create(single ? Code.Movss_xmmm32_xmm : Code.Movsd_xmmm64_xmm, dst, XMM0));
         HelperReturnedZero(i.Dst);
     }
@@ -62,7 +62,7 @@ public sealed unsafe partial class NativeBlockCompiler
             (false, false, false) => Code.Cvtsd2si_r32_xmmm64,
         };
         _rax = -1;
-        E(Instruction.Create(convert, wide ? RAX : EAX, new MemoryOperand(RDI, CpuState.XmmOffset(VectorHelpers.Src(i.Imm)))));
+        E(Instruction.Create(convert, wide ? RAX : EAX, StateOperand(CpuState.XmmOffset(VectorHelpers.Src(i.Imm)))));
         StoreTemp(i.Dst);
     }
 }

@@ -32,14 +32,14 @@ public sealed unsafe partial class NativeBlockCompiler
         bool movs = form.Op == StringHelpers.Op.Movs;
         int shift = System.Numerics.BitOperations.Log2((uint)form.Size);
         int stub = NewStub(k), done = NewLabel();
-        var count = new MemoryOperand(RDI, CpuState.GprOffset(CpuState.RCX));
-        var dst = new MemoryOperand(RDI, CpuState.GprOffset(CpuState.RDI));
-        var src = new MemoryOperand(RDI, CpuState.GprOffset(CpuState.RSI));
+        var count = StateOperand(CpuState.GprOffset(CpuState.RCX));
+        var dst = StateOperand(CpuState.GprOffset(CpuState.RDI));
+        var src = StateOperand(CpuState.GprOffset(CpuState.RSI));
         _rax = -1;
         E(Instruction.Create(Code.Mov_r64_rm64, RCX, count));
         E(Instruction.Create(Code.Test_rm64_r64, RCX, RCX));
         JumpTo(Code.Je_rel32_64, done);
-        E(Instruction.Create(Code.Cmp_rm32_imm8, new MemoryOperand(RDI, CpuState.OffDfStep), 1));
+        E(Instruction.Create(Code.Cmp_rm32_imm8, StateOperand(CpuState.OffDfStep), 1));
         JumpTo(Code.Jne_rel32_64, stub);
         E(Instruction.Create(Code.Cmp_rm64_imm32, RCX, MaxInlineStringBytes >> shift));
         JumpTo(Code.Ja_rel32_64, stub);
@@ -63,25 +63,25 @@ public sealed unsafe partial class NativeBlockCompiler
         // rdi and rsi are the state and the temps here: kept in r11 and rdx across the host instruction.
         E(Instruction.Create(Code.Mov_r64_rm64, R11, RDI));
         E(Instruction.Create(Code.Mov_r64_rm64, RDX, RSI));
-        E(Instruction.Create(Code.Mov_r64_rm64, RCX, new MemoryOperand(R11, CpuState.GprOffset(CpuState.RCX))));
-        E(Instruction.Create(Code.Mov_r64_rm64, RDI, new MemoryOperand(R11, CpuState.GprOffset(CpuState.RDI))));
+        E(Instruction.Create(Code.Mov_r64_rm64, RCX, new MemoryOperand(R11, -StateBias + CpuState.GprOffset(CpuState.RCX))));
+        E(Instruction.Create(Code.Mov_r64_rm64, RDI, new MemoryOperand(R11, -StateBias + CpuState.GprOffset(CpuState.RDI))));
         E(Instruction.Create(Code.Add_r64_rm64, RDI, R8));
         if (movs)
         {
-            E(Instruction.Create(Code.Mov_r64_rm64, RSI, new MemoryOperand(R11, CpuState.GprOffset(CpuState.RSI))));
+            E(Instruction.Create(Code.Mov_r64_rm64, RSI, new MemoryOperand(R11, -StateBias + CpuState.GprOffset(CpuState.RSI))));
             E(Instruction.Create(Code.Add_r64_rm64, RSI, R8));
             E(RepString(movs: true, shift));
             E(Instruction.Create(Code.Sub_r64_rm64, RSI, R8));
-            E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(R11, CpuState.GprOffset(CpuState.RSI)), RSI));
+            E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(R11, -StateBias + CpuState.GprOffset(CpuState.RSI)), RSI));
         }
         else
         {
-            E(Instruction.Create(Code.Mov_r64_rm64, RAX, new MemoryOperand(R11, CpuState.GprOffset(CpuState.RAX))));
+            E(Instruction.Create(Code.Mov_r64_rm64, RAX, new MemoryOperand(R11, -StateBias + CpuState.GprOffset(CpuState.RAX))));
             E(RepString(movs: false, shift));
         }
         E(Instruction.Create(Code.Sub_r64_rm64, RDI, R8));
-        E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(R11, CpuState.GprOffset(CpuState.RDI)), RDI));
-        E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(R11, CpuState.GprOffset(CpuState.RCX)), RCX));
+        E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(R11, -StateBias + CpuState.GprOffset(CpuState.RDI)), RDI));
+        E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(R11, -StateBias + CpuState.GprOffset(CpuState.RCX)), RCX));
         E(Instruction.Create(Code.Mov_r64_rm64, RDI, R11));
         E(Instruction.Create(Code.Mov_r64_rm64, RSI, RDX));
         Bind(done);

@@ -84,8 +84,8 @@ public sealed unsafe partial class NativeBlockCompiler
     void VectorOp(in IrInstr i)
     {
         int dstOff = CpuState.XmmOffset(VectorHelpers.Dst(i.Imm)), srcOff = CpuState.XmmOffset(VectorHelpers.Src(i.Imm));
-        var dst = new MemoryOperand(RDI, dstOff);
-        var src = new MemoryOperand(RDI, srcOff);
+        var dst = StateOperand(dstOff);
+        var src = StateOperand(srcOff);
         if (HostVectorOp(i) is var hostOp && hostOp != Code.INVALID)
         {
             // Operands in halves (LoadHalves): the guest's register moves store 8 bytes at a time.
@@ -108,7 +108,7 @@ public sealed unsafe partial class NativeBlockCompiler
         int extra = VectorHelpers.Extra(i.Imm);
         bool ymm = (extra & 0x100) != 0;
         var op = (AvxOp)(extra >> 9);
-        var first = new MemoryOperand(RDI, CpuState.XmmOffset(extra & 0xff));
+        var first = StateOperand(CpuState.XmmOffset(extra & 0xff));
         int imm8 = VectorHelpers.Imm8(i.Imm);
         switch (op)
         {

@@ -40,7 +40,7 @@ public sealed unsafe partial class NativeBlockCompiler
             E(Instruction.Create(Code.VEX_Vzeroupper));
             _upperDirty = false;
             E(Instruction.Create(Code.VEX_Vpxor_xmm_xmm_xmmm128, XMM0, XMM0, XMM0));
-            for (int r = 0; r < 16; r++) E(Instruction.Create(Code.VEX_Vmovdqu_xmmm128_xmm, new MemoryOperand(RDI, CpuState.XmmOffset(r) + 16), XMM0));
+            for (int r = 0; r < 16; r++) E(Instruction.Create(Code.VEX_Vmovdqu_xmmm128_xmm, StateOperand(CpuState.XmmOffset(r) + 16), XMM0));
             HelperReturnedZero(i.Dst);
             return;
         }
@@ -109,7 +109,7 @@ public sealed unsafe partial class NativeBlockCompiler
     // shufpd (and the unpck/blend forms made of it), 128 bits, with the immediate in the op.
     static Instruction TwoSources(W.Op op, bool ymm, Register result, Register first, Register second, int src2Off)
     {
-        var memory = new MemoryOperand(RDI, src2Off);
+        var memory = StateOperand(src2Off);
         if (op is >= W.Op.ShufPd0 and <= W.Op.ShufPd3)
         {
             const Code Shufpd = Code.VEX_Vshufpd_xmm_xmm_xmmm128_imm8;

@@ -18,7 +18,7 @@ public sealed unsafe partial class NativeBlockCompiler
     void X87Wait(in IrInstr i, int k)
     {
         int stub = NewStub(k);
-        E(Instruction.Create(Code.Test_rm8_imm8, new MemoryOperand(RDI, CpuState.OffFsw), X87Status.ES));
+        E(Instruction.Create(Code.Test_rm8_imm8, StateOperand(CpuState.OffFsw), X87Status.ES));
         JumpTo(Code.Jne_rel32_64, stub);
         HelperReturnedZero(i.Dst);
         ResumeHere(k);

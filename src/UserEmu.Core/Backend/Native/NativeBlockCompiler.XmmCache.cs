@@ -87,7 +87,7 @@ public sealed unsafe partial class NativeBlockCompiler
     // has them: a flush may come while 256-bit code has left the upper lanes dirty (UpperClean).
     void StoreXmm(Register x, int offset, int width)
     {
-        var m = new MemoryOperand(RDI, offset);
+        var m = StateOperand(offset);
         bool vex = HostCpuFeatures.Avx2;
         switch (width)
         {
@@ -95,7 +95,7 @@ public sealed unsafe partial class NativeBlockCompiler
             case 8: E(Instruction.Create(vex ? Code.VEX_Vmovsd_m64_xmm : Code.Movsd_xmmm64_xmm, m, x)); break;
             case 16 when vex:
                 E(Instruction.Create(Code.VEX_Vmovsd_m64_xmm, m, x));
-                E(Instruction.Create(Code.VEX_Vmovhpd_m64_xmm, new MemoryOperand(RDI, offset + 8), x));
+                E(Instruction.Create(Code.VEX_Vmovhpd_m64_xmm, StateOperand(offset + 8), x));
                 break;
             case 16: StoreHalves(offset, x); break;
             default: E(Instruction.Create(Code.VEX_Vmovdqu_ymmm256_ymm, m, YMM0 + (x - XMM0))); break;

@@ -45,7 +45,7 @@ public static unsafe class NativeBlockRunner
         public nint Data;
     }
 
-    // rdi = state, rsi = temps, rdx = where to start, rcx = host base.
+    // rdi = state, rsi = temps, rdx = where to start, rcx = host base (the block code gets rdi biased, NativeBlockCompiler.StateBias).
     static readonly delegate* unmanaged[SuppressGCTransition]<CpuState*, ulong*, byte*, byte*, Exit> s_enter =
         (delegate* unmanaged[SuppressGCTransition]<CpuState*, ulong*, byte*, byte*, Exit>)EntryStub();
 
@@ -68,6 +68,7 @@ public static unsafe class NativeBlockRunner
         a.jnz(clearOnEntry);
         a.Label(ref entered);
         a.mov(r8, rcx);
+        a.add(rdi, NativeBlockCompiler.StateBias);
         a.call(start);
         a.stmxcsr(__dword_ptr[rsp]);
         a.mov(ecx, __dword_ptr[rsp]);
@@ -101,7 +102,7 @@ public static unsafe class NativeBlockRunner
         a.push(rax);
         a.jmp(rdx);
         a.Label(ref bottom);
-        a.mov(__qword_ptr[rdi + CpuState.OffRip], rax);
+        a.mov(__qword_ptr[rdi + (CpuState.OffRip - NativeBlockCompiler.StateBias)], rax);
         a.xor(edx, edx);
         a.mov(rax, NativeBlockCompiler.ExitNext);
         a.mov(rsp, __qword_ptr[rsi + NativeBlockCompiler.HostStackOffset]);

@@ -25,6 +25,9 @@ static unsafe class NativeExitTails
     /// <summary>Bytes at a chunk's start the tails take (16-byte aligned: code follows).</summary>
     public const int Bytes = 128;
 
+    // RIP's offset from the block code's state pointer (NativeBlockCompiler.StateBias).
+    static readonly int Rip = CpuState.OffRip - NativeBlockCompiler.StateBias;
+
     static readonly byte[] s_code = Build();
 
     /// <summary>Writes the tails at the start of <paramref name="chunk"/>.</summary>
@@ -41,9 +44,9 @@ static unsafe class NativeExitTails
         var code = new byte[Bytes];
         code.AsSpan().Fill(0xcc);
         // RIP here rather than before each indirect jump: the hit, most jumps, never needs it.
-        Put(code, Fill, a => { a.mov(__qword_ptr[rdi + CpuState.OffRip], rax); a.mov(edx, (int)NativeJumpTable.FillRequest); a.mov(rax, NativeBlockCompiler.ExitNext); });
-        Put(code, StoreRip, a => { a.mov(__qword_ptr[rdi + CpuState.OffRip], rax); a.xor(edx, edx); a.mov(rax, NativeBlockCompiler.ExitNext); });
-        Put(code, Link, a => { a.mov(__qword_ptr[rdi + CpuState.OffRip], rax); a.mov(rax, NativeBlockCompiler.ExitNext); });
+        Put(code, Fill, a => { a.mov(__qword_ptr[rdi + Rip], rax); a.mov(edx, (int)NativeJumpTable.FillRequest); a.mov(rax, NativeBlockCompiler.ExitNext); });
+        Put(code, StoreRip, a => { a.mov(__qword_ptr[rdi + Rip], rax); a.xor(edx, edx); a.mov(rax, NativeBlockCompiler.ExitNext); });
+        Put(code, Link, a => { a.mov(__qword_ptr[rdi + Rip], rax); a.mov(rax, NativeBlockCompiler.ExitNext); });
         Put(code, HandBack, a => { a.pop(rax); a.mov(rdx, HandBackData); });
         return code;
     }
