@@ -8,16 +8,10 @@ namespace UserEmu.Tests.Cpu;
 public class PushPopFaultTests
 {
     [Fact]
-    public void APopThatFaultsLeavesRspAtItsOwnSlot()
+    public void APushOrPopThatFaultsLeavesRspAtItsOwnSlot()
     {
-        var r = GuestProgram.SameAsNative("Cpu/Programs/pop_fault.c", ["-O1"]);
-        Assert.Contains("k=5 rsp=page+4096", r.Stdout);
-    }
-
-    [Fact]
-    public void APushThatFaultsLeavesRspAtItsOwnSlot()
-    {
-        var r = GuestProgram.SameAsNative("Cpu/Programs/push_fault.c", ["-O1"]);
-        Assert.Contains("k=5 rsp=page+4096", r.Stdout);
+        var r = GuestProgram.SameAsNative("Cpu/Programs/push_pop_fault.c", ["-O1"]);
+        Assert.Contains("pop k=5 rsp=page+4096", r.Stdout);
+        Assert.Contains("push k=5 rsp=page+4096", r.Stdout);
     }
 }
