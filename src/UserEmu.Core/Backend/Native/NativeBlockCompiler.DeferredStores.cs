@@ -202,18 +202,7 @@ public sealed unsafe partial class NativeBlockCompiler
         {
             int k = _deferred[n];
             _rematRoot[k] = -1;
-            if (IsElided(code[k].A))
-            {
-                // An address folded into its accesses (FoldAddresses counted on this): off the temp they address off.
-                ushort foldBase = _foldBase[code[k].A];
-                _rematRoot[k] = foldBase;
-                _rematOffset[k] = _foldOffset[code[k].A];
-                _uses[foldBase]++;
-                _lastUse[foldBase] = Math.Max(_lastUse[foldBase], _cover[k] - 1);
-                continue;
-            }
-            if (_sunkAlu[k] < 0 && _grouped && code[k].Size == 8 && _groups.BaseOf(code[k].A, out ushort root, out long offset)
-                && root != code[k].A && root >= _pure && !_inFrame[root] && _def[root] >= 0 && _def[root] < k && Fits32((ulong)offset))
+            if (RecomputedFrom(k, code[k], out ushort root, out long offset))
             {
                 _rematRoot[k] = root;
                 _rematOffset[k] = offset;
@@ -235,6 +224,23 @@ public sealed unsafe partial class NativeBlockCompiler
             _uses[v]++;
             _lastUse[v] = Math.Max(_lastUse[v], _cover[k] - 1);
         }
+    }
+
+    // Whether deferred store k's value is a temp plus a constant that stays live instead of the value: the base its
+    // folded accesses address off (FoldAddresses dropped the value, counting on this), or its group's root (each pop's
+    // new RSP).
+    bool RecomputedFrom(int k, in IrInstr s, out ushort root, out long offset)
+    {
+        if (IsElided(s.A))
+        {
+            root = _foldBase[s.A];
+            offset = _foldOffset[s.A];
+            return true;
+        }
+        root = 0;
+        offset = 0;
+        return _sunkAlu[k] < 0 && _grouped && s.Size == 8 && _groups.BaseOf(s.A, out root, out offset) && root != s.A
+            && root >= _pure && !_inFrame[root] && _def[root] >= 0 && _def[root] < k && Fits32((ulong)offset);
     }
 
     // In a stub: rax = the value of deferred store k, computed by its sunk ops.

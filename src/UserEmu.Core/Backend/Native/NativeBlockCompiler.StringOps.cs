@@ -63,25 +63,25 @@ public sealed unsafe partial class NativeBlockCompiler
         // rdi and rsi are the state and the temps here: kept in r11 and rdx across the host instruction.
         E(Instruction.Create(Code.Mov_r64_rm64, R11, RDI));
         E(Instruction.Create(Code.Mov_r64_rm64, RDX, RSI));
-        E(Instruction.Create(Code.Mov_r64_rm64, RCX, new MemoryOperand(R11, -StateBias + CpuState.GprOffset(CpuState.RCX))));
-        E(Instruction.Create(Code.Mov_r64_rm64, RDI, new MemoryOperand(R11, -StateBias + CpuState.GprOffset(CpuState.RDI))));
+        E(Instruction.Create(Code.Mov_r64_rm64, RCX, StateOperand(CpuState.GprOffset(CpuState.RCX), R11)));
+        E(Instruction.Create(Code.Mov_r64_rm64, RDI, StateOperand(CpuState.GprOffset(CpuState.RDI), R11)));
         E(Instruction.Create(Code.Add_r64_rm64, RDI, R8));
         if (movs)
         {
-            E(Instruction.Create(Code.Mov_r64_rm64, RSI, new MemoryOperand(R11, -StateBias + CpuState.GprOffset(CpuState.RSI))));
+            E(Instruction.Create(Code.Mov_r64_rm64, RSI, StateOperand(CpuState.GprOffset(CpuState.RSI), R11)));
             E(Instruction.Create(Code.Add_r64_rm64, RSI, R8));
             E(RepString(movs: true, shift));
             E(Instruction.Create(Code.Sub_r64_rm64, RSI, R8));
-            E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(R11, -StateBias + CpuState.GprOffset(CpuState.RSI)), RSI));
+            E(Instruction.Create(Code.Mov_rm64_r64, StateOperand(CpuState.GprOffset(CpuState.RSI), R11), RSI));
         }
         else
         {
-            E(Instruction.Create(Code.Mov_r64_rm64, RAX, new MemoryOperand(R11, -StateBias + CpuState.GprOffset(CpuState.RAX))));
+            E(Instruction.Create(Code.Mov_r64_rm64, RAX, StateOperand(CpuState.GprOffset(CpuState.RAX), R11)));
             E(RepString(movs: false, shift));
         }
         E(Instruction.Create(Code.Sub_r64_rm64, RDI, R8));
-        E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(R11, -StateBias + CpuState.GprOffset(CpuState.RDI)), RDI));
-        E(Instruction.Create(Code.Mov_rm64_r64, new MemoryOperand(R11, -StateBias + CpuState.GprOffset(CpuState.RCX)), RCX));
+        E(Instruction.Create(Code.Mov_rm64_r64, StateOperand(CpuState.GprOffset(CpuState.RDI), R11), RDI));
+        E(Instruction.Create(Code.Mov_rm64_r64, StateOperand(CpuState.GprOffset(CpuState.RCX), R11), RCX));
         E(Instruction.Create(Code.Mov_r64_rm64, RDI, R11));
         E(Instruction.Create(Code.Mov_r64_rm64, RSI, RDX));
         Bind(done);

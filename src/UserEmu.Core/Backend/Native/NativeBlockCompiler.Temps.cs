@@ -30,8 +30,11 @@ public sealed unsafe partial class NativeBlockCompiler
     /// </remarks>
     internal const int StateBias = 0x80;
 
-    /// <summary>The state field at <paramref name="offset"/> in the <see cref="CpuState"/>.</summary>
-    static MemoryOperand StateOperand(long offset) => new(RDI, offset - StateBias);
+    /// <summary>The displacement of the <see cref="CpuState"/> field at <paramref name="offset"/> from the block code's state pointer.</summary>
+    internal static int StateDisplacement(int offset) => offset - StateBias;
+
+    /// <summary>The state field at <paramref name="offset"/> in the <see cref="CpuState"/>, off the state pointer in <paramref name="state"/>.</summary>
+    static MemoryOperand StateOperand(long offset, Register state = RDI) => new(state, offset - StateBias);
 
     static MemoryOperand Temp(ushort t) => new(RSI, t * 8);
 

@@ -104,7 +104,7 @@ public static unsafe class NativeBlockRunner
         a.push(rax);
         a.jmp(rdx);
         a.Label(ref bottom);
-        a.mov(__qword_ptr[rdi + (CpuState.OffRip - NativeBlockCompiler.StateBias)], rax);
+        a.mov(__qword_ptr[rdi + NativeBlockCompiler.StateDisplacement(CpuState.OffRip)], rax);
         a.xor(edx, edx);
         a.mov(rax, NativeBlockCompiler.ExitNext);
         a.mov(rsp, __qword_ptr[rsi + NativeBlockCompiler.HostStackOffset]);

@@ -25,8 +25,7 @@ static unsafe class NativeExitTails
     /// <summary>Bytes at a chunk's start the tails take (16-byte aligned: code follows).</summary>
     public const int Bytes = 128;
 
-    // RIP's offset from the block code's state pointer (NativeBlockCompiler.StateBias).
-    static readonly int Rip = CpuState.OffRip - NativeBlockCompiler.StateBias;
+    static readonly int Rip = NativeBlockCompiler.StateDisplacement(CpuState.OffRip);
 
     static readonly byte[] s_code = Build();
 
