@@ -46,6 +46,18 @@ public sealed unsafe partial class NativeBlockCompiler
     static MemoryOperand PageTable => new(RSI, -24);
     /// <summary>Offsets from rsi of the host stack pointer exits go back to and the lowest one a return pair may go (the entry stub writes both).</summary>
     internal const int HostStackOffset = -32, HostStackLimitOffset = -40;
+    /// <summary>
+    /// Below those, where a stub's trampoline saves the registers the block holds (<see cref="NativeExitTails.LazyStub"/>)
+    /// before the stub is made, and the stub's address the way back in jumps to once it is (<see cref="StubTargetOffset"/>).
+    /// </summary>
+    internal const int StubTargetOffset = -48;
+    /// <summary>Every register a block's code may hold a value in at a stub: not rsp, nor rsi, rdi and r8, which the entry stub sets.</summary>
+    internal static readonly Register[] StubSavedRegisters = [RAX, RBX, RCX, RDX, RBP, R9, R10, R11, R12, R13, R14, R15];
+    internal static int SavedRegisterOffset(int n) => StubTargetOffset - 8 * (n + 1);
+    /// <summary>The 16 vector registers, 32 bytes each (all of a YMM register where the host has AVX2).</summary>
+    internal static int SavedVectorOffset(int x) => SavedRegisterOffset(StubSavedRegisters.Length - 1) - 32 * (16 - x);
+    /// <summary>Words of the runner's frame below the temps.</summary>
+    internal static readonly int FrameWordsBelowTemps = -SavedVectorOffset(0) / 8;
     static MemoryOperand HostStack => new(RSI, HostStackOffset);
     static MemoryOperand HostStackLimit => new(RSI, HostStackLimitOffset);
 

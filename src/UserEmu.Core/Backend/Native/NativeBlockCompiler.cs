@@ -124,8 +124,13 @@ public sealed unsafe partial class NativeBlockCompiler
         {
             LinkSlot.Init((LinkSlot*)Address(c._labels[c._exits[e].Slot]), (int*)Address(c._labels[c._exits[e].Field]));
         }
-        return new NativeCode(at + c._indirectOffset, at + c._chainOffset, at + c._bodyOffset, counter, weight, region,
-            coldStart - c._indirectOffset, cold, c._buf.Length - coldStart, c._jumps);
+        var native = new NativeCode(at + c._indirectOffset, at + c._chainOffset, at + c._bodyOffset, counter, weight, region,
+            coldStart - c._indirectOffset, cold, c._buf.Length - coldStart, c._jumps)
+        {
+            Chained = chain, StoresFaultOnCode = c._storesFaultOnCode, RegionThreshold = counter == null ? Poisoned : (uint)regionThreshold,
+        };
+        arena.SetCode(id, native);
+        return native;
 
         byte* Address(int offset) => NativeCodeArena.Placed(offset, coldStart, at, cold);
     }
@@ -242,7 +247,7 @@ public sealed unsafe partial class NativeBlockCompiler
         for (int n = 0; n < _slowStubs.Count; n++)
         {
             var (op, resume, label, dirtyFirst, dirtyCount, xmmFirst, xmmCount) = _slowStubs[n];
-            Bind(label);
+            if (Trampoline(label, n)) continue;
             ref readonly var access = ref code[op];
             StoreXmm(dirtyFirst, dirtyCount);
             HandOver(op, restOfBlock: false);
@@ -257,17 +262,19 @@ public sealed unsafe partial class NativeBlockCompiler
             ReloadXmm(xmmFirst, xmmCount);
             if (loadsRax) E(Instruction.Create(Code.Mov_r64_rm64, RAX, Temp(access.Dst)));
             JumpTo(Code.Jmp_rel32_64, resume);
+            _stubEnd = _buf.Length;
         }
         for (int n = 0; n < _groupExits.Count; n++)
         {
             var (op, label, dirtyFirst, dirtyCount) = _groupExits[n];
-            Bind(label);
+            if (Trampoline(label, _slowStubs.Count + n)) continue;
             StoreXmm(dirtyFirst, dirtyCount);
             // As an access's stub, but nothing resumes: the block ends in the interpreter.
             HandOver(op, restOfBlock: true);
             E(Instruction.Create(Code.Mov_r32_imm32, EAX, (uint)op));
             E(Instruction.Create(Code.Mov_r32_imm32, EDX, (uint)_id));
             LeaveToRunner();
+            _stubEnd = _buf.Length;
         }
         for (int n = 0; n < _exits.Count; n++)
         {

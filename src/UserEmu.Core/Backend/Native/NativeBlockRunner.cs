@@ -51,6 +51,16 @@ public static unsafe class NativeBlockRunner
     static readonly delegate* unmanaged[SuppressGCTransition]<CpuState*, ulong*, byte*, byte*, Exit> s_enter =
         (delegate* unmanaged[SuppressGCTransition]<CpuState*, ulong*, byte*, byte*, Exit>)EntryStub();
 
+    // Where the runner enters to go on at a stub just made (NativeExitTails.WriteStubResume).
+    static readonly byte* s_stubResume = (byte*)StubResume();
+
+    static nint StubResume()
+    {
+        var a = new Assembler(64);
+        NativeExitTails.WriteStubResume(a);
+        return NativeSignalHandler.Place(a);
+    }
+
     static nint EntryStub()
     {
         // Moves the arguments into the roles the block code expects and calls it.
@@ -122,12 +132,14 @@ public static unsafe class NativeBlockRunner
         // inside the guest's reservation, and the chain budget (NativeBlockCompiler's PageTable, GuestLimit, Budget).
         // Below those, two words the entry stub writes: the host stack pointer exits go back to, and the lowest one a
         // return pair may go (NativeBlockCompiler.Returns).
-        ulong* frame = stackalloc ulong[FrameTemps + 5];
+        // Below those, the registers a stub's trampoline saves (NativeBlockCompiler.LazyStubs).
+        int below = NativeBlockCompiler.FrameWordsBelowTemps;
+        ulong* frame = stackalloc ulong[FrameTemps + below];
+        ulong* t = frame + below;
         var mem = cpu.Memory;
-        frame[2] = (ulong)mem.Pages;
-        frame[3] = (mem.PageCount << GuestAddressSpace.PageShift) - 8;
-        frame[4] = ChainBudget;
-        ulong* t = frame + 5;
+        t[-3] = (ulong)mem.Pages;
+        t[-2] = (mem.PageCount << GuestAddressSpace.PageShift) - 8;
+        t[-1] = ChainBudget;
         var state = cpu.State;
         while (true)
         {
@@ -138,6 +150,13 @@ public static unsafe class NativeBlockRunner
                 return r.Code == NativeBlockCompiler.ExitNext ? BlockExit.Next : BlockExit.Syscall;
             }
             int k, id;
+            if (r.Data == NativeExitTails.LazyStubData)
+            {
+                // A trampoline saved the registers: make its stub, then go on there with them.
+                t[NativeBlockCompiler.StubTargetOffset / 8] = (ulong)NativeBlockCompiler.MakeStub(arena, (byte*)r.Code);
+                code = s_stubResume;
+                continue;
+            }
             if (r.Data == NativeExitTails.HandBackData)
             {
                 // An op's stub called the hand-back tail: its op and block id follow the call, then the way back in.

@@ -28,12 +28,18 @@ public sealed unsafe class NativeCodeArena
     // Where the current chunk's next hot code goes, and where its cold code begins (it grows down).
     byte* _next, _coldNext;
     uint* _counters, _countersEnd;
-    long _used, _mapped;
+    long _used, _cold, _mapped;
     volatile PreparedBlock[] _blocks = [];
+    volatile NativeCode?[] _codes = [];
     int _blockCount;
+    long _stubsMade;
 
-    /// <summary>Bytes of machine code placed since the last reset (-d stats).</summary>
+    /// <summary>Bytes of machine code placed since the last reset, hot and cold parts together (-d stats).</summary>
     public long Used => Volatile.Read(ref _used);
+    /// <summary>The part of <see cref="Used"/> in cold parts (-d stats).</summary>
+    public long ColdUsed => Volatile.Read(ref _cold);
+    /// <summary>Stubs made when first reached (<see cref="NativeBlockCompiler.MakeStub"/>) since the last reset; their bytes are in <see cref="ColdUsed"/>.</summary>
+    public long StubsMade => Volatile.Read(ref _stubsMade);
 
     /// <summary>An unchecked access in a block's code and the stub a host fault of it goes to, as offsets from the code's start (<see cref="NativeFaultRedirect"/>).</summary>
     public readonly record struct FaultSite(int Access, int Stub);
@@ -79,7 +85,31 @@ public sealed unsafe class NativeCodeArena
             // 16-byte alignment for the next block's entry.
             _next += (hotBytes + 15) & ~15;
             _used += code.Length;
+            _cold += code.Length - coldStart;
             return at;
+        }
+    }
+
+    /// <summary>Copies a stub made after its block was placed (<see cref="NativeBlockCompiler.MakeStub"/>) to where cold code goes; null once <see cref="Limit"/> is reached.</summary>
+    public byte* PlaceStub(ReadOnlySpan<byte> code)
+    {
+        int bytes = (code.Length + 15) & ~15;
+        lock (_lock)
+        {
+            if (_next == null || _coldNext - _next < bytes)
+            {
+                nint chunk = _spare;
+                _spare = 0;
+                if (chunk == 0 && (chunk = TakeChunk()) == 0) return null;
+                _next = (byte*)chunk + NativeExitTails.Bytes;
+                _coldNext = (byte*)chunk + ChunkSize;
+            }
+            _coldNext -= bytes;
+            code.CopyTo(new Span<byte>(_coldNext, code.Length));
+            _used += code.Length;
+            _cold += code.Length;
+            _stubsMade++;
+            return _coldNext;
         }
     }
 
@@ -150,6 +180,24 @@ public sealed unsafe class NativeCodeArena
         }
     }
 
+    /// <summary>Records the code compiled for block <paramref name="id"/>, before it can run (its stubs are made from it).</summary>
+    public void SetCode(int id, NativeCode code)
+    {
+        lock (_lock)
+        {
+            if (_codes.Length < _blocks.Length)
+            {
+                var bigger = new NativeCode?[_blocks.Length];
+                Array.Copy(_codes, bigger, _codes.Length);
+                _codes = bigger;
+            }
+            _codes[id] = code;
+        }
+    }
+
+    /// <summary>The code of block <paramref name="id"/> (<see cref="SetCode"/>).</summary>
+    public NativeCode Code(int id) => _codes[id] ?? throw new InvalidOperationException($"native block {id} has no code");
+
     /// <summary>The IR of block <paramref name="id"/> (read without a lock: entries are written before their code exists).</summary>
     public PreparedBlock Block(int id) => _blocks[id];
 
@@ -168,9 +216,11 @@ public sealed unsafe class NativeCodeArena
             _next = _coldNext = null;
             _spare = 0;
             _counters = _countersEnd = null;
-            _used = _mapped = 0;
+            _used = _cold = _mapped = 0;
             _blocks = [];
+            _codes = [];
             _blockCount = 0;
+            _stubsMade = 0;
         }
     }
 }

@@ -22,8 +22,16 @@ static unsafe class NativeExitTails
     public const int HandBack = 96;
     /// <summary>rdx when rax points at a hand-back's data.</summary>
     public const long HandBackData = -1;
+    /// <summary>
+    /// Called by a stub's trampoline (<see cref="NativeBlockCompiler"/>'s out-of-line stubs are made when first
+    /// reached): saves every register the block may hold a value in below the temps, then back with rax = the return
+    /// address, where the block's id (4 bytes) and the stub's number (2) are; rdx = <see cref="LazyStubData"/>.
+    /// </summary>
+    public const int LazyStub = 128;
+    /// <summary>rdx when rax points at a trampoline's data.</summary>
+    public const long LazyStubData = -2;
     /// <summary>Bytes at a chunk's start the tails take (16-byte aligned: code follows).</summary>
-    public const int Bytes = 128;
+    public const int Bytes = 512;
 
     static readonly int Rip = NativeBlockCompiler.StateDisplacement(CpuState.OffRip);
 
@@ -47,11 +55,38 @@ static unsafe class NativeExitTails
         Put(code, StoreRip, a => { a.mov(__qword_ptr[rdi + Rip], rax); a.xor(edx, edx); a.mov(rax, NativeBlockCompiler.ExitNext); });
         Put(code, Link, a => { a.mov(__qword_ptr[rdi + Rip], rax); a.mov(rax, NativeBlockCompiler.ExitNext); });
         Put(code, HandBack, a => { a.pop(rax); a.mov(rdx, HandBackData); });
+        Put(code, LazyStub, a =>
+        {
+            var saved = NativeBlockCompiler.StubSavedRegisters;
+            for (int n = 0; n < saved.Length; n++) a.mov(__qword_ptr[rsi + NativeBlockCompiler.SavedRegisterOffset(n)], new AssemblerRegister64(saved[n]));
+            for (int x = 0; x < 16; x++)
+            {
+                int at = NativeBlockCompiler.SavedVectorOffset(x);
+                if (Host.HostCpuFeatures.Avx2) a.vmovdqu(__ymmword_ptr[rsi + at], new AssemblerRegisterYMM(Iced.Intel.Register.YMM0 + x));
+                else a.movdqu(__xmmword_ptr[rsi + at], new AssemblerRegisterXMM(Iced.Intel.Register.XMM0 + x));
+            }
+            a.pop(rax);
+            a.mov(rdx, LazyStubData);
+        }, Bytes - LazyStub);
         return code;
     }
 
+    /// <summary>Code the runner enters with to go on at a stub just made: the registers <see cref="LazyStub"/> saved, then a jump to the stub.</summary>
+    public static void WriteStubResume(Assembler a)
+    {
+        var saved = NativeBlockCompiler.StubSavedRegisters;
+        for (int x = 0; x < 16; x++)
+        {
+            int at = NativeBlockCompiler.SavedVectorOffset(x);
+            if (Host.HostCpuFeatures.Avx2) a.vmovdqu(new AssemblerRegisterYMM(Iced.Intel.Register.YMM0 + x), __ymmword_ptr[rsi + at]);
+            else a.movdqu(new AssemblerRegisterXMM(Iced.Intel.Register.XMM0 + x), __xmmword_ptr[rsi + at]);
+        }
+        for (int n = 0; n < saved.Length; n++) a.mov(new AssemblerRegister64(saved[n]), __qword_ptr[rsi + NativeBlockCompiler.SavedRegisterOffset(n)]);
+        a.jmp(__qword_ptr[rsi + NativeBlockCompiler.StubTargetOffset]);
+    }
+
     // `emit`, then back to the runner with the host stack its entry stub left (NativeBlockCompiler.LeaveToRunner).
-    static void Put(byte[] code, int at, Action<Assembler> emit)
+    static void Put(byte[] code, int at, Action<Assembler> emit, int room = 32)
     {
         var a = new Assembler(64);
         emit(a);
@@ -59,7 +94,7 @@ static unsafe class NativeExitTails
         a.ret();
         var bytes = new MemoryStream();
         a.Assemble(new StreamCodeWriter(bytes), 0);
-        if (bytes.Length > 32) throw new InvalidOperationException("exit tail longer than its 32 bytes");
+        if (bytes.Length > room) throw new InvalidOperationException($"exit tail longer than its {room} bytes");
         bytes.ToArray().CopyTo(code, at);
     }
 }
