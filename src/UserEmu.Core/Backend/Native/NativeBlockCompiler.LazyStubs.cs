@@ -7,10 +7,10 @@ namespace UserEmu.Backend.Native;
 /// An access's slow path (and a memory access group's exit) stores what the block holds in registers, hands the op to
 /// the managed side and reloads: 70 bytes on average in cc1, 315k of them, 22 MB of its 49 MB of native code, of
 /// which almost none ever runs (accesses fail their inline check rarely; host faults are redirected to them). A
-/// trampoline is 16 bytes: a call to the chunk's <see cref="NativeExitTails.LazyStub"/> tail, which saves every
-/// register and comes back to the runner; the runner makes the stub (<see cref="MakeStub"/>), patches the trampoline
-/// into a jump to it and goes on there through <see cref="NativeExitTails.WriteStubResume"/>'s code with the
-/// registers put back. Compiling is deterministic: the same IR and settings give the same body, so the stub made
+/// trampoline is 8 bytes: a call to the chunk's <see cref="NativeExitTails.LazyStub"/> tail and the stub's number
+/// (the block's id is in the word before its first trampoline). The tail saves every register and comes back to the
+/// runner; the runner makes the stub (<see cref="MakeStub"/>), patches the trampoline into a jump to it and goes on
+/// there through <see cref="NativeExitTails.WriteStubResume"/>'s code with the registers put back. Compiling is deterministic: the same IR and settings give the same body, so the stub made
 /// later fits the body placed earlier (checked by the body's length).
 /// </remarks>
 public sealed unsafe partial class NativeBlockCompiler
@@ -27,17 +27,23 @@ public sealed unsafe partial class NativeBlockCompiler
             Bind(label);
             return false;
         }
-        // 8-aligned in the chunk (the cold part starts 16-aligned), so one atomic store turns its call into a jmp.
+        // 8 bytes each, 8-aligned in the chunk (the cold part starts 16-aligned), so one atomic store turns the call
+        // into a jmp; the block's trampolines follow one another after a word holding its id.
         while ((_buf.Length & 7) != 0) _buf.WriteByte(0xcc);
+        if (index == 0)
+        {
+            _buf.Write32((uint)_id);
+            _buf.Write32(0xcccc_cccc);
+        }
         Bind(label);
         JumpToTail(Code.Call_rel32_64, NativeExitTails.LazyStub);
-        _buf.Write32((uint)_id);
         _buf.Write16(checked((ushort)index));
+        _buf.WriteByte(0xcc);
         return true;
     }
 
     /// <summary>Bytes of a trampoline before its data: the call.</summary>
-    const int TrampolineCall = 5;
+    const int TrampolineCall = 5, TrampolineBytes = 8;
 
     /// <summary>
     /// The stub whose trampoline's data is at <paramref name="data"/> (just after its call): made, placed in
@@ -45,9 +51,9 @@ public sealed unsafe partial class NativeBlockCompiler
     /// </summary>
     public static byte* MakeStub(NativeCodeArena arena, byte* data)
     {
-        int id = *(int*)data;
-        int index = *(ushort*)(data + 4);
+        int index = *(ushort*)data;
         byte* trampoline = data - TrampolineCall;
+        int id = *(int*)(trampoline - TrampolineBytes * (index + 1));
         var native = arena.Code(id);
         lock (native)
         {

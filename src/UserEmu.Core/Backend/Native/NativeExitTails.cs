@@ -25,7 +25,7 @@ static unsafe class NativeExitTails
     /// <summary>
     /// Called by a stub's trampoline (<see cref="NativeBlockCompiler"/>'s out-of-line stubs are made when first
     /// reached): saves every register the block may hold a value in below the temps, then back with rax = the return
-    /// address, where the block's id (4 bytes) and the stub's number (2) are; rdx = <see cref="LazyStubData"/>.
+    /// address, where the stub's number is (2 bytes); rdx = <see cref="LazyStubData"/>.
     /// </summary>
     public const int LazyStub = 128;
     /// <summary>rdx when rax points at a trampoline's data.</summary>
