@@ -1,6 +1,6 @@
 namespace UserEmu.Backend.Native;
 
-/// <summary>A direct exit's link slot, in the 16 bytes after its block's code: where the exit's jmp (or call) keeps its rel32, that rel32 as first emitted, and the next slot linked to the same block.</summary>
+/// <summary>A direct exit's link slot, 16 bytes in its block's out-of-line code right after the exit's call to the link tail (and before the exit's target): where the exit's jmp (or call) keeps its rel32, that rel32 as first emitted, and the next slot linked to the same block.</summary>
 /// <remarks>
 /// The slots linked to a block form a list through <see cref="Next"/>, which <see cref="NativeJumpTable.Unlink"/>
 /// walks: a managed list per block cost cc1 ~64 bytes for each of its 140k native blocks.

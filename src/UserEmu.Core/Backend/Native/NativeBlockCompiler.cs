@@ -279,26 +279,21 @@ public sealed unsafe partial class NativeBlockCompiler
         for (int n = 0; n < _exits.Count; n++)
         {
             var (target, slot, link, budget, _) = _exits[n];
+            // Out of budget: back to the runner, unlinked (the tail finds the target after the next call's slot).
             if (budget >= 0)
             {
-                // Out of budget: back to the runner, unlinked.
                 Bind(budget);
-                MovImm(RAX, target);
-                ReturnNext();
+                JumpToTail(Code.Call_rel32_64, NativeExitTails.Budget);
             }
-            // Not linked yet: back to the dispatcher with the slot, which it points at the target's chain entry.
+            // Not linked yet: back to the dispatcher with the slot after the call, which it points at the target's
+            // chain entry. The slot (where the jmp's rel32 is, and that rel32 as first emitted: written once placed),
+            // then the target.
             Bind(link);
-            MovImm(RAX, target);
-            E(Instruction.Create(Code.Lea_r64_m, RDX, new MemoryOperand(RIP, 0L)));
-            _patches.Add(new Patch(_buf.Length - 4, slot));
-            JumpToTail(Code.Jmp_rel32_64, NativeExitTails.Link);
-        }
-        while ((_buf.Length & 7) != 0) _buf.WriteByte(0xcc);
-        for (int n = 0; n < _exits.Count; n++)
-        {
-            // The slot: where its jmp's rel32 is, and that rel32 as first emitted (both written once placed).
-            Bind(_exits[n].Slot);
-            for (int b = 0; b < 16; b++) _buf.WriteByte(0);
+            JumpToTail(Code.Call_rel32_64, NativeExitTails.Link);
+            Bind(slot);
+            for (int b = 0; b < NativeExitTails.SlotTarget; b++) _buf.WriteByte(0);
+            _buf.Write32((uint)target);
+            _buf.Write32((uint)(target >> 32));
         }
         for (int n = 0; n < _patches.Count; n++)
             _buf.Patch32(_patches[n].At, _labels[_patches[n].Label] - (_patches[n].At + 4));

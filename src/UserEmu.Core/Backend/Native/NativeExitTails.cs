@@ -16,7 +16,7 @@ static unsafe class NativeExitTails
     public const int Fill = 0;
     /// <summary>RIP = rax, then back with no link slot.</summary>
     public const int StoreRip = 32;
-    /// <summary>RIP = rax, then back with the link slot in rdx.</summary>
+    /// <summary>Called by a direct exit not linked yet, whose link slot and then target follow the call: RIP = the target, then back with the slot in rdx.</summary>
     public const int Link = 64;
     /// <summary>Called by an op's stub: back with rax = the return address, where the op's index (2 bytes) and its block's id (4) are, then the way back in; rdx = <see cref="HandBackData"/>.</summary>
     public const int HandBack = 96;
@@ -27,7 +27,11 @@ static unsafe class NativeExitTails
     /// reached): saves every register the block may hold a value in below the temps, then back with rax = the return
     /// address, where the stub's number is (2 bytes); rdx = <see cref="LazyStubData"/>.
     /// </summary>
-    public const int LazyStub = 128;
+    public const int LazyStub = 160;
+    /// <summary>Called by a direct exit out of chain budget, just before its <see cref="Link"/> call: RIP = the target after that call's slot, then back with no slot.</summary>
+    public const int Budget = 128;
+    /// <summary>A direct exit's code after its link slot: the target (8 bytes).</summary>
+    public const int SlotTarget = 16;
     /// <summary>rdx when rax points at a trampoline's data.</summary>
     public const long LazyStubData = -2;
     /// <summary>Bytes at a chunk's start the tails take (16-byte aligned: code follows).</summary>
@@ -53,7 +57,9 @@ static unsafe class NativeExitTails
         // RIP here rather than before each indirect jump: the hit, most jumps, never needs it.
         Put(code, Fill, a => { a.mov(__qword_ptr[rdi + Rip], rax); a.mov(edx, (int)NativeJumpTable.FillRequest); a.mov(rax, NativeBlockCompiler.ExitNext); });
         Put(code, StoreRip, a => { a.mov(__qword_ptr[rdi + Rip], rax); a.xor(edx, edx); a.mov(rax, NativeBlockCompiler.ExitNext); });
-        Put(code, Link, a => { a.mov(__qword_ptr[rdi + Rip], rax); a.mov(rax, NativeBlockCompiler.ExitNext); });
+        Put(code, Link, a => { a.pop(rdx); a.mov(rax, __qword_ptr[rdx + SlotTarget]); a.mov(__qword_ptr[rdi + Rip], rax); a.mov(rax, NativeBlockCompiler.ExitNext); });
+        // The call to Link (5 bytes) lies between the return address and the slot.
+        Put(code, Budget, a => { a.pop(rax); a.mov(rax, __qword_ptr[rax + 5 + SlotTarget]); a.mov(__qword_ptr[rdi + Rip], rax); a.xor(edx, edx); a.mov(rax, NativeBlockCompiler.ExitNext); });
         Put(code, HandBack, a => { a.pop(rax); a.mov(rdx, HandBackData); });
         Put(code, LazyStub, a =>
         {
