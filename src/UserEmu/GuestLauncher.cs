@@ -45,6 +45,7 @@ static unsafe class GuestLauncher
         var strace = StraceSetup.Attach(proc, bridge, options);
         proc.Stats.Enabled = options.Debug("stats");
         if (proc.Stats.Enabled) UserEmu.Backend.Native.NativeBlockRunner.CountHandBacksIn(proc.Stats);
+        if (options.Debug("out_asm")) UserEmu.Backend.Native.NativeBlockRunner.ListStubsIn(options.Log);
         proc.Signals.Delivery = new X86SignalFrame();
         mem.CodePageWritten = proc.Code.InvalidatePage;
 

@@ -84,7 +84,7 @@ public static class OptionTable
     [
         ("in_asm", "guest instructions of each translated block"),
         ("op", "UserEmu IR of each translated block"),
-        ("out_asm", "host machine code of each block the native tier translates"),
+        ("out_asm", "host machine code of each block the native tier translates, and of each stub made when first reached"),
         ("exec", "each block as it runs"),
         ("cpu", "guest registers before each block"),
         ("stats", "engine counters at exit (blocks, compile time, syscalls)"),

@@ -58,6 +58,30 @@ public partial class LogItemTests
     }
 
     [Fact]
+    public void OutAsmListsTheStubsMadeWhenFirstReached()
+    {
+        // Pushes and pops faulting from native code: each faulting access's out-of-line stub is made on its first run,
+        // listed after the blocks, and counted by -d stats.
+        string exe = GuestProgram.Build("Cpu/Programs/push_pop_fault.c", "-O1");
+        string log = Path.Combine(Path.GetTempPath(), $"useremu-log-{Guid.NewGuid():N}.txt");
+        try
+        {
+            var r = HostCommand.Run(HostCommand.Emulator, ["-d", "out_asm,stats", "-D", log, exe]);
+            Assert.Equal(0, r.ExitStatus);
+            string text = File.ReadAllText(log);
+            var stubs = Regex.Matches(text, @"^OUT: \[native stub \d+\] 0x[0-9a-f]+\n0x[0-9a-f]{16}:  ", RegexOptions.Multiline).Count;
+            Assert.True(stubs > 0, "no stub listed");
+            var made = Regex.Match(text + r.Stderr, @"(\d+) stubs made when first reached");
+            Assert.True(made.Success, r.Stderr);
+            Assert.Equal(stubs, int.Parse(made.Groups[1].Value));
+        }
+        finally
+        {
+            File.Delete(log);
+        }
+    }
+
+    [Fact]
     public void ThreadsShareTheLogFile()
     {
         // Sixteen guest threads log the blocks they translate and run into one -D file at once.

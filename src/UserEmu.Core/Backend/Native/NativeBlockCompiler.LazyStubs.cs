@@ -45,16 +45,21 @@ public sealed unsafe partial class NativeBlockCompiler
     /// <summary>Bytes of a trampoline before its data: the call.</summary>
     const int TrampolineCall = 5, TrampolineBytes = 8;
 
+    /// <summary>A stub <see cref="MakeStub"/> made: its number in its block, the block's guest PC, its bytes (0: another thread had made it).</summary>
+    public readonly record struct MadeStub(int Index, ulong GuestPc, int Length);
+
     /// <summary>
     /// The stub whose trampoline's data is at <paramref name="data"/> (just after its call): made, placed in
     /// <paramref name="arena"/> and the trampoline patched into a jump to it, unless another thread did so first.
     /// </summary>
-    public static byte* MakeStub(NativeCodeArena arena, byte* data)
+    public static byte* MakeStub(NativeCodeArena arena, byte* data, out MadeStub made)
     {
         int index = *(ushort*)data;
         byte* trampoline = data - TrampolineCall;
         int id = *(int*)(trampoline - TrampolineBytes * (index + 1));
         var native = arena.Code(id);
+        var block = arena.Block(id);
+        made = new MadeStub(index, block.GuestPc, 0);
         lock (native)
         {
             if (*trampoline == 0xe9) return data + *(int*)(trampoline + 1);
@@ -63,20 +68,23 @@ public sealed unsafe partial class NativeBlockCompiler
             c._storesFaultOnCode = native.StoresFaultOnCode;
             c._replayStub = index;
             bool emitted;
-            try { emitted = c.Emit(arena.Block(id), id, native.Chained, native.Runs, native.Weight, native.RegionThreshold); }
+            try { emitted = c.Emit(block, id, native.Chained, native.Runs, native.Weight, native.RegionThreshold); }
             finally { c._replayStub = -1; }
             if (!emitted || c._coldStart - c._indirectOffset != native.Length)
                 throw new InvalidOperationException($"native block {id}: compiled again, its body differs (stub {index})");
-            return c.PlaceStub(arena, native.IndirectEntry - c._indirectOffset, index, trampoline);
+            byte* stub = c.PlaceStub(arena, native.IndirectEntry - c._indirectOffset, index, trampoline, out int length);
+            made = made with { Length = length };
+            return stub;
         }
     }
 
     // Copies the stub just emitted to the arena, its rel32s to the block's body and to the exit tails made again from
     // where it went, and points the trampoline at it.
-    byte* PlaceStub(NativeCodeArena arena, byte* body, int index, byte* trampoline)
+    byte* PlaceStub(NativeCodeArena arena, byte* body, int index, byte* trampoline, out int length)
     {
         int label = index < _slowStubs.Count ? _slowStubs[index].Label : _groupExits[index - _slowStubs.Count].Label;
         int start = _labels[label], end = _stubEnd;
+        length = end - start;
         byte* stub = arena.PlaceStub(_buf.Bytes[start..end]);
         if (stub == null) throw new InvalidOperationException("native code arena full while making a stub");
         for (int n = 0; n < _patches.Count; n++)

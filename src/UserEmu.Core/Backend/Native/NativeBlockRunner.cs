@@ -39,6 +39,11 @@ public static unsafe class NativeBlockRunner
         s_stats = stats;
     }
 
+    // Set when -d out_asm lists the stubs made when first reached, as it lists the blocks.
+    static TextWriter? s_stubLog;
+
+    public static void ListStubsIn(TextWriter log) => s_stubLog = log;
+
     /// <summary>What the code returns in rax:rdx.</summary>
     [StructLayout(LayoutKind.Sequential)]
     struct Exit
@@ -153,7 +158,10 @@ public static unsafe class NativeBlockRunner
             if (r.Data == NativeExitTails.LazyStubData)
             {
                 // A trampoline saved the registers: make its stub, then go on there with them.
-                t[NativeBlockCompiler.StubTargetOffset / 8] = (ulong)NativeBlockCompiler.MakeStub(arena, (byte*)r.Code);
+                byte* stub = NativeBlockCompiler.MakeStub(arena, (byte*)r.Code, out var made);
+                t[NativeBlockCompiler.StubTargetOffset / 8] = (ulong)stub;
+                if (s_stubLog != null && made.Length > 0)
+                    s_stubLog.Write($"OUT: [native stub {made.Index}] 0x{made.GuestPc:x}\n{NativeDisassembler.Format(stub, made.Length)}\n");
                 code = s_stubResume;
                 continue;
             }

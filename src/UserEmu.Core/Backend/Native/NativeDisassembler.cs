@@ -16,4 +16,11 @@ public static unsafe class NativeDisassembler
             at => at == chain ? (at == body ? " <chain> <body>" : " <chain>") : at == body ? " <body>" : null)
             + GasListing.Format(new ByteArrayCodeReader(coldBytes), cold, cold + (ulong)coldBytes.Length, at => at == cold ? " <cold>" : null);
     }
+
+    /// <summary>A stub made when first reached (<see cref="NativeBlockCompiler.MakeStub"/>): <paramref name="length"/> bytes at <paramref name="stub"/>.</summary>
+    public static string Format(byte* stub, int length)
+    {
+        var bytes = new ReadOnlySpan<byte>(stub, length).ToArray();
+        return GasListing.Format(new ByteArrayCodeReader(bytes), (ulong)stub, (ulong)stub + (ulong)length, _ => null);
+    }
 }
