@@ -255,15 +255,27 @@ public sealed class IrBuilder
     /// copies went into one reused array per length); those arrays, up to ~1 MB of fresh memory per translating
     /// thread, were then a fifth of the page faults of a `lua5.4 -e ''`.
     /// </remarks>
-    public IrBlock Finish(ulong guestPc, ulong guestEnd, bool transient = false) => new()
+    public IrBlock Finish(ulong guestPc, ulong guestEnd, bool transient = false)
     {
-        GuestPc = guestPc,
-        GuestEnd = guestEnd,
-        Code = transient ? _code : Copy(_code, _count),
-        OpCount = _count,
-        TempCount = Math.Max(_temps, 1),
-        GuestInstructionCount = _insnCount,
-    };
+        if (!transient)
+            return new()
+            {
+                GuestPc = guestPc, GuestEnd = guestEnd, Code = Copy(_code, _count), OpCount = _count,
+                TempCount = Math.Max(_temps, 1), GuestInstructionCount = _insnCount,
+            };
+        // One block object per builder as well: a new one per translation was the rest of a translation's garbage (cc1:
+        // 121k translations, 6 MiB).
+        if (_transient == null)
+            return _transient = new()
+            {
+                GuestPc = guestPc, GuestEnd = guestEnd, Code = _code, OpCount = _count,
+                TempCount = Math.Max(_temps, 1), GuestInstructionCount = _insnCount,
+            };
+        _transient.Refill(guestPc, guestEnd, _code, _count, Math.Max(_temps, 1), _insnCount);
+        return _transient;
+    }
+
+    IrBlock? _transient;
 
     /// <summary>The first <paramref name="count"/> ops as an array of their own (Array.Copy: the framework's generic span copies over IrInstr are JIT-compiled at start-up).</summary>
     public static IrInstr[] Copy(IrInstr[] code, int count)
