@@ -257,22 +257,20 @@ public sealed class IrBuilder
     /// </remarks>
     public IrBlock Finish(ulong guestPc, ulong guestEnd, bool transient = false)
     {
-        if (!transient)
-            return new()
-            {
-                GuestPc = guestPc, GuestEnd = guestEnd, Code = Copy(_code, _count), OpCount = _count,
-                TempCount = Math.Max(_temps, 1), GuestInstructionCount = _insnCount,
-            };
         // One block object per builder as well: a new one per translation was the rest of a translation's garbage (cc1:
         // 121k translations, 6 MiB).
-        if (_transient == null)
-            return _transient = new()
-            {
-                GuestPc = guestPc, GuestEnd = guestEnd, Code = _code, OpCount = _count,
-                TempCount = Math.Max(_temps, 1), GuestInstructionCount = _insnCount,
-            };
-        _transient.Refill(guestPc, guestEnd, _code, _count, Math.Max(_temps, 1), _insnCount);
-        return _transient;
+        if (transient && _transient != null)
+        {
+            _transient.Refill(guestPc, guestEnd, _code, _count, Math.Max(_temps, 1), _insnCount);
+            return _transient;
+        }
+        var block = new IrBlock
+        {
+            GuestPc = guestPc, GuestEnd = guestEnd, Code = transient ? _code : Copy(_code, _count), OpCount = _count,
+            TempCount = Math.Max(_temps, 1), GuestInstructionCount = _insnCount,
+        };
+        if (transient) _transient = block;
+        return block;
     }
 
     IrBlock? _transient;

@@ -42,7 +42,7 @@ public sealed unsafe partial class NativeBlockCompiler
         return true;
     }
 
-    /// <summary>Bytes of a trampoline before its data: the call.</summary>
+    // A trampoline's call (its data follows), and the whole trampoline.
     const int TrampolineCall = 5, TrampolineBytes = 8;
 
     /// <summary>A stub <see cref="MakeStub"/> made: its number in its block, the block's guest PC, its bytes (0: another thread had made it).</summary>
@@ -86,7 +86,7 @@ public sealed unsafe partial class NativeBlockCompiler
         int start = _labels[label], end = _stubEnd;
         length = end - start;
         byte* stub = arena.PlaceStub(_buf.Bytes[start..end]);
-        if (stub == null) throw new InvalidOperationException("native code arena full while making a stub");
+        if (stub == null) throw new InvalidOperationException("native code region full while making a stub");
         for (int n = 0; n < _patches.Count; n++)
         {
             var (at, to) = (_patches[n].At, _labels[_patches[n].Label]);

@@ -65,15 +65,7 @@ public sealed unsafe class NativeCodeArena
         lock (_lock)
         {
             cold = null;
-            if (hotBytes + coldBytes > ChunkSize - NativeExitTails.Bytes) return null;
-            if (_next == null || _coldNext - _next < hotBytes + coldBytes)
-            {
-                nint chunk = _spare;
-                _spare = 0;
-                if (chunk == 0 && (chunk = TakeChunk()) == 0) return null;
-                _next = (byte*)chunk + NativeExitTails.Bytes;
-                _coldNext = (byte*)chunk + ChunkSize;
-            }
+            if (hotBytes + coldBytes > ChunkSize - NativeExitTails.Bytes || !MakeRoom(hotBytes + coldBytes)) return null;
             byte* at = _next;
             _coldNext -= coldBytes;
             cold = _coldNext;
@@ -90,20 +82,14 @@ public sealed unsafe class NativeCodeArena
         }
     }
 
-    /// <summary>Copies a stub made after its block was placed (<see cref="NativeBlockCompiler.MakeStub"/>) to where cold code goes; null once <see cref="Limit"/> is reached.</summary>
+    /// <summary>Copies a stub made after its block was placed (<see cref="NativeBlockCompiler.MakeStub"/>) to where cold code goes; null only when the code region is full.</summary>
+    /// <remarks>Past <see cref="Limit"/> too (by a chunk at most before the next reset): the block's code is waiting for the stub, and stubs are few.</remarks>
     public byte* PlaceStub(ReadOnlySpan<byte> code)
     {
         int bytes = (code.Length + 15) & ~15;
         lock (_lock)
         {
-            if (_next == null || _coldNext - _next < bytes)
-            {
-                nint chunk = _spare;
-                _spare = 0;
-                if (chunk == 0 && (chunk = TakeChunk()) == 0) return null;
-                _next = (byte*)chunk + NativeExitTails.Bytes;
-                _coldNext = (byte*)chunk + ChunkSize;
-            }
+            if (!MakeRoom(bytes, pastLimit: true)) return null;
             _coldNext -= bytes;
             code.CopyTo(new Span<byte>(_coldNext, code.Length));
             _used += code.Length;
@@ -113,15 +99,28 @@ public sealed unsafe class NativeCodeArena
         }
     }
 
+    // Under the lock: `bytes` free between the current chunk's hot and cold code, in a new chunk if need be; false at
+    // the limit (or, `pastLimit`, when the code region itself is full).
+    bool MakeRoom(int bytes, bool pastLimit = false)
+    {
+        if (_next != null && _coldNext - _next >= bytes) return true;
+        nint chunk = _spare;
+        _spare = 0;
+        if (chunk == 0 && (chunk = TakeChunk(pastLimit)) == 0) return false;
+        _next = (byte*)chunk + NativeExitTails.Bytes;
+        _coldNext = (byte*)chunk + ChunkSize;
+        return true;
+    }
+
     /// <summary>Where offset <paramref name="offset"/> of a block's code went once <see cref="Place"/> put its part before <paramref name="coldStart"/> at <paramref name="hot"/> and the rest at <paramref name="cold"/>.</summary>
     public static byte* Placed(int offset, int coldStart, byte* hot, byte* cold) =>
         offset < coldStart ? hot + offset : cold + (offset - coldStart);
 
     // A new chunk with its exit tails written, or 0 at the limit. Its first and last 2 MiB are backed (huge pages):
     // its hot and cold code begin there.
-    nint TakeChunk()
+    nint TakeChunk(bool pastLimit = false)
     {
-        if (_mapped + ChunkSize > Limit) return 0;
+        if (_mapped + ChunkSize > Limit && !pastLimit) return 0;
         nint chunk = NativeCodeRegion.Take();
         if (chunk == 0) return 0;
         _chunks.Add(new Chunk(chunk, true));
