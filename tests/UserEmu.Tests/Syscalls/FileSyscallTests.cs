@@ -280,9 +280,15 @@ public sealed class FileSyscallTests : IDisposable
             _g.Call("clock_gettime", 1, S + 0x2000);
         }
         for (int k = 0; k < 200; k++) Round(); // let tiered compilation settle
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int k = 0; k < 1000; k++) Round();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The least of three measures: on a loaded machine tiering may still install code during one (8 KB once, CI run
+        // of 2026-12-04), while an allocation per call shows in all three (5000 calls: 100 KB or more).
+        long allocated = long.MaxValue;
+        for (int attempt = 0; attempt < 3 && allocated >= 1024; attempt++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int k = 0; k < 1000; k++) Round();
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
         Close((int)fd);
         Assert.True(allocated < 1024, $"{allocated} bytes allocated by 5000 hot syscalls");
     }
