@@ -92,16 +92,13 @@ public sealed unsafe partial class NativeBlockCompiler
             var (at, to) = (_patches[n].At, _labels[_patches[n].Label]);
             if (at < start || at >= end || (to >= start && to < end)) continue;
             if (to >= _coldStart) throw new InvalidOperationException("a stub jumps to another out-of-line part");
-            int* field = (int*)(stub + (at - start));
-            *field = checked((int)(body + to - (byte*)(field + 1)));
+            SetRel32(stub + (at - start), body + to);
         }
         byte* tails = NativeExitTails.Of(stub);
         for (int n = 0; n < _tailPatches.Count; n++)
         {
             int at = _tailPatches[n].At;
-            if (at < start || at >= end) continue;
-            int* field = (int*)(stub + (at - start));
-            *field = checked((int)(tails + _tailPatches[n].Tail - (byte*)(field + 1)));
+            if (at >= start && at < end) SetRel32(stub + (at - start), tails + _tailPatches[n].Tail);
         }
         // The call becomes a jmp in one store of the trampoline's first 8 bytes (the data after it is unchanged).
         ulong word = *(ulong*)trampoline;

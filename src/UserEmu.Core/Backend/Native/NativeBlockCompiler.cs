@@ -100,7 +100,8 @@ public sealed unsafe partial class NativeBlockCompiler
         int id = arena.AddBlock(block);
         c._jumps = chain ? jumps : null;
         c._storesFaultOnCode = codeWritesFault && NativeFaultRedirect.Enabled;
-        if (!c.Emit(block, id, chain, counter, weight, counter == null ? Poisoned : (uint)regionThreshold)) return null;
+        uint threshold = counter == null ? Poisoned : (uint)regionThreshold;
+        if (!c.Emit(block, id, chain, counter, weight, threshold)) return null;
         int coldStart = c._coldStart;
         byte* at = arena.Place(c._buf.Bytes, coldStart, c._faultSites.AsSpan(), out byte* cold);
         if (at == null) return null;
@@ -109,15 +110,11 @@ public sealed unsafe partial class NativeBlockCompiler
         {
             int from = c._patches[n].At, to = c._labels[c._patches[n].Label];
             if (from < coldStart == to < coldStart) continue;
-            int* field = (int*)Address(from);
-            *field = checked((int)(Address(to) - (byte*)(field + 1)));
+            SetRel32(Address(from), Address(to));
         }
         byte* tails = NativeExitTails.Of(at);
         for (int n = 0; n < c._tailPatches.Count; n++)
-        {
-            int* field = (int*)Address(c._tailPatches[n].At);
-            *field = checked((int)(tails + c._tailPatches[n].Tail - (byte*)(field + 1)));
-        }
+            SetRel32(Address(c._tailPatches[n].At), tails + c._tailPatches[n].Tail);
         // Each direct exit's link slot: where its jmp's rel32 is, and the rel32 it starts with, which leads to the exit's
         // own return path, for unlinking (LinkSlot, NativeJumpTable.Link, Unlink).
         for (int e = 0; e < c._exits.Count; e++)
@@ -127,13 +124,16 @@ public sealed unsafe partial class NativeBlockCompiler
         var native = new NativeCode(at + c._indirectOffset, at + c._chainOffset, at + c._bodyOffset, counter, weight, region,
             coldStart - c._indirectOffset, cold, c._buf.Length - coldStart, c._jumps)
         {
-            Chained = chain, StoresFaultOnCode = c._storesFaultOnCode, RegionThreshold = counter == null ? Poisoned : (uint)regionThreshold,
+            Chained = chain, StoresFaultOnCode = c._storesFaultOnCode, RegionThreshold = threshold,
         };
         arena.SetCode(id, native);
         return native;
 
         byte* Address(int offset) => NativeCodeArena.Placed(offset, coldStart, at, cold);
     }
+
+    // The rel32 field at `field` (an instruction's last four bytes) made to lead to `target`.
+    static void SetRel32(byte* field, byte* target) => *(int*)field = checked((int)(target - (field + 4)));
 
     // Offsets in the code emitted; from _coldStart on, the out-of-line code placed apart (NativeCodeArena.Place).
     int _indirectOffset, _chainOffset, _bodyOffset, _coldStart;

@@ -20,8 +20,9 @@ public sealed unsafe class NativeCode(byte* indirectEntry, byte* chainEntry, byt
     public readonly byte* Cold = cold;
     public readonly int ColdLength = coldLength;
     /// <summary>How the code was compiled, for making its stubs the same way when first reached (<see cref="NativeBlockCompiler.MakeStub"/>).</summary>
-    internal bool Chained, StoresFaultOnCode;
-    internal uint RegionThreshold;
+    internal bool Chained { get; init; }
+    internal bool StoresFaultOnCode { get; init; }
+    internal uint RegionThreshold { get; init; }
     /// <summary>The process's chaining state this code was linked through (null: compiled without chaining).</summary>
     internal readonly NativeJumpTable? Chains = chains;
     /// <summary>The first of the link slots pointed at <see cref="ChainEntry"/>, listed through <see cref="LinkSlot.Next"/> (guarded by <see cref="Chains"/>' lock).</summary>

@@ -22,16 +22,16 @@ static unsafe class NativeExitTails
     public const int HandBack = 96;
     /// <summary>rdx when rax points at a hand-back's data.</summary>
     public const long HandBackData = -1;
+    /// <summary>Called by a direct exit out of chain budget, just before its <see cref="Link"/> call: RIP = the target after that call's slot, then back with no slot.</summary>
+    public const int Budget = 128;
+    /// <summary>A direct exit's code after its link slot: the target (8 bytes).</summary>
+    public const int SlotTarget = 16;
     /// <summary>
     /// Called by a stub's trampoline (<see cref="NativeBlockCompiler"/>'s out-of-line stubs are made when first
     /// reached): saves every register the block may hold a value in below the temps, then back with rax = the return
     /// address, where the stub's number is (2 bytes); rdx = <see cref="LazyStubData"/>.
     /// </summary>
     public const int LazyStub = 160;
-    /// <summary>Called by a direct exit out of chain budget, just before its <see cref="Link"/> call: RIP = the target after that call's slot, then back with no slot.</summary>
-    public const int Budget = 128;
-    /// <summary>A direct exit's code after its link slot: the target (8 bytes).</summary>
-    public const int SlotTarget = 16;
     /// <summary>rdx when rax points at a trampoline's data.</summary>
     public const long LazyStubData = -2;
     /// <summary>Bytes at a chunk's start the tails take (16-byte aligned: code follows).</summary>
@@ -58,37 +58,56 @@ static unsafe class NativeExitTails
         Put(code, Fill, a => { a.mov(__qword_ptr[rdi + Rip], rax); a.mov(edx, (int)NativeJumpTable.FillRequest); a.mov(rax, NativeBlockCompiler.ExitNext); });
         Put(code, StoreRip, a => { a.mov(__qword_ptr[rdi + Rip], rax); a.xor(edx, edx); a.mov(rax, NativeBlockCompiler.ExitNext); });
         Put(code, Link, a => { a.pop(rdx); a.mov(rax, __qword_ptr[rdx + SlotTarget]); a.mov(__qword_ptr[rdi + Rip], rax); a.mov(rax, NativeBlockCompiler.ExitNext); });
-        // The call to Link (5 bytes) lies between the return address and the slot.
-        Put(code, Budget, a => { a.pop(rax); a.mov(rax, __qword_ptr[rax + 5 + SlotTarget]); a.mov(__qword_ptr[rdi + Rip], rax); a.xor(edx, edx); a.mov(rax, NativeBlockCompiler.ExitNext); });
+        // The call to Link lies between the return address and the slot.
+        Put(code, Budget, a => { a.pop(rax); a.mov(rax, __qword_ptr[rax + CallBytes + SlotTarget]); a.mov(__qword_ptr[rdi + Rip], rax); a.xor(edx, edx); a.mov(rax, NativeBlockCompiler.ExitNext); });
         Put(code, HandBack, a => { a.pop(rax); a.mov(rdx, HandBackData); });
         Put(code, LazyStub, a =>
         {
-            var saved = NativeBlockCompiler.StubSavedRegisters;
-            for (int n = 0; n < saved.Length; n++) a.mov(__qword_ptr[rsi + NativeBlockCompiler.SavedRegisterOffset(n)], new AssemblerRegister64(saved[n]));
-            for (int x = 0; x < 16; x++)
-            {
-                int at = NativeBlockCompiler.SavedVectorOffset(x);
-                if (Host.HostCpuFeatures.Avx2) a.vmovdqu(__ymmword_ptr[rsi + at], new AssemblerRegisterYMM(Iced.Intel.Register.YMM0 + x));
-                else a.movdqu(__xmmword_ptr[rsi + at], new AssemblerRegisterXMM(Iced.Intel.Register.XMM0 + x));
-            }
+            MoveStubRegisters(a, save: true);
             a.pop(rax);
             a.mov(rdx, LazyStubData);
         }, Bytes - LazyStub);
         return code;
     }
 
+    // A call rel32's length.
+    const int CallBytes = 5;
+
     /// <summary>Code the runner enters with to go on at a stub just made: the registers <see cref="LazyStub"/> saved, then a jump to the stub.</summary>
     public static void WriteStubResume(Assembler a)
     {
+        MoveStubRegisters(a, save: false);
+        a.jmp(__qword_ptr[rsi + NativeBlockCompiler.StubTargetOffset]);
+    }
+
+    // Stores (or loads) every register a block may hold a value in to (from) the frame below the temps: all of each
+    // YMM register where the host has AVX2 (block code may hold 256-bit values), else each XMM.
+    static void MoveStubRegisters(Assembler a, bool save)
+    {
         var saved = NativeBlockCompiler.StubSavedRegisters;
+        for (int n = 0; n < saved.Length; n++)
+        {
+            var slot = __qword_ptr[rsi + NativeBlockCompiler.SavedRegisterOffset(n)];
+            var r = new AssemblerRegister64(saved[n]);
+            if (save) a.mov(slot, r);
+            else a.mov(r, slot);
+        }
         for (int x = 0; x < 16; x++)
         {
             int at = NativeBlockCompiler.SavedVectorOffset(x);
-            if (Host.HostCpuFeatures.Avx2) a.vmovdqu(new AssemblerRegisterYMM(Iced.Intel.Register.YMM0 + x), __ymmword_ptr[rsi + at]);
-            else a.movdqu(new AssemblerRegisterXMM(Iced.Intel.Register.XMM0 + x), __xmmword_ptr[rsi + at]);
+            if (Host.HostCpuFeatures.Avx2)
+            {
+                var y = new AssemblerRegisterYMM(Iced.Intel.Register.YMM0 + x);
+                if (save) a.vmovdqu(__ymmword_ptr[rsi + at], y);
+                else a.vmovdqu(y, __ymmword_ptr[rsi + at]);
+            }
+            else
+            {
+                var v = new AssemblerRegisterXMM(Iced.Intel.Register.XMM0 + x);
+                if (save) a.movdqu(__xmmword_ptr[rsi + at], v);
+                else a.movdqu(v, __xmmword_ptr[rsi + at]);
+            }
         }
-        for (int n = 0; n < saved.Length; n++) a.mov(new AssemblerRegister64(saved[n]), __qword_ptr[rsi + NativeBlockCompiler.SavedRegisterOffset(n)]);
-        a.jmp(__qword_ptr[rsi + NativeBlockCompiler.StubTargetOffset]);
     }
 
     // `emit`, then back to the runner with the host stack its entry stub left (NativeBlockCompiler.LeaveToRunner).
