@@ -158,7 +158,7 @@ public sealed unsafe class CpuLoop
                 }
                 else
                 {
-                    exit = IrInterpreter.Run(tb.Code, cpu);
+                    exit = IrInterpreter.Run(tb, cpu);
                     runs = (uint)++tb.ExecCount;
                     if (runs >= (uint)_nativeThreshold && _nativeThreshold >= 0 && NativeTierOpen() && TranslationBlock.TakeClaim(ref tb.NativeClaimed))
                         TranslateNative(tb);

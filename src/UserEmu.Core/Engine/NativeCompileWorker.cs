@@ -158,7 +158,7 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
         long t0 = Stopwatch.GetTimestamp();
         try
         {
-            var code = NativeBlockCompiler.Compile(tb.Code, proc.NativeCode, proc.Compiler.Chain, proc.Options.CompileThreshold, proc.NativeJumps,
+            var code = NativeBlockCompiler.Compile(tb, proc.NativeCode, proc.Compiler.Chain, proc.Options.CompileThreshold, proc.NativeJumps,
                 proc.Memory.ProtectsCodePages);
             if (code == null) return;
             // Published after the code is complete (volatile field), so any thread that sees it can run it.

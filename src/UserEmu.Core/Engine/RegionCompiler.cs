@@ -22,7 +22,7 @@ public sealed class RegionCompiler(GuestProcess proc)
     /// <summary>The hot block plus the already-run blocks reachable from it by direct jumps, so loops run inside one method.</summary>
     List<PreparedBlock> CollectRegion(TranslationBlock entry)
     {
-        var region = new List<PreparedBlock> { entry.Code };
+        var region = new List<PreparedBlock> { entry };
         var seen = new HashSet<ulong> { entry.Pc };
         var targets = new List<long>();
         for (int k = 0; k < region.Count && region.Count < MaxRegionBlocks; k++)
@@ -39,7 +39,7 @@ public sealed class RegionCompiler(GuestProcess proc)
                 ulong pc = (ulong)targets[t];
                 if (!seen.Add(pc)) continue;
                 var next = proc.Code.Lookup(pc);
-                if (next is { Valid: true } && (next.ExecCount != 0 || next.Native != null || next.Compiled != null)) region.Add(next.Code);
+                if (next is { Valid: true } && (next.ExecCount != 0 || next.Native != null || next.Compiled != null)) region.Add(next);
             }
         }
         return region;
@@ -61,10 +61,10 @@ public sealed class RegionCompiler(GuestProcess proc)
                 Interlocked.Increment(ref stats.RegionsSplit);
             }
             foreach (var member in region)
-                if (member != tb.Code) proc.Code.AddDependency(tb, member.GuestPc, member.GuestEnd, memory);
+                if (member != tb) proc.Code.AddDependency(tb, member.GuestPc, member.GuestEnd, memory);
             // A member overwritten while this was compiled would leave the region running stale code.
             foreach (var member in region)
-                if (proc.Code.Lookup(member.GuestPc) is not { Valid: true } current || current.Code != member) return;
+                if (proc.Code.Lookup(member.GuestPc) is not { Valid: true } current || current != member) return;
             tb.Compiled = compiled;
             Interlocked.Increment(ref proc.Code.BlocksCompiled);
         }

@@ -30,9 +30,9 @@ public sealed class TranslationCache
             if (_byPc.TryGetValue(tb.Pc, out var existing)) return existing;
             _byPc[tb.Pc] = tb;
             BlocksTranslated++;
-            IrOps += tb.Code.OpCount;
-            IrBytes += tb.Code.PackedCode.Length;
-            IrConstants += tb.Code.ConstantCount;
+            IrOps += tb.OpCount;
+            IrBytes += tb.PackedCode.Length;
+            IrConstants += tb.ConstantCount;
             ulong last = (Math.Max(tb.End, tb.Pc + 1) - 1) >> GuestAddressSpace.PageShift;
             for (ulong page = tb.Pc >> GuestAddressSpace.PageShift; page <= last; page++)
             {

@@ -13,14 +13,14 @@ namespace UserEmu.IR;
 /// each run by copying <see cref="Constants"/> over them instead of clearing all temps; the IL backend pushes the
 /// constants as literals, which saves RyuJIT a local and a store each. Only this form is kept per block.
 /// </remarks>
-public sealed class PreparedBlock
+public class PreparedBlock
 {
     /// <summary>The ops in <see cref="PackedIr"/>'s encoding: every translated block is kept, most of them run as native code, which reads its IR only for an op it hands back.</summary>
     /// <remarks>The template's constants come first, as 8-byte values (<see cref="Constants"/>): an array of their own cost 32 bytes a block.</remarks>
-    public required byte[] PackedCode { get; init; }
+    public byte[] PackedCode { get; }
     /// <summary>The packed ops, after the constants.</summary>
     internal ReadOnlySpan<byte> PackedOps => PackedCode.AsSpan(ConstantCount * sizeof(ulong));
-    public required int OpCount { get; init; }
+    public int OpCount { get; }
     /// <summary>Set by <see cref="DecodedBlocks.ByPc"/> the first time it hands out the block's ops, from its first-run buffer (threads may race on it: a second first-run decoding is harmless).</summary>
     internal bool DecodedBefore;
 
@@ -42,20 +42,23 @@ public sealed class PreparedBlock
         return ops;
     }
 
-    public required int TempCount { get; init; }
+    public int TempCount { get; }
     /// <summary>How many temps the template fills.</summary>
-    public required int ConstantCount { get; init; }
+    public int ConstantCount { get; }
     /// <summary>Initial values of temps 0 .. Constants.Length-1: first the pure constants, then zeros.</summary>
     public ReadOnlySpan<ulong> Constants => MemoryMarshal.Cast<byte, ulong>(PackedCode.AsSpan(0, ConstantCount * sizeof(ulong)));
     /// <summary>Temps 0 .. PureConstants-1 hold their <see cref="Constants"/> value throughout the block.</summary>
-    public required int PureConstants { get; init; }
-    public required ulong GuestPc { get; init; }
+    public int PureConstants { get; }
+    public ulong GuestPc { get; }
     /// <summary>One past the last guest byte translated.</summary>
-    public required ulong GuestEnd { get; init; }
+    public ulong GuestEnd { get; }
     /// <summary>The lazy-flag state is dead at the block's direct exits (<see cref="IrBlock.FlagsDeadAtExit"/>).</summary>
-    public bool FlagsDeadAtExit { get; init; }
+    public bool FlagsDeadAtExit { get; }
 
-    public static PreparedBlock Prepare(IrBlock block)
+    public static PreparedBlock Prepare(IrBlock block) => new(block);
+
+    /// <summary>Prepares <paramref name="block"/>'s ops (a translation block is its prepared block, one object per block).</summary>
+    public PreparedBlock(IrBlock block)
     {
         int temps = block.TempCount;
         var scratch = t_scratch ??= new Scratch();
@@ -146,14 +149,15 @@ public sealed class PreparedBlock
         }
         if (count == 0 || code[count - 1].Op is not (IrOp.Jump or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall))
             throw new InvalidOperationException($"block 0x{block.GuestPc:x} has no exit");
-        var prepared = new PreparedBlock
-        {
-            PackedCode = PackedIr.Pack(code.AsSpan(0, count), MemoryMarshal.AsBytes(constants)), OpCount = count,
-            TempCount = Math.Max(kept, 1), ConstantCount = constants.Length, PureConstants = pure,
-            GuestPc = block.GuestPc, GuestEnd = block.GuestEnd, FlagsDeadAtExit = block.FlagsDeadAtExit,
-        };
-        DecodedBlocks.Prime(prepared, code, count);
-        return prepared;
+        PackedCode = PackedIr.Pack(code.AsSpan(0, count), MemoryMarshal.AsBytes(constants));
+        OpCount = count;
+        TempCount = Math.Max(kept, 1);
+        ConstantCount = constants.Length;
+        PureConstants = pure;
+        GuestPc = block.GuestPc;
+        GuestEnd = block.GuestEnd;
+        FlagsDeadAtExit = block.FlagsDeadAtExit;
+        DecodedBlocks.Prime(this, code, count);
     }
 
     // The first-use number of temp t (kept in first), given at its first use.

@@ -14,7 +14,7 @@ namespace UserEmu.Backend.IL;
 sealed partial class IlRegionEmitter
 {
     static readonly FieldInfo LinkTargets = typeof(RegionLinks).GetField(nameof(RegionLinks.Targets))!;
-    static readonly FieldInfo TbPc = typeof(TranslationBlock).GetField(nameof(TranslationBlock.Pc))!;
+    static readonly MethodInfo TbPc = typeof(TranslationBlock).GetProperty(nameof(TranslationBlock.Pc))!.GetMethod!;
     static readonly FieldInfo TbValid = typeof(TranslationBlock).GetField(nameof(TranslationBlock.Valid))!;
     static readonly FieldInfo TbCompiled = typeof(TranslationBlock).GetField(nameof(TranslationBlock.Compiled))!;
     static readonly FieldInfo CpuJumpCache = typeof(Vcpu).GetField(nameof(Vcpu.JumpCache))!;
@@ -111,7 +111,7 @@ sealed partial class IlRegionEmitter
             _il.Emit(OpCodes.Ldloc, _nextTb);
             _il.Emit(OpCodes.Brfalse, miss);
             _il.Emit(OpCodes.Ldloc, _nextTb);
-            _il.Emit(OpCodes.Ldfld, TbPc);
+            _il.Emit(OpCodes.Call, TbPc);
             _il.Emit(OpCodes.Ldloc, _nextPc);
             _il.Emit(OpCodes.Bne_Un, miss);
             TailCallNext(miss);

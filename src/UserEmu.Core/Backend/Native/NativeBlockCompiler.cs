@@ -121,7 +121,7 @@ public sealed unsafe partial class NativeBlockCompiler
         {
             LinkSlot.Init((LinkSlot*)Address(c._labels[c._exits[e].Slot]), (int*)Address(c._labels[c._exits[e].Field]));
         }
-        var native = new NativeCode(at + c._indirectOffset, at + c._chainOffset, at + c._bodyOffset, counter, weight, region,
+        var native = new NativeCode(at + c._indirectOffset, c._chainOffset - c._indirectOffset, c._bodyOffset - c._indirectOffset, counter, weight, region,
             coldStart - c._indirectOffset, cold, c._buf.Length - coldStart, c._jumps)
         {
             Chained = chain, StoresFaultOnCode = c._storesFaultOnCode, RegionThreshold = threshold,

@@ -1,13 +1,15 @@
 namespace UserEmu.Backend.Native;
 
 /// <summary>A block's machine code: where indirect jumps and chained blocks enter, where the dispatcher enters, its run counter, and the link slots that lead to it.</summary>
-public sealed unsafe class NativeCode(byte* indirectEntry, byte* chainEntry, byte* body, uint* runs, uint weight, bool becomesRegion, int length, byte* cold, int coldLength, NativeJumpTable? chains)
+/// <remarks>One per block in native code (cc1: ~106k), so the entries after the first are kept as offsets from it.</remarks>
+public sealed unsafe class NativeCode(byte* indirectEntry, int chainOffset, int bodyOffset, uint* runs, uint weight, bool becomesRegion, int length, byte* cold, int coldLength, NativeJumpTable? chains)
 {
     /// <summary>Checks that RIP is this block's PC first (entries of <see cref="NativeJumpTable"/> may be stale).</summary>
     public readonly byte* IndirectEntry = indirectEntry;
+    readonly ushort _chainOffset = checked((ushort)chainOffset), _bodyOffset = checked((ushort)bodyOffset);
     /// <summary>Counts the run and leaves once hot or invalidated (a block that becomes a region); the body itself for one that stays native.</summary>
-    public readonly byte* ChainEntry = chainEntry;
-    public readonly byte* Body = body;
+    public byte* ChainEntry => IndirectEntry + _chainOffset;
+    public byte* Body => IndirectEntry + _bodyOffset;
     /// <summary>Runs of the block outside a region, each counted <see cref="Weight"/> times (native memory: the chain entry counts them); null for a block that stays native.</summary>
     public readonly uint* Runs = runs;
     /// <summary>What a run adds to <see cref="Runs"/> (<see cref="NativeBlockCompiler.RunWeight"/>).</summary>
