@@ -5,7 +5,7 @@ namespace UserEmu.Engine;
 /// <summary>Translated blocks by guest PC, with a per-page index so writes to guest code invalidate its translations.</summary>
 public sealed class TranslationCache
 {
-    readonly Dictionary<ulong, TranslationBlock> _byPc = new();
+    readonly BlockTable _byPc = new();
     readonly Dictionary<ulong, List<TranslationBlock>> _byPage = new();
     readonly Lock _lock = new();
 
@@ -19,7 +19,7 @@ public sealed class TranslationCache
 
     public TranslationBlock? Lookup(ulong pc)
     {
-        lock (_lock) return _byPc.TryGetValue(pc, out var tb) ? tb : null;
+        lock (_lock) return _byPc.Find(pc);
     }
 
     /// <summary>Adds a block (or returns the one another thread added first) and marks its pages as holding code.</summary>
@@ -27,8 +27,8 @@ public sealed class TranslationCache
     {
         lock (_lock)
         {
-            if (_byPc.TryGetValue(tb.Pc, out var existing)) return existing;
-            _byPc[tb.Pc] = tb;
+            if (_byPc.Find(tb.Pc) is { } existing) return existing;
+            _byPc.Add(tb);
             BlocksTranslated++;
             IrOps += tb.OpCount;
             IrBytes += tb.PackedCode.Length;
@@ -68,7 +68,7 @@ public sealed class TranslationCache
             foreach (var tb in list)
             {
                 Drop(tb);
-                if (_byPc.TryGetValue(tb.Pc, out var cur) && cur == tb) _byPc.Remove(tb.Pc);
+                _byPc.Remove(tb);
             }
         }
     }
@@ -98,11 +98,10 @@ public sealed class TranslationCache
         lock (_lock)
         {
             // Cleared successor links keep a stale block still held by some jump cache from holding the old cache alive.
-            foreach (var tb in _byPc.Values) Drop(tb);
+            foreach (var tb in _byPc.Blocks()) Drop(tb);
             foreach (var list in _byPage.Values)
                 foreach (var tb in list) Drop(tb);
             _byPc.Clear();
-            _byPc.TrimExcess();
             _byPage.Clear();
             _byPage.TrimExcess();
             Interlocked.Increment(ref Flushes);

@@ -1,0 +1,49 @@
+using UserEmu.Engine;
+using UserEmu.IR;
+using Xunit;
+
+namespace UserEmu.Tests.Dispatch;
+
+/// <summary>The translation cache's table of blocks by PC against a dictionary, through growth and removals that shift probe runs back.</summary>
+public class BlockTableTests
+{
+    static TranslationBlock Block(ulong pc) => new(new IrBlock
+    {
+        GuestPc = pc, GuestEnd = pc + 1, Code = [new IrInstr { Op = IrOp.Jump, Imm = (long)pc + 1 }], TempCount = 0, GuestInstructionCount = 1,
+    });
+
+    [Fact]
+    public void AgreesWithADictionaryThroughAddsAndRemovals()
+    {
+        var random = new Random(7);
+        var table = new BlockTable();
+        var model = new Dictionary<ulong, TranslationBlock>();
+        // Few distinct PCs, close together and aligned as code is: long probe runs, and every removal inside one.
+        var pcs = Enumerable.Range(0, 3000).Select(n => 0x40_0000UL + (ulong)n * 16).ToArray();
+        for (int step = 0; step < 60_000; step++)
+        {
+            ulong pc = pcs[random.Next(pcs.Length)];
+            if (model.TryGetValue(pc, out var held) && random.Next(3) != 0)
+            {
+                // Removing another block at the same PC leaves the held one.
+                table.Remove(Block(pc));
+                Assert.Same(held, table.Find(pc));
+                table.Remove(held);
+                model.Remove(pc);
+            }
+            else if (!model.ContainsKey(pc))
+            {
+                var tb = Block(pc);
+                table.Add(tb);
+                model[pc] = tb;
+            }
+            if (step % 1000 == 0)
+                foreach (ulong p in pcs) Assert.Same(model.GetValueOrDefault(p), table.Find(p));
+        }
+        Assert.Equal(model.Count, table.Count);
+        Assert.Equal(model.Values.OrderBy(tb => tb.Pc), table.Blocks().OrderBy(tb => tb.Pc));
+        table.Clear();
+        Assert.Equal(0, table.Count);
+        Assert.Null(table.Find(pcs[0]));
+    }
+}
