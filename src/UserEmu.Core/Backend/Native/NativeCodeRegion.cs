@@ -13,7 +13,7 @@ static unsafe class NativeCodeRegion
 {
     /// <summary>Bytes of address space reserved: eight arenas at their limit.</summary>
     const long Size = 8 * NativeCodeArena.Limit;
-    public const int ChunkShift = 22, ChunkSize = 1 << ChunkShift;
+    public const int ChunkShift = 21, ChunkSize = 1 << ChunkShift;
     const nint HugePage = 2 << 20;
     /// <summary>log2 of the address space between two chunks' fault-site tables: a table holds a count and up to one 8-byte entry per 4 bytes of code.</summary>
     public const int SiteTableShift = ChunkShift + 2;
