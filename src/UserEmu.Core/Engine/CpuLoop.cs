@@ -239,13 +239,15 @@ public sealed unsafe class CpuLoop
     TranslationBlock Translate(ulong pc)
     {
         long t0 = Stopwatch.GetTimestamp();
+        int unread = HelperTable.UnreadAnswers;
         var ir = Optimizer.IrOptimizer.Run(_proc.Frontend.Translate(_cpu, pc, transient: true));
+        bool reproducible = HelperTable.UnreadAnswers == unread;
         _stats.TranslateTicks += Stopwatch.GetTimestamp() - t0;
         if (_traceInAsm) _proc.Options.Log.Write($"IN: 0x{pc:x}\n{_proc.Frontend.Disassemble(_cpu, pc, ir.GuestEnd)}\n");
         if (_traceOp) _proc.Options.Log.Write(IrPrinter.Format(ir));
         // Bounded memory for programs that generate code without end (JITs): past the limit, start over.
         FlushIfFull();
-        var tb = _proc.Code.Add(new TranslationBlock(ir), _cpu.Memory);
+        var tb = _proc.Code.Add(new TranslationBlock(ir, _proc) { Reproducible = reproducible }, _cpu.Memory);
         if (_cpu.Memory.TakeProtectionFailure()) _proc.FlushTranslations(_proc.Code.Flush);
         if (_nativeThreshold == 0 && TranslationBlock.TakeClaim(ref tb.NativeClaimed)) TranslateNative(tb);
         if (_threshold == 0 && tb.Compiled == null) _proc.Compiler.Compile(tb, _cpu.Memory);

@@ -14,6 +14,10 @@ public sealed class GuestProcess
     public Backend.Native.NativeCodeArena NativeCode { get; } = new();
     /// <summary>Where native code's indirect jumps continue (filled by the dispatchers).</summary>
     public Backend.Native.NativeJumpTable NativeJumps => LazyInitializer.EnsureInitialized(ref _nativeJumps);
+
+    /// <summary>The vCPU a block whose IR was dropped is translated again with (translation reads only its process and memory): the process's own, since a guest thread's vCPU lives no longer than its blocks should keep it (its jump cache is 128 KiB).</summary>
+    internal Vcpu Retranslator => LazyInitializer.EnsureInitialized(ref _retranslator, () => new Vcpu(this));
+    Vcpu? _retranslator;
     Backend.Native.NativeJumpTable? _nativeJumps;
     /// <summary>The Stopwatch timestamp from which warm blocks go to the native tier (<see cref="EmulatorOptions.NativeDelayMs"/>); 0 until the first guest thread starts.</summary>
     public long NativeFrom;

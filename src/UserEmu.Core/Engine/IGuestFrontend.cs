@@ -8,7 +8,9 @@ public interface IGuestFrontend
     /// <summary>Translates the block starting at <paramref name="pc"/>. Never throws for bad code: it emits IR that raises the guest signal.</summary>
     /// <param name="transient">The caller is done with the block before this thread's next translation (the dispatch
     /// loop, which prepares it at once): its code array may be reused then.</param>
-    IrBlock Translate(Vcpu cpu, ulong pc, bool transient = false);
+    /// <param name="knownEnd">Not 0: the block is translated again (its IR was dropped, see <see cref="TranslationBlock.Restore"/>)
+    /// and must come out as it did the first time, so it ends at this address whatever the translation cache holds now.</param>
+    IrBlock Translate(Vcpu cpu, ulong pc, bool transient = false, ulong knownEnd = 0);
 
     /// <summary>Disassembly of the guest instructions of a block for <c>-d in_asm</c>.</summary>
     string Disassemble(Vcpu cpu, ulong pc, ulong end);

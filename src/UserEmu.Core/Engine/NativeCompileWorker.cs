@@ -163,6 +163,14 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
             if (code == null) return;
             // Published after the code is complete (volatile field), so any thread that sees it can run it.
             tb.Native = code;
+            // At once: IR dropped while young is collected with gen0 (dropped later, from the compile thread's idle
+            // time, it had been promoted and stayed, and cc1's peak RSS did not move).
+            int irBytes = tb.PackedCode.Length;
+            if (tb.DropIrIfReproducible())
+            {
+                Interlocked.Increment(ref proc.Stats.IrDropped);
+                Interlocked.Add(ref proc.Stats.IrDroppedBytes, irBytes);
+            }
             if (trace) proc.Options.Log.Write($"OUT: [native] 0x{tb.Pc:x}\n{NativeDisassembler.Format(code)}\n");
             if (proc.Options.PerfMap)
             {

@@ -9,8 +9,10 @@ public unsafe delegate int CompiledBlock(Vcpu cpu, CpuState* state);
 /// <summary>A translated guest block: its prepared IR (run by the interpreter while cold), its native code once warm, and its compiled region once hot.</summary>
 /// <remarks>A prepared block itself rather than holding one: cc1 keeps ~120k blocks, and the second object cost each 40
 /// bytes (a header, a reference, the PC and end again).</remarks>
-public sealed class TranslationBlock(IrBlock ir) : PreparedBlock(ir)
+public sealed partial class TranslationBlock(IrBlock ir, GuestProcess process) : PreparedBlock(ir)
 {
+    /// <summary>The process whose code the block was translated from (to translate it again: TranslationBlock.DroppedIr.cs).</summary>
+    readonly GuestProcess _process = process;
     public ulong Pc => GuestPc;
     public ulong End => GuestEnd;
     public CompiledBlock? Compiled;
@@ -31,9 +33,12 @@ public sealed class TranslationBlock(IrBlock ir) : PreparedBlock(ir)
     public static bool TakeClaim(ref int claim) => claim == 0 && Interlocked.Exchange(ref claim, 1) == 0;
 
     /// <summary>Marks the block stale: lookups translate again, and native code no longer chains to it.</summary>
-    public void Invalidate()
+    /// <param name="mayBeRunning">A thread may be inside the block's native code (a write to guest code, not a flush with
+    /// every other thread parked): its IR, if dropped, is packed again now, while the guest code is still what it was.</param>
+    public void Invalidate(bool mayBeRunning)
     {
         Valid = false;
+        if (mayBeRunning) KeepIrAfterInvalidation();
         Next0 = Next1 = null;
         // Chained code must no longer reach the block's code.
         Native?.Invalidate(Pc);

@@ -59,21 +59,21 @@ public sealed class TranslationCache
         }
     }
 
-    /// <summary>Drops every block made from the page holding <paramref name="addr"/>.</summary>
-    public void InvalidatePage(ulong addr)
+    /// <summary>Drops every block made from the page holding <paramref name="addr"/>; <paramref name="codeReadable"/>: its code is still there to read (a write is about to change it), so blocks a thread may be running keep their IR (see TranslationBlock.Invalidate).</summary>
+    public void InvalidatePage(ulong addr, bool codeReadable = false)
     {
         lock (_lock)
         {
             if (!_byPage.Remove(addr >> GuestAddressSpace.PageShift, out var list)) return;
             foreach (var tb in list)
             {
-                Drop(tb);
+                Drop(tb, mayBeRunning: codeReadable);
                 _byPc.Remove(tb);
             }
         }
     }
 
-    static void Drop(TranslationBlock tb) => tb.Invalidate();
+    static void Drop(TranslationBlock tb, bool mayBeRunning) => tb.Invalidate(mayBeRunning);
 
     /// <summary>Drops every block (QEMU's tb_flush), when the cache holds <paramref name="limit"/> blocks or more; true if it did.</summary>
     /// <remarks>
@@ -98,9 +98,10 @@ public sealed class TranslationCache
         lock (_lock)
         {
             // Cleared successor links keep a stale block still held by some jump cache from holding the old cache alive.
-            foreach (var tb in _byPc.Blocks()) Drop(tb);
+            // Every other thread is parked at a block boundary (GuestProcess.FlushTranslations): none is inside one.
+            foreach (var tb in _byPc.Blocks()) Drop(tb, mayBeRunning: false);
             foreach (var list in _byPage.Values)
-                foreach (var tb in list) Drop(tb);
+                foreach (var tb in list) Drop(tb, mayBeRunning: false);
             _byPc.Clear();
             _byPage.Clear();
             _byPage.TrimExcess();

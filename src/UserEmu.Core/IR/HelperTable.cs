@@ -118,10 +118,20 @@ public static class HelperTable
     static byte Effects(ushort id)
     {
         byte e = Volatile.Read(ref _effects)[id];
-        if (e != Unread || Volatile.Read(ref s_backgroundReader) != 0) return e;
-        ReadEffects();
-        return Volatile.Read(ref _effects)[id];
+        if (e != Unread) return e;
+        if (Volatile.Read(ref s_backgroundReader) == 0)
+        {
+            ReadEffects();
+            e = Volatile.Read(ref _effects)[id];
+        }
+        if (e == Unread) t_unreadAnswers++;
+        return e;
     }
+
+    [ThreadStatic] static int t_unreadAnswers;
+
+    /// <summary>How many effect queries on this thread were answered before the helper's effects were read (and so as touching any state): a translation that got one may come out differently later.</summary>
+    public static int UnreadAnswers => t_unreadAnswers;
 
     /// <summary>The helper's method (reflection, read on first use: for the IL backend and names).</summary>
     public static MethodInfo Method(ushort id)

@@ -11,7 +11,10 @@ public static class PackedIr
     const int SizeBit = 1, AuxBit = 2, DstBit = 4, ABit = 8, BBit = 16, CBit = 32, HelperBit = 64, ImmBit = 128;
 
     /// <summary><paramref name="prefix"/>, then the encoding of <paramref name="code"/>, led by its op count.</summary>
-    public static byte[] Pack(ReadOnlySpan<IrInstr> code, ReadOnlySpan<byte> prefix = default)
+    public static byte[] Pack(ReadOnlySpan<IrInstr> code, ReadOnlySpan<byte> prefix = default) => PackInPlace(code, prefix).ToArray();
+
+    /// <summary>What <see cref="Pack"/> returns, in this thread's buffer: valid until the thread packs again.</summary>
+    public static ReadOnlySpan<byte> PackInPlace(ReadOnlySpan<IrInstr> code, ReadOnlySpan<byte> prefix = default)
     {
         // At most 3 + 5 * 3 + 10 bytes an op, plus the count; a block's worth was garbage per big block translated.
         int most = prefix.Length + code.Length * 28 + 5;
@@ -35,7 +38,7 @@ public static class PackedIr
             if ((mask & HelperBit) != 0) at = WriteVarint(buffer, at, i.Helper);
             if ((mask & ImmBit) != 0) at = WriteVarint(buffer, at, (ulong)(i.Imm << 1 ^ i.Imm >> 63));
         }
-        return buffer[..at].ToArray();
+        return buffer[..at];
     }
 
     [ThreadStatic] static byte[]? t_buffer;

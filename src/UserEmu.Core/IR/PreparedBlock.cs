@@ -16,8 +16,14 @@ namespace UserEmu.IR;
 public class PreparedBlock
 {
     /// <summary>The ops in <see cref="PackedIr"/>'s encoding: every translated block is kept, most of them run as native code, which reads its IR only for an op it hands back.</summary>
-    /// <remarks>The template's constants come first, as 8-byte values (<see cref="Constants"/>): an array of their own cost 32 bytes a block.</remarks>
-    public byte[] PackedCode { get; }
+    /// <remarks>The template's constants come first, as 8-byte values (<see cref="Constants"/>): an array of their own cost 32 bytes a block.
+    /// <para>A translation block whose native code made its IR redundant may drop this and pack a translation again when
+    /// the IR is needed (<see cref="Engine.TranslationBlock.Restore"/>).</para></remarks>
+    public byte[] PackedCode => Volatile.Read(ref _packedCode) ?? Restore();
+    private protected byte[]? _packedCode;
+
+    /// <summary>The packed ops after they were dropped: only a block that can translate itself again drops them.</summary>
+    private protected virtual byte[] Restore() => throw new InvalidOperationException($"block 0x{GuestPc:x} has no IR");
     /// <summary>The packed ops, after the constants.</summary>
     internal ReadOnlySpan<byte> PackedOps => PackedCode.AsSpan(ConstantCount * sizeof(ulong));
     public int OpCount { get; }
@@ -60,6 +66,26 @@ public class PreparedBlock
     /// <summary>Prepares <paramref name="block"/>'s ops (a translation block is its prepared block, one object per block).</summary>
     public PreparedBlock(IrBlock block)
     {
+        var packed = Pack(block, out var shape, out var code);
+        _packedCode = packed.ToArray();
+        OpCount = shape.OpCount;
+        TempCount = shape.TempCount;
+        ConstantCount = shape.ConstantCount;
+        PureConstants = shape.PureConstants;
+        GuestPc = block.GuestPc;
+        GuestEnd = block.GuestEnd;
+        FlagsDeadAtExit = block.FlagsDeadAtExit;
+        DecodedBlocks.Prime(this, code, shape.OpCount);
+    }
+
+    /// <summary>The <see cref="PackedCode"/> that preparing <paramref name="block"/> would give, in this thread's buffer (valid until it packs again).</summary>
+    internal static ReadOnlySpan<byte> PackOnly(IrBlock block) => Pack(block, out _, out _);
+
+    readonly record struct Shape(int OpCount, int TempCount, int ConstantCount, int PureConstants);
+
+    // The packed ops (in PackedIr's thread buffer), their counts, and the ops themselves (in this thread's scratch array).
+    static ReadOnlySpan<byte> Pack(IrBlock block, out Shape shape, out IrInstr[] code)
+    {
         int temps = block.TempCount;
         var scratch = t_scratch ??= new Scratch();
         scratch.Reserve(temps, block.OpCount);
@@ -95,7 +121,7 @@ public class PreparedBlock
         // translation leaves most of its temps dead (python3: loops over every temp were a sixth of the vCPU's engine
         // time), and the prepared block's temp count sizes the interpreter's frame and native code's live ranges.
         // An array, not a List<IrInstr>: the framework's List over a struct of ours is JIT-compiled at start-up.
-        var code = scratch.Code;
+        code = scratch.Code;
         var used = scratch.Used;
         var order = scratch.Order;
         int kept = 0, count = 0;
@@ -149,15 +175,8 @@ public class PreparedBlock
         }
         if (count == 0 || code[count - 1].Op is not (IrOp.Jump or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall))
             throw new InvalidOperationException($"block 0x{block.GuestPc:x} has no exit");
-        PackedCode = PackedIr.Pack(code.AsSpan(0, count), MemoryMarshal.AsBytes(constants));
-        OpCount = count;
-        TempCount = Math.Max(kept, 1);
-        ConstantCount = constants.Length;
-        PureConstants = pure;
-        GuestPc = block.GuestPc;
-        GuestEnd = block.GuestEnd;
-        FlagsDeadAtExit = block.FlagsDeadAtExit;
-        DecodedBlocks.Prime(this, code, count);
+        shape = new Shape(count, Math.Max(kept, 1), constants.Length, pure);
+        return PackedIr.PackInPlace(code.AsSpan(0, count), MemoryMarshal.AsBytes(constants));
     }
 
     // The first-use number of temp t (kept in first), given at its first use.

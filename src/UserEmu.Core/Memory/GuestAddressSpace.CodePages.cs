@@ -51,7 +51,7 @@ public sealed unsafe partial class GuestAddressSpace
         _protectionFailed = true;
     }
 
-    void InvalidateCodePage(ulong pageAddr)
+    void InvalidateCodePage(ulong pageAddr, bool codeReadable)
     {
         ulong p = pageAddr >> PageShift;
         var f = (PageFlags)Pages[p];
@@ -59,7 +59,7 @@ public sealed unsafe partial class GuestAddressSpace
         // Writable on the host again where the guest may write (it may have been made read-only for the code).
         if ((f & (PageFlags.HasCode | PageFlags.Write)) == (PageFlags.HasCode | PageFlags.Write))
             LibC.mprotect((nint)(HostBase + pageAddr), (nuint)PageSize, LibC.PROT_READ | LibC.PROT_WRITE);
-        CodePageWritten?.Invoke(pageAddr);
+        CodePageWritten?.Invoke(pageAddr, codeReadable);
     }
 
     /// <summary>Whether any page of [addr, addr + len) holds translated code.</summary>

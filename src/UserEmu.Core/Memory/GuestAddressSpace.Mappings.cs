@@ -176,7 +176,7 @@ public sealed unsafe partial class GuestAddressSpace
             }
             if ((prot & PageFlags.Exec) == 0 || (prot & PageFlags.Write) != 0)
                 for (ulong p = addr; p < end; p += PageSize)
-                    if ((FlagsAt(p) & PageFlags.HasCode) != 0) InvalidateCodePage(p);
+                    if ((FlagsAt(p) & PageFlags.HasCode) != 0) InvalidateCodePage(p, codeReadable: false);
             MergeNeighbours(addr, end);
             return 0;
         }
@@ -348,7 +348,7 @@ public sealed unsafe partial class GuestAddressSpace
         flags = Effective(flags);
         for (ulong p = addr >> PageShift, e = (addr + len) >> PageShift; p < e; p++)
         {
-            if ((Pages[p] & (byte)PageFlags.HasCode) != 0) CodePageWritten?.Invoke(p << PageShift);
+            if ((Pages[p] & (byte)PageFlags.HasCode) != 0) CodePageWritten?.Invoke(p << PageShift, false);
             Pages[p] = (byte)flags;
         }
     }

@@ -38,8 +38,8 @@ public sealed unsafe partial class GuestAddressSpace : IDisposable
     public ulong BrkStart { get; private set; }
     public ulong BrkCurrent { get; private set; }
 
-    /// <summary>Called (under the map lock) when a write hits a page holding translated code.</summary>
-    public Action<ulong>? CodePageWritten;
+    /// <summary>Called (under the map lock) when a write hits a page holding translated code, or its mapping changes; the flag says whether the page's code can still be read as it was (a write about to happen, not an unmapping or a protection change).</summary>
+    public Action<ulong, bool>? CodePageWritten;
 
     readonly List<GuestMapping> _maps = new();
     readonly Lock _lock = new();
@@ -115,7 +115,7 @@ public sealed unsafe partial class GuestAddressSpace : IDisposable
                 if ((f & PageFlags.PastEof) != 0 && (ProtAt(at) & need) == need) throw new GuestFaultException(at, FaultKind.Bus, write);
                 throw new GuestFaultException(at, (f & PageFlags.Mapped) != 0 ? FaultKind.Protection : FaultKind.Unmapped, write);
             }
-            if (write && (f & PageFlags.HasCode) != 0) InvalidateCodePage(p << PageShift);
+            if (write && (f & PageFlags.HasCode) != 0) InvalidateCodePage(p << PageShift, codeReadable: true);
         }
     }
 

@@ -371,7 +371,7 @@ public unsafe class BackendAgreementTests
         g.Map(DataPage, 8192, PageFlags.Read | PageFlags.Write);
         g.Memory.MarkCodePage(DataPage + 4096);
         var pages = new List<ulong>();
-        g.Memory.CodePageWritten = pages.Add;
+        g.Memory.CodePageWritten = (page, _) => pages.Add(page);
         written = pages;
         return g;
     }

@@ -10,7 +10,7 @@ public class BlockTableTests
     static TranslationBlock Block(ulong pc) => new(new IrBlock
     {
         GuestPc = pc, GuestEnd = pc + 1, Code = [new IrInstr { Op = IrOp.Jump, Imm = (long)pc + 1 }], TempCount = 0, GuestInstructionCount = 1,
-    });
+    }, process: null!);
 
     [Fact]
     public void AgreesWithADictionaryThroughAddsAndRemovals()

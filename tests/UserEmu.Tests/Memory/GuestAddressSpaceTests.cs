@@ -172,7 +172,7 @@ public sealed class GuestAddressSpaceTests : IDisposable
     {
         Map(0xc0000, 4096, RW | PageFlags.Exec);
         var hits = new List<ulong>();
-        _mem.CodePageWritten = hits.Add;
+        _mem.CodePageWritten = (page, _) => hits.Add(page);
         _mem.MarkCodePage(0xc0000);
         _mem.Write8(0xc0010, 0x90);
         _mem.Write8(0xc0011, 0x90);

@@ -159,7 +159,7 @@ public sealed class MemorySyscallTests : IDisposable
     public void MunmapAndMprotectDropTranslatedCode()
     {
         Mmap(0xa00000, 4096, PROT_READ | PROT_EXEC, Anon | MAP_FIXED);
-        var tb = _g.Process.Code.Add(new Engine.TranslationBlock(new IR.IrBlock { GuestPc = 0xa00000, GuestEnd = 0xa00010, Code = [new IR.IrInstr { Op = IR.IrOp.Jump, Imm = 0xa00010 }], TempCount = 0, GuestInstructionCount = 1 }), _g.Memory);
+        var tb = _g.Process.Code.Add(new Engine.TranslationBlock(new IR.IrBlock { GuestPc = 0xa00000, GuestEnd = 0xa00010, Code = [new IR.IrInstr { Op = IR.IrOp.Jump, Imm = 0xa00010 }], TempCount = 0, GuestInstructionCount = 1 }, _g.Process), _g.Memory);
         Assert.Equal(0, _g.Call("mprotect", 0xa00000, 4096, PROT_READ));
         Assert.False(tb.Valid);
         Assert.Null(_g.Process.Code.Lookup(0xa00000));

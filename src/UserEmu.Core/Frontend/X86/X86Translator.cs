@@ -23,7 +23,7 @@ public sealed class X86Translator : IGuestFrontend
     [ThreadStatic] static GuestCodeReader? t_reader;
     [ThreadStatic] static Decoder? t_decoder;
 
-    public IrBlock Translate(Vcpu cpu, ulong pc, bool transient = false)
+    public IrBlock Translate(Vcpu cpu, ulong pc, bool transient = false, ulong knownEnd = 0)
     {
         var e = _emitter ??= new X86Emitter();
         e.BeginBlock(cpu);
@@ -35,8 +35,16 @@ public sealed class X86Translator : IGuestFrontend
         while (true)
         {
             ulong at = reader.Position;
+            if (at == knownEnd && knownEnd != 0)
+            {
+                // Translated again: it ended here the first time, and every way to end at the top of this loop is this
+                // jump. Whether it would end here now depends on what has changed since: the blocks translated, the
+                // protection of the page after it.
+                e.B.Jump(at);
+                break;
+            }
             if (e.B.TempCount > MaxBlockTemps
-                || (e.B.SideExits != 0 && (e.B.TempCount > MaxSuperblockTemps || e.B.IsSideExitTarget(at) || cpu.Process.Code.Lookup(at) is { Valid: true })))
+                || (e.B.SideExits != 0 && (e.B.TempCount > MaxSuperblockTemps || e.B.IsSideExitTarget(at) || (knownEnd == 0 && cpu.Process.Code.Lookup(at) is { Valid: true }))))
             {
                 // Past a side exit, the fall-through path reached a join point: the target of a side exit (an if
                 // without else) or a block already translated. That code is its own block, not a second copy here.
