@@ -33,8 +33,9 @@ public sealed partial class TranslationBlock(IrBlock ir, GuestProcess process) :
     public static bool TakeClaim(ref int claim) => claim == 0 && Interlocked.Exchange(ref claim, 1) == 0;
 
     /// <summary>Marks the block stale: lookups translate again, and native code no longer chains to it.</summary>
-    /// <param name="mayBeRunning">A thread may be inside the block's native code (a write to guest code, not a flush with
-    /// every other thread parked): its IR, if dropped, is packed again now, while the guest code is still what it was.</param>
+    /// <param name="mayBeRunning">A thread may be inside the block's native code and its guest code can still be read (a write
+    /// about to change it; not a flush, with every other thread parked, nor an unmapping or protection change, after which
+    /// the host memory may be unreadable): its IR, if dropped, is packed again now, from the code as it was.</param>
     public void Invalidate(bool mayBeRunning)
     {
         Valid = false;

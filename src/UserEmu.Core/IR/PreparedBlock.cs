@@ -24,6 +24,7 @@ public class PreparedBlock
 
     /// <summary>The packed ops after they were dropped: only a block that can translate itself again drops them.</summary>
     private protected virtual byte[] Restore() => throw new InvalidOperationException($"block 0x{GuestPc:x} has no IR");
+
     /// <summary>The packed ops, after the constants.</summary>
     internal ReadOnlySpan<byte> PackedOps => PackedCode.AsSpan(ConstantCount * sizeof(ulong));
     public int OpCount { get; }
