@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace UserEmu.Engine;
 
 /// <summary>The translation cache's blocks by guest PC: an open-addressed table of the blocks themselves, each found by its own <see cref="TranslationBlock.Pc"/>.</summary>
@@ -11,18 +13,18 @@ sealed class BlockTable
 {
     const int InitialBits = 10;
     TranslationBlock?[] _slots = new TranslationBlock?[1 << InitialBits];
-    int _shift = 64 - InitialBits;
 
     public int Count { get; private set; }
 
-    // Fibonacci hashing: guest PCs are close together and often aligned, the product's top bits are not.
-    int Home(ulong pc) => (int)((pc * 0x9E3779B97F4A7C15UL) >> _shift);
+    // Fibonacci hashing into a table of `length` (a power of two) slots: guest PCs are close together and often
+    // aligned, the product's top bits are not.
+    static int Home(ulong pc, int length) => (int)((pc * 0x9E3779B97F4A7C15UL) >> (64 - BitOperations.Log2((uint)length)));
 
     public TranslationBlock? Find(ulong pc)
     {
         var slots = _slots;
         int mask = slots.Length - 1;
-        for (int i = Home(pc); ; i = (i + 1) & mask)
+        for (int i = Home(pc, slots.Length); ; i = (i + 1) & mask)
         {
             var tb = slots[i];
             if (tb == null || tb.Pc == pc) return tb;
@@ -40,7 +42,7 @@ sealed class BlockTable
     void Place(TranslationBlock tb)
     {
         int mask = _slots.Length - 1;
-        int i = Home(tb.Pc);
+        int i = Home(tb.Pc, _slots.Length);
         while (_slots[i] != null) i = (i + 1) & mask;
         _slots[i] = tb;
     }
@@ -49,7 +51,6 @@ sealed class BlockTable
     {
         var old = _slots;
         _slots = new TranslationBlock?[old.Length * 2];
-        _shift--;
         foreach (var tb in old)
             if (tb != null) Place(tb);
     }
@@ -59,7 +60,7 @@ sealed class BlockTable
     {
         var slots = _slots;
         int mask = slots.Length - 1;
-        int i = Home(tb.Pc);
+        int i = Home(tb.Pc, slots.Length);
         while (slots[i] != tb)
         {
             if (slots[i] == null) return;
@@ -68,7 +69,7 @@ sealed class BlockTable
         // Move back each later block of the run that the hole would cut off from its home slot.
         for (int j = (i + 1) & mask; slots[j] is { } next; j = (j + 1) & mask)
         {
-            int home = Home(next.Pc);
+            int home = Home(next.Pc, slots.Length);
             bool reachable = i <= j ? home > i && home <= j : home > i || home <= j;
             if (reachable) continue;
             slots[i] = next;
@@ -89,7 +90,6 @@ sealed class BlockTable
     public void Clear()
     {
         _slots = new TranslationBlock?[1 << InitialBits];
-        _shift = 64 - InitialBits;
         Count = 0;
     }
 }

@@ -165,11 +165,10 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
             tb.Native = code;
             // At once: IR dropped while young is collected with gen0 (dropped later, from the compile thread's idle
             // time, it had been promoted and stayed, and cc1's peak RSS did not move).
-            int irBytes = tb.PackedCode.Length;
-            if (tb.DropIrIfReproducible())
+            if (tb.DropIrIfReproducible() is var dropped and > 0)
             {
                 Interlocked.Increment(ref proc.Stats.IrDropped);
-                Interlocked.Add(ref proc.Stats.IrDroppedBytes, irBytes);
+                Interlocked.Add(ref proc.Stats.IrDroppedBytes, dropped);
             }
             if (trace) proc.Options.Log.Write($"OUT: [native] 0x{tb.Pc:x}\n{NativeDisassembler.Format(code)}\n");
             if (proc.Options.PerfMap)

@@ -24,11 +24,11 @@ public sealed partial class TranslationBlock
 
     static readonly bool s_checkDrops = Environment.GetEnvironmentVariable("USEREMU_CHECK_IR_DROPS") is { Length: > 0 } v && v != "0";
 
-    /// <summary>On the native compile thread, after <see cref="Native"/> is published: drops the packed IR of a reproducible block; true if it did.</summary>
-    internal bool DropIrIfReproducible()
+    /// <summary>After <see cref="Native"/> is published: drops the packed IR of a reproducible block; the bytes it dropped (0: it kept them).</summary>
+    internal int DropIrIfReproducible()
     {
         var code = Volatile.Read(ref _packedCode);
-        if (code == null || !Valid || !Reproducible) return false;
+        if (code == null || !Valid || !Reproducible) return 0;
         if (s_checkDrops && !TranslateAgain().SequenceEqual(code) && Valid)
             throw new InvalidOperationException($"internal error: block 0x{Pc:x} translated differently a second time");
         _droppedHash = Hash(code);
@@ -36,9 +36,9 @@ public sealed partial class TranslationBlock
         // A full fence each side (here and in KeepIrAfterInvalidation): an invalidation either sees the IR gone and
         // packs it again, or is seen here and the IR goes back.
         Interlocked.Exchange(ref _packedCode, null);
-        if (Valid) return true;
+        if (Valid) return code.Length;
         Volatile.Write(ref _packedCode, code);
-        return false;
+        return 0;
     }
 
     private protected override byte[] Restore()
