@@ -251,6 +251,7 @@ public sealed unsafe class CpuLoop
         if (_cpu.Memory.TakeProtectionFailure()) _proc.FlushTranslations(_proc.Code.Flush);
         if (_nativeThreshold == 0 && TranslationBlock.TakeClaim(ref tb.NativeClaimed)) TranslateNative(tb);
         if (_threshold == 0 && tb.Compiled == null) _proc.Compiler.Compile(tb, _cpu.Memory);
+        ManagedHeapPacing.AfterTranslation();
         return tb;
     }
 }
