@@ -154,7 +154,7 @@ public sealed unsafe class CpuLoop
                     exit = NativeBlockRunner.Run(native.Body, cpu, _proc.NativeCode, out pendingLink);
                     if (_count) CountNativeExit(exit, pendingLink);
                     // A block that stays native is never counted.
-                    runs = native.Runs != null ? *native.Runs += native.Weight : 0;
+                    runs = native.Region is { } region ? *region.Runs += region.Weight : 0;
                 }
                 else
                 {

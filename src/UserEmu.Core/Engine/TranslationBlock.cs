@@ -20,7 +20,7 @@ public sealed partial class TranslationBlock(IrBlock ir, GuestProcess process) :
     public volatile Backend.Native.NativeCode? Native;
     /// <summary>Set by the one thread that translates this block to native code.</summary>
     public int NativeClaimed;
-    /// <summary>Interpreted runs so far; once the block is native its runs are counted in <see cref="Backend.Native.NativeCode.Runs"/> (not atomic: threads racing on a cold block may lose counts, which only delays compiling).</summary>
+    /// <summary>Interpreted runs so far; once the block is native its runs are counted in <see cref="Backend.Native.RegionCounter.Runs"/> (not atomic: threads racing on a cold block may lose counts, which only delays compiling).</summary>
     public int ExecCount;
     /// <summary>Set by the one thread that compiles this block.</summary>
     public int CompileClaimed;
@@ -42,7 +42,7 @@ public sealed partial class TranslationBlock(IrBlock ir, GuestProcess process) :
         if (mayBeRunning) KeepIrAfterInvalidation();
         Next0 = Next1 = null;
         // Chained code must no longer reach the block's code.
-        Native?.Invalidate(Pc);
+        Native?.Invalidate(Pc, _process.NativeCode.Jumps);
         Native = null;
     }
 }

@@ -64,11 +64,12 @@ public sealed unsafe partial class NativeBlockCompiler
         {
             if (*trampoline == 0xe9) return data + *(int*)(trampoline + 1);
             var c = t_instance ??= new NativeBlockCompiler();
-            c._jumps = native.Chains;
+            c._jumps = native.Linked ? arena.Jumps : null;
             c._storesFaultOnCode = native.StoresFaultOnCode;
             c._replayStub = index;
             bool emitted;
-            try { emitted = c.Emit(block, id, native.Chained, native.Runs, native.Weight, native.RegionThreshold); }
+            var region = native.Region;
+            try { emitted = c.Emit(block, id, native.Chained, region == null ? null : region.Runs, region?.Weight ?? 0, region?.Threshold ?? Poisoned); }
             finally { c._replayStub = -1; }
             if (!emitted || c._coldStart - c._indirectOffset != native.Length)
                 throw new InvalidOperationException($"native block {id}: compiled again, its body differs (stub {index})");

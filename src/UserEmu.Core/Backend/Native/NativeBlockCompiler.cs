@@ -103,6 +103,8 @@ public sealed unsafe partial class NativeBlockCompiler
         uint threshold = counter == null ? Poisoned : (uint)regionThreshold;
         if (!c.Emit(block, id, chain, counter, weight, threshold)) return null;
         int coldStart = c._coldStart;
+        // NativeCode keeps the two parts' lengths in 16 bits.
+        if (coldStart - c._indirectOffset > ushort.MaxValue || c._buf.Length - coldStart > ushort.MaxValue) return null;
         byte* at = arena.Place(c._buf.Bytes, coldStart, c._faultSites.AsSpan(), out byte* cold);
         if (at == null) return null;
         // The two parts went apart: a rel32 from one to the other is made again from where they are.
@@ -121,10 +123,12 @@ public sealed unsafe partial class NativeBlockCompiler
         {
             LinkSlot.Init((LinkSlot*)Address(c._labels[c._exits[e].Slot]), (int*)Address(c._labels[c._exits[e].Field]));
         }
-        var native = new NativeCode(at + c._indirectOffset, c._chainOffset - c._indirectOffset, c._bodyOffset - c._indirectOffset, counter, weight, region,
-            coldStart - c._indirectOffset, cold, c._buf.Length - coldStart, c._jumps)
+        if (c._jumps != null) arena.LinkThrough(c._jumps);
+        var native = new NativeCode(at + c._indirectOffset, c._chainOffset - c._indirectOffset, c._bodyOffset - c._indirectOffset,
+            counter == null ? null : new RegionCounter(counter, weight, threshold), coldStart - c._indirectOffset, cold, c._buf.Length - coldStart,
+            linked: c._jumps != null)
         {
-            Chained = chain, StoresFaultOnCode = c._storesFaultOnCode, RegionThreshold = threshold,
+            Chained = chain, StoresFaultOnCode = c._storesFaultOnCode,
         };
         arena.SetCode(id, native);
         return native;

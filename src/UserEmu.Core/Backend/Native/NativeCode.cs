@@ -1,42 +1,71 @@
 namespace UserEmu.Backend.Native;
 
 /// <summary>A block's machine code: where indirect jumps and chained blocks enter, where the dispatcher enters, its run counter, and the link slots that lead to it.</summary>
-/// <remarks>One per block in native code (cc1: ~106k), so the entries after the first are kept as offsets from it.</remarks>
-public sealed unsafe class NativeCode(byte* indirectEntry, int chainOffset, int bodyOffset, uint* runs, uint weight, bool becomesRegion, int length, byte* cold, int coldLength, NativeJumpTable? chains)
+/// <remarks>
+/// One per block in native code (cc1: ~106k), so it keeps 56 bytes: the entries after the first and the out-of-line
+/// part as offsets from it (both parts lie in one 2 MiB chunk, <see cref="NativeCodeArena.Place"/>), the lengths in 16
+/// bits (<see cref="NativeBlockCompiler.Compile"/> leaves longer blocks to the interpreter), the jump table it is
+/// linked through in its arena (<see cref="NativeCodeArena.Jumps"/>), and what only a block that becomes a region needs
+/// apart (<see cref="RegionCounter"/>).
+/// </remarks>
+public sealed unsafe class NativeCode
 {
     /// <summary>Checks that RIP is this block's PC first (entries of <see cref="NativeJumpTable"/> may be stale).</summary>
-    public readonly byte* IndirectEntry = indirectEntry;
-    readonly ushort _chainOffset = checked((ushort)chainOffset), _bodyOffset = checked((ushort)bodyOffset);
-    /// <summary>Counts the run and leaves once hot or invalidated (a block that becomes a region); the body itself for one that stays native.</summary>
-    public byte* ChainEntry => IndirectEntry + _chainOffset;
-    public byte* Body => IndirectEntry + _bodyOffset;
-    /// <summary>Runs of the block outside a region, each counted <see cref="Weight"/> times (native memory: the chain entry counts them); null for a block that stays native.</summary>
-    public readonly uint* Runs = runs;
-    /// <summary>What a run adds to <see cref="Runs"/> (<see cref="NativeBlockCompiler.RunWeight"/>).</summary>
-    public readonly uint Weight = weight;
-    /// <summary>Whether the block is compiled into a region once hot (<see cref="NativeBlockCompiler.BecomesRegion"/>); if not it stays native.</summary>
-    public readonly bool BecomesRegion = becomesRegion;
-    /// <summary>Bytes of machine code from <see cref="IndirectEntry"/>: the entries and the body (for -d out_asm).</summary>
-    public readonly int Length = length;
-    /// <summary>The block's out-of-line code (stubs, exits before linking, link slots), placed apart from the body (<see cref="NativeCodeArena.Place"/>), and its length.</summary>
-    public readonly byte* Cold = cold;
-    public readonly int ColdLength = coldLength;
+    public readonly byte* IndirectEntry;
+    /// <summary>How a block that becomes a region counts its runs towards it; null for a block that stays native.</summary>
+    public readonly RegionCounter? Region;
+    /// <summary>The first of the link slots pointed at <see cref="ChainEntry"/>, listed through <see cref="LinkSlot.Next"/> (guarded by the jump table's lock).</summary>
+    internal LinkSlot* Incoming;
+    readonly int _coldOffset;
+    readonly ushort _chainOffset, _bodyOffset, _length, _coldLength;
     /// <summary>How the code was compiled, for making its stubs the same way when first reached (<see cref="NativeBlockCompiler.MakeStub"/>).</summary>
     internal bool Chained { get; init; }
     internal bool StoresFaultOnCode { get; init; }
-    internal uint RegionThreshold { get; init; }
-    /// <summary>The process's chaining state this code was linked through (null: compiled without chaining).</summary>
-    internal readonly NativeJumpTable? Chains = chains;
-    /// <summary>The first of the link slots pointed at <see cref="ChainEntry"/>, listed through <see cref="LinkSlot.Next"/> (guarded by <see cref="Chains"/>' lock).</summary>
-    internal LinkSlot* Incoming;
-    /// <summary>Set once the block is invalidated: nothing links to it any more (guarded by <see cref="Chains"/>' lock).</summary>
+    /// <summary>Whether its exits and indirect jumps go through its arena's <see cref="NativeCodeArena.Jumps"/> (compiled chained with a jump table).</summary>
+    internal readonly bool Linked;
+    /// <summary>Set once the block is invalidated: nothing links to it any more (guarded by the jump table's lock).</summary>
     internal bool Unlinked;
 
-    /// <summary>Invalidation: every link slot and jump-table entry that leads here goes back to the dispatcher, and a counted chain entry leaves.</summary>
-    public void Invalidate(ulong pc)
+    public NativeCode(byte* indirectEntry, int chainOffset, int bodyOffset, RegionCounter? region, int length, byte* cold, int coldLength, bool linked)
     {
-        Chains?.Unlink(pc, this);
-        // A counter is written once only, before a flush may free it.
-        if (Runs != null) *Runs = NativeBlockCompiler.Poisoned;
+        IndirectEntry = indirectEntry;
+        _chainOffset = checked((ushort)chainOffset);
+        _bodyOffset = checked((ushort)bodyOffset);
+        Region = region;
+        _length = checked((ushort)length);
+        _coldOffset = checked((int)(cold - indirectEntry));
+        _coldLength = checked((ushort)coldLength);
+        Linked = linked;
     }
+
+    /// <summary>Counts the run and leaves once hot or invalidated (a block that becomes a region); the body itself for one that stays native.</summary>
+    public byte* ChainEntry => IndirectEntry + _chainOffset;
+    public byte* Body => IndirectEntry + _bodyOffset;
+    /// <summary>Whether the block is compiled into a region once hot (<see cref="NativeBlockCompiler.BecomesRegion"/>, with a region threshold); if not it stays native.</summary>
+    public bool BecomesRegion => Region != null;
+    /// <summary>Bytes of machine code from <see cref="IndirectEntry"/>: the entries and the body (for -d out_asm).</summary>
+    public int Length => _length;
+    /// <summary>The block's out-of-line code (stubs, exits before linking, link slots), placed apart from the body (<see cref="NativeCodeArena.Place"/>), and its length.</summary>
+    public byte* Cold => IndirectEntry + _coldOffset;
+    public int ColdLength => _coldLength;
+
+    /// <summary>Invalidation: every link slot and jump-table entry that leads here goes back to the dispatcher, and a counted chain entry leaves.</summary>
+    /// <param name="jumps">Its arena's <see cref="NativeCodeArena.Jumps"/>.</param>
+    public void Invalidate(ulong pc, NativeJumpTable? jumps)
+    {
+        if (Linked) jumps!.Unlink(pc, this);
+        // A counter is written once only, before a flush may free it.
+        if (Region != null) *Region.Runs = NativeBlockCompiler.Poisoned;
+    }
+}
+
+/// <summary>The run counter of a native block that becomes a region once hot (JIT builds), and what its chain entry adds and compares.</summary>
+public sealed unsafe class RegionCounter(uint* runs, uint weight, uint threshold)
+{
+    /// <summary>Runs of the block outside a region, each counted <see cref="Weight"/> times (native memory: the chain entry counts them).</summary>
+    public readonly uint* Runs = runs;
+    /// <summary>What a run adds (<see cref="NativeBlockCompiler.RunWeight"/>).</summary>
+    public readonly uint Weight = weight;
+    /// <summary>The count at which the chain entry leaves for the dispatcher, which compiles the region.</summary>
+    public readonly uint Threshold = threshold;
 }

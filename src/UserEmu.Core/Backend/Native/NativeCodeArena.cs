@@ -41,6 +41,16 @@ public sealed unsafe class NativeCodeArena
     /// <summary>Stubs made when first reached (<see cref="NativeBlockCompiler.MakeStub"/>) since the last reset; their bytes are in <see cref="ColdUsed"/>.</summary>
     public long StubsMade => Volatile.Read(ref _stubsMade);
 
+    /// <summary>The jump table the arena's chained code goes through (one per process; null until code is compiled with one).</summary>
+    public NativeJumpTable? Jumps { get; private set; }
+
+    /// <summary>Records that code placed here goes through <paramref name="jumps"/> (before the code is published).</summary>
+    internal void LinkThrough(NativeJumpTable jumps)
+    {
+        if (Jumps == null) Jumps = jumps;
+        else if (Jumps != jumps) throw new InvalidOperationException("internal error: one arena's code linked through two jump tables");
+    }
+
     /// <summary>An unchecked access in a block's code and the stub a host fault of it goes to, as offsets from the code's start (<see cref="NativeFaultRedirect"/>).</summary>
     public readonly record struct FaultSite(int Access, int Stub);
 
