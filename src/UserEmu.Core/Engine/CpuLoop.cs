@@ -160,14 +160,14 @@ public sealed unsafe class CpuLoop
                 {
                     exit = IrInterpreter.Run(tb, cpu);
                     runs = (uint)++tb.ExecCount;
-                    if (runs >= (uint)_nativeThreshold && _nativeThreshold >= 0 && NativeTierOpen() && TranslationBlock.TakeClaim(ref tb.NativeClaimed))
+                    if (runs >= (uint)_nativeThreshold && _nativeThreshold >= 0 && NativeTierOpen() && tb.TakeClaim(TranslationBlock.NativeClaim))
                         TranslateNative(tb);
-                    else if (runs == (uint)_nativeThreshold + NativeCompileWorker.HurryRuns && tb.NativeClaimed != 0)
+                    else if (runs == (uint)_nativeThreshold + NativeCompileWorker.HurryRuns && (tb.Claims & TranslationBlock.NativeClaim) != 0)
                         _proc.NativeWorker.Hurry(tb);
                 }
                 // The claim makes exactly one of several threads running a block compile it.
                 if (runs >= (uint)_threshold && _threshold > 0 && (tb.Native == null || tb.Native.BecomesRegion)
-                    && TranslationBlock.TakeClaim(ref tb.CompileClaimed))
+                    && tb.TakeClaim(TranslationBlock.CompileClaim))
                     _proc.Compiler.Compile(tb, cpu.Memory);
             }
             if (exit == BlockExit.Syscall)
@@ -249,7 +249,7 @@ public sealed unsafe class CpuLoop
         FlushIfFull();
         var tb = _proc.Code.Add(new TranslationBlock(ir, _proc) { Reproducible = reproducible }, _cpu.Memory);
         if (_cpu.Memory.TakeProtectionFailure()) _proc.FlushTranslations(_proc.Code.Flush);
-        if (_nativeThreshold == 0 && TranslationBlock.TakeClaim(ref tb.NativeClaimed)) TranslateNative(tb);
+        if (_nativeThreshold == 0 && tb.TakeClaim(TranslationBlock.NativeClaim)) TranslateNative(tb);
         if (_threshold == 0 && tb.Compiled == null) _proc.Compiler.Compile(tb, _cpu.Memory);
         ManagedHeapPacing.AfterTranslation();
         return tb;

@@ -44,7 +44,7 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
                 // translating it on the vCPU thread instead (~13 us) held up the guest for a block that mostly runs
                 // only a few more times (cc1 9.43 -> 9.27 s, python3 -c pass 275 -> 268 ms, medians of interleaved runs).
                 tb.ExecCount = 0;
-                Volatile.Write(ref tb.NativeClaimed, 0);
+                tb.ReleaseClaim(TranslationBlock.NativeClaim);
                 return true;
             }
             _queue.Enqueue(tb);
@@ -147,7 +147,7 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
     {
         _off = true;
         HelperTable.ReadEffectsInBackground(false);
-        foreach (var tb in _queue) tb.NativeClaimed = 0;
+        foreach (var tb in _queue) tb.ReleaseClaim(TranslationBlock.NativeClaim);
         _queue.Clear();
         _urgent.Clear();
     }

@@ -18,19 +18,22 @@ public sealed partial class TranslationBlock(IrBlock ir, GuestProcess process) :
     public CompiledBlock? Compiled;
     /// <summary>The block's machine code from the native tier once it is warm (see <see cref="Backend.Native.NativeBlockCompiler"/>).</summary>
     public volatile Backend.Native.NativeCode? Native;
-    /// <summary>Set by the one thread that translates this block to native code.</summary>
-    public int NativeClaimed;
+    /// <summary>The claims taken on the block (<see cref="NativeClaim"/>, <see cref="CompileClaim"/>), as bits: one int where two cost a block 8 bytes.</summary>
+    public int Claims;
+    /// <summary>Claim bits: taken by the one thread that translates this block to native code, and by the one that compiles its region.</summary>
+    public const int NativeClaim = 1, CompileClaim = 2;
     /// <summary>Interpreted runs so far; once the block is native its runs are counted in <see cref="Backend.Native.RegionCounter.Runs"/> (not atomic: threads racing on a cold block may lose counts, which only delays compiling).</summary>
     public int ExecCount;
-    /// <summary>Set by the one thread that compiles this block.</summary>
-    public int CompileClaimed;
     /// <summary>The blocks this one last continued to, so the dispatcher finds the next block without a lookup (QEMU's chaining, for the interpreter).</summary>
     public TranslationBlock? Next0, Next1;
     /// <summary>Cleared when the guest code it came from is overwritten or unmapped.</summary>
     public volatile bool Valid = true;
 
-    /// <summary>True for exactly one caller per claim field (<see cref="NativeClaimed"/>, <see cref="CompileClaimed"/>); the plain read first keeps a claim already taken (a translation given up) from costing an atomic op per run.</summary>
-    public static bool TakeClaim(ref int claim) => claim == 0 && Interlocked.Exchange(ref claim, 1) == 0;
+    /// <summary>True for exactly one caller per claim bit; the plain read first keeps a claim already taken (a translation given up) from costing an atomic op per run.</summary>
+    public bool TakeClaim(int claim) => (Claims & claim) == 0 && (Interlocked.Or(ref Claims, claim) & claim) == 0;
+
+    /// <summary>Gives a claim back (a translation queued too late, or lost with the compile thread at fork).</summary>
+    public void ReleaseClaim(int claim) => Interlocked.And(ref Claims, ~claim);
 
     /// <summary>Marks the block stale: lookups translate again, and native code no longer chains to it.</summary>
     /// <param name="mayBeRunning">A thread may be inside the block's native code and its guest code can still be read (a write

@@ -27,7 +27,7 @@ public class PreparedBlock
 
     /// <summary>The packed ops, after the constants.</summary>
     internal ReadOnlySpan<byte> PackedOps => PackedCode.AsSpan(ConstantCount * sizeof(ulong));
-    public int OpCount { get; }
+    public int OpCount => _opCount;
     /// <summary>Set by <see cref="DecodedBlocks.ByPc"/> the first time it hands out the block's ops, from its first-run buffer (threads may race on it: a second first-run decoding is harmless).</summary>
     internal bool DecodedBefore;
 
@@ -49,16 +49,19 @@ public class PreparedBlock
         return ops;
     }
 
-    public int TempCount { get; }
+    public int TempCount => _tempCount;
     /// <summary>How many temps the template fills.</summary>
-    public int ConstantCount { get; }
+    public int ConstantCount => _constantCount;
     /// <summary>Initial values of temps 0 .. Constants.Length-1: first the pure constants, then zeros.</summary>
     public ReadOnlySpan<ulong> Constants => MemoryMarshal.Cast<byte, ulong>(PackedCode.AsSpan(0, ConstantCount * sizeof(ulong)));
     /// <summary>Temps 0 .. PureConstants-1 hold their <see cref="Constants"/> value throughout the block.</summary>
-    public int PureConstants { get; }
+    public int PureConstants => _pureConstants;
     public ulong GuestPc { get; }
     /// <summary>One past the last guest byte translated.</summary>
-    public ulong GuestEnd { get; }
+    public ulong GuestEnd => GuestPc + _guestLength;
+    readonly uint _guestLength;
+    // 16 bits each (a block has at most 64 instructions and ~800 temps, X86Translator): cc1 keeps ~120k blocks.
+    readonly ushort _opCount, _tempCount, _constantCount, _pureConstants;
     /// <summary>The lazy-flag state is dead at the block's direct exits (<see cref="IrBlock.FlagsDeadAtExit"/>).</summary>
     public bool FlagsDeadAtExit { get; }
 
@@ -69,12 +72,12 @@ public class PreparedBlock
     {
         var packed = Pack(block, out var shape, out var code);
         _packedCode = packed.ToArray();
-        OpCount = shape.OpCount;
-        TempCount = shape.TempCount;
-        ConstantCount = shape.ConstantCount;
-        PureConstants = shape.PureConstants;
+        _opCount = checked((ushort)shape.OpCount);
+        _tempCount = checked((ushort)shape.TempCount);
+        _constantCount = checked((ushort)shape.ConstantCount);
+        _pureConstants = checked((ushort)shape.PureConstants);
         GuestPc = block.GuestPc;
-        GuestEnd = block.GuestEnd;
+        _guestLength = checked((uint)(block.GuestEnd - block.GuestPc));
         FlagsDeadAtExit = block.FlagsDeadAtExit;
         DecodedBlocks.Prime(this, code, shape.OpCount);
     }
