@@ -74,4 +74,63 @@ public unsafe class NativeCodeLayoutTests
             arena.Reset();
         }
     }
+
+    [Fact]
+    public void UnlinkingABlockGivesEveryExitLinkedToItItsWayBack()
+    {
+        // Two blocks whose direct exits go to the same third one: linked, each exit's jmp leads to its chain entry;
+        // invalidated, the jump table's walk of the link slots (LinkSlot.Next) gives each jmp back its own return path.
+        using var g = FakeGuest.WithCodeArea(Code, sideExits: 4);
+        var arena = new NativeCodeArena();
+        var jumps = new NativeJumpTable();
+        try
+        {
+            var target = NativeBlockCompiler.Compile(LoadBlock(g, 8), arena, chain: true, jumps: jumps)!;
+            var a = new Assembler(64);
+            a.add(rax, 1);
+            a.jmp(Code);
+            g.WriteCode(a, Code + 0x200);
+            a = new Assembler(64);
+            a.sub(rax, 1);
+            a.jmp(Code);
+            g.WriteCode(a, Code + 0x300);
+            var sources = new[] { Code + 0x200, Code + 0x300 }
+                .Select(pc => NativeBlockCompiler.Compile(PreparedBlock.Prepare(g.TranslateOptimized(pc)), arena, chain: true, jumps: jumps)!).ToArray();
+            var fields = sources.Select(ExitJumpField).ToArray();
+            var unlinked = fields.Select(JumpTarget).ToArray();
+            for (int n = 0; n < 2; n++)
+            {
+                // The jmp leads to the exit's call to the link tail, and its slot follows that call.
+                Assert.Equal(0xe8, *(byte*)unlinked[n]);
+                jumps.Link(unlinked[n] + 5, target);
+                Assert.Equal((nint)target.ChainEntry, JumpTarget(fields[n]));
+            }
+            jumps.Unlink(Code, target);
+            for (int n = 0; n < 2; n++) Assert.Equal(unlinked[n], JumpTarget(fields[n]));
+            // Unlinked for good: a later link is refused.
+            jumps.Link(unlinked[0] + 5, target);
+            Assert.Equal(unlinked[0], JumpTarget(fields[0]));
+        }
+        finally
+        {
+            arena.Reset();
+        }
+    }
+
+    static nint JumpTarget(nint field) => field + 4 + *(int*)field;
+
+    // The rel32 field of the body's jmp to its out-of-line code (the block's one direct exit before linking).
+    static nint ExitJumpField(NativeCode code)
+    {
+        var bytes = new ReadOnlySpan<byte>(code.Body, code.Length - (int)(code.Body - code.IndirectEntry)).ToArray();
+        var decoder = Decoder.Create(64, new ByteArrayCodeReader(bytes), (ulong)code.Body);
+        while (decoder.IP < (ulong)code.Body + (ulong)bytes.Length)
+        {
+            decoder.Decode(out var insn);
+            if (insn.Code == Iced.Intel.Code.Jmp_rel32_64 && insn.NearBranchTarget >= (ulong)code.Cold
+                && insn.NearBranchTarget < (ulong)code.Cold + (ulong)code.ColdLength)
+                return (nint)(insn.NextIP - 4);
+        }
+        throw new InvalidOperationException("no jmp to the out-of-line code");
+    }
 }

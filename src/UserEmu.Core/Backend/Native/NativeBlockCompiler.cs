@@ -117,8 +117,8 @@ public sealed unsafe partial class NativeBlockCompiler
         byte* tails = NativeExitTails.Of(at);
         for (int n = 0; n < c._tailPatches.Count; n++)
             SetRel32(Address(c._tailPatches[n].At), tails + c._tailPatches[n].Tail);
-        // Each direct exit's link slot: where its jmp's rel32 is, and the rel32 it starts with, which leads to the exit's
-        // own return path, for unlinking (LinkSlot, NativeJumpTable.Link, Unlink).
+        // Each direct exit's link slot: where its jmp's rel32 is, whose first value, to the exit's own return path just
+        // before the slot, unlinking puts back (LinkSlot, NativeJumpTable.Link, Unlink).
         for (int e = 0; e < c._exits.Count; e++)
         {
             LinkSlot.Init((LinkSlot*)Address(c._labels[c._exits[e].Slot]), (int*)Address(c._labels[c._exits[e].Field]));
@@ -290,8 +290,8 @@ public sealed unsafe partial class NativeBlockCompiler
                 JumpToTail(Code.Call_rel32_64, NativeExitTails.Budget);
             }
             // Not linked yet: back to the dispatcher with the slot after the call, which it points at the target's
-            // chain entry. The slot (where the jmp's rel32 is, and that rel32 as first emitted: written once placed),
-            // then the target.
+            // chain entry. The slot (where the jmp's rel32 is, and the next slot linked to the same target: written once
+            // placed, LinkSlot), then the target.
             Bind(link);
             JumpToTail(Code.Call_rel32_64, NativeExitTails.Link);
             Bind(slot);

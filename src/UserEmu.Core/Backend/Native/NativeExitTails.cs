@@ -25,7 +25,7 @@ static unsafe class NativeExitTails
     /// <summary>Called by a direct exit out of chain budget, just before its <see cref="Link"/> call: RIP = the target after that call's slot, then back with no slot.</summary>
     public const int Budget = 128;
     /// <summary>A direct exit's code after its link slot: the target (8 bytes).</summary>
-    public const int SlotTarget = 16;
+    public const int SlotTarget = 8;
     /// <summary>
     /// Called by a stub's trampoline (<see cref="NativeBlockCompiler"/>'s out-of-line stubs are made when first
     /// reached): saves every register the block may hold a value in below the temps, then back with rax = the return
@@ -71,7 +71,7 @@ static unsafe class NativeExitTails
     }
 
     // A call rel32's length.
-    const int CallBytes = 5;
+    internal const int CallBytes = 5;
 
     /// <summary>Code the runner enters with to go on at a stub just made: the registers <see cref="LazyStub"/> saved, then a jump to the stub.</summary>
     public static void WriteStubResume(Assembler a)

@@ -67,21 +67,21 @@ public sealed unsafe class NativeJumpTable
             int* field = LinkSlot.Field(link);
             long rel = (long)target.ChainEntry - (long)(field + 1);
             // Already linked: threads that took the exit at once both bring its slot.
-            if (rel != (int)rel || *field != link->UnlinkedRel32) return;
+            if (rel != (int)rel || *field != LinkSlot.UnlinkedRel32(link)) return;
             Volatile.Write(ref *field, (int)rel);
             link->Next = target.Incoming;
             target.Incoming = link;
         }
     }
 
-    /// <summary>Undoes every link to <paramref name="code"/>, the code of the block at <paramref name="pc"/>: each jmp gets back the rel32 to its exit's own return path (<see cref="LinkSlot.UnlinkedRel32"/>).</summary>
+    /// <summary>Undoes every link to <paramref name="code"/>, the code of the block at <paramref name="pc"/>: each jmp gets back the rel32 to its exit's own return path (<see cref="LinkSlot.UnlinkedRel32(LinkSlot*)"/>).</summary>
     public void Unlink(ulong pc, NativeCode code)
     {
         lock (_links)
         {
             code.Unlinked = true;
             for (var link = code.Incoming; link != null; link = link->Next)
-                Volatile.Write(ref *LinkSlot.Field(link), link->UnlinkedRel32);
+                Volatile.Write(ref *LinkSlot.Field(link), LinkSlot.UnlinkedRel32(link));
             code.Incoming = null;
             if (Entries[Index(pc)] == (nint)code.IndirectEntry) Entries[Index(pc)] = s_missStub;
         }
