@@ -27,7 +27,7 @@ public sealed unsafe partial class NativeBlockCompiler
             Bind(label);
             return false;
         }
-        // 8 bytes each, 8-aligned in the chunk (the cold part starts 16-aligned), so one atomic store turns the call
+        // 8 bytes each, 8-aligned in the chunk (the cold part starts 8-aligned at a 16-aligned offset), so one atomic store turns the call
         // into a jmp; the block's trampolines follow one another after a word holding its id.
         while ((_buf.Length & 7) != 0) _buf.WriteByte(0xcc);
         if (index == 0)

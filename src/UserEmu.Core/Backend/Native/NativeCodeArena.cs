@@ -65,13 +65,13 @@ public sealed unsafe class NativeCodeArena
     /// chunk (its tails, and rel32 reach) and the bodies that run lie side by side: cold bytes were two thirds of
     /// cc1's native code, spread between the bodies.
     /// </remarks>
-    /// <param name="coldStart">Offset in <paramref name="code"/> of the cold part: a multiple of 16, as its placement.</param>
+    /// <param name="coldStart">Offset in <paramref name="code"/> of the cold part: a multiple of 16 (the body's end, padded for the next block's entry); the cold part goes 8-aligned, all its trampolines need (a 16-byte multiple cost cc1 ~0.4 MB of padding).</param>
     /// <param name="faultSites">Offsets in <paramref name="code"/>.</param>
     /// <param name="cold">Where the cold part went.</param>
     public byte* Place(ReadOnlySpan<byte> code, int coldStart, ReadOnlySpan<FaultSite> faultSites, out byte* cold)
     {
         System.Diagnostics.Debug.Assert(coldStart % 16 == 0 && coldStart <= code.Length);
-        int hotBytes = coldStart, coldBytes = (code.Length - coldStart + 15) & ~15;
+        int hotBytes = coldStart, coldBytes = (code.Length - coldStart + 7) & ~7;
         lock (_lock)
         {
             cold = null;
