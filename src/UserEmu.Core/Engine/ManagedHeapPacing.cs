@@ -6,7 +6,7 @@ namespace UserEmu.Engine;
 /// dropped once its native code is out, and the translator's own garbage). The runtime's collections, tens of MiB
 /// apart, sweep: the holes stay resident in the regions the long-lived objects keep. cc1 allocated 69 MiB, ~35 MiB
 /// live at its end, and its GC heap's resident size was ~58 MB; with a compacting gen1 collection after every 12 MiB
-/// it is ~42 MB (peak RSS 174.5 -> 162.4 MB), for ~80 ms of pauses over 6 s. A program that allocates less than
+/// it is ~42 MB (peak RSS 174.5 -> 164.5 MB), for ~80 ms of pauses over 6 s. A program that allocates less than
 /// 32 MiB in all (most do) never pays for one: python3's first came at 12 MiB and paused it 28 ms for 0.8 MB.
 /// </remarks>
 static class ManagedHeapPacing

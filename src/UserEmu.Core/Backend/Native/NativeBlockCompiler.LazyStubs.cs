@@ -27,8 +27,8 @@ public sealed unsafe partial class NativeBlockCompiler
             Bind(label);
             return false;
         }
-        // 8 bytes each, 8-aligned in the chunk (the cold part starts 8-aligned at a 16-aligned offset), so one atomic store turns the call
-        // into a jmp; the block's trampolines follow one another after a word holding its id.
+        // 8 bytes each, 8-aligned in the chunk (the cold part starts 8-aligned, at a 16-aligned offset here), so one
+        // atomic store turns the call into a jmp; the block's trampolines follow one another after a word holding its id.
         while ((_buf.Length & 7) != 0) _buf.WriteByte(0xcc);
         if (index == 0)
         {
@@ -69,7 +69,8 @@ public sealed unsafe partial class NativeBlockCompiler
             c._replayStub = index;
             bool emitted;
             var region = native.Region;
-            try { emitted = c.Emit(block, id, native.Chained, region == null ? null : region.Runs, region?.Weight ?? 0, region?.Threshold ?? Poisoned); }
+            uint* runs = region == null ? null : region.Runs;
+            try { emitted = c.Emit(block, id, native.Chained, runs, region?.Weight ?? 0, region?.Threshold ?? Poisoned); }
             finally { c._replayStub = -1; }
             if (!emitted || c._coldStart - c._indirectOffset != native.Length)
                 throw new InvalidOperationException($"native block {id}: compiled again, its body differs (stub {index})");
