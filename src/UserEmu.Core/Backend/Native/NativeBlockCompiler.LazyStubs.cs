@@ -68,9 +68,7 @@ public sealed unsafe partial class NativeBlockCompiler
             c._storesFaultOnCode = native.StoresFaultOnCode;
             c._replayStub = index;
             bool emitted;
-            var region = native.Region;
-            uint* runs = region == null ? null : region.Runs;
-            try { emitted = c.Emit(block, id, native.Chained, runs, region?.Weight ?? 0, region?.Threshold ?? Poisoned); }
+            try { emitted = c.Emit(block, id, native.Chained, native.Region); }
             finally { c._replayStub = -1; }
             if (!emitted || c._coldStart - c._indirectOffset != native.Length)
                 throw new InvalidOperationException($"native block {id}: compiled again, its body differs (stub {index})");

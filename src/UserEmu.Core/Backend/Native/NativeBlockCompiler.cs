@@ -92,7 +92,6 @@ public sealed unsafe partial class NativeBlockCompiler
     {
         if (block.TempCount > NativeBlockRunner.FrameTemps || block.Code.Length > ushort.MaxValue) return null;
         var c = t_instance ??= new NativeBlockCompiler();
-        uint weight = RunWeight(block);
         bool region = BecomesRegion(block);
         // A block that stays native is not counted: its chain entry is its body, and invalidating it unlinks it.
         uint* counter = null;
@@ -100,8 +99,8 @@ public sealed unsafe partial class NativeBlockCompiler
         int id = arena.AddBlock(block);
         c._jumps = chain ? jumps : null;
         c._storesFaultOnCode = codeWritesFault && NativeFaultRedirect.Enabled;
-        uint threshold = counter == null ? Poisoned : (uint)regionThreshold;
-        if (!c.Emit(block, id, chain, counter, weight, threshold)) return null;
+        var counted = counter == null ? null : new RegionCounter(counter, RunWeight(block), (uint)regionThreshold);
+        if (!c.Emit(block, id, chain, counted)) return null;
         int coldStart = c._coldStart;
         // NativeCode keeps the two parts' lengths in 16 bits.
         if (coldStart - c._indirectOffset > ushort.MaxValue || c._buf.Length - coldStart > ushort.MaxValue) return null;
@@ -125,7 +124,7 @@ public sealed unsafe partial class NativeBlockCompiler
         }
         if (c._jumps != null) arena.LinkThrough(c._jumps);
         var native = new NativeCode(at + c._indirectOffset, c._chainOffset - c._indirectOffset, c._bodyOffset - c._indirectOffset,
-            counter == null ? null : new RegionCounter(counter, weight, threshold), coldStart - c._indirectOffset, cold, c._buf.Length - coldStart,
+            counted, coldStart - c._indirectOffset, cold, c._buf.Length - coldStart,
             linked: c._jumps != null)
         {
             Chained = chain, StoresFaultOnCode = c._storesFaultOnCode,
@@ -145,7 +144,7 @@ public sealed unsafe partial class NativeBlockCompiler
     NativeJumpTable? _jumps;
     bool _storesFaultOnCode;
 
-    bool Emit(PreparedBlock block, int id, bool chain, uint* counter, uint weight, uint regionThreshold)
+    bool Emit(PreparedBlock block, int id, bool chain, RegionCounter? counted)
     {
         _buf.Clear();
         _labels.Clear();
@@ -185,11 +184,11 @@ public sealed unsafe partial class NativeBlockCompiler
         // Chain entry: count the run; leave for the dispatcher (RIP = this block) once hot or invalidated. A block that
         // stays native has no counter and enters its body directly: invalidation unlinks it (NativeJumpTable.Unlink).
         _chainOffset = _buf.Length;
-        if (counter != null)
+        if (counted != null)
         {
-            E(Instruction.Create(Code.Mov_r64_imm64, R11, (ulong)counter));
-            E(Instruction.Create(Code.Add_rm32_imm32, new MemoryOperand(R11), (int)weight));
-            E(Instruction.Create(Code.Cmp_rm32_imm32, new MemoryOperand(R11), unchecked((int)regionThreshold)));
+            E(Instruction.Create(Code.Mov_r64_imm64, R11, (ulong)counted.Runs));
+            E(Instruction.Create(Code.Add_rm32_imm32, new MemoryOperand(R11), (int)counted.Weight));
+            E(Instruction.Create(Code.Cmp_rm32_imm32, new MemoryOperand(R11), unchecked((int)counted.Threshold)));
             JumpTo(Code.Jae_rel32_64, leave);
         }
         _bodyOffset = _buf.Length;
@@ -234,7 +233,7 @@ public sealed unsafe partial class NativeBlockCompiler
         while ((_buf.Length & 15) != 0) _buf.WriteByte(0xcc);
         _coldStart = _buf.Length;
 
-        if (counter != null)
+        if (counted != null)
         {
             Bind(leave);
             // r11 = the counter still. A count past Poisoned goes back to it, so an invalidated block's count never
