@@ -20,13 +20,13 @@ public delegate ulong PureFn(ulong a, ulong b, ulong c, long imm);
 /// method's entry point) cost the first translation of every process ~1.2 ms of its main thread (busybox true ~17 ms).
 /// Ids are found by delegate equality, which compares target methods without it, so a method has one id whichever call
 /// site's delegate meets it first. The methods' effect attributes (<see cref="VectorStateOnlyAttribute"/>,
-/// <see cref="VectorStateAndMemoryAttribute"/>) are read later by <see cref="ReadEffects"/> on the native compile
+/// <see cref="VectorStateAndMemoryAttribute"/>, <see cref="VectorStateAndMxcsrAttribute"/>) are read later by <see cref="ReadEffects"/> on the native compile
 /// thread; until then a helper counts as touching any state, the answer that is always safe: only the optimisations
 /// that the attributes allow wait for them.
 /// </remarks>
 public static class HelperTable
 {
-    const byte Unread = 0, AnyState = 1, VectorOnly = 2, VectorAndMemory = 3;
+    const byte Unread = 0, AnyState = 1, VectorOnly = 2, VectorAndMemory = 3, VectorAndMxcsr = 4;
 
     static readonly Lock Sync = new();
     // Ids boxed: a Dictionary with reference-type values runs the framework's shared precompiled code, where one with
@@ -100,9 +100,10 @@ public static class HelperTable
                 fn = _delegates[id];
             }
             var m = fn.Method;
-            byte effects = m.IsDefined(typeof(VectorStateOnlyAttribute), false) || m.DeclaringType?.IsDefined(typeof(VectorStateOnlyAttribute), false) == true
-                ? VectorOnly
-                : m.IsDefined(typeof(VectorStateAndMemoryAttribute), false) ? VectorAndMemory : AnyState;
+            byte effects = Marked(m, typeof(VectorStateOnlyAttribute)) ? VectorOnly
+                : m.IsDefined(typeof(VectorStateAndMemoryAttribute), false) ? VectorAndMemory
+                : Marked(m, typeof(VectorStateAndMxcsrAttribute)) ? VectorAndMxcsr
+                : AnyState;
             lock (Sync)
             {
                 _methods[id] ??= m;
@@ -111,6 +112,9 @@ public static class HelperTable
             }
         }
     }
+
+    // The method or its class carries the attribute.
+    static bool Marked(MethodInfo m, Type attribute) => m.IsDefined(attribute, false) || m.DeclaringType?.IsDefined(attribute, false) == true;
 
     /// <summary>Called by a native compile thread as it starts (<paramref name="on"/>) and in a forked child that has none: while one runs, queries leave unread effects to it.</summary>
     public static void ReadEffectsInBackground(bool on) => Volatile.Write(ref s_backgroundReader, on ? 1 : 0);
@@ -148,6 +152,9 @@ public static class HelperTable
 
     /// <summary>True for helpers marked <see cref="VectorStateAndMemoryAttribute"/> whose effects have been read: of the state, only vector registers written.</summary>
     public static bool IsVectorAndMemory(ushort id) => Effects(id) == VectorAndMemory;
+
+    /// <summary>True for helpers marked <see cref="VectorStateAndMxcsrAttribute"/> whose effects have been read: of the state, only vector registers and MXCSR written.</summary>
+    public static bool IsVectorAndMxcsr(ushort id) => Effects(id) == VectorAndMxcsr;
 
     /// <summary>The function of helper <paramref name="id"/>.</summary>
     public static HelperFn Function(ushort id) => Volatile.Read(ref _helpers)[id]!;

@@ -24,3 +24,10 @@ public sealed class VectorStateOnlyAttribute : Attribute
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class VectorStateAndMemoryAttribute : Attribute;
+
+/// <summary>
+/// Marks helpers (a class or a method) that write only vector state and MXCSR, and may raise SIGFPE (an unmasked SIMD
+/// floating-point exception): the optimiser keeps forwarding the rest of the state through them, but they observe it all.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
+public sealed class VectorStateAndMxcsrAttribute : Attribute;

@@ -1,9 +1,10 @@
+using UserEmu.Cpu.X86;
 using UserEmu.IR;
 
 namespace UserEmu.Optimizer;
 
 /// <summary>Replaces reloads of vCPU state with the temp last stored to (or loaded from) it within the block.</summary>
-/// <remarks>Temps are assigned once, so a remembered temp stays valid; helper calls may touch any state and forget everything.</remarks>
+/// <remarks>Temps are assigned once, so a remembered temp stays valid; helper calls may touch any state and forget everything, but for those marked as writing only vector state (and MXCSR).</remarks>
 static class StateForwarding
 {
     struct Known
@@ -48,6 +49,13 @@ static class StateForwarding
                 {
                     var (start, end) = VectorStateOnlyAttribute.VectorStateArea;
                     Forget(known, ref count, start, (int)(end - start));
+                    break;
+                }
+                case IrOp.Call when HelperTable.IsVectorAndMxcsr(i.Helper):
+                {
+                    var (start, end) = VectorStateOnlyAttribute.VectorStateArea;
+                    Forget(known, ref count, start, (int)(end - start));
+                    Forget(known, ref count, CpuState.OffMxcsr, sizeof(uint));
                     break;
                 }
                 case IrOp.Call:

@@ -15,6 +15,9 @@ public class HelperTableTests
     [VectorStateAndMemory]
     static ulong VectorAndMemory(Vcpu cpu, ulong a, ulong b, long imm) => a - b;
 
+    [VectorStateAndMxcsr]
+    static ulong VectorAndMxcsr(Vcpu cpu, ulong a, ulong b, long imm) => a * b;
+
     static ulong Pure(ulong a, ulong b, ulong c, long imm) => a * b + c;
 
     [Fact]
@@ -55,6 +58,7 @@ public class HelperTableTests
     public void EffectsAreReadFromTheAttributes()
     {
         ushort plain = HelperTable.Id(Plain), vector = HelperTable.Id(VectorOnly), memory = HelperTable.Id(VectorAndMemory);
+        ushort mxcsr = HelperTable.Id(VectorAndMxcsr);
         HelperTable.ReadEffects();
         Assert.False(HelperTable.IsVectorOnly(plain));
         Assert.False(HelperTable.IsVectorAndMemory(plain));
@@ -62,5 +66,7 @@ public class HelperTableTests
         Assert.False(HelperTable.IsVectorAndMemory(vector));
         Assert.True(HelperTable.IsVectorAndMemory(memory));
         Assert.False(HelperTable.IsVectorOnly(memory));
+        Assert.True(HelperTable.IsVectorAndMxcsr(mxcsr));
+        Assert.False(HelperTable.IsVectorAndMxcsr(memory) || HelperTable.IsVectorAndMxcsr(plain) || HelperTable.IsVectorOnly(mxcsr));
     }
 }

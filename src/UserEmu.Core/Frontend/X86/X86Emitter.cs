@@ -225,12 +225,12 @@ public sealed partial class X86Emitter
     /// <summary>Calls a helper with an explicit imm.</summary>
     /// <remarks>
     /// Helpers may change flags in the state, so in-block flag knowledge is dropped; not for those that touch only
-    /// vector state (and memory), which glibc's AVX2 string functions call between an inc and its jcc.
+    /// vector state (and memory, or MXCSR), which glibc's AVX2 string functions call between an inc and its jcc.
     /// </remarks>
     public ushort HelperImm(HelperFn fn, long imm, ushort a = 0, ushort b = 0)
     {
         ushort id = HelperTable.Id(fn);
-        if (!HelperTable.IsVectorOnly(id) && !HelperTable.IsVectorAndMemory(id)) _cc.Known = false;
+        if (!HelperTable.IsVectorOnly(id) && !HelperTable.IsVectorAndMemory(id) && !HelperTable.IsVectorAndMxcsr(id)) _cc.Known = false;
         return B.Call(id, a, b, imm);
     }
 

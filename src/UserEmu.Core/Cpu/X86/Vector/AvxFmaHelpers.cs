@@ -4,6 +4,7 @@ using static UserEmu.Cpu.X86.VectorHelpers;
 namespace UserEmu.Cpu.X86;
 
 /// <summary>FMA3 (vfmadd/vfmsub/vfnmadd/vfnmsub/vfmaddsub/vfmsubadd, 132/213/231, ps/pd/ss/sd) on registers, through <see cref="SseFloat.FusedMulAdd"/>.</summary>
+[IR.VectorStateAndMxcsr]
 public static unsafe class AvxFmaHelpers
 {
     /// <summary>Operand order: which of dst, src2 (vvvv) and src3 (r/m) are the factors and the addend.</summary>

@@ -4,6 +4,7 @@ using static UserEmu.Cpu.X86.VectorHelpers;
 namespace UserEmu.Cpu.X86;
 
 /// <summary>F16C: vcvtph2ps and vcvtps2ph on registers (memory operands are staged by the emitter), through <see cref="HalfFloat"/>.</summary>
+[IR.VectorStateAndMxcsr]
 public static unsafe class F16cHelpers
 {
     static byte* Reg(Vcpu cpu, int index) => (byte*)cpu.State + CpuState.XmmOffset(index);

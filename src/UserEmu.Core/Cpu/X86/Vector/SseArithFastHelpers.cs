@@ -9,6 +9,7 @@ namespace UserEmu.Cpu.X86;
 /// JIT folds the dispatch of <see cref="SseFloat.Arith"/> down to its fast path, and the lanes are read and written
 /// in place.
 /// </summary>
+[IR.VectorStateAndMxcsr]
 public static unsafe class SseArithFastHelpers
 {
     // Not inlined into compiled regions: there they are the slow path behind SseInlineArith, and inlining them would

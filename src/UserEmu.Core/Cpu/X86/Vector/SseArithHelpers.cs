@@ -6,6 +6,7 @@ namespace UserEmu.Cpu.X86;
 
 /// <summary>IR helpers for SSE float arithmetic and compares on XMM registers (operands packed by <c>X86Emitter.VecImm</c>).</summary>
 /// <remarks>Each builds the result in a local, commits the MXCSR flags (which may raise SIGFPE), and only then writes the register.</remarks>
+[IR.VectorStateAndMxcsr]
 public static unsafe class SseArithHelpers
 {
     /// <summary>Helper "extra" for the lane-wise operations (compares, round): the operation and the shape.</summary>

@@ -7,6 +7,7 @@ namespace UserEmu.Cpu.X86;
 public enum SseConversion { Ss2Sd, Sd2Ss, Ps2Pd, Pd2Ps, Dq2Ps, Dq2Pd, Ps2Dq, Tps2Dq, Pd2Dq, Tpd2Dq }
 
 /// <summary>IR helpers for SSE conversions between float formats and integers.</summary>
+[IR.VectorStateAndMxcsr]
 public static unsafe class SseConvertHelpers
 {
     /// <summary>XMM-to-XMM conversions (extra = <see cref="SseConversion"/>); the narrowing packed forms zero the upper half.</summary>
