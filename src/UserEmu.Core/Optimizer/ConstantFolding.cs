@@ -10,8 +10,8 @@ namespace UserEmu.Optimizer;
 /// x - 0, shifts by 0, x * 1, x &amp; -1, x &amp; x, x | x, and zero-extensions or masks of values already that narrow (the frontend
 /// zero-extends every 32-bit result and forms [base] addresses as 0 + base); x - x and x ^ x become 0.
 /// </summary>
-/// <remarks>IR arithmetic is on 64 bits (only rotates take a size), so the identities are exact. Copy propagation then
-/// removes the copies.</remarks>
+/// <remarks>IR arithmetic is on 64 bits (only rotates take a size), so the identities are exact. Copy propagation runs
+/// along (<see cref="CopyPropagation"/>): each op reads through the copies before it, and dead-temp removal drops them.</remarks>
 static class ConstantFolding
 {
     [ThreadStatic] static bool[]? t_known;
@@ -43,9 +43,13 @@ static class ConstantFolding
         }
         // The temp a copy (folded or not) was made from, while neither has been redefined since.
         ushort Root(ushort t) => root[t] != t && def[root[t]] < def[t] ? root[t] : t;
+        var source = CopyPropagation.Begin(tempCount);
         for (int k = 0; k < code.Length; k++)
         {
             ref var i = ref code[k];
+            CopyPropagation.Substitute(ref i, source);
+            // A copy's uses read its source even where folding makes the copy a constant (one temp for the value).
+            CopyPropagation.Record(in i, source);
             switch (i.Op)
             {
                 case IrOp.Const:
@@ -109,6 +113,8 @@ static class ConstantFolding
                     Simplify(ref i, known, value, width, i.Op is IrOp.Sub or IrOp.Xor or IrOp.And or IrOp.Or && Root(i.A) == Root(i.B));
                     break;
             }
+            // And so do the uses of a copy folding made.
+            CopyPropagation.Record(in i, source);
             if (PreparedBlock.Defines(i.Op))
             {
                 width[i.Dst] = Width(i, known, value, width);
@@ -119,7 +125,7 @@ static class ConstantFolding
         }
     }
 
-    /// <param name="same">A and B hold the same value (the same temp, or copies of one: copy propagation runs after).</param>
+    /// <param name="same">A and B hold the same value (the same temp, or copies of one).</param>
     static void Simplify(ref IrInstr i, bool[] known, ulong[] value, byte[] width, bool same)
     {
         bool Is(ushort t, ulong v) => known[t] && value[t] == v;

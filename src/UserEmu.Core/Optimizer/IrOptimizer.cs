@@ -10,9 +10,8 @@ public static class IrOptimizer
     {
         var code = block.Ops;
         StateForwarding.Run(code);
-        CopyPropagation.Run(code, block.TempCount);
+        // With copy propagation.
         ConstantFolding.Run(code, block.TempCount);
-        CopyPropagation.Run(code, block.TempCount);
         DeadStateStores.Run(code, block.FlagsDeadAtExit);
         DeadTemps.Run(code, block.TempCount);
         return block;
