@@ -23,8 +23,9 @@ public sealed unsafe partial class GuestAddressSpace : IDisposable
     public readonly ulong Limit;
 
     /// <summary>
-    /// Inaccessible host bytes reserved right above <see cref="Limit"/>: native code checks that a span of guest accesses
-    /// starts inside the reservation, and a span that runs past its end faults in the guard instead of touching host
+    /// Inaccessible host bytes reserved right below guest address 0 and right above <see cref="Limit"/>: native code
+    /// checks that one address of a span of guest accesses lies inside the reservation, and a span that runs past either
+    /// end (below 0: guest addresses that wrap to the top of the 64-bit space) faults in a guard instead of touching host
     /// memory (the fault goes to the access's stub, which raises the guest's SIGSEGV).
     /// </summary>
     public const int GuardBytes = 64 << 10;
@@ -50,18 +51,19 @@ public sealed unsafe partial class GuestAddressSpace : IDisposable
         foreach (int bits in tries)
         {
             ulong size = 1UL << bits;
-            // The guard above the guest's bytes stays inaccessible: native code checks only the first byte of a span.
-            nint res = LibC.mmap(0, (nuint)(size + GuardBytes), LibC.PROT_NONE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
+            // The guards below and above the guest's bytes stay inaccessible: native code checks only one address of a
+            // span, which the rest of it may run up to a guard's size below or above.
+            nint res = LibC.mmap(0, (nuint)(size + 2 * GuardBytes), LibC.PROT_NONE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
             if (res == LibC.MAP_FAILED) continue;
             ulong pages = size >> PageShift;
             // One page more than the guest has: native stores read the flags of a page and the next few at once.
             nint table = LibC.mmap(0, (nuint)(pages + PageSize), LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
             if (table == LibC.MAP_FAILED)
             {
-                LibC.munmap(res, (nuint)(size + GuardBytes));
+                LibC.munmap(res, (nuint)(size + 2 * GuardBytes));
                 continue;
             }
-            HostBase = (byte*)res;
+            HostBase = (byte*)res + GuardBytes;
             Pages = (byte*)table;
             PageCount = pages;
             Limit = size;
@@ -75,7 +77,7 @@ public sealed unsafe partial class GuestAddressSpace : IDisposable
 
     public void Dispose()
     {
-        LibC.munmap((nint)HostBase, (nuint)(Limit + GuardBytes));
+        LibC.munmap((nint)(HostBase - GuardBytes), (nuint)(Limit + 2 * GuardBytes));
         LibC.munmap((nint)Pages, (nuint)(PageCount + PageSize));
     }
 

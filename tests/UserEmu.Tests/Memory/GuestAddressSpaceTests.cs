@@ -24,6 +24,23 @@ public sealed class GuestAddressSpaceTests : IDisposable
     }
 
     [Fact]
+    public unsafe void TheReservationHasAnInaccessibleGuardBelowAndAbove()
+    {
+        // Native code checks one address of a span of accesses; the rest may run a guard's size past either end.
+        Map(0x10000, 4096, RW);
+        ulong below = (ulong)_mem.HostBase - GuestAddressSpace.GuardBytes, above = (ulong)_mem.HostBase + _mem.Limit;
+        bool guardsInaccessible = false;
+        foreach (var line in File.ReadLines("/proc/self/maps"))
+        {
+            var range = line.Split(' ')[0].Split('-');
+            ulong start = Convert.ToUInt64(range[0], 16), end = Convert.ToUInt64(range[1], 16);
+            if (start <= below && below < end) guardsInaccessible = line.Split(' ')[1] == "---p" && below + GuestAddressSpace.GuardBytes <= end;
+            if (start <= above && above < end) guardsInaccessible &= line.Split(' ')[1] == "---p" && above + GuestAddressSpace.GuardBytes <= end;
+        }
+        Assert.True(guardsInaccessible);
+    }
+
+    [Fact]
     public void UnmappedAccessIsMapErrWithAddress()
     {
         var ex = Assert.Throws<GuestFaultException>(() => _mem.Read32(0x12345));

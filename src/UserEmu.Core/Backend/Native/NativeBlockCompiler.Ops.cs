@@ -567,8 +567,9 @@ public sealed unsafe partial class NativeBlockCompiler
         // performs it on the managed side and comes back: a group exit's stub as well grew cc1's code by 7%.
         int exit = group.Accesses == 1 ? stub : NewGroupExit(k);
         long addrOffset = _folded[k] ? 0 : _groups.OffsetOf[k], low = group.Low - addrOffset;
-        // A span that only loads, at most the guard's size above addr, needs addr alone in the reservation: no lea.
-        if (!group.Stores && low >= 0 && low + group.Span <= GuestAddressSpace.GuardBytes) low = 0;
+        // A span within a guard's size below or above addr needs addr alone in the reservation (no lea), unless its
+        // stores test the pages of its start for translated code (with threads: NoCodeOnPages).
+        if ((!group.Stores || _storesFaultOnCode) && low >= -GuestAddressSpace.GuardBytes && low + group.Span <= GuestAddressSpace.GuardBytes) low = 0;
         var start = RequireInReservation(addr, low, group.Span, exit);
         if (group.Stores) NoCodeOnPages(start, onePage: false, exit);
     }
