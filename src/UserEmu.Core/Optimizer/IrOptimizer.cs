@@ -10,7 +10,7 @@ public static class IrOptimizer
     {
         var code = block.Ops;
         StateForwarding.Run(code);
-        // With copy propagation.
+        // Copy propagation runs inside folding (CopyPropagation).
         ConstantFolding.Run(code, block.TempCount);
         DeadStateStores.Run(code, block.FlagsDeadAtExit);
         DeadTemps.Run(code, block.TempCount);
