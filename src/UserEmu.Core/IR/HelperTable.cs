@@ -156,6 +156,9 @@ public static class HelperTable
     /// <summary>True for helpers marked <see cref="VectorStateAndMxcsrAttribute"/> whose effects have been read: of the state, only vector registers and MXCSR written.</summary>
     public static bool IsVectorAndMxcsr(ushort id) => Effects(id) == VectorAndMxcsr;
 
+    /// <summary>True for helpers that write no state but the vector registers and, for <see cref="VectorStateAndMxcsrAttribute"/>, MXCSR (any of the three attributes, once read): the general registers and flags stay as they were.</summary>
+    public static bool WritesOnlyVectorState(ushort id) => Effects(id) is VectorOnly or VectorAndMemory or VectorAndMxcsr;
+
     /// <summary>The function of helper <paramref name="id"/>.</summary>
     public static HelperFn Function(ushort id) => Volatile.Read(ref _helpers)[id]!;
 

@@ -45,17 +45,11 @@ static class StateForwarding
                     Forget(known, ref count, i.Imm, i.Size);
                     Remember(known, ref count, i.Imm, i.Size, i.A);
                     break;
-                case IrOp.Call when HelperTable.IsVectorOnly(i.Helper) || HelperTable.IsVectorAndMemory(i.Helper):
+                case IrOp.Call when HelperTable.WritesOnlyVectorState(i.Helper):
                 {
                     var (start, end) = VectorStateOnlyAttribute.VectorStateArea;
                     Forget(known, ref count, start, (int)(end - start));
-                    break;
-                }
-                case IrOp.Call when HelperTable.IsVectorAndMxcsr(i.Helper):
-                {
-                    var (start, end) = VectorStateOnlyAttribute.VectorStateArea;
-                    Forget(known, ref count, start, (int)(end - start));
-                    Forget(known, ref count, CpuState.OffMxcsr, sizeof(uint));
+                    if (HelperTable.IsVectorAndMxcsr(i.Helper)) Forget(known, ref count, CpuState.OffMxcsr, sizeof(uint));
                     break;
                 }
                 case IrOp.Call:

@@ -230,7 +230,7 @@ public sealed partial class X86Emitter
     public ushort HelperImm(HelperFn fn, long imm, ushort a = 0, ushort b = 0)
     {
         ushort id = HelperTable.Id(fn);
-        if (!HelperTable.IsVectorOnly(id) && !HelperTable.IsVectorAndMemory(id) && !HelperTable.IsVectorAndMxcsr(id)) _cc.Known = false;
+        if (!HelperTable.WritesOnlyVectorState(id)) _cc.Known = false;
         return B.Call(id, a, b, imm);
     }
 
