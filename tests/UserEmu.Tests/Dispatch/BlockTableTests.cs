@@ -4,7 +4,7 @@ using Xunit;
 
 namespace UserEmu.Tests.Dispatch;
 
-/// <summary>The translation cache's table of blocks by PC against a dictionary, through growth and removals that shift probe runs back.</summary>
+/// <summary>The translation cache's table of blocks by PC against a dictionary, through growth and removals that shift probe runs (and their tags) back.</summary>
 public class BlockTableTests
 {
     static TranslationBlock Block(ulong pc) => new(new IrBlock
@@ -38,12 +38,42 @@ public class BlockTableTests
                 model[pc] = tb;
             }
             if (step % 1000 == 0)
-                foreach (ulong p in pcs) Assert.Same(model.GetValueOrDefault(p), table.Find(p));
+                foreach (ulong p in pcs)
+                {
+                    Assert.Same(model.GetValueOrDefault(p), table.Find(p));
+                    // Never added: a slot whose tag matches by chance still holds another PC.
+                    Assert.Null(table.Find(p + 8));
+                }
         }
         Assert.Equal(model.Count, table.Count);
         Assert.Equal(model.Values.OrderBy(tb => tb.Pc), table.Blocks().OrderBy(tb => tb.Pc));
         table.Clear();
         Assert.Equal(0, table.Count);
         Assert.Null(table.Find(pcs[0]));
+    }
+
+    [Fact]
+    public void ABlockWhoseTagMatchesByChanceIsNotAnotherPcs()
+    {
+        // Two PCs with one home in a new table's 1024 slots and one tag: the second's probe meets the first's slot.
+        var seen = new Dictionary<(int, ushort), ulong>();
+        ulong first = 0, second = 0;
+        for (ulong pc = 0x40_0000; second == 0; pc += 16)
+        {
+            var key = (BlockTable.Home(pc, 1024), BlockTable.Tag(pc));
+            if (seen.TryGetValue(key, out first)) second = pc;
+            else seen[key] = pc;
+        }
+        var table = new BlockTable();
+        var a = Block(first);
+        table.Add(a);
+        Assert.Null(table.Find(second));
+        var b = Block(second);
+        table.Add(b);
+        Assert.Same(a, table.Find(first));
+        Assert.Same(b, table.Find(second));
+        table.Remove(a);
+        Assert.Null(table.Find(first));
+        Assert.Same(b, table.Find(second));
     }
 }
