@@ -97,7 +97,6 @@ public class PreparedBlock
         var dropConst = scratch.DropConst;
         var written = scratch.Written;
         var value = scratch.Value;
-        var firstUse = scratch.FirstUse;
         // In the template: temps whose only definition is a Const (that op is dropped), and temps read before any
         // definition (they read as 0, as from a cleared array; their definitions stay ops). One pass: a Const's drop is
         // taken back at a second definition of its temp (a pass counting definitions first was a seventh of Prepare).
@@ -121,14 +120,15 @@ public class PreparedBlock
         }
 
         // The ops that do work, their temps numbered in the order of first use (a dropped Const's only where something
-        // reads it); then renumbered, in place: the pure constants, then the other template temps, then the rest. A
-        // translation leaves most of its temps dead (python3: loops over every temp were a sixth of the vCPU's engine
-        // time), and the prepared block's temp count sizes the interpreter's frame and native code's live ranges.
+        // reads it) within their class: the pure constants, then the other template temps, then the rest. A translation
+        // leaves most of its temps dead (python3: loops over every temp were a sixth of the vCPU's engine time), and the
+        // prepared block's temp count sizes the interpreter's frame and native code's live ranges. A first use takes
+        // the next number of its class, the class in the top two bits (Scratch.Number); once the classes' sizes are
+        // known, one pass over the ops adds each class's start.
         // An array, not a List<IrInstr>: the framework's List over a struct of ours is JIT-compiled at start-up.
         code = scratch.Code;
-        var used = scratch.Used;
-        var order = scratch.Order;
-        int kept = 0, count = 0;
+        scratch.Pure = scratch.Template = scratch.Rest = 0;
+        int count = 0;
         long faultPc = -1;
         foreach (var op in block.Ops)
         {
@@ -147,49 +147,29 @@ public class PreparedBlock
                 i.FaultPcOffset = checked((ushort)(faultPc - (long)block.GuestPc));
             }
             int n = DeadTemps.TempOperands(i.Op);
-            if (n >= 1) i.A = Use(i.A, used, firstUse, order, ref kept);
-            if (n >= 2) i.B = Use(i.B, used, firstUse, order, ref kept);
-            if (n >= 3) i.C = Use(i.C, used, firstUse, order, ref kept);
-            if (Defines(i.Op)) i.Dst = Use(i.Dst, used, firstUse, order, ref kept);
+            if (n >= 1) i.A = scratch.Number(i.A);
+            if (n >= 2) i.B = scratch.Number(i.B);
+            if (n >= 3) i.C = scratch.Number(i.C);
+            if (Defines(i.Op)) i.Dst = scratch.Number(i.Dst);
             code[count++] = i;
         }
-        int pure = 0, template = 0;
-        for (int u = 0; u < kept; u++)
-        {
-            if (dropConst[order[u]]) pure++;
-            else if (inTemplate[order[u]]) template++;
-        }
-        // final[u]: the number of the temp first used u-th.
-        var final = scratch.Final;
+        int pure = scratch.Pure, template = scratch.Template, kept = pure + template + scratch.Rest;
+        // The template: the pure constants' values (Number put them there), then zeros.
         var constants = scratch.Constants.AsSpan(0, pure + template);
-        int next = 0;
-        for (int u = 0; u < kept; u++)
-            if (dropConst[order[u]]) { final[u] = (ushort)next; constants[next++] = value[order[u]]; }
-        for (int u = 0; u < kept; u++)
-            if (inTemplate[order[u]] && !dropConst[order[u]]) { final[u] = (ushort)next; constants[next++] = 0; }
-        for (int u = 0; u < kept; u++)
-            if (!inTemplate[order[u]]) final[u] = (ushort)next++;
+        constants[pure..].Clear();
+        Span<ushort> start = [0, (ushort)pure, (ushort)(pure + template)];
         foreach (ref var i in code.AsSpan(0, count))
         {
             int n = DeadTemps.TempOperands(i.Op);
-            if (n >= 1) i.A = final[i.A];
-            if (n >= 2) i.B = final[i.B];
-            if (n >= 3) i.C = final[i.C];
-            if (Defines(i.Op)) i.Dst = final[i.Dst];
+            if (n >= 1) i.A = (ushort)(start[i.A >> Scratch.ClassShift] + (i.A & Scratch.RankMask));
+            if (n >= 2) i.B = (ushort)(start[i.B >> Scratch.ClassShift] + (i.B & Scratch.RankMask));
+            if (n >= 3) i.C = (ushort)(start[i.C >> Scratch.ClassShift] + (i.C & Scratch.RankMask));
+            if (Defines(i.Op)) i.Dst = (ushort)(start[i.Dst >> Scratch.ClassShift] + (i.Dst & Scratch.RankMask));
         }
         if (count == 0 || code[count - 1].Op is not (IrOp.Jump or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall))
             throw new InvalidOperationException($"block 0x{block.GuestPc:x} has no exit");
         shape = new Shape(count, Math.Max(kept, 1), constants.Length, pure);
         return PackedIr.PackInPlace(code.AsSpan(0, count), MemoryMarshal.AsBytes(constants));
-    }
-
-    // The first-use number of temp t (kept in first), given at its first use.
-    static ushort Use(ushort t, bool[] used, ushort[] first, ushort[] order, ref int count)
-    {
-        if (used[t]) return first[t];
-        used[t] = true;
-        order[count] = t;
-        return first[t] = (ushort)count++;
     }
 
     // Per-thread working arrays of Prepare, cleared for each block: they were most of what a translation allocated
@@ -200,8 +180,29 @@ public class PreparedBlock
     {
         public bool[] InTemplate = [], DropConst = [], Written = [], Used = [];
         public ulong[] Value = [], Constants = [];
-        public ushort[] FirstUse = [], Order = [], Final = [];
+        public ushort[] FirstUse = [];
         public IrInstr[] Code = [];
+        // How many temps of each class have their number: pure constants, other template temps, the rest.
+        public int Pure, Template, Rest;
+
+        // A number's class is in its top two bits, its rank within the class below (blocks have at most ~1024 temps).
+        public const int ClassShift = 14, RankMask = (1 << ClassShift) - 1;
+
+        /// <summary>Temp t's class and rank, given at its first use (a pure constant's value goes into the template).</summary>
+        public ushort Number(ushort t)
+        {
+            if (Used[t]) return FirstUse[t];
+            Used[t] = true;
+            ushort number;
+            if (DropConst[t])
+            {
+                Constants[Pure] = Value[t];
+                number = (ushort)Pure++;
+            }
+            else if (InTemplate[t]) number = (ushort)(1 << ClassShift | Template++);
+            else number = (ushort)(2 << ClassShift | Rest++);
+            return FirstUse[t] = number;
+        }
 
         public void Reserve(int temps, int ops)
         {
@@ -212,11 +213,9 @@ public class PreparedBlock
                 DropConst = new bool[n];
                 Written = new bool[n];
                 Used = new bool[n];
-                Order = new ushort[n];
                 Value = new ulong[n];
                 Constants = new ulong[n];
                 FirstUse = new ushort[n];
-                Final = new ushort[n];
             }
             else
             {
