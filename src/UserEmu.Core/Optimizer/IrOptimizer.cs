@@ -12,8 +12,8 @@ public static class IrOptimizer
         StateForwarding.Run(code);
         // Copy propagation runs inside folding (CopyPropagation).
         ConstantFolding.Run(code, block.TempCount);
-        DeadStateStores.Run(code, block.FlagsDeadAtExit);
-        DeadTemps.Run(code, block.TempCount);
+        // Dead state stores are found inside this backward pass.
+        DeadTemps.Run(code, block.TempCount, block.FlagsDeadAtExit);
         return block;
     }
 }
