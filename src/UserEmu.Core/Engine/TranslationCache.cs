@@ -82,10 +82,8 @@ public sealed class TranslationCache
     /// invalid at its next lookup, exactly as after a write to guest code, so the caller's block boundary is a safe point.
     /// </remarks>
     /// <summary>Whether the cache holds <paramref name="limit"/> blocks or more (0: no limit).</summary>
-    public bool IsFull(int limit)
-    {
-        lock (_lock) return limit > 0 && _byPc.Count >= limit;
-    }
+    /// <summary>Whether the cache holds <paramref name="limit"/> blocks or more, read without the lock (a translation asks each time; <see cref="FlushIfFull"/> asks again under it).</summary>
+    public bool IsFull(int limit) => limit > 0 && _byPc.Count >= limit;
 
     public bool FlushIfFull(int limit)
     {
