@@ -4,20 +4,21 @@ namespace UserEmu.Engine;
 
 /// <summary>The translation cache's blocks by guest PC: an open-addressed table of the blocks themselves, each found by its own <see cref="TranslationBlock.Pc"/>.</summary>
 /// <remarks>
-/// A slot is one reference and a 16-bit tag. The <c>Dictionary&lt;ulong, TranslationBlock&gt;</c> it replaces took 28
+/// A slot is one reference and a one-byte tag. The <c>Dictionary&lt;ulong, TranslationBlock&gt;</c> it replaces took 28
 /// bytes an entry at a prime capacity of up to twice the count, plus the arrays it outgrew: ~9 MB of cc1's managed heap
-/// for its 120k blocks, against ~2.5 MB here. Linear probing, at most three quarters full; removal shifts the probe run
+/// for its 120k blocks, against ~2.3 MB here. Linear probing, at most three quarters full; removal shifts the probe run
 /// back, so there are no tombstones. Not thread-safe: the cache's lock guards it.
 /// </remarks>
 sealed class BlockTable
 {
     const int InitialBits = 10;
     TranslationBlock?[] _slots = new TranslationBlock?[1 << InitialBits];
-    // Per slot, 16 bits of its block's PC hash (never 0; 0: empty): a probe reads these, side by side, and looks at a
-    // block only where they match. Most of the translator's lookups (is there a block at this instruction, which a
-    // superblock stops at) find nothing, after a run of about three occupied slots, and comparing each slot's PC had
-    // dereferenced a block scattered in the heap at each: 3% of a python3 -c pass's vCPU thread.
-    ushort[] _tags = new ushort[1 << InitialBits];
+    // Per slot, 8 bits of its block's PC hash (never 0; 0: empty): a probe reads these, side by side, and looks at a
+    // block only where they match (by chance, one slot in 128). Most of the translator's lookups (is there a block at
+    // this instruction, which a superblock stops at) find nothing, after a run of about three occupied slots, and
+    // comparing each slot's PC had dereferenced a block scattered in the heap at each: 3% of a python3 -c pass's vCPU
+    // thread. 16-bit tags had put cc1's peak RSS 2 MB higher (156.4 -> 158.4 MB: a huge page more of GC heap).
+    byte[] _tags = new byte[1 << InitialBits];
 
     public int Count { get; private set; }
 
@@ -26,16 +27,16 @@ sealed class BlockTable
     internal static int Home(ulong pc, int length) => (int)((pc * 0x9E3779B97F4A7C15UL) >> (64 - BitOperations.Log2((uint)length)));
 
     // Bits of the same product below those a table of up to 2^32 slots takes for the home.
-    internal static ushort Tag(ulong pc) => (ushort)((pc * 0x9E3779B97F4A7C15UL) >> 16 | 1);
+    internal static byte Tag(ulong pc) => (byte)((pc * 0x9E3779B97F4A7C15UL) >> 24 | 1);
 
     public TranslationBlock? Find(ulong pc)
     {
         var tags = _tags;
         int mask = tags.Length - 1;
-        ushort tag = Tag(pc);
+        byte tag = Tag(pc);
         for (int i = Home(pc, tags.Length); ; i = (i + 1) & mask)
         {
-            ushort t = tags[i];
+            byte t = tags[i];
             if (t == 0) return null;
             if (t == tag && _slots[i] is { } tb && tb.Pc == pc) return tb;
         }
@@ -62,7 +63,7 @@ sealed class BlockTable
     {
         var old = _slots;
         _slots = new TranslationBlock?[old.Length * 2];
-        _tags = new ushort[old.Length * 2];
+        _tags = new byte[old.Length * 2];
         foreach (var tb in old)
             if (tb != null) Place(tb);
     }
@@ -105,7 +106,7 @@ sealed class BlockTable
     public void Clear()
     {
         _slots = new TranslationBlock?[1 << InitialBits];
-        _tags = new ushort[1 << InitialBits];
+        _tags = new byte[1 << InitialBits];
         Count = 0;
     }
 }

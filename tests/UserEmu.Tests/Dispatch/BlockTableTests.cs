@@ -56,7 +56,7 @@ public class BlockTableTests
     public void ABlockWhoseTagMatchesByChanceIsNotAnotherPcs()
     {
         // Two PCs with one home in a new table's 1024 slots and one tag: the second's probe meets the first's slot.
-        var seen = new Dictionary<(int, ushort), ulong>();
+        var seen = new Dictionary<(int, byte), ulong>();
         ulong first = 0, second = 0;
         for (ulong pc = 0x40_0000; second == 0; pc += 16)
         {
