@@ -75,16 +75,15 @@ public sealed class TranslationCache
 
     static void Drop(TranslationBlock tb, bool mayBeRunning) => tb.Invalidate(mayBeRunning);
 
+    /// <summary>Whether the cache holds <paramref name="limit"/> blocks or more (0: no limit), read without the lock: a translation asks each time, and <see cref="FlushIfFull"/> asks again under it.</summary>
+    public bool IsFull(int limit) => limit > 0 && _byPc.Count >= limit;
+
     /// <summary>Drops every block (QEMU's tb_flush), when the cache holds <paramref name="limit"/> blocks or more; true if it did.</summary>
     /// <remarks>
     /// QEMU flushes with all threads out of translated code because it reuses the code buffer. Here a block is a
     /// managed object: a thread still running one (or holding it in its jump cache) keeps it alive and sees it
     /// invalid at its next lookup, exactly as after a write to guest code, so the caller's block boundary is a safe point.
     /// </remarks>
-    /// <summary>Whether the cache holds <paramref name="limit"/> blocks or more (0: no limit).</summary>
-    /// <summary>Whether the cache holds <paramref name="limit"/> blocks or more, read without the lock (a translation asks each time; <see cref="FlushIfFull"/> asks again under it).</summary>
-    public bool IsFull(int limit) => limit > 0 && _byPc.Count >= limit;
-
     public bool FlushIfFull(int limit)
     {
         lock (_lock) return limit > 0 && _byPc.Count >= limit && Flush();
