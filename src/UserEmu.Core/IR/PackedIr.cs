@@ -73,7 +73,19 @@ public static class PackedIr
         }
     }
 
+    // Most values are temps below 128: one byte, inline; longer ones in the loop (WriteVarintLong, ReadVarintLong).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     static int WriteVarint(Span<byte> buffer, int at, ulong value)
+    {
+        if (value < 0x80)
+        {
+            buffer[at] = (byte)value;
+            return at + 1;
+        }
+        return WriteVarintLong(buffer, at, value);
+    }
+
+    static int WriteVarintLong(Span<byte> buffer, int at, ulong value)
     {
         while (value >= 0x80)
         {
@@ -84,7 +96,19 @@ public static class PackedIr
         return at;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     static ulong ReadVarint(ReadOnlySpan<byte> packed, ref int at)
+    {
+        byte first = packed[at];
+        if (first < 0x80)
+        {
+            at++;
+            return first;
+        }
+        return ReadVarintLong(packed, ref at);
+    }
+
+    static ulong ReadVarintLong(ReadOnlySpan<byte> packed, ref int at)
     {
         ulong value = 0;
         for (int shift = 0; ; shift += 7)
