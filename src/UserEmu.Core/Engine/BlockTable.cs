@@ -7,7 +7,8 @@ namespace UserEmu.Engine;
 /// A slot is one reference and a one-byte tag. The <c>Dictionary&lt;ulong, TranslationBlock&gt;</c> it replaces took 28
 /// bytes an entry at a prime capacity of up to twice the count, plus the arrays it outgrew: ~9 MB of cc1's managed heap
 /// for its 120k blocks, against ~2.3 MB here. Linear probing, at most three quarters full; removal shifts the probe run
-/// back, so there are no tombstones. Not thread-safe: the cache's lock guards it.
+/// back, so there are no tombstones. Changed under the cache's lock; read with it or, for a lookup that may miss, without
+/// (<see cref="FindUnlocked"/>).
 /// </remarks>
 sealed class BlockTable
 {
@@ -29,16 +30,32 @@ sealed class BlockTable
     // Bits of the same product below those a table of up to 2^32 slots takes for the home.
     internal static byte Tag(ulong pc) => (byte)((pc * 0x9E3779B97F4A7C15UL) >> 24 | 1);
 
-    public TranslationBlock? Find(ulong pc)
+    /// <summary>The block at <paramref name="pc"/>, or null (under the cache's lock).</summary>
+    public TranslationBlock? Find(ulong pc) => Find(_tags, _slots, pc);
+
+    /// <summary>
+    /// The block at <paramref name="pc"/>, or null, without the lock, while another thread may change the table: it may
+    /// miss a block being added, moved back by a removal or rehashed by a growth (the caller then takes the lock: it
+    /// translates and <see cref="TranslationCache.Add"/> finds the block), but never returns another PC's block.
+    /// </summary>
+    public TranslationBlock? FindUnlocked(ulong pc)
     {
-        var tags = _tags;
+        // A growth replaces the slots, then the tags: arrays of two sizes are a table caught between them.
+        var tags = Volatile.Read(ref _tags);
+        var slots = Volatile.Read(ref _slots);
+        return tags.Length == slots.Length ? Find(tags, slots, pc) : null;
+    }
+
+    static TranslationBlock? Find(byte[] tags, TranslationBlock?[] slots, ulong pc)
+    {
         int mask = tags.Length - 1;
         byte tag = Tag(pc);
         for (int i = Home(pc, tags.Length); ; i = (i + 1) & mask)
         {
-            byte t = tags[i];
+            // The tag is written after its slot (Place): a slot read after its tag holds that tag's block or a later one.
+            byte t = Volatile.Read(ref tags[i]);
             if (t == 0) return null;
-            if (t == tag && _slots[i] is { } tb && tb.Pc == pc) return tb;
+            if (t == tag && slots[i] is { } tb && tb.Pc == pc) return tb;
         }
     }
 
@@ -56,14 +73,14 @@ sealed class BlockTable
         int i = Home(tb.Pc, _slots.Length);
         while (_tags[i] != 0) i = (i + 1) & mask;
         _slots[i] = tb;
-        _tags[i] = Tag(tb.Pc);
+        Volatile.Write(ref _tags[i], Tag(tb.Pc));
     }
 
     void Grow()
     {
         var old = _slots;
         _slots = new TranslationBlock?[old.Length * 2];
-        _tags = new byte[old.Length * 2];
+        Volatile.Write(ref _tags, new byte[old.Length * 2]);
         foreach (var tb in old)
             if (tb != null) Place(tb);
     }
@@ -87,7 +104,7 @@ sealed class BlockTable
             bool reachable = i <= j ? home > i && home <= j : home > i || home <= j;
             if (reachable) continue;
             slots[i] = next;
-            tags[i] = tags[j];
+            Volatile.Write(ref tags[i], tags[j]);
             i = j;
         }
         slots[i] = null;
@@ -106,7 +123,7 @@ sealed class BlockTable
     public void Clear()
     {
         _slots = new TranslationBlock?[1 << InitialBits];
-        _tags = new byte[1 << InitialBits];
+        Volatile.Write(ref _tags, new byte[1 << InitialBits]);
         Count = 0;
     }
 }

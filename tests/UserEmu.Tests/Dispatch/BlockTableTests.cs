@@ -53,6 +53,47 @@ public class BlockTableTests
     }
 
     [Fact]
+    public void AReaderWithoutTheLockGetsTheBlockAtItsPcOrNothing()
+    {
+        // One thread adds, removes (shifting probe runs back), grows and clears the table; another reads it without
+        // the lock throughout: it may miss a block, but any block it gets is the one at the PC it asked for.
+        var table = new BlockTable();
+        var pcs = Enumerable.Range(0, 6000).Select(n => 0x40_0000UL + (ulong)n * 16).ToArray();
+        var blocks = pcs.Select(Block).ToArray();
+        using var done = new ManualResetEventSlim();
+        long reads = 0, found = 0;
+        Exception? failure = null;
+        var reader = new Thread(() =>
+        {
+            try
+            {
+                for (int n = 0; !done.IsSet || n < pcs.Length; n++)
+                {
+                    ulong pc = pcs[n % pcs.Length];
+                    var tb = table.FindUnlocked(pc);
+                    if (tb != null && tb.Pc != pc) throw new InvalidOperationException($"0x{pc:x} gave the block at 0x{tb.Pc:x}");
+                    if (tb != null) found++;
+                    reads++;
+                }
+            }
+            catch (Exception e) { failure = e; }
+        });
+        reader.Start();
+        var random = new Random(11);
+        for (int round = 0; round < 40 && failure == null; round++)
+        {
+            // From an empty table of 1024 slots to ~6000 blocks: several growths a round.
+            foreach (var tb in blocks) table.Add(tb);
+            for (int k = 0; k < 3000; k++) table.Remove(blocks[random.Next(blocks.Length)]);
+            table.Clear();
+        }
+        done.Set();
+        reader.Join();
+        Assert.Null(failure);
+        Assert.True(found > 0 && reads > found, $"{found} of {reads} reads found a block");
+    }
+
+    [Fact]
     public void ABlockWhoseTagMatchesByChanceIsNotAnotherPcs()
     {
         // Two PCs with one home in a new table's 1024 slots and one tag: the second's probe meets the first's slot.
