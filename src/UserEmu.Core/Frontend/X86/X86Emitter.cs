@@ -57,9 +57,9 @@ public sealed partial class X86Emitter
     /// <summary>Index 0..15 of the 64-bit register containing <paramref name="r"/>.</summary>
     public static int GprIndex(Register r)
     {
-        int index = r.GetFullRegister() - Register.RAX;
+        int index = RegisterFacts.GprIndex(r);
         // State offsets come from this index: a segment, control or vector register here would address the wrong state.
-        if ((uint)index > 15) throw new InvalidOperationException($"{r} is not a general-purpose register");
+        if (index < 0) throw new InvalidOperationException($"{r} is not a general-purpose register");
         return index;
     }
 
@@ -68,7 +68,7 @@ public sealed partial class X86Emitter
     /// <summary>Value of a general register of any width, zero-extended.</summary>
     public ushort GetReg(Register r)
     {
-        int size = r.GetSize();
+        int size = RegisterFacts.Size(r);
         if (IsHighByte(r))
             return B.ZExt(B.ShrImm(B.LoadState(CpuState.GprOffset(r - Register.AH), 8), 8), 1);
         if (r.IsSegmentRegister()) return B.Const(SegmentSelector(r));
@@ -86,7 +86,7 @@ public sealed partial class X86Emitter
             MergeGpr(CpuState.GprOffset(r - Register.AH), 8, 1, value);
             return;
         }
-        SetGpr(GprIndex(r), r.GetSize(), value);
+        SetGpr(GprIndex(r), RegisterFacts.Size(r), value);
     }
 
     public ushort GetGpr(int index, int size = 8) => B.LoadState(CpuState.GprOffset(index), size);
@@ -117,7 +117,7 @@ public sealed partial class X86Emitter
     {
         switch (Insn.GetOpKind(n))
         {
-            case OpKind.Register: return Insn.GetOpRegister(n).GetSize();
+            case OpKind.Register: return RegisterFacts.Size(Insn.GetOpRegister(n));
             case OpKind.Memory: return Insn.MemorySize.GetSize();
             case OpKind.Immediate8: return 1;
             case OpKind.Immediate16: return 2;
@@ -150,7 +150,7 @@ public sealed partial class X86Emitter
                 ea = B.Add(ea, scale == 1 ? idx : B.ShlImm(idx, System.Numerics.BitOperations.Log2((uint)scale)));
             }
             // A 0x67 prefix (32-bit address size) shows up as 32-bit base/index registers.
-            if (Insn.MemoryBase.GetSize() == 4 || Insn.MemoryIndex.GetSize() == 4)
+            if (RegisterFacts.Size(Insn.MemoryBase) == 4 || RegisterFacts.Size(Insn.MemoryIndex) == 4)
                 ea = B.ZExt(ea, 4);
         }
         var seg = Insn.MemorySegment;
