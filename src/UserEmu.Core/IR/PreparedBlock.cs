@@ -90,12 +90,9 @@ public class PreparedBlock
     // The packed ops (in PackedIr's thread buffer), their counts, and the ops themselves (in this thread's scratch array).
     static ReadOnlySpan<byte> Pack(IrBlock block, out Shape shape, out IrInstr[] code)
     {
-        int temps = block.TempCount;
         var scratch = t_scratch ??= new Scratch();
-        scratch.Reserve(temps, block.OpCount);
-        var inTemplate = scratch.InTemplate;
-        var dropConst = scratch.DropConst;
-        var written = scratch.Written;
+        scratch.Reserve(block.TempCount, block.OpCount);
+        var flags = scratch.Flags;
         var value = scratch.Value;
         // In the template: temps whose only definition is a Const (that op is dropped), and temps read before any
         // definition (they read as 0, as from a cleared array; their definitions stay ops). One pass: a Const's drop is
@@ -103,20 +100,21 @@ public class PreparedBlock
         foreach (ref readonly var i in block.Ops)
         {
             int n = DeadTemps.TempOperands(i.Op);
-            if (n >= 1 && !written[i.A]) inTemplate[i.A] = true;
-            if (n >= 2 && !written[i.B]) inTemplate[i.B] = true;
-            if (n >= 3 && !written[i.C]) inTemplate[i.C] = true;
+            if (n >= 1) ReadBeforeWritten(ref flags[i.A]);
+            if (n >= 2) ReadBeforeWritten(ref flags[i.B]);
+            if (n >= 3) ReadBeforeWritten(ref flags[i.C]);
             if (!Defines(i.Op)) continue;
-            if (written[i.Dst])
+            ref byte f = ref flags[i.Dst];
+            if ((f & Scratch.Written) != 0)
             {
-                if (dropConst[i.Dst]) inTemplate[i.Dst] = dropConst[i.Dst] = false;
+                if ((f & Scratch.DropConst) != 0) f &= unchecked((byte)~(Scratch.InTemplate | Scratch.DropConst));
             }
-            else if (i.Op == IrOp.Const && !inTemplate[i.Dst])
+            else if (i.Op == IrOp.Const && (f & Scratch.InTemplate) == 0)
             {
-                inTemplate[i.Dst] = dropConst[i.Dst] = true;
+                f |= Scratch.InTemplate | Scratch.DropConst;
                 value[i.Dst] = (ulong)i.Imm;
             }
-            written[i.Dst] = true;
+            f |= Scratch.Written;
         }
 
         // The ops that do work, their temps numbered in the order of first use (a dropped Const's only where something
@@ -130,16 +128,17 @@ public class PreparedBlock
         scratch.Pure = scratch.Template = scratch.Rest = 0;
         int count = 0;
         long faultPc = -1;
-        foreach (var op in block.Ops)
+        foreach (ref readonly var op in block.Ops)
         {
-            var i = op;
-            if (i.Op == IrOp.InsnStart)
+            if (op.Op == IrOp.InsnStart)
             {
                 // The PC a fault must report moves onto the ops that can fault: they record it only when they do.
-                faultPc = i.Aux != 0 ? i.Imm : -1;
+                faultPc = op.Aux != 0 ? op.Imm : -1;
                 continue;
             }
-            if (i.Op == IrOp.Nop || (i.Op == IrOp.Const && dropConst[i.Dst])) continue;
+            if (op.Op == IrOp.Nop || (op.Op == IrOp.Const && (flags[op.Dst] & Scratch.DropConst) != 0)) continue;
+            ref var i = ref code[count++];
+            i = op;
             if (i.Op is IrOp.Load or IrOp.Store or IrOp.Call && faultPc >= 0)
             {
                 i.Aux = 1;
@@ -151,7 +150,6 @@ public class PreparedBlock
             if (n >= 2) i.B = scratch.Number(i.B);
             if (n >= 3) i.C = scratch.Number(i.C);
             if (Defines(i.Op)) i.Dst = scratch.Number(i.Dst);
-            code[count++] = i;
         }
         int pure = scratch.Pure, template = scratch.Template, kept = pure + template + scratch.Rest;
         // The template: the pure constants' values (Number put them there), then zeros.
@@ -176,9 +174,17 @@ public class PreparedBlock
     // besides the code itself (lua: 5.5 KB per block translated, all of it garbage but the prepared code).
     [ThreadStatic] static Scratch? t_scratch;
 
+    // A temp read: in the template if nothing wrote it before.
+    static void ReadBeforeWritten(ref byte f)
+    {
+        if ((f & Scratch.Written) == 0) f |= Scratch.InTemplate;
+    }
+
     sealed class Scratch
     {
-        public bool[] InTemplate = [], DropConst = [], Written = [], Used = [];
+        /// <summary>Per temp, bits: <see cref="Written"/> so far, <see cref="InTemplate"/>, <see cref="DropConst"/> (its only definition is a dropped Const), <see cref="Used"/> (numbered). One array to clear where four bool arrays were.</summary>
+        public byte[] Flags = [];
+        public const byte Written = 1, InTemplate = 2, DropConst = 4, Used = 8;
         public ulong[] Value = [], Constants = [];
         public ushort[] FirstUse = [];
         public IrInstr[] Code = [];
@@ -191,39 +197,31 @@ public class PreparedBlock
         /// <summary>Temp t's class and rank, given at its first use (a pure constant's value goes into the template).</summary>
         public ushort Number(ushort t)
         {
-            if (Used[t]) return FirstUse[t];
-            Used[t] = true;
+            ref byte f = ref Flags[t];
+            if ((f & Used) != 0) return FirstUse[t];
+            f |= Used;
             ushort number;
-            if (DropConst[t])
+            if ((f & DropConst) != 0)
             {
                 Constants[Pure] = Value[t];
                 number = (ushort)Pure++;
             }
-            else if (InTemplate[t]) number = (ushort)(1 << ClassShift | Template++);
+            else if ((f & InTemplate) != 0) number = (ushort)(1 << ClassShift | Template++);
             else number = (ushort)(2 << ClassShift | Rest++);
             return FirstUse[t] = number;
         }
 
         public void Reserve(int temps, int ops)
         {
-            if (InTemplate.Length < temps)
+            if (Flags.Length < temps)
             {
-                int n = Math.Max(temps, 2 * InTemplate.Length);
-                InTemplate = new bool[n];
-                DropConst = new bool[n];
-                Written = new bool[n];
-                Used = new bool[n];
+                int n = Math.Max(temps, 2 * Flags.Length);
+                Flags = new byte[n];
                 Value = new ulong[n];
                 Constants = new ulong[n];
                 FirstUse = new ushort[n];
             }
-            else
-            {
-                Array.Clear(InTemplate, 0, temps);
-                Array.Clear(DropConst, 0, temps);
-                Array.Clear(Written, 0, temps);
-                Array.Clear(Used, 0, temps);
-            }
+            else Array.Clear(Flags, 0, temps);
             if (Code.Length < ops) Code = new IrInstr[Math.Max(ops, 2 * Code.Length)];
         }
     }
