@@ -68,8 +68,8 @@ static class StateForwarding
             int j = BitOperations.TrailingZeroCount(~Live);
             Live |= 1UL << j;
             Slots[j] = new Known { Offset = offset, Size = size, Temp = temp };
-            long first = offset >> 3, last = (offset + size - 1) >> 3;
-            if (offset < 0 || last >= ByUnit.Length) return;
+            // Over the units it covers inside the table (an access reaching outside looks at every slot anyway).
+            long first = Math.Max(offset >> 3, 0), last = Math.Min((offset + size - 1) >> 3, ByUnit.Length - 1);
             for (long u = first; u <= last; u++) ByUnit[(int)u] |= 1UL << j;
         }
     }
