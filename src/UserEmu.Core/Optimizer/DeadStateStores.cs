@@ -38,8 +38,8 @@ struct DeadStateStores
     public DeadStateStores(bool flagsDeadAtExit) => _flagsDeadAtExit = flagsDeadAtExit;
 
     /// <summary>Visits op <paramref name="k"/>, the ops after it visited already (the block backwards): a store they overwrite becomes a Nop.</summary>
-    /// <remarks>Called for the block's last op, its state loads and its impure ops only (<see cref="DeadTemps.Run"/>): a pure op that
-    /// observed state would have to be added there too.</remarks>
+    /// <remarks>Called for state loads and impure ops only, the block's exit among them (<see cref="DeadTemps.Run"/>): a pure op
+    /// that observed state would have to be added there too.</remarks>
     public void Visit(Span<IrInstr> code, int k)
     {
         Span<Later> later = _later;

@@ -19,10 +19,10 @@ static class DeadTemps
         {
             ref var i = ref code[k];
             bool pure = IsPure(i.Op);
-            // Of the pure ops only a state load concerns dead stores (it observes the state); the last op is the exit.
+            // Of the pure ops only a state load concerns dead stores (it observes the state; the block's exit is impure).
             // A call per op had cost as much as the pass's own work (DeadStateStores.Visit: 3% of a python3 -c pass's
             // vCPU thread, most of it the call and its switch).
-            if (!pure || i.Op == IrOp.LoadState || k == code.Length - 1) stores.Visit(code, k);
+            if (!pure || i.Op == IrOp.LoadState) stores.Visit(code, k);
             if (pure && !used[i.Dst])
             {
                 i = default;

@@ -23,8 +23,8 @@ static class StateForwarding
         public ushort Temp;
     }
 
-    // 8-byte units of CpuState (and one past: a field at its end); an access outside them looks at every slot.
-    static readonly unsafe int Units = sizeof(CpuState) / 8 + 2;
+    // 8-byte units of CpuState; an access reaching outside them looks at every slot.
+    static readonly unsafe int Units = (sizeof(CpuState) + 7) / 8;
 
     ref struct Fields
     {
