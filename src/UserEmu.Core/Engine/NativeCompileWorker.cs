@@ -180,6 +180,7 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
                 if (code.ColdLength > 0) PerfMap.Add((nint)code.Cold, code.ColdLength, tb.Pc, cold: true);
             }
             Interlocked.Increment(ref proc.Stats.NativeBlocks);
+            if (code.LoopEntry != null) Interlocked.Increment(ref proc.Stats.NativeLoops);
         }
         catch (Iced.Intel.EncoderException ex)
         {

@@ -1,9 +1,10 @@
+using System.Text.RegularExpressions;
 using UserEmu.Tests.TestSupport;
 using Xunit;
 
 namespace UserEmu.Tests.Cpu;
 
-/// <summary>Hot loops of one block (native code branching back to itself) compute, fault, take signals, store into code pages and rewrite themselves as natively.</summary>
+/// <summary>Hot loops of one block (native code branching back to itself, guest registers held in host registers across) compute, fault, take signals, store into code pages and rewrite themselves as natively.</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class NativeLoopTests
 {
@@ -14,5 +15,25 @@ public class NativeLoopTests
         Assert.Contains("alarm: stopped the loop", r.Stdout);
         Assert.Contains("fault at +2097152:", r.Stdout);
         Assert.Contains("self-rewriting: 59920", r.Stdout);
+    }
+
+    /// <summary>120 random loops of ALU ops, flag readers, loads, stores and rare side exits, generated at run time, end with the native run's registers, flags and memory.</summary>
+    [Fact]
+    public void RandomLoopsRunAsNatively()
+    {
+        var r = GuestProgram.SameAsNative("Cpu/Programs/loop_fuzz.c", ["-static", "-O1", "-mno-red-zone"]);
+        Assert.Contains("loop 119:", r.Stdout);
+    }
+
+    /// <summary>Most of the program's loops keep guest registers in host registers across their back edge (NativeBlockCompiler.LoopCarried.cs), so the test above covers that code.</summary>
+    [Fact]
+    public void TheLoopsKeepRegistersAcrossTheirBackEdge()
+    {
+        string exe = GuestProgram.Build("Cpu/Programs/native_loops.c", "-static", "-O1");
+        var r = GuestProgram.Run(GuestProgram.Emulator, ["-d", "stats", exe], TimeSpan.FromSeconds(60));
+        Assert.Equal(0, r.ExitCode);
+        var loops = Regex.Match(r.Stderr, @"(\d+) loops keeping registers across");
+        Assert.True(loops.Success, r.Stderr);
+        Assert.True(int.Parse(loops.Groups[1].Value) >= 8, loops.Value);
     }
 }

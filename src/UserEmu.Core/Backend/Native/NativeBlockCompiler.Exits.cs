@@ -38,7 +38,18 @@ public sealed unsafe partial class NativeBlockCompiler
         // Only a jump back (to this block or one before it) spends budget: every cycle of direct jumps has one, and a
         // run of forward jumps cannot repeat a block.
         bool back = target <= _guestPc;
-        var exit = new DirectExitLabels(target, NewLabel(), NewLabel(), back ? NewLabel() : -1, NewLabel());
+        // A loop block's back edge: the carried registers get the pass's values (whether or not it goes on: unlinked,
+        // or out of budget, the state has them already).
+        bool loop = CarriesAcross(target);
+        if (loop) EmitCarriedMoves();
+        else if (_anySunk)
+        {
+            // Any other way out makes the state stores a loop block left out (its jcc forms go through a stub; one
+            // that did not would be a compiler bug, and the block stays interpreted).
+            if (jump != Code.Jmp_rel32_64) _lostSunk = true;
+            EmitSunkStores(_k >= 0 ? _k : _stubOp);
+        }
+        var exit = new DirectExitLabels(target, NewLabel(), NewLabel(), back ? NewLabel() : -1, NewLabel(), loop);
         _exits.Add(exit);
         if (back)
         {
@@ -75,7 +86,7 @@ public sealed unsafe partial class NativeBlockCompiler
         // them: the jcc goes to a stub that stores them before its exit (nbody: a sqrt's domain check, never taken,
         // stored 8 halves a pass).
         bool dirty = DirtyXmm(out int first, out int count);
-        if (_chain && jcc != Code.Jmp_rel32_64 && !dirty)
+        if (_chain && jcc != Code.Jmp_rel32_64 && !dirty && !_anySunk)
         {
             if (target > _guestPc)
             {
@@ -93,21 +104,22 @@ public sealed unsafe partial class NativeBlockCompiler
         }
         int label = NewLabel();
         JumpTo(jcc, label);
-        _sideExits.Add(new SideExitStub(k, label, first, count));
+        _sideExits.Add(new SideExitStub(k, label, first, count, target));
     }
 
     // DirtyFirst, DirtyCount: the XMM registers it stores first (in _xmmReloads).
-    readonly record struct SideExitStub(int Op, int Label, int DirtyFirst, int DirtyCount);
+    readonly record struct SideExitStub(int Op, int Label, int DirtyFirst, int DirtyCount, ulong Target);
     readonly ScratchList<SideExitStub> _sideExits = new();
 
     void EmitSideExitStubs()
     {
         for (int n = 0; n < _sideExits.Count; n++)
         {
-            var (op, label, dirtyFirst, dirtyCount) = _sideExits[n];
+            var (op, label, dirtyFirst, dirtyCount, target) = _sideExits[n];
             Bind(label);
             StoreXmm(dirtyFirst, dirtyCount);
-            DirectExit((ulong)_code[op].Imm);
+            _stubOp = op;
+            DirectExit(target);
         }
     }
 
@@ -124,7 +136,15 @@ public sealed unsafe partial class NativeBlockCompiler
                 (taken, notTaken) = (notTaken, taken);
                 jcc = Negated(jcc);
             }
-            DirectExit(taken, jcc);
+            if (_anySunk)
+            {
+                // Out through a stub that makes the loop's sunk state stores first.
+                int label = NewLabel();
+                DirtyXmm(out int first, out int count);
+                JumpTo(jcc, label);
+                _sideExits.Add(new SideExitStub(_k, label, first, count, taken));
+            }
+            else DirectExit(taken, jcc);
             DirectExit(notTaken);
             return;
         }
@@ -146,5 +166,47 @@ public sealed unsafe partial class NativeBlockCompiler
         DirectExit((ulong)branch.Imm2);
         Bind(taken);
         DirectExit((ulong)branch.Imm);
+    }
+
+    // The direct exits' out-of-line parts: their ways back to the runner and their link slots.
+    void EmitDirectExitStubs()
+    {
+        for (int n = 0; n < _exits.Count; n++)
+        {
+            var (target, slot, link, budget, _, loop, _) = _exits[n];
+            if (loop && _anySunk)
+            {
+                // A loop's back edge with sunk state stores: each way to the runner makes them first, unlinked (then the
+                // link call) or out of budget (then the budget call, which comes right before the link call).
+                Bind(link);
+                EmitSunkStoresFromCarried();
+                int linkCall = NewLabel();
+                JumpTo(Code.Jmp_rel32_64, linkCall);
+                Bind(budget);
+                EmitSunkStoresFromCarried();
+                JumpToTail(Code.Call_rel32_64, NativeExitTails.Budget);
+                Bind(linkCall);
+                JumpToTail(Code.Call_rel32_64, NativeExitTails.Link);
+                _exits[n] = _exits[n] with { LinkCall = linkCall };
+            }
+            else
+            {
+                // Out of budget: back to the runner, unlinked (the tail finds the target after the next call's slot).
+                if (budget >= 0)
+                {
+                    Bind(budget);
+                    JumpToTail(Code.Call_rel32_64, NativeExitTails.Budget);
+                }
+                // Not linked yet: back to the dispatcher with the slot after the call, which it points at the target's
+                // chain entry. The slot (where the jmp's rel32 is, and the next slot linked to the same target: written
+                // once placed, LinkSlot), then the target.
+                Bind(link);
+                JumpToTail(Code.Call_rel32_64, NativeExitTails.Link);
+            }
+            Bind(slot);
+            for (int b = 0; b < NativeExitTails.SlotTarget; b++) _buf.WriteByte(0);
+            _buf.Write32((uint)target);
+            _buf.Write32((uint)(target >> 32));
+        }
     }
 }

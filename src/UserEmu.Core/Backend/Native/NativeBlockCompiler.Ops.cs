@@ -26,6 +26,9 @@ public sealed unsafe partial class NativeBlockCompiler
             case IrOp.Mov:
                 Result(InPlace(i.Dst, i.A), i.Dst);
                 return true;
+            case IrOp.LoadState when IsCarriedLoad(k):
+                // A loop block's carried register holds it (the body's first loads, or the back edge's moves).
+                return true;
             case IrOp.LoadState when ReadsMxcsr(i):
                 // stmxcsr: the flags this code raised are still in the host's MXCSR until it exits (SseArith).
                 JumpTo(Code.Jmp_rel32_64, NewStub(k));
@@ -44,6 +47,9 @@ public sealed unsafe partial class NativeBlockCompiler
                 Result(r, i.Dst);
                 return true;
             }
+            case IrOp.StoreState when IsSunkStore(k):
+                // A loop block's carried register: stored on the ways out only.
+                return true;
             case IrOp.StoreState:
                 ForgetXmm(i.Imm, i.Size);
                 if (IsDeferred(k)) return true;

@@ -219,17 +219,19 @@ public sealed unsafe partial class NativeBlockCompiler
         _registerTemps.Clear();
         var owner = _owner;
         for (int k = 0; k < owner.Length; k++) owner[k] = ushort.MaxValue;
+        ReserveCarriedRegisters(owner);
         for (int k = 0; k < code.Length; k++)
         {
             ref readonly var i = ref code[k];
             if (!IR.PreparedBlock.Defines(i.Op) || i.Dst < _pure) continue;
             int t = i.Dst;
-            if (_inFrame[t] || _lastUse[t] <= k) continue;
+            if (_inFrame[t] || _lastUse[t] <= k || IsCarriedTemp(t)) continue;
             // A temp the next op alone takes already lives in rax only.
             if (NextOpAloneTakes(k, (ushort)t)) continue;
             int free = -1, longest = -1;
             for (int r = 0; r < TempRegisters.Length; r++)
             {
+                if (IsCarriedRegister(r)) continue;
                 if (owner[r] == ushort.MaxValue || _lastUse[owner[r]] < k || (_lastUse[owner[r]] == k && ReadsOperandsFirst(i.Op)))
                 {
                     free = r;
@@ -249,7 +251,7 @@ public sealed unsafe partial class NativeBlockCompiler
             owner[free] = (ushort)t;
             _reg[t] = TempRegisters[free];
         }
-        // The temps that kept their register, in order of definition.
+        // The temps that kept their register, in order of definition (the carried ones, defined before the first op, are listed).
         for (int k = 0; k < code.Length; k++)
         {
             ref readonly var i = ref code[k];

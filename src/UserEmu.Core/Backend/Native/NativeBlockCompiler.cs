@@ -67,7 +67,8 @@ public sealed unsafe partial class NativeBlockCompiler
     readonly record struct SlowStub(int Op, int Resume, int Label, int DirtyFirst, int DirtyCount, int XmmFirst = 0, int XmmCount = 0);
     // The way out of a block whose access group failed its check: the managed side interprets the rest from op Op.
     readonly record struct GroupExit(int Op, int Label, int DirtyFirst, int DirtyCount);
-    readonly record struct DirectExitLabels(ulong Target, int Slot, int Link, int Budget, int Field);
+    // LinkCall: a loop's back edge with sunk stores, the label of its call to the link tail (Link: of the stores before it).
+    readonly record struct DirectExitLabels(ulong Target, int Slot, int Link, int Budget, int Field, bool Loop, int LinkCall = -1);
     ulong[] _constants = [];
     int _pure, _id;
     // The temp whose value rax holds (-1: none known), reads per temp, and the op being emitted: a temp read only by
@@ -120,12 +121,14 @@ public sealed unsafe partial class NativeBlockCompiler
         // before the slot, unlinking puts back (LinkSlot, NativeJumpTable.Link, Unlink).
         for (int e = 0; e < c._exits.Count; e++)
         {
-            LinkSlot.Init((LinkSlot*)Address(c._labels[c._exits[e].Slot]), (int*)Address(c._labels[c._exits[e].Field]));
+            var x = c._exits[e];
+            LinkSlot.Init((LinkSlot*)Address(c._labels[x.Slot]), (int*)Address(c._labels[x.Field]), x.Loop,
+                x.LinkCall < 0 ? 0 : c._labels[x.LinkCall] - c._labels[x.Link]);
         }
         if (c._jumps != null) arena.LinkThrough(c._jumps);
         var native = new NativeCode(at + c._indirectOffset, c._chainOffset - c._indirectOffset, c._bodyOffset - c._indirectOffset,
             counted, coldStart - c._indirectOffset, cold, c._buf.Length - coldStart,
-            linked: c._jumps != null)
+            linked: c._jumps != null, c._loopOffset)
         {
             Chained = chain, StoresFaultOnCode = c._storesFaultOnCode,
         };
@@ -139,7 +142,7 @@ public sealed unsafe partial class NativeBlockCompiler
     static void SetRel32(byte* field, byte* target) => *(int*)field = checked((int)(target - (field + 4)));
 
     // Offsets in the code emitted; from _coldStart on, the out-of-line code placed apart (NativeCodeArena.Place).
-    int _indirectOffset, _chainOffset, _bodyOffset, _coldStart;
+    int _indirectOffset, _chainOffset, _bodyOffset, _coldStart, _loopOffset;
     ulong _guestPc;
     NativeJumpTable? _jumps;
     bool _storesFaultOnCode;
@@ -192,7 +195,6 @@ public sealed unsafe partial class NativeBlockCompiler
             JumpTo(Code.Jae_rel32_64, leave);
         }
         _bodyOffset = _buf.Length;
-        StoreTemplate(block);
         _grouped = NativeFaultRedirect.Enabled;
         if (_grouped) _groups.Analyze(block, singles: true);
         _original = code;
@@ -214,7 +216,12 @@ public sealed unsafe partial class NativeBlockCompiler
         ComputeLiveRanges(ops, block.TempCount);
         SinkDeferredValues(ops);
         KeepDeferredValuesLive(ops);
+        FindCarried(ops, counted != null);
         AllocateRegisters(ops);
+        SinkCarriedStores(ops);
+        // A loop block's carried registers, then where its back edge comes in: the template is stored at every pass.
+        _loopOffset = EmitCarriedLoads();
+        StoreTemplate(block);
         _rax = -1;
         _lostRax = false;
         _fusedNext = -1;
@@ -228,7 +235,7 @@ public sealed unsafe partial class NativeBlockCompiler
             if (k != _fusedNext && !_sunk[k] && !EmitOp(in code[k], k)) return false;
         }
         _k = -1;
-        if (_lostRax || _lostXmm) return false;
+        if (_lostRax || _lostXmm || _lostSunk) return false;
         // What follows runs only on the way out: stubs, exits before linking, link slots.
         while ((_buf.Length & 15) != 0) _buf.WriteByte(0xcc);
         _coldStart = _buf.Length;
@@ -279,25 +286,7 @@ public sealed unsafe partial class NativeBlockCompiler
             LeaveToRunner();
             _stubEnd = _buf.Length;
         }
-        for (int n = 0; n < _exits.Count; n++)
-        {
-            var (target, slot, link, budget, _) = _exits[n];
-            // Out of budget: back to the runner, unlinked (the tail finds the target after the next call's slot).
-            if (budget >= 0)
-            {
-                Bind(budget);
-                JumpToTail(Code.Call_rel32_64, NativeExitTails.Budget);
-            }
-            // Not linked yet: back to the dispatcher with the slot after the call, which it points at the target's
-            // chain entry. The slot (where the jmp's rel32 is, and the next slot linked to the same target: written once
-            // placed, LinkSlot), then the target.
-            Bind(link);
-            JumpToTail(Code.Call_rel32_64, NativeExitTails.Link);
-            Bind(slot);
-            for (int b = 0; b < NativeExitTails.SlotTarget; b++) _buf.WriteByte(0);
-            _buf.Write32((uint)target);
-            _buf.Write32((uint)(target >> 32));
-        }
+        EmitDirectExitStubs();
         for (int n = 0; n < _patches.Count; n++)
             _buf.Patch32(_patches[n].At, _labels[_patches[n].Label] - (_patches[n].At + 4));
         for (int n = 0; n < _faultSites.Count; n++)
@@ -316,6 +305,7 @@ public sealed unsafe partial class NativeBlockCompiler
         // The managed side reads and writes temps in the frame: register temps go there and come back. State it may
         // show in a signal frame gets the stores left out of the fast path.
         SpillFor(op);
+        EmitSunkStores(op);
         MakeDeferredStores(op);
         MaterializeElided(op, restOfBlock);
     }

@@ -18,15 +18,27 @@ public sealed unsafe class NativeCode
     internal LinkSlot* Incoming;
     readonly int _coldOffset;
     readonly ushort _chainOffset, _bodyOffset, _length, _coldLength;
+    // Where the loop entry is past the body (0: none), and the flags below: two bytes, so that the object stays 56 bytes.
+    readonly byte _loopOffset, _flags;
+    const byte ChainedFlag = 1, StoresFaultOnCodeFlag = 2, LinkedFlag = 4;
     /// <summary>How the code was compiled, for making its stubs the same way when first reached (<see cref="NativeBlockCompiler.MakeStub"/>).</summary>
-    internal bool Chained { get; init; }
-    internal bool StoresFaultOnCode { get; init; }
+    internal bool Chained
+    {
+        get => (_flags & ChainedFlag) != 0;
+        init => _flags = (byte)(value ? _flags | ChainedFlag : _flags & ~ChainedFlag);
+    }
+    internal bool StoresFaultOnCode
+    {
+        get => (_flags & StoresFaultOnCodeFlag) != 0;
+        init => _flags = (byte)(value ? _flags | StoresFaultOnCodeFlag : _flags & ~StoresFaultOnCodeFlag);
+    }
     /// <summary>Whether its exits and indirect jumps go through its arena's <see cref="NativeCodeArena.Jumps"/> (compiled chained with a jump table).</summary>
-    internal readonly bool Linked;
+    internal bool Linked => (_flags & LinkedFlag) != 0;
     /// <summary>Set once the block is invalidated: nothing links to it any more (guarded by the jump table's lock).</summary>
     internal bool Unlinked;
 
-    public NativeCode(byte* indirectEntry, int chainOffset, int bodyOffset, RegionCounter? region, int length, byte* cold, int coldLength, bool linked)
+    public NativeCode(byte* indirectEntry, int chainOffset, int bodyOffset, RegionCounter? region, int length, byte* cold, int coldLength, bool linked,
+        int loopOffset = 0)
     {
         IndirectEntry = indirectEntry;
         _chainOffset = checked((ushort)chainOffset);
@@ -35,7 +47,8 @@ public sealed unsafe class NativeCode
         _length = checked((ushort)length);
         _coldOffset = checked((int)(cold - indirectEntry));
         _coldLength = checked((ushort)coldLength);
-        Linked = linked;
+        _flags = linked ? LinkedFlag : (byte)0;
+        _loopOffset = checked((byte)loopOffset);
     }
 
     /// <summary>Counts the run and leaves once hot or invalidated (a block that becomes a region); the body itself for one that stays native.</summary>
@@ -48,6 +61,13 @@ public sealed unsafe class NativeCode
     /// <summary>The block's out-of-line code (stubs, exits before linking, link slots), placed apart from the body (<see cref="NativeCodeArena.Place"/>), and its length.</summary>
     public byte* Cold => IndirectEntry + _coldOffset;
     public int ColdLength => _coldLength;
+    /// <summary>
+    /// Where the block's own back edge enters once linked to itself, past the loads of the guest registers it keeps in
+    /// host registers from one pass to the next (NativeBlockCompiler.LoopCarried.cs); null for a block without them.
+    /// </summary>
+    public byte* LoopEntry => _loopOffset == 0 ? null : Body + _loopOffset;
+    /// <summary>Whether <paramref name="p"/> lies in the block's out-of-line code (one of its link slots, say).</summary>
+    public bool HoldsInColdCode(byte* p) => p >= Cold && p < Cold + _coldLength;
 
     /// <summary>Invalidation: every link slot and jump-table entry that leads here goes back to the dispatcher, and a counted chain entry leaves.</summary>
     /// <param name="jumps">Its arena's <see cref="NativeCodeArena.Jumps"/>.</param>

@@ -55,7 +55,7 @@ public sealed unsafe class NativeJumpTable
             if (!target.Unlinked) Entries[Index(pc)] = (nint)target.IndirectEntry;
     }
 
-    /// <summary>Points a direct exit's jmp at <paramref name="target"/>'s chain entry (unless it was invalidated meanwhile, or lies beyond a rel32's reach); <paramref name="slot"/> is the exit's link slot.</summary>
+    /// <summary>Points a direct exit's jmp at <paramref name="target"/>'s chain entry, or its loop entry (unless it was invalidated meanwhile, or lies beyond a rel32's reach); <paramref name="slot"/> is the exit's link slot.</summary>
     /// <remarks>The rel32 is 4-byte aligned, so a thread running the jmp sees the old target or the new one (as in
     /// QEMU's tb_set_jmp_target; x86 keeps instruction fetch coherent with stores).</remarks>
     public void Link(nint slot, NativeCode target)
@@ -65,7 +65,17 @@ public sealed unsafe class NativeJumpTable
             if (target.Unlinked) return;
             var link = (LinkSlot*)slot;
             int* field = LinkSlot.Field(link);
-            long rel = (long)target.ChainEntry - (long)(field + 1);
+            // A block's back edge to itself enters past the loads of the registers it carries across; any other exit
+            // at the chain entry, which loads them. A back edge reaching the block's code compiled again since stays
+            // unlinked.
+            byte* entry = target.ChainEntry;
+            if (LinkSlot.IsLoopEdge(link))
+            {
+                // Its way back to the runner makes the state stores the loop left out; linked, it skips them.
+                if (target.LoopEntry == null || !target.HoldsInColdCode((byte*)slot)) return;
+                entry = target.LoopEntry;
+            }
+            long rel = (long)entry - (long)(field + 1);
             // Already linked: threads that took the exit at once both bring its slot.
             if (rel != (int)rel || *field != LinkSlot.UnlinkedRel32(link)) return;
             Volatile.Write(ref *field, (int)rel);

@@ -2,7 +2,7 @@
    computed, so the native run is the oracle. Plain ALU chains, more live registers than native code has temp
    registers, swaps, partial-register writes, stores through a moving pointer (into a page of translated code too,
    which the emulator's managed side performs before the loop goes on), an op handed back to the managed side in the
-   loop, a helper call, a loop that faults after more passes than the chain budget (the signal frame's registers), a
+   loop, a helper call, a function whose first block calls itself, a loop that faults after more passes than the chain budget (the signal frame's registers), a
    loop that only a signal ends, and a loop that rewrites its own code. */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -105,6 +105,25 @@ static void helper_call(void)
     printf("helper: %lx %lx\n", a, s);
 }
 
+/* Recursion whose first block ends by calling itself: a call back to the block is not a loop (its return site runs
+   after the callee has used every host register). */
+static __attribute__((noinline)) unsigned long halves(const unsigned long *p, unsigned long n)
+{
+    if (n <= 1) return p[0];
+    unsigned long h = n >> 1;
+    unsigned long a = halves(p, h);
+    unsigned long b = halves(p + h, n - h);
+    return a * 31 + b;
+}
+
+static void self_recursion(void)
+{
+    unsigned long total = 0;
+    for (int k = 0; k < 4096; k++) buffer[k] = (unsigned long)k * 2654435761u;
+    for (int run = 0; run < 50; run++) total += halves(buffer, 4096 - run);
+    printf("recursion: %lx\n", total);
+}
+
 static sigjmp_buf faulted;
 static char *region;
 
@@ -181,6 +200,7 @@ int main(void)
     stores_into_code_page();
     handed_back_op();
     helper_call();
+    self_recursion();
     faulting_loop();
     interrupted_loop();
     self_rewriting_loop();
