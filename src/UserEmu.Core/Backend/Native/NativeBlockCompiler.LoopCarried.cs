@@ -13,8 +13,10 @@ public sealed unsafe partial class NativeBlockCompiler
 
     /// <summary>A guest register a loop block holds in <see cref="Reg"/>: its state offset, the temp its one load defines, the op of that load, and the temp it holds at the back edge.</summary>
     /// <remarks>Store: the op of the block's one store to it (-1: none, -2: several); Sunk: that store is left out of the
-    /// fast path and made on every way out (<see cref="SinkCarriedStores"/>).</remarks>
-    readonly record struct Carried(int Offset, ushort Temp, int Load, ushort Final, Register Reg, int Store = -1, bool Sunk = false);
+    /// fast path and made on every way out (<see cref="SinkCarriedStores"/>);
+    /// FinalInPlace: the final value is computed into the carried register itself, so the back edge moves nothing.</remarks>
+    readonly record struct Carried(int Offset, ushort Temp, int Load, ushort Final, Register Reg, int Store = -1, bool Sunk = false,
+        bool FinalInPlace = false);
     readonly ScratchList<Carried> _carried = new();
     // Per temp register (TempRegisters' order): held by a carried temp for the whole block.
     int _carriedRegisters;
@@ -94,6 +96,7 @@ public sealed unsafe partial class NativeBlockCompiler
         for (int n = 0; n < _carried.Count; n++)
         {
             var c = _carried[n];
+            if (FinalFitsInPlace(code, c)) _carried[n] = c = c with { FinalInPlace = true };
             _def[c.Temp] = -1;
             _lastUse[c.Temp] = code.Length - 1;
             _uses[c.Temp]++;
@@ -103,6 +106,30 @@ public sealed unsafe partial class NativeBlockCompiler
                 _uses[c.Final]++;
             }
         }
+    }
+
+    // Whether c's final value can be computed into its carried register: the loaded value is read last by the op that
+    // defines it (which reads its operands first) or before, nothing between that op and the store can leave the fast
+    // path (a way out there would store the register as the loaded value), and no other register is stored the same
+    // value. Uses ComputeLiveRanges' results.
+    bool FinalFitsInPlace(ReadOnlySpan<IrInstr> code, in Carried c)
+    {
+        if (c.Store < 0 || c.Final == c.Temp || c.Final < _pure) return false;
+        // One value stored to two registers goes into neither's register.
+        for (int n = 0; n < _carried.Count; n++)
+            if (_carried[n].Offset != c.Offset && _carried[n].Final == c.Final) return false;
+        int d = _def[c.Final], last = _lastUse[c.Temp];
+        if (d < 0 || d > c.Store || last > d || (last == d && !ReadsOperandsFirst(code[d].Op))) return false;
+        for (int k = d + 1; k < c.Store; k++)
+            if (!StaysNative(code[k].Op) || code[k].Op == IrOp.LoadState && ReadsMxcsr(code[k])) return false;
+        return true;
+    }
+
+    bool IsFinalInPlace(int t)
+    {
+        for (int n = 0; n < _carried.Count; n++)
+            if (_carried[n].FinalInPlace && _carried[n].Final == t) return true;
+        return false;
     }
 
     // Whether temp t is the loaded value of a general register that may be carried.
@@ -121,6 +148,7 @@ public sealed unsafe partial class NativeBlockCompiler
             int r = TempRegisters.Length - 1 - n;
             owner[r] = _carried[n].Temp;
             _reg[_carried[n].Temp] = TempRegisters[r];
+            if (_carried[n].FinalInPlace) _reg[_carried[n].Final] = TempRegisters[r];
             _carried[n] = _carried[n] with { Reg = TempRegisters[r] };
             _carriedRegisters |= 1 << r;
             _registerTemps.Add(_carried[n].Temp);
@@ -213,7 +241,7 @@ public sealed unsafe partial class NativeBlockCompiler
         for (int n = 0; n < _carried.Count; n++)
         {
             var c = _carried[n];
-            if (c.Final != c.Temp) LoadTemp(c.Reg, c.Final);
+            if (c.Final != c.Temp && !c.FinalInPlace) LoadTemp(c.Reg, c.Final);
         }
     }
 }

@@ -225,7 +225,7 @@ public sealed unsafe partial class NativeBlockCompiler
             ref readonly var i = ref code[k];
             if (!IR.PreparedBlock.Defines(i.Op) || i.Dst < _pure) continue;
             int t = i.Dst;
-            if (_inFrame[t] || _lastUse[t] <= k || IsCarriedTemp(t)) continue;
+            if (_inFrame[t] || _lastUse[t] <= k || IsCarriedTemp(t) || IsFinalInPlace(t)) continue;
             // A temp the next op alone takes already lives in rax only.
             if (NextOpAloneTakes(k, (ushort)t)) continue;
             int free = -1, longest = -1;
