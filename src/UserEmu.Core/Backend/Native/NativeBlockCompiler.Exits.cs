@@ -102,6 +102,13 @@ public sealed unsafe partial class NativeBlockCompiler
             _labels[over] = _buf.Length;
             return;
         }
+        ExitThroughStub(jcc, k, target, first, count);
+    }
+
+    // A jcc to an out-of-line stub that stores the dirty XMM registers (first, count: DirtyXmm's), and a loop's sunk
+    // state stores as of op k, before its direct exit to `target`.
+    void ExitThroughStub(Code jcc, int k, ulong target, int first, int count)
+    {
         int label = NewLabel();
         JumpTo(jcc, label);
         _sideExits.Add(new SideExitStub(k, label, first, count, target));
@@ -139,10 +146,8 @@ public sealed unsafe partial class NativeBlockCompiler
             if (_anySunk)
             {
                 // Out through a stub that makes the loop's sunk state stores first.
-                int label = NewLabel();
                 DirtyXmm(out int first, out int count);
-                JumpTo(jcc, label);
-                _sideExits.Add(new SideExitStub(_k, label, first, count, taken));
+                ExitThroughStub(jcc, _k, taken, first, count);
             }
             else DirectExit(taken, jcc);
             DirectExit(notTaken);
@@ -179,11 +184,11 @@ public sealed unsafe partial class NativeBlockCompiler
                 // A loop's back edge with sunk state stores: each way to the runner makes them first, unlinked (then the
                 // link call) or out of budget (then the budget call, which comes right before the link call).
                 Bind(link);
-                EmitSunkStoresFromCarried();
+                EmitSunkStores(-1);
                 int linkCall = NewLabel();
                 JumpTo(Code.Jmp_rel32_64, linkCall);
                 Bind(budget);
-                EmitSunkStoresFromCarried();
+                EmitSunkStores(-1);
                 JumpToTail(Code.Call_rel32_64, NativeExitTails.Budget);
                 Bind(linkCall);
                 JumpToTail(Code.Call_rel32_64, NativeExitTails.Link);

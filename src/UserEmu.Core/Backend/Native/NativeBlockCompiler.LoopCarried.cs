@@ -18,8 +18,6 @@ public sealed unsafe partial class NativeBlockCompiler
     readonly record struct Carried(int Offset, ushort Temp, int Load, ushort Final, Register Reg, int Store = -1, bool Sunk = false,
         bool FinalInPlace = false);
     readonly ScratchList<Carried> _carried = new();
-    // Per temp register (TempRegisters' order): held by a carried temp for the whole block.
-    int _carriedRegisters;
 
     /// <summary>
     /// Finds the guest registers a block that ends by branching back to itself can keep in host registers across the
@@ -40,7 +38,6 @@ public sealed unsafe partial class NativeBlockCompiler
     void FindCarried(ReadOnlySpan<IrInstr> code, bool counted)
     {
         _carried.Clear();
-        _carriedRegisters = 0;
         _anySunk = _lostSunk = false;
         if (!_chain || counted || code.Length == 0) return;
         ref readonly var last = ref code[^1];
@@ -150,12 +147,12 @@ public sealed unsafe partial class NativeBlockCompiler
             _reg[_carried[n].Temp] = TempRegisters[r];
             if (_carried[n].FinalInPlace) _reg[_carried[n].Final] = TempRegisters[r];
             _carried[n] = _carried[n] with { Reg = TempRegisters[r] };
-            _carriedRegisters |= 1 << r;
             _registerTemps.Add(_carried[n].Temp);
         }
     }
 
-    bool IsCarriedRegister(int r) => (_carriedRegisters & (1 << r)) != 0;
+    // Temp register r (TempRegisters' order) is held by a carried temp for the whole block: the last ones are.
+    bool IsCarriedRegister(int r) => r >= TempRegisters.Length - _carried.Count;
 
     bool IsCarriedTemp(int t)
     {
@@ -194,7 +191,7 @@ public sealed unsafe partial class NativeBlockCompiler
     /// immediate: every way out (exits, side-exit stubs, an op's stub, the back edge's ways to the runner) makes it
     /// instead, with the value the register has there, so the loop itself neither loads nor stores it.
     /// </summary>
-    void SinkCarriedStores(ReadOnlySpan<IrInstr> code)
+    void SinkCarriedStores()
     {
         for (int n = 0; n < _carried.Count; n++)
         {
@@ -214,7 +211,8 @@ public sealed unsafe partial class NativeBlockCompiler
         return false;
     }
 
-    // The sunk stores, each with its register's value as of op `op`: before the store, the value loaded at the top.
+    // The sunk stores, each with its register's value as of op `op`: before the store, the value loaded at the top
+    // (op -1: on the back edge's ways to the runner, after the moves, the carried registers hold the pass's values).
     void EmitSunkStores(int op)
     {
         for (int n = 0; n < _carried.Count; n++)
@@ -226,13 +224,6 @@ public sealed unsafe partial class NativeBlockCompiler
             else if (c.Final < _pure) E(Instruction.Create(Code.Mov_rm64_imm32, at, (int)(long)_constants[c.Final]));
             else E(Instruction.Create(Code.Mov_rm64_r64, at, _reg[c.Final]));
         }
-    }
-
-    // On the back edge's ways to the runner (unlinked, or out of budget), after the moves: the carried registers hold the pass's values.
-    void EmitSunkStoresFromCarried()
-    {
-        for (int n = 0; n < _carried.Count; n++)
-            if (_carried[n].Sunk) E(Instruction.Create(Code.Mov_rm64_r64, StateOperand(_carried[n].Offset), _carried[n].Reg));
     }
 
     // On the back edge: each carried register gets the value its guest register has at the end of the pass.

@@ -218,7 +218,7 @@ public sealed unsafe partial class NativeBlockCompiler
         KeepDeferredValuesLive(ops);
         FindCarried(ops, counted != null);
         AllocateRegisters(ops);
-        SinkCarriedStores(ops);
+        SinkCarriedStores();
         // A loop block's carried registers, then where its back edge comes in: the template is stored at every pass.
         _loopOffset = EmitCarriedLoads();
         StoreTemplate(block);
