@@ -16,29 +16,45 @@ public static class PackedIr
     /// <summary>What <see cref="Pack"/> returns, in this thread's buffer: valid until the thread packs again.</summary>
     public static ReadOnlySpan<byte> PackInPlace(ReadOnlySpan<IrInstr> code, ReadOnlySpan<byte> prefix = default)
     {
-        // At most 3 + 5 * 3 + 10 bytes an op, plus the count; a block's worth was garbage per big block translated.
-        int most = prefix.Length + code.Length * 28 + 5;
-        if (t_buffer == null || t_buffer.Length < most) t_buffer = new byte[Math.Max(most, 4096)];
-        var buffer = t_buffer.AsSpan();
+        var buffer = Buffer(prefix.Length + MostBytes(code.Length));
         prefix.CopyTo(buffer);
-        int at = WriteVarint(buffer, prefix.Length, (ulong)code.Length);
-        foreach (ref readonly var i in code)
-        {
-            int mask = (i.Size != 0 ? SizeBit : 0) | (i.Aux != 0 ? AuxBit : 0) | (i.Dst != 0 ? DstBit : 0)
-                | (i.A != 0 ? ABit : 0) | (i.B != 0 ? BBit : 0) | (i.C != 0 ? CBit : 0)
-                | (i.Helper != 0 ? HelperBit : 0) | (i.Imm != 0 ? ImmBit : 0);
-            buffer[at++] = (byte)i.Op;
-            buffer[at++] = (byte)mask;
-            if ((mask & SizeBit) != 0) buffer[at++] = i.Size;
-            if ((mask & AuxBit) != 0) buffer[at++] = i.Aux;
-            if ((mask & DstBit) != 0) at = WriteVarint(buffer, at, i.Dst);
-            if ((mask & ABit) != 0) at = WriteVarint(buffer, at, i.A);
-            if ((mask & BBit) != 0) at = WriteVarint(buffer, at, i.B);
-            if ((mask & CBit) != 0) at = WriteVarint(buffer, at, i.C);
-            if ((mask & HelperBit) != 0) at = WriteVarint(buffer, at, i.Helper);
-            if ((mask & ImmBit) != 0) at = WriteVarint(buffer, at, (ulong)(i.Imm << 1 ^ i.Imm >> 63));
-        }
+        int at = WriteCount(buffer, prefix.Length, code.Length);
+        foreach (ref readonly var i in code) at = WriteOp(buffer, at, i);
         return buffer[..at];
+    }
+
+    /// <summary>This thread's packing buffer, at least <paramref name="bytes"/> long (<see cref="PackInPlace"/> returns a part of it).</summary>
+    internal static Span<byte> Buffer(int bytes)
+    {
+        // A block's worth was garbage per big block translated.
+        if (t_buffer == null || t_buffer.Length < bytes) t_buffer = new byte[Math.Max(bytes, 4096)];
+        return t_buffer;
+    }
+
+    /// <summary>The most bytes <paramref name="ops"/> ops take packed, their count included: 3 + 5 * 3 + 10 an op.</summary>
+    internal static int MostBytes(int ops) => ops * 28 + 5;
+
+    /// <summary>Writes the op count that leads the ops at <paramref name="at"/>; returns where the first op goes.</summary>
+    internal static int WriteCount(Span<byte> buffer, int at, int count) => WriteVarint(buffer, at, (ulong)count);
+
+    /// <summary>Writes <paramref name="i"/> at <paramref name="at"/>; returns where the next op goes.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static int WriteOp(Span<byte> buffer, int at, in IrInstr i)
+    {
+        int mask = (i.Size != 0 ? SizeBit : 0) | (i.Aux != 0 ? AuxBit : 0) | (i.Dst != 0 ? DstBit : 0)
+            | (i.A != 0 ? ABit : 0) | (i.B != 0 ? BBit : 0) | (i.C != 0 ? CBit : 0)
+            | (i.Helper != 0 ? HelperBit : 0) | (i.Imm != 0 ? ImmBit : 0);
+        buffer[at++] = (byte)i.Op;
+        buffer[at++] = (byte)mask;
+        if ((mask & SizeBit) != 0) buffer[at++] = i.Size;
+        if ((mask & AuxBit) != 0) buffer[at++] = i.Aux;
+        if ((mask & DstBit) != 0) at = WriteVarint(buffer, at, i.Dst);
+        if ((mask & ABit) != 0) at = WriteVarint(buffer, at, i.A);
+        if ((mask & BBit) != 0) at = WriteVarint(buffer, at, i.B);
+        if ((mask & CBit) != 0) at = WriteVarint(buffer, at, i.C);
+        if ((mask & HelperBit) != 0) at = WriteVarint(buffer, at, i.Helper);
+        if ((mask & ImmBit) != 0) at = WriteVarint(buffer, at, (ulong)(i.Imm << 1 ^ i.Imm >> 63));
+        return at;
     }
 
     [ThreadStatic] static byte[]? t_buffer;

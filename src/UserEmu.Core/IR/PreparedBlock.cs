@@ -91,18 +91,25 @@ public class PreparedBlock
     static ReadOnlySpan<byte> Pack(IrBlock block, out Shape shape, out IrInstr[] code)
     {
         var scratch = t_scratch ??= new Scratch();
-        scratch.Reserve(block.TempCount, block.OpCount);
-        var flags = scratch.Flags;
+        var ops = block.Ops;
+        scratch.Reserve(block.TempCount, ops.Length);
+        var flags = scratch.Flags.AsSpan(0, block.TempCount);
         var value = scratch.Value;
         // In the template: temps whose only definition is a Const (that op is dropped), and temps read before any
         // definition (they read as 0, as from a cleared array; their definitions stay ops). One pass: a Const's drop is
         // taken back at a second definition of its temp (a pass counting definitions first was a seventh of Prepare).
-        foreach (ref readonly var i in block.Ops)
+        int markers = 0;
+        foreach (ref readonly var i in ops)
         {
+            if (i.Op is IrOp.InsnStart or IrOp.Nop)
+            {
+                markers++;
+                continue;
+            }
             int n = DeadTemps.TempOperands(i.Op);
-            if (n >= 1) ReadBeforeWritten(ref flags[i.A]);
-            if (n >= 2) ReadBeforeWritten(ref flags[i.B]);
-            if (n >= 3) ReadBeforeWritten(ref flags[i.C]);
+            if (n >= 1) Read(ref flags[i.A]);
+            if (n >= 2) Read(ref flags[i.B]);
+            if (n >= 3) Read(ref flags[i.C]);
             if (!Defines(i.Op)) continue;
             ref byte f = ref flags[i.Dst];
             if ((f & Scratch.Written) != 0)
@@ -117,18 +124,38 @@ public class PreparedBlock
             f |= Scratch.Written;
         }
 
-        // The ops that do work, their temps numbered in the order of first use (a dropped Const's only where something
-        // reads it) within their class: the pure constants, then the other template temps, then the rest. A translation
-        // leaves most of its temps dead (python3: loops over every temp were a sixth of the vCPU's engine time), and the
-        // prepared block's temp count sizes the interpreter's frame and native code's live ranges. A first use takes
-        // the next number of its class, the class in the top two bits (Scratch.Number); once the classes' sizes are
-        // known, one pass over the ops adds each class's start.
+        // The temps the kept ops mention, by class: the pure constants (a dropped Const's temp where something reads
+        // it), then the other template temps, then the rest. Each is numbered within its class in the order of first
+        // use, so that the ops are numbered, copied and packed in one more pass. A translation leaves most of its temps
+        // dead (python3: loops over every temp were a sixth of the vCPU's engine time), and the prepared block's temp
+        // count sizes the interpreter's frame and native code's live ranges.
+        // Without branches: the flag combinations follow no pattern the host could predict.
+        int pure = 0, template = 0, mentioned = 0, droppedConsts = 0;
+        foreach (byte f in flags)
+        {
+            int dropped = f >> 2 & 1; // DropConst: its Const, the only definition, is dropped
+            int isMentioned = (f >> 4 | (f & ~(f >> 2))) & 1; // Read, or Written and not dropped
+            droppedConsts += dropped;
+            mentioned += isMentioned;
+            pure += dropped & isMentioned;
+            template += (f >> 1 & 1 & ~dropped) & isMentioned; // InTemplate and not dropped
+        }
+        int rest = mentioned - pure - template;
+        int count = ops.Length - markers - droppedConsts;
+        if (count == 0 || ops[^1].Op is not (IrOp.Jump or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall))
+            throw new InvalidOperationException($"block 0x{block.GuestPc:x} has no exit");
+        // The packed form: the template's values (Number fills the pure constants' in; the rest are zeros), the op count, the ops.
+        int constantBytes = (pure + template) * sizeof(ulong);
+        var buffer = PackedIr.Buffer(constantBytes + PackedIr.MostBytes(count));
+        var constants = MemoryMarshal.Cast<byte, ulong>(buffer[..constantBytes]);
+        constants[pure..].Clear();
+        int at = PackedIr.WriteCount(buffer, constantBytes, count);
+        scratch.Begin(pure, template);
         // An array, not a List<IrInstr>: the framework's List over a struct of ours is JIT-compiled at start-up.
         code = scratch.Code;
-        scratch.Pure = scratch.Template = scratch.Rest = 0;
-        int count = 0;
+        int kept = 0;
         long faultPc = -1;
-        foreach (ref readonly var op in block.Ops)
+        foreach (ref readonly var op in ops)
         {
             if (op.Op == IrOp.InsnStart)
             {
@@ -137,8 +164,9 @@ public class PreparedBlock
                 continue;
             }
             if (op.Op == IrOp.Nop || (op.Op == IrOp.Const && (flags[op.Dst] & Scratch.DropConst) != 0)) continue;
-            ref var i = ref code[count++];
-            i = op;
+            // Changed in a local and stored once: reading fields back from a copy just stored whole stalled on
+            // store-to-load forwarding.
+            var i = op;
             if (i.Op is IrOp.Load or IrOp.Store or IrOp.Call && faultPc >= 0)
             {
                 i.Aux = 1;
@@ -146,28 +174,15 @@ public class PreparedBlock
                 i.FaultPcOffset = checked((ushort)(faultPc - (long)block.GuestPc));
             }
             int n = DeadTemps.TempOperands(i.Op);
-            if (n >= 1) i.A = scratch.Number(i.A);
-            if (n >= 2) i.B = scratch.Number(i.B);
-            if (n >= 3) i.C = scratch.Number(i.C);
-            if (Defines(i.Op)) i.Dst = scratch.Number(i.Dst);
+            if (n >= 1) i.A = scratch.Number(i.A, constants);
+            if (n >= 2) i.B = scratch.Number(i.B, constants);
+            if (n >= 3) i.C = scratch.Number(i.C, constants);
+            if (Defines(i.Op)) i.Dst = scratch.Number(i.Dst, constants);
+            at = PackedIr.WriteOp(buffer, at, i);
+            code[kept++] = i;
         }
-        int pure = scratch.Pure, template = scratch.Template, kept = pure + template + scratch.Rest;
-        // The template: the pure constants' values (Number put them there), then zeros.
-        var constants = scratch.Constants.AsSpan(0, pure + template);
-        constants[pure..].Clear();
-        Span<ushort> start = [0, (ushort)pure, (ushort)(pure + template)];
-        foreach (ref var i in code.AsSpan(0, count))
-        {
-            int n = DeadTemps.TempOperands(i.Op);
-            if (n >= 1) i.A = (ushort)(start[i.A >> Scratch.ClassShift] + (i.A & Scratch.RankMask));
-            if (n >= 2) i.B = (ushort)(start[i.B >> Scratch.ClassShift] + (i.B & Scratch.RankMask));
-            if (n >= 3) i.C = (ushort)(start[i.C >> Scratch.ClassShift] + (i.C & Scratch.RankMask));
-            if (Defines(i.Op)) i.Dst = (ushort)(start[i.Dst >> Scratch.ClassShift] + (i.Dst & Scratch.RankMask));
-        }
-        if (count == 0 || code[count - 1].Op is not (IrOp.Jump or IrOp.JumpIndirect or IrOp.Branch or IrOp.Syscall))
-            throw new InvalidOperationException($"block 0x{block.GuestPc:x} has no exit");
-        shape = new Shape(count, Math.Max(kept, 1), constants.Length, pure);
-        return PackedIr.PackInPlace(code.AsSpan(0, count), MemoryMarshal.AsBytes(constants));
+        shape = new Shape(count, Math.Max(pure + template + rest, 1), pure + template, pure);
+        return buffer[..at];
     }
 
     // Per-thread working arrays of Prepare, cleared for each block: they were most of what a translation allocated
@@ -175,40 +190,39 @@ public class PreparedBlock
     [ThreadStatic] static Scratch? t_scratch;
 
     // A temp read: in the template if nothing wrote it before.
-    static void ReadBeforeWritten(ref byte f)
-    {
-        if ((f & Scratch.Written) == 0) f |= Scratch.InTemplate;
-    }
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    static void Read(ref byte f) => f |= (f & Scratch.Written) == 0 ? (byte)(Scratch.Read | Scratch.InTemplate) : Scratch.Read;
 
     sealed class Scratch
     {
-        /// <summary>Per temp, bits: <see cref="Written"/> so far, <see cref="InTemplate"/>, <see cref="DropConst"/> (its only definition is a dropped Const), <see cref="Used"/> (numbered). One array to clear where four bool arrays were.</summary>
+        /// <summary>Per temp, bits: <see cref="Written"/> so far, <see cref="InTemplate"/>, <see cref="DropConst"/> (its only definition is a dropped Const), <see cref="Used"/> (numbered), <see cref="Read"/> (by any op). One array to clear where five bool arrays were.</summary>
         public byte[] Flags = [];
-        public const byte Written = 1, InTemplate = 2, DropConst = 4, Used = 8;
-        public ulong[] Value = [], Constants = [];
+        public const byte Written = 1, InTemplate = 2, DropConst = 4, Used = 8, Read = 16;
+        public ulong[] Value = [];
         public ushort[] FirstUse = [];
         public IrInstr[] Code = [];
-        // How many temps of each class have their number: pure constants, other template temps, the rest.
-        public int Pure, Template, Rest;
+        // The next number of each class: pure constants, other template temps, the rest.
+        int _nextPure, _nextTemplate, _nextRest;
 
-        // A number's class is in its top two bits, its rank within the class below (blocks have at most ~1024 temps).
-        public const int ClassShift = 14, RankMask = (1 << ClassShift) - 1;
+        /// <summary>Numbering starts: <paramref name="pure"/> pure constants come first, then <paramref name="template"/> other template temps.</summary>
+        public void Begin(int pure, int template) => (_nextPure, _nextTemplate, _nextRest) = (0, pure, pure + template);
 
-        /// <summary>Temp t's class and rank, given at its first use (a pure constant's value goes into the template).</summary>
-        public ushort Number(ushort t)
+        /// <summary>Temp t's number, given at its first use (a pure constant's value goes into <paramref name="constants"/>).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public ushort Number(ushort t, Span<ulong> constants)
         {
             ref byte f = ref Flags[t];
             if ((f & Used) != 0) return FirstUse[t];
             f |= Used;
-            ushort number;
+            int number;
             if ((f & DropConst) != 0)
             {
-                Constants[Pure] = Value[t];
-                number = (ushort)Pure++;
+                constants[_nextPure] = Value[t];
+                number = _nextPure++;
             }
-            else if ((f & InTemplate) != 0) number = (ushort)(1 << ClassShift | Template++);
-            else number = (ushort)(2 << ClassShift | Rest++);
-            return FirstUse[t] = number;
+            else if ((f & InTemplate) != 0) number = _nextTemplate++;
+            else number = _nextRest++;
+            return FirstUse[t] = (ushort)number;
         }
 
         public void Reserve(int temps, int ops)
@@ -218,7 +232,6 @@ public class PreparedBlock
                 int n = Math.Max(temps, 2 * Flags.Length);
                 Flags = new byte[n];
                 Value = new ulong[n];
-                Constants = new ulong[n];
                 FirstUse = new ushort[n];
             }
             else Array.Clear(Flags, 0, temps);
