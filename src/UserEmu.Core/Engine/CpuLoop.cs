@@ -242,6 +242,7 @@ public sealed unsafe class CpuLoop
         int unread = HelperTable.UnreadAnswers;
         var ir = Optimizer.IrOptimizer.Run(_proc.Frontend.Translate(_cpu, pc, transient: true));
         bool reproducible = HelperTable.UnreadAnswers == unread;
+        if (ir.TracesLoop) _stats.LoopTraces++;
         _stats.TranslateTicks += Stopwatch.GetTimestamp() - t0;
         if (_traceInAsm) _proc.Options.Log.Write($"IN: 0x{pc:x}\n{_proc.Frontend.Disassemble(_cpu, pc, ir.GuestEnd)}\n");
         if (_traceOp) _proc.Options.Log.Write(IrPrinter.Format(ir));

@@ -16,6 +16,8 @@ public sealed class IrBlock
     public required int GuestInstructionCount { get => _guestInstructionCount; init => _guestInstructionCount = value; }
     /// <summary>The lazy-flag state is not read after the exit (every direct successor sets the flags first): its last stores are dead.</summary>
     public bool FlagsDeadAtExit { get; set; }
+    /// <summary>The block goes on along a loop's jcc back into code before its start (a loop trace, Frontend.X86.LoopTrace).</summary>
+    public bool TracesLoop { get; set; }
 
     ulong _guestPc, _guestEnd;
     IrInstr[] _code = [];
@@ -31,5 +33,6 @@ public sealed class IrBlock
         _tempCount = tempCount;
         _guestInstructionCount = guestInstructionCount;
         FlagsDeadAtExit = false;
+        TracesLoop = false;
     }
 }

@@ -48,10 +48,11 @@ public struct IrInstr
     public readonly bool IsReturn => Op == IrOp.JumpIndirect && Aux == 1;
 
     /// <summary>Load, Store and Call in a <see cref="PreparedBlock"/> with Aux 1: the guest PC to report if it faults, as an offset from the block's start (in C, which these ops do not otherwise use).</summary>
-    public ushort FaultPcOffset
+    /// <remarks>Signed: a loop trace translates instructions before its block's start (<see cref="Frontend.X86.LoopTrace"/>).</remarks>
+    public short FaultPcOffset
     {
-        readonly get => C;
-        set => C = value;
+        readonly get => (short)C;
+        set => C = (ushort)value;
     }
 
     /// <summary>Temp operand <paramref name="n"/> (0: A, 1: B, 2: C), of the <c>DeadTemps.TempOperands</c> the op has.</summary>

@@ -170,8 +170,8 @@ public class PreparedBlock
             if (i.Op is IrOp.Load or IrOp.Store or IrOp.Call && faultPc >= 0)
             {
                 i.Aux = 1;
-                // Blocks are far shorter than 64 KiB of guest code.
-                i.FaultPcOffset = checked((ushort)(faultPc - (long)block.GuestPc));
+                // Blocks, loop traces included, lie within a few pages.
+                i.FaultPcOffset = checked((short)(faultPc - (long)block.GuestPc));
             }
             int n = DeadTemps.TempOperands(i.Op);
             if (n >= 1) i.A = scratch.Number(i.A, constants);

@@ -41,7 +41,7 @@ public class IrInstrLayoutTests
         {
             if (i.Op is not (IrOp.Load or IrOp.Store)) continue;
             Assert.Equal(1, i.Aux);
-            Assert.Equal(0x40_1234UL, prepared.GuestPc + i.FaultPcOffset);
+            Assert.Equal(0x40_1234UL, (ulong)((long)prepared.GuestPc + i.FaultPcOffset));
         }
     }
 

@@ -4,7 +4,7 @@ using Xunit;
 
 namespace UserEmu.Tests.Cpu;
 
-/// <summary>Hot loops of one block (native code branching back to itself, guest registers held in host registers across) compute, fault, take signals, store into code pages and rewrite themselves as natively.</summary>
+/// <summary>Hot loops of one block (native code branching back to itself, guest registers held in host registers across; two-piece loops translated as one) compute, fault, take signals, store into code pages and rewrite themselves as natively.</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class NativeLoopTests
 {
@@ -23,6 +23,27 @@ public class NativeLoopTests
     {
         var r = GuestProgram.SameAsNative("Cpu/Programs/loop_fuzz.c", ["-static", "-O1", "-mno-red-zone"]);
         Assert.Contains("loop 119:", r.Stdout);
+    }
+
+    /// <summary>Loops of two pieces that one block translates (Frontend.X86.LoopTrace): the latch before the head, the head's jcc to the latch, an exit and a fault in the code before the block's start (the signal frame's RIP), and that code rewritten by the loop (a writable page: not traced).</summary>
+    [Fact]
+    public void LoopTracesRunAsNatively()
+    {
+        var r = GuestProgram.SameAsNative("Cpu/Programs/loop_traces.c", ["-static", "-O1"]);
+        Assert.Contains("rip at the load", r.Stdout);
+        Assert.Contains("rewrites code before start: 59900", r.Stdout);
+    }
+
+    /// <summary>The program's two-piece loops are translated as loop traces, so the test above covers them.</summary>
+    [Fact]
+    public void TwoPieceLoopsAreTranslatedAsOneBlock()
+    {
+        string exe = GuestProgram.Build("Cpu/Programs/loop_traces.c", "-static", "-O1");
+        var r = GuestProgram.Run(GuestProgram.Emulator, ["-d", "stats", exe], TimeSpan.FromSeconds(60));
+        Assert.Equal(0, r.ExitCode);
+        var traces = Regex.Match(r.Stderr, @"(\d+) loop traces");
+        Assert.True(traces.Success, r.Stderr);
+        Assert.True(int.Parse(traces.Groups[1].Value) >= 4, traces.Value);
     }
 
     /// <summary>Most of the program's loops keep guest registers in host registers across their back edge (NativeBlockCompiler.LoopCarried.cs), so the test above covers that code.</summary>

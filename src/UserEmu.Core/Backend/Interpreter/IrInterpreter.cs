@@ -126,21 +126,21 @@ public static unsafe class IrInterpreter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Load(in IrInstr i, ulong* t, Vcpu cpu, GuestAddressSpace mem, ulong pc)
     {
-        if (i.Aux != 0) cpu.State->Rip = pc + i.FaultPcOffset;
+        if (i.Aux != 0) cpu.State->Rip = (ulong)((long)pc + i.FaultPcOffset);
         t[i.Dst] = mem.Read(t[i.A], i.Size);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Store(in IrInstr i, ulong* t, Vcpu cpu, GuestAddressSpace mem, ulong pc)
     {
-        if (i.Aux != 0) cpu.State->Rip = pc + i.FaultPcOffset;
+        if (i.Aux != 0) cpu.State->Rip = (ulong)((long)pc + i.FaultPcOffset);
         mem.Write(t[i.A], i.Size, t[i.B]);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Call(in IrInstr i, ulong* t, Vcpu cpu, ulong pc)
     {
-        if (i.Aux != 0) cpu.State->Rip = pc + i.FaultPcOffset;
+        if (i.Aux != 0) cpu.State->Rip = (ulong)((long)pc + i.FaultPcOffset);
         t[i.Dst] = HelperTable.Function(i.Helper)(cpu, t[i.A], t[i.B], i.Imm);
     }
 

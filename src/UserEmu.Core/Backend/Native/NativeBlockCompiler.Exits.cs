@@ -163,14 +163,21 @@ public sealed unsafe partial class NativeBlockCompiler
         return i.Code;
     }
 
-    // Both targets back: each exit spends budget.
+    // Both targets back: each exit spends budget. A loop's edge to the block itself (a loop trace's jcc to its start,
+    // LoopTrace) comes right after the jcc, so that a pass takes one host jump.
     void ChainedBranchBack(Code jcc, in IrInstr branch)
     {
-        int taken = NewLabel();
-        JumpTo(jcc, taken);
-        DirectExit((ulong)branch.Imm2);
-        Bind(taken);
-        DirectExit((ulong)branch.Imm);
+        ulong taken = (ulong)branch.Imm, notTaken = (ulong)branch.Imm2;
+        if (taken == _guestPc)
+        {
+            (taken, notTaken) = (notTaken, taken);
+            jcc = Negated(jcc);
+        }
+        int takenLabel = NewLabel();
+        JumpTo(jcc, takenLabel);
+        DirectExit(notTaken);
+        Bind(takenLabel);
+        DirectExit(taken);
     }
 
     // The direct exits' out-of-line parts: their ways back to the runner and their link slots.

@@ -47,7 +47,7 @@ static class InstEmitFlow
         e.EndReturn(target);
     }
 
-    static void Jcc(X86Emitter e) => e.EndBranch(e.Condition(InstEmitMove.CondOf(e.Insn)), e.Insn.NearBranchTarget);
+    static void Jcc(X86Emitter e) => e.EndBranch(e.Condition(InstEmitMove.CondOf(e.Insn)), e.Insn.NearBranchTarget, mayTrace: true);
 
     static void Loop(X86Emitter e)
     {

@@ -29,10 +29,20 @@ public sealed partial class X86Emitter
     const int MaxSideExitTemps = 300;
     long _insnIndex;
 
-    internal void BeginBlock(Vcpu cpu)
+    /// <summary>The guest PC the block being translated starts at.</summary>
+    public ulong BlockStart;
+    /// <summary>Set by a jcc back to code that returns to <see cref="BlockStart"/>: where translation goes on (0: nowhere; see <see cref="LoopTrace"/>).</summary>
+    public ulong FollowAt;
+    // Whether the block follows a loop trace already (one per block).
+    bool _traced;
+
+    internal void BeginBlock(Vcpu cpu, ulong pc)
     {
         Cpu = cpu;
         B.Reset();
+        BlockStart = pc;
+        FollowAt = 0;
+        _traced = false;
         _sideExits = cpu.Process.Options.SideExits;
         _cc.Known = false;
         _mmxCheckedUpTo = 0;
@@ -267,11 +277,22 @@ public sealed partial class X86Emitter
     /// Ends a conditional branch to <paramref name="taken"/>, or, while the block may take another side exit, leaves by
     /// a side exit there and goes on with the fall-through path in the same block (a superblock).
     /// </summary>
-    public void EndBranch(ushort cond, ulong taken)
+    /// <param name="mayTrace">A jcc (not loop or jrcxz): taken back to code that returns to this block's start, its
+    /// taken path is translated here (<see cref="LoopTrace"/>).</param>
+    public void EndBranch(ushort cond, ulong taken, bool mayTrace = false)
     {
+        bool sideExitLeft = B.SideExits < _sideExits && B.TempCount < MaxSideExitTemps;
         // Forward branches only: a jcc back is a loop's, whose taken path is the hot one (the loop exit after it would
-        // only add to the loop body's registers and stores).
-        if (taken > Pc && B.SideExits < _sideExits && B.TempCount < MaxSideExitTemps) B.SideExit(cond, taken);
+        // only add to the loop body's registers and stores). In a loop trace a jcc to the block's start is forward too.
+        if (taken > Pc && taken != BlockStart && sideExitLeft) B.SideExit(cond, taken);
+        else if (mayTrace && sideExitLeft && !_traced && taken < BlockStart && LoopTrace.ReturnsTo(Cpu.Memory, taken, BlockStart))
+        {
+            // The loop goes on at `taken`, whose code comes back here: the loop exit is the side exit, and the block
+            // continues there, to end at the jcc back to its start (a block looping on itself, NativeBlockCompiler.LoopCarried).
+            B.SideExit(B.Not01(cond), NextPc);
+            FollowAt = taken;
+            _traced = true;
+        }
         else B.Branch(cond, taken, NextPc);
     }
 }

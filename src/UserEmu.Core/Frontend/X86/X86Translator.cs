@@ -26,12 +26,14 @@ public sealed class X86Translator : IGuestFrontend
     public IrBlock Translate(Vcpu cpu, ulong pc, bool transient = false, ulong knownEnd = 0)
     {
         var e = _emitter ??= new X86Emitter();
-        e.BeginBlock(cpu);
+        e.BeginBlock(cpu, pc);
         if (VsyscallPage.Contains(pc)) return VsyscallPage.Translate(e, _table, cpu, pc);
         var reader = t_reader ??= new GuestCodeReader(cpu.Memory);
         reader.Reset(cpu.Memory, pc);
         var decoder = t_decoder ??= Decoder.Create(64, reader, pc, DecoderOptions.None);
         ulong end = pc;
+        // Translating a loop trace's code before the block (LoopTrace): a block already translated is no join point there.
+        bool tracing = false;
         while (true)
         {
             ulong at = reader.Position;
@@ -43,8 +45,15 @@ public sealed class X86Translator : IGuestFrontend
                 e.B.Jump(at);
                 break;
             }
+            if (tracing && at == pc)
+            {
+                // A loop trace back at the block's start: the block loops on itself.
+                e.B.Jump(at);
+                break;
+            }
             if (e.B.TempCount > MaxBlockTemps
-                || (e.B.SideExits != 0 && (e.B.TempCount > MaxSuperblockTemps || e.B.IsSideExitTarget(at) || (knownEnd == 0 && cpu.Process.Code.Lookup(at) is { Valid: true }))))
+                || (e.B.SideExits != 0 && (e.B.TempCount > MaxSuperblockTemps
+                    || (!tracing && (e.B.IsSideExitTarget(at) || (knownEnd == 0 && cpu.Process.Code.Lookup(at) is { Valid: true }))))))
             {
                 // Past a side exit, the fall-through path reached a join point: the target of a side exit (an if
                 // without else) or a block already translated. That code is its own block, not a second copy here.
@@ -85,8 +94,16 @@ public sealed class X86Translator : IGuestFrontend
             if (UsesSystemRegister(insn)) e.RaiseSignal(Signals.SIGSEGV, Signals.SI_KERNEL); // #GP in ring 3
             else if (emit == null || WritesSegmentRegister(insn) || !IsImplementedEncoding(insn)) e.Unsupported();
             else emit(e);
-            end = insn.NextIP;
+            // The block covers its bytes from its start to the furthest it translated (a loop trace's code before the
+            // start lies on its first page).
+            end = Math.Max(end, insn.NextIP);
             if (e.B.Ended) break;
+            if (e.FollowAt != 0)
+            {
+                reader.Position = e.FollowAt;
+                e.FollowAt = 0;
+                tracing = true;
+            }
             if (e.B.InstructionCount >= MaxBlockInstructions)
             {
                 e.B.Jump(insn.NextIP);
@@ -94,6 +111,7 @@ public sealed class X86Translator : IGuestFrontend
             }
         }
         var block = e.B.Finish(pc, end, transient);
+        block.TracesLoop = tracing;
         // -d cpu shows the flags at every block boundary: they stay exact there.
         if (!cpu.Process.Options.Debug("cpu"))
         {
