@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <ucontext.h>
 #include <unistd.h>
+#include "strided_fault.h"
 
 static unsigned char bytes[1 << 16];
 static unsigned short chain[1 << 15];
@@ -88,8 +89,6 @@ static void exit_before_start(void)
     printf("exit before start: %lx %lx\n", sum, x);
 }
 
-static sigjmp_buf faulted;
-static char *region;
 extern char trace_fault_insn[];
 
 static void on_segv(int sig, siginfo_t *si, void *context)
@@ -109,14 +108,8 @@ static void on_segv(int sig, siginfo_t *si, void *context)
 /* A load in the code before the block walks into a page without access after 32768 passes (twice the chain budget). */
 static void fault_before_start(void)
 {
-    const long size = 2 << 20;
-    region = mmap(NULL, size + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (region == MAP_FAILED) { perror("mmap"); return; }
-    mprotect(region + size, 4096, PROT_NONE);
-    for (long k = 0; k < size; k += 64) region[k] = (char)(k >> 6);
-    struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO };
-    sigaction(SIGSEGV, &sa, NULL);
-    char *p = region;
+    char *p = strided_region(on_segv);
+    if (p == NULL) return;
     if (sigsetjmp(faulted, 1) == 0) {
         __asm__ volatile(
             "   xor %%eax, %%eax\n"

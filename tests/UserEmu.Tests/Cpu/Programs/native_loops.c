@@ -13,6 +13,7 @@
 #include <sys/time.h>
 #include <ucontext.h>
 #include <unistd.h>
+#include "strided_fault.h"
 
 static void alu_chain(void)
 {
@@ -124,8 +125,6 @@ static void self_recursion(void)
     printf("recursion: %lx\n", total);
 }
 
-static sigjmp_buf faulted;
-static char *region;
 
 static void on_segv(int sig, siginfo_t *si, void *context)
 {
@@ -142,14 +141,8 @@ static void on_segv(int sig, siginfo_t *si, void *context)
 /* 32768 passes before the load that faults: twice the chain budget. */
 static void faulting_loop(void)
 {
-    const long size = 2 << 20;
-    region = mmap(NULL, size + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (region == MAP_FAILED) { perror("mmap"); return; }
-    mprotect(region + size, 4096, PROT_NONE);
-    for (long k = 0; k < size; k += 64) region[k] = (char)(k >> 6);
-    struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO };
-    sigaction(SIGSEGV, &sa, NULL);
-    char *p = region;
+    char *p = strided_region(on_segv);
+    if (p == NULL) return;
     if (sigsetjmp(faulted, 1) == 0) {
         __asm__ volatile("xor %%eax, %%eax\n xor %%ecx, %%ecx\n 1: movzbl (%%rsi), %%edx\n add %%rdx, %%rax\n add $64, %%rsi\n inc %%rcx\n jmp 1b"
                          : "+S"(p) : : "rax", "rcx", "rdx", "cc", "memory");
