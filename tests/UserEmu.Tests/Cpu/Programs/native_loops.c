@@ -13,6 +13,7 @@
 #include <sys/time.h>
 #include <ucontext.h>
 #include <unistd.h>
+#include "code_copies.h"
 #include "strided_fault.h"
 
 static void alu_chain(void)
@@ -173,14 +174,7 @@ static void self_rewriting_loop(void)
         0x83, 0xc0, 0x01, 0x81, 0xf9, 0xf5, 0x01, 0x00, 0x00, 0x19, 0xd2, 0x83, 0xe2, 0x04, 0x83, 0xc2, 0x01,
         0x88, 0x15, 0xeb, 0xff, 0xff, 0xff, 0xff, 0xc9, 0x75, 0xe5, 0xc3,
     };
-    unsigned char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) { perror("mmap"); return; }
-    unsigned long total = 0;
-    for (int run = 0; run < 20; run++) {
-        memcpy(p, code, sizeof code);
-        total += ((unsigned (*)(void))p)();
-    }
-    printf("self-rewriting: %lu\n", total);
+    printf("self-rewriting: %lu\n", run_copies(code, sizeof code, 20));
 }
 
 int main(void)
