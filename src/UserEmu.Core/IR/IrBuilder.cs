@@ -115,33 +115,6 @@ public sealed class IrBuilder
     public ushort Or(ushort a, ushort b) => Binary(IrOp.Or, a, b);
     public ushort Xor(ushort a, ushort b) => Binary(IrOp.Xor, a, b);
 
-    /// <summary>1 - <paramref name="bit"/> for a 0-or-1 temp: the temp a recent `x ^ 1` negated, else a new `bit ^ 1`.</summary>
-    public ushort Not01(ushort bit)
-    {
-        // The condition of a negated jcc (jne, jae...) is its compare ^ 1, a few ops back at most.
-        for (int k = _count - 1; k >= Math.Max(0, _count - 4); k--)
-        {
-            ref readonly var i = ref _code[k];
-            if (i.Op == IrOp.Xor && i.Dst == bit && IsConst(i.B, 1) && !DefinedSince(i.A, k)) return i.A;
-        }
-        return Xor(bit, Const(1));
-    }
-
-    // Whether an op after op k writes temp t.
-    bool DefinedSince(ushort t, int k)
-    {
-        for (int m = k + 1; m < _count; m++)
-            if (_code[m].Dst == t && PreparedBlock.Defines(_code[m].Op)) return true;
-        return false;
-    }
-
-    // Whether temp t was last defined by a Const of `value` (searched a few ops back).
-    bool IsConst(ushort t, long value)
-    {
-        for (int k = _count - 1; k >= Math.Max(0, _count - 8); k--)
-            if (_code[k].Dst == t && PreparedBlock.Defines(_code[k].Op)) return _code[k].Op == IrOp.Const && _code[k].Imm == value;
-        return false;
-    }
     public ushort Shl(ushort a, ushort b) => Binary(IrOp.Shl, a, b);
     public ushort Shr(ushort a, ushort b) => Binary(IrOp.Shr, a, b);
     public ushort Sar(ushort a, ushort b) => Binary(IrOp.Sar, a, b);
@@ -152,6 +125,25 @@ public sealed class IrBuilder
     public ushort SarImm(ushort a, int n) => n == 0 ? a : Sar(a, Const(n));
     public ushort ZExt(ushort a, int size) => size == 8 ? a : Unary(IrOp.ZExt, a, size);
     public ushort SExt(ushort a, int size) => size == 8 ? a : Unary(IrOp.SExt, a, size);
+
+    /// <summary>1 - <paramref name="bit"/> for a 0-or-1 temp: the temp a recent `x ^ 1` negated, else a new `bit ^ 1`.</summary>
+    public ushort Not01(ushort bit)
+    {
+        // The condition of a negated jcc (jne, jae...) is its compare ^ 1, a few ops back at most.
+        int k = LastDefinition(bit, 4);
+        if (k >= 0 && _code[k] is { Op: IrOp.Xor } x && LastDefinition(x.B, 8) is int c && c >= 0 && c < k && _code[c] is { Op: IrOp.Const, Imm: 1 }
+            && LastDefinition(x.A, _count - k) < k)
+            return x.A;
+        return Xor(bit, Const(1));
+    }
+
+    // The last op (among the `window` newest) that writes temp t, or -1.
+    int LastDefinition(ushort t, int window)
+    {
+        for (int k = _count - 1; k >= Math.Max(0, _count - window); k--)
+            if (_code[k].Dst == t && PreparedBlock.Defines(_code[k].Op)) return k;
+        return -1;
+    }
 
     public ushort Select(ushort cond, ushort ifTrue, ushort ifFalse)
     {

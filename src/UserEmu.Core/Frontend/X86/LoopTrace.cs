@@ -6,8 +6,8 @@ namespace UserEmu.Frontend.X86;
 
 /// <summary>
 /// Finds loops of two pieces: a block that ends in a jcc back to code before it, which runs straight (past forward jccs at
-/// most) into that block's start or a jcc back to it. The block then translates the taken path as well and ends with that second jcc, so that the loop
-/// is one block branching to itself.
+/// most) into that block's start or a jcc back to it. The block then translates the taken path as well and ends there,
+/// so that the loop is one block branching to itself.
 /// </summary>
 /// <remarks>
 /// gzip's longest_match: its loop is `if (first bytes differ) continue;` (a forward jcc from the loop head to the loop's
