@@ -236,6 +236,13 @@ public sealed unsafe class CpuLoop
         return tb;
     }
 
+    // -d in_asm: the block's guest instructions, a loop trace's code before its start after them (in the order translated).
+    void LogGuestCode(ulong pc, IrBlock ir)
+    {
+        string trace = ir.TracesLoop ? $"  (loop trace:)\n{_proc.Frontend.Disassemble(_cpu, ir.TraceFrom, ir.TraceEnd)}" : "";
+        _proc.Options.Log.Write($"IN: 0x{pc:x}\n{_proc.Frontend.Disassemble(_cpu, pc, ir.GuestEnd)}{trace}\n");
+    }
+
     TranslationBlock Translate(ulong pc)
     {
         long t0 = Stopwatch.GetTimestamp();
@@ -244,7 +251,7 @@ public sealed unsafe class CpuLoop
         bool reproducible = HelperTable.UnreadAnswers == unread;
         if (ir.TracesLoop) _stats.LoopTraces++;
         _stats.TranslateTicks += Stopwatch.GetTimestamp() - t0;
-        if (_traceInAsm) _proc.Options.Log.Write($"IN: 0x{pc:x}\n{_proc.Frontend.Disassemble(_cpu, pc, ir.GuestEnd)}\n");
+        if (_traceInAsm) LogGuestCode(pc, ir);
         if (_traceOp) _proc.Options.Log.Write(IrPrinter.Format(ir));
         // Bounded memory for programs that generate code without end (JITs): past the limit, start over.
         FlushIfFull();

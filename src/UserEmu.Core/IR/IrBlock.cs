@@ -16,8 +16,11 @@ public sealed class IrBlock
     public required int GuestInstructionCount { get => _guestInstructionCount; init => _guestInstructionCount = value; }
     /// <summary>The lazy-flag state is not read after the exit (every direct successor sets the flags first): its last stores are dead.</summary>
     public bool FlagsDeadAtExit { get; set; }
-    /// <summary>The block goes on along a loop's jcc back into code before its start (a loop trace, Frontend.X86.LoopTrace).</summary>
-    public bool TracesLoop { get; set; }
+    /// <summary>A loop trace's code before the block's start, [TraceFrom, TraceEnd): translated after the block's own code, along a loop's jcc back (Frontend.X86.LoopTrace); both 0 in other blocks.</summary>
+    public ulong TraceFrom { get; set; }
+    public ulong TraceEnd { get; set; }
+    /// <summary>The block goes on along a loop's jcc back into code before its start.</summary>
+    public bool TracesLoop => TraceFrom != 0;
 
     ulong _guestPc, _guestEnd;
     IrInstr[] _code = [];
@@ -33,6 +36,6 @@ public sealed class IrBlock
         _tempCount = tempCount;
         _guestInstructionCount = guestInstructionCount;
         FlagsDeadAtExit = false;
-        TracesLoop = false;
+        TraceFrom = TraceEnd = 0;
     }
 }

@@ -38,6 +38,17 @@ public class NativeLoopTests
     [Fact]
     public void TwoPieceLoopsAreTranslatedAsOneBlock() => Assert.True(StatsCount("Cpu/Programs/loop_traces.c", "loop traces") >= 4);
 
+    /// <summary>-d in_asm lists a loop trace's code before the block's start after the block's own instructions.</summary>
+    [Fact]
+    public void InAsmListsTheCodeALoopTraceTranslated()
+    {
+        string exe = GuestProgram.Build("Cpu/Programs/loop_traces.c", "-static", "-O1");
+        var r = GuestProgram.Run(GuestProgram.Emulator, ["-d", "in_asm", exe], TimeSpan.FromSeconds(60));
+        Assert.Equal(0, r.ExitCode);
+        // latch_first's head block: its jne back, then the latch it translated, ending in the jge that leaves the loop.
+        Assert.Matches(@"jne 0x0*(?<latch>[0-9A-F]+)\n  \(loop trace:\)\n0x0*(?i:\k<latch>):  add %rdx,", r.Stderr);
+    }
+
     /// <summary>Most of the program's loops keep guest registers in host registers across their back edge (NativeBlockCompiler.LoopCarried.cs), so the test above covers that code.</summary>
     [Fact]
     public void TheLoopsKeepRegistersAcrossTheirBackEdge() => Assert.True(StatsCount("Cpu/Programs/native_loops.c", "loops keeping registers across") >= 8);

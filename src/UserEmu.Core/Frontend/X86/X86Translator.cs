@@ -34,6 +34,7 @@ public sealed class X86Translator : IGuestFrontend
         ulong end = pc;
         // Translating a loop trace's code before the block (LoopTrace): a block already translated is no join point there.
         bool tracing = false;
+        ulong traceFrom = 0, traceEnd = 0;
         while (true)
         {
             ulong at = reader.Position;
@@ -97,10 +98,11 @@ public sealed class X86Translator : IGuestFrontend
             // The block covers its bytes from its start to the furthest it translated (a loop trace's code before the
             // start lies on its first page).
             end = Math.Max(end, insn.NextIP);
+            if (tracing) traceEnd = insn.NextIP;
             if (e.B.Ended) break;
             if (e.FollowAt != 0)
             {
-                reader.Position = e.FollowAt;
+                reader.Position = traceFrom = traceEnd = e.FollowAt;
                 e.FollowAt = 0;
                 tracing = true;
             }
@@ -111,7 +113,7 @@ public sealed class X86Translator : IGuestFrontend
             }
         }
         var block = e.B.Finish(pc, end, transient);
-        block.TracesLoop = tracing;
+        (block.TraceFrom, block.TraceEnd) = (traceFrom, traceEnd);
         // -d cpu shows the flags at every block boundary: they stay exact there.
         if (!cpu.Process.Options.Debug("cpu"))
         {
