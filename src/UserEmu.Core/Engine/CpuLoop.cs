@@ -56,7 +56,8 @@ public sealed unsafe class CpuLoop
             }
             catch (RetryInstructionException)
             {
-                // Another thread changed a locked operand mid-instruction: run the instruction again (RIP points at it).
+                // Another thread changed a locked operand mid-instruction, or the instruction stores into the code after
+                // it in its block: run the instruction again (RIP points at it).
             }
             catch (GuestFaultException f)
             {
@@ -103,6 +104,8 @@ public sealed unsafe class CpuLoop
         while (true)
         {
             ulong pc = state->Rip;
+            // An instruction translated alone has run (IrInterpreter.RunAlone).
+            if (cpu.AloneAt != ulong.MaxValue && pc != cpu.AloneAt) cpu.AloneAt = ulong.MaxValue;
             TranslationBlock tb;
             if (prev?.Next0 is { } n0 && n0.Pc == pc && n0.Valid) tb = n0;
             else if (prev?.Next1 is { } n1 && n1.Pc == pc && n1.Valid) tb = n1;
@@ -247,7 +250,7 @@ public sealed unsafe class CpuLoop
     {
         long t0 = Stopwatch.GetTimestamp();
         int unread = HelperTable.UnreadAnswers;
-        var ir = Optimizer.IrOptimizer.Run(_proc.Frontend.Translate(_cpu, pc, transient: true));
+        var ir = Optimizer.IrOptimizer.Run(_proc.Frontend.Translate(_cpu, pc, transient: true, alone: pc == _cpu.AloneAt));
         bool reproducible = HelperTable.UnreadAnswers == unread;
         if (ir.TracesLoop) _stats.LoopTraces++;
         _stats.TranslateTicks += Stopwatch.GetTimestamp() - t0;

@@ -10,7 +10,8 @@ public interface IGuestFrontend
     /// loop, which prepares it at once): its code array may be reused then.</param>
     /// <param name="knownEnd">Not 0: the block is translated again (its IR was dropped, see <see cref="TranslationBlock.Restore"/>)
     /// and must come out as it did the first time, so it ends at this address whatever the translation cache holds now.</param>
-    IrBlock Translate(Vcpu cpu, ulong pc, bool transient = false, ulong knownEnd = 0);
+    /// <param name="alone">Translate only the instruction at <paramref name="pc"/> (it stores into the code after it, see <see cref="Vcpu.AloneAt"/>).</param>
+    IrBlock Translate(Vcpu cpu, ulong pc, bool transient = false, ulong knownEnd = 0, bool alone = false);
 
     /// <summary>Disassembly of the guest instructions of a block for <c>-d in_asm</c>.</summary>
     string Disassemble(Vcpu cpu, ulong pc, ulong end);

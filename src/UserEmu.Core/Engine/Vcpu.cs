@@ -39,6 +39,8 @@ public sealed unsafe class Vcpu : IDisposable
     public SyscallRestart PendingRestart;
     /// <summary>The syscall number to put back when restarting.</summary>
     public ulong RestartNumber;
+    /// <summary>The instruction to translate alone at its next run: it stores into the code after it in its block (IrInterpreter.RunAlone); ulong.MaxValue: none.</summary>
+    public ulong AloneAt = ulong.MaxValue;
 
     /// <summary>The value a locked read-modify-write loaded, which its store-conditional expects to find still there (in the state, where native code keeps it too).</summary>
     public ulong LinkedValue

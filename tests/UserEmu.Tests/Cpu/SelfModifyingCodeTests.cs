@@ -14,6 +14,14 @@ public class SelfModifyingCodeTests
         Assert.Contains("version 4: indirect 1200000000 direct 1200300000 loop 1200000", r.Stdout);
     }
 
+    /// <summary>An instruction storing into the code after it in its own block: the rest of the block runs the new bytes (the instruction is run again alone, IrInterpreter.RunAlone), interpreted and as native code.</summary>
+    [Fact]
+    public void StoresIntoTheRunningBlocksLaterCodeTakeEffectAtOnce()
+    {
+        var r = GuestProgram.SameAsNative("Cpu/Programs/smc_same_block.c", ["-static", "-O1"]);
+        Assert.Contains("next: 15000\nfurther: 30000\nown bytes: 33000\nread-modify-write: 15000\n", r.Stdout);
+    }
+
     [Fact]
     public void HotStoresIntoCodePagesLandAndDropTheCodeWithOneThreadOrTwo()
     {

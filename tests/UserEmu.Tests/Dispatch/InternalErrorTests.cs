@@ -26,7 +26,7 @@ public sealed unsafe class InternalErrorTests
     {
         readonly X86Translator _x86 = new();
 
-        public IrBlock Translate(Vcpu cpu, ulong pc, bool transient = false, ulong knownEnd = 0) => pc == Broken ? throw failure : _x86.Translate(cpu, pc, transient, knownEnd);
+        public IrBlock Translate(Vcpu cpu, ulong pc, bool transient = false, ulong knownEnd = 0, bool alone = false) => pc == Broken ? throw failure : _x86.Translate(cpu, pc, transient, knownEnd, alone);
 
         public string Disassemble(Vcpu cpu, ulong pc, ulong end) => _x86.Disassemble(cpu, pc, end);
     }

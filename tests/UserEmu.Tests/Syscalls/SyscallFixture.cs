@@ -11,7 +11,7 @@ public sealed unsafe class SyscallFixture : IDisposable
 {
     sealed class NoFrontend : IGuestFrontend
     {
-        public IrBlock Translate(Vcpu cpu, ulong pc, bool transient = false, ulong knownEnd = 0) => throw new InvalidOperationException("no guest code in syscall tests");
+        public IrBlock Translate(Vcpu cpu, ulong pc, bool transient = false, ulong knownEnd = 0, bool alone = false) => throw new InvalidOperationException("no guest code in syscall tests");
         public string Disassemble(Vcpu cpu, ulong pc, ulong end) => "";
     }
 

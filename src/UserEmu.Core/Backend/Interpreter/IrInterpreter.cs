@@ -81,7 +81,7 @@ public static unsafe class IrInterpreter
                 case IrOp.CmpLeS: t[i.Dst] = (long)t[i.A] <= (long)t[i.B] ? 1UL : 0; break;
                 case IrOp.Select: t[i.Dst] = t[i.A] != 0 ? t[i.B] : t[i.C]; break;
                 case IrOp.Load: Load(in i, t, cpu, mem, block.GuestPc); break;
-                case IrOp.Store: Store(in i, t, cpu, mem, block.GuestPc); break;
+                case IrOp.Store: Store(in i, t, cpu, mem, block); break;
                 case IrOp.Call: Call(in i, t, cpu, block.GuestPc); break;
                 case IrOp.PureCall: PureCall(in i, t); break;
                 case IrOp.Jump: cpu.State->Rip = (ulong)i.Imm; return BlockExit.Next;
@@ -115,7 +115,7 @@ public static unsafe class IrInterpreter
         switch (i.Op)
         {
             case IrOp.Load: Load(in i, t, cpu, cpu.Memory, block.GuestPc); break;
-            case IrOp.Store: Store(in i, t, cpu, cpu.Memory, block.GuestPc); break;
+            case IrOp.Store: Store(in i, t, cpu, cpu.Memory, block); break;
             case IrOp.Call: Call(in i, t, cpu, block.GuestPc); break;
             case IrOp.PureCall: PureCall(in i, t); break;
             case IrOp.LoadState: t[i.Dst] = ReadSized((byte*)cpu.State + i.Imm, i.Size); break;
@@ -131,10 +131,30 @@ public static unsafe class IrInterpreter
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Store(in IrInstr i, ulong* t, Vcpu cpu, GuestAddressSpace mem, ulong pc)
+    static void Store(in IrInstr i, ulong* t, Vcpu cpu, GuestAddressSpace mem, PreparedBlock block)
     {
-        if (i.Aux != 0) cpu.State->Rip = (ulong)((long)pc + i.FaultPcOffset);
-        mem.Write(t[i.A], i.Size, t[i.B]);
+        ulong a = t[i.A];
+        if (i.Aux != 0)
+        {
+            ulong rip = (ulong)((long)block.GuestPc + i.FaultPcOffset);
+            cpu.State->Rip = rip;
+            if (a < block.GuestEnd && a + (ulong)i.Size > rip && rip != cpu.AloneAt) RunAlone(cpu, mem, a, i.Size, rip);
+        }
+        mem.Write(a, i.Size, t[i.B]);
+    }
+
+    /// <summary>
+    /// A store into the running block's own code, at or after the storing instruction: the rest of the block was
+    /// translated from the old bytes (a program patching the instruction it runs next). As QEMU does, the instruction
+    /// runs again by itself: the store is checked as it would be (a fault is the store's), which drops the translations
+    /// of its pages, and the dispatcher translates the instruction alone (<see cref="Vcpu.AloneAt"/>), whose store then
+    /// goes through. Nothing of the instruction was written before its store (faults are precise).
+    /// </summary>
+    static void RunAlone(Vcpu cpu, GuestAddressSpace mem, ulong a, int size, ulong rip)
+    {
+        mem.Check(a, (ulong)size, write: true);
+        cpu.AloneAt = rip;
+        throw new RetryInstructionException();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

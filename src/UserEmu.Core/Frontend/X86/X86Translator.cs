@@ -23,7 +23,7 @@ public sealed class X86Translator : IGuestFrontend
     [ThreadStatic] static GuestCodeReader? t_reader;
     [ThreadStatic] static Decoder? t_decoder;
 
-    public IrBlock Translate(Vcpu cpu, ulong pc, bool transient = false, ulong knownEnd = 0)
+    public IrBlock Translate(Vcpu cpu, ulong pc, bool transient = false, ulong knownEnd = 0, bool alone = false)
     {
         var e = _emitter ??= new X86Emitter();
         e.BeginBlock(cpu, pc);
@@ -106,7 +106,7 @@ public sealed class X86Translator : IGuestFrontend
                 e.FollowAt = 0;
                 tracing = true;
             }
-            if (e.B.InstructionCount >= MaxBlockInstructions)
+            if (e.B.InstructionCount >= (alone ? 1 : MaxBlockInstructions))
             {
                 e.B.Jump(insn.NextIP);
                 break;
