@@ -40,6 +40,24 @@ public sealed unsafe class ProcessSyscallTests : IDisposable
         Assert.InRange((long)_g.Memory.Read64(S), now - 2, now + 2);
     }
 
+    /// <summary>Setting and adjusting clocks reach the host's (without changing them here): a monotonic clock cannot be set, a NULL settimeofday does nothing, a timex with no modes only reads the clock's state.</summary>
+    [Fact]
+    public void ClockSettingCallsReachTheHost()
+    {
+        const int EFAULT = 14, CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1;
+        Assert.Equal(0, _g.Call("clock_gettime", CLOCK_MONOTONIC, S));
+        Assert.Equal(-EINVAL, _g.Call("clock_settime", CLOCK_MONOTONIC, S));
+        Assert.Equal(-EFAULT, _g.Call("clock_settime", CLOCK_REALTIME, 8));
+        Assert.Equal(0, _g.Call("settimeofday", 0, 0));
+        // struct timex: modes (0: read only) first; the result is the clock state (TIME_OK .. TIME_ERROR), and the
+        // call writes the timex back (its tick, at offset 0x58, is the host's: 10000 us at 100 Hz, never 0).
+        _g.Memory.Write64(S, 0);
+        long state = _g.Call("adjtimex", S);
+        Assert.InRange(state, 0, 5);
+        Assert.NotEqual(0UL, _g.Memory.Read64(S + 0x58));
+        Assert.InRange(_g.Call("clock_adjtime", CLOCK_REALTIME, S), 0, 5);
+    }
+
     [Fact]
     public void IdsComeFromTheHost()
     {

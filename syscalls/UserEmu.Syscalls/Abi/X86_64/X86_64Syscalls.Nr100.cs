@@ -70,12 +70,12 @@ public static partial class X86_64Syscalls
         t.Add(156, "_sysctl", C.None, null, Ptr);
         t.Add(157, "prctl", C.None, ProcessSyscalls.Prctl, PrctlOption, Hex, Hex, Hex, Hex);
         t.Add(158, "arch_prctl", C.None, X86_64ArchSyscalls.ArchPrctl, ArchPrctlCode, Hex);
-        t.Add(159, "adjtimex", C.Clock, null, Ptr);
+        t.Add(159, "adjtimex", C.Clock, TimeSyscalls.Adjtimex, Ptr);
         t.Add(160, "setrlimit", C.None, SystemInfoSyscalls.Setrlimit, RlimitResource, RlimitIn);
         t.Add(161, "chroot", C.File, null, Path);
         t.Add(162, "sync", C.None, FileDataSyscalls.Sync);
         t.Add(163, "acct", C.File, null, Path);
-        t.Add(164, "settimeofday", C.Clock, null, TimevalIn, Ptr);
+        t.Add(164, "settimeofday", C.Clock, TimeSyscalls.Settimeofday, TimevalIn, Ptr);
         t.Add(165, "mount", C.File, null, Path, Path, StrIn, Hex, Ptr);
         t.Add(166, "umount2", C.File, null, Path, Hex);
         t.Add(167, "swapon", C.File, null, Path, Hex);

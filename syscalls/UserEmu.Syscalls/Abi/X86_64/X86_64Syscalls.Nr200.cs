@@ -38,7 +38,7 @@ public static partial class X86_64Syscalls
         t.Add(224, "timer_gettime", C.None, TimerSyscalls.TimerGettime, Int, ItimerspecOut);
         t.Add(225, "timer_getoverrun", C.None, TimerSyscalls.TimerGetoverrun, Int);
         t.Add(226, "timer_delete", C.None, TimerSyscalls.TimerDelete, Int);
-        t.Add(227, "clock_settime", C.Clock, null, ClockId, TimespecIn);
+        t.Add(227, "clock_settime", C.Clock, TimeSyscalls.ClockSettime, ClockId, TimespecIn);
         t.Add(228, "clock_gettime", C.Clock, TimeSyscalls.ClockGettime, ClockId, TimespecOut);
         t.Add(229, "clock_getres", C.Clock, TimeSyscalls.ClockGetres, ClockId, TimespecOut);
         t.Add(230, "clock_nanosleep", C.None, TimeSyscalls.ClockNanosleep, ClockId, TimerFlags, TimespecIn, TimespecOut);

@@ -16,7 +16,7 @@ public static partial class X86_64Syscalls
         t.Add(302, "prlimit64", C.None, SystemInfoSyscalls.Prlimit64, Pid, RlimitResource, RlimitIn, RlimitOut);
         t.Add(303, "name_to_handle_at", C.Desc | C.File, null, AtDirFd, Path, Ptr, Ptr, AtFlags);
         t.Add(304, "open_by_handle_at", C.Desc, null, Fd, Ptr, OpenFlags).Returns(Ret.Fd);
-        t.Add(305, "clock_adjtime", C.Clock, null, ClockId, Ptr);
+        t.Add(305, "clock_adjtime", C.Clock, TimeSyscalls.ClockAdjtime, ClockId, Ptr);
         t.Add(306, "syncfs", C.Desc, FileDataSyscalls.Syncfs, Fd);
         t.Add(307, "sendmmsg", C.Network | C.Desc, SocketMessageSyscalls.Sendmmsg, Fd, Ptr, UInt, MsgFlags);
         t.Add(308, "setns", C.Desc, null, Fd, CloneFlags);
