@@ -91,6 +91,7 @@ public static unsafe class ForkSyscalls
             ForkGate.AfterForkInChild();
             HostSignalForwarding.AfterForkInChild();
             ForkedChildSignals.Reset(InheritedSignals.Ignored(proc.Signals));
+            ctx.Kernel.Timers.AfterForkInChild();
             LibC.sigprocmask(SIG_SETMASK, savedMask, null);
             if (vforkRead >= 0) Sys.Call(HostNr.Close, vforkRead);
             if (vforkWrite >= 0) EmulatorFds.Add(vforkWrite);

@@ -4,7 +4,7 @@ using UserEmu.Syscalls.Timers;
 
 namespace UserEmu.Syscalls.Handlers;
 
-/// <summary>Timers that send signals: alarm, setitimer/getitimer (ITIMER_REAL), timer_create/settime/gettime/getoverrun/delete.</summary>
+/// <summary>Timers that send signals: alarm, setitimer/getitimer, timer_create/settime/gettime/getoverrun/delete.</summary>
 /// <remarks>The timers live in <see cref="KernelState.Timers"/>; see <see cref="GuestTimer"/> for how they fire.</remarks>
 public static unsafe class TimerSyscalls
 {
@@ -24,15 +24,13 @@ public static unsafe class TimerSyscalls
     /// <summary>setitimer(which, new, old) on struct itimerval {interval, value} of timevals.</summary>
     public static long Setitimer(in SyscallContext c)
     {
-        int which = (int)c.A0;
-        if (which is ITIMER_VIRTUAL or ITIMER_PROF) return CpuTimeTimer(c);
-        if (which != ITIMER_REAL) return -Errno.EINVAL;
+        if (Itimer(c, (int)c.A0) is not { } timer) return -Errno.EINVAL;
         long interval = 0, value = 0;
         if (c.A1 != 0)
         {
             if (!ReadTimeval(c, c.A1, out interval) || !ReadTimeval(c, c.A1 + 16, out value)) return -Errno.EINVAL;
         }
-        var old = c.Kernel.Timers.Real.Set(value, interval);
+        var old = timer.Set(value, interval);
         if (c.A2 != 0) WriteItimerval(c, c.A2, old);
         return 0;
     }
@@ -40,18 +38,20 @@ public static unsafe class TimerSyscalls
     /// <summary>getitimer(which, cur).</summary>
     public static long Getitimer(in SyscallContext c)
     {
-        int which = (int)c.A0;
-        if (which is ITIMER_VIRTUAL or ITIMER_PROF) return CpuTimeTimer(c);
-        if (which != ITIMER_REAL) return -Errno.EINVAL;
-        WriteItimerval(c, c.A1, c.Kernel.Timers.Real.Get());
+        if (Itimer(c, (int)c.A0) is not { } timer) return -Errno.EINVAL;
+        WriteItimerval(c, c.A1, timer.Get());
         return 0;
     }
 
-    static long CpuTimeTimer(in SyscallContext c)
+    // ITIMER_REAL counts wall time (SIGALRM), ITIMER_VIRTUAL the process's user CPU time (SIGVTALRM), ITIMER_PROF its
+    // user and system CPU time (SIGPROF); null for any other `which`.
+    static GuestTimer? Itimer(in SyscallContext c, int which) => which switch
     {
-        c.Kernel.Warnings.Once("itimer-cpu", "useremu: ITIMER_VIRTUAL and ITIMER_PROF are not supported");
-        return -Errno.ENOSYS;
-    }
+        ITIMER_REAL => c.Kernel.Timers.Real,
+        ITIMER_VIRTUAL => c.Kernel.Timers.Virtual,
+        ITIMER_PROF => c.Kernel.Timers.Prof,
+        _ => null,
+    };
 
     /// <summary>timer_create(clock, sevp, timerid) on struct sigevent {sigval, signo, notify, tid}.</summary>
     public static long TimerCreate(in SyscallContext c)

@@ -3,10 +3,13 @@ using UserEmu.Engine;
 
 namespace UserEmu.Syscalls.Timers;
 
-/// <summary>One armed-or-idle timer of the guest (ITIMER_REAL or a POSIX timer): sends its signal when it expires, then re-arms by its interval.</summary>
+/// <summary>One armed-or-idle timer of the guest (an itimer or a POSIX timer): sends its signal when it expires, then re-arms by its interval.</summary>
 /// <remarks>
 /// Runs on a .NET timer (the emulator's own clock, not a host timer signal), so it never touches the host's signal
-/// state. Times are Stopwatch ticks (CLOCK_MONOTONIC); an expiry whose signal is still pending counts as an overrun.
+/// state. Times are Stopwatch ticks (CLOCK_MONOTONIC), or for a CPU-time timer (ITIMER_VIRTUAL, ITIMER_PROF) the
+/// process's CPU time in the same units, which the .NET timer looks at every <see cref="CpuPollMs"/> ms while armed
+/// (CPU time may run faster than the wall clock with several threads, or not at all); an expiry whose signal is still
+/// pending counts as an overrun.
 /// </remarks>
 public sealed class GuestTimer : IDisposable
 {
@@ -27,8 +30,15 @@ public sealed class GuestTimer : IDisposable
     /// <summary>SIGEV_NONE: expires without a signal (timer_gettime still counts down).</summary>
     public bool Silent { get; }
 
-    public GuestTimer(GuestProcess process, int id, int signal, Vcpu? thread, ulong value, int code, bool silent)
+    // The timer's clock in Stopwatch ticks: null for CLOCK_MONOTONIC.
+    readonly Func<long>? _clock;
+
+    /// <summary>How often a CPU-time timer looks at the clock: the kernel's tick at 250 Hz.</summary>
+    public const int CpuPollMs = 4;
+
+    public GuestTimer(GuestProcess process, int id, int signal, Vcpu? thread, ulong value, int code, bool silent, Func<long>? cpuClock = null)
     {
+        _clock = cpuClock;
         _process = process;
         Id = id;
         Signal = signal;
@@ -38,6 +48,8 @@ public sealed class GuestTimer : IDisposable
         Silent = silent;
         _timer = new Timer(_ => Fire());
     }
+
+    long Now() => _clock?.Invoke() ?? Stopwatch.GetTimestamp();
 
     public static long NsToTicks(long ns) => (long)(ns * (Stopwatch.Frequency / 1e9));
     public static long TicksToNs(long ticks) => (long)(ticks * (1e9 / Stopwatch.Frequency));
@@ -57,7 +69,7 @@ public sealed class GuestTimer : IDisposable
             }
             else
             {
-                _due = Stopwatch.GetTimestamp() + Math.Max(1, NsToTicks(valueNs));
+                _due = Now() + Math.Max(1, NsToTicks(valueNs));
                 Schedule();
             }
             return old;
@@ -75,14 +87,15 @@ public sealed class GuestTimer : IDisposable
 
     (long, long) GetLocked()
     {
-        long left = _due == 0 ? 0 : Math.Max(1, _due - Stopwatch.GetTimestamp());
+        long left = _due == 0 ? 0 : Math.Max(1, _due - Now());
         return (TicksToNs(left), TicksToNs(_interval));
     }
 
     void Schedule()
     {
-        long left = _due - Stopwatch.GetTimestamp();
+        long left = _due - Now();
         long ms = Math.Max(0, (left * 1000 + Stopwatch.Frequency - 1) / Stopwatch.Frequency);
+        if (_clock != null) ms = Math.Min(ms, CpuPollMs);
         _timer.Change(Math.Min(ms, uint.MaxValue - 2), Timeout.Infinite);
     }
 
@@ -91,7 +104,7 @@ public sealed class GuestTimer : IDisposable
         lock (_lock)
         {
             if (_due == 0) return;
-            long now = Stopwatch.GetTimestamp();
+            long now = Now();
             if (now < _due)
             {
                 Schedule(); // a .NET timer may fire a little early
@@ -119,6 +132,9 @@ public sealed class GuestTimer : IDisposable
     }
 
     public const int SiTimer = -2, SiKernel = 0x80;
+
+    /// <summary>In a forked child: the timer never fires there. Not under its lock, which the parent's timer thread (gone in the child) may have held.</summary>
+    internal void ForgetAfterFork() => Volatile.Write(ref _due, 0);
 
     public void Dispose()
     {

@@ -2,12 +2,12 @@ using UserEmu.Engine;
 
 namespace UserEmu.Syscalls.Timers;
 
-/// <summary>The process's timers: the ITIMER_REAL/alarm timer and the POSIX timers by id.</summary>
+/// <summary>The process's timers: the three itimers (ITIMER_REAL is alarm's) and the POSIX timers by id.</summary>
 public sealed class TimerTable(GuestProcess process)
 {
     readonly Lock _lock = new();
     readonly Dictionary<int, (GuestTimer Timer, int Clock)> _posix = new();
-    GuestTimer? _real;
+    GuestTimer? _real, _virtual, _prof;
 
     /// <summary>alarm and setitimer(ITIMER_REAL): SIGALRM to the process, si_code SI_KERNEL.</summary>
     public GuestTimer Real
@@ -16,6 +16,26 @@ public sealed class TimerTable(GuestProcess process)
         {
             lock (_lock)
                 return _real ??= new GuestTimer(process, 0, Signals.SIGALRM, null, 0, GuestTimer.SiKernel, silent: false);
+        }
+    }
+
+    /// <summary>setitimer(ITIMER_VIRTUAL): SIGVTALRM after the process's user CPU time.</summary>
+    public GuestTimer Virtual
+    {
+        get
+        {
+            lock (_lock)
+                return _virtual ??= new GuestTimer(process, 0, Signals.SIGVTALRM, null, 0, GuestTimer.SiKernel, silent: false, ProcessCpuTime.UserTicks);
+        }
+    }
+
+    /// <summary>setitimer(ITIMER_PROF): SIGPROF after the process's CPU time, user and system.</summary>
+    public GuestTimer Prof
+    {
+        get
+        {
+            lock (_lock)
+                return _prof ??= new GuestTimer(process, 0, Signals.SIGPROF, null, 0, GuestTimer.SiKernel, silent: false, ProcessCpuTime.Ticks);
         }
     }
 
@@ -28,6 +48,18 @@ public sealed class TimerTable(GuestProcess process)
             while (_posix.ContainsKey(id)) id++;
             _posix[id] = (make(id), clock);
             return id;
+        }
+    }
+
+    /// <summary>In a forked child, which inherits none of its parent's timers (itimers and POSIX timers alike).</summary>
+    public void AfterForkInChild()
+    {
+        lock (_lock)
+        {
+            foreach (var t in (ReadOnlySpan<GuestTimer?>)[_real, _virtual, _prof]) t?.ForgetAfterFork();
+            foreach (var (timer, _) in _posix.Values) timer.ForgetAfterFork();
+            _real = _virtual = _prof = null;
+            _posix.Clear();
         }
     }
 

@@ -73,6 +73,15 @@ public sealed partial class SignalProgramTests
         Assert.Contains("write of a page the file has grown into: 16", r.Stdout);
     }
 
+    /// <summary>ITIMER_PROF and ITIMER_VIRTUAL fire on the process's CPU time, getitimer reports what is left, an unknown timer is EINVAL, a forked child inherits no interval timer.</summary>
+    [Fact]
+    public void CpuTimeIntervalTimersFire()
+    {
+        var r = GuestProgram.SameAsNative("Signals/Programs/cpu_itimers.c", ["-static", "-O1"]);
+        Assert.Contains("ITIMER_PROF: fired three times\nITIMER_VIRTUAL: fired three times\n", r.Stdout);
+        Assert.Contains("child: no timers\nparent: still armed\n", r.Stdout);
+    }
+
     [Fact]
     public void SegvWithoutHandlerKillsWithStatus139() => Assert.Equal(139, GuestProgram.SameAsNative("Signals/Programs/segv_default.c").ExitCode);
 
