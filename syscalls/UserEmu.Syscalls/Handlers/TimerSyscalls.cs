@@ -10,7 +10,7 @@ public static unsafe class TimerSyscalls
 {
     const int ITIMER_REAL = 0, ITIMER_VIRTUAL = 1, ITIMER_PROF = 2;
     const int SIGEV_SIGNAL = 0, SIGEV_NONE = 1, SIGEV_THREAD = 2, SIGEV_THREAD_ID = 4;
-    const int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_BOOTTIME = 7;
+    const int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3, CLOCK_BOOTTIME = 7;
     const int TIMER_ABSTIME = 1;
     const long NsPerSec = 1_000_000_000;
 
@@ -57,11 +57,13 @@ public static unsafe class TimerSyscalls
     public static long TimerCreate(in SyscallContext c)
     {
         int clock = (int)c.A0;
-        if (clock is not (CLOCK_REALTIME or CLOCK_MONOTONIC or CLOCK_BOOTTIME))
+        // The process's CPU clock is the emulator's (ProcessCpuTime), as clock_gettime of it is.
+        Func<long>? cpuClock = CpuClock(clock, (int)Sys.Call(HostNr.Getpid));
+        if (cpuClock == null && clock is not (CLOCK_REALTIME or CLOCK_MONOTONIC or CLOCK_BOOTTIME))
         {
-            if (clock is 2 or 3 || clock < 0)
+            if (clock == CLOCK_THREAD_CPUTIME_ID || clock < 0)
             {
-                c.Kernel.Warnings.Once("timer-cpuclock", "useremu: timer_create on CPU-time clocks is not supported");
+                c.Kernel.Warnings.Once("timer-cpuclock", "useremu: timer_create on a thread's or another process's CPU-time clock is not supported");
                 return -Errno.ENOSYS;
             }
             return -Errno.EINVAL;
@@ -96,9 +98,21 @@ public static unsafe class TimerSyscalls
         byte* idOut = c.Out(c.A2, 4);
         var process = c.Process;
         int id = c.Kernel.Timers.Create(id => new GuestTimer(process, id, signo, thread, defaultValue ? (ulong)id : value,
-            GuestTimer.SiTimer, notify == SIGEV_NONE), clock);
+            GuestTimer.SiTimer, notify == SIGEV_NONE, cpuClock), clock);
         *(int*)idOut = id;
         return 0;
+    }
+
+    // The process's own CPU clock as a timer's clock: CLOCK_PROCESS_CPUTIME_ID, or its kernel encoding that libc's
+    // timer_create passes (negative: ~pid << 3 | 4 for a thread | 0 PROF, 1 VIRT, 2 SCHED; pid 0 is the caller);
+    // null for any other clock.
+    static Func<long>? CpuClock(int clock, int selfPid)
+    {
+        if (clock == CLOCK_PROCESS_CPUTIME_ID) return ProcessCpuTime.Ticks;
+        if (clock >= 0 || (clock & 4) != 0 || (clock & 3) == 3) return null;
+        int pid = ~(clock >> 3);
+        if (pid != 0 && pid != selfPid) return null;
+        return (clock & 3) == 1 ? ProcessCpuTime.UserTicks : ProcessCpuTime.Ticks;
     }
 
     /// <summary>timer_settime(id, flags, new, old) on struct itimerspec {interval, value} of timespecs.</summary>

@@ -1,6 +1,6 @@
 /* The CPU-time interval timers: ITIMER_PROF (user and system time, SIGPROF) and ITIMER_VIRTUAL (user time, SIGVTALRM)
    fire, with their interval, while the process spins; getitimer reports what is left; an unknown timer is EINVAL; a
-   forked child inherits no interval timer. */
+   forked child inherits no interval timer. A POSIX timer on the process's CPU clock fires likewise. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,10 +35,27 @@ static void three_times(int which, int sig, const char *name)
     printf("%s: %s\n", name, fired[sig] >= 3 ? "fired three times" : "did not fire");
 }
 
+/* A POSIX timer on the process's CPU clock, SIGUSR1 every 10 ms of CPU time. */
+static void cpu_clock_timer(void)
+{
+    signal(SIGUSR1, on_signal);
+    struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
+    timer_t id;
+    if (timer_create(CLOCK_PROCESS_CPUTIME_ID, &ev, &id) != 0) { printf("timer_create: %s\n", strerror(errno)); return; }
+    struct itimerspec its = { { 0, 10000000 }, { 0, 10000000 } };
+    timer_settime(id, 0, &its, NULL);
+    volatile unsigned long spin = 0;
+    long end = wall_ms() + 20000;
+    while (fired[SIGUSR1] < 3 && wall_ms() < end) spin++;
+    timer_delete(id);
+    printf("CLOCK_PROCESS_CPUTIME_ID timer: %s\n", fired[SIGUSR1] >= 3 ? "fired three times" : "did not fire");
+}
+
 int main(void)
 {
     three_times(ITIMER_PROF, SIGPROF, "ITIMER_PROF");
     three_times(ITIMER_VIRTUAL, SIGVTALRM, "ITIMER_VIRTUAL");
+    cpu_clock_timer();
     struct itimerval it = { { 0, 0 }, { 100, 0 } }, left;
     setitimer(ITIMER_PROF, &it, NULL);
     getitimer(ITIMER_PROF, &left);
