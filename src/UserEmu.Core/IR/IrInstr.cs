@@ -55,6 +55,9 @@ public struct IrInstr
         set => C = (ushort)value;
     }
 
+    /// <summary>The guest PC to report if this op faults, in a block starting at <paramref name="blockPc"/>.</summary>
+    public readonly ulong FaultPc(ulong blockPc) => (ulong)((long)blockPc + FaultPcOffset);
+
     /// <summary>Temp operand <paramref name="n"/> (0: A, 1: B, 2: C), of the <c>DeadTemps.TempOperands</c> the op has.</summary>
     public readonly ushort Operand(int n) => n == 0 ? A : n == 1 ? B : C;
 

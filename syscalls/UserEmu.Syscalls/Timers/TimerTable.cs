@@ -10,33 +10,18 @@ public sealed class TimerTable(GuestProcess process)
     GuestTimer? _real, _virtual, _prof;
 
     /// <summary>alarm and setitimer(ITIMER_REAL): SIGALRM to the process, si_code SI_KERNEL.</summary>
-    public GuestTimer Real
-    {
-        get
-        {
-            lock (_lock)
-                return _real ??= new GuestTimer(process, 0, Signals.SIGALRM, null, 0, GuestTimer.SiKernel, silent: false);
-        }
-    }
+    public GuestTimer Real => Itimer(ref _real, Signals.SIGALRM, null);
 
     /// <summary>setitimer(ITIMER_VIRTUAL): SIGVTALRM after the process's user CPU time.</summary>
-    public GuestTimer Virtual
-    {
-        get
-        {
-            lock (_lock)
-                return _virtual ??= new GuestTimer(process, 0, Signals.SIGVTALRM, null, 0, GuestTimer.SiKernel, silent: false, ProcessCpuTime.UserTicks);
-        }
-    }
+    public GuestTimer Virtual => Itimer(ref _virtual, Signals.SIGVTALRM, ProcessCpuTime.UserTicks);
 
     /// <summary>setitimer(ITIMER_PROF): SIGPROF after the process's CPU time, user and system.</summary>
-    public GuestTimer Prof
+    public GuestTimer Prof => Itimer(ref _prof, Signals.SIGPROF, ProcessCpuTime.Ticks);
+
+    // An itimer, made at its first use: its signal to the process, si_code SI_KERNEL.
+    GuestTimer Itimer(ref GuestTimer? slot, int signal, Func<long>? clock)
     {
-        get
-        {
-            lock (_lock)
-                return _prof ??= new GuestTimer(process, 0, Signals.SIGPROF, null, 0, GuestTimer.SiKernel, silent: false, ProcessCpuTime.Ticks);
-        }
+        lock (_lock) return slot ??= new GuestTimer(process, 0, signal, null, 0, GuestTimer.SiKernel, silent: false, clock);
     }
 
     /// <summary>Adds a POSIX timer with the lowest free id (the kernel hands them out from 0).</summary>

@@ -248,13 +248,13 @@ sealed partial class IlRegionEmitter
     Action? FaultPc(in IrInstr i)
     {
         if (i.Aux == 0) return null;
-        long pc = (long)_block.GuestPc + i.FaultPcOffset;
+        long pc = (long)i.FaultPc(_block.GuestPc);
         return () => SetRip(pc);
     }
 
     void HelperCall(in IrInstr i)
     {
-        if (i.Aux != 0) SetRip((long)_block.GuestPc + i.FaultPcOffset);
+        if (i.Aux != 0) SetRip((long)i.FaultPc(_block.GuestPc));
         _il.Emit(OpCodes.Ldarg_1);
         Ld(i.A);
         Ld(i.B);

@@ -126,7 +126,7 @@ public static unsafe class IrInterpreter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Load(in IrInstr i, ulong* t, Vcpu cpu, GuestAddressSpace mem, ulong pc)
     {
-        if (i.Aux != 0) cpu.State->Rip = (ulong)((long)pc + i.FaultPcOffset);
+        if (i.Aux != 0) cpu.State->Rip = i.FaultPc(pc);
         t[i.Dst] = mem.Read(t[i.A], i.Size);
     }
 
@@ -136,7 +136,7 @@ public static unsafe class IrInterpreter
         ulong a = t[i.A];
         if (i.Aux != 0)
         {
-            ulong rip = (ulong)((long)block.GuestPc + i.FaultPcOffset);
+            ulong rip = i.FaultPc(block.GuestPc);
             cpu.State->Rip = rip;
             if (a < block.GuestEnd && a + (ulong)i.Size > rip && rip != cpu.AloneAt) RunAlone(cpu, mem, a, i.Size, rip);
         }
@@ -160,7 +160,7 @@ public static unsafe class IrInterpreter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Call(in IrInstr i, ulong* t, Vcpu cpu, ulong pc)
     {
-        if (i.Aux != 0) cpu.State->Rip = (ulong)((long)pc + i.FaultPcOffset);
+        if (i.Aux != 0) cpu.State->Rip = i.FaultPc(pc);
         t[i.Dst] = HelperTable.Function(i.Helper)(cpu, t[i.A], t[i.B], i.Imm);
     }
 
