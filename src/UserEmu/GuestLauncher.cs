@@ -86,6 +86,8 @@ static unsafe class GuestLauncher
         StartupWarmUp.Wait();
         HostCallInterrupt.Install();
         HostSignalForwarding.Start(proc, InheritedSignals.Ignored(proc.Signals) | cpu.SignalMask);
+        // The runtime's descriptors are open (above the guest's): the guest's own limit applies from its first instruction.
+        if (cli.GuestDescriptorLimit is { } nofile) EmulatorFds.RestoreDescriptorLimit(nofile);
         int status;
         try
         {

@@ -18,7 +18,7 @@ static unsafe partial class DescriptorReservation
     const int F_GETFD = 1, FD_CLOEXEC = 1, O_PATH = 0x200000, SysOpen = 2, SysFcntl = 72, SysPrlimit64 = 302, RLIMIT_NOFILE = 7;
     const int SysUnshare = 272, CLONE_FILES = 0x400, F_DUPFD_CLOEXEC = 1030, O_CLOEXEC = 0x80000;
     /// <summary>The descriptor table size <see cref="GrowTableForExec"/> asks for: the runtime's ~60-90 descriptors above <see cref="Top"/> (past 128 with -strace's assemblies), and room for the guest.</summary>
-    const int TableSize = 1024;
+    internal const int TableSize = 1024;
 
     /// <summary>The reserved range for soft descriptor limit <paramref name="soft"/>.</summary>
     static int TopFor(long soft) => (int)Math.Clamp(soft / 2, 3, 64);

@@ -27,6 +27,7 @@ public static unsafe class EmulatorFds
 {
     /// <summary>Descriptors below this are the guest's in an exec'd emulator.</summary>
     public static readonly int ReserveTop = DescriptorReservation.Top;
+    const int SysPrlimit64 = 302, RLIMIT_NOFILE = 7;
     const int F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, FD_CLOEXEC = 1, O_PATH = 0x200000, O_WRONLY = 1, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
 
     // A List rather than a HashSet: HashSet<int> has no ReadyToRun code in the framework, and its ~17 methods were
@@ -205,6 +206,34 @@ public static unsafe class EmulatorFds
         foreach (int fd in placeholders) Forget(fd);
         survivors.Sort();
         return (string.Join(',', survivors.Select(f => f.ToString(CultureInfo.InvariantCulture))), placeholders);
+    }
+
+    /// <summary>
+    /// Before a guest's execve: a soft RLIMIT_NOFILE below what the exec'd emulator needs to start (its runtime's
+    /// descriptors, above the guest's) is raised, up to the hard limit; returns the guest's soft limit to restore once
+    /// it has started (<see cref="RestoreDescriptorLimit"/>), or -1 where nothing was changed.
+    /// </summary>
+    /// <remarks>
+    /// A guest may lower its limit below descriptors it keeps open (CPython's test_subprocess: limit 29, descriptors up to
+    /// 43), then exec: its program starts natively, loading its libraries on the free low numbers, but the placeholders
+    /// took those and the emulator's own loader failed on libm (EMFILE).
+    /// </remarks>
+    public static long RaiseDescriptorLimitForExec()
+    {
+        ulong* limits = stackalloc ulong[2];
+        if (LibC.syscall(SysPrlimit64, 0, RLIMIT_NOFILE, 0, (long)limits, 0, 0) != 0 || limits[0] >= DescriptorReservation.TableSize || limits[1] <= limits[0]) return -1;
+        long soft = (long)limits[0];
+        limits[0] = Math.Min(limits[1], DescriptorReservation.TableSize);
+        return LibC.syscall(SysPrlimit64, 0, RLIMIT_NOFILE, (long)limits, 0, 0, 0) == 0 ? soft : -1;
+    }
+
+    /// <summary>Sets the soft RLIMIT_NOFILE back to <paramref name="soft"/> (the exec'd guest's, or the exec failed).</summary>
+    public static void RestoreDescriptorLimit(long soft)
+    {
+        ulong* limits = stackalloc ulong[2];
+        if (soft < 0 || LibC.syscall(SysPrlimit64, 0, RLIMIT_NOFILE, 0, (long)limits, 0, 0) != 0) return;
+        limits[0] = (ulong)soft;
+        LibC.syscall(SysPrlimit64, 0, RLIMIT_NOFILE, (long)limits, 0, 0, 0);
     }
 
     /// <summary>Undoes <see cref="PrepareExec"/>'s placeholders when the host exec failed.</summary>

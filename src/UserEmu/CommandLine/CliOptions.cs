@@ -20,6 +20,8 @@ public sealed class CliOptions
     public ulong? BlockedSignals { get; set; }
     /// <summary>-guest-fds: descriptors the exec'ing guest left open (see EmulatorFds); null for the first emulator.</summary>
     public List<int>? GuestFds { get; set; }
+    /// <summary>-guest-nofile: the soft descriptor limit the exec'ing guest had, which the exec raised for the emulator's start-up.</summary>
+    public int? GuestDescriptorLimit { get; set; }
     /// <summary>-hide-env: variables the emulator set for its own runtime, not part of the guest environment.</summary>
     public List<string> HiddenEnv { get; } = new();
     public bool ShowHelp { get; set; }

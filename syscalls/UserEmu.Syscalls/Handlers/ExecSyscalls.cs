@@ -67,9 +67,11 @@ public static unsafe class ExecSyscalls
         string blocked = c.Cpu.SignalMask.ToString("x", CultureInfo.InvariantCulture);
         proc.Options.Log.Flush();
         HostStderr.Messages.Flush();
+        long guestDescriptorLimit = EmulatorFds.RaiseDescriptorLimitForExec();
         var (guestFds, placeholders) = EmulatorFds.PrepareExec();
+        string[] descriptorLimit = guestDescriptorLimit >= 0 ? ["-guest-nofile", guestDescriptorLimit.ToString(CultureInfo.InvariantCulture)] : [];
         string[] hostArgv = [.. proc.ReexecCommand, "-ignored-signals", ignored, "-blocked-signals", blocked, "-guest-fds", guestFds,
-            "-0", plan.Argv[0], "--", plan.Program, .. plan.Argv.AsSpan(1)];
+            .. descriptorLimit, "-0", plan.Argv[0], "--", plan.Program, .. plan.Argv.AsSpan(1)];
         // The new runtime runs without its debugger transport, whose blocked open would hold a descriptor number.
         if (!envp.Any(e => e.StartsWith("DOTNET_EnableDiagnostics=", StringComparison.Ordinal)))
         {
@@ -78,6 +80,7 @@ public static unsafe class ExecSyscalls
         }
         long r = HostExec.Run(hostArgv, envp);
         EmulatorFds.CancelExec(placeholders);
+        EmulatorFds.RestoreDescriptorLimit(guestDescriptorLimit);
         return r;
     }
 

@@ -119,4 +119,21 @@ public sealed partial class ResourceLimitTests
         Assert.Equal("first: fds 3 4 5\nagain: fds 3 4 5\nagain: opened until EMFILE at 8\n", native.Stdout);
         Assert.Equal(native.ToString(), emulated.ToString());
     }
+
+    /// <summary>
+    /// A guest that lowers its descriptor limit below descriptors it keeps open, then execs, starts again as natively:
+    /// the exec'd emulator had found every number under the limit taken (the guest's and its placeholders) and failed to
+    /// load its own libraries (EMFILE). Static and dynamic, since the guest's loader opens files first in the latter.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void DescriptorLimitLoweredBelowOpenDescriptorsSurvivesExec(bool isStatic)
+    {
+        string exe = GuestProgram.Build("Limits/Programs/nofile_lowered.c", isStatic ? StaticGlibc : ["-O1"]);
+        var native = HostCommand.Run(exe, []);
+        var emulated = HostCommand.Run(HostCommand.Emulator, [exe]);
+        Assert.Matches(@"^first: descriptors \d+\.\.(\d+) open, soft limit 29\nagain: soft limit 29, descriptor \1 open, first new descriptor 3, \d+ opened until EMFILE\n$", native.Stdout);
+        Assert.Equal(native.ToString(), emulated.ToString());
+    }
 }
