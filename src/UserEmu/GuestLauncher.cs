@@ -42,6 +42,7 @@ static unsafe class GuestLauncher
         // The host process carries the guest's name (/proc/pid/comm, ps, pgrep), as the kernel names a process after its program.
         UserEmu.Host.HostThread.SetCurrentName(proc.Comm);
         proc.ReexecCommand = ReexecCommand.For(cli);
+        proc.CodeStore = UserEmu.Engine.CodeCache.PersistentCodeCache.Open(options, image.Path, model);
         var strace = StraceSetup.Attach(proc, bridge, options);
         proc.Stats.Enabled = options.Debug("stats");
         if (proc.Stats.Enabled) UserEmu.Backend.Native.NativeBlockRunner.CountHandBacksIn(proc.Stats);
@@ -92,12 +93,14 @@ static unsafe class GuestLauncher
         try
         {
             status = new CpuLoop(cpu).Run();
+            proc.CodeStore?.Commit();
         }
         catch (GuestThreadExitException e)
         {
             // The main thread called exit while others run: the process lives until the last thread exits.
             GuestThreadStarter.Exit(cpu, e.Status);
             status = proc.Threads.WaitForAll();
+            proc.CodeStore?.Commit();
         }
         catch (GuestTerminatedBySignalException)
         {

@@ -249,6 +249,11 @@ public sealed unsafe class CpuLoop
     TranslationBlock Translate(ulong pc)
     {
         long t0 = Stopwatch.GetTimestamp();
+        if (_proc.CodeStore is { } store && pc != _cpu.AloneAt && store.TryLoad(pc, _proc, _cpu.Memory) is { } stored)
+        {
+            _stats.TranslateTicks += Stopwatch.GetTimestamp() - t0;
+            return Register(stored, null);
+        }
         int unread = HelperTable.UnreadAnswers;
         var ir = Optimizer.IrOptimizer.Run(_proc.Frontend.Translate(_cpu, pc, transient: true, alone: pc == _cpu.AloneAt));
         bool reproducible = HelperTable.UnreadAnswers == unread;
@@ -256,10 +261,17 @@ public sealed unsafe class CpuLoop
         _stats.TranslateTicks += Stopwatch.GetTimestamp() - t0;
         if (_traceInAsm) LogGuestCode(pc, ir);
         if (_traceOp) _proc.Options.Log.Write(IrPrinter.Format(ir));
+        return Register(new TranslationBlock(ir, _proc) { Reproducible = reproducible }, reproducible && pc != _cpu.AloneAt ? ir : null);
+    }
+
+    // Adds a block just translated (with its IR, to be kept for the next run) or loaded from the code cache (null).
+    TranslationBlock Register(TranslationBlock fresh, IrBlock? ir)
+    {
         // Bounded memory for programs that generate code without end (JITs): past the limit, start over.
         FlushIfFull();
-        var tb = _proc.Code.Add(new TranslationBlock(ir, _proc) { Reproducible = reproducible }, _cpu.Memory);
+        var tb = _proc.Code.Add(fresh, _cpu.Memory);
         if (_cpu.Memory.TakeProtectionFailure()) _proc.FlushTranslations(_proc.Code.Flush);
+        if (ir != null && tb == fresh) _proc.CodeStore?.Remember(tb, ir, _cpu.Memory);
         if (_nativeThreshold == 0 && tb.TakeClaim(TranslationBlock.NativeClaim)) TranslateNative(tb);
         if (_threshold == 0 && tb.Compiled == null) _proc.Compiler.Compile(tb, _cpu.Memory);
         ManagedHeapPacing.AfterTranslation();

@@ -74,5 +74,16 @@ public sealed class EmulatorOptions
     /// </remarks>
     public int TranslationCacheBlocks { get; set; } = 1 << 18;
 
+    /// <summary>-code-cache: the directory of the persistent code cache (CodeCache.PersistentCodeCache); null: off.</summary>
+    /// <remarks>$XDG_CACHE_HOME/useremu or ~/.cache/useremu by default, as other tools keep caches there.</remarks>
+    public string? CodeCacheDirectory { get; set; } = DefaultCodeCacheDirectory();
+
+    static string? DefaultCodeCacheDirectory()
+    {
+        string? root = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg && Path.IsPathRooted(xdg) ? xdg
+            : Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home && Path.IsPathRooted(home) ? Path.Combine(home, ".cache") : null;
+        return root == null ? null : Path.Combine(root, "useremu");
+    }
+
     public bool Debug(string item) => DebugItems.Contains(item);
 }

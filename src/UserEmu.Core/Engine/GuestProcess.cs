@@ -80,6 +80,8 @@ public sealed class GuestProcess
     /// followed by the options this process was started with. Empty when the process was not started from the CLI.
     /// </summary>
     public string[] ReexecCommand { get; set; } = [];
+    /// <summary>Translations kept from earlier runs of the program and for later ones; null when off.</summary>
+    public CodeCache.PersistentCodeCache? CodeStore { get; set; }
     /// <summary>The CPU model advertised through CPUID, AT_HWCAP and /proc/cpuinfo.</summary>
     public UserEmu.Cpu.X86.CpuModel CpuModel { get; init; } = UserEmu.Cpu.X86.CpuModel.Default;
 
@@ -108,6 +110,7 @@ public sealed class GuestProcess
         Threads.RetainOnly(survivor);
         _futexes = null;
         _nativeWorker?.AfterForkInChild();
+        CodeStore?.StopRecording();
         Exclusive.ResetAfterFork();
     }
 }

@@ -9,10 +9,21 @@ public unsafe delegate int CompiledBlock(Vcpu cpu, CpuState* state);
 /// <summary>A translated guest block: its prepared IR (run by the interpreter while cold), its native code once warm, and its compiled region once hot.</summary>
 /// <remarks>A prepared block itself rather than holding one: cc1 keeps ~120k blocks, and the second object cost each 40
 /// bytes (a header, a reference, the PC and end again).</remarks>
-public sealed partial class TranslationBlock(IrBlock ir, GuestProcess process) : PreparedBlock(ir)
+public sealed partial class TranslationBlock : PreparedBlock
 {
     /// <summary>The process whose code the block was translated from (to translate it again: TranslationBlock.DroppedIr.cs).</summary>
-    readonly GuestProcess _process = process;
+    readonly GuestProcess _process;
+
+    public TranslationBlock(IrBlock ir, GuestProcess process) : base(ir) => _process = process;
+
+    /// <summary>A block from the persistent code cache, whose guest pages were found unchanged: it translates again to the same IR.</summary>
+    internal TranslationBlock(in CodeCache.CodeCacheRecord stored, byte[] packed, GuestProcess process)
+        : base(stored.Pc, stored.GuestLength, packed, stored.OpCount, stored.TempCount, stored.ConstantCount, stored.PureConstants, stored.FlagsDeadAtExit)
+    {
+        _process = process;
+        Reproducible = true;
+    }
+
     public ulong Pc => GuestPc;
     public ulong End => GuestEnd;
     public CompiledBlock? Compiled;

@@ -82,6 +82,19 @@ public class PreparedBlock
         DecodedBlocks.Prime(this, code, shape.OpCount);
     }
 
+    /// <summary>A block prepared in an earlier run (the persistent code cache): its packed ops and counts as they were stored.</summary>
+    private protected PreparedBlock(ulong pc, uint guestLength, byte[] packed, int opCount, int tempCount, int constantCount, int pureConstants, bool flagsDeadAtExit)
+    {
+        _packedCode = packed;
+        _opCount = checked((ushort)opCount);
+        _tempCount = checked((ushort)tempCount);
+        _constantCount = checked((ushort)constantCount);
+        _pureConstants = checked((ushort)pureConstants);
+        GuestPc = pc;
+        _guestLength = guestLength;
+        FlagsDeadAtExit = flagsDeadAtExit;
+    }
+
     /// <summary>The <see cref="PackedCode"/> that preparing <paramref name="block"/> would give, in this thread's buffer (valid until it packs again).</summary>
     internal static ReadOnlySpan<byte> PackOnly(IrBlock block) => Pack(block, out _, out _);
 

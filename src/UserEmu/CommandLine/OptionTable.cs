@@ -49,6 +49,8 @@ public static class OptionTable
         new("d", "USEREMU_LOG", "item[,...]", "log items: in_asm, op, out_asm, exec, cpu, stats (-d help lists them)",
             (o, v) => { foreach (var item in v.Split(',', StringSplitOptions.RemoveEmptyEntries)) o.Emulator.DebugItems.Add(item); }),
         new("D", "USEREMU_LOG_FILENAME", "logfile", "write -d logs to logfile instead of stderr", (o, v) => o.LogFile = v),
+        new("code-cache", "USEREMU_CODE_CACHE", "dir|off", "keep translations in dir for the next run of the same program (default ~/.cache/useremu; off: none)",
+            (o, v) => o.Emulator.CodeCacheDirectory = v == "off" ? null : Path.GetFullPath(v)),
         new("perfmap", "USEREMU_PERFMAP", null, "write /tmp/perf-PID.map naming each native block's host code for Linux perf",
             (o, _) => o.Emulator.PerfMap = true),
         new("quiet-unimplemented", "USEREMU_QUIET_UNIMPLEMENTED", null, "no warning for syscalls UserEmu does not implement",

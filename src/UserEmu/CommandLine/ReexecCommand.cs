@@ -50,6 +50,7 @@ public static class ReexecCommand
         if (cli.LogFile != null) args.AddRange(["-D", Path.GetFullPath(cli.LogFile)]);
         if (o.QuietUnimplemented) args.Add("-quiet-unimplemented");
         if (o.PerfMap) args.Add("-perfmap");
+        args.AddRange(["-code-cache", o.CodeCacheDirectory ?? "off"]);
         args.AddRange(["-native-threshold", o.NativeThreshold.ToString(CultureInfo.InvariantCulture)]);
         args.AddRange(["-native-delay", o.NativeDelayMs.ToString(CultureInfo.InvariantCulture)]);
         args.AddRange(["-jit-threshold", o.CompileThreshold.ToString(CultureInfo.InvariantCulture)]);

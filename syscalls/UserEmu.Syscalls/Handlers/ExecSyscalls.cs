@@ -67,6 +67,7 @@ public static unsafe class ExecSyscalls
         string blocked = c.Cpu.SignalMask.ToString("x", CultureInfo.InvariantCulture);
         proc.Options.Log.Flush();
         HostStderr.Messages.Flush();
+        proc.CodeStore?.Commit();
         long guestDescriptorLimit = EmulatorFds.RaiseDescriptorLimitForExec();
         var (guestFds, placeholders) = EmulatorFds.PrepareExec();
         string[] descriptorLimit = guestDescriptorLimit >= 0 ? ["-guest-nofile", guestDescriptorLimit.ToString(CultureInfo.InvariantCulture)] : [];

@@ -1,0 +1,51 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using UserEmu.Memory;
+
+namespace UserEmu.Engine.CodeCache;
+
+/// <summary>One translated block as the persistent code cache stores it: its guest range, the hashes of the guest pages it was translated from, and its prepared IR.</summary>
+/// <remarks>
+/// A translation depends on the bytes of the block's pages, not only its own: flag liveness decodes the successors on
+/// them (Frontend.X86.SuccessorFlags), a loop trace translates code before the start on the first. So a stored block is
+/// used again only where each of its pages (one or two) is executable, not writable, and hashes as it did; blocks
+/// calling helpers are not stored, since helper ids and the decoded-instruction table are numbered per process.
+/// </remarks>
+[StructLayout(LayoutKind.Sequential, Pack = 1)]
+struct CodeCacheRecord
+{
+    public ulong Pc;
+    public ulong FirstPageHash, SecondPageHash;
+    public uint GuestLength, PackedLength;
+    public ushort OpCount, TempCount, ConstantCount, PureConstants;
+    public byte Flags;
+    byte _pad0, _pad1, _pad2, _pad3, _pad4, _pad5, _pad6;
+
+    public const byte FlagsDeadAtExitBit = 1, LoopTraceBit = 2;
+    public static readonly int Size = Marshal.SizeOf<CodeCacheRecord>();
+
+    public readonly bool FlagsDeadAtExit => (Flags & FlagsDeadAtExitBit) != 0;
+    public readonly bool TracesLoop => (Flags & LoopTraceBit) != 0;
+
+    /// <summary>The first guest page of a block at <paramref name="pc"/> of <paramref name="length"/> bytes, and its last (the same or the next).</summary>
+    public static (ulong First, ulong Last) Pages(ulong pc, uint length) =>
+        (pc & ~GuestAddressSpace.PageMask, (pc + Math.Max(length, 1u) - 1) & ~GuestAddressSpace.PageMask);
+
+    /// <summary>The hash of the guest page at <paramref name="page"/> if it holds code the cache may keep (mapped, executable, not writable), else null.</summary>
+    public static unsafe ulong? HashOfCodePage(GuestAddressSpace memory, ulong page)
+    {
+        const PageFlags need = PageFlags.Mapped | PageFlags.Exec;
+        var flags = memory.FlagsAt(page);
+        if ((flags & (need | PageFlags.Write)) != need) return null;
+        return XxHash3.HashToUInt64(new ReadOnlySpan<byte>(memory.HostBase + page, (int)GuestAddressSpace.PageSize));
+    }
+
+    /// <summary>Whether the guest code this record was made from is there now, unchanged.</summary>
+    public readonly bool MatchesGuestCode(GuestAddressSpace memory)
+    {
+        var (first, last) = Pages(Pc, GuestLength);
+        if (last - first > GuestAddressSpace.PageSize) return false;
+        if (HashOfCodePage(memory, first) != FirstPageHash) return false;
+        return last == first ? SecondPageHash == 0 : HashOfCodePage(memory, last) == SecondPageHash;
+    }
+}

@@ -1,0 +1,213 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using UserEmu.Host;
+using UserEmu.IR;
+using UserEmu.Memory;
+
+namespace UserEmu.Engine.CodeCache;
+
+/// <summary>Translations kept on disk from one run of a program to the next: a block whose guest pages are unchanged starts from its stored IR instead of being decoded, translated and optimised again.</summary>
+/// <remarks>
+/// As FEX-Emu's AOT IR cache and Rosetta's translation cache: a program run again (a shell script's commands, a test
+/// binary, a compiler invoked per file) spends a large part of a short run translating the same code (busybox true
+/// ~35%, python3 -c pass ~40% of its guest thread). One file per program and engine build
+/// (<see cref="CodeCacheFile.Key"/>) under -code-cache's directory; each record is checked against the guest pages
+/// before use (<see cref="CodeCacheRecord.MatchesGuestCode"/>), so a library updated, code generated at run time or a
+/// different address layout only misses. Native code is not stored: loaded blocks go to the native tier as any other.
+/// New translations go to a journal (<see cref="CodeCacheJournal"/>) merged into the file at exit.
+/// </remarks>
+public sealed unsafe class PersistentCodeCache
+{
+    const long SysOpen = 2, SysPread = 17;
+    const int O_RDONLY = 0, O_CLOEXEC = 0x80000, WindowBytes = 128 << 10;
+
+    readonly string _key;
+    readonly string _path;
+    // The index, sorted by PC, in unmanaged memory (cc1: ~120k records).
+    ulong* _pcs;
+    long* _offsets;
+    int _count;
+    int _fd = -1;
+    // Records are read through a window of the file: the blocks of a run come in nearly the order they were stored.
+    byte[] _window = [];
+    long _windowStart = -1;
+    int _windowLength;
+    readonly Lock _lock = new();
+    readonly CodeCacheJournal _journal;
+
+    PersistentCodeCache(string directory, string key)
+    {
+        _key = key;
+        _path = CodeCacheFile.PathFor(directory, key);
+        _journal = new CodeCacheJournal(directory, _path, key);
+    }
+
+    /// <summary>The cache for <paramref name="program"/> in the directory -code-cache names, or null where it is off (or -d logs translations, which a loaded block skips).</summary>
+    public static PersistentCodeCache? Open(EmulatorOptions options, string program, UserEmu.Cpu.X86.CpuModel model)
+    {
+        string? directory = options.CodeCacheDirectory;
+        if (directory == null || options.DebugItems.Any(item => item != "stats")) return null;
+        try
+        {
+            var cache = new PersistentCodeCache(directory, CodeCacheFile.Key(program, options, model));
+            cache.ReadIndex();
+            return cache;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    void ReadIndex()
+    {
+        var name = Encoding.UTF8.GetBytes(_path + "\0");
+        long fd;
+        fixed (byte* p = name) fd = LibC.syscall(SysOpen, (long)p, O_RDONLY | O_CLOEXEC, 0, 0, 0, 0);
+        if (fd < 0) return;
+        // The emulator's own descriptor: above the guest's numbers, hidden from it.
+        _fd = EmulatorFds.MoveAboveGuest((int)fd);
+        var header = CodeCacheFile.Header(_key);
+        var found = new byte[header.Length];
+        Span<byte> footer = stackalloc byte[CodeCacheFile.FooterSize];
+        long size = new FileInfo(_path).Length;
+        if (size < header.Length + CodeCacheFile.FooterSize || Read(found, 0) != found.Length || !found.AsSpan().SequenceEqual(header)
+            || Read(footer, size - CodeCacheFile.FooterSize) != footer.Length
+            || BitConverter.ToUInt32(footer[12..]) != CodeCacheFile.FooterMagic)
+        {
+            Close();
+            return;
+        }
+        long indexOffset = BitConverter.ToInt64(footer);
+        int count = BitConverter.ToInt32(footer[8..]);
+        if (count <= 0 || indexOffset < header.Length || indexOffset + 16L * count != size - CodeCacheFile.FooterSize)
+        {
+            Close();
+            return;
+        }
+        var index = (ulong*)NativeMemory.Alloc((nuint)count, 16);
+        if (Read(new Span<byte>(index, count * 16), indexOffset) != count * 16)
+        {
+            NativeMemory.Free(index);
+            Close();
+            return;
+        }
+        // Pairs become two arrays: the search touches only PCs.
+        _pcs = (ulong*)NativeMemory.Alloc((nuint)count, sizeof(ulong));
+        _offsets = (long*)NativeMemory.Alloc((nuint)count, sizeof(long));
+        for (int k = 0; k < count; k++)
+        {
+            _pcs[k] = index[2 * k];
+            _offsets[k] = (long)index[2 * k + 1];
+        }
+        NativeMemory.Free(index);
+        _count = count;
+        _journal.Existing = count;
+        _window = new byte[WindowBytes];
+    }
+
+    void Close()
+    {
+        if (_fd >= 0) LibC.close(_fd);
+        _fd = -1;
+    }
+
+    int Read(Span<byte> into, long offset)
+    {
+        fixed (byte* p = into)
+        {
+            long n = LibC.syscall(SysPread, _fd, (long)p, into.Length, offset, 0, 0);
+            return n < 0 ? 0 : (int)n;
+        }
+    }
+
+    /// <summary>The block stored for <paramref name="pc"/> if its guest code is unchanged, else null.</summary>
+    public TranslationBlock? TryLoad(ulong pc, GuestProcess proc, GuestAddressSpace memory)
+    {
+        int at = Find(pc);
+        if (at < 0) return null;
+        CodeCacheRecord record;
+        byte[] packed;
+        lock (_lock)
+        {
+            var bytes = RecordBytes(_offsets[at]);
+            if (bytes.Length < CodeCacheRecord.Size) return null;
+            record = CodeCacheFile.ReadRecord(bytes);
+            if (record.Pc != pc || bytes.Length < CodeCacheRecord.Size + record.PackedLength || !record.MatchesGuestCode(memory)) return null;
+            packed = bytes.Slice(CodeCacheRecord.Size, (int)record.PackedLength).ToArray();
+        }
+        Interlocked.Increment(ref proc.Stats.CodeCacheLoads);
+        if (record.TracesLoop) Interlocked.Increment(ref proc.Stats.LoopTraces);
+        return new TranslationBlock(record, packed, proc);
+    }
+
+    int Find(ulong pc)
+    {
+        int lo = 0, hi = _count - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            ulong v = _pcs[mid];
+            if (v == pc) return mid;
+            if (v < pc) lo = mid + 1;
+            else hi = mid - 1;
+        }
+        return -1;
+    }
+
+    // The record at `offset` (header and packed IR) from the window, moved there first if need be (under the lock).
+    ReadOnlySpan<byte> RecordBytes(long offset)
+    {
+        if (offset < _windowStart || offset + CodeCacheRecord.Size > _windowStart + _windowLength
+            || offset + CodeCacheRecord.Size + CodeCacheFile.ReadRecord(_window.AsSpan((int)(offset - _windowStart))).PackedLength > _windowStart + _windowLength)
+        {
+            _windowStart = offset;
+            _windowLength = Read(_window, offset);
+        }
+        return _window.AsSpan((int)(offset - _windowStart), (int)Math.Min(_windowLength - (offset - _windowStart), _window.Length));
+    }
+
+    /// <summary>Keeps a block just translated for the next run, where it can be: not one calling helpers (their ids are this process's), nor one translated alone or from writable pages.</summary>
+    public void Remember(TranslationBlock tb, IrBlock ir, GuestAddressSpace memory)
+    {
+        if (_journal.Stopped || ir.GuestEnd <= ir.GuestPc) return;
+        foreach (ref readonly var op in ir.Ops)
+            if (op.Op is IrOp.Call or IrOp.PureCall) return;
+        var (first, last) = CodeCacheRecord.Pages(tb.Pc, (uint)(tb.End - tb.Pc));
+        if (last - first > GuestAddressSpace.PageSize || CodeCacheRecord.HashOfCodePage(memory, first) is not { } firstHash) return;
+        ulong secondHash = 0;
+        if (last != first)
+        {
+            if (CodeCacheRecord.HashOfCodePage(memory, last) is not { } h) return;
+            secondHash = h;
+        }
+        var packed = tb.PackedCode;
+        var record = new CodeCacheRecord
+        {
+            Pc = tb.Pc,
+            FirstPageHash = firstHash,
+            SecondPageHash = secondHash,
+            GuestLength = (uint)(tb.End - tb.Pc),
+            PackedLength = (uint)packed.Length,
+            OpCount = (ushort)tb.OpCount,
+            TempCount = (ushort)tb.TempCount,
+            ConstantCount = (ushort)tb.ConstantCount,
+            PureConstants = (ushort)tb.PureConstants,
+            Flags = (byte)((tb.FlagsDeadAtExit ? CodeCacheRecord.FlagsDeadAtExitBit : 0) | (ir.TracesLoop ? CodeCacheRecord.LoopTraceBit : 0)),
+        };
+        _journal.Add(record, packed);
+    }
+
+    /// <summary>In a forked child: the parent's journal is not this process's to write.</summary>
+    public void StopRecording() => _journal.Stop();
+
+    /// <summary>At the guest's exit or execve: merges what this run translated into the file.</summary>
+    public void Commit()
+    {
+        lock (_lock)
+        {
+            Close();
+            _journal.Commit();
+        }
+    }
+}

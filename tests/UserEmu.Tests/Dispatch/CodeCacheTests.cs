@@ -1,0 +1,95 @@
+using System.Text.RegularExpressions;
+using UserEmu.Tests.TestSupport;
+using Xunit;
+
+namespace UserEmu.Tests.Dispatch;
+
+/// <summary>-code-cache: a program run again starts from the blocks its earlier run translated, unless their guest code changed.</summary>
+public sealed partial class CodeCacheTests : IDisposable
+{
+    readonly string _dir = Directory.CreateTempSubdirectory("useremu-code-cache-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [GeneratedRegex(@"; (\d+) from the code cache\)")]
+    private static partial Regex Loaded();
+
+    (CommandResult Result, long Loaded) Run(string program, params string[] args)
+    {
+        var r = HostCommand.RunEmulated(program, args, options: ["-code-cache", _dir, "-d", "stats"]);
+        var m = Loaded().Match(r.Stderr);
+        Assert.True(m.Success, r.ToString());
+        return (r, long.Parse(m.Groups[1].Value));
+    }
+
+    static string WithoutStats(string stderr) => string.Concat(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        .Where(line => !line.StartsWith("useremu stats:", StringComparison.Ordinal)).Select(line => line + "\n"));
+
+    [Fact]
+    public void ASecondRunLoadsTheFirstRunsBlocksAndPrintsTheSame()
+    {
+        var native = HostCommand.Run("/bin/busybox", ["sh", "-c", "for i in 1 2 3; do echo $i; done | sort -r"]);
+        var (first, loadedFirst) = Run("/bin/busybox", "sh", "-c", "for i in 1 2 3; do echo $i; done | sort -r");
+        var (second, loadedSecond) = Run("/bin/busybox", "sh", "-c", "for i in 1 2 3; do echo $i; done | sort -r");
+        Assert.Equal(0, loadedFirst);
+        Assert.True(loadedSecond > 100, second.ToString());
+        foreach (var r in new[] { first, second })
+            Assert.Equal(native.ToString(), (r with { Stderr = WithoutStats(r.Stderr) }).ToString());
+        Assert.Single(Directory.GetFiles(_dir, "*.tbc"));
+        Assert.Empty(Directory.GetFiles(_dir, "*.journal"));
+    }
+
+    /// <summary>
+    /// The same program (one cache file) runs code mapped from a data file at a fixed address: changed between runs, the
+    /// code's stored block is not used, though everything about the program is the same but those bytes.
+    /// </summary>
+    [Fact]
+    public void ChangedGuestCodeIsTranslatedAgain()
+    {
+        string exe = GuestProgram.Build("Dispatch/Programs/mapped_code.c", "-O1");
+        string code = Path.Combine(_dir, "code.bin");
+        string Returning(int value)
+        {
+            File.WriteAllBytes(code, [0xb8, .. BitConverter.GetBytes(value), 0xc3]);
+            var native = HostCommand.Run(exe, [code]);
+            var (emulated, _) = Run(exe, code);
+            Assert.Equal(native.Stdout, emulated.Stdout);
+            Assert.Equal(0, emulated.ExitStatus);
+            return emulated.Stdout;
+        }
+        Assert.StartsWith("code returns 7,", Returning(7));
+        Assert.StartsWith("code returns 7,", Returning(7));
+        Assert.StartsWith("code returns 8,", Returning(8));
+        Assert.StartsWith("code returns 7,", Returning(7));
+    }
+
+    [Fact]
+    public void OffWritesNothing()
+    {
+        var r = HostCommand.RunEmulated("/bin/busybox", ["true"], options: ["-code-cache", "off", "-d", "stats"]);
+        Assert.Equal(0, r.ExitStatus);
+        Assert.Contains("; 0 from the code cache)", r.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Fact]
+    public void ADirectoryThatCannotBeMadeKeepsNothingAndChangesNothing()
+    {
+        var r = HostCommand.RunEmulated("/bin/busybox", ["echo", "ok"], options: ["-code-cache", "/proc/self/useremu-cache"]);
+        Assert.Equal("status 0\n--- stdout\nok\n\n--- stderr\n", r.ToString());
+    }
+
+    /// <summary>Runs of one program at once each merge into the file: it stays whole, and a later run loads from it.</summary>
+    [Fact]
+    public void ConcurrentRunsLeaveAWholeFile()
+    {
+        var runs = Enumerable.Range(0, 6).Select(_ => Task.Run(() => Run("/bin/busybox", "sh", "-c", "echo $((6 * 7))"))).ToArray();
+        Task.WaitAll(runs);
+        foreach (var run in runs) Assert.Equal("42\n", run.Result.Result.Stdout);
+        var (again, loaded) = Run("/bin/busybox", "sh", "-c", "echo $((6 * 7))");
+        Assert.Equal("42\n", again.Stdout);
+        Assert.True(loaded > 100, again.ToString());
+        Assert.Empty(Directory.GetFiles(_dir, "*.journal"));
+        Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
+    }
+}
