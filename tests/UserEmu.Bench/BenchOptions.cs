@@ -25,7 +25,9 @@ sealed class BenchOptions
         usage: dotnet run -c Release --project tests/UserEmu.Bench -- [options]
           --iterations N     timed runs per runner and workload, interleaved (default 5)
           --only a,b,...     run only these workloads (names as in the table)
-          --runners r,...    run only these runners: native, qemu, useremu (native always runs: it is the reference)
+          --runners r,...    run only these runners: native, qemu, useremu, useremu-nocache (native always runs: it is
+                             the reference). useremu keeps its code cache in .bench/code-cache/ (emptied at the start,
+                             filled by one untimed run per workload); useremu-nocache runs with -code-cache off
           --smoke            one iteration, small sizes, outputs checked only; does not touch docs/benchmarks.md
           --stats            pass -d stats to useremu and print the engine counters it reports
           --timeout S        kill a run after S seconds (default: max(60, 100 x native time))

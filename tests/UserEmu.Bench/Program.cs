@@ -7,7 +7,7 @@ try
 {
     options = BenchOptions.Parse(args);
     var unknown = (options.Only ?? []).Where(n => WorkloadCatalog.All.All(w => w.Name != n))
-        .Concat((options.Runners ?? []).Where(r => r is not (Runner.Native or Runner.Qemu or Runner.UserEmu))).ToList();
+        .Concat((options.Runners ?? []).Where(r => r is not (Runner.Native or Runner.Qemu or Runner.UserEmu or Runner.UserEmuNoCache))).ToList();
     if (unknown.Count > 0) throw new ArgumentException($"unknown workload or runner: {string.Join(", ", unknown)}");
 }
 catch (ArgumentException e)

@@ -16,7 +16,7 @@ static class ReportDocument
             string.Create(CultureInfo.InvariantCulture,
                 $"Run {started:yyyy-MM-dd HH:mm} UTC with `dotnet run -c Release --project tests/UserEmu.Bench{args}`: ") +
                 (options.Smoke ? "smoke run (one iteration, small sizes; times are not meaningful)." :
-                    $"median wall time of {options.Iterations} interleaved runs per runner, after one untimed native warm-up run."),
+                    $"median wall time of {options.Iterations} interleaved runs per runner, after one untimed native warm-up run (and one untimed run of each useremu runner with a code cache, which fills it)."),
             "",
         };
         doc.AddRange(machine.Describe());

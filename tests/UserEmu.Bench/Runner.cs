@@ -4,11 +4,16 @@ namespace UserEmu.Bench;
 
 /// <summary>One way of running a workload: natively, or under an emulator given as an argv prefix.</summary>
 /// <param name="Skipped">Why this runner is not available here (not installed, build failed, not selected).</param>
-sealed record Runner(string Name, string[] Prefix, string? Skipped = null)
+/// <param name="CodeCache">A useremu runner's code cache directory (USEREMU_CODE_CACHE), its own and emptied at the start; null: none.</param>
+sealed record Runner(string Name, string[] Prefix, string? Skipped = null, string? CodeCache = null)
 {
-    public const string Native = "native", Qemu = "qemu", UserEmu = "useremu", Baseline = "baseline";
+    public const string Native = "native", Qemu = "qemu", UserEmu = "useremu", UserEmuNoCache = "useremu-nocache", Baseline = "baseline";
 
     public bool IsNative => Name == Native;
+
+    /// <summary>What the runner adds to the harness's environment.</summary>
+    public IReadOnlyDictionary<string, string>? Environment { get; } = CodeCache != null || Name == UserEmuNoCache
+        ? new Dictionary<string, string> { ["USEREMU_CODE_CACHE"] = CodeCache ?? "off" } : null;
 
     public string[] Command(string[] argv) => [.. Prefix, .. argv];
 
@@ -22,13 +27,26 @@ sealed record Runner(string Name, string[] Prefix, string? Skipped = null)
         else if (HostTools.FindElf("qemu-x86_64") is { } qemu) runners.Add(new(Qemu, [qemu]));
         else runners.Add(new(Qemu, [], "qemu-x86_64 not installed"));
 
-        if (!Wanted(UserEmu)) runners.Add(new(UserEmu, [], "not selected (--runners)"));
-        else if (EmulatorBuild.Ensure(paths, options.NoBuild) is { } why) runners.Add(new(UserEmu, [], why));
-        else runners.Add(new(UserEmu, options.Stats ? [paths.UserEmuBinary, "-d", "stats"] : [paths.UserEmuBinary]));
+        string? built = Wanted(UserEmu) || Wanted(UserEmuNoCache) ? EmulatorBuild.Ensure(paths, options.NoBuild) : null;
+        string[] userEmu = options.Stats ? [paths.UserEmuBinary, "-d", "stats"] : [paths.UserEmuBinary];
+        foreach (string name in new[] { UserEmu, UserEmuNoCache })
+        {
+            if (!Wanted(name)) runners.Add(new(name, [], "not selected (--runners)"));
+            else if (built is { } why) runners.Add(new(name, [], why));
+            else runners.Add(new(name, userEmu, CodeCache: name == UserEmu ? CodeCacheFor(paths, name) : null));
+        }
 
         foreach (var (name, path) in options.Baselines)
-            runners.Add(File.Exists(path) ? new(name, [path]) : new(name, [], $"{path} does not exist"));
+            runners.Add(File.Exists(path) ? new(name, [path], CodeCache: CodeCacheFor(paths, name)) : new(name, [], $"{path} does not exist"));
 
         return runners;
+    }
+
+    // A fresh code cache directory for the runner under .bench/code-cache (a baseline built before the cache ignores it).
+    static string CodeCacheFor(BenchPaths paths, string runner)
+    {
+        string dir = Path.Combine(paths.Repo, ".bench", "code-cache", runner);
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        return dir;
     }
 }

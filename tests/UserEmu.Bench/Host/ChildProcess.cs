@@ -26,8 +26,9 @@ sealed record ChildExit(TimeSpan Wall, int ExitCode, int Signal, bool TimedOut, 
 /// <remarks>Its rusage carries the harness's own resident size (see Host/measure.c): workloads go through <see cref="MeasureWrapper"/>.</remarks>
 static unsafe class ChildProcess
 {
-    /// <summary>Runs argv (argv[0] a full path) with the harness's environment; stdout and stderr are truncated first.</summary>
-    public static ChildExit Run(IReadOnlyList<string> argv, string stdinPath, string stdoutPath, string stderrPath, TimeSpan? timeout)
+    /// <summary>Runs argv (argv[0] a full path) with the harness's environment and <paramref name="extraEnvironment"/>; stdout and stderr are truncated first.</summary>
+    public static ChildExit Run(IReadOnlyList<string> argv, string stdinPath, string stdoutPath, string stderrPath, TimeSpan? timeout,
+        IReadOnlyDictionary<string, string>? extraEnvironment = null)
     {
         var strings = new List<nint>();
         byte* Utf8(string s) { nint p = Marshal.StringToCoTaskMemUTF8(s); strings.Add(p); return (byte*)p; }
@@ -39,7 +40,9 @@ static unsafe class ChildProcess
         }
 
         byte** av = Vector(argv);
-        byte** ev = Vector(Environment.GetEnvironmentVariables().Cast<DictionaryEntry>().Select(e => $"{e.Key}={e.Value}").ToList());
+        var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
+        foreach (var (name, value) in extraEnvironment ?? new Dictionary<string, string>()) environment[name] = value;
+        byte** ev = Vector(environment.Select(e => $"{e.Key}={e.Value}").ToList());
         void* fa = NativeMemory.AllocZeroed(Posix.FileActionsSize);
         void* attr = NativeMemory.AllocZeroed(Posix.SpawnAttrSize);
         void* sigdef = NativeMemory.AllocZeroed(Posix.SigSetSize);

@@ -15,10 +15,10 @@ sealed class MeasureWrapper(string exe, string resultFile)
         return new MeasureWrapper(exe, Path.Combine(paths.Runs, "measure.result"));
     }
 
-    public ChildExit Run(string[] argv, string stdoutPath, string stderrPath, TimeSpan limit)
+    public ChildExit Run(string[] argv, string stdoutPath, string stderrPath, TimeSpan limit, IReadOnlyDictionary<string, string>? environment = null)
     {
         File.Delete(resultFile);
-        var outer = ChildProcess.Run([exe, resultFile, .. argv], "/dev/null", stdoutPath, stderrPath, limit);
+        var outer = ChildProcess.Run([exe, resultFile, .. argv], "/dev/null", stdoutPath, stderrPath, limit, environment);
         // Killed on timeout, or could not start the program: the wrapper's own exit is all there is.
         if (outer.TimedOut || !File.Exists(resultFile)) return outer with { MaxRssKb = 0 };
         var f = File.ReadAllText(resultFile).Split(' ', StringSplitOptions.TrimEntries);
