@@ -39,6 +39,8 @@ static unsafe class GuestLauncher
         };
         var bridge = new X86_64SyscallBridge(proc);
         proc.Syscalls = bridge;
+        if (cli.GuestLimits != null && !bridge.Kernel.Limits.Restore(cli.GuestLimits))
+            throw new UsageException($"-guest-rlimits: malformed list '{cli.GuestLimits}'");
         // The host process carries the guest's name (/proc/pid/comm, ps, pgrep), as the kernel names a process after its program.
         UserEmu.Host.HostThread.SetCurrentName(proc.Comm);
         proc.ReexecCommand = ReexecCommand.For(cli);

@@ -31,7 +31,8 @@ public sealed class KernelState
 /// <remarks>
 /// These limits would apply to the whole emulator (the .NET runtime's heap, JIT and thread stacks live in the same
 /// host process), so, as QEMU does, they are not given to the host. Unlike QEMU they are remembered, so getrlimit
-/// returns what setrlimit stored; the guest address space does not enforce them.
+/// returns what setrlimit stored, also after an execve (<see cref="Carried"/>, <see cref="Restore"/>), as the kernel
+/// keeps limits across one; the guest address space does not enforce them.
 /// </remarks>
 public sealed class EmulatedLimits
 {
@@ -59,6 +60,30 @@ public sealed class EmulatedLimits
     public void Set(int resource, ulong cur, ulong max)
     {
         lock (_lock) _set[resource] = (cur, max);
+    }
+
+    /// <summary>The limits the guest set, for the emulator an execve starts (-guest-rlimits): "resource:cur:max,..." in hex; null when none.</summary>
+    public string? Carried()
+    {
+        lock (_lock)
+            return _set.Count == 0 ? null : string.Join(',', _set.OrderBy(e => e.Key).Select(e => $"{e.Key:x}:{e.Value.Cur:x}:{e.Value.Max:x}"));
+    }
+
+    /// <summary>Takes the limits of <paramref name="carried"/> (see <see cref="Carried"/>); false if it is malformed.</summary>
+    public bool Restore(string carried)
+    {
+        var parsed = new List<(int, ulong, ulong)>();
+        foreach (var item in carried.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var f = item.Split(':');
+            if (f.Length != 3 || !int.TryParse(f[0], System.Globalization.NumberStyles.HexNumber, null, out int resource) || !IsEmulated(resource)
+                || !ulong.TryParse(f[1], System.Globalization.NumberStyles.HexNumber, null, out ulong cur)
+                || !ulong.TryParse(f[2], System.Globalization.NumberStyles.HexNumber, null, out ulong max))
+                return false;
+            parsed.Add((resource, cur, max));
+        }
+        foreach (var (resource, cur, max) in parsed) Set(resource, cur, max);
+        return true;
     }
 }
 

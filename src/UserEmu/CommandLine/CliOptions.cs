@@ -22,6 +22,8 @@ public sealed class CliOptions
     public List<int>? GuestFds { get; set; }
     /// <summary>-guest-nofile: the soft descriptor limit the exec'ing guest had, which the exec raised for the emulator's start-up.</summary>
     public int? GuestDescriptorLimit { get; set; }
+    /// <summary>-guest-rlimits: the limits the exec'ing guest had set that only its view holds (EmulatedLimits).</summary>
+    public string? GuestLimits { get; set; }
     /// <summary>-hide-env: variables the emulator set for its own runtime, not part of the guest environment.</summary>
     public List<string> HiddenEnv { get; } = new();
     public bool ShowHelp { get; set; }

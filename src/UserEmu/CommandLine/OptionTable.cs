@@ -65,6 +65,8 @@ public static class OptionTable
             (o, v) => o.GuestFds = ParseFdList(v)),
         new("guest-nofile", null, "n", "internal (execve): the guest's soft RLIMIT_NOFILE, raised for the emulator's start-up and set again before the guest runs",
             (o, v) => o.GuestDescriptorLimit = ParseInt(v, "guest-nofile")),
+        new("guest-rlimits", null, "list", "internal (execve): RLIMIT_AS, DATA and STACK as the guest had set them (resource:cur:max in hex)",
+            (o, v) => o.GuestLimits = v),
         new("hide-env", null, "var", "internal: a variable the emulator added for itself, removed from the guest environment",
             (o, v) => o.HiddenEnv.Add(v)),
         new("native-threshold", "USEREMU_NATIVE_THRESHOLD", "n", "interpret a block n times before translating it to native code (0: at once, -1: never)",

@@ -71,8 +71,9 @@ public static unsafe class ExecSyscalls
         long guestDescriptorLimit = EmulatorFds.RaiseDescriptorLimitForExec();
         var (guestFds, placeholders) = EmulatorFds.PrepareExec();
         string[] descriptorLimit = guestDescriptorLimit >= 0 ? ["-guest-nofile", guestDescriptorLimit.ToString(CultureInfo.InvariantCulture)] : [];
+        string[] emulatedLimits = c.Kernel.Limits.Carried() is { } limits ? ["-guest-rlimits", limits] : [];
         string[] hostArgv = [.. proc.ReexecCommand, "-ignored-signals", ignored, "-blocked-signals", blocked, "-guest-fds", guestFds,
-            .. descriptorLimit, "-0", plan.Argv[0], "--", plan.Program, .. plan.Argv.AsSpan(1)];
+            .. descriptorLimit, .. emulatedLimits, "-0", plan.Argv[0], "--", plan.Program, .. plan.Argv.AsSpan(1)];
         // The new runtime runs without its debugger transport, whose blocked open would hold a descriptor number.
         if (!envp.Any(e => e.StartsWith("DOTNET_EnableDiagnostics=", StringComparison.Ordinal)))
         {

@@ -136,4 +136,15 @@ public sealed partial class ResourceLimitTests
         Assert.Matches(@"^first: descriptors \d+\.\.(\d+) open, soft limit 29\nagain: soft limit 29, descriptor \1 open, first new descriptor 3, \d+ opened until EMFILE\n$", native.Stdout);
         Assert.Equal(native.ToString(), emulated.ToString());
     }
+
+    /// <summary>RLIMIT_STACK, DATA and AS, which only the guest's view holds, survive an execve as the kernel's limits do.</summary>
+    [Fact]
+    public void EmulatedLimitsSurviveExec()
+    {
+        string exe = GuestProgram.Build("Limits/Programs/limits_exec.c", StaticGlibc);
+        var native = HostCommand.Run(exe, []);
+        var emulated = HostCommand.Run(HostCommand.Emulator, [exe]);
+        Assert.Contains("again: as 800000000 1000000000\n", native.Stdout);
+        Assert.Equal(native.ToString(), emulated.ToString());
+    }
 }
