@@ -41,6 +41,8 @@ static unsafe class GuestLauncher
         proc.Syscalls = bridge;
         if (cli.GuestLimits != null && !bridge.Kernel.Limits.Restore(cli.GuestLimits))
             throw new UsageException($"-guest-rlimits: malformed list '{cli.GuestLimits}'");
+        if (cli.GuestItimers != null && !bridge.Kernel.Timers.RestoreItimers(cli.GuestItimers))
+            throw new UsageException($"-guest-itimers: malformed list '{cli.GuestItimers}'");
         // The host process carries the guest's name (/proc/pid/comm, ps, pgrep), as the kernel names a process after its program.
         UserEmu.Host.HostThread.SetCurrentName(proc.Comm);
         proc.ReexecCommand = ReexecCommand.For(cli);

@@ -24,6 +24,8 @@ public sealed class CliOptions
     public int? GuestDescriptorLimit { get; set; }
     /// <summary>-guest-rlimits: the limits the exec'ing guest had set that only its view holds (EmulatedLimits).</summary>
     public string? GuestLimits { get; set; }
+    /// <summary>-guest-itimers: the itimers the exec'ing guest had armed, which an execve keeps.</summary>
+    public string? GuestItimers { get; set; }
     /// <summary>-hide-env: variables the emulator set for its own runtime, not part of the guest environment.</summary>
     public List<string> HiddenEnv { get; } = new();
     public bool ShowHelp { get; set; }

@@ -67,6 +67,8 @@ public static class OptionTable
             (o, v) => o.GuestDescriptorLimit = ParseInt(v, "guest-nofile")),
         new("guest-rlimits", null, "list", "internal (execve): RLIMIT_AS, DATA and STACK as the guest had set them (resource:cur:max in hex)",
             (o, v) => o.GuestLimits = v),
+        new("guest-itimers", null, "list", "internal (execve): the itimers the guest had armed (which:remaining:interval in ns)",
+            (o, v) => o.GuestItimers = v),
         new("hide-env", null, "var", "internal: a variable the emulator added for itself, removed from the guest environment",
             (o, v) => o.HiddenEnv.Add(v)),
         new("native-threshold", "USEREMU_NATIVE_THRESHOLD", "n", "interpret a block n times before translating it to native code (0: at once, -1: never)",

@@ -72,8 +72,9 @@ public static unsafe class ExecSyscalls
         var (guestFds, placeholders) = EmulatorFds.PrepareExec();
         string[] descriptorLimit = guestDescriptorLimit >= 0 ? ["-guest-nofile", guestDescriptorLimit.ToString(CultureInfo.InvariantCulture)] : [];
         string[] emulatedLimits = c.Kernel.Limits.Carried() is { } limits ? ["-guest-rlimits", limits] : [];
+        string[] itimers = c.Kernel.Timers.CarriedItimers() is { } armed ? ["-guest-itimers", armed] : [];
         string[] hostArgv = [.. proc.ReexecCommand, "-ignored-signals", ignored, "-blocked-signals", blocked, "-guest-fds", guestFds,
-            .. descriptorLimit, .. emulatedLimits, "-0", plan.Argv[0], "--", plan.Program, .. plan.Argv.AsSpan(1)];
+            .. descriptorLimit, .. emulatedLimits, .. itimers, "-0", plan.Argv[0], "--", plan.Program, .. plan.Argv.AsSpan(1)];
         // The new runtime runs without its debugger transport, whose blocked open would hold a descriptor number.
         if (!envp.Any(e => e.StartsWith("DOTNET_EnableDiagnostics=", StringComparison.Ordinal)))
         {

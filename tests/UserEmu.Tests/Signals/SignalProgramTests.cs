@@ -82,6 +82,15 @@ public sealed partial class SignalProgramTests
         Assert.Contains("child: no timers\nparent: still armed\n", r.Stdout);
     }
 
+    /// <summary>Itimers survive an execve: the exec'd program finds them armed and dies of the SIGALRM (they had been lost).</summary>
+    [Fact]
+    public void IntervalTimersSurviveExec()
+    {
+        var r = GuestProgram.SameAsNative("Signals/Programs/itimers_exec.c", ["-static", "-O1"]);
+        Assert.Equal("again: real armed, interval 0; prof armed, interval 7\n", r.Stdout);
+        Assert.Equal(128 + 14, r.ExitCode);
+    }
+
     [Fact]
     public void SegvWithoutHandlerKillsWithStatus139() => Assert.Equal(139, GuestProgram.SameAsNative("Signals/Programs/segv_default.c").ExitCode);
 
