@@ -64,6 +64,11 @@ public sealed unsafe partial class NativeBlockCompiler
                 result = NewXmm(first, None);
                 E(Instruction.Create(ymm ? Code.VEX_Vmovdqa_ymm_ymmm256 : Code.VEX_Vmovdqa_xmm_xmmm128, Wide(result, ymm), Wide(first, ymm)));
             }
+            else if (W.HasImmediate(op))
+            {
+                result = NewXmm(first, None);
+                E(Instruction.Create(ImmediateCode(op, ymm), Wide(result, ymm), Wide(first, ymm), W.Src2(imm)));
+            }
             else
             {
                 // The second source from its register if one holds it, else from the state.
@@ -161,7 +166,22 @@ public sealed unsafe partial class NativeBlockCompiler
         W.Op.SubW => ymm ? Code.VEX_Vpsubw_ymm_ymm_ymmm256 : Code.VEX_Vpsubw_xmm_xmm_xmmm128,
         W.Op.SubD => ymm ? Code.VEX_Vpsubd_ymm_ymm_ymmm256 : Code.VEX_Vpsubd_xmm_xmm_xmmm128,
         W.Op.SubQ => ymm ? Code.VEX_Vpsubq_ymm_ymm_ymmm256 : Code.VEX_Vpsubq_xmm_xmm_xmmm128,
+        W.Op.ShufB => ymm ? Code.VEX_Vpshufb_ymm_ymm_ymmm256 : Code.VEX_Vpshufb_xmm_xmm_xmmm128,
         _ => throw new ArgumentOutOfRangeException(nameof(op), op, "not a two-source op"),
+    };
+
+    static Code ImmediateCode(W.Op op, bool ymm) => op switch
+    {
+        W.Op.SrlW => ymm ? Code.VEX_Vpsrlw_ymm_ymm_imm8 : Code.VEX_Vpsrlw_xmm_xmm_imm8,
+        W.Op.SrlD => ymm ? Code.VEX_Vpsrld_ymm_ymm_imm8 : Code.VEX_Vpsrld_xmm_xmm_imm8,
+        W.Op.SrlQ => ymm ? Code.VEX_Vpsrlq_ymm_ymm_imm8 : Code.VEX_Vpsrlq_xmm_xmm_imm8,
+        W.Op.SllW => ymm ? Code.VEX_Vpsllw_ymm_ymm_imm8 : Code.VEX_Vpsllw_xmm_xmm_imm8,
+        W.Op.SllD => ymm ? Code.VEX_Vpslld_ymm_ymm_imm8 : Code.VEX_Vpslld_xmm_xmm_imm8,
+        W.Op.SllQ => ymm ? Code.VEX_Vpsllq_ymm_ymm_imm8 : Code.VEX_Vpsllq_xmm_xmm_imm8,
+        W.Op.SraW => ymm ? Code.VEX_Vpsraw_ymm_ymm_imm8 : Code.VEX_Vpsraw_xmm_xmm_imm8,
+        W.Op.SraD => ymm ? Code.VEX_Vpsrad_ymm_ymm_imm8 : Code.VEX_Vpsrad_xmm_xmm_imm8,
+        W.Op.ShufD => ymm ? Code.VEX_Vpshufd_ymm_ymmm256_imm8 : Code.VEX_Vpshufd_xmm_xmmm128_imm8,
+        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "not an op with an immediate"),
     };
 
     // Before op i: a vzeroupper if 256-bit code ran and i may run legacy SSE code or leave (AVX-SSE transitions cost

@@ -37,6 +37,17 @@ static class InstEmitWholeVector
         Binary(t, Vpsubw, W.Op.SubW);
         Binary(t, Vpsubd, W.Op.SubD);
         Binary(t, Vpsubq, W.Op.SubQ);
+        Binary(t, Vpshufb, W.Op.ShufB);
+        // The register forms with an immediate (openssl's AVX2 sha256, hashing and checksum loops).
+        WithImmediate(t, Vpsrlw, W.Op.SrlW);
+        WithImmediate(t, Vpsrld, W.Op.SrlD);
+        WithImmediate(t, Vpsrlq, W.Op.SrlQ);
+        WithImmediate(t, Vpsllw, W.Op.SllW);
+        WithImmediate(t, Vpslld, W.Op.SllD);
+        WithImmediate(t, Vpsllq, W.Op.SllQ);
+        WithImmediate(t, Vpsraw, W.Op.SraW);
+        WithImmediate(t, Vpsrad, W.Op.SraD);
+        WithImmediate(t, Vpshufd, W.Op.ShufD);
         // The non-temporal forms too (glibc's AVX2 memset and memcpy on large sizes): the hint changes no result.
         foreach (var m in (Mnemonic[])[Vmovdqa, Vmovaps, Vmovapd, Vmovntdq, Vmovntps, Vmovntpd, Vmovntdqa]) Move(t, m, aligned: true);
         foreach (var m in (Mnemonic[])[Vmovdqu, Vmovups, Vmovupd, Vlddqu]) Move(t, m, aligned: false);
@@ -74,6 +85,11 @@ static class InstEmitWholeVector
             if (e.IsMem(2)) e.HelperImm(W.WithMemory, W.Pack(op, dst, src1, 0, ymm, memory: true), e.Ea());
             else e.HelperImm(W.OnRegisters, W.Pack(op, dst, src1, e.VecReg(2), ymm, memory: false));
         });
+
+    // dst, src (a register), imm8.
+    static void WithImmediate(X86EmitterTable t, Mnemonic m, W.Op op) => Take(t, m,
+        e => IsVex(e) && e.Insn.OpCount == 3 && IsVecReg(e, 0) && IsVecReg(e, 1) && e.Insn.GetOpKind(2) == OpKind.Immediate8,
+        e => e.HelperImm(W.OnRegisters, W.Pack(op, e.VecReg(0), e.VecReg(1), e.Insn.Immediate8, e.Insn.GetOpRegister(0).IsYMM(), memory: false)));
 
     static void Move(X86EmitterTable t, Mnemonic m, bool aligned) => Take(t, m,
         e => IsVex(e) && e.Insn.OpCount == 2, e => EmitMove(e, aligned, legacy: false));

@@ -41,9 +41,16 @@ public static unsafe class WholeVectorHelpers
         /// the legacy-SSE unpcklpd, unpckhpd, shufpd and blendpd on registers. 128 bits only.
         /// </summary>
         ShufPd0, ShufPd1, ShufPd2, ShufPd3,
+        /// <summary>dst = first source's bytes picked by the second's, per 128-bit lane (vpshufb).</summary>
+        ShufB,
+        /// <summary>dst = first source shifted by the count in the second source's field (vpsrlw/d/q, vpsllw/d/q, vpsraw/d with an immediate).</summary>
+        SrlW, SrlD, SrlQ, SllW, SllD, SllQ, SraW, SraD,
+        /// <summary>dst = first source's dwords picked by the immediate in the second source's field, per 128-bit lane (vpshufd).</summary>
+        ShufD,
     }
 
-    const int LegacyBit = 0x20, YmmBit = 0x40, MemoryBit = 0x80;
+    // Above the op's six bits (of Extra).
+    const int LegacyBit = 0x100, YmmBit = 0x200, MemoryBit = 0x400;
 
     /// <summary>Packs the operands (X86Emitter.VecImm's layout: the second source register in the imm8 field).</summary>
     /// <param name="legacy">A legacy-SSE 128-bit write (movaps, movups...): bits 255:128 of the destination are kept, not zeroed.</param>
@@ -51,7 +58,10 @@ public static unsafe class WholeVectorHelpers
         (long)(uint)dst | (long)(uint)src1 << 8 | (long)(src2 & 0xff) << 16
         | (long)((int)op | (legacy ? LegacyBit : 0) | (ymm ? YmmBit : 0) | (memory ? MemoryBit : 0)) << 24;
 
-    public static Op OpOf(long imm) => (Op)(Extra(imm) & 0x1f);
+    public static Op OpOf(long imm) => (Op)(Extra(imm) & 0x3f);
+
+    /// <summary>Ops of one source and an immediate (in the second source's field).</summary>
+    public static bool HasImmediate(Op op) => op is >= Op.SrlW and <= Op.ShufD;
     public static bool IsYmm(long imm) => (Extra(imm) & YmmBit) != 0;
     /// <summary>Whether a 128-bit result keeps bits 255:128 of its destination (legacy SSE encoding).</summary>
     public static bool IsLegacy(long imm) => (Extra(imm) & LegacyBit) != 0;
@@ -86,6 +96,11 @@ public static unsafe class WholeVectorHelpers
             else first.GetLower().CopyTo(to);
             return 0;
         }
+        if (HasImmediate(op))
+        {
+            Write(cpu, imm, ymm, WithImmediate(op, first, Src2(imm)));
+            return 0;
+        }
         Vector256<byte> second;
         if (IsMemory(imm))
         {
@@ -116,13 +131,38 @@ public static unsafe class WholeVectorHelpers
             Op.SubW => (first.AsUInt16() - second.AsUInt16()).AsByte(),
             Op.SubD => (first.AsUInt32() - second.AsUInt32()).AsByte(),
             Op.ShufPd0 or Op.ShufPd1 or Op.ShufPd2 or Op.ShufPd3 => ShufPd(first, second, op - Op.ShufPd0),
+            // Per lane; an index byte with bit 7 set gives 0, else its low four bits pick (out of range for Shuffle: 0).
+            Op.ShufB => Vector256.Create(Vector128.Shuffle(first.GetLower(), second.GetLower() & Vector128.Create((byte)0x8f)),
+                Vector128.Shuffle(first.GetUpper(), second.GetUpper() & Vector128.Create((byte)0x8f))),
             _ => (first.AsUInt64() - second.AsUInt64()).AsByte(),
         };
-        // VEX.128: bits 255:128 of the destination are zeroed; legacy SSE keeps them.
-        ref var dst = ref Reg(cpu, Dst(imm));
-        dst = ymm ? r : Vector256.Create(r.GetLower(), IsLegacy(imm) ? dst.GetUpper() : Vector128<byte>.Zero);
+        Write(cpu, imm, ymm, r);
         return 0;
     }
+
+    // VEX.128: bits 255:128 of the destination are zeroed; legacy SSE keeps them.
+    static void Write(Vcpu cpu, long imm, bool ymm, Vector256<byte> r)
+    {
+        ref var dst = ref Reg(cpu, Dst(imm));
+        dst = ymm ? r : Vector256.Create(r.GetLower(), IsLegacy(imm) ? dst.GetUpper() : Vector128<byte>.Zero);
+    }
+
+    // A count past the element's width gives 0, or the sign everywhere for an arithmetic shift (x86's rule).
+    static Vector256<byte> WithImmediate(Op op, Vector256<byte> v, int count) => op switch
+    {
+        Op.SrlW => count > 15 ? default : Vector256.ShiftRightLogical(v.AsUInt16(), count).AsByte(),
+        Op.SrlD => count > 31 ? default : Vector256.ShiftRightLogical(v.AsUInt32(), count).AsByte(),
+        Op.SrlQ => count > 63 ? default : Vector256.ShiftRightLogical(v.AsUInt64(), count).AsByte(),
+        Op.SllW => count > 15 ? default : Vector256.ShiftLeft(v.AsUInt16(), count).AsByte(),
+        Op.SllD => count > 31 ? default : Vector256.ShiftLeft(v.AsUInt32(), count).AsByte(),
+        Op.SllQ => count > 63 ? default : Vector256.ShiftLeft(v.AsUInt64(), count).AsByte(),
+        Op.SraW => Vector256.ShiftRightArithmetic(v.AsInt16(), Math.Min(count, 15)).AsByte(),
+        Op.SraD => Vector256.ShiftRightArithmetic(v.AsInt32(), Math.Min(count, 31)).AsByte(),
+        _ => Vector256.Create(ShufD(v.GetLower().AsUInt32(), count), ShufD(v.GetUpper().AsUInt32(), count)).AsByte(),
+    };
+
+    static Vector128<uint> ShufD(Vector128<uint> lane, int order) =>
+        Vector128.Create(lane[order & 3], lane[(order >> 2) & 3], lane[(order >> 4) & 3], lane[(order >> 6) & 3]);
 
     static Vector256<byte> ShufPd(Vector256<byte> first, Vector256<byte> second, int imm) =>
         Vector256.Create(Vector128.Create(first.AsUInt64().GetElement(imm & 1), second.AsUInt64().GetElement(imm >> 1)).AsByte(), Vector128<byte>.Zero);
