@@ -108,6 +108,8 @@ static unsafe class GuestLauncher
         }
         catch (GuestTerminatedBySignalException)
         {
+            // A run that dies keeps nothing (its blocks are as good, but a crash loop should not rewrite the file).
+            proc.CodeStore?.Discard();
             RobustList.CleanupAll(proc);
             throw;
         }

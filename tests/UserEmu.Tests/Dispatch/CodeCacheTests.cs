@@ -72,6 +72,15 @@ public sealed partial class CodeCacheTests : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(_dir));
     }
 
+    /// <summary>A run that dies of a signal keeps nothing: its journal (python3 translates enough to write one) goes.</summary>
+    [Fact]
+    public void ARunThatDiesLeavesNoJournal()
+    {
+        var r = HostCommand.RunEmulated("/usr/bin/python3", ["-c", "import json, ctypes; ctypes.string_at(0)"], options: ["-code-cache", _dir]);
+        Assert.Equal(128 + 11, r.ExitStatus);
+        Assert.Empty(Directory.GetFiles(_dir));
+    }
+
     [Fact]
     public void ADirectoryThatCannotBeMadeKeepsNothingAndChangesNothing()
     {

@@ -59,6 +59,23 @@ sealed unsafe class CodeCacheJournal(string directory, string cachePath, string 
         }
     }
 
+    /// <summary>Drops the journal without merging it (the process that started it dies).</summary>
+    public void Discard()
+    {
+        lock (_lock)
+        {
+            if (_stopped || _owner != LibC.getpid()) return;
+            _stopped = true;
+            try
+            {
+                if (_journalPath != null) File.Delete(_journalPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
     bool Flush()
     {
         if (_buffered == 0) return true;
@@ -176,10 +193,14 @@ sealed unsafe class CodeCacheJournal(string directory, string cachePath, string 
         }
     }
 
-    // Keeps the directory under its limit: the files least recently written go first (not the one just merged).
+    // Keeps the directory under its limit: the files least recently written go first (not the one just merged). Journals
+    // and merges of processes killed meanwhile (SIGKILL, a timeout) are left behind: gone after an hour.
     void RemoveOldest()
     {
-        var files = new DirectoryInfo(directory).GetFiles("*.tbc").OrderBy(f => f.LastWriteTimeUtc).ToList();
+        var info = new DirectoryInfo(directory);
+        foreach (var stale in info.GetFiles("*.journal").Concat(info.GetFiles("*.tmp")))
+            if (stale.LastWriteTimeUtc < DateTime.UtcNow.AddHours(-1)) stale.Delete();
+        var files = info.GetFiles("*.tbc").OrderBy(f => f.LastWriteTimeUtc).ToList();
         long total = files.Sum(f => f.Length);
         foreach (var f in files)
         {
