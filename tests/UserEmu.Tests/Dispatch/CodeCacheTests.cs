@@ -63,6 +63,22 @@ public sealed partial class CodeCacheTests : IDisposable
         Assert.StartsWith("code returns 7,", Returning(7));
     }
 
+    /// <summary>A damaged file (bytes flipped through its records and index) costs translations, never a wrong or failed run.</summary>
+    [Fact]
+    public void ADamagedFileIsOnlyMissed()
+    {
+        string[] command = ["sh", "-c", "for i in 1 2 3; do echo $i; done | sort -r"];
+        var native = HostCommand.Run("/bin/busybox", command);
+        Run("/bin/busybox", command);
+        string file = Assert.Single(Directory.GetFiles(_dir, "*.tbc"));
+        var bytes = File.ReadAllBytes(file);
+        for (int at = bytes.Length / 8; at < bytes.Length - 64; at += 97) bytes[at] ^= 0x5a;
+        File.WriteAllBytes(file, bytes);
+        var (again, _) = Run("/bin/busybox", command);
+        Assert.Equal(native.Stdout, again.Stdout);
+        Assert.Equal(0, again.ExitStatus);
+    }
+
     [Fact]
     public void OffWritesNothing()
     {

@@ -17,7 +17,7 @@ static class CodeCacheFile
     public const uint FooterMagic = unchecked((uint)Magic);
     public const int FooterSize = 16;
     /// <summary>Bumped whenever the record layout or the IR encoding changes.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     /// <summary>
     /// What a block's translation depends on besides its guest pages: the engine build (its files' sizes and times),

@@ -123,12 +123,20 @@ sealed unsafe class CodeCacheJournal(string directory, string cachePath, string 
                     RemoveOldest();
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception)
             {
+                // The cache is an optimisation: whatever went wrong in it (a full disk, a damaged old file), the guest's
+                // run has ended as it should, and the next run translates what it lacks.
             }
             finally
             {
-                if (_journalPath != null) File.Delete(_journalPath);
+                try
+                {
+                    if (_journalPath != null) File.Delete(_journalPath);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                }
             }
         }
     }
@@ -184,6 +192,7 @@ sealed unsafe class CodeCacheJournal(string directory, string cachePath, string 
         {
             input.ReadExactly(header);
             var record = CodeCacheFile.ReadRecord(header);
+            if (record.PackedLength > 1 << 20) throw new InvalidDataException($"{path}: a record of {record.PackedLength} bytes");
             if (record.PackedLength > body.Length) Array.Resize(ref body, (int)record.PackedLength);
             input.ReadExactly(body, 0, (int)record.PackedLength);
             if (!keep(record.Pc)) continue;

@@ -16,6 +16,8 @@ struct CodeCacheRecord
 {
     public ulong Pc;
     public ulong FirstPageHash, SecondPageHash;
+    /// <summary>The hash of the other fields and the packed IR (<see cref="Checksum"/>), checked before use: a damaged file must not run as code.</summary>
+    public ulong PackedHash;
     public uint GuestLength, PackedLength;
     public ushort OpCount, TempCount, ConstantCount, PureConstants;
     public byte Flags;
@@ -26,6 +28,14 @@ struct CodeCacheRecord
 
     public readonly bool FlagsDeadAtExit => (Flags & FlagsDeadAtExitBit) != 0;
     public readonly bool TracesLoop => (Flags & LoopTraceBit) != 0;
+
+    /// <summary>The hash of <paramref name="record"/>'s fields but <see cref="PackedHash"/> and of its packed IR.</summary>
+    public static ulong Checksum(CodeCacheRecord record, ReadOnlySpan<byte> packed)
+    {
+        record.PackedHash = 0;
+        ulong fields = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(new ReadOnlySpan<CodeCacheRecord>(in record)));
+        return XxHash3.HashToUInt64(packed, (long)fields);
+    }
 
     /// <summary>The first guest page of a block at <paramref name="pc"/> of <paramref name="length"/> bytes, and its last (the same or the next).</summary>
     public static (ulong First, ulong Last) Pages(ulong pc, uint length) =>

@@ -32,6 +32,8 @@ public sealed unsafe class PersistentCodeCache
     byte[] _window = [];
     long _windowStart = -1;
     int _windowLength;
+    // Where the records lie in the file (an offset elsewhere is damage).
+    long _recordsStart, _recordsEnd;
     readonly Lock _lock = new();
     readonly CodeCacheJournal _journal;
 
@@ -109,6 +111,7 @@ public sealed unsafe class PersistentCodeCache
             }
         }
         _count = count;
+        (_recordsStart, _recordsEnd) = (header.Length, indexOffset);
         _journal.Existing = count;
         _window = new byte[WindowBytes];
     }
@@ -140,8 +143,10 @@ public sealed unsafe class PersistentCodeCache
             var bytes = RecordBytes(_offsets[at]);
             if (bytes.Length < CodeCacheRecord.Size) return null;
             record = CodeCacheFile.ReadRecord(bytes);
-            if (record.Pc != pc || bytes.Length < CodeCacheRecord.Size + record.PackedLength || !record.MatchesGuestCode(memory)) return null;
-            packed = bytes.Slice(CodeCacheRecord.Size, (int)record.PackedLength).ToArray();
+            if (record.Pc != pc || bytes.Length < CodeCacheRecord.Size + record.PackedLength) return null;
+            var ir = bytes.Slice(CodeCacheRecord.Size, (int)record.PackedLength);
+            if (CodeCacheRecord.Checksum(record, ir) != record.PackedHash || !record.MatchesGuestCode(memory)) return null;
+            packed = ir.ToArray();
         }
         Interlocked.Increment(ref proc.Stats.CodeCacheLoads);
         if (record.TracesLoop) Interlocked.Increment(ref proc.Stats.LoopTraces);
@@ -162,16 +167,21 @@ public sealed unsafe class PersistentCodeCache
         return -1;
     }
 
-    // The record at `offset` (header and packed IR) from the window, moved there first if need be (under the lock).
+    // The bytes from `offset` on in the window (a record's header and packed IR, or fewer where the file ends or is
+    // damaged), moved there first if the record is not in it whole (under the lock).
     ReadOnlySpan<byte> RecordBytes(long offset)
     {
-        if (offset < _windowStart || offset + CodeCacheRecord.Size > _windowStart + _windowLength
-            || offset + CodeCacheRecord.Size + CodeCacheFile.ReadRecord(_window.AsSpan((int)(offset - _windowStart))).PackedLength > _windowStart + _windowLength)
+        if (offset < _recordsStart || offset >= _recordsEnd) return default;
+        long at = offset - _windowStart;
+        bool inWindow = _windowStart >= 0 && at >= 0 && at + CodeCacheRecord.Size <= _windowLength
+            && at + CodeCacheRecord.Size + CodeCacheFile.ReadRecord(_window.AsSpan((int)at)).PackedLength <= _windowLength;
+        if (!inWindow)
         {
             _windowStart = offset;
             _windowLength = Read(_window, offset);
+            at = 0;
         }
-        return _window.AsSpan((int)(offset - _windowStart), (int)Math.Min(_windowLength - (offset - _windowStart), _window.Length));
+        return _window.AsSpan((int)at, _windowLength - (int)at);
     }
 
     /// <summary>Keeps a block just translated for the next run, where it can be: not one calling helpers (their ids are this process's), nor one translated alone or from writable pages.</summary>
@@ -202,6 +212,7 @@ public sealed unsafe class PersistentCodeCache
             PureConstants = (ushort)tb.PureConstants,
             Flags = (byte)((tb.FlagsDeadAtExit ? CodeCacheRecord.FlagsDeadAtExitBit : 0) | (ir.TracesLoop ? CodeCacheRecord.LoopTraceBit : 0)),
         };
+        record.PackedHash = CodeCacheRecord.Checksum(record, packed);
         _journal.Add(record, packed);
     }
 
