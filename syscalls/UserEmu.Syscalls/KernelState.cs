@@ -65,24 +65,14 @@ public sealed class EmulatedLimits
     /// <summary>The limits the guest set, for the emulator an execve starts (-guest-rlimits): "resource:cur:max,..." in hex; null when none.</summary>
     public string? Carried()
     {
-        lock (_lock)
-            return _set.Count == 0 ? null : string.Join(',', _set.OrderBy(e => e.Key).Select(e => $"{e.Key:x}:{e.Value.Cur:x}:{e.Value.Max:x}"));
+        lock (_lock) return CarriedTriples.Format(_set.OrderBy(e => e.Key).Select(e => (e.Key, e.Value.Cur, e.Value.Max)).ToList());
     }
 
     /// <summary>Takes the limits of <paramref name="carried"/> (see <see cref="Carried"/>); false if it is malformed.</summary>
     public bool Restore(string carried)
     {
-        var parsed = new List<(int, ulong, ulong)>();
-        foreach (var item in carried.Split(',', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var f = item.Split(':');
-            if (f.Length != 3 || !int.TryParse(f[0], System.Globalization.NumberStyles.HexNumber, null, out int resource) || !IsEmulated(resource)
-                || !ulong.TryParse(f[1], System.Globalization.NumberStyles.HexNumber, null, out ulong cur)
-                || !ulong.TryParse(f[2], System.Globalization.NumberStyles.HexNumber, null, out ulong max))
-                return false;
-            parsed.Add((resource, cur, max));
-        }
-        foreach (var (resource, cur, max) in parsed) Set(resource, cur, max);
+        if (CarriedTriples.Parse(carried) is not { } limits || limits.Any(l => !IsEmulated(l.Key))) return false;
+        foreach (var (resource, cur, max) in limits) Set(resource, cur, max);
         return true;
     }
 }

@@ -36,31 +36,24 @@ public sealed class TimerTable(GuestProcess process)
         }
     }
 
-    /// <summary>The armed itimers for the emulator an execve starts (-guest-itimers), which keeps them as the kernel does: "which:remaining:interval,..." in ns; null when none is armed.</summary>
+    /// <summary>The armed itimers for the emulator an execve starts (-guest-itimers), which keeps them as the kernel does: which, remaining and interval in ns; null when none is armed.</summary>
     public string? CarriedItimers()
     {
         GuestTimer?[] timers;
         lock (_lock) timers = [_real, _virtual, _prof];
-        var armed = new List<string>();
+        var armed = new List<(int, ulong, ulong)>();
         for (int which = 0; which < timers.Length; which++)
             if (timers[which]?.Get() is { Remaining: > 0 } t)
-                armed.Add(FormattableString.Invariant($"{which}:{t.Remaining}:{t.Interval}"));
-        return armed.Count == 0 ? null : string.Join(',', armed);
+                armed.Add((which, (ulong)t.Remaining, (ulong)t.Interval));
+        return CarriedTriples.Format(armed);
     }
 
     /// <summary>Arms the itimers of <paramref name="carried"/> (see <see cref="CarriedItimers"/>); false if it is malformed.</summary>
     public bool RestoreItimers(string carried)
     {
-        var parsed = new List<(int, long, long)>();
-        foreach (var item in carried.Split(',', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var f = item.Split(':');
-            if (f.Length != 3 || !int.TryParse(f[0], out int which) || which is < 0 or > 2
-                || !long.TryParse(f[1], out long remaining) || remaining <= 0 || !long.TryParse(f[2], out long interval) || interval < 0)
-                return false;
-            parsed.Add((which, remaining, interval));
-        }
-        foreach (var (which, remaining, interval) in parsed) (which switch { 0 => Real, 1 => Virtual, _ => Prof }).Set(remaining, interval);
+        if (CarriedTriples.Parse(carried) is not { } armed
+            || armed.Any(t => t.Key is < 0 or > 2 || t.First is 0 or > long.MaxValue || t.Second > long.MaxValue)) return false;
+        foreach (var (which, remaining, interval) in armed) (which switch { 0 => Real, 1 => Virtual, _ => Prof }).Set((long)remaining, (long)interval);
         return true;
     }
 

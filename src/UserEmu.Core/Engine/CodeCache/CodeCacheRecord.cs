@@ -38,7 +38,7 @@ struct CodeCacheRecord
     }
 
     /// <summary>The first guest page of a block at <paramref name="pc"/> of <paramref name="length"/> bytes, and its last (the same or the next).</summary>
-    public static (ulong First, ulong Last) Pages(ulong pc, uint length) =>
+    static (ulong First, ulong Last) Pages(ulong pc, uint length) =>
         (pc & ~GuestAddressSpace.PageMask, (pc + Math.Max(length, 1u) - 1) & ~GuestAddressSpace.PageMask);
 
     /// <summary>The hash of the guest page at <paramref name="page"/> if it holds code the cache may keep (mapped, executable, not writable), else null.</summary>
@@ -50,12 +50,15 @@ struct CodeCacheRecord
         return XxHash3.HashToUInt64(new ReadOnlySpan<byte>(memory.HostBase + page, (int)GuestAddressSpace.PageSize));
     }
 
-    /// <summary>Whether the guest code this record was made from is there now, unchanged.</summary>
-    public readonly bool MatchesGuestCode(GuestAddressSpace memory)
+    /// <summary>The hashes of the one or two guest pages of a block at <paramref name="pc"/> of <paramref name="length"/> bytes (0 for no second page), or null where one is not code the cache may keep.</summary>
+    public static (ulong First, ulong Second)? PageHashes(GuestAddressSpace memory, ulong pc, uint length)
     {
-        var (first, last) = Pages(Pc, GuestLength);
-        if (last - first > GuestAddressSpace.PageSize) return false;
-        if (HashOfCodePage(memory, first) != FirstPageHash) return false;
-        return last == first ? SecondPageHash == 0 : HashOfCodePage(memory, last) == SecondPageHash;
+        var (first, last) = Pages(pc, length);
+        if (last - first > GuestAddressSpace.PageSize || HashOfCodePage(memory, first) is not { } firstHash) return null;
+        if (last == first) return (firstHash, 0);
+        return HashOfCodePage(memory, last) is { } secondHash ? (firstHash, secondHash) : null;
     }
+
+    /// <summary>Whether the guest code this record was made from is there now, unchanged.</summary>
+    public readonly bool MatchesGuestCode(GuestAddressSpace memory) => PageHashes(memory, Pc, GuestLength) == (FirstPageHash, SecondPageHash);
 }

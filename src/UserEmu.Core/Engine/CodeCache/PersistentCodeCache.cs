@@ -18,7 +18,7 @@ namespace UserEmu.Engine.CodeCache;
 /// </remarks>
 public sealed unsafe class PersistentCodeCache
 {
-    const long SysOpen = 2, SysPread = 17;
+    const long SysOpen = 2, SysPread = 17, SysLseek = 8, SeekEnd = 2;
     const int O_RDONLY = 0, O_CLOEXEC = 0x80000, WindowBytes = 128 << 10;
 
     readonly string _key;
@@ -72,7 +72,8 @@ public sealed unsafe class PersistentCodeCache
         var header = CodeCacheFile.Header(_key);
         var found = new byte[header.Length];
         Span<byte> footer = stackalloc byte[CodeCacheFile.FooterSize];
-        long size = new FileInfo(_path).Length;
+        // The size of the file opened, not of one a merge renamed over it since.
+        long size = LibC.syscall(SysLseek, _fd, 0, SeekEnd, 0, 0, 0);
         if (size < header.Length + CodeCacheFile.FooterSize || Read(found, 0) != found.Length || !found.AsSpan().SequenceEqual(header)
             || Read(footer, size - CodeCacheFile.FooterSize) != footer.Length
             || BitConverter.ToUInt32(footer[12..]) != CodeCacheFile.FooterMagic)
@@ -190,21 +191,15 @@ public sealed unsafe class PersistentCodeCache
         if (_journal.Stopped || ir.GuestEnd <= ir.GuestPc) return;
         foreach (ref readonly var op in ir.Ops)
             if (op.Op is IrOp.Call or IrOp.PureCall) return;
-        var (first, last) = CodeCacheRecord.Pages(tb.Pc, (uint)(tb.End - tb.Pc));
-        if (last - first > GuestAddressSpace.PageSize || CodeCacheRecord.HashOfCodePage(memory, first) is not { } firstHash) return;
-        ulong secondHash = 0;
-        if (last != first)
-        {
-            if (CodeCacheRecord.HashOfCodePage(memory, last) is not { } h) return;
-            secondHash = h;
-        }
+        uint length = (uint)(tb.End - tb.Pc);
+        if (CodeCacheRecord.PageHashes(memory, tb.Pc, length) is not var (firstHash, secondHash)) return;
         var packed = tb.PackedCode;
         var record = new CodeCacheRecord
         {
             Pc = tb.Pc,
             FirstPageHash = firstHash,
             SecondPageHash = secondHash,
-            GuestLength = (uint)(tb.End - tb.Pc),
+            GuestLength = length,
             PackedLength = (uint)packed.Length,
             OpCount = (ushort)tb.OpCount,
             TempCount = (ushort)tb.TempCount,
