@@ -249,10 +249,15 @@ public sealed unsafe class CpuLoop
     TranslationBlock Translate(ulong pc)
     {
         long t0 = Stopwatch.GetTimestamp();
-        if (_proc.CodeStore is { } store && pc != _cpu.AloneAt && store.TryLoad(pc, _proc, _cpu.Memory) is { } stored)
+        if (_proc.CodeStore is { } store && pc != _cpu.AloneAt && store.TryLoad(pc, _proc, _cpu.Memory, out var image) is { } stored)
         {
+            var tb = Register(stored, null);
+            // A block that had native code in an earlier run gets it again at once, put in place rather than compiled
+            // (~1 us): it would be warm again, and cc1 had interpreted ~0.8M runs of such blocks while they waited.
+            if (!image.IsEmpty && tb == stored && _nativeThreshold > 0 && NativeTierOpen() && tb.TakeClaim(TranslationBlock.NativeClaim))
+                NativeCompileWorker.Translate(_proc, tb, trace: false, image);
             _stats.TranslateTicks += Stopwatch.GetTimestamp() - t0;
-            return Register(stored, null);
+            return tb;
         }
         int unread = HelperTable.UnreadAnswers;
         var ir = Optimizer.IrOptimizer.Run(_proc.Frontend.Translate(_cpu, pc, transient: true, alone: pc == _cpu.AloneAt));

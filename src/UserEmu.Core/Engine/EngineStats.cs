@@ -17,6 +17,8 @@ public sealed class EngineStats
     public long LoopTraces;
     /// <summary>Blocks loaded from the persistent code cache instead of translated (counted in blocks translated too).</summary>
     public long CodeCacheLoads;
+    /// <summary>Blocks whose native code came from the persistent code cache rather than the compiler.</summary>
+    public long NativeFromCodeCache;
     public long NativeTicks;
     public long RegionsSplit;
     /// <summary>Native blocks whose IR was dropped (see TranslationBlock.DroppedIr.cs), its bytes, and the IRs packed again since.</summary>
@@ -58,7 +60,7 @@ public sealed class EngineStats
     static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 
     public string Format(TranslationCache code, Backend.Native.NativeCodeArena native) =>
-        $"useremu stats: blocks translated {code.BlocksTranslated} ({Ms(TranslateTicks):F1} ms; IR {code.IrOps} ops, {code.IrConstants} constants: {code.IrBytes >> 20} MiB; {LoopTraces} loop traces; {CodeCacheLoads} from the code cache), native {NativeBlocks} ({Ms(NativeTicks):F1} ms, {native.Used >> 10} KiB, {native.ColdUsed >> 10} of it cold; {native.StubsMade} stubs made when first reached, {NativeLoops} loops keeping registers across), compiled to IL {code.BlocksCompiled} ({Ms(CompileTicks):F1} ms, {RegionsSplit} regions halved to fit the JIT), " +
+        $"useremu stats: blocks translated {code.BlocksTranslated} ({Ms(TranslateTicks):F1} ms; IR {code.IrOps} ops, {code.IrConstants} constants: {code.IrBytes >> 20} MiB; {LoopTraces} loop traces; {CodeCacheLoads} from the code cache), native {NativeBlocks} ({Ms(NativeTicks):F1} ms; {NativeFromCodeCache} from the code cache; {native.Used >> 10} KiB, {native.ColdUsed >> 10} of it cold; {native.StubsMade} stubs made when first reached, {NativeLoops} loops keeping registers across), compiled to IL {code.BlocksCompiled} ({Ms(CompileTicks):F1} ms, {RegionsSplit} regions halved to fit the JIT), " +
         $"IR dropped for {IrDropped} native blocks ({IrDroppedBytes >> 20} MiB), packed again for {IrRestored}, " +
         $"syscalls {Syscalls} ({Ms(SyscallTicks):F1} ms), cache flushes {code.Flushes}\n" +
         $"useremu stats: managed heap {GC.GetTotalMemory(false) >> 20} MiB, {GC.GetTotalAllocatedBytes() >> 20} MiB allocated in all, GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} (gen 0/1/2), paused {GC.GetTotalPauseDuration().TotalMilliseconds:F1} ms\n" +

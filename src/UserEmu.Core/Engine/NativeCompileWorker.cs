@@ -156,14 +156,17 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
     }
 
     /// <summary>Translates <paramref name="tb"/> to native code and publishes it (-d out_asm logs it when <paramref name="trace"/>).</summary>
-    public static void Translate(GuestProcess proc, TranslationBlock tb, bool trace)
+    /// <param name="stored">The code an earlier run compiled from the same IR (the persistent code cache), to be put in place rather than compiled.</param>
+    public static void Translate(GuestProcess proc, TranslationBlock tb, bool trace, ReadOnlySpan<byte> stored = default)
     {
         long t0 = Stopwatch.GetTimestamp();
         try
         {
             var code = NativeBlockCompiler.Compile(tb, proc.NativeCode, proc.Compiler.Chain, proc.Options.CompileThreshold, proc.NativeJumps,
-                proc.Memory.ProtectsCodePages);
+                proc.Memory.ProtectsCodePages, stored);
             if (code == null) return;
+            if (NativeBlockCompiler.LastImage is { IsEmpty: false } image) proc.CodeStore?.RememberNative(tb, tb.PackedCode, image);
+            else if (!stored.IsEmpty) Interlocked.Increment(ref proc.Stats.NativeFromCodeCache);
             // Published after the code is complete (volatile field), so any thread that sees it can run it.
             tb.Native = code;
             // At once: IR dropped while young is collected with gen0 (dropped later, from the compile thread's idle

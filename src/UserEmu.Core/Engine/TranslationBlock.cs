@@ -22,7 +22,11 @@ public sealed partial class TranslationBlock : PreparedBlock
     {
         _process = process;
         Reproducible = true;
+        InCodeCache = true;
     }
+
+    /// <summary>Whether the persistent code cache holds the block's IR (loaded from it, or kept for the next run): only then is its native code worth keeping.</summary>
+    internal bool InCodeCache;
 
     public ulong Pc => GuestPc;
     public ulong End => GuestEnd;

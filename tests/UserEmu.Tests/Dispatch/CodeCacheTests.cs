@@ -39,6 +39,28 @@ public sealed partial class CodeCacheTests : IDisposable
         Assert.Empty(Directory.GetFiles(_dir, "*.journal"));
     }
 
+    [GeneratedRegex(@"; (\d+) from the code cache; ")]
+    private static partial Regex NativeLoaded();
+
+    /// <summary>
+    /// A block that had native code in the first run gets it from the cache in the second, as it is loaded: the stats
+    /// count it, the output is native's, and (USEREMU_CHECK_IR_DROPS, set for the suite) each stored image is checked
+    /// against the block compiled afresh in this process.
+    /// </summary>
+    [Fact]
+    public void ASecondRunPutsTheFirstRunsNativeCodeInPlace()
+    {
+        string[] command = ["sh", "-c", "i=0; while [ $i -lt 300 ]; do i=$((i + 1)); done; echo $i | sort -r"];
+        var native = HostCommand.Run("/bin/busybox", command);
+        var (first, _) = Run("/bin/busybox", command);
+        var (second, _) = Run("/bin/busybox", command);
+        long NativeFromCache(CommandResult r) => long.Parse(NativeLoaded().Match(r.Stderr) is { Success: true } m ? m.Groups[1].Value : "-1");
+        Assert.Equal(0, NativeFromCache(first));
+        Assert.True(NativeFromCache(second) > 100, second.ToString());
+        foreach (var r in new[] { first, second })
+            Assert.Equal(native.ToString(), (r with { Stderr = WithoutStats(r.Stderr) }).ToString());
+    }
+
     /// <summary>
     /// The same program (one cache file) runs code mapped from a data file at a fixed address: changed between runs, the
     /// code's stored block is not used, though everything about the program is the same but those bytes.

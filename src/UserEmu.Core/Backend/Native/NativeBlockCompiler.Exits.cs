@@ -18,6 +18,7 @@ public sealed unsafe partial class NativeBlockCompiler
         E(Instruction.Create(Code.Xor_r64_rm64, RCX, RAX));
         E(Instruction.Create(Code.And_rm32_imm32, ECX, (1 << NativeJumpTable.Bits) - 1));
         E(Instruction.Create(Code.Mov_r64_imm64, R11, (ulong)_jumps!.Entries));
+        _tableFields.Add(_buf.Length - 8);
         E(Instruction.Create(Code.Jmp_rm64, new MemoryOperand(R11, RCX, 8, 0, 0)));
     }
 

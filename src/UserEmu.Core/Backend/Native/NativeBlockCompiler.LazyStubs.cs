@@ -32,6 +32,7 @@ public sealed unsafe partial class NativeBlockCompiler
         while ((_buf.Length & 7) != 0) _buf.WriteByte(0xcc);
         if (index == 0)
         {
+            _idFields.Add(_buf.Length);
             _buf.Write32((uint)_id);
             _buf.Write32(0xcccc_cccc);
         }

@@ -88,54 +88,35 @@ public sealed unsafe partial class NativeBlockCompiler
     /// <param name="regionThreshold">Count at which the chain entry leaves to the dispatcher, which compiles the region; each run counts <see cref="RunWeight"/>.</param>
     /// <param name="jumps">The process's table for indirect jumps (null: they return to the dispatcher).</param>
     /// <param name="codeWritesFault">Guest pages holding translated code are read-only on the host while the guest may write them (<see cref="Memory.GuestAddressSpace.ProtectsCodePages"/>): stores need not test for code.</param>
+    /// <param name="stored">An image of this block's code from an earlier run (the persistent code cache): put in place
+    /// as it is where it was made with this call's settings (else the block is compiled afresh).</param>
     public static NativeCode? Compile(PreparedBlock block, NativeCodeArena arena, bool chain = false, int regionThreshold = int.MaxValue,
-        NativeJumpTable? jumps = null, bool codeWritesFault = false)
+        NativeJumpTable? jumps = null, bool codeWritesFault = false, ReadOnlySpan<byte> stored = default)
     {
-        if (block.TempCount > NativeBlockRunner.FrameTemps || block.Code.Length > ushort.MaxValue) return null;
+        if (block.TempCount > NativeBlockRunner.FrameTemps || block.OpCount > ushort.MaxValue) return null;
         var c = t_instance ??= new NativeBlockCompiler();
+        c._imageBytes = 0;
+        c._jumps = chain ? jumps : null;
+        c._storesFaultOnCode = codeWritesFault && NativeFaultRedirect.Enabled;
+        // A stored image is of a block that calls no helper, so it has no run counter (BecomesRegion), and its IR is not
+        // decoded here at all.
+        if (ImageIsStorable(stored) && ImageFits(stored, chain, c._jumps != null, c._storesFaultOnCode))
+        {
+            int storedId = arena.AddBlock(block);
+            if (s_checkImages && !c.CompilesTo(stored, block, storedId, chain))
+                throw new InvalidOperationException($"internal error: block 0x{block.GuestPc:x}: its stored native code differs from a fresh compile");
+            c._imageBytes = 0;
+            return c.Install(stored, storedId, arena, null, c._jumps);
+        }
         bool region = BecomesRegion(block);
         // A block that stays native is not counted: its chain entry is its body, and invalidating it unlinks it.
         uint* counter = null;
         if (region && regionThreshold >= 0 && (counter = arena.NewCounter()) == null) return null;
         int id = arena.AddBlock(block);
-        c._jumps = chain ? jumps : null;
-        c._storesFaultOnCode = codeWritesFault && NativeFaultRedirect.Enabled;
         var counted = counter == null ? null : new RegionCounter(counter, RunWeight(block), (uint)regionThreshold);
         if (!c.Emit(block, id, chain, counted)) return null;
-        int coldStart = c._coldStart;
-        // NativeCode keeps the two parts' lengths in 16 bits.
-        if (coldStart - c._indirectOffset > ushort.MaxValue || c._buf.Length - coldStart > ushort.MaxValue) return null;
-        byte* at = arena.Place(c._buf.Bytes, coldStart, c._faultSites.AsSpan(), out byte* cold);
-        if (at == null) return null;
-        // The two parts went apart: a rel32 from one to the other is made again from where they are.
-        for (int n = 0; n < c._patches.Count; n++)
-        {
-            int from = c._patches[n].At, to = c._labels[c._patches[n].Label];
-            if (from < coldStart == to < coldStart) continue;
-            SetRel32(Address(from), Address(to));
-        }
-        byte* tails = NativeExitTails.Of(at);
-        for (int n = 0; n < c._tailPatches.Count; n++)
-            SetRel32(Address(c._tailPatches[n].At), tails + c._tailPatches[n].Tail);
-        // Each direct exit's link slot: where its jmp's rel32 is, whose first value, to the exit's own return path just
-        // before the slot, unlinking puts back (LinkSlot, NativeJumpTable.Link, Unlink).
-        for (int e = 0; e < c._exits.Count; e++)
-        {
-            var x = c._exits[e];
-            LinkSlot.Init((LinkSlot*)Address(c._labels[x.Slot]), (int*)Address(c._labels[x.Field]), x.Loop,
-                x.LinkCall < 0 ? 0 : c._labels[x.LinkCall] - c._labels[x.Link]);
-        }
-        if (c._jumps != null) arena.LinkThrough(c._jumps);
-        var native = new NativeCode(at + c._indirectOffset, c._chainOffset - c._indirectOffset, c._bodyOffset - c._indirectOffset,
-            counted, coldStart - c._indirectOffset, cold, c._buf.Length - coldStart,
-            linked: c._jumps != null, c._loopOffset)
-        {
-            Chained = chain, StoresFaultOnCode = c._storesFaultOnCode,
-        };
-        arena.SetCode(id, native);
-        return native;
-
-        byte* Address(int offset) => NativeCodeArena.Placed(offset, coldStart, at, cold);
+        c.WriteImage(counted != null);
+        return c.Install(c._lastImage, id, arena, counted, c._jumps);
     }
 
     // The rel32 field at `field` (an instruction's last four bytes) made to lead to `target`.
@@ -159,6 +140,9 @@ public sealed unsafe partial class NativeBlockCompiler
         _sideExits.Clear();
         _faultSites.Clear();
         _xmmReloads.Clear();
+        _idFields.Clear();
+        _tableFields.Clear();
+        _callsHelpers = false;
         if (_constants.Length < block.ConstantCount) _constants = new ulong[Math.Max(block.ConstantCount, 2 * _constants.Length)];
         block.Constants.CopyTo(_constants);
         _guestPc = block.GuestPc;
@@ -208,6 +192,7 @@ public sealed unsafe partial class NativeBlockCompiler
         foreach (ref readonly var i in code.AsSpan(0, _n))
         {
             int n = Optimizer.DeadTemps.TempOperands(i.Op);
+            if (i.Op is IrOp.Call or IrOp.PureCall) _callsHelpers = true;
             if (n >= 1) _uses[i.A]++;
             if (n >= 2) _uses[i.B]++;
             if (n >= 3) _uses[i.C]++;
@@ -266,6 +251,7 @@ public sealed unsafe partial class NativeBlockCompiler
             // The op and block id follow a call to the chunk's hand-back tail, and the way back in follows them.
             JumpToTail(Code.Call_rel32_64, NativeExitTails.HandBack);
             _buf.Write16((ushort)op);
+            _idFields.Add(_buf.Length);
             _buf.Write32((uint)_id);
             Bind(NewLabel());
             ReloadAfter(op, emit: true);
@@ -283,6 +269,7 @@ public sealed unsafe partial class NativeBlockCompiler
             HandOver(op, restOfBlock: true);
             E(Instruction.Create(Code.Mov_r32_imm32, EAX, (uint)op));
             E(Instruction.Create(Code.Mov_r32_imm32, EDX, (uint)_id));
+            _idFields.Add(_buf.Length - 4);
             LeaveToRunner();
             _stubEnd = _buf.Length;
         }

@@ -6,7 +6,8 @@ namespace UserEmu.Engine.CodeCache;
 
 /// <summary>The layout of a persistent code cache file: a header naming what the blocks were translated by and for, the records, their index by guest PC, and a footer.</summary>
 /// <remarks>
-/// <c>magic, key length, key (UTF-8) | records (CodeCacheRecord + packed IR), in the order they were first translated
+/// <c>magic, key length, key (UTF-8) | records (CodeCacheRecord + packed IR, or + a native code image under the PC with
+/// bit 63 set), in the order they were first made
 /// | index: (pc, offset) pairs sorted by pc | footer: index offset, record count, magic</c>. The key
 /// (<see cref="Key"/>) also names the file; a file whose key differs is ignored.
 /// </remarks>
@@ -17,7 +18,7 @@ static class CodeCacheFile
     public const uint FooterMagic = unchecked((uint)Magic);
     public const int FooterSize = 16;
     /// <summary>Bumped whenever the record layout or the IR encoding changes.</summary>
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
     /// <summary>
     /// What a block's translation depends on besides its guest pages: the engine build (its files' sizes and times),
@@ -31,6 +32,9 @@ static class CodeCacheFile
         key.Append('|').Append(Describe(Path.GetFullPath(program)));
         key.Append("|cpu ").Append(model.Name).Append(':').Append(string.Join(' ', model.Flags()));
         key.Append("|side-exits ").Append(options.SideExits);
+        // Native code records hold code for this host's instruction set.
+        key.Append("|host ").Append(UserEmu.Host.HostCpuFeatures.Avx2 ? "avx2 " : "").Append(UserEmu.Host.HostCpuFeatures.Popcnt ? "popcnt " : "")
+            .Append(UserEmu.Host.HostCpuFeatures.LahfSahf ? "lahf" : "");
         return key.ToString();
     }
 

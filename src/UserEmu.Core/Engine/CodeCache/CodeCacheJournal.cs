@@ -35,18 +35,20 @@ sealed unsafe class CodeCacheJournal(string directory, string cachePath, string 
     /// <summary>Records the cache file had when this run opened it.</summary>
     public int Existing;
 
-    public void Add(in CodeCacheRecord record, byte[] packed)
+    /// <summary>Appends a record; false where it is not taken (stopped, too big, or the journal cannot be written).</summary>
+    public bool Add(in CodeCacheRecord record, ReadOnlySpan<byte> packed)
     {
         int size = CodeCacheRecord.Size + packed.Length;
         lock (_lock)
         {
-            if (_stopped || size > BufferBytes) return;
-            if (_buffered + size > BufferBytes && !Flush()) return;
+            if (_stopped || size > BufferBytes) return false;
+            if (_buffered + size > BufferBytes && !Flush()) return false;
             if (_buffered + size > _buffer.Length) Array.Resize(ref _buffer, Math.Min(BufferBytes, Math.Max(16 << 10, 2 * (_buffered + size))));
             CodeCacheFile.WriteRecord(_buffer.AsSpan(_buffered), record);
-            packed.CopyTo(_buffer, _buffered + CodeCacheRecord.Size);
+            packed.CopyTo(_buffer.AsSpan(_buffered + CodeCacheRecord.Size));
             _buffered += size;
             _pcs.Add(record.Pc);
+            return true;
         }
     }
 
@@ -146,13 +148,34 @@ sealed unsafe class CodeCacheJournal(string directory, string cachePath, string 
         string temporary = $"{cachePath}.{_owner}.tmp";
         var fresh = new HashSet<ulong>(_pcs);
         var index = new List<(ulong Pc, long Offset)>(Existing + _pcs.Count);
+        var header = CodeCacheFile.Header(key);
+        long oldEnd = Existing > 0 ? OldRecordsEnd(cachePath) : 0, journalEnd = new FileInfo(_journalPath!).Length;
+        using var old = Existing > 0 ? new FileStream(cachePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16) : null;
+        using var journal = new FileStream(_journalPath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        // Native records are read out of order, without the streams' buffers (each seek had refilled 64 KiB).
+        using var oldHandle = Existing > 0 ? File.OpenHandle(cachePath) : null;
+        using var journalHandle = File.OpenHandle(_journalPath!);
+        // Each block's native code record goes right after its IR record, where the run that loads the block reads
+        // it through the same window (they were written apart: native code comes after a block gets warm). Their
+        // places first: the journal's (-1 - offset) over the old file's.
+        var natives = new Dictionary<ulong, long>();
+        if (old != null) Scan(old, header.Length, oldEnd, record => !fresh.Contains(record.Pc), (pc, at) => natives[pc] = at);
+        Scan(journal, 0, journalEnd, _ => true, (pc, at) => natives[pc] = -1 - at);
         using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         {
-            var header = CodeCacheFile.Header(key);
             output.Write(header);
+            var body = new byte[4096];
             // The old records first (but those translated again this run), then the new ones, each in its order.
-            if (Existing > 0) Copy(cachePath, header.Length, OldRecordsEnd(cachePath), output, index, pc => !fresh.Contains(pc));
-            Copy(_journalPath!, 0, new FileInfo(_journalPath!).Length, output, index, _ => true);
+            if (old != null) Scan(old, header.Length, oldEnd, record => !fresh.Contains(record.Pc) && !IsNative(record), (_, at) => CopyWithNative(old, at));
+            Scan(journal, 0, journalEnd, record => !IsNative(record), (_, at) => CopyWithNative(journal, at));
+
+            void CopyWithNative(FileStream input, long at)
+            {
+                ulong pc = CopyRecord(input, at, output, index, ref body);
+                if (natives.Remove(pc | PersistentCodeCache.NativeKey, out long native))
+                    CopyRecord(native < 0 ? journalHandle : oldHandle!, native < 0 ? -1 - native : native, output, index, ref body);
+            }
+
             long indexOffset = output.Position;
             index.Sort((a, b) => a.Pc.CompareTo(b.Pc));
             Span<byte> pair = stackalloc byte[16];
@@ -172,6 +195,8 @@ sealed unsafe class CodeCacheJournal(string directory, string cachePath, string 
         File.Move(temporary, cachePath, overwrite: true);
     }
 
+    static bool IsNative(in CodeCacheRecord record) => (record.Pc & PersistentCodeCache.NativeKey) != 0;
+
     static long OldRecordsEnd(string path)
     {
         using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -181,25 +206,49 @@ sealed unsafe class CodeCacheJournal(string directory, string cachePath, string 
         return BitConverter.ToInt64(footer);
     }
 
-    // Streams the records in [start, end) of `path` to `output`, those `keep` accepts, noting where each went.
-    static void Copy(string path, long start, long end, FileStream output, List<(ulong, long)> index, Func<ulong, bool> keep)
+    // Calls `found` with the PC and offset of each record in [start, end) of `input` that `take` accepts (a native
+    // record's PC has NativeKey).
+    static void Scan(FileStream input, long start, long end, Func<CodeCacheRecord, bool> take, Action<ulong, long> found)
     {
-        using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        input.Position = start;
         var header = new byte[CodeCacheRecord.Size];
-        var body = new byte[4096];
-        while (input.Position + header.Length <= end)
+        for (long at = start; at + header.Length <= end;)
         {
+            input.Position = at;
             input.ReadExactly(header);
             var record = CodeCacheFile.ReadRecord(header);
-            if (record.PackedLength > 1 << 20) throw new InvalidDataException($"{path}: a record of {record.PackedLength} bytes");
-            if (record.PackedLength > body.Length) Array.Resize(ref body, (int)record.PackedLength);
-            input.ReadExactly(body, 0, (int)record.PackedLength);
-            if (!keep(record.Pc)) continue;
-            index.Add((record.Pc, output.Position));
-            output.Write(header);
-            output.Write(body, 0, (int)record.PackedLength);
+            if (record.PackedLength > 1 << 20) throw new InvalidDataException($"{input.Name}: a record of {record.PackedLength} bytes");
+            if (take(record)) found(record.Pc, at);
+            at += header.Length + record.PackedLength;
         }
+    }
+
+    // Copies the record at `at` in `input` to the end of `output`, noting where it went; its PC.
+    static ulong CopyRecord(FileStream input, long at, FileStream output, List<(ulong, long)> index, ref byte[] body)
+    {
+        input.Position = at;
+        int size = CodeCacheRecord.Size;
+        if (body.Length < size) body = new byte[size];
+        input.ReadExactly(body, 0, size);
+        var record = CodeCacheFile.ReadRecord(body);
+        size += (int)record.PackedLength;
+        if (body.Length < size) Array.Resize(ref body, size);
+        input.ReadExactly(body, CodeCacheRecord.Size, (int)record.PackedLength);
+        index.Add((record.Pc, output.Position));
+        output.Write(body, 0, size);
+        return record.Pc;
+    }
+
+    // The same from a file read at offsets: one read for most records (a header and up to 4 KiB).
+    static void CopyRecord(Microsoft.Win32.SafeHandles.SafeFileHandle input, long at, FileStream output, List<(ulong, long)> index, ref byte[] body)
+    {
+        int got = RandomAccess.Read(input, body, at);
+        if (got < CodeCacheRecord.Size) throw new EndOfStreamException();
+        var record = CodeCacheFile.ReadRecord(body);
+        int size = CodeCacheRecord.Size + (int)record.PackedLength;
+        if (body.Length < size) Array.Resize(ref body, size);
+        if (got < size && RandomAccess.Read(input, body.AsSpan(got, size - got), at + got) != size - got) throw new EndOfStreamException();
+        index.Add((record.Pc, output.Position));
+        output.Write(body, 0, size);
     }
 
     // Keeps the directory under its limit: the files least recently written go first (not the one just merged). Journals

@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Text;
 using UserEmu.Host;
@@ -13,7 +14,8 @@ namespace UserEmu.Engine.CodeCache;
 /// ~35%, python3 -c pass ~40% of its guest thread). One file per program and engine build
 /// (<see cref="CodeCacheFile.Key"/>) under -code-cache's directory; each record is checked against the guest pages
 /// before use (<see cref="CodeCacheRecord.MatchesGuestCode"/>), so a library updated, code generated at run time or a
-/// different address layout only misses. Native code is not stored: loaded blocks go to the native tier as any other.
+/// different address layout only misses. The native code compiled for a block is kept too, as a record of its own
+/// (<see cref="RememberNative"/>): a block that had native code gets it again as it is loaded, without compiling.
 /// New translations go to a journal (<see cref="CodeCacheJournal"/>) merged into the file at exit.
 /// </remarks>
 public sealed unsafe class PersistentCodeCache
@@ -29,9 +31,7 @@ public sealed unsafe class PersistentCodeCache
     int _count;
     int _fd = -1;
     // Records are read through a window of the file: the blocks of a run come in nearly the order they were stored.
-    byte[] _window = [];
-    long _windowStart = -1;
-    int _windowLength;
+    readonly RecordWindow _irWindow = new();
     // Where the records lie in the file (an offset elsewhere is damage).
     long _recordsStart, _recordsEnd;
     readonly Lock _lock = new();
@@ -114,7 +114,6 @@ public sealed unsafe class PersistentCodeCache
         _count = count;
         (_recordsStart, _recordsEnd) = (header.Length, indexOffset);
         _journal.Existing = count;
-        _window = new byte[WindowBytes];
     }
 
     void Close()
@@ -133,21 +132,26 @@ public sealed unsafe class PersistentCodeCache
     }
 
     /// <summary>The block stored for <paramref name="pc"/> if its guest code is unchanged, else null.</summary>
-    public TranslationBlock? TryLoad(ulong pc, GuestProcess proc, GuestAddressSpace memory)
+    /// <param name="nativeImage">The native code an earlier run compiled from the block's IR, if stored (<see
+    /// cref="Backend.Native.NativeBlockCompiler.Compile"/>'s stored image), in a buffer of this thread's valid until
+    /// its next call; else empty.</param>
+    public TranslationBlock? TryLoad(ulong pc, GuestProcess proc, GuestAddressSpace memory, out ReadOnlySpan<byte> nativeImage)
     {
+        nativeImage = default;
         int at = Find(pc);
         if (at < 0) return null;
         CodeCacheRecord record;
         byte[] packed;
         lock (_lock)
         {
-            var bytes = RecordBytes(_offsets[at]);
+            var bytes = RecordBytes(_irWindow, _offsets[at]);
             if (bytes.Length < CodeCacheRecord.Size) return null;
             record = CodeCacheFile.ReadRecord(bytes);
             if (record.Pc != pc || bytes.Length < CodeCacheRecord.Size + record.PackedLength) return null;
             var ir = bytes.Slice(CodeCacheRecord.Size, (int)record.PackedLength);
             if (CodeCacheRecord.Checksum(record, ir) != record.PackedHash || !record.MatchesGuestCode(memory)) return null;
             packed = ir.ToArray();
+            nativeImage = NativeImage(pc, packed);
         }
         Interlocked.Increment(ref proc.Stats.CodeCacheLoads);
         if (record.TracesLoop) Interlocked.Increment(ref proc.Stats.LoopTraces);
@@ -168,21 +172,70 @@ public sealed unsafe class PersistentCodeCache
         return -1;
     }
 
-    // The bytes from `offset` on in the window (a record's header and packed IR, or fewer where the file ends or is
+    // The bytes from `offset` on in `window` (a record's header and its data, or fewer where the file ends or is
     // damaged), moved there first if the record is not in it whole (under the lock).
-    ReadOnlySpan<byte> RecordBytes(long offset)
+    ReadOnlySpan<byte> RecordBytes(RecordWindow window, long offset)
     {
         if (offset < _recordsStart || offset >= _recordsEnd) return default;
-        long at = offset - _windowStart;
-        bool inWindow = _windowStart >= 0 && at >= 0 && at + CodeCacheRecord.Size <= _windowLength
-            && at + CodeCacheRecord.Size + CodeCacheFile.ReadRecord(_window.AsSpan((int)at)).PackedLength <= _windowLength;
+        if (window.Bytes.Length == 0) window.Bytes = new byte[WindowBytes];
+        long at = offset - window.Start;
+        bool inWindow = window.Start >= 0 && at >= 0 && at + CodeCacheRecord.Size <= window.Length
+            && at + CodeCacheRecord.Size + CodeCacheFile.ReadRecord(window.Bytes.AsSpan((int)at)).PackedLength <= window.Length;
         if (!inWindow)
         {
-            _windowStart = offset;
-            _windowLength = Read(_window, offset);
+            window.Start = offset;
+            window.Length = Read(window.Bytes, offset);
             at = 0;
         }
-        return _window.AsSpan((int)at, _windowLength - (int)at);
+        return window.Bytes.AsSpan((int)at, window.Length - (int)at);
+    }
+
+    sealed class RecordWindow
+    {
+        public byte[] Bytes = [];
+        public long Start = -1;
+        public int Length;
+    }
+
+    /// <summary>A native code record's key: the block's PC with a bit no guest address has.</summary>
+    public const ulong NativeKey = 1UL << 63;
+
+    // Under the lock: the native code record for the block at `pc` compiled from `packed`, copied to this thread's
+    // buffer (the window moves), or empty. A merge puts it right after the block's IR record, in the window.
+    ReadOnlySpan<byte> NativeImage(ulong pc, byte[] packed)
+    {
+        int at = Find(pc | NativeKey);
+        if (at < 0) return default;
+        var bytes = RecordBytes(_irWindow, _offsets[at]);
+        if (bytes.Length < CodeCacheRecord.Size) return default;
+        var record = CodeCacheFile.ReadRecord(bytes);
+        if (record.Pc != (pc | NativeKey) || bytes.Length < CodeCacheRecord.Size + record.PackedLength
+            || record.FirstPageHash != XxHash3.HashToUInt64(packed))
+            return default;
+        var image = bytes.Slice(CodeCacheRecord.Size, (int)record.PackedLength);
+        if (CodeCacheRecord.Checksum(record, image) != record.PackedHash) return default;
+        // Not an array per block: python3 loads ~14k images, and their garbage had cost it a collection (28 ms) that
+        // its warm runs otherwise never make.
+        var copy = t_image ??= new byte[4096];
+        if (copy.Length < image.Length) t_image = copy = new byte[Math.Max(image.Length, 2 * copy.Length)];
+        image.CopyTo(copy);
+        return copy.AsSpan(0, image.Length);
+    }
+
+    [ThreadStatic] static byte[]? t_image;
+
+    /// <summary>Keeps the native code just compiled for <paramref name="tb"/> from <paramref name="packedIr"/> (its image) for the next run.</summary>
+    public void RememberNative(TranslationBlock tb, ReadOnlySpan<byte> packedIr, ReadOnlySpan<byte> image)
+    {
+        if (_journal.Stopped || !tb.InCodeCache || !Backend.Native.NativeBlockCompiler.ImageIsStorable(image)) return;
+        var record = new CodeCacheRecord
+        {
+            Pc = tb.Pc | NativeKey,
+            FirstPageHash = XxHash3.HashToUInt64(packedIr),
+            PackedLength = (uint)image.Length,
+        };
+        record.PackedHash = CodeCacheRecord.Checksum(record, image);
+        _journal.Add(record, image);
     }
 
     /// <summary>Keeps a block just translated for the next run, where it can be: not one calling helpers (their ids are this process's), nor one translated alone or from writable pages.</summary>
@@ -208,7 +261,7 @@ public sealed unsafe class PersistentCodeCache
             Flags = (byte)((tb.FlagsDeadAtExit ? CodeCacheRecord.FlagsDeadAtExitBit : 0) | (ir.TracesLoop ? CodeCacheRecord.LoopTraceBit : 0)),
         };
         record.PackedHash = CodeCacheRecord.Checksum(record, packed);
-        _journal.Add(record, packed);
+        tb.InCodeCache = _journal.Add(record, packed);
     }
 
     /// <summary>At a death by signal: the journal goes without a merge.</summary>
