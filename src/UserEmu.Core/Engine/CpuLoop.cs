@@ -255,7 +255,11 @@ public sealed unsafe class CpuLoop
             // A block that had native code in an earlier run gets it again at once, put in place rather than compiled
             // (~1 us): it would be warm again, and cc1 had interpreted ~0.8M runs of such blocks while they waited.
             if (!image.IsEmpty && tb == stored && _nativeThreshold > 0 && NativeTierOpen() && tb.TakeClaim(TranslationBlock.NativeClaim))
-                NativeCompileWorker.Translate(_proc, tb, trace: false, image);
+            {
+                // Until the compile thread has made the jump table and code memory, it puts the code in place.
+                if (_proc.NativeWorker.Ready) NativeCompileWorker.Translate(_proc, tb, trace: false, image);
+                else TranslateNative(tb);
+            }
             _stats.TranslateTicks += Stopwatch.GetTimestamp() - t0;
             return tb;
         }

@@ -31,6 +31,14 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
     int* _gate;
     nint _thread;
     bool _off = proc.Options.NativeThreshold <= 0 || proc.Options.DebugItems.Any(item => item != "stats");
+    volatile bool _ready;
+
+    /// <summary>
+    /// Whether a vCPU thread may put stored native code in place itself: the thread has made the jump table and the
+    /// first chunk of code memory (~3 ms and a 2 MiB page to clear: busybox true's guest thread had made them when it
+    /// loaded its first blocks), or there is no thread.
+    /// </summary>
+    public bool Ready => _off || _ready;
 
     /// <summary>Queues <paramref name="tb"/> for translation (or, with the queue full, leaves it to be offered again); false when the vCPU must translate it itself.</summary>
     public bool TryQueue(TranslationBlock tb)
@@ -109,6 +117,8 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
     {
         System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(NativeBlockCompiler).TypeHandle);
         if (proc.Compiler.Chain) _ = proc.NativeJumps;
+        lock (_compiling) proc.NativeCode.PrepareFirst();
+        _ready = true;
         while (true)
         {
             int seen = Volatile.Read(ref *_work);
@@ -162,6 +172,8 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
         long t0 = Stopwatch.GetTimestamp();
         try
         {
+            // A block loaded before the native tier was ready: its stored image, if any, is looked up here.
+            if (stored.IsEmpty && tb.InCodeCache && proc.CodeStore is { } store) stored = store.TryLoadNative(tb.Pc, tb.PackedCode);
             var code = NativeBlockCompiler.Compile(tb, proc.NativeCode, proc.Compiler.Chain, proc.Options.CompileThreshold, proc.NativeJumps,
                 proc.Memory.ProtectsCodePages, stored);
             if (code == null) return;

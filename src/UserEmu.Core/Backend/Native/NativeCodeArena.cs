@@ -156,6 +156,13 @@ public sealed unsafe class NativeCodeArena
         }
     }
 
+    /// <summary>Takes the first chunk before any code needs it (the compile thread, as it starts).</summary>
+    public void PrepareFirst()
+    {
+        lock (_lock)
+            if (_next == null) MakeRoom(0);
+    }
+
     /// <summary>A zeroed run counter for a block's chain entry (kept apart from the code: stores near running code are slow).</summary>
     public uint* NewCounter()
     {

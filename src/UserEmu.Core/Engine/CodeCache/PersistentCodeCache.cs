@@ -200,6 +200,37 @@ public sealed unsafe class PersistentCodeCache
     /// <summary>A native code record's key: the block's PC with a bit no guest address has.</summary>
     public const ulong NativeKey = 1UL << 63;
 
+    /// <summary>
+    /// The native code image stored for the block at <paramref name="pc"/> compiled from <paramref name="packedIr"/>, in
+    /// a buffer of this thread's valid until its next call; empty for none. For a block loaded before the native tier
+    /// was ready (<see cref="NativeCompileWorker.Ready"/>), whose image the compile thread looks up again.
+    /// </summary>
+    public ReadOnlySpan<byte> TryLoadNative(ulong pc, ReadOnlySpan<byte> packedIr)
+    {
+        int at = Find(pc | NativeKey);
+        if (at < 0) return default;
+        ulong irHash = XxHash3.HashToUInt64(packedIr);
+        lock (_lock)
+        {
+            long offset = _offsets[at];
+            if (_fd < 0 || offset < _recordsStart || offset >= _recordsEnd) return default;
+            // Read alone, not through the window the vCPU thread reads the IR records through.
+            var buffer = t_image ??= new byte[4096];
+            int got = Read(buffer.AsSpan(0, 1024), offset);
+            if (got < CodeCacheRecord.Size) return default;
+            var record = CodeCacheFile.ReadRecord(buffer);
+            if (record.Pc != (pc | NativeKey) || record.FirstPageHash != irHash || record.PackedLength > 1 << 20) return default;
+            int size = CodeCacheRecord.Size + (int)record.PackedLength;
+            if (size > got)
+            {
+                if (size > buffer.Length) t_image = buffer = new byte[Math.Max(size, 2 * buffer.Length)];
+                if (Read(buffer.AsSpan(0, size), offset) != size) return default;
+            }
+            var image = buffer.AsSpan(CodeCacheRecord.Size, size - CodeCacheRecord.Size);
+            return CodeCacheRecord.Checksum(record, image) == record.PackedHash ? image : default;
+        }
+    }
+
     // Under the lock: the native code record for the block at `pc` compiled from `packed`, copied to this thread's
     // buffer (the window moves), or empty. A merge puts it right after the block's IR record, in the window.
     ReadOnlySpan<byte> NativeImage(ulong pc, byte[] packed)
