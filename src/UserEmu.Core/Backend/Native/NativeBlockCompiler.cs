@@ -100,13 +100,14 @@ public sealed unsafe partial class NativeBlockCompiler
         c._storesFaultOnCode = codeWritesFault && NativeFaultRedirect.Enabled;
         // A stored image is of a block that calls no helper, so it has no run counter (BecomesRegion), and its IR is not
         // decoded here at all.
-        if (ImageIsStorable(stored) && ImageFits(stored, chain, c._jumps != null, c._storesFaultOnCode))
+        if (!stored.IsEmpty && c.ReadImage(stored, chain, c._jumps != null, c._storesFaultOnCode)
+            && (c._words[WordFlags] & (ImageCounted | ImageCallsHelpers)) == 0)
         {
             int storedId = arena.AddBlock(block);
             if (s_checkImages && !c.CompilesTo(stored, block, storedId, chain))
                 throw new InvalidOperationException($"internal error: block 0x{block.GuestPc:x}: its stored native code differs from a fresh compile");
             c._imageBytes = 0;
-            return c.Install(stored, storedId, arena, null, c._jumps);
+            return c.Install(stored[(stored.Length - c._words[WordLength])..], storedId, arena, null, c._jumps);
         }
         bool region = BecomesRegion(block);
         // A block that stays native is not counted: its chain entry is its body, and invalidating it unlinks it.
@@ -116,7 +117,7 @@ public sealed unsafe partial class NativeBlockCompiler
         var counted = counter == null ? null : new RegionCounter(counter, RunWeight(block), (uint)regionThreshold);
         if (!c.Emit(block, id, chain, counted)) return null;
         c.WriteImage(counted != null);
-        return c.Install(c._lastImage, id, arena, counted, c._jumps);
+        return c.Install(c._buf.Bytes, id, arena, counted, c._jumps);
     }
 
     // The rel32 field at `field` (an instruction's last four bytes) made to lead to `target`.
