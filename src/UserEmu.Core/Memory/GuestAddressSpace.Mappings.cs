@@ -169,6 +169,7 @@ public sealed unsafe partial class GuestAddressSpace
             SplitAt(addr);
             SplitAt(end);
             for (int i = IndexAtOrAfter(addr); i < _maps.Count && _maps[i].Start < end; i++) _maps[i].Prot = prot;
+            MappingChanges++;
             for (ulong p = addr >> PageShift; p < end >> PageShift; p++)
             {
                 var keep = (PageFlags)Pages[p] & (PageFlags.HasCode | PageFlags.PastEof);
@@ -343,8 +344,15 @@ public sealed unsafe partial class GuestAddressSpace
     // Pages of code the host kept read-only through a move (mremap) get the guest's protection back.
     void RestoreHostProt(ulong addr, ulong len, PageFlags prot) => LibC.mprotect((nint)(HostBase + addr), (nuint)len, HostProt(prot));
 
+    /// <summary>
+    /// Bumped whenever pages are mapped, unmapped or change protection (under the mappings' lock): what was read from
+    /// a page not writable is still there while this stays the same (the code cache keeps page hashes by it).
+    /// </summary>
+    public volatile int MappingChanges;
+
     void SetPages(ulong addr, ulong len, PageFlags flags)
     {
+        MappingChanges++;
         flags = Effective(flags);
         for (ulong p = addr >> PageShift, e = (addr + len) >> PageShift; p < e; p++)
         {
@@ -377,6 +385,7 @@ public sealed unsafe partial class GuestAddressSpace
                 int i = IndexAtOrAfter(page);
                 if (i < _maps.Count && _maps[i].Start <= page)
                     Pages[page >> PageShift] = (byte)(Effective(_maps[i].Prot) | PageFlags.Mapped | ((PageFlags)Pages[page >> PageShift] & PageFlags.HasCode));
+                    MappingChanges++;
             }
             return false;
         }

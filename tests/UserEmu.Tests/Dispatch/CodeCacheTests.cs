@@ -85,6 +85,26 @@ public sealed partial class CodeCacheTests : IDisposable
         Assert.StartsWith("code returns 7,", Returning(7));
     }
 
+    /// <summary>
+    /// Within one run, code unmapped and other code mapped at its address: the page's hash is taken again (the cache
+    /// keeps page hashes only while the address space is unchanged), so the stored block of the first file, which
+    /// the first run left, is not used for the second.
+    /// </summary>
+    [Fact]
+    public void CodeMappedAgainAtTheSameAddressIsCheckedAgain()
+    {
+        string exe = GuestProgram.Build("Dispatch/Programs/remapped_code.c", "-O1");
+        string first = Path.Combine(_dir, "first.bin"), second = Path.Combine(_dir, "second.bin");
+        File.WriteAllBytes(first, [0xb8, .. BitConverter.GetBytes(7), 0xc3]);
+        File.WriteAllBytes(second, [0xb8, .. BitConverter.GetBytes(8), 0xc3]);
+        Run(exe, first);
+        var native = HostCommand.Run(exe, [first, second]);
+        var (emulated, loaded) = Run(exe, first, second);
+        Assert.Contains("returns 8", native.Stdout);
+        Assert.Equal(native.Stdout, emulated.Stdout);
+        Assert.True(loaded > 0, emulated.ToString());
+    }
+
     /// <summary>A damaged file (bytes flipped through its records and index) costs translations, never a wrong or failed run.</summary>
     [Fact]
     public void ADamagedFileIsOnlyMissed()

@@ -42,23 +42,29 @@ struct CodeCacheRecord
         (pc & ~GuestAddressSpace.PageMask, (pc + Math.Max(length, 1u) - 1) & ~GuestAddressSpace.PageMask);
 
     /// <summary>The hash of the guest page at <paramref name="page"/> if it holds code the cache may keep (mapped, executable, not writable), else null.</summary>
-    public static unsafe ulong? HashOfCodePage(GuestAddressSpace memory, ulong page)
+    /// <param name="known">Hashes taken since the address space last changed (<see cref="GuestAddressSpace.MappingChanges"/>): a
+    /// page not writable cannot change meanwhile, and python3's start-up had hashed each of its code pages ~20 times.</param>
+    public static unsafe ulong? HashOfCodePage(GuestAddressSpace memory, ulong page, Dictionary<ulong, ulong> known)
     {
         const PageFlags need = PageFlags.Mapped | PageFlags.Exec;
         var flags = memory.FlagsAt(page);
         if ((flags & (need | PageFlags.Write)) != need) return null;
-        return XxHash3.HashToUInt64(new ReadOnlySpan<byte>(memory.HostBase + page, (int)GuestAddressSpace.PageSize));
+        if (known.TryGetValue(page, out ulong hash)) return hash;
+        hash = XxHash3.HashToUInt64(new ReadOnlySpan<byte>(memory.HostBase + page, (int)GuestAddressSpace.PageSize));
+        known[page] = hash;
+        return hash;
     }
 
     /// <summary>The hashes of the one or two guest pages of a block at <paramref name="pc"/> of <paramref name="length"/> bytes (0 for no second page), or null where one is not code the cache may keep.</summary>
-    public static (ulong First, ulong Second)? PageHashes(GuestAddressSpace memory, ulong pc, uint length)
+    public static (ulong First, ulong Second)? PageHashes(GuestAddressSpace memory, ulong pc, uint length, Dictionary<ulong, ulong> known)
     {
         var (first, last) = Pages(pc, length);
-        if (last - first > GuestAddressSpace.PageSize || HashOfCodePage(memory, first) is not { } firstHash) return null;
+        if (last - first > GuestAddressSpace.PageSize || HashOfCodePage(memory, first, known) is not { } firstHash) return null;
         if (last == first) return (firstHash, 0);
-        return HashOfCodePage(memory, last) is { } secondHash ? (firstHash, secondHash) : null;
+        return HashOfCodePage(memory, last, known) is { } secondHash ? (firstHash, secondHash) : null;
     }
 
     /// <summary>Whether the guest code this record was made from is there now, unchanged.</summary>
-    public readonly bool MatchesGuestCode(GuestAddressSpace memory) => PageHashes(memory, Pc, GuestLength) == (FirstPageHash, SecondPageHash);
+    public readonly bool MatchesGuestCode(GuestAddressSpace memory, Dictionary<ulong, ulong> known) =>
+        PageHashes(memory, Pc, GuestLength, known) == (FirstPageHash, SecondPageHash);
 }

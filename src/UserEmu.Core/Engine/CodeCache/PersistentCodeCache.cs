@@ -149,7 +149,7 @@ public sealed unsafe class PersistentCodeCache
             record = CodeCacheFile.ReadRecord(bytes);
             if (record.Pc != pc || bytes.Length < CodeCacheRecord.Size + record.PackedLength) return null;
             var ir = bytes.Slice(CodeCacheRecord.Size, (int)record.PackedLength);
-            if (CodeCacheRecord.Checksum(record, ir) != record.PackedHash || !record.MatchesGuestCode(memory)) return null;
+            if (CodeCacheRecord.Checksum(record, ir) != record.PackedHash || !record.MatchesGuestCode(memory, KnownPageHashes(memory))) return null;
             packed = ir.ToArray();
             nativeImage = NativeImage(pc, packed);
         }
@@ -255,6 +255,21 @@ public sealed unsafe class PersistentCodeCache
 
     [ThreadStatic] static byte[]? t_image;
 
+    // Page hashes taken since the address space last changed (under the lock).
+    readonly Dictionary<ulong, ulong> _pageHashes = new();
+    int _pageHashesAt = -1;
+
+    Dictionary<ulong, ulong> KnownPageHashes(GuestAddressSpace memory)
+    {
+        int now = memory.MappingChanges;
+        if (now != _pageHashesAt)
+        {
+            _pageHashes.Clear();
+            _pageHashesAt = now;
+        }
+        return _pageHashes;
+    }
+
     /// <summary>Keeps the native code just compiled for <paramref name="tb"/> from <paramref name="packedIr"/> (its image) for the next run.</summary>
     public void RememberNative(TranslationBlock tb, ReadOnlySpan<byte> packedIr, ReadOnlySpan<byte> image)
     {
@@ -276,7 +291,9 @@ public sealed unsafe class PersistentCodeCache
         foreach (ref readonly var op in ir.Ops)
             if (op.Op is IrOp.Call or IrOp.PureCall) return;
         uint length = (uint)(tb.End - tb.Pc);
-        if (CodeCacheRecord.PageHashes(memory, tb.Pc, length) is not var (firstHash, secondHash)) return;
+        (ulong, ulong)? hashes;
+        lock (_lock) hashes = CodeCacheRecord.PageHashes(memory, tb.Pc, length, KnownPageHashes(memory));
+        if (hashes is not var (firstHash, secondHash)) return;
         var packed = tb.PackedCode;
         var record = new CodeCacheRecord
         {
