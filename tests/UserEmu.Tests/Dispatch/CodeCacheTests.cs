@@ -93,7 +93,7 @@ public sealed partial class CodeCacheTests : IDisposable
     [Fact]
     public void CodeMappedAgainAtTheSameAddressIsCheckedAgain()
     {
-        string exe = GuestProgram.Build("Dispatch/Programs/remapped_code.c", "-O1");
+        string exe = GuestProgram.Build("Dispatch/Programs/mapped_code.c", "-O1");
         string first = Path.Combine(_dir, "first.bin"), second = Path.Combine(_dir, "second.bin");
         File.WriteAllBytes(first, [0xb8, .. BitConverter.GetBytes(7), 0xc3]);
         File.WriteAllBytes(second, [0xb8, .. BitConverter.GetBytes(8), 0xc3]);
