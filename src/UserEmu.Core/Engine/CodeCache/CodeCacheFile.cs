@@ -1,6 +1,7 @@
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Text;
+using UserEmu.Host;
 
 namespace UserEmu.Engine.CodeCache;
 
@@ -33,8 +34,10 @@ static class CodeCacheFile
         key.Append("|cpu ").Append(model.Name).Append(':').Append(string.Join(' ', model.Flags()));
         key.Append("|side-exits ").Append(options.SideExits);
         // Native code records hold code for this host's instruction set.
-        key.Append("|host ").Append(UserEmu.Host.HostCpuFeatures.Avx2 ? "avx2 " : "").Append(UserEmu.Host.HostCpuFeatures.Popcnt ? "popcnt " : "")
-            .Append(UserEmu.Host.HostCpuFeatures.LahfSahf ? "lahf" : "");
+        key.Append("|host");
+        if (HostCpuFeatures.Avx2) key.Append(" avx2");
+        if (HostCpuFeatures.Popcnt) key.Append(" popcnt");
+        if (HostCpuFeatures.LahfSahf) key.Append(" lahf");
         return key.ToString();
     }
 

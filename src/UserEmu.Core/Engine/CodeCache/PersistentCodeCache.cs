@@ -31,7 +31,9 @@ public sealed unsafe class PersistentCodeCache
     int _count;
     int _fd = -1;
     // Records are read through a window of the file: the blocks of a run come in nearly the order they were stored.
-    readonly RecordWindow _irWindow = new();
+    byte[] _window = [];
+    long _windowStart = -1;
+    int _windowLength;
     // Where the records lie in the file (an offset elsewhere is damage).
     long _recordsStart, _recordsEnd;
     readonly Lock _lock = new();
@@ -144,7 +146,7 @@ public sealed unsafe class PersistentCodeCache
         byte[] packed;
         lock (_lock)
         {
-            var bytes = RecordBytes(_irWindow, _offsets[at]);
+            var bytes = RecordBytes(_offsets[at]);
             if (bytes.Length < CodeCacheRecord.Size) return null;
             record = CodeCacheFile.ReadRecord(bytes);
             if (record.Pc != pc || bytes.Length < CodeCacheRecord.Size + record.PackedLength) return null;
@@ -172,29 +174,22 @@ public sealed unsafe class PersistentCodeCache
         return -1;
     }
 
-    // The bytes from `offset` on in `window` (a record's header and its data, or fewer where the file ends or is
+    // The bytes from `offset` on in the window (a record's header and its data, or fewer where the file ends or is
     // damaged), moved there first if the record is not in it whole (under the lock).
-    ReadOnlySpan<byte> RecordBytes(RecordWindow window, long offset)
+    ReadOnlySpan<byte> RecordBytes(long offset)
     {
         if (offset < _recordsStart || offset >= _recordsEnd) return default;
-        if (window.Bytes.Length == 0) window.Bytes = new byte[WindowBytes];
-        long at = offset - window.Start;
-        bool inWindow = window.Start >= 0 && at >= 0 && at + CodeCacheRecord.Size <= window.Length
-            && at + CodeCacheRecord.Size + CodeCacheFile.ReadRecord(window.Bytes.AsSpan((int)at)).PackedLength <= window.Length;
+        if (_window.Length == 0) _window = new byte[WindowBytes];
+        long at = offset - _windowStart;
+        bool inWindow = _windowStart >= 0 && at >= 0 && at + CodeCacheRecord.Size <= _windowLength
+            && at + CodeCacheRecord.Size + CodeCacheFile.ReadRecord(_window.AsSpan((int)at)).PackedLength <= _windowLength;
         if (!inWindow)
         {
-            window.Start = offset;
-            window.Length = Read(window.Bytes, offset);
+            _windowStart = offset;
+            _windowLength = Read(_window, offset);
             at = 0;
         }
-        return window.Bytes.AsSpan((int)at, window.Length - (int)at);
-    }
-
-    sealed class RecordWindow
-    {
-        public byte[] Bytes = [];
-        public long Start = -1;
-        public int Length;
+        return _window.AsSpan((int)at, _windowLength - (int)at);
     }
 
     /// <summary>A native code record's key: the block's PC with a bit no guest address has.</summary>
@@ -237,7 +232,7 @@ public sealed unsafe class PersistentCodeCache
     {
         int at = Find(pc | NativeKey);
         if (at < 0) return default;
-        var bytes = RecordBytes(_irWindow, _offsets[at]);
+        var bytes = RecordBytes(_offsets[at]);
         if (bytes.Length < CodeCacheRecord.Size) return default;
         var record = CodeCacheFile.ReadRecord(bytes);
         if (record.Pc != (pc | NativeKey) || bytes.Length < CodeCacheRecord.Size + record.PackedLength
