@@ -63,8 +63,19 @@ public sealed class EngineStats
         $"useremu stats: blocks translated {code.BlocksTranslated} ({Ms(TranslateTicks):F1} ms; IR {code.IrOps} ops, {code.IrConstants} constants: {code.IrBytes >> 20} MiB; {LoopTraces} loop traces; {CodeCacheLoads} from the code cache), native {NativeBlocks} ({Ms(NativeTicks):F1} ms; {NativeFromCodeCache} from the code cache; {native.Used >> 10} KiB, {native.ColdUsed >> 10} of it cold; {native.StubsMade} stubs made when first reached, {NativeLoops} loops keeping registers across), compiled to IL {code.BlocksCompiled} ({Ms(CompileTicks):F1} ms, {RegionsSplit} regions halved to fit the JIT), " +
         $"IR dropped for {IrDropped} native blocks ({IrDroppedBytes >> 20} MiB), packed again for {IrRestored}, " +
         $"syscalls {Syscalls} ({Ms(SyscallTicks):F1} ms), cache flushes {code.Flushes}\n" +
-        $"useremu stats: managed heap {GC.GetTotalMemory(false) >> 20} MiB, {GC.GetTotalAllocatedBytes() >> 20} MiB allocated in all, GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} (gen 0/1/2), paused {GC.GetTotalPauseDuration().TotalMilliseconds:F1} ms\n" +
+        $"useremu stats: managed heap {GC.GetTotalMemory(false) >> 20} MiB ({GcAtLastCollection()}), {GC.GetTotalAllocatedBytes() >> 20} MiB allocated in all, GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} (gen 0/1/2), paused {GC.GetTotalPauseDuration().TotalMilliseconds:F1} ms\n" +
         $"useremu stats: dispatches {Dispatches} (jump cache misses {JumpCacheMisses}): interpreted blocks {InterpretedRuns}, native entries {NativeEntries}, region runs {RegionRuns}\n" +
         $"useremu stats: native code came back {ExitsLinked + ExitsToInterpreter + ExitsFill + ExitsSyscall + ExitsOther} times: direct exits linked then {ExitsLinked}, direct exits to blocks without native code {ExitsToInterpreter}, jump-table misses {ExitsFill} ({ExitsFilled} to blocks with native code), syscalls {ExitsSyscall}, other {ExitsOther}\n" +
         FormatHandBacks();
+
+    // What the last collection left: committed memory, heap size and its free fragments, each generation's size (the
+    // GC's committed memory, not the live objects, is what counts in the peak RSS).
+    static string GcAtLastCollection()
+    {
+        var info = GC.GetGCMemoryInfo();
+        if (info.Index == 0) return "no collection yet";
+        var gens = info.GenerationInfo;
+        return $"at the last GC: {info.TotalCommittedBytes >> 20} MiB committed, heap {info.HeapSizeBytes >> 20} MiB of which {info.FragmentedBytes >> 20} free, " +
+            $"gen 0/1/2/LOH {gens[0].SizeAfterBytes >> 20}/{gens[1].SizeAfterBytes >> 20}/{gens[2].SizeAfterBytes >> 20}/{gens[3].SizeAfterBytes >> 20} MiB";
+    }
 }
