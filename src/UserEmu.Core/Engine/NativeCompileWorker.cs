@@ -173,11 +173,11 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
         try
         {
             // A block loaded before the native tier was ready: its stored image, if any, is looked up here.
-            if (stored.IsEmpty && tb.InCodeCache && proc.CodeStore is { } store) stored = store.TryLoadNative(tb.Pc, tb.PackedCode);
+            if (stored.IsEmpty && tb.InCodeCache && proc.CodeStore is { } store) stored = store.TryLoadNative(tb);
             var code = NativeBlockCompiler.Compile(tb, proc.NativeCode, proc.Compiler.Chain, proc.Options.CompileThreshold, proc.NativeJumps,
                 proc.Memory.ProtectsCodePages, stored);
             if (code == null) return;
-            if (NativeBlockCompiler.LastImage is { IsEmpty: false } image) proc.CodeStore?.RememberNative(tb, tb.PackedCode, image);
+            if (NativeBlockCompiler.LastImage is { IsEmpty: false } image) proc.CodeStore?.RememberNative(tb, image);
             else if (!stored.IsEmpty) Interlocked.Increment(ref proc.Stats.NativeFromCodeCache);
             // Published after the code is complete (volatile field), so any thread that sees it can run it.
             tb.Native = code;

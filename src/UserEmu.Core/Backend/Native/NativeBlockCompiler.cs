@@ -98,10 +98,9 @@ public sealed unsafe partial class NativeBlockCompiler
         c._imageBytes = 0;
         c._jumps = chain ? jumps : null;
         c._storesFaultOnCode = codeWritesFault && NativeFaultRedirect.Enabled;
-        // A stored image is of a block that calls no helper, so it has no run counter (BecomesRegion), and its IR is not
-        // decoded here at all.
-        if (!stored.IsEmpty && c.ReadImage(stored, chain, c._jumps != null, c._storesFaultOnCode)
-            && (c._words[WordFlags] & (ImageCounted | ImageCallsHelpers)) == 0)
+        // A stored image (ReadImage accepts only the flags of one without a run counter or helper calls) needs no
+        // BecomesRegion, and its IR is not decoded here at all.
+        if (!stored.IsEmpty && c.ReadImage(stored, chain, c._jumps != null, c._storesFaultOnCode))
         {
             int storedId = arena.AddBlock(block);
             if (s_checkImages && !c.CompilesTo(stored, block, storedId, chain))

@@ -196,15 +196,16 @@ public sealed unsafe class PersistentCodeCache
     public const ulong NativeKey = 1UL << 63;
 
     /// <summary>
-    /// The native code image stored for the block at <paramref name="pc"/> compiled from <paramref name="packedIr"/>, in
+    /// The native code image stored for <paramref name="tb"/>, compiled from its IR, in
     /// a buffer of this thread's valid until its next call; empty for none. For a block loaded before the native tier
     /// was ready (<see cref="NativeCompileWorker.Ready"/>), whose image the compile thread looks up again.
     /// </summary>
-    public ReadOnlySpan<byte> TryLoadNative(ulong pc, ReadOnlySpan<byte> packedIr)
+    public ReadOnlySpan<byte> TryLoadNative(TranslationBlock tb)
     {
+        ulong pc = tb.Pc;
         int at = Find(pc | NativeKey);
         if (at < 0) return default;
-        ulong irHash = XxHash3.HashToUInt64(packedIr);
+        ulong irHash = XxHash3.HashToUInt64(tb.PackedCode);
         lock (_lock)
         {
             long offset = _offsets[at];
@@ -213,16 +214,13 @@ public sealed unsafe class PersistentCodeCache
             var buffer = t_image ??= new byte[4096];
             int got = Read(buffer.AsSpan(0, 1024), offset);
             if (got < CodeCacheRecord.Size) return default;
-            var record = CodeCacheFile.ReadRecord(buffer);
-            if (record.Pc != (pc | NativeKey) || record.FirstPageHash != irHash || record.PackedLength > 1 << 20) return default;
-            int size = CodeCacheRecord.Size + (int)record.PackedLength;
+            int size = CodeCacheRecord.Size + (int)Math.Min(CodeCacheFile.ReadRecord(buffer).PackedLength, 1u << 20);
             if (size > got)
             {
                 if (size > buffer.Length) t_image = buffer = new byte[Math.Max(size, 2 * buffer.Length)];
-                if (Read(buffer.AsSpan(0, size), offset) != size) return default;
+                got = Read(buffer.AsSpan(0, size), offset);
             }
-            var image = buffer.AsSpan(CodeCacheRecord.Size, size - CodeCacheRecord.Size);
-            return CodeCacheRecord.Checksum(record, image) == record.PackedHash ? image : default;
+            return ImageIn(buffer.AsSpan(0, got), pc, irHash);
         }
     }
 
@@ -232,20 +230,25 @@ public sealed unsafe class PersistentCodeCache
     {
         int at = Find(pc | NativeKey);
         if (at < 0) return default;
-        var bytes = RecordBytes(_offsets[at]);
-        if (bytes.Length < CodeCacheRecord.Size) return default;
-        var record = CodeCacheFile.ReadRecord(bytes);
-        if (record.Pc != (pc | NativeKey) || bytes.Length < CodeCacheRecord.Size + record.PackedLength
-            || record.FirstPageHash != XxHash3.HashToUInt64(packed))
-            return default;
-        var image = bytes.Slice(CodeCacheRecord.Size, (int)record.PackedLength);
-        if (CodeCacheRecord.Checksum(record, image) != record.PackedHash) return default;
+        var image = ImageIn(RecordBytes(_offsets[at]), pc, XxHash3.HashToUInt64(packed));
         // Not an array per block: python3 loads ~14k images, and their garbage had cost it a collection (28 ms) that
         // its warm runs otherwise never make.
         var copy = t_image ??= new byte[4096];
         if (copy.Length < image.Length) t_image = copy = new byte[Math.Max(image.Length, 2 * copy.Length)];
         image.CopyTo(copy);
         return copy.AsSpan(0, image.Length);
+    }
+
+    // The image in `bytes` (a native code record read from its start) if it is the block at `pc`'s, compiled from the
+    // IR whose XXH3 is `irHash`, whole and undamaged; else empty.
+    static ReadOnlySpan<byte> ImageIn(ReadOnlySpan<byte> bytes, ulong pc, ulong irHash)
+    {
+        if (bytes.Length < CodeCacheRecord.Size) return default;
+        var record = CodeCacheFile.ReadRecord(bytes);
+        if (record.Pc != (pc | NativeKey) || record.FirstPageHash != irHash || bytes.Length - CodeCacheRecord.Size < record.PackedLength)
+            return default;
+        var image = bytes.Slice(CodeCacheRecord.Size, (int)record.PackedLength);
+        return CodeCacheRecord.Checksum(record, image) == record.PackedHash ? image : default;
     }
 
     [ThreadStatic] static byte[]? t_image;
@@ -265,14 +268,14 @@ public sealed unsafe class PersistentCodeCache
         return _pageHashes;
     }
 
-    /// <summary>Keeps the native code just compiled for <paramref name="tb"/> from <paramref name="packedIr"/> (its image) for the next run.</summary>
-    public void RememberNative(TranslationBlock tb, ReadOnlySpan<byte> packedIr, ReadOnlySpan<byte> image)
+    /// <summary>Keeps the native code just compiled for <paramref name="tb"/> from its IR (its image) for the next run.</summary>
+    public void RememberNative(TranslationBlock tb, ReadOnlySpan<byte> image)
     {
         if (_journal.Stopped || !tb.InCodeCache || !Backend.Native.NativeBlockCompiler.ImageIsStorable(image)) return;
         var record = new CodeCacheRecord
         {
             Pc = tb.Pc | NativeKey,
-            FirstPageHash = XxHash3.HashToUInt64(packedIr),
+            FirstPageHash = XxHash3.HashToUInt64(tb.PackedCode),
             PackedLength = (uint)image.Length,
         };
         record.PackedHash = CodeCacheRecord.Checksum(record, image);
