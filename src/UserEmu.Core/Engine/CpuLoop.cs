@@ -263,14 +263,12 @@ public sealed unsafe class CpuLoop
             _stats.TranslateTicks += Stopwatch.GetTimestamp() - t0;
             return tb;
         }
-        int unread = HelperTable.UnreadAnswers;
         var ir = Optimizer.IrOptimizer.Run(_proc.Frontend.Translate(_cpu, pc, transient: true, alone: pc == _cpu.AloneAt));
-        bool reproducible = HelperTable.UnreadAnswers == unread;
         if (ir.TracesLoop) _stats.LoopTraces++;
         _stats.TranslateTicks += Stopwatch.GetTimestamp() - t0;
         if (_traceInAsm) LogGuestCode(pc, ir);
         if (_traceOp) _proc.Options.Log.Write(IrPrinter.Format(ir));
-        return Register(new TranslationBlock(ir, _proc) { Reproducible = reproducible }, reproducible && pc != _cpu.AloneAt ? ir : null);
+        return Register(new TranslationBlock(ir, _proc) { Reproducible = true }, pc != _cpu.AloneAt ? ir : null);
     }
 
     // Adds a block just translated (with its IR, to be kept for the next run) or loaded from the code cache (null).

@@ -109,7 +109,6 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
     void Start()
     {
         _gate = ForkGate.Create();
-        HelperTable.ReadEffectsInBackground(true);
         _thread = HostThread.Start(Run, "useremu native");
     }
 
@@ -129,7 +128,6 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
             {
                 // Idle: fresh code memory backed now rather than when the next block is placed there.
                 lock (_compiling) proc.NativeCode.PrepareAhead();
-                HelperTable.ReadEffects();
                 if (Volatile.Read(ref *_work) != seen) continue;
                 // A while in a spin before sleeping: warm blocks come in bursts, and each sleep made the next enqueue a
                 // futex wake (~5k of them in a python3 -c pass, 2.4% of its guest thread; 20 us of spinning leaves ~500).
@@ -141,9 +139,6 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
                 Volatile.Write(ref _sleeping, 0);
                 continue;
             }
-            // Helpers met since the last block: their effects, read now, serve the vCPU's next translations even while a
-            // backlog keeps this thread from idling.
-            HelperTable.ReadEffects();
             lock (_compiling)
                 if (tb.Valid && tb.Native == null) Translate(proc, tb, trace: false);
         }
@@ -159,7 +154,6 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
     public void AfterForkInChild()
     {
         _off = true;
-        HelperTable.ReadEffectsInBackground(false);
         foreach (var tb in _queue) tb.ReleaseClaim(TranslationBlock.NativeClaim);
         _queue.Clear();
         _urgent.Clear();

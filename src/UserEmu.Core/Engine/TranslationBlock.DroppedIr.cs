@@ -7,9 +7,8 @@ namespace UserEmu.Engine;
 /// Native code reads its block's IR only to run an op it hands back, to interpret the rest of the block after an access
 /// group's check failed, or to make a stub when first reached: in cc1 a few thousand of ~106k native blocks ever do, and
 /// the IR of the rest was a third of the managed heap (20 MiB). Translation is deterministic given the guest code of the
-/// block's pages, except where a superblock stops at a block already translated (<see cref="IGuestFrontend.Translate"/>'s
-/// knownEnd) and where a helper's effects were not read yet (<see cref="HelperTable.UnreadAnswers"/>: such a block keeps
-/// its IR). So once its native code is out, the block keeps only a hash of its packed IR, against which a translation
+/// block's pages (helpers' effects are data: <see cref="HelperCatalog"/>), and where a superblock stopped at a block
+/// already translated the translation again is told where (<see cref="IGuestFrontend.Translate"/>'s knownEnd). So once its native code is out, the block keeps only a hash of its packed IR, against which a translation
 /// made when the IR is needed again is checked (a difference is an internal error). The guest code cannot change
 /// meanwhile without invalidating the block, which packs the IR again first if a thread may be inside
 /// (<see cref="Invalidate"/>). With USEREMU_CHECK_IR_DROPS set (the test suite sets it) every drop translates the block

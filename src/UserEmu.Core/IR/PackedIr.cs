@@ -6,7 +6,7 @@ namespace UserEmu.IR;
 /// Size and Aux as bytes, the temps and helper as LEB128, Imm zigzag LEB128. cc1's 2.2M retained ops took 24 bytes
 /// each as <see cref="IrInstr"/>s, most of its managed heap, for code that has mostly left the interpreter.
 /// </remarks>
-public static class PackedIr
+public static unsafe class PackedIr
 {
     const int SizeBit = 1, AuxBit = 2, DstBit = 4, ABit = 8, BBit = 16, CBit = 32, HelperBit = 64, ImmBit = 128;
 
@@ -87,6 +87,51 @@ public static class PackedIr
             ulong imm = (mask & ImmBit) != 0 ? ReadVarint(packed, ref at) : 0;
             i.Imm = (long)(imm >> 1) ^ -(long)(imm & 1);
         }
+    }
+
+    /// <summary>
+    /// Copies the packed ops <paramref name="ops"/> into <paramref name="into"/> (at least <paramref name="ops"/>' length
+    /// plus 2 bytes an op) with the helper of each <see cref="IrOp.Call"/> and <see cref="IrOp.PureCall"/> replaced by
+    /// <paramref name="map"/>'s answer; the bytes written, or -1 where <paramref name="map"/> answers a negative.
+    /// <paramref name="calls"/> says whether there was any.
+    /// </summary>
+    public static int MapHelpers(ReadOnlySpan<byte> ops, Span<byte> into, delegate*<ushort, int> map, out bool calls)
+    {
+        calls = false;
+        int at = 0, to = 0;
+        ulong count = ReadVarint(ops, ref at);
+        to = WriteVarint(into, to, count);
+        for (ulong k = 0; k < count; k++)
+        {
+            var op = (IrOp)ops[at];
+            int mask = ops[at + 1];
+            int start = at;
+            at += 2 + ((mask & SizeBit) != 0 ? 1 : 0) + ((mask & AuxBit) != 0 ? 1 : 0);
+            for (int bit = DstBit; bit <= CBit; bit <<= 1)
+                if ((mask & bit) != 0) ReadVarint(ops, ref at);
+            ops[start..at].CopyTo(into[to..]);
+            to += at - start;
+            if ((mask & HelperBit) != 0)
+            {
+                ulong helper = ReadVarint(ops, ref at);
+                if (op is IrOp.Call or IrOp.PureCall)
+                {
+                    calls = true;
+                    int mapped = map((ushort)helper);
+                    if (mapped < 0 || mapped > ushort.MaxValue) return -1;
+                    helper = (ulong)mapped;
+                }
+                to = WriteVarint(into, to, helper);
+            }
+            if ((mask & ImmBit) != 0)
+            {
+                int immStart = at;
+                ReadVarint(ops, ref at);
+                ops[immStart..at].CopyTo(into[to..]);
+                to += at - immStart;
+            }
+        }
+        return to;
     }
 
     // Most values are temps below 128: one byte, inline; longer ones in the loop (WriteVarintLong, ReadVarintLong).

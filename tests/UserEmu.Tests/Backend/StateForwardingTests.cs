@@ -44,7 +44,6 @@ public unsafe class StateForwardingTests
     public void RegistersAreForwardedPastAHelperWritingOnlyVectorStateAndMxcsr()
     {
         HelperTable.Id(SetsPrecisionFlag);
-        HelperTable.ReadEffects();
         var block = ReloadsAround(SetsPrecisionFlag);
 
         Assert.Equal(1, Loads(block, CpuState.GprOffset(3)));
@@ -61,7 +60,6 @@ public unsafe class StateForwardingTests
     public void NothingIsForwardedPastAHelperThatMayWriteAnyState()
     {
         HelperTable.Id(WritesRbx);
-        HelperTable.ReadEffects();
         var block = ReloadsAround(WritesRbx);
 
         Assert.Equal(2, Loads(block, CpuState.GprOffset(3)));

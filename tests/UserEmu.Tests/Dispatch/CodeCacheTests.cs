@@ -61,6 +61,26 @@ public sealed partial class CodeCacheTests : IDisposable
             Assert.Equal(native.ToString(), (r with { Stderr = WithoutStats(r.Stderr) }).ToString());
     }
 
+    [GeneratedRegex(@"blocks translated (\d+) \(")]
+    private static partial Regex Translated();
+
+    /// <summary>
+    /// Blocks calling helpers (x87 arithmetic, cpuid, rdtscp, and glibc's start-up) are kept too, their helpers named by
+    /// catalog number: a second run translates nothing afresh, and prints what the program prints natively.
+    /// </summary>
+    [Fact]
+    public void BlocksCallingHelpersAreKeptToo()
+    {
+        string exe = GuestProgram.Build("Dispatch/Programs/helper_calls.c", "-static");
+        var native = HostCommand.Run(exe, []);
+        var (first, loadedFirst) = Run(exe);
+        var (second, loadedSecond) = Run(exe);
+        Assert.Equal(0, loadedFirst);
+        Assert.Equal(long.Parse(Translated().Match(second.Stderr).Groups[1].Value), loadedSecond);
+        foreach (var r in new[] { first, second })
+            Assert.Equal(native.ToString(), (r with { Stderr = WithoutStats(r.Stderr) }).ToString());
+    }
+
     /// <summary>
     /// The same program (one cache file) runs code mapped from a data file at a fixed address: changed between runs, the
     /// code's stored block is not used, though everything about the program is the same but those bytes.

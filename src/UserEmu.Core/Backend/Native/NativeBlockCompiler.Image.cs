@@ -14,7 +14,7 @@ public sealed unsafe partial class NativeBlockCompiler
     // then per tail rel32 (at, tail), per crossing rel32 (at, target), per link slot (slot, field, loop edge, lead), per
     // fault site (access, stub), per id field (at), per jump table field (at): offsets in the code.
     const int ImageVersion = 2;
-    const int ImageChained = 1, ImageStoresFaultOnCode = 2, ImageLinked = 4, ImageGrouped = 8, ImageCounted = 16, ImageCallsHelpers = 32;
+    const int ImageChained = 1, ImageStoresFaultOnCode = 2, ImageLinked = 4, ImageGrouped = 8, ImageCounted = 16;
     const int WordLength = 1, WordColdStart = 2, WordIndirect = 3, WordChain = 4, WordBody = 5, WordLoop = 6, WordFlags = 7,
         WordTails = 8, WordCrossing = 9, WordExits = 10, WordSites = 11, WordIds = 12, WordTables = 13, HeaderWords = 14;
 
@@ -25,11 +25,11 @@ public sealed unsafe partial class NativeBlockCompiler
     readonly ScratchList<int> _words = new(256);
     byte[] _image = new byte[1024];
     int _imageBytes;
-    bool _callsHelpers;
 
     /// <summary>The image of the block this thread compiled last (<see cref="Compile"/>): valid until it compiles again; empty if it was put in place from a stored image.</summary>
     /// <remarks>Storable (<see cref="ImageIsStorable"/>) for the persistent code cache unless the block counts its runs
-    /// towards a region or calls helpers: the counter's address and helper ids are this process's.</remarks>
+    /// towards a region: the counter's address is this process's. (Helper calls go through the block's IR, whose helper
+    /// ids the cache maps.)</remarks>
     public static ReadOnlySpan<byte> LastImage => t_instance is { } c ? c._lastImage : default;
     ReadOnlySpan<byte> _lastImage => _image.AsSpan(0, _imageBytes);
 
@@ -40,7 +40,7 @@ public sealed unsafe partial class NativeBlockCompiler
         if (Leb128(image, ref at) != ImageVersion) return false;
         for (int n = 1; n < WordFlags; n++) Leb128(image, ref at);
         int flags = Leb128(image, ref at);
-        return flags >= 0 && (flags & (ImageCounted | ImageCallsHelpers)) == 0;
+        return flags >= 0 && (flags & ImageCounted) == 0;
     }
 
     // The number at `at` in `image`, moving past it; -1 for one malformed or past the end.
@@ -70,7 +70,7 @@ public sealed unsafe partial class NativeBlockCompiler
         w.Add(_bodyOffset);
         w.Add(_loopOffset);
         w.Add((_chain ? ImageChained : 0) | (_storesFaultOnCode ? ImageStoresFaultOnCode : 0) | (_jumps != null ? ImageLinked : 0)
-            | (_grouped ? ImageGrouped : 0) | (counted ? ImageCounted : 0) | (_callsHelpers ? ImageCallsHelpers : 0));
+            | (_grouped ? ImageGrouped : 0) | (counted ? ImageCounted : 0));
         w.Add(_tailPatches.Count);
         int crossing = w.Count;
         w.Add(0);

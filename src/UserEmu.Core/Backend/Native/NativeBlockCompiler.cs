@@ -142,7 +142,6 @@ public sealed unsafe partial class NativeBlockCompiler
         _xmmReloads.Clear();
         _idFields.Clear();
         _tableFields.Clear();
-        _callsHelpers = false;
         if (_constants.Length < block.ConstantCount) _constants = new ulong[Math.Max(block.ConstantCount, 2 * _constants.Length)];
         block.Constants.CopyTo(_constants);
         _guestPc = block.GuestPc;
@@ -192,7 +191,6 @@ public sealed unsafe partial class NativeBlockCompiler
         foreach (ref readonly var i in code.AsSpan(0, _n))
         {
             int n = Optimizer.DeadTemps.TempOperands(i.Op);
-            if (i.Op is IrOp.Call or IrOp.PureCall) _callsHelpers = true;
             if (n >= 1) _uses[i.A]++;
             if (n >= 2) _uses[i.B]++;
             if (n >= 3) _uses[i.C]++;

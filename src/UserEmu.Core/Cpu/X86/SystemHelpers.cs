@@ -17,6 +17,9 @@ public static unsafe class SystemHelpers
         return 0;
     }
 
+    /// <summary>The immediate of <see cref="Rdtsc"/> for rdtscp (0: rdtsc).</summary>
+    public const long RdtscpImm = 1;
+
     /// <summary>rdtsc/rdtscp: a monotonic nanosecond count stands in for the TSC (frequency is not architectural).</summary>
     public static ulong Rdtsc(Vcpu cpu, ulong a, ulong b, long imm)
     {
@@ -24,8 +27,7 @@ public static unsafe class SystemHelpers
         ulong t = (ulong)Stopwatch.GetTimestamp();
         s->Gpr[0] = (uint)t;
         s->Gpr[2] = t >> 32;
-        ref readonly var insn = ref Frontend.X86.InsnTable.Get(imm);
-        if (insn.Mnemonic == Iced.Intel.Mnemonic.Rdtscp) s->Gpr[1] = 0;
+        if (imm == RdtscpImm) s->Gpr[1] = 0;
         return 0;
     }
 }

@@ -8,8 +8,9 @@ namespace UserEmu.Engine.CodeCache;
 /// <remarks>
 /// A translation depends on the bytes of the block's pages, not only its own: flag liveness decodes the successors on
 /// them (Frontend.X86.SuccessorFlags), a loop trace translates code before the start on the first. So a stored block is
-/// used again only where each of its pages (one or two) is executable, not writable, and hashes as it did; blocks
-/// calling helpers are not stored, since helper ids and the decoded-instruction table are numbered per process.
+/// used again only where each of its pages (one or two) is executable, not writable, and hashes as it did. Helper ids
+/// are numbered per process, so a stored block names its helpers by <see cref="IR.HelperCatalog"/> number; one calling
+/// a helper whose immediate indexes the decoded-instruction table (a raised signal) is not stored.
 /// </remarks>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
 struct CodeCacheRecord
@@ -23,11 +24,13 @@ struct CodeCacheRecord
     public byte Flags;
     byte _pad0, _pad1, _pad2, _pad3, _pad4, _pad5, _pad6;
 
-    public const byte FlagsDeadAtExitBit = 1, LoopTraceBit = 2;
+    /// <summary><see cref="CallsHelpersBit"/>: the packed IR names its helpers by <see cref="IR.HelperCatalog"/> number + 1 (StoredHelpers).</summary>
+    public const byte FlagsDeadAtExitBit = 1, LoopTraceBit = 2, CallsHelpersBit = 4;
     public static readonly int Size = Marshal.SizeOf<CodeCacheRecord>();
 
     public readonly bool FlagsDeadAtExit => (Flags & FlagsDeadAtExitBit) != 0;
     public readonly bool TracesLoop => (Flags & LoopTraceBit) != 0;
+    public readonly bool CallsHelpers => (Flags & CallsHelpersBit) != 0;
 
     /// <summary>The hash of <paramref name="record"/>'s fields but <see cref="PackedHash"/> and of its packed IR.</summary>
     public static ulong Checksum(CodeCacheRecord record, ReadOnlySpan<byte> packed)

@@ -152,8 +152,10 @@ public sealed unsafe class PersistentCodeCache
             if (record.Pc != pc || bytes.Length < CodeCacheRecord.Size + record.PackedLength) return null;
             var ir = bytes.Slice(CodeCacheRecord.Size, (int)record.PackedLength);
             if (CodeCacheRecord.Checksum(record, ir) != record.PackedHash || !record.MatchesGuestCode(memory, KnownPageHashes(memory))) return null;
-            packed = ir.ToArray();
-            nativeImage = NativeImage(pc, packed);
+            var stored = record.CallsHelpers ? StoredHelpers.FromFile(ir, record.ConstantCount) : ir.ToArray();
+            if (stored == null) return null;
+            packed = stored;
+            nativeImage = NativeImage(pc, XxHash3.HashToUInt64(ir));
         }
         Interlocked.Increment(ref proc.Stats.CodeCacheLoads);
         if (record.TracesLoop) Interlocked.Increment(ref proc.Stats.LoopTraces);
@@ -205,7 +207,7 @@ public sealed unsafe class PersistentCodeCache
         ulong pc = tb.Pc;
         int at = Find(pc | NativeKey);
         if (at < 0) return default;
-        ulong irHash = XxHash3.HashToUInt64(tb.PackedCode);
+        if (StoredIrHash(tb) is not { } irHash) return default;
         lock (_lock)
         {
             long offset = _offsets[at];
@@ -224,13 +226,14 @@ public sealed unsafe class PersistentCodeCache
         }
     }
 
-    // Under the lock: the native code record for the block at `pc` compiled from `packed`, copied to this thread's
-    // buffer (the window moves), or empty. A merge puts it right after the block's IR record, in the window.
-    ReadOnlySpan<byte> NativeImage(ulong pc, byte[] packed)
+    // Under the lock: the native code record for the block at `pc` compiled from the IR whose stored form hashes to
+    // `irHash`, copied to this thread's buffer (the window moves), or empty. A merge puts it right after the block's IR
+    // record, in the window.
+    ReadOnlySpan<byte> NativeImage(ulong pc, ulong irHash)
     {
         int at = Find(pc | NativeKey);
         if (at < 0) return default;
-        var image = ImageIn(RecordBytes(_offsets[at]), pc, XxHash3.HashToUInt64(packed));
+        var image = ImageIn(RecordBytes(_offsets[at]), pc, irHash);
         // Not an array per block: python3 loads ~14k images, and their garbage had cost it a collection (28 ms) that
         // its warm runs otherwise never make.
         var copy = t_image ??= new byte[4096];
@@ -253,6 +256,11 @@ public sealed unsafe class PersistentCodeCache
 
     [ThreadStatic] static byte[]? t_image;
 
+    // What a native code record of `tb` is matched by: the XXH3 of its IR as the file stores it (helpers by catalog
+    // number); null for a block the file cannot hold.
+    static ulong? StoredIrHash(TranslationBlock tb) =>
+        StoredHelpers.ToFile(tb.PackedCode, tb.ConstantCount) is { } stored ? XxHash3.HashToUInt64(stored) : null;
+
     // Page hashes taken since the address space last changed (under the lock).
     readonly Dictionary<ulong, ulong> _pageHashes = new();
     int _pageHashesAt = -1;
@@ -272,27 +280,28 @@ public sealed unsafe class PersistentCodeCache
     public void RememberNative(TranslationBlock tb, ReadOnlySpan<byte> image)
     {
         if (_journal.Stopped || !tb.InCodeCache || !Backend.Native.NativeBlockCompiler.ImageIsStorable(image)) return;
+        if (StoredIrHash(tb) is not { } irHash) return;
         var record = new CodeCacheRecord
         {
             Pc = tb.Pc | NativeKey,
-            FirstPageHash = XxHash3.HashToUInt64(tb.PackedCode),
+            FirstPageHash = irHash,
             PackedLength = (uint)image.Length,
         };
         record.PackedHash = CodeCacheRecord.Checksum(record, image);
         _journal.Add(record, image);
     }
 
-    /// <summary>Keeps a block just translated for the next run, where it can be: not one calling helpers (their ids are this process's), nor one translated alone or from writable pages.</summary>
+    /// <summary>Keeps a block just translated for the next run, where it can be: not one calling a helper the <see cref="HelperCatalog"/> lacks, nor one translated alone or from writable pages.</summary>
     public void Remember(TranslationBlock tb, IrBlock ir, GuestAddressSpace memory)
     {
         if (_journal.Stopped || ir.GuestEnd <= ir.GuestPc) return;
-        foreach (ref readonly var op in ir.Ops)
-            if (op.Op is IrOp.Call or IrOp.PureCall) return;
+        // Helper ids as the file numbers them (this process's mean nothing to the next).
+        var packed = StoredHelpers.ToFile(tb.PackedCode, tb.ConstantCount);
+        if (packed == null) return;
         uint length = (uint)(tb.End - tb.Pc);
         (ulong, ulong)? hashes;
         lock (_lock) hashes = CodeCacheRecord.PageHashes(memory, tb.Pc, length, KnownPageHashes(memory));
         if (hashes is not var (firstHash, secondHash)) return;
-        var packed = tb.PackedCode;
         var record = new CodeCacheRecord
         {
             Pc = tb.Pc,
@@ -304,7 +313,8 @@ public sealed unsafe class PersistentCodeCache
             TempCount = (ushort)tb.TempCount,
             ConstantCount = (ushort)tb.ConstantCount,
             PureConstants = (ushort)tb.PureConstants,
-            Flags = (byte)((tb.FlagsDeadAtExit ? CodeCacheRecord.FlagsDeadAtExitBit : 0) | (ir.TracesLoop ? CodeCacheRecord.LoopTraceBit : 0)),
+            Flags = (byte)((tb.FlagsDeadAtExit ? CodeCacheRecord.FlagsDeadAtExitBit : 0) | (ir.TracesLoop ? CodeCacheRecord.LoopTraceBit : 0)
+                | (ReferenceEquals(packed, tb.PackedCode) ? 0 : CodeCacheRecord.CallsHelpersBit)),
         };
         record.PackedHash = CodeCacheRecord.Checksum(record, packed);
         tb.InCodeCache = _journal.Add(record, packed);

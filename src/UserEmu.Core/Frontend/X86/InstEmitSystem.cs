@@ -10,8 +10,11 @@ static class InstEmitSystem
     public static void Install(X86EmitterTable t)
     {
         t[Mnemonic.Syscall] = Syscall;
-        t[Mnemonic.Cpuid] = e => e.Helper(SystemHelpers.Cpuid);
-        t.Add(e => e.Helper(SystemHelpers.Rdtsc), Mnemonic.Rdtsc, Mnemonic.Rdtscp);
+        // Immediates that mean the same in every process (not the instruction's InsnTable index): the persistent code
+        // cache keeps blocks calling helpers (HelperCatalog).
+        t[Mnemonic.Cpuid] = e => e.HelperImm(SystemHelpers.Cpuid, 0);
+        t[Mnemonic.Rdtsc] = e => e.HelperImm(SystemHelpers.Rdtsc, 0);
+        t[Mnemonic.Rdtscp] = e => e.HelperImm(SystemHelpers.Rdtsc, SystemHelpers.RdtscpImm);
         t[Mnemonic.Ud2] = e => e.RaiseSignal(Signals.SIGILL, Signals.ILL_ILLOPN);
         t.Add(e => e.RaiseSignal(Signals.SIGILL, Signals.ILL_ILLOPN), Mnemonic.Ud0, Mnemonic.Ud1);
         t[Mnemonic.Int3] = Int3;

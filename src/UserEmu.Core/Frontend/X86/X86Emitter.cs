@@ -229,9 +229,6 @@ public sealed partial class X86Emitter
 
     // ---- helpers and exits -------------------------------------------------------------------
 
-    /// <summary>Calls a helper with the current instruction's table index as imm.</summary>
-    public ushort Helper(HelperFn fn, ushort a = 0, ushort b = 0) => HelperImm(fn, InsnIndex, a, b);
-
     /// <summary>Calls a helper with an explicit imm.</summary>
     /// <remarks>
     /// Helpers may change flags in the state, so in-block flag knowledge is dropped; not for those that touch only
