@@ -163,7 +163,7 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
     /// <param name="stored">The code an earlier run compiled from the same IR (the persistent code cache), to be put in place rather than compiled.</param>
     public static void Translate(GuestProcess proc, TranslationBlock tb, bool trace, ReadOnlySpan<byte> stored = default)
     {
-        long t0 = Stopwatch.GetTimestamp();
+        long t0 = proc.Stats.Enabled ? Stopwatch.GetTimestamp() : 0;
         try
         {
             // A block loaded before the native tier was ready: its stored image, if any, is looked up here.
@@ -198,7 +198,7 @@ public sealed unsafe class NativeCompileWorker(GuestProcess proc)
         }
         finally
         {
-            Interlocked.Add(ref proc.Stats.NativeTicks, Stopwatch.GetTimestamp() - t0);
+            if (proc.Stats.Enabled) Interlocked.Add(ref proc.Stats.NativeTicks, Stopwatch.GetTimestamp() - t0);
         }
     }
 }
