@@ -215,7 +215,7 @@ public sealed unsafe partial class NativeBlockCompiler
             LoadTemp(RCX, e.Base);
             E(Instruction.Create(Code.Lea_r64_m, RAX, new MemoryOperand(RCX, e.Offset)));
             _rax = -1;
-            E(Instruction.Create(Code.Mov_rm64_r64, Temp(e.Temp), RAX));
+            E(Instruction.Create(Code.Mov_rm64_r64, Frame(e.Temp), RAX));
         }
     }
 

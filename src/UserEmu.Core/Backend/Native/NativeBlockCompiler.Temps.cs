@@ -36,7 +36,12 @@ public sealed unsafe partial class NativeBlockCompiler
     /// <summary>The state field at <paramref name="offset"/> in the <see cref="CpuState"/>, off the state pointer in <paramref name="state"/>.</summary>
     static MemoryOperand StateOperand(long offset, Register state = RDI) => new(state, offset - StateBias);
 
-    static MemoryOperand Temp(ushort t) => new(RSI, t * 8);
+    // Where temp t is read from besides a register: its frame slot, or the general register's state field it was loaded
+    // from where that holds it all its life (FindHomes).
+    MemoryOperand Temp(ushort t) => _home[t] != 0 ? StateOperand(_home[t] - 1) : Frame(t);
+
+    /// <summary>Temp t's frame slot, where the managed side reads and writes it.</summary>
+    static MemoryOperand Frame(ushort t) => new(RSI, t * 8);
 
     // The words below the temps (NativeBlockRunner.Run): the chain budget, the highest guest address an access of up
     // to 8 bytes may start at, the guest page table; then, written by the entry stub, the host stack pointer every exit
@@ -86,6 +91,14 @@ public sealed unsafe partial class NativeBlockCompiler
     // t = r64; with r64 = rax the store is left out when the next op alone reads t, from rax.
     void StoreTemp(ushort t, Register r64 = RAX)
     {
+        if (_home[t] != 0)
+        {
+            // Its state field holds it already (its definition loaded it from there), or gets it from the next op,
+            // which reads it from rax; from another register it goes there now.
+            if (r64 != RAX) E(Instruction.Create(Code.Mov_rm64_r64, Temp(t), r64));
+            _rax = r64 == RAX ? t : -1;
+            return;
+        }
         if (_reg[t] != Register.None)
         {
             E(Instruction.Create(Code.Mov_r64_rm64, _reg[t], r64));
@@ -273,7 +286,7 @@ public sealed unsafe partial class NativeBlockCompiler
         for (int n = 0; n < _registerTemps.Count; n++)
         {
             int t = _registerTemps[n];
-            if (_def[t] < k && _lastUse[t] >= k) E(Instruction.Create(Code.Mov_rm64_r64, Temp((ushort)t), _reg[t]));
+            if (_def[t] < k && _lastUse[t] >= k) E(Instruction.Create(Code.Mov_rm64_r64, Frame((ushort)t), _reg[t]));
         }
     }
 
@@ -286,7 +299,7 @@ public sealed unsafe partial class NativeBlockCompiler
             int t = _registerTemps[n];
             if (_def[t] > k || _lastUse[t] <= k) continue;
             any = true;
-            if (emit) E(Instruction.Create(Code.Mov_r64_rm64, _reg[t], Temp((ushort)t)));
+            if (emit) E(Instruction.Create(Code.Mov_r64_rm64, _reg[t], Frame((ushort)t)));
         }
         return any;
     }

@@ -202,6 +202,7 @@ public sealed unsafe partial class NativeBlockCompiler
         FindCarried(ops, counted != null);
         AllocateRegisters(ops);
         SinkCarriedStores();
+        FindHomes(ops);
         // A loop block's carried registers, then where its back edge comes in: the template is stored at every pass.
         _loopOffset = EmitCarriedLoads();
         StoreTemplate(block);
@@ -286,10 +287,11 @@ public sealed unsafe partial class NativeBlockCompiler
         ref readonly var access = ref _code[op];
         // Every way into an access's stub has its address in rax, which may be the only place it is.
         if (access.Op is IrOp.Load or IrOp.Store && access.A >= _pure && _reg[access.A] == Register.None)
-            E(Instruction.Create(Code.Mov_rm64_r64, Temp(access.A), RAX));
+            E(Instruction.Create(Code.Mov_rm64_r64, Frame(access.A), RAX));
         // The managed side reads and writes temps in the frame: register temps go there and come back. State it may
         // show in a signal frame gets the stores left out of the fast path.
         SpillFor(op);
+        MaterializeHomes(op);
         EmitSunkStores(op);
         MakeDeferredStores(op);
         MaterializeElided(op, restOfBlock);
@@ -305,11 +307,11 @@ public sealed unsafe partial class NativeBlockCompiler
         for (int t = _pure; t < template.Length; t++)
         {
             ulong v = template[t];
-            if (Fits32(v)) E(Instruction.Create(Code.Mov_rm64_imm32, Temp((ushort)t), (int)(long)v));
+            if (Fits32(v)) E(Instruction.Create(Code.Mov_rm64_imm32, Frame((ushort)t), (int)(long)v));
             else
             {
                 MovImm(RAX, v);
-                E(Instruction.Create(Code.Mov_rm64_r64, Temp((ushort)t), RAX));
+                E(Instruction.Create(Code.Mov_rm64_r64, Frame((ushort)t), RAX));
             }
         }
     }
