@@ -65,16 +65,13 @@ public sealed unsafe partial class NativeBlockCompiler
         _labels[exit.Field] = _buf.Length - 4;
     }
 
-    // Pads with one NOP so that the rel32 of a jump emitted next (its opcode `opcodeBytes` long) starts at a multiple of
-    // 4 (blocks are placed 16-byte aligned, so the buffer's offsets have the alignment of the addresses).
+    // Pads so that the rel32 of a jump emitted next (its opcode `opcodeBytes` long) starts at a multiple of 4 (blocks
+    // are placed 16-byte aligned, so the buffer's offsets have the alignment of the addresses): with up to three CS
+    // segment prefixes on the jump itself (a branch hint, not taken, which hosts since the Pentium 4 ignore), rather than
+    // a NOP before it that runs.
     void AlignJumpField(int opcodeBytes)
     {
-        switch ((_buf.Length + opcodeBytes) & 3)
-        {
-            case 1: _buf.WriteByte(0x0f); _buf.WriteByte(0x1f); _buf.WriteByte(0x00); break;
-            case 2: _buf.WriteByte(0x66); _buf.WriteByte(0x90); break;
-            case 3: _buf.WriteByte(0x90); break;
-        }
+        for (int n = (4 - ((_buf.Length + opcodeBytes) & 3)) & 3; n > 0; n--) _buf.WriteByte(0x2e);
     }
 
     // A superblock's side exit (op k) taken if `jcc` jumps. No state store waits past it (FindDeferredStores), so chained,
