@@ -155,6 +155,7 @@ public sealed unsafe class CpuLoop
                 {
                     linkFlushes = _proc.Code.Flushes;
                     exit = NativeBlockRunner.Run(native.Body, cpu, _proc.NativeCode, out pendingLink);
+                    if (cpu.State->Interrupt != 0) _proc.Signals.ClearStaleInterrupt(cpu);
                     if (_count) CountNativeExit(exit, pendingLink);
                     // A block that stays native is never counted.
                     runs = native.Region is { } region ? *region.Runs += region.Weight : 0;

@@ -33,6 +33,7 @@ public sealed class GuestProcess
         Signals = new GuestSignals(this);
         Compiler = new RegionCompiler(this);
         Exclusive.Ended = Signals.ClearInterruptIfIdle;
+        Exclusive.Interrupting = Signals.InterruptAll;
     }
     /// <summary>
     /// Drops every translation when <paramref name="drop"/> does (QEMU's tb_flush), with the other threads parked at
@@ -112,5 +113,7 @@ public sealed class GuestProcess
         _nativeWorker?.AfterForkInChild();
         CodeStore?.StopRecording();
         Exclusive.ResetAfterFork();
+        // The fork's section had interrupted every thread, this one included.
+        Signals.ClearInterruptIfIdle();
     }
 }

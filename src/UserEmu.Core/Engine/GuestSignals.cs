@@ -177,18 +177,43 @@ public sealed class GuestSignals(GuestProcess process)
     internal void ClearInterruptIfIdle()
     {
         InterruptRequested = false;
+        foreach (var t in _process.Threads.Snapshot()) ClearInterrupt(t);
         Interlocked.MemoryBarrier();
         if (_process.Exclusive.Requested)
         {
             InterruptRequested = true;
+            InterruptAll();
             return;
         }
         foreach (var t in _process.Threads.Snapshot())
             if (t.SignalPending)
             {
                 InterruptRequested = true;
-                return;
+                Interrupt(t);
             }
+    }
+
+    /// <summary>Makes <paramref name="cpu"/>'s native code leave for the dispatcher at its next jump back or indirect jump.</summary>
+    public static unsafe void Interrupt(Vcpu cpu) => Volatile.Write(ref cpu.State->Interrupt, 1);
+
+    /// <summary>Interrupts every thread's native code (a fork or flush that needs them all parked).</summary>
+    public void InterruptAll()
+    {
+        foreach (var t in _process.Threads.Snapshot()) Interrupt(t);
+    }
+
+    static unsafe void ClearInterrupt(Vcpu cpu) => Volatile.Write(ref cpu.State->Interrupt, 0);
+
+    /// <summary>
+    /// After native code came back with <paramref name="cpu"/>'s interrupt word set: clears it unless a signal or an
+    /// exclusive section still waits (a word copied into a new thread's state, or set for a section that has ended,
+    /// would otherwise send its loops back at every pass).
+    /// </summary>
+    public void ClearStaleInterrupt(Vcpu cpu)
+    {
+        ClearInterrupt(cpu);
+        Interlocked.MemoryBarrier();
+        if (cpu.SignalPending || _process.Exclusive.Requested) Interrupt(cpu);
     }
 
     /// <summary>Builds the guest signal frame; set by the ISA's signal-frame code.</summary>

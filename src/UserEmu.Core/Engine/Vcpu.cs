@@ -85,6 +85,7 @@ public sealed unsafe class Vcpu : IDisposable
         {
             SignalPending = true;
             GuestSignals.InterruptRequested = true;
+            GuestSignals.Interrupt(this);
         }
         Interlocked.MemoryBarrier();
         Threads.FutexTable.Interrupt(this);

@@ -25,8 +25,8 @@ public sealed unsafe partial class NativeBlockCompiler
     // RIP = rax, then back to the runner with no link slot.
     void ReturnNext() => JumpToTail(Code.Jmp_rel32_64, NativeExitTails.StoreRip);
 
-    // A direct exit to `target`: linked to it while the budget lasts, else (or unchained) back to the runner.
-    // With a jcc for `jump` (a forward target only: nothing to count), the exit is taken if its condition holds; with a
+    // A direct exit to `target`: linked to it unless the vCPU is interrupted, else (or unchained) back to the runner.
+    // With a jcc for `jump` (a forward target only: nothing to test), the exit is taken if its condition holds; with a
     // call, the guest call's host call (NativeBlockCompiler.Returns).
     void DirectExit(ulong target, Code jump = Code.Jmp_rel32_64)
     {
@@ -36,11 +36,11 @@ public sealed unsafe partial class NativeBlockCompiler
             ReturnNext();
             return;
         }
-        // Only a jump back (to this block or one before it) spends budget: every cycle of direct jumps has one, and a
-        // run of forward jumps cannot repeat a block.
+        // Only a jump back (to this block or one before it) tests the interrupt word: every cycle of direct jumps has
+        // one, and a run of forward jumps cannot repeat a block.
         bool back = target <= _guestPc;
         // A loop block's back edge: the carried registers get the pass's values (whether or not it goes on: unlinked,
-        // or out of budget, the state has them already).
+        // or interrupted, the state has them already).
         bool loop = CarriesAcross(target);
         if (loop) EmitCarriedMoves();
         else if (_anySunk)
@@ -54,8 +54,9 @@ public sealed unsafe partial class NativeBlockCompiler
         _exits.Add(exit);
         if (back)
         {
-            E(Instruction.Create(Code.Dec_rm32, Budget));
-            JumpTo(Code.Je_rel32_64, exit.Budget);
+            // A load and a compare: no store, so a loop carries no dependency through memory from pass to pass.
+            E(Instruction.Create(Code.Cmp_rm8_imm8, InterruptWord, 0));
+            JumpTo(Code.Jne_rel32_64, exit.Interrupted);
         }
         // A direct jmp whose rel32, 4-byte aligned so that linking rewrites it in one store, starts out at the exit's
         // own return path (QEMU's goto_tb). A jump through a slot in memory was an indirect branch at every block end:
@@ -91,7 +92,7 @@ public sealed unsafe partial class NativeBlockCompiler
                 DirectExit(target, jcc);
                 return;
             }
-            // A target back (a loop's own jcc) spends budget first: the exit is inline, jumped over when not taken, so
+            // A target back (a loop's own jcc) tests the interrupt word first: the exit is inline, jumped over when not taken, so
             // that the loop's path takes one host jump, as a block-ending branch's does. The path over it keeps what rax
             // and the XMM registers hold.
             int over = NewLabel();
@@ -132,7 +133,7 @@ public sealed unsafe partial class NativeBlockCompiler
     void ChainedBranch(Code jcc, in IrInstr branch)
     {
         // A forward target is reached by the jcc itself (linked as a jmp is), the other one by a jmp after it; a target
-        // back needs the budget spent first, so it is the jmp, with the condition negated if it is the taken one.
+        // back needs the interrupt word tested first, so it is the jmp, with the condition negated if it is the taken one.
         ulong taken = (ulong)branch.Imm, notTaken = (ulong)branch.Imm2;
         if (taken > _guestPc || notTaken > _guestPc)
         {
@@ -161,7 +162,7 @@ public sealed unsafe partial class NativeBlockCompiler
         return i.Code;
     }
 
-    // Both targets back: each exit spends budget. A loop's edge to the block itself (a loop trace's jcc to its start,
+    // Both targets back: each exit tests the interrupt word. A loop's edge to the block itself (a loop trace's jcc to its start,
     // LoopTrace) comes right after the jcc, so that a pass takes one host jump.
     void ChainedBranchBack(Code jcc, in IrInstr branch)
     {
@@ -183,29 +184,29 @@ public sealed unsafe partial class NativeBlockCompiler
     {
         for (int n = 0; n < _exits.Count; n++)
         {
-            var (target, slot, link, budget, _, loop, _) = _exits[n];
+            var (target, slot, link, interrupted, _, loop, _) = _exits[n];
             if (loop && _anySunk)
             {
                 // A loop's back edge with sunk state stores: each way to the runner makes them first, unlinked (then the
-                // link call) or out of budget (then the budget call, which comes right before the link call).
+                // link call) or interrupted (then the Interrupted call, which comes right before the link call).
                 Bind(link);
                 EmitSunkStores(-1);
                 int linkCall = NewLabel();
                 JumpTo(Code.Jmp_rel32_64, linkCall);
-                Bind(budget);
+                Bind(interrupted);
                 EmitSunkStores(-1);
-                JumpToTail(Code.Call_rel32_64, NativeExitTails.Budget);
+                JumpToTail(Code.Call_rel32_64, NativeExitTails.Interrupted);
                 Bind(linkCall);
                 JumpToTail(Code.Call_rel32_64, NativeExitTails.Link);
                 _exits[n] = _exits[n] with { LinkCall = linkCall };
             }
             else
             {
-                // Out of budget: back to the runner, unlinked (the tail finds the target after the next call's slot).
-                if (budget >= 0)
+                // Interrupted: back to the runner, unlinked (the tail finds the target after the next call's slot).
+                if (interrupted >= 0)
                 {
-                    Bind(budget);
-                    JumpToTail(Code.Call_rel32_64, NativeExitTails.Budget);
+                    Bind(interrupted);
+                    JumpToTail(Code.Call_rel32_64, NativeExitTails.Interrupted);
                 }
                 // Not linked yet: back to the dispatcher with the slot after the call, which it points at the target's
                 // chain entry. The slot (where the jmp's rel32 is, and the next slot linked to the same target: written

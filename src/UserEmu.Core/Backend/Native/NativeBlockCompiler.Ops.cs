@@ -139,11 +139,11 @@ public sealed unsafe partial class NativeBlockCompiler
                     ReturnNext();
                     return true;
                 }
-                // Through the jump table while the budget lasts (the target's entry compares rax). RIP = the target only
-                // on the ways out to the runner: the budget's, the entry's miss (NativeExitTails.Fill) and the bottom
+                // Through the jump table unless interrupted (the target's entry compares rax). RIP = the target only on
+                // the ways out to the runner: the interrupt's, the entry's miss (NativeExitTails.Fill) and the bottom
                 // return pair's (python3 and lua: a store per bytecode dispatched).
-                E(Instruction.Create(Code.Dec_rm32, Budget));
-                JumpToTail(Code.Je_rel32_64, NativeExitTails.StoreRip);
+                E(Instruction.Create(Code.Cmp_rm8_imm8, InterruptWord, 0));
+                JumpToTail(Code.Jne_rel32_64, NativeExitTails.StoreRip);
                 if (i.IsReturn) ReturnThroughPair();
                 if (i.ReturnAddress != 0) IndirectCall(i.ReturnAddress);
                 else JumpThroughTable();

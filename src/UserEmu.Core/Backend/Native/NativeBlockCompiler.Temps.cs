@@ -43,19 +43,20 @@ public sealed unsafe partial class NativeBlockCompiler
     /// <summary>Temp t's frame slot, where the managed side reads and writes it.</summary>
     static MemoryOperand Frame(ushort t) => new(RSI, t * 8);
 
-    // The words below the temps (NativeBlockRunner.Run): the chain budget, the highest guest address an access of up
-    // to 8 bytes may start at, the guest page table; then, written by the entry stub, the host stack pointer every exit
-    // goes back to and the lowest one a guest call may push a return pair below (NativeBlockCompiler.Returns).
-    static MemoryOperand Budget => new(RSI, -8);
-    static MemoryOperand GuestLimit => new(RSI, -16);
-    static MemoryOperand PageTable => new(RSI, -24);
+    // The words below the temps (NativeBlockRunner.Run): the highest guest address an access of up to 8 bytes may start
+    // at, the guest page table; then, written by the entry stub, the host stack pointer every exit goes back to and the
+    // lowest one a guest call may push a return pair below (NativeBlockCompiler.Returns).
+    static MemoryOperand GuestLimit => new(RSI, -8);
+    static MemoryOperand PageTable => new(RSI, -16);
     /// <summary>Offsets from rsi of the host stack pointer exits go back to and the lowest one a return pair may go (the entry stub writes both).</summary>
-    internal const int HostStackOffset = -32, HostStackLimitOffset = -40;
+    internal const int HostStackOffset = -24, HostStackLimitOffset = -32;
+    // The vCPU's interrupt word (CpuState.Interrupt), tested at every jump back and indirect jump.
+    static MemoryOperand InterruptWord => StateOperand(CpuState.OffInterrupt);
     /// <summary>
     /// Below those, where a stub's trampoline saves the registers the block holds (<see cref="NativeExitTails.LazyStub"/>)
     /// before the stub is made, and the stub's address the way back in jumps to once it is (<see cref="StubTargetOffset"/>).
     /// </summary>
-    internal const int StubTargetOffset = -48;
+    internal const int StubTargetOffset = -40;
     /// <summary>Every register a block's code may hold a value in at a stub: not rsp, nor rsi, rdi and r8, which the entry stub sets.</summary>
     internal static readonly Register[] StubSavedRegisters = [RAX, RBX, RCX, RDX, RBP, R9, R10, R11, R12, R13, R14, R15];
     internal static int SavedRegisterOffset(int n) => StubTargetOffset - 8 * (n + 1);

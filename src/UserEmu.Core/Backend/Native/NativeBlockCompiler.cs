@@ -11,7 +11,7 @@ namespace UserEmu.Backend.Native;
 /// Encoding costs microseconds per block where RyuJIT takes about 1.7 ms per region, so warm code that never gets hot
 /// enough for a region (most of cc1 and python) stops paying the interpreter's ~30 ns per guest instruction.
 /// <para>Register roles, set up by <see cref="NativeBlockRunner"/>'s entry stub: rdi = CpuState*, rsi = the temps,
-/// r8 = host address of guest address 0; below the temps, the guest page table, the guest size - 8 and the chain budget;
+/// r8 = host address of guest address 0; below the temps, the guest page table and the guest size - 8;
 /// rax, rcx, rdx and r11 are scratch; rbx, rbp, r9, r10 and r12-r15 hold temps (the callee-saved ones saved by the entry
 /// stub; results go straight into them, and a result may take the register of an operand that dies there). The block's body first stores the constants of
 /// its template that the managed side may read; constant operands are immediates where an instruction takes one.</para>
@@ -28,9 +28,10 @@ namespace UserEmu.Backend.Native;
 /// returns to the dispatcher once the count reaches the region threshold or the block was invalidated
 /// (<see cref="Poisoned"/>); for any other block the chain entry is its body, and invalidation undoes the links to it
 /// (<see cref="NativeJumpTable.Unlink"/>). Each chained jump back (to a lower or equal guest PC: every cycle has one)
-/// and each indirect jump spends one unit of the runner's budget (the word below the temps),
-/// so native code returns to managed code, where GC, signals and fork's stop-the-world are served, after at most
-/// <see cref="NativeBlockRunner.ChainBudget"/> of those (and a forward run between two cannot repeat a block).</para>
+/// and each indirect jump tests the vCPU's interrupt word (<see cref="CpuState.Interrupt"/>), set by a thread that
+/// needs this one in its dispatcher (a signal for it, a fork's or flush's stop-the-world), and returns to the runner
+/// if it is (a forward run between two cannot repeat a block). The GC needs no such exit: the code runs in preemptive
+/// mode (<see cref="NativeBlockRunner"/>).</para>
 /// </remarks>
 public sealed unsafe partial class NativeBlockCompiler
 {
@@ -68,7 +69,7 @@ public sealed unsafe partial class NativeBlockCompiler
     // The way out of a block whose access group failed its check: the managed side interprets the rest from op Op.
     readonly record struct GroupExit(int Op, int Label, int DirtyFirst, int DirtyCount);
     // LinkCall: a loop's back edge with sunk stores, the label of its call to the link tail (Link: of the stores before it).
-    readonly record struct DirectExitLabels(ulong Target, int Slot, int Link, int Budget, int Field, bool Loop, int LinkCall = -1);
+    readonly record struct DirectExitLabels(ulong Target, int Slot, int Link, int Interrupted, int Field, bool Loop, int LinkCall = -1);
     ulong[] _constants = [];
     int _pure, _id;
     // The temp whose value rax holds (-1: none known), reads per temp, and the op being emitted: a temp read only by

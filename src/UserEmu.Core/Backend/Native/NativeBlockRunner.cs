@@ -11,8 +11,10 @@ namespace UserEmu.Backend.Native;
 
 /// <summary>Runs native blocks (<see cref="NativeBlockCompiler"/>) on a frame of temps, performing the ops they hand back, until one leaves for the dispatcher.</summary>
 /// <remarks>
-/// The call into the code suppresses the GC transition: the code neither blocks nor calls back, and returns after at
-/// most <see cref="ChainBudget"/> chained blocks, so it costs no more than a call. Every op that could fault, call the
+/// The code runs in preemptive mode (a P/Invoke with its GC transition): it touches no managed object (state, temps,
+/// guest memory and tables are native memory), so a GC started by another thread (the compile thread, another vCPU)
+/// goes ahead without waiting for it, and the code needs no periodic way back: a loop polls only its vCPU's interrupt
+/// word (a load and a compare; the chain budget it replaced was a store per pass). Every op that could fault, call the
 /// runtime or take long (helpers, accesses that fail the inline check) returns here first; a block whose access group
 /// fails its check ends here, in the interpreter.
 /// </remarks>
@@ -20,16 +22,6 @@ public static unsafe class NativeBlockRunner
 {
     /// <summary>Temps in the frame: a block with more stays in the interpreter.</summary>
     public const int FrameTemps = 1024;
-    /// <summary>Chained blocks per call before the code comes back (GC, signals and fork's stop-the-world are served here).</summary>
-    /// <remarks>
-    /// A way back costs ~0.8 us of the engine's time in cc1 (perf), and the block code's own time rises too (the exit
-    /// tail, the entry stub, a host return-stack predictor put out of step by the reset of rsp). At 1024, cc1 came back
-    /// 1.13M times (of them ~520k for the budget) and ran ~13% slower; from 8192 up the count stays at ~600k. 16384
-    /// units are ~0.2 ms of cc1 on average. (Lost return pairs are not the cost: rets through the jump table are 0.5%
-    /// of cc1's.)
-    /// </remarks>
-    public const int ChainBudget = 16384;
-
     // Set when -d stats counts the ops handed back (one process per engine).
     static EngineStats? s_stats;
 
@@ -53,8 +45,8 @@ public static unsafe class NativeBlockRunner
     }
 
     // rdi = state, rsi = temps, rdx = where to start, rcx = host base (the block code gets rdi biased, NativeBlockCompiler.StateBias).
-    static readonly delegate* unmanaged[SuppressGCTransition]<CpuState*, ulong*, byte*, byte*, Exit> s_enter =
-        (delegate* unmanaged[SuppressGCTransition]<CpuState*, ulong*, byte*, byte*, Exit>)EntryStub();
+    static readonly delegate* unmanaged<CpuState*, ulong*, byte*, byte*, Exit> s_enter =
+        (delegate* unmanaged<CpuState*, ulong*, byte*, byte*, Exit>)EntryStub();
 
     // Where the runner enters to go on at a stub just made (NativeExitTails.WriteStubResume).
     static readonly byte* s_stubResume = (byte*)StubResume();
@@ -133,18 +125,17 @@ public static unsafe class NativeBlockRunner
     [System.Runtime.CompilerServices.SkipLocalsInit]
     public static BlockExit Run(byte* code, Vcpu cpu, NativeCodeArena arena, out nint linkSlot)
     {
-        // Below the temps: the guest page table, the highest guest address at which an access of up to 8 bytes stays
-        // inside the guest's reservation, and the chain budget (NativeBlockCompiler's PageTable, GuestLimit, Budget).
-        // Below those, two words the entry stub writes: the host stack pointer exits go back to, and the lowest one a
-        // return pair may go (NativeBlockCompiler.Returns).
+        // Below the temps: the guest page table and the highest guest address at which an access of up to 8 bytes stays
+        // inside the guest's reservation (NativeBlockCompiler's PageTable, GuestLimit). Below those, two words the entry
+        // stub writes: the host stack pointer exits go back to, and the lowest one a return pair may go
+        // (NativeBlockCompiler.Returns).
         // Below those, the registers a stub's trampoline saves (NativeBlockCompiler.LazyStubs).
         int below = NativeBlockCompiler.FrameWordsBelowTemps;
         ulong* frame = stackalloc ulong[FrameTemps + below];
         ulong* t = frame + below;
         var mem = cpu.Memory;
-        t[-3] = (ulong)mem.Pages;
-        t[-2] = (mem.PageCount << GuestAddressSpace.PageShift) - 8;
-        t[-1] = ChainBudget;
+        t[-2] = (ulong)mem.Pages;
+        t[-1] = (mem.PageCount << GuestAddressSpace.PageShift) - 8;
         var state = cpu.State;
         while (true)
         {

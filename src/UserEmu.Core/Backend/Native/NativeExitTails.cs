@@ -22,8 +22,8 @@ static unsafe class NativeExitTails
     public const int HandBack = 96;
     /// <summary>rdx when rax points at a hand-back's data.</summary>
     public const long HandBackData = -1;
-    /// <summary>Called by a direct exit out of chain budget, just before its <see cref="Link"/> call: RIP = the target after that call's slot, then back with no slot.</summary>
-    public const int Budget = 128;
+    /// <summary>Called by a jump back whose vCPU is interrupted (<see cref="CpuState.Interrupt"/>), just before its <see cref="Link"/> call: RIP = the target after that call's slot, then back with no slot.</summary>
+    public const int Interrupted = 128;
     /// <summary>A direct exit's code after its link slot: the target (8 bytes).</summary>
     public const int SlotTarget = 8;
     /// <summary>
@@ -59,7 +59,7 @@ static unsafe class NativeExitTails
         Put(code, StoreRip, a => { a.mov(__qword_ptr[rdi + Rip], rax); a.xor(edx, edx); a.mov(rax, NativeBlockCompiler.ExitNext); });
         Put(code, Link, a => { a.pop(rdx); a.mov(rax, __qword_ptr[rdx + SlotTarget]); a.mov(__qword_ptr[rdi + Rip], rax); a.mov(rax, NativeBlockCompiler.ExitNext); });
         // The call to Link lies between the return address and the slot.
-        Put(code, Budget, a => { a.pop(rax); a.mov(rax, __qword_ptr[rax + CallBytes + SlotTarget]); a.mov(__qword_ptr[rdi + Rip], rax); a.xor(edx, edx); a.mov(rax, NativeBlockCompiler.ExitNext); });
+        Put(code, Interrupted, a => { a.pop(rax); a.mov(rax, __qword_ptr[rax + CallBytes + SlotTarget]); a.mov(__qword_ptr[rdi + Rip], rax); a.xor(edx, edx); a.mov(rax, NativeBlockCompiler.ExitNext); });
         Put(code, HandBack, a => { a.pop(rax); a.mov(rdx, HandBackData); });
         Put(code, LazyStub, a =>
         {

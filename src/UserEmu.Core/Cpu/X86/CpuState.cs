@@ -24,7 +24,11 @@ public unsafe struct CpuState
     public ulong GsBase;
 
     public uint Mxcsr;
-    public uint Pad0;
+    /// <summary>
+    /// Nonzero while another thread wants this vCPU back in the dispatcher (a signal it can take, another thread's fork
+    /// or flush): native code tests it at every jump back and indirect jump (<see cref="Engine.GuestSignals.Interrupt"/>).
+    /// </summary>
+    public uint Interrupt;
 
     /// <summary>YMM0..YMM15, 32 bytes each; the low 16 bytes are XMMn.</summary>
     public fixed byte Ymm[16 * 32];
@@ -57,7 +61,7 @@ public unsafe struct CpuState
 
     public const int RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
 
-    public static readonly int OffGpr, OffRip, OffCcDst, OffCcSrc, OffCcSrc2, OffCcOp, OffDfStep, OffFsBase, OffGsBase, OffYmm, OffMxcsr,
+    public static readonly int OffGpr, OffRip, OffCcDst, OffCcSrc, OffCcSrc2, OffCcOp, OffDfStep, OffFsBase, OffGsBase, OffYmm, OffMxcsr, OffInterrupt,
         OffSt, OffFpTop, OffFtwAbridged, OffLinkedValue, OffFcw, OffFsw;
 
     // Field offsets by address arithmetic on a local: Marshal.OffsetOf<CpuState> looked the fields up by name through
@@ -79,6 +83,7 @@ public unsafe struct CpuState
         OffGsBase = (int)((byte*)&s.GsBase - b);
         OffYmm = (int)(s.Ymm - b);
         OffMxcsr = (int)((byte*)&s.Mxcsr - b);
+        OffInterrupt = (int)((byte*)&s.Interrupt - b);
         OffSt = (int)(s.St - b);
         OffFpTop = (int)((byte*)&s.FpTop - b);
         OffFtwAbridged = (int)((byte*)&s.FtwAbridged - b);
