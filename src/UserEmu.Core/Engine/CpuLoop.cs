@@ -251,15 +251,16 @@ public sealed unsafe class CpuLoop
     {
         // Timed for -d stats only: two clock reads a block were ~1.5 ms of python3 -c pass's 27k blocks.
         long t0 = _stats.Enabled ? Stopwatch.GetTimestamp() : 0;
-        if (_proc.CodeStore is { } store && pc != _cpu.AloneAt && store.TryLoad(pc, _proc, _cpu.Memory, out var image) is { } stored)
+        // A block that had native code in an earlier run gets it again at once, put in place rather than compiled
+        // (~1 us): it would be warm again, and cc1 had interpreted ~0.8M runs of such blocks while they waited. Until
+        // the compile thread has made the jump table and code memory, it puts the code in place.
+        bool nativeNow = _nativeThreshold > 0 && NativeTierOpen() && _proc.NativeWorker.Ready;
+        if (_proc.CodeStore is { } store && pc != _cpu.AloneAt && store.TryLoad(pc, _proc, _cpu.Memory, nativeNow, out var image) is { } stored)
         {
             var tb = Register(stored, null);
-            // A block that had native code in an earlier run gets it again at once, put in place rather than compiled
-            // (~1 us): it would be warm again, and cc1 had interpreted ~0.8M runs of such blocks while they waited.
             if (!image.IsEmpty && tb == stored && _nativeThreshold > 0 && NativeTierOpen() && tb.TakeClaim(TranslationBlock.NativeClaim))
             {
-                // Until the compile thread has made the jump table and code memory, it puts the code in place.
-                if (_proc.NativeWorker.Ready) NativeCompileWorker.Translate(_proc, tb, trace: false, image);
+                if (nativeNow) NativeCompileWorker.Translate(_proc, tb, trace: false, image);
                 else TranslateNative(tb);
             }
             if (_stats.Enabled) _stats.TranslateTicks += Stopwatch.GetTimestamp() - t0;

@@ -42,6 +42,22 @@ public sealed partial class TranslationBlock
         return 0;
     }
 
+    /// <summary>A block from the code cache whose stored native code goes in place at once: its IR (<paramref name="packed"/>, in a buffer of the caller's) is never kept, only what <see cref="Restore"/> checks a translation against.</summary>
+    internal static TranslationBlock WithIrDropped(in CodeCache.CodeCacheRecord stored, ReadOnlySpan<byte> packed, GuestProcess process)
+    {
+        var tb = new TranslationBlock(stored, null, process)
+        {
+            _droppedHash = Hash(packed),
+            _droppedLength = packed.Length,
+        };
+        Interlocked.Increment(ref process.Stats.IrDropped);
+        Interlocked.Add(ref process.Stats.IrDroppedBytes, packed.Length);
+        return tb;
+    }
+
+    /// <summary>The packed IR's length, kept or dropped (without translating it again).</summary>
+    internal int PackedLength => Volatile.Read(ref _packedCode)?.Length ?? _droppedLength;
+
     private protected override byte[] Restore()
     {
         var again = TranslateAgain();

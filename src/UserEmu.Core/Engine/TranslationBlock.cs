@@ -17,7 +17,7 @@ public sealed partial class TranslationBlock : PreparedBlock
     public TranslationBlock(IrBlock ir, GuestProcess process) : base(ir) => _process = process;
 
     /// <summary>A block from the persistent code cache, whose guest pages were found unchanged: it translates again to the same IR.</summary>
-    internal TranslationBlock(in CodeCache.CodeCacheRecord stored, byte[] packed, GuestProcess process)
+    internal TranslationBlock(in CodeCache.CodeCacheRecord stored, byte[]? packed, GuestProcess process)
         : base(stored.Pc, stored.GuestLength, packed, stored.OpCount, stored.TempCount, stored.ConstantCount, stored.PureConstants, stored.FlagsDeadAtExit)
     {
         _process = process;

@@ -32,7 +32,7 @@ public sealed class TranslationCache
             _byPc.Add(tb);
             BlocksTranslated++;
             IrOps += tb.OpCount;
-            IrBytes += tb.PackedCode.Length;
+            IrBytes += tb.PackedLength;
             IrConstants += tb.ConstantCount;
             ulong last = (Math.Max(tb.End, tb.Pc + 1) - 1) >> GuestAddressSpace.PageShift;
             for (ulong page = tb.Pc >> GuestAddressSpace.PageShift; page <= last; page++)

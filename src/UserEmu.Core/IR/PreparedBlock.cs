@@ -83,7 +83,7 @@ public class PreparedBlock
     }
 
     /// <summary>A block prepared in an earlier run (the persistent code cache): its packed ops and counts as they were stored.</summary>
-    private protected PreparedBlock(ulong pc, uint guestLength, byte[] packed, int opCount, int tempCount, int constantCount, int pureConstants, bool flagsDeadAtExit)
+    private protected PreparedBlock(ulong pc, uint guestLength, byte[]? packed, int opCount, int tempCount, int constantCount, int pureConstants, bool flagsDeadAtExit)
     {
         _packedCode = packed;
         _opCount = checked((ushort)opCount);

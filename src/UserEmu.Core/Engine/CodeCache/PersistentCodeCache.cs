@@ -137,13 +137,16 @@ public sealed unsafe class PersistentCodeCache
     /// <param name="nativeImage">The native code an earlier run compiled from the block's IR, if stored (<see
     /// cref="Backend.Native.NativeBlockCompiler.Compile"/>'s stored image), in a buffer of this thread's valid until
     /// its next call; else empty.</param>
-    public TranslationBlock? TryLoad(ulong pc, GuestProcess proc, GuestAddressSpace memory, out ReadOnlySpan<byte> nativeImage)
+    /// <param name="imageGoesInNow">The caller puts a native image in place at once: a block with one stored comes
+    /// with its IR already dropped (<see cref="TranslationBlock.DropIrIfReproducible"/>), never copied out of the file's
+    /// window. cc1's warm run had copied ~120k blocks' IR to drop ~105k of them right after: ~20 MB of garbage.</param>
+    public TranslationBlock? TryLoad(ulong pc, GuestProcess proc, GuestAddressSpace memory, bool imageGoesInNow, out ReadOnlySpan<byte> nativeImage)
     {
         nativeImage = default;
         int at = Find(pc);
         if (at < 0) return null;
         CodeCacheRecord record;
-        byte[] packed;
+        TranslationBlock tb;
         lock (_lock)
         {
             var bytes = RecordBytes(_offsets[at]);
@@ -152,14 +155,16 @@ public sealed unsafe class PersistentCodeCache
             if (record.Pc != pc || bytes.Length < CodeCacheRecord.Size + record.PackedLength) return null;
             var ir = bytes.Slice(CodeCacheRecord.Size, (int)record.PackedLength);
             if (CodeCacheRecord.Checksum(record, ir) != record.PackedHash || !record.MatchesGuestCode(memory, KnownPageHashes(memory))) return null;
-            var stored = record.CallsHelpers ? StoredHelpers.FromFile(ir, record.ConstantCount) : ir.ToArray();
-            if (stored == null) return null;
-            packed = stored;
+            var stored = ir;
+            if (record.CallsHelpers && !StoredHelpers.TryFromFile(ir, record.ConstantCount, out stored)) return null;
+            // Both before the image is looked up, which may move the window `ir` lies in. (An image found by its key
+            // but damaged leaves the block without IR or native code: its IR is translated again when it runs.)
+            tb = imageGoesInNow && Find(pc | NativeKey) >= 0 ? TranslationBlock.WithIrDropped(record, stored, proc) : new TranslationBlock(record, stored.ToArray(), proc);
             nativeImage = NativeImage(pc, XxHash3.HashToUInt64(ir));
         }
         Interlocked.Increment(ref proc.Stats.CodeCacheLoads);
         if (record.TracesLoop) Interlocked.Increment(ref proc.Stats.LoopTraces);
-        return new TranslationBlock(record, packed, proc);
+        return tb;
     }
 
     int Find(ulong pc)

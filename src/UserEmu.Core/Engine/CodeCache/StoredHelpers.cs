@@ -16,10 +16,15 @@ static unsafe class StoredHelpers
     }
 
     /// <summary>The stored <paramref name="packedCode"/> with its helpers as this process numbers them (registered if new); null for a number the catalog lacks.</summary>
-    public static byte[]? FromFile(ReadOnlySpan<byte> packedCode, int constantCount)
+    public static byte[]? FromFile(ReadOnlySpan<byte> packedCode, int constantCount) =>
+        TryFromFile(packedCode, constantCount, out var mapped) ? mapped.ToArray() : null;
+
+    /// <summary>As <see cref="FromFile"/>, into this thread's buffer (valid until its next call here).</summary>
+    public static bool TryFromFile(ReadOnlySpan<byte> packedCode, int constantCount, out ReadOnlySpan<byte> mapped)
     {
         int length = Map(packedCode, constantCount, &ProcessId, out _);
-        return length < 0 ? null : t_buffer.AsSpan(0, length).ToArray();
+        mapped = length < 0 ? default : t_buffer.AsSpan(0, length);
+        return length >= 0;
     }
 
     static int FileNumber(ushort id) => HelperCatalog.NumberOf(id) is >= 0 and var n && HelperCatalog.Storable(n) ? n + 1 : -1;
