@@ -53,6 +53,9 @@ static unsafe class GuestLauncher
         if (options.Debug("out_asm")) UserEmu.Backend.Native.NativeBlockRunner.ListStubsIn(options.Log);
         proc.Signals.Delivery = new X86SignalFrame();
         mem.CodePageWritten = proc.Code.InvalidatePage;
+        // The compile thread makes its tables and first code memory while the rest is set up here (~1 ms): a short run's
+        // hot loops (busybox true's applet lookup) had stayed interpreted, waiting for it.
+        if (options.NativeThreshold >= 0 && options.NativeDelayMs <= 0) proc.NativeWorker.StartEarly();
 
         string[] argv = plan.Argv;
         string[] envp = GuestEnvironment(cli);

@@ -19,7 +19,11 @@ public sealed unsafe partial class NativeBlockCompiler
         E(Instruction.Create(Code.And_rm32_imm32, ECX, (1 << NativeJumpTable.Bits) - 1));
         E(Instruction.Create(Code.Mov_r64_imm64, R11, (ulong)_jumps!.Entries));
         _tableFields.Add(_buf.Length - 8);
-        E(Instruction.Create(Code.Jmp_rm64, new MemoryOperand(R11, RCX, 8, 0, 0)));
+        // An empty entry (0) goes where a block's indirect entry goes on a mismatch: RIP = rax, asking for a fill.
+        E(Instruction.Create(Code.Mov_r64_rm64, RCX, new MemoryOperand(R11, RCX, 8, 0, 0)));
+        E(Instruction.Create(Code.Test_rm64_r64, RCX, RCX));
+        JumpToTail(Code.Je_rel32_64, NativeExitTails.Fill);
+        E(Instruction.Create(Code.Jmp_rm64, RCX));
     }
 
     // RIP = rax, then back to the runner with no link slot.

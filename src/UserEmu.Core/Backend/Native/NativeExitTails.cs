@@ -12,7 +12,7 @@ namespace UserEmu.Backend.Native;
 /// </remarks>
 static unsafe class NativeExitTails
 {
-    /// <summary>The indirect entry's miss: RIP = rax, then back to the dispatcher, asking it to fill the jump table (rdx = <see cref="NativeJumpTable.FillRequest"/>).</summary>
+    /// <summary>The indirect entry's miss and an empty jump-table entry's: RIP = rax, then back to the dispatcher, asking it to fill the jump table (rdx = <see cref="NativeJumpTable.FillRequest"/>).</summary>
     public const int Fill = 0;
     /// <summary>RIP = rax, then back with no link slot.</summary>
     public const int StoreRip = 32;
@@ -43,9 +43,6 @@ static unsafe class NativeExitTails
 
     /// <summary>Writes the tails at the start of <paramref name="chunk"/>.</summary>
     public static void Write(byte* chunk) => s_code.CopyTo(new Span<byte>(chunk, Bytes));
-
-    /// <summary>The <see cref="Fill"/> tail's code alone (the jump table's stub for an empty entry is the same).</summary>
-    public static ReadOnlySpan<byte> FillCode => s_code.AsSpan(Fill, StoreRip - Fill);
 
     /// <summary>The tails for code at <paramref name="code"/>.</summary>
     public static byte* Of(byte* code) => (byte*)NativeCodeRegion.ChunkOf((nint)code);

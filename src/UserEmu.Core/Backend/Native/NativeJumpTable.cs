@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using UserEmu.Host;
 
 namespace UserEmu.Backend.Native;
@@ -7,7 +6,10 @@ namespace UserEmu.Backend.Native;
 /// <remarks>
 /// Entries are written by dispatchers of any thread and read racily by native code, so an entry proves nothing: the
 /// indirect entry it leads to compares RIP with its own guest PC and leaves to the dispatcher on a mismatch, asking it
-/// to fill the entry (<see cref="FillRequest"/>). An empty entry leads to a stub that asks the same.
+/// to fill the entry (<see cref="FillRequest"/>). An empty entry is 0, which the jump's code tests for and leaves the
+/// same way: the table is fresh zero memory, faulted in as entries are written, where a miss stub's address in every
+/// entry had to be written first (2 MiB, ~0.7-0.9 ms of the compile thread's start, before which a short run's hot
+/// loops stayed interpreted).
 /// <para>A block that stays native has no check at its chain entry (QEMU's way): invalidating it points every link
 /// slot that leads to it back at that slot's own exit, and empties its jump-table entry. Linking, filling and
 /// unlinking hold one lock, and nothing links to code already unlinked, so no stale link survives an invalidation.
@@ -18,30 +20,23 @@ public sealed unsafe class NativeJumpTable
 {
     public const int Bits = 18;
     const int Size = 1 << Bits;
+    const nuint Bytes = Size * 8;
     /// <summary>rdx value with ExitNext: put the block at RIP into the table.</summary>
     public const nint FillRequest = 1;
 
-    static readonly nint s_missStub = MissStub();
-
-    /// <summary>The entries (native memory: code jumps through them).</summary>
+    /// <summary>The entries (native memory: code jumps through them; 0: none).</summary>
     public readonly nint* Entries;
 
     public NativeJumpTable()
     {
         // 2^18 entries: at 2^16 cc1's ~137k native blocks collided, and each collision at a ret is a trip through the
-        // dispatcher. The 2 MiB are one transparent huge page where the host allows it: filling 512 small pages cost
-        // a millisecond of every start.
-        const nuint bytes = Size * 8, HugePage = 2 << 20;
-        Entries = (nint*)NativeMemory.AlignedAlloc(bytes, HugePage);
-        LibC.madvise((nint)Entries, bytes, LibC.MADV_HUGEPAGE);
-        Clear();
+        // dispatcher. Anonymous memory reads as zero until written; its 4 KiB pages are backed as fills reach them.
+        Entries = (nint*)LibC.mmap(0, Bytes, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS, -1, 0);
+        if (Entries == (nint*)LibC.MAP_FAILED) throw new OutOfMemoryException("useremu: no memory for the native code's jump table");
     }
 
     /// <summary>Empties every entry (the code they lead to is about to be freed).</summary>
-    public void Clear()
-    {
-        for (int k = 0; k < Size; k++) Entries[k] = s_missStub;
-    }
+    public void Clear() => new Span<nint>(Entries, Size).Clear();
 
     /// <summary>Index of <paramref name="pc"/>'s entry, as the code computes it.</summary>
     static int Index(ulong pc) => (int)((pc ^ (pc >> Bits)) & (Size - 1));
@@ -93,11 +88,7 @@ public sealed unsafe class NativeJumpTable
             for (var link = code.Incoming; link != null; link = link->Next)
                 Volatile.Write(ref *LinkSlot.Field(link), LinkSlot.UnlinkedRel32(link));
             code.Incoming = null;
-            if (Entries[Index(pc)] == (nint)code.IndirectEntry) Entries[Index(pc)] = s_missStub;
+            if (Entries[Index(pc)] == (nint)code.IndirectEntry) Entries[Index(pc)] = 0;
         }
     }
-
-    // RIP is already stored by the jumping block: back to the dispatcher, asking it to fill the entry, as a block's
-    // indirect entry does when its check fails.
-    static nint MissStub() => NativeSignalHandler.Place(NativeExitTails.FillCode);
 }
