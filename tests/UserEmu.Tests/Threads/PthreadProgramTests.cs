@@ -27,6 +27,14 @@ public sealed class PthreadProgramTests
         Assert.Equal(143, r.ExitCode);
     }
 
+    /// <summary>A thread spinning in native code with no system call takes a signal another thread sends it and lets that thread fork: both need it back in its dispatcher (its state's interrupt word).</summary>
+    [Fact]
+    public void ASpinningThreadTakesASignalAndLetsAnotherThreadFork()
+    {
+        var r = SameAsNative("Threads/Programs/spin_interrupts.c");
+        Assert.Equal("usr1: handled in the spinning thread\nfork: child exited 7\nspinner: stopped after some passes\n", r.Stdout);
+    }
+
     [Fact]
     public void TimerCreateWithSigevThreadAndSigevThreadId()
     {
