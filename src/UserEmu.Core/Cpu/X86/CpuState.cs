@@ -17,11 +17,6 @@ public unsafe struct CpuState
     public uint CcOp;
     /// <summary>Direction flag as +1 or -1 (the increment of string instructions).</summary>
     public int DfStep;
-    /// <summary>RFLAGS bits that are not arithmetic flags or DF (ID, AC, TF...), as stored by popf.</summary>
-    public ulong RflagsOther;
-
-    public ulong FsBase;
-    public ulong GsBase;
 
     public uint Mxcsr;
     /// <summary>
@@ -30,7 +25,12 @@ public unsafe struct CpuState
     /// </summary>
     public uint Interrupt;
 
-    /// <summary>YMM0..YMM15, 32 bytes each; the low 16 bytes are XMMn.</summary>
+    public ulong FsBase;
+    public ulong GsBase;
+
+    /// <summary>YMM0..YMM15, 32 bytes each; the low 16 bytes are XMMn. At offset 192, so that no register straddles a
+    /// cache line (the state is 64-byte aligned): at 200, every other one had, and a loop storing its vector registers
+    /// each pass (glibc's strlen-avx2) ran up to 3.4x slower, as much as the guest's data happened to alias them.</summary>
     public fixed byte Ymm[16 * 32];
     /// <summary>
     /// Scratch vector slots right after YMM15 (indices 16.. in <see cref="XmmOffset"/>): memory operands of vector ops
@@ -50,6 +50,9 @@ public unsafe struct CpuState
     public uint Pad1;
     public ulong FpIp;
     public ulong FpDp;
+
+    /// <summary>RFLAGS bits that are not arithmetic flags or DF (ID, AC, TF...), as stored by popf.</summary>
+    public ulong RflagsOther;
 
     /// <summary>The value a locked read-modify-write loaded, which its store-conditional expects to find still there (<see cref="LockedAccessHelpers"/>).</summary>
     public ulong LinkedValue;
