@@ -2,7 +2,7 @@
    computed, so the native run is the oracle. Plain ALU chains, more live registers than native code has temp
    registers, swaps, partial-register writes, stores through a moving pointer (into a page of translated code too,
    which the emulator's managed side performs before the loop goes on), an op handed back to the managed side in the
-   loop, a helper call, a function whose first block calls itself, a loop that faults after more passes than the chain budget (the signal frame's registers), a
+   loop, a helper call, a function whose first block calls itself, a loop that faults after 32768 passes in native code (the signal frame's registers), a
    loop that only a signal ends, and a loop that rewrites its own code. */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -139,7 +139,7 @@ static void on_segv(int sig, siginfo_t *si, void *context)
     siglongjmp(faulted, 1);
 }
 
-/* 32768 passes before the load that faults: twice the chain budget. */
+/* 32768 passes in native code before the load that faults. */
 static void faulting_loop(void)
 {
     char *p = strided_region(on_segv);
