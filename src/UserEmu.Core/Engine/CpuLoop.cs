@@ -155,7 +155,6 @@ public sealed unsafe class CpuLoop
                 {
                     linkFlushes = _proc.Code.Flushes;
                     exit = NativeBlockRunner.Run(native.Body, cpu, _proc.NativeCode, out pendingLink);
-                    if (cpu.State->Interrupt != 0) _proc.Signals.ClearStaleInterrupt(cpu);
                     if (_count) CountNativeExit(exit, pendingLink);
                     // A block that stays native is never counted.
                     runs = native.Region is { } region ? *region.Runs += region.Weight : 0;
@@ -185,6 +184,7 @@ public sealed unsafe class CpuLoop
             prev = exit == BlockExit.Next ? tb : null;
             if (cpu.SignalPending) { _proc.Signals.DeliverPending(cpu); prev = null; pendingLink = 0; }
             if (_proc.Exclusive.Requested) _proc.Exclusive.Park();
+            if (state->Interrupt != 0) _proc.Signals.ClearStaleInterrupt(cpu);
         }
     }
 
@@ -254,11 +254,11 @@ public sealed unsafe class CpuLoop
         // A block that had native code in an earlier run gets it again at once, put in place rather than compiled
         // (~1 us): it would be warm again, and cc1 had interpreted ~0.8M runs of such blocks while they waited. Until
         // the compile thread has made the jump table and code memory, it puts the code in place.
-        bool nativeNow = _nativeThreshold > 0 && NativeTierOpen() && _proc.NativeWorker.Ready;
+        bool nativeTier = _nativeThreshold > 0 && NativeTierOpen(), nativeNow = nativeTier && _proc.NativeWorker.Ready;
         if (_proc.CodeStore is { } store && pc != _cpu.AloneAt && store.TryLoad(pc, _proc, _cpu.Memory, nativeNow, out var image) is { } stored)
         {
             var tb = Register(stored, null);
-            if (!image.IsEmpty && tb == stored && _nativeThreshold > 0 && NativeTierOpen() && tb.TakeClaim(TranslationBlock.NativeClaim))
+            if (!image.IsEmpty && tb == stored && nativeTier && tb.TakeClaim(TranslationBlock.NativeClaim))
             {
                 if (nativeNow) NativeCompileWorker.Translate(_proc, tb, trace: false, image);
                 else TranslateNative(tb);

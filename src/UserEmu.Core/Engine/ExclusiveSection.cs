@@ -47,8 +47,7 @@ public sealed class ExclusiveSection
                 _parked--;
             }
             _requested = true;
-            // Compiled code polls only these (at back edges and chained exits), not Requested.
-            GuestSignals.InterruptRequested = true;
+            // Compiled code polls only the vCPUs' interrupt words (at back edges and chained exits), not Requested.
             Interrupting?.Invoke();
             if (others <= 0) return;
             long deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * MaxWaitMs / 1000;
@@ -75,7 +74,7 @@ public sealed class ExclusiveSection
     /// <summary>Run after each section (the process's signals clear the compiled-code poll flag if nothing else needs it).</summary>
     public Action? Ended { get; set; }
 
-    /// <summary>Run as a section starts, before waiting: makes every thread's native code come back to its dispatcher.</summary>
+    /// <summary>Run as a section starts, before waiting: makes every thread's compiled code come back to its dispatcher.</summary>
     public Action? Interrupting { get; set; }
 
     /// <summary>In a forked child: no thread is parked (they do not exist there) and nothing is requested.</summary>

@@ -24,9 +24,6 @@ public sealed class GuestSignals(GuestProcess process)
     // Process-directed signals (kill, timers, host signals) that no thread has taken yet.
     readonly List<GuestSignalInfo> _shared = new();
 
-    /// <summary>Polled by compiled loops on back edges so that a long-running loop returns to the dispatcher (one guest process per host process).</summary>
-    public static volatile bool InterruptRequested;
-
     /// <summary>What the kernel does when no handler is installed.</summary>
     public static DefaultAction DefaultFor(int sig) => sig switch
     {
@@ -173,30 +170,25 @@ public sealed class GuestSignals(GuestProcess process)
         cpu.HasSavedMask = false;
     }
 
-    // Leave the back-edge poll set while any thread still has something to look at (clear first, then re-check: no lost wake).
+    // Leave the interrupt words set where a thread still has something to look at (clear first, then re-check: no lost
+    // wake).
     internal void ClearInterruptIfIdle()
     {
-        InterruptRequested = false;
         foreach (var t in _process.Threads.Snapshot()) ClearInterrupt(t);
         Interlocked.MemoryBarrier();
         if (_process.Exclusive.Requested)
         {
-            InterruptRequested = true;
             InterruptAll();
             return;
         }
         foreach (var t in _process.Threads.Snapshot())
-            if (t.SignalPending)
-            {
-                InterruptRequested = true;
-                Interrupt(t);
-            }
+            if (t.SignalPending) Interrupt(t);
     }
 
-    /// <summary>Makes <paramref name="cpu"/>'s native code leave for the dispatcher at its next jump back or indirect jump.</summary>
+    /// <summary>Makes <paramref name="cpu"/>'s compiled code (native blocks, IL regions) leave for the dispatcher at its next jump back or chained exit.</summary>
     public static unsafe void Interrupt(Vcpu cpu) => Volatile.Write(ref cpu.State->Interrupt, 1);
 
-    /// <summary>Interrupts every thread's native code (a fork or flush that needs them all parked).</summary>
+    /// <summary>Interrupts every thread's compiled code (a fork or flush that needs them all parked).</summary>
     public void InterruptAll()
     {
         foreach (var t in _process.Threads.Snapshot()) Interrupt(t);
@@ -205,7 +197,7 @@ public sealed class GuestSignals(GuestProcess process)
     static unsafe void ClearInterrupt(Vcpu cpu) => Volatile.Write(ref cpu.State->Interrupt, 0);
 
     /// <summary>
-    /// After native code came back with <paramref name="cpu"/>'s interrupt word set: clears it unless a signal or an
+    /// At a block boundary with <paramref name="cpu"/>'s interrupt word set: clears it unless a signal or an
     /// exclusive section still waits (a word copied into a new thread's state, or set for a section that has ended,
     /// would otherwise send its loops back at every pass).
     /// </summary>

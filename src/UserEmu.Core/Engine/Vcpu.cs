@@ -84,7 +84,6 @@ public sealed unsafe class Vcpu : IDisposable
         if (deliverable)
         {
             SignalPending = true;
-            GuestSignals.InterruptRequested = true;
             GuestSignals.Interrupt(this);
         }
         Interlocked.MemoryBarrier();

@@ -32,6 +32,9 @@ public static class HelperCatalog
     static bool[] s_storable = [];
     // Per HelperTable id: its catalog number + 1, -1 for a helper the catalog lacks, 0 not looked up yet.
     static int[] s_numberOfId = new int[256];
+    // Per catalog number: its HelperTable id once registered (0: not yet). Each helper call of every block loaded
+    // from the code cache maps a number (busybox true: IdOf's delegate lookups were ~2% of its guest thread).
+    static ushort[] s_idOfNumber = [];
 
     /// <summary>The catalog number of helper <paramref name="id"/> (<see cref="HelperTable"/>), or -1 if it has none.</summary>
     public static int NumberOf(ushort id)
@@ -59,11 +62,13 @@ public static class HelperCatalog
     {
         var all = All;
         if ((uint)number >= (uint)all.Length) return 0;
+        if (Volatile.Read(ref s_idOfNumber)[number] is var known and > 0) return known;
         ushort id = all[number] is HelperFn fn ? HelperTable.Id(fn) : HelperTable.Id((PureFn)all[number]);
         lock (Sync)
         {
             if (id >= s_numberOfId.Length) Array.Resize(ref s_numberOfId, Math.Max(id + 1, 2 * s_numberOfId.Length));
             s_numberOfId[id] = number + 1;
+            s_idOfNumber[number] = id;
         }
         return id;
     }
@@ -86,6 +91,7 @@ public static class HelperCatalog
             var all = new Delegate[entries.Length];
             s_effects = new HelperEffects[entries.Length];
             s_storable = new bool[entries.Length];
+            s_idOfNumber = new ushort[entries.Length];
             HelperFn raise = SignalHelpers.Raise, unsupported = SignalHelpers.Unsupported;
             for (int n = 0; n < entries.Length; n++)
             {

@@ -17,7 +17,16 @@ public static unsafe class IlBlockCompiler
     internal static readonly Type[] Params = [typeof(RegionLinks), typeof(Vcpu), typeof(CpuState*)];
     internal static readonly MethodInfo BigMulU = typeof(IlBlockCompiler).GetMethod(nameof(MulHighUnsigned), BindingFlags.NonPublic | BindingFlags.Static)!;
     internal static readonly MethodInfo BigMulS = typeof(IlBlockCompiler).GetMethod(nameof(MulHighSigned), BindingFlags.NonPublic | BindingFlags.Static)!;
-    internal static readonly FieldInfo Interrupt = typeof(GuestSignals).GetField(nameof(GuestSignals.InterruptRequested))!;
+
+    /// <summary>Pushes the vCPU's interrupt word (<see cref="CpuState.Interrupt"/>, off the state pointer in argument 1), which a thread that needs this one in its dispatcher sets.</summary>
+    internal static void EmitLoadInterrupt(ILGenerator il)
+    {
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldc_I4, CpuState.OffInterrupt);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Volatile);
+        il.Emit(OpCodes.Ldind_U4);
+    }
 
     static ulong MulHighUnsigned(ulong a, ulong b) => Math.BigMul(a, b, out _);
     static ulong MulHighSigned(ulong a, ulong b) => (ulong)Math.BigMul((long)a, (long)b, out _);

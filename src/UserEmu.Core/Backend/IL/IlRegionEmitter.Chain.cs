@@ -9,7 +9,7 @@ namespace UserEmu.Backend.IL;
 /// Region exits that continue in compiled code without the dispatcher: a direct exit tail-calls the region its
 /// <see cref="RegionLinks"/> slot names; an indirect one (ret, jmp reg) looks its target up in the vCPU's jump cache.
 /// Either falls back to returning to the dispatcher when the target is not compiled, was invalidated, or a signal
-/// or a stop-the-world request (<see cref="GuestSignals.InterruptRequested"/>) is pending.
+/// or a stop-the-world request is pending (the vCPU's <see cref="CpuState.Interrupt"/> word).
 /// </summary>
 sealed partial class IlRegionEmitter
 {
@@ -126,7 +126,7 @@ sealed partial class IlRegionEmitter
     {
         _il.Emit(OpCodes.Ldloc, _nextTb!);
         _il.Emit(OpCodes.Brfalse, fallback);
-        _il.Emit(OpCodes.Ldsfld, IlBlockCompiler.Interrupt);
+        IlBlockCompiler.EmitLoadInterrupt(_il);
         _il.Emit(OpCodes.Brtrue, fallback);
         _il.Emit(OpCodes.Ldloc, _nextTb!);
         _il.Emit(OpCodes.Volatile);

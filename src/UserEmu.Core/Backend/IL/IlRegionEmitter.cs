@@ -101,7 +101,7 @@ sealed partial class IlRegionEmitter
             {
                 // Back edge: let the dispatcher deliver signals if someone asked.
                 var stay = _il.DefineLabel();
-                _il.Emit(OpCodes.Ldsfld, IlBlockCompiler.Interrupt);
+                IlBlockCompiler.EmitLoadInterrupt(_il);
                 _il.Emit(OpCodes.Brfalse, stay);
                 SetRip(target);
                 ExitRegion(BlockExit.Next);

@@ -21,7 +21,8 @@ public unsafe struct CpuState
     public uint Mxcsr;
     /// <summary>
     /// Nonzero while another thread wants this vCPU back in the dispatcher (a signal it can take, another thread's fork
-    /// or flush): native code tests it at every jump back and indirect jump (<see cref="Engine.GuestSignals.Interrupt"/>).
+    /// or flush): native code tests it at every jump back and indirect jump, IL regions at their back edges and chained
+    /// exits (<see cref="Engine.GuestSignals.Interrupt"/>).
     /// </summary>
     public uint Interrupt;
 

@@ -15,11 +15,7 @@ static unsafe class StoredHelpers
         return length < 0 ? null : calls ? t_buffer.AsSpan(0, length).ToArray() : packedCode;
     }
 
-    /// <summary>The stored <paramref name="packedCode"/> with its helpers as this process numbers them (registered if new); null for a number the catalog lacks.</summary>
-    public static byte[]? FromFile(ReadOnlySpan<byte> packedCode, int constantCount) =>
-        TryFromFile(packedCode, constantCount, out var mapped) ? mapped.ToArray() : null;
-
-    /// <summary>As <see cref="FromFile"/>, into this thread's buffer (valid until its next call here).</summary>
+    /// <summary>The stored <paramref name="packedCode"/> with its helpers as this process numbers them (registered if new), in this thread's buffer (valid until its next call here); false for a number the catalog lacks.</summary>
     public static bool TryFromFile(ReadOnlySpan<byte> packedCode, int constantCount, out ReadOnlySpan<byte> mapped)
     {
         int length = Map(packedCode, constantCount, &ProcessId, out _);
